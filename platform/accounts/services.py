@@ -1,0 +1,101 @@
+"""Use cases that change people and organisation.
+
+Keyword-only, atomic, validated with the models' own rules (``full_clean``) so that a bad value
+is refused whole with a message naming the field. ``actor=None`` means the system itself (the
+demo loader, migrations, scheduled jobs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from .access import forget_roles, require_role
+from .models import Applicant, Department, Role, RoleAssignment, ServiceWindow, User
+
+
+def _save_validated(instance):
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def department_create(*, actor: User | None, code: str, name: str, kind: str, parent: Department | None = None,
+                      **fields) -> Department:
+    require_role(actor, Role.SYSTEM_ADMIN)
+    return _save_validated(Department(code=code, name=name, kind=kind, parent=parent, **fields))
+
+
+@transaction.atomic
+def department_update(*, actor: User | None, department: Department, **fields) -> Department:
+    require_role(actor, Role.SYSTEM_ADMIN)
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    for name, value in fields.items():
+        setattr(department, name, value)
+    return _save_validated(department)
+
+
+@transaction.atomic
+def window_create(*, actor: User | None, department: Department, code: str, name: str, **fields) -> ServiceWindow:
+    require_role(actor, Role.SYSTEM_ADMIN)
+    return _save_validated(ServiceWindow(department=department, code=code, name=name, **fields))
+
+
+@transaction.atomic
+def staff_user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    full_name: str,
+    department: Department | None,
+    roles: Iterable[tuple[str, Department | None]] = (),
+    **fields,
+) -> User:
+    """Create a staff account and grant its roles, all or nothing."""
+    require_role(actor, Role.SYSTEM_ADMIN)
+    user = User(username=username, full_name=full_name, department=department, kind=User.Kind.STAFF, **fields)
+    user.set_password(password)
+    _save_validated(user)
+    for role, role_department in roles:
+        role_grant(actor=actor, user=user, role=role, department=role_department)
+    return user
+
+
+@transaction.atomic
+def role_grant(*, actor: User | None, user: User, role: str, department: Department | None) -> RoleAssignment:
+    require_role(actor, Role.SYSTEM_ADMIN)
+    assignment = _save_validated(RoleAssignment(user=user, role=role, department=department))
+    if role == Role.SYSTEM_ADMIN and not user.is_staff:
+        user.is_staff = True  # lets Django admin recognise the account; access.can_use_admin decides
+        user.save(update_fields=["is_staff"])
+    forget_roles(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User | None, user: User, role: str, department: Department | None) -> None:
+    require_role(actor, Role.SYSTEM_ADMIN)
+    RoleAssignment.objects.filter(user=user, role=role, department=department).delete()
+    forget_roles(user)
+
+
+@transaction.atomic
+def applicant_create(*, actor: User | None, kind: str, name: str, user: User | None = None, **fields) -> Applicant:
+    """Register an applicant: by a window clerk for a paper application, or for a portal account."""
+    if actor is not None and actor != user:
+        require_role(actor, Role.WINDOW_CLERK)
+    return _save_validated(Applicant(kind=kind, name=name, user=user, **fields))
+
+
+@transaction.atomic
+def applicant_account_create(
+    *, username: str, password: str, kind: str, name: str, phone: str = "", **identity
+) -> Applicant:
+    """Open a portal account for an applicant together with the applicant record."""
+    user = User(username=username, full_name=name, phone=phone, kind=User.Kind.APPLICANT)
+    user.set_password(password)
+    _save_validated(user)
+    return applicant_create(actor=None, kind=kind, name=name, user=user, phone=phone, **identity)

@@ -1,0 +1,29 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .access import home_url_name
+
+
+class PlatformLoginView(LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    """Send each user to their own home page: the service hall or the workbench."""
+    return redirect(home_url_name(request.user))
+
+
+@require_http_methods(["GET", "POST"])
+def logout_view(request):
+    """GET asks for confirmation; POST logs out (logging out by a plain link is a CSRF hole)."""
+    if request.method == "POST":
+        logout(request)
+        messages.success(request, "您已安全退出。")
+        return redirect("accounts:login")
+    return render(request, "accounts/logout_confirm.html")

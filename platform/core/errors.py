@@ -1,0 +1,35 @@
+"""Typed domain errors shared by every app.
+
+Services raise these; ``config.api.exception_handler`` maps them to HTTP in one place, and page
+views show ``message`` to the user. ``details`` maps a field path to a list of messages.
+"""
+
+from __future__ import annotations
+
+
+class PlatformError(Exception):
+    code = "error"
+    http_status = 400
+    default_message = "操作失败"
+
+    def __init__(self, message: str | None = None, *, details: dict | None = None):
+        self.message = message or self.default_message
+        self.details = details or {}
+        super().__init__(self.message)
+
+
+class InvalidInput(PlatformError):
+    code = "invalid"
+    default_message = "提交的数据有误"
+
+
+class AccessDenied(PlatformError):
+    code = "permission_denied"
+    http_status = 403
+    default_message = "没有权限执行此操作"
+
+
+class Conflict(PlatformError):
+    code = "conflict"
+    http_status = 409
+    default_message = "操作与当前状态冲突，请刷新后重试"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RuntimeConfig(AppConfig):
+    name = "runtime"
+    verbose_name = "审批运行"

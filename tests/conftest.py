@@ -1,0 +1,45 @@
+"""Shared fixtures: named personas from the demo district, time helpers, the browser."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["tests.fixtures.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_snapshot():
+    """Each test sees the calendar as its own database holds it (tests roll back changes)."""
+    from workdays.loader import calendar_changed
+
+    calendar_changed()
+    yield
+    calendar_changed()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo district loaded through the real loaders, as ``python manage.py load_demo`` does."""
+    from core.demo import run_demo_loaders
+
+    run_demo_loaders(lambda _msg: None)
+    return Personas()
+
+
+class Personas:
+    """Look up the demo accounts by the names the README lists."""
+
+    password = "Demo#2026"
+
+    def __getattr__(self, username):
+        from accounts.models import User
+
+        try:
+            return User.objects.get(username=username)
+        except User.DoesNotExist:
+            raise AttributeError(username) from None
+
+    def department(self, code):
+        from accounts.models import Department
+
+        return Department.objects.get(code=code)
