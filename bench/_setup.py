@@ -1,0 +1,27 @@
+"""Import this first in a benchmark: puts platform/ on sys.path and sets Django up.
+
+Benchmarks run against a throwaway SQLite database under var/bench/ unless DATABASE_URL is set.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "platform"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("PLATFORM_VAR_DIR", str(ROOT / "var" / "bench"))
+
+import django  # noqa: E402
+
+django.setup()
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def bench_line(name: str, value: float, unit: str) -> None:
+    print(f"BENCH {name} {value:.3f} {unit}", flush=True)
