@@ -8,6 +8,12 @@ pytest_plugins = ["tests.fixtures.browser"]
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Demo accounts are created in many tests; the production hasher would dominate their time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_snapshot():
     """Each test sees the calendar as its own database holds it (tests roll back changes)."""
     from workdays.loader import calendar_changed

@@ -68,9 +68,10 @@ def staff_user_create(
 def role_grant(*, actor: User | None, user: User, role: str, department: Department | None) -> RoleAssignment:
     require_role(actor, Role.SYSTEM_ADMIN)
     assignment = _save_validated(RoleAssignment(user=user, role=role, department=department))
-    if role == Role.SYSTEM_ADMIN and not user.is_staff:
-        user.is_staff = True  # lets Django admin recognise the account; access.can_use_admin decides
-        user.save(update_fields=["is_staff"])
+    if role == Role.SYSTEM_ADMIN and not (user.is_staff and user.is_superuser):
+        # System administrators maintain everything in the Django admin (access.can_use_admin).
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     forget_roles(user)
     return assignment
 
@@ -79,6 +80,9 @@ def role_grant(*, actor: User | None, user: User, role: str, department: Departm
 def role_revoke(*, actor: User | None, user: User, role: str, department: Department | None) -> None:
     require_role(actor, Role.SYSTEM_ADMIN)
     RoleAssignment.objects.filter(user=user, role=role, department=department).delete()
+    if role == Role.SYSTEM_ADMIN and not RoleAssignment.objects.filter(user=user, role=role).exists():
+        user.is_staff = user.is_superuser = False
+        user.save(update_fields=["is_staff", "is_superuser"])
     forget_roles(user)
 
 

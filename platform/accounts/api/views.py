@@ -1,5 +1,6 @@
 """Thin API views: parse, call one service or selector, render."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -56,6 +57,7 @@ class ApplicantViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
         serializer.instance = services.applicant_create(actor=self.request.user, **serializer.validated_data)
 
 
+@extend_schema(responses=MeSerializer, summary="当前登录用户及其角色")
 @api_view(["GET"])
 def me(request):
     """当前登录用户及其角色。"""

@@ -24,12 +24,34 @@ class BetweenQuery(serializers.Serializer):
     end = serializers.DateTimeField(label="结束时间")
 
 
+class WorkdayDateOut(serializers.Serializer):
+    date = serializers.DateField(label="日期")
+    provisional = serializers.BooleanField(label="是否临时（跨越未录入日历的年份）")
+
+
+class WorkdayCountOut(serializers.Serializer):
+    working_days = serializers.IntegerField(label="工作日数")
+    provisional = serializers.BooleanField(label="是否临时（跨越未录入日历的年份）")
+
+
+class CalendarYearOut(serializers.Serializer):
+    year = serializers.IntegerField(label="年份")
+    source = serializers.CharField(label="来源")
+    note = serializers.CharField(label="说明")
+    updated_at = serializers.DateTimeField(label="更新时间")
+
+
+class ImportResultOut(serializers.Serializer):
+    year = serializers.IntegerField(label="年份")
+    days = serializers.IntegerField(label="导入的天数")
+
+
 class ImportUpload(serializers.Serializer):
     file = serializers.FileField(label="节假日安排表")
     note = serializers.CharField(label="说明", required=False, allow_blank=True, max_length=200)
 
 
-@extend_schema(parameters=[AddQuery], summary="起始日期之后第 N 个工作日")
+@extend_schema(parameters=[AddQuery], responses=WorkdayDateOut, summary="起始日期之后第 N 个工作日")
 @api_view(["GET"])
 def add(request):
     query = AddQuery(data=request.query_params)
@@ -38,7 +60,7 @@ def add(request):
     return Response({"date": result.value, "provisional": result.provisional})
 
 
-@extend_schema(parameters=[BetweenQuery], summary="两个时刻之间的工作日数")
+@extend_schema(parameters=[BetweenQuery], responses=WorkdayCountOut, summary="两个时刻之间的工作日数")
 @api_view(["GET"])
 def between(request):
     query = BetweenQuery(data=request.query_params)
@@ -47,14 +69,14 @@ def between(request):
     return Response({"working_days": result.value, "provisional": result.provisional})
 
 
-@extend_schema(summary="已录入的年度工作日历")
+@extend_schema(responses=CalendarYearOut(many=True), summary="已录入的年度工作日历")
 @api_view(["GET"])
 def years(request):
     rows = CalendarYear.objects.order_by("year").values("year", "source", "note", "updated_at")
     return Response(list(rows))
 
 
-@extend_schema(request=ImportUpload, summary="从表格导入某年的节假日安排（整年替换）")
+@extend_schema(request=ImportUpload, responses={201: ImportResultOut}, summary="从表格导入某年的节假日安排（整年替换）")
 @api_view(["POST"])
 @parser_classes([MultiPartParser])
 def import_year(request, year: int):
