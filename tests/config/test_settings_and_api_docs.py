@@ -21,9 +21,11 @@ PRODUCTION = {
 
 
 def manage(*args, env=None):
+    # A fresh process with this test process's environment, less what other tests set for themselves.
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, **(env or {})},
+        env={**base, **(env or {})},
     )
 
 

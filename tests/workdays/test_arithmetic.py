@@ -79,7 +79,7 @@ def test_a_date_in_2027_counts_by_weekday_rule_and_is_flagged_provisional():
 
 
 def test_instants_are_counted_in_china_local_time():
-    utc = dt.timezone.utc
+    utc = dt.UTC
     # 2026-10-08 20:00 UTC is already Friday 2026-10-09 in Shanghai.
     count = working_days_between(dt.datetime(2026, 10, 8, 1, tzinfo=utc), dt.datetime(2026, 10, 8, 20, tzinfo=utc))
     assert count.value == 1
