@@ -15,6 +15,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+@app.on_after_finalize.connect
+def _register_periodic_tasks(sender, **kwargs):
+    """Hand every periodic task the apps registered (core.schedule) to Celery beat."""
+    from core.schedule import periodic_tasks
+
+    for key, entry in periodic_tasks.items():
+        sender.add_periodic_task(entry.every.total_seconds(), sender.signature(entry.task), name=key)
+
+
 @app.task(name="config.ping")
 def ping() -> dict:
     """Answer with facts about the worker: used by health checks and the integration test."""

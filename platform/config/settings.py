@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     # The platform's own apps, bottom layer first (see docs/architecture.md).
+    "core",
     "accounts",
     "workdays",
     "rules",

@@ -41,6 +41,13 @@ class Registry(Generic[T]):
 
         return wrap
 
+    def unregister(self, key: str) -> T:
+        """Remove a key (tests that register a temporary entry use this to clean up)."""
+        try:
+            return self._items.pop(key)
+        except KeyError:
+            raise UnknownKey(f"{self.name}中没有“{key}”") from None
+
     def get(self, key: str) -> T:
         try:
             return self._items[key]
