@@ -122,6 +122,7 @@ def register_palette() -> None:
 
 # --- Formats ------------------------------------------------------------------------------
 
+CUSTOM_FORMATS = frozenset({"id-number", "credit-code", "mobile", "money", "date-range", "file-ref"})
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 FILE_REF = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -191,8 +192,8 @@ def error_message(error) -> str:
     """A Chinese sentence for one jsonschema error (used for forms and for definitions)."""
     kind, value = error.validator, error.validator_value
     if kind == "format":
-        if error.cause is not None and str(error.cause):
-            return str(error.cause)
+        if value in CUSTOM_FORMATS and error.cause is not None and str(error.cause):
+            return str(error.cause)  # our own checkers explain themselves in Chinese
         return _FORMAT_ZH.get(value, f"格式应为“{value}”")
     if kind == "type":
         types = value if isinstance(value, list) else [value]
@@ -307,6 +308,8 @@ class FormValidator:
                 title = self.form["schema"]["properties"].get(name, {}).get("title", name)
                 problems.setdefault(f"$.{name}", []).append(f"“{title}”为必填项")
         for error in self._validator.iter_errors(cleaned):
+            if error_path(error) in problems:
+                continue  # already reported as a missing required field
             problems.setdefault(error_path(error), []).append(error_message(error))
         return problems
 

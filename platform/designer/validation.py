@@ -77,7 +77,9 @@ def structural_problems(name: str, document, prefix: str = "$") -> Problems:
     problems = Problems()
     for error in document_validator(name).iter_errors(document):
         while error.validator in {"oneOf", "anyOf"} and error.context:
-            error = best_match(error.context)
+            # Prefer the branch that got furthest (not "should be null" for a filled-in object).
+            deeper = [e for e in error.context if e.validator != "type" or e.relative_path]
+            error = best_match(deeper or error.context)
         problems.add(error_path(error, prefix), error_message(error))
     return problems
 
@@ -362,7 +364,7 @@ def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Pr
     material_keys = {m["key"] for m in doc["materials"]} | {m["key"] for s in doc["stages"] for m in s["materials"]}
     form_issues = form_problems(doc["form"], "$.form", material_keys=material_keys)
     problems.update(form_issues)
-    variables = form_variables(doc["form"]["schema"]) if not form_issues else None
+    variables = form_variables(doc["form"]["schema"])
 
     if doc["stages"]:
         if doc["materials"]:
