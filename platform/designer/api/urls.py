@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("designer/items", views.ItemViewSet, basename="designer-item")
+
+urlpatterns = [
+    path("designer/validate/", views.validate, name="designer-validate"),
+    path("designer/bundles/", views.import_bundle, name="designer-import-bundle"),
+    path("designer/review-queue/", views.review_queue, name="designer-review-queue"),
+    *router.urls,
+]

@@ -1,0 +1,156 @@
+"""Thin API views for the designer: parse, check access, call one service or selector, render.
+
+Permissions are the pages' permissions, from ``designer.access``.
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.response import Response
+
+from .. import access, selectors, services
+from ..bundles import export_bundle
+from ..models import ApprovalItem
+from ..palette import form_variables
+from ..validation import validate_definition
+from .serializers import (
+    DefinitionSerializer,
+    ItemCreateSerializer,
+    ItemDetailSerializer,
+    ItemSerializer,
+    OpinionSerializer,
+    ReviewRecordSerializer,
+    ValidationResultSerializer,
+    VersionDetailSerializer,
+    VersionSerializer,
+)
+
+
+class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """审批事项。部门事项编辑看到并编辑本部门的事项；法制办审核员看到全部事项并负责审核、发布和停用。"""
+
+    lookup_field = "code"
+    lookup_value_regex = "[A-Z0-9-]+"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        access.require_designer(request.user)
+
+    def get_queryset(self):
+        return selectors.items_for(self.request.user)
+
+    def get_serializer_class(self):
+        return ItemDetailSerializer if self.action == "retrieve" else ItemSerializer
+
+    def get_object(self):
+        item = get_object_or_404(ApprovalItem.objects.select_related("department", "current_version"),
+                                 code=self.kwargs["code"])
+        access.require_view_item(self.request.user, item)
+        return item
+
+    @extend_schema(request=ItemCreateSerializer, responses={201: ItemDetailSerializer})
+    def create(self, request):
+        data = ItemCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.item_create(actor=request.user, **data.validated_data)
+        return Response(ItemDetailSerializer(item).data, status=201)
+
+    @extend_schema(request=DefinitionSerializer, responses={200: ItemDetailSerializer})
+    @action(detail=True, methods=["put"])
+    def definition(self, request, code=None):
+        """替换事项的工作副本（整体校验，有错误时不保存任何内容）。"""
+        data = DefinitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.item_update(actor=request.user, item=self.get_object(),
+                                    definition=data.validated_data["definition"])
+        return Response(ItemDetailSerializer(item).data)
+
+    @extend_schema(request=OpinionSerializer, responses={200: ItemSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, code=None):
+        """提交法制办审核。"""
+        item = services.item_submit_for_review(actor=request.user, item=self.get_object(),
+                                               note=self._opinion(request))
+        return Response(ItemSerializer(item).data)
+
+    @extend_schema(request=OpinionSerializer, responses={200: ItemSerializer})
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, code=None):
+        """法制办退回修改（须填写意见）。"""
+        item = services.item_send_back(actor=request.user, item=self.get_object(), opinion=self._opinion(request))
+        return Response(ItemSerializer(item).data)
+
+    @extend_schema(request=OpinionSerializer, responses={200: VersionSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, code=None):
+        """法制办审核通过并发布新版本（须填写意见）。"""
+        version = services.item_publish(actor=request.user, item=self.get_object(), opinion=self._opinion(request))
+        return Response(VersionSerializer(version).data)
+
+    @extend_schema(request=OpinionSerializer, responses={200: ItemSerializer})
+    @action(detail=True, methods=["post"])
+    def retire(self, request, code=None):
+        """停用事项（须说明理由）。已受理的办件仍按原版本办理。"""
+        item = services.item_retire(actor=request.user, item=self.get_object(), reason=self._opinion(request))
+        return Response(ItemSerializer(item).data)
+
+    @extend_schema(responses={200: VersionSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def versions(self, request, code=None):
+        return Response(VersionSerializer(self.get_object().versions.select_related("published_by"), many=True).data)
+
+    @extend_schema(responses={200: VersionDetailSerializer})
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)")
+    def version(self, request, code=None, number=None):
+        version = get_object_or_404(self.get_object().versions, number=number)
+        return Response(VersionDetailSerializer(version).data)
+
+    @extend_schema(responses={200: ReviewRecordSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def reviews(self, request, code=None):
+        return Response(ReviewRecordSerializer(self.get_object().reviews.select_related("actor"), many=True).data)
+
+    @extend_schema(responses={200: OpenApiResponse(description="交换包（docs/schemas/bundle.schema.json）")})
+    @action(detail=True, methods=["get"])
+    def bundle(self, request, code=None):
+        """现行版本的 JSON 交换包。"""
+        item = self.get_object()
+        if item.current_version is None:
+            return Response({"code": "not_published", "message": "事项尚未发布", "details": {}}, status=404)
+        return Response(export_bundle(item))
+
+    @staticmethod
+    def _opinion(request) -> str:
+        data = OpinionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data["opinion"]
+
+
+@extend_schema(request=DefinitionSerializer, responses={200: ValidationResultSerializer})
+@api_view(["POST"])
+def validate(request):
+    """校验一份事项定义而不保存：有错误时返回 400 和按路径列出的错误。"""
+    access.require_designer(request.user)
+    data = DefinitionSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    definition = data.validated_data["definition"]
+    validate_definition(definition)
+    return Response({"valid": True, "variables": sorted(form_variables(definition["form"]["schema"]))})
+
+
+@extend_schema(request=OpenApiResponse(description="交换包"), responses={200: ItemSerializer})
+@api_view(["POST"])
+def import_bundle(request):
+    """导入一个交换包并发布（法制办审核员）。无效时整体拒绝。"""
+    item, version = services.bundle_import(actor=request.user, bundle=request.data)
+    return Response({**ItemSerializer(item).data, "published": version is not None})
+
+
+@extend_schema(responses={200: ItemSerializer(many=True)})
+@api_view(["GET"])
+def review_queue(request):
+    """待法制办审核的事项。"""
+    access.require_reviewer(request.user)
+    return Response(ItemSerializer(selectors.review_queue(), many=True).data)
+
