@@ -9,6 +9,8 @@ router.register("designer/items", views.ItemViewSet, basename="designer-item")
 urlpatterns = [
     path("designer/validate/", views.validate, name="designer-validate"),
     path("designer/bundles/", views.import_bundle, name="designer-import-bundle"),
+    path("designer/catalogue/", views.catalogue_export, name="designer-catalogue-export"),
+    path("designer/catalogue/import/", views.catalogue_import, name="designer-catalogue-import"),
     path("designer/review-queue/", views.review_queue, name="designer-review-queue"),
     *router.urls,
 ]

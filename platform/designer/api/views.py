@@ -3,13 +3,15 @@
 Permissions are the pages' permissions, from ``designer.access``.
 """
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
-from .. import access, selectors, services
+from .. import access, catalogue, selectors, services
 from ..bundles import export_bundle
 from ..models import ApprovalItem
 from ..palette import form_variables
@@ -139,7 +141,7 @@ def validate(request):
     return Response({"valid": True, "variables": sorted(form_variables(definition["form"]["schema"]))})
 
 
-@extend_schema(request=OpenApiResponse(description="交换包"), responses={200: ItemSerializer})
+@extend_schema(request=OpenApiTypes.OBJECT, responses={200: ItemSerializer})
 @api_view(["POST"])
 def import_bundle(request):
     """导入一个交换包并发布（法制办审核员）。无效时整体拒绝。"""
@@ -154,3 +156,42 @@ def review_queue(request):
     access.require_reviewer(request.user)
     return Response(ItemSerializer(selectors.review_queue(), many=True).data)
 
+
+
+@extend_schema(parameters=[OpenApiParameter("file_format", enum=["xlsx", "csv"], default="xlsx")],
+               responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+@api_view(["GET"])
+def catalogue_export(request):
+    """导出事项目录（本人可见的事项）为 Excel 或 CSV。"""
+    access.require_designer(request.user)
+    file_format = "csv" if request.query_params.get("file_format") == "csv" else "xlsx"
+    content = catalogue.export_catalogue(selectors.items_for(request.user), file_format=file_format)
+    kind = "text/csv; charset=utf-8" if file_format == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="catalogue.{file_format}"'
+    return response
+
+
+class CatalogueImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="导出的目录文件（xlsx 或 csv）")
+    dry_run = serializers.BooleanField(default=True, help_text="试导入：只检查并报告，不保存")
+
+
+class CatalogueReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    created = serializers.ListField(child=serializers.CharField())
+    updated = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(request={"multipart/form-data": CatalogueImportSerializer}, responses={200: CatalogueReportSerializer})
+@api_view(["POST"])
+def catalogue_import(request):
+    """导入事项目录。任何一行有错误时返回 400 并逐行列出错误，不导入任何数据。"""
+    access.require_designer(request.user)
+    data = CatalogueImportSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    upload = data.validated_data["file"]
+    report = catalogue.catalogue_import(actor=request.user, content=upload.read(), filename=upload.name,
+                                        dry_run=data.validated_data["dry_run"])
+    return Response(CatalogueReportSerializer(report).data)
