@@ -111,6 +111,10 @@ def form_problems(form: dict, path: str, *, material_keys: set[str] | None = Non
         if name not in props:
             problems.add(here, f"“{name}”不是表单中的字段")
             continue
+        columns = ((props[name].get("items") or {}).get("properties") or {}) if isinstance(props[name], dict) else {}
+        for i, column in enumerate(options.get("columns", [])):
+            if column not in columns:
+                problems.add(f"{here}.columns[{i}]", f"“{column}”不是表格中的列")
         if "visible_if" in options:
             problems.rule(options["visible_if"], f"{here}.visible_if", variables - {name})
     return problems
