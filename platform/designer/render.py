@@ -25,7 +25,7 @@ def _attrs(attrs: dict) -> str:
     return "".join(f' {k}="{escape(v)}"' for k, v in attrs.items() if v is not None)
 
 
-def _columns(prop: dict, ui: dict) -> list[tuple[str, dict]]:
+def table_columns(prop: dict, ui: dict) -> list[tuple[str, dict]]:
     columns = (prop.get("items") or {}).get("properties") or {}
     order = [c for c in ui.get("columns", []) if c in columns]
     return [(k, columns[k]) for k in order + [c for c in columns if c not in order]]
@@ -63,7 +63,7 @@ def _input(kind: str, prop: dict, name: str, value, ui: dict | None = None) -> s
     if kind == "upload":
         return f"<input type='file' name='{escape(name)}' id='f-{escape(name)}'>"
     if kind == "table":
-        columns = _columns(prop, ui or {})
+        columns = table_columns(prop, ui or {})
         required = set((prop.get("items") or {}).get("required") or [])
         head = "".join(f"<th>{escape(c.get('title', k))}{'<span class=req>*</span>' if k in required else ''}</th>"
                        for k, c in columns)

@@ -22,7 +22,7 @@ from . import access, selectors, services
 from .forms import AddFieldForm, ItemCreateForm, JsonForm, MaterialForm, OpinionForm, PublicInfoForm
 from .models import ApprovalItem, ItemState
 from .palette import field_types, ordered_fields
-from .render import flowchart_svg, render_form
+from .render import flowchart_svg, render_form, table_columns
 
 
 def designer_page(view):
@@ -160,9 +160,18 @@ def item_form(request, code):
     fields = [(name, form_doc["schema"]["properties"][name]) for name in ordered_fields(form_doc)]
     return render(request, "designer/item_form.html", _context(
         request, item, add_form=add_form, problems=problems, preview=render_form(form_doc),
-        fields=[(n, p, field_types.get(p["x-field"]).label if p.get("x-field") in field_types else p.get("x-field"),
-                 n in form_doc["schema"].get("required", []),
-                 form_doc["ui_schema"]["fields"].get(n, {}).get("visible_if")) for n, p in fields]))
+        fields=[_field_row(form_doc, n, p) for n, p in fields]))
+
+
+def _field_row(form_doc: dict, name: str, prop: dict) -> dict:
+    ui = form_doc["ui_schema"]["fields"].get(name, {})
+    kind = prop.get("x-field")
+    label = field_types.get(kind).label if kind in field_types else kind
+    if kind == "table":
+        label += "：" + "、".join(c.get("title", k) for k, c in table_columns(prop, ui))
+    return {"name": name, "title": prop.get("title", name), "label": label,
+            "required": name in form_doc["schema"].get("required", []),
+            "visible_if": json.dumps(ui["visible_if"], ensure_ascii=False) if "visible_if" in ui else ""}
 
 
 @designer_page
