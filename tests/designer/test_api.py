@@ -83,3 +83,20 @@ def test_openapi_documents_the_designer(demo):
     client = client_for(demo.legal)
     schema = client.get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/designer/items/{code}/publish/" in schema["paths"]
+
+
+def test_supervision_test_run_and_defaults(demo):
+    editor, legal = client_for(demo.editor), client_for(demo.legal)
+    result = editor.post("/api/v1/designer/supervision/test-run/", {
+        "rules": {"red_card": {"overdue_days_over": 1}}, "limit_days": 5, "used_days": 7,
+        "facts": {"step": {"opinion": "同意"}}}, format="json").json()
+    assert result == {"level": "red", "remaining_days": -2, "anomalies": []}
+    bad = editor.post("/api/v1/designer/supervision/test-run/", {
+        "rules": {"anomalies": [{"key": "x", "name": "未知", "condition": {"var": "step.whatever"}}]},
+        "limit_days": 5, "used_days": 1}, format="json")
+    assert bad.status_code == 400 and "$.anomalies[0].condition.var" in bad.json()["details"]
+    defaults = editor.get("/api/v1/designer/supervision/defaults/").json()
+    assert editor.put("/api/v1/designer/supervision/defaults/", defaults, format="json").status_code == 403
+    defaults["warning"]["remaining_days"] = 3
+    assert legal.put("/api/v1/designer/supervision/defaults/", defaults, format="json").json()["warning"] == {
+        "remaining_days": 3, "remaining_percent": 20}

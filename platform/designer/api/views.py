@@ -15,7 +15,7 @@ from .. import access, catalogue, selectors, services
 from ..bundles import export_bundle
 from ..models import ApprovalItem
 from ..palette import form_variables
-from ..validation import validate_definition
+from ..validation import ruleset_problems, structural_problems, validate_definition
 from .serializers import (
     DefinitionSerializer,
     ItemCreateSerializer,
@@ -195,3 +195,45 @@ def catalogue_import(request):
     report = catalogue.catalogue_import(actor=request.user, content=upload.read(), filename=upload.name,
                                         dry_run=data.validated_data["dry_run"])
     return Response(CatalogueReportSerializer(report).data)
+
+
+class SupervisionTestRunSerializer(serializers.Serializer):
+    rules = serializers.JSONField(help_text="事项的监察规则（未设的项取全区默认值），见 docs/schemas/ruleset.schema.json")
+    limit_days = serializers.IntegerField(min_value=0, help_text="时限（工作日）")
+    used_days = serializers.IntegerField(min_value=0, help_text="已用（工作日）")
+    facts = serializers.JSONField(required=False, default=dict, help_text="某一步骤的事实，如 {\"step\": {\"opinion\": \"\"}}")
+
+
+class SupervisionTestRunResultSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["green", "warning", "yellow", "red"])
+    remaining_days = serializers.IntegerField()
+    anomalies = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(request=SupervisionTestRunSerializer, responses={200: SupervisionTestRunResultSerializer})
+@api_view(["POST"])
+def supervision_test_run(request):
+    """试运行监察规则：给定时限和已用天数（及步骤事实），返回预警级别和会触发的异常规则。"""
+    access.require_designer(request.user)
+    data = SupervisionTestRunSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    rules = data.validated_data["rules"]
+    problems = structural_problems("ruleset", rules)
+    if not problems:
+        problems.update(ruleset_problems(rules, "$"))
+    problems.raise_if_any("监察规则")
+    effective = {**selectors.district_supervision_defaults(), **rules}
+    return Response(selectors.supervision_test_run(
+        rules=effective, limit_days=data.validated_data["limit_days"], used_days=data.validated_data["used_days"],
+        facts=data.validated_data["facts"]))
+
+
+@extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT})
+@extend_schema(methods=["PUT"], request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+@api_view(["GET", "PUT"])
+def supervision_defaults(request):
+    """全区默认监察规则。任何事项设计人员可查看；法制办审核员可修改（须包含全部四项）。"""
+    access.require_designer(request.user)
+    if request.method == "PUT":
+        services.supervision_defaults_update(actor=request.user, rules=request.data)
+    return Response(selectors.district_supervision_defaults())
