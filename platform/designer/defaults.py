@@ -1,0 +1,89 @@
+"""Built-in starting points: the district's default supervision rules and a new item's draft.
+
+A new item starts from a complete, valid definition (a one-field form and the district's
+usual five-step process), so every stored draft is valid from its first save.
+"""
+
+from __future__ import annotations
+
+import copy
+
+DEFAULT_SUPERVISION = {
+    "warning": {"remaining_days": 2, "remaining_percent": 20},
+    "yellow_card": {"overdue_days_up_to": 3},
+    "red_card": {"overdue_days_over": 3},
+    "anomalies": [
+        {"key": "no_opinion", "name": "办理环节未签署审批意见",
+         "condition": {"!": [{"var": "step.opinion"}]}},
+        {"key": "step_skipped", "name": "跳过规定的办理环节",
+         "condition": {"==": [{"var": "step.skipped"}, True]}},
+        {"key": "accepted_incomplete", "name": "材料不全即予受理",
+         "condition": {"and": [{"==": [{"var": "step.type"}, "accept"]},
+                               {">": [{"var": "case.missing_materials"}, 0]}]}},
+    ],
+}
+
+def district_workflow(*, department: str | None = None) -> dict:
+    """受理 → 承办 → 审核 → 批准 → 办结, with returns to the earlier levels (逐级把关)."""
+    work = ["approve", "return", "reject", "request_correction", "suspend", "extend"]
+    return {
+        "start": "accept",
+        "steps": [
+            {"key": "accept", "type": "accept", "name": "受理", "role": "window_clerk", "department": "JB-SPJ",
+             "limit_days": 1, "actions": ["approve", "request_correction", "reject"],
+             "transitions": [{"to": "handle"}]},
+            {"key": "handle", "type": "handle", "name": "承办", "role": "handler", "department": department,
+             "limit_days": 2, "actions": work, "return_to": ["accept"], "transitions": [{"to": "review"}]},
+            {"key": "review", "type": "review", "name": "审核", "role": "section_chief", "department": department,
+             "limit_days": 1, "actions": work, "return_to": ["handle"], "transitions": [{"to": "decide"}]},
+            {"key": "decide", "type": "approve", "name": "批准", "role": "leader", "department": department,
+             "limit_days": 1, "actions": work, "return_to": ["handle", "review"], "transitions": [{"to": "done"}]},
+            {"key": "done", "type": "complete", "name": "办结", "role": "window_clerk", "department": "JB-SPJ",
+             "limit_days": 1, "actions": ["complete"], "transitions": []},
+        ],
+    }
+
+
+def new_definition(*, code: str, department, item_type: str, name: str) -> dict:
+    office = {"name": department.name, "address": department.address, "phone": department.phone}
+    return {
+        "code": code,
+        "department": department.code,
+        "item_type": item_type,
+        "name": name,
+        "handling_type": "promised",
+        "online_class": "A",
+        "online_deferral": None,
+        "confidential": False,
+        "statutory_limit_days": 20,
+        "promised_limit_days": 10,
+        "public": {
+            "certificate": {"name": "", "validity": ""},
+            "approval_type": "",
+            "legal_basis": "《中华人民共和国行政许可法》",
+            "conditions": "",
+            "accepting_office": office,
+            "deciding_authority": department.name,
+            "procedure": "受理、承办、审核、批准、办结",
+            "fees": "不收费",
+            "downloads": [],
+            "annual_review": "无",
+            "consultation": copy.deepcopy(office),
+            "complaint": {"name": "江滨区机关效能建设办公室", "address": "", "phone": "0571-86007890"},
+        },
+        "materials": [],
+        "form": {
+            "schema": {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "type": "object",
+                "properties": {"applicant_name": {"title": "申请人名称", "x-field": "text", "type": "string",
+                                                  "maxLength": 100}},
+                "required": ["applicant_name"],
+                "additionalProperties": False,
+            },
+            "ui_schema": {"order": ["applicant_name"], "fields": {}},
+        },
+        "workflow": district_workflow(department=None),
+        "supervision": {},
+        "stages": [],
+    }

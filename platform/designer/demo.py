@@ -1,0 +1,22 @@
+"""Loads the demo items from fixtures/demo/items/*.json through the same import-and-publish
+service the legal office uses (``bundle_import``); idempotent: an unchanged bundle is skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+
+from .services import bundle_import
+
+
+def demo_items_dir() -> Path:
+    return Path(settings.BASE_DIR) / "fixtures" / "demo" / "items"
+
+
+def load_demo_items(say) -> None:
+    for path in sorted(demo_items_dir().glob("*.json")):
+        bundle = json.loads(path.read_text(encoding="utf-8"))
+        item, version = bundle_import(actor=None, bundle=bundle)
+        say(f"  {item.code} {item.name}：" + (f"已发布第{version.number}版" if version else "未变化"))

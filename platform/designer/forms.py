@@ -1,0 +1,227 @@
+"""Page forms of the designer. They only shape input; the services validate the definition."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import Department, Role, RoleAssignment
+
+from .models import CertificateType, HandlingType, ItemType, OnlineClass
+from .palette import field_types
+
+KEY_HELP = "小写英文字母开头，可含数字和下划线，例如 business_type"
+KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _json_or_none(text: str, label: str):
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ValidationError(f"{label}不是有效的 JSON：{exc}") from exc
+
+
+class ItemCreateForm(forms.Form):
+    department = forms.ModelChoiceField(label="实施部门", queryset=Department.objects.none(), to_field_name="code")
+    item_type = forms.ChoiceField(label="事项类型", choices=ItemType.choices)
+    name = forms.CharField(label="事项名称", max_length=200)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.filter(kind=Department.Kind.DEPARTMENT)
+        if not getattr(user, "is_superuser", False):
+            mine = RoleAssignment.objects.filter(user=user, role=Role.ITEM_EDITOR).values("department")
+            departments = departments.filter(pk__in=mine)
+        self.fields["department"].queryset = departments
+
+
+class PublicInfoForm(forms.Form):
+    """The catalogue facts and the fifteen public elements (materials, form and flow have their own pages)."""
+
+    name = forms.CharField(label="事项名称", max_length=200)
+    handling_type = forms.ChoiceField(label="办件类型", choices=HandlingType.choices)
+    statutory_limit_days = forms.IntegerField(label="法定时限（工作日）", min_value=0)
+    promised_limit_days = forms.IntegerField(label="承诺时限（工作日）", min_value=0)
+    online_class = forms.ChoiceField(label="网上办理类别")
+    deferral_reason = forms.CharField(label="暂缓上网理由", required=False)
+    deferral_date = forms.DateField(label="计划上网日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    confidential = forms.BooleanField(label="涉密（一律不上网）", required=False)
+    certificate_name = forms.CharField(label="颁发的证件", required=False)
+    certificate_validity = forms.CharField(label="证件有效期", required=False)
+    approval_type = forms.CharField(label="审批类型及法律效力", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    legal_basis = forms.CharField(label="设定依据", widget=forms.Textarea(attrs={"rows": 3}))
+    conditions = forms.CharField(label="审批条件", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    accepting_name = forms.CharField(label="受理机构", required=False)
+    accepting_address = forms.CharField(label="受理地点", required=False)
+    accepting_phone = forms.CharField(label="受理电话", required=False)
+    deciding_authority = forms.CharField(label="审批决定机关", required=False)
+    procedure = forms.CharField(label="审批程序", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    fees = forms.CharField(label="审批收费", required=False)
+    annual_review = forms.CharField(label="年审或年检", required=False)
+    consultation_name = forms.CharField(label="咨询机构", required=False)
+    consultation_phone = forms.CharField(label="咨询电话", required=False)
+    complaint_name = forms.CharField(label="投诉机构", required=False)
+    complaint_phone = forms.CharField(label="投诉电话", required=False)
+
+    MAP = {
+        "certificate_name": ("certificate", "name"), "certificate_validity": ("certificate", "validity"),
+        "accepting_name": ("accepting_office", "name"), "accepting_address": ("accepting_office", "address"),
+        "accepting_phone": ("accepting_office", "phone"), "consultation_name": ("consultation", "name"),
+        "consultation_phone": ("consultation", "phone"), "complaint_name": ("complaint", "name"),
+        "complaint_phone": ("complaint", "phone"),
+    }
+    PUBLIC = ["approval_type", "legal_basis", "conditions", "deciding_authority", "procedure", "fees", "annual_review"]
+    TOP = ["name", "handling_type", "statutory_limit_days", "promised_limit_days", "online_class", "confidential"]
+    # where a definition path's error shows
+    PATH_FIELD = {"$.online_deferral": "deferral_reason", "$.online_deferral.reason": "deferral_reason",
+                  "$.online_deferral.planned_date": "deferral_date"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["online_class"].choices = [(c.letter, f"{c.letter}类 {c.name}：{c.meaning}")
+                                               for c in OnlineClass.objects.all()]
+
+    @classmethod
+    def initial_from(cls, doc: dict) -> dict:
+        initial = {k: doc[k] for k in cls.TOP}
+        initial.update({k: doc["public"][k] for k in cls.PUBLIC})
+        initial.update({f: doc["public"][a].get(b, "") for f, (a, b) in cls.MAP.items()})
+        if doc["online_deferral"]:
+            initial["deferral_reason"] = doc["online_deferral"]["reason"]
+            initial["deferral_date"] = doc["online_deferral"]["planned_date"]
+        return initial
+
+    def apply(self, doc: dict) -> dict:
+        data = self.cleaned_data
+        for key in self.TOP:
+            doc[key] = data[key]
+        for key in self.PUBLIC:
+            doc["public"][key] = data[key]
+        for f, (a, b) in self.MAP.items():
+            doc["public"][a][b] = data[f]
+        reason, date = data.get("deferral_reason"), data.get("deferral_date")
+        doc["online_deferral"] = {"reason": reason or "", "planned_date": date.isoformat() if date else ""} \
+            if (reason or date) else None
+        return doc
+
+    @classmethod
+    def field_for_path(cls, path: str) -> str | None:
+        if path in cls.PATH_FIELD:
+            return cls.PATH_FIELD[path]
+        parts = path.removeprefix("$.").split(".")
+        if parts[0] in cls.TOP:
+            return parts[0]
+        if parts[0] == "public" and len(parts) >= 2:
+            if parts[1] in cls.PUBLIC:
+                return parts[1]
+            for f, (a, b) in cls.MAP.items():
+                if parts[1:3] == [a, b]:
+                    return f
+        return None
+
+
+class AddFieldForm(forms.Form):
+    kind = forms.ChoiceField(label="组件")
+    key = forms.RegexField(label="字段名", regex=r"^[a-z][a-z0-9_]{0,39}\Z", help_text=KEY_HELP,
+                           error_messages={"invalid": "字段名格式不正确：" + KEY_HELP})
+    title = forms.CharField(label="标题", max_length=100)
+    required = forms.BooleanField(label="必填（显示时）", required=False)
+    choices = forms.CharField(label="选项（单选/多选：每行一个选项；重复表格：每行一列“字段名 标题”）", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    help = forms.CharField(label="帮助说明", required=False, max_length=500)
+    visible_if = forms.CharField(label="显示条件（json-logic，可空）", required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2, "placeholder": '{"==": [{"var": "business"}, "自动售货设备"]}'}))
+    table = forms.ChoiceField(label="加入表格（作为某个重复表格的一列）", required=False)
+
+    def __init__(self, *args, tables=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, ft.label) for k, ft in field_types.items()]
+        self.fields["table"].choices = [("", "——（作为表单字段）——")] + [(t, t) for t in tables]
+
+    def clean_visible_if(self):
+        return _json_or_none(self.cleaned_data["visible_if"], "显示条件")
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        options = [line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()]
+        if kind in ("choice", "multi_choice") and not options:
+            self.add_error("choices", "单选、多选须至少填写一个选项")
+        if kind == "table":
+            columns = [line.split(None, 1) for line in options]
+            if not columns:
+                self.add_error("choices", "重复表格须至少填写一列，例如：name 姓名")
+            elif any(len(c) != 2 or not KEY_PATTERN.fullmatch(c[0]) for c in columns):
+                self.add_error("choices", "每行应为“字段名 标题”，字段名" + KEY_HELP)
+            data["columns"] = columns
+        data["options"] = options
+        return data
+
+    def property(self) -> dict:
+        data = self.cleaned_data
+        field_type = field_types.get(data["kind"])
+        prop = field_type.make(title=data["title"])
+        if data["kind"] == "choice":
+            prop["enum"] = data["options"]
+        if data["kind"] == "multi_choice":
+            prop["items"] = {"type": "string", "enum": data["options"]}
+        if data["kind"] == "table":
+            prop["minItems"] = 1 if data["required"] else 0
+            prop["items"]["properties"] = {key: field_types.get("text").make(title=title)
+                                           for key, title in data["columns"]}
+        return prop
+
+
+class MaterialForm(forms.Form):
+    key = forms.RegexField(label="材料编号", regex=r"^[a-z][a-z0-9_]{0,39}\Z", help_text=KEY_HELP,
+                           error_messages={"invalid": "材料编号格式不正确：" + KEY_HELP})
+    name = forms.CharField(label="材料名称", max_length=200)
+    required = forms.BooleanField(label="必交", required=False, initial=True)
+    original = forms.ChoiceField(label="原件或复印件", choices=[("original", "原件"), ("copy", "复印件"),
+                                                          ("original_and_copy", "原件和复印件")])
+    copies = forms.IntegerField(label="份数", min_value=1, max_value=99, initial=1)
+    medium = forms.ChoiceField(label="载体", choices=[("either", "纸质或电子"), ("paper", "纸质"), ("electronic", "电子")])
+    file_types = forms.MultipleChoiceField(label="可上传的文件类型", initial=["pdf", "jpg"],
+                                           widget=forms.CheckboxSelectMultiple,
+                                           choices=[(t, t) for t in ["pdf", "jpg", "png", "ofd", "doc", "docx", "xls",
+                                                                     "xlsx", "zip"]])
+    max_size_mb = forms.IntegerField(label="最大文件大小（MB）", min_value=1, max_value=200, initial=10)
+    template_url = forms.CharField(label="空白模板下载地址", required=False)
+    example_url = forms.CharField(label="填写示例下载地址", required=False)
+    condition = forms.CharField(label="适用条件（json-logic，可空：总是需要）", required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    certificate_type = forms.ModelChoiceField(label="可由证照替代", required=False,
+                                              queryset=CertificateType.objects.all(), to_field_name="code",
+                                              empty_label="——（无）——")
+    note = forms.CharField(label="备注", required=False, max_length=1000)
+
+    def clean_condition(self):
+        return _json_or_none(self.cleaned_data["condition"], "适用条件")
+
+    def material(self) -> dict:
+        data = self.cleaned_data
+        material = {k: data[k] for k in ["key", "name", "required", "original", "copies", "medium", "file_types",
+                                         "max_size_mb", "condition"]}
+        material["certificate_type"] = data["certificate_type"].code if data["certificate_type"] else None
+        for key in ("template_url", "example_url", "note"):
+            if data[key]:
+                material[key] = data[key]
+        return material
+
+
+class JsonForm(forms.Form):
+    document = forms.CharField(label="JSON", widget=forms.Textarea(attrs={"rows": 30, "class": "code",
+                                                                          "spellcheck": "false"}))
+
+    def clean_document(self):
+        return _json_or_none(self.cleaned_data["document"], "内容")
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))

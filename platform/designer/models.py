@@ -1,0 +1,200 @@
+"""Approval items as reviewed, versioned data.
+
+An item's working copy is one JSON document (``ApprovalItem.definition``) holding its public
+elements, materials, form, workflow, supervision rules and stages; the columns next to it are
+catalogue facts copied out of that document for listing, searching and uniqueness. Every stored
+definition has passed :func:`designer.validation.validate_definition` (services refuse anything
+else), so a draft is never half-valid. Publishing freezes the document into an immutable
+:class:`ItemVersion`; running cases pin that version. See docs/designer.md.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class ItemType(models.TextChoices):
+    """Kinds of administrative power; the two letters are part of the item code."""
+
+    LICENSING = "XK", "行政许可"
+    CONFIRMATION = "QR", "行政确认"
+    PAYMENT = "JF", "行政给付"
+    REWARD = "JL", "行政奖励"
+    ADJUDICATION = "CJ", "行政裁决"
+    PUBLIC_SERVICE = "GF", "公共服务"
+    OTHER = "QT", "其他行政权力"
+
+
+class HandlingType(models.TextChoices):
+    INSTANT = "instant", "即办件"
+    PROMISED = "promised", "承诺件"
+
+
+class ItemState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    IN_REVIEW = "in_review", "审核中"
+    PUBLISHED = "published", "已发布"
+    RETIRED = "retired", "已停用"
+
+
+class OnlineClass(models.Model):
+    """The district's online classes A–D; what each letter means is the district's decision."""
+
+    letter = models.CharField("类别", max_length=1, unique=True)
+    name = models.CharField("名称", max_length=30)
+    meaning = models.TextField("含义")
+    online = models.BooleanField("网上公开并可网上申请", default=True)
+    deferred = models.BooleanField("暂缓上网（须说明理由和计划上网日期）", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "网上办理类别"
+        verbose_name_plural = "网上办理类别"
+        ordering = ["letter"]
+
+    def __str__(self) -> str:
+        return f"{self.letter}类 {self.name}"
+
+
+class CertificateType(models.Model):
+    """A kind of licence or approval in the shared certificate registry (证照批文共享数据库)."""
+
+    code = models.CharField("证照类型编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    issuing_item = models.CharField("颁发事项编码", max_length=40, blank=True)
+    validity_months = models.PositiveIntegerField("有效期（月）", null=True, blank=True, help_text="为空表示长期有效")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "证照类型"
+        verbose_name_plural = "证照类型"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_document(self) -> dict:
+        return {"code": self.code, "name": self.name, "issuing_item": self.issuing_item,
+                "validity_months": self.validity_months}
+
+
+class SupervisionDefaults(models.Model):
+    """District-wide default supervision rules; an item's own rules override them key by key."""
+
+    rules = models.JSONField("默认监察规则")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "全区默认监察规则"
+        verbose_name_plural = "全区默认监察规则"
+
+    def __str__(self) -> str:
+        return "全区默认监察规则"
+
+
+class ApprovalItem(models.Model):
+    code = models.CharField("事项编码", max_length=40, unique=True)
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name="实施部门", on_delete=models.PROTECT, related_name="approval_items"
+    )
+    item_type = models.CharField("事项类型", max_length=2, choices=ItemType.choices)
+    sequence = models.PositiveIntegerField("顺序号")
+    name = models.CharField("事项名称", max_length=200)
+    handling_type = models.CharField("办件类型", max_length=16, choices=HandlingType.choices)
+    online_class = models.CharField("网上办理类别", max_length=1)
+    confidential = models.BooleanField("涉密", default=False)
+    statutory_limit_days = models.PositiveIntegerField("法定时限（工作日）")
+    promised_limit_days = models.PositiveIntegerField("承诺时限（工作日）")
+    state = models.CharField("状态", max_length=16, choices=ItemState.choices, default=ItemState.DRAFT)
+    definition = models.JSONField("定义（工作副本）")
+    current_version = models.ForeignKey(
+        "ItemVersion", verbose_name="现行版本", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "审批事项"
+        verbose_name_plural = "审批事项"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "item_type", "sequence"],
+                name="unique_item_sequence",
+                violation_error_message="该部门此类事项的顺序号已被使用",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(promised_limit_days__lte=models.F("statutory_limit_days")),
+                name="promised_within_statutory",
+                violation_error_message="承诺时限不能超过法定时限",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        if self.promised_limit_days is not None and self.statutory_limit_days is not None:
+            if self.promised_limit_days > self.statutory_limit_days:
+                raise ValidationError({"promised_limit_days": "承诺时限不能超过法定时限"})
+
+
+class ItemVersion(models.Model):
+    """An immutable published definition. Cases pin one; nothing ever updates a row."""
+
+    item = models.ForeignKey(ApprovalItem, verbose_name="事项", on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField("版本号")
+    document = models.JSONField("定义")
+    checksum = models.CharField("校验和（SHA-256）", max_length=64)
+    published_at = models.DateTimeField("发布时间", auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opinion = models.TextField("审核意见", blank=True)
+
+    class Meta:
+        verbose_name = "事项版本"
+        verbose_name_plural = "事项版本"
+        ordering = ["item", "number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="unique_item_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} 第{self.number}版"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("已发布的版本不可修改")
+        super().save(*args, **kwargs)
+
+
+class ReviewRecord(models.Model):
+    """One step of the review trail: submitted, sent back, published, retired, imported."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "提交审核"
+        SEND_BACK = "send_back", "退回修改"
+        PUBLISH = "publish", "审核通过并发布"
+        RETIRE = "retire", "停用"
+        IMPORT = "import", "导入并发布"
+
+    item = models.ForeignKey(ApprovalItem, verbose_name="事项", on_delete=models.CASCADE, related_name="reviews")
+    action = models.CharField("操作", max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opinion = models.TextField("意见", blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        ordering = ["item", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} {self.get_action_display()}"

@@ -1,0 +1,321 @@
+"""The form palette: the field types a government form may use, and everything that reads forms.
+
+A form is ``{"schema": <JSON Schema 2020-12>, "ui_schema": {...}}``. Every property of the
+schema names its palette type in ``"x-field"``; the type's ``property_schema`` says exactly
+which keywords that property may carry, so a form built from the palette (in the designer or
+as raw JSON) can always be rendered, validated and read by rules.
+
+Public functions other apps use:
+
+* :func:`form_variables` – the dotted variable names a form offers to json-logic rules;
+* :func:`build_form_validator` / :class:`FormValidator` – validates applicant data with the
+  format checker (real check digits for ID numbers and credit codes) and Chinese messages;
+  build it once per published version (``designer.selectors.form_validator_for_version``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from accounts.identity import credit_code_problem, id_number_problem
+from core.registry import Registry
+from rules import RuleEvaluationError, evaluate_rule
+
+METASCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
+
+_COMMON = {"title": {"type": "string", "minLength": 1, "maxLength": 100},
+           "description": {"type": "string", "maxLength": 500},
+           "x-field": {"type": "string"}}
+
+
+def _props(type_schema: dict, **extra) -> dict:
+    return {"type": "object", "required": ["title", "x-field", "type"], "additionalProperties": False,
+            "properties": {**_COMMON, "type": type_schema, **extra}}
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """One palette entry: what the designer offers and what a property of this type may say."""
+
+    key: str
+    label: str
+    widget: str
+    property_schema: dict
+    in_table: bool = True  # may be a column of a repeating table
+    defaults: dict = field(default_factory=dict)
+
+    def make(self, *, title: str, **options) -> dict:
+        """A property of this type with the palette's defaults, as the designer adds it."""
+        return {"title": title, "x-field": self.key, **self.defaults, **options}
+
+
+field_types: Registry[FieldType] = Registry("表单字段类型")
+
+_STRING = {"const": "string"}
+_LEN = {"minLength": {"type": "integer", "minimum": 0}, "maxLength": {"type": "integer", "minimum": 1}}
+_DATE_FORMAT = {"const": "date"}
+_CHOICES = {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "minLength": 1}}
+
+PALETTE = [
+    FieldType("text", "单行文本", "text", _props(_STRING, **_LEN, pattern={"type": "string"}),
+              defaults={"type": "string", "maxLength": 100}),
+    FieldType("textarea", "多行文本", "textarea", _props(_STRING, **_LEN),
+              defaults={"type": "string", "maxLength": 2000}),
+    FieldType("number", "数字", "number",
+              _props({"enum": ["number", "integer"]}, minimum={"type": "number"}, maximum={"type": "number"}),
+              defaults={"type": "number"}),
+    FieldType("money", "金额（元）", "money",
+              _props({"const": "number"}, format={"const": "money"}, minimum={"type": "number", "minimum": 0},
+                     maximum={"type": "number"}),
+              defaults={"type": "number", "format": "money", "minimum": 0}),
+    FieldType("date", "日期", "date", _props(_STRING, format=_DATE_FORMAT),
+              defaults={"type": "string", "format": "date"}),
+    FieldType("date_range", "日期区间", "date_range",
+              _props({"const": "object"}, format={"const": "date-range"},
+                     properties={"const": {"start": {"type": "string", "format": "date"},
+                                           "end": {"type": "string", "format": "date"}}},
+                     required={"const": ["start", "end"]}, additionalProperties={"const": False}),
+              defaults={"type": "object", "format": "date-range",
+                        "properties": {"start": {"type": "string", "format": "date"},
+                                       "end": {"type": "string", "format": "date"}},
+                        "required": ["start", "end"], "additionalProperties": False}),
+    FieldType("choice", "单选", "radio", _props(_STRING, enum=_CHOICES), defaults={"type": "string"}),
+    FieldType("multi_choice", "多选", "checkboxes",
+              _props({"const": "array"}, uniqueItems={"const": True},
+                     minItems={"type": "integer", "minimum": 0},
+                     items={"type": "object", "required": ["type", "enum"], "additionalProperties": False,
+                            "properties": {"type": _STRING, "enum": _CHOICES}}),
+              defaults={"type": "array", "uniqueItems": True}),
+    FieldType("id_number", "身份证号码", "id_number", _props(_STRING, format={"const": "id-number"}),
+              defaults={"type": "string", "format": "id-number"}),
+    FieldType("credit_code", "统一社会信用代码", "credit_code", _props(_STRING, format={"const": "credit-code"}),
+              defaults={"type": "string", "format": "credit-code"}),
+    FieldType("mobile", "手机号码", "mobile", _props(_STRING, format={"const": "mobile"}),
+              defaults={"type": "string", "format": "mobile"}),
+    FieldType("address", "地址", "address", _props(_STRING, **_LEN), defaults={"type": "string", "maxLength": 200}),
+    FieldType("table", "重复表格（多行）", "table",
+              _props({"const": "array"}, minItems={"type": "integer", "minimum": 0},
+                     maxItems={"type": "integer", "minimum": 1},
+                     items={"type": "object", "required": ["type", "properties"],
+                            "additionalProperties": False,
+                            "properties": {"type": {"const": "object"}, "properties": {"type": "object"},
+                                           "required": {"type": "array", "items": {"type": "string"}},
+                                           "additionalProperties": {"const": False}}}),
+              in_table=False,
+              defaults={"type": "array", "items": {"type": "object", "properties": {}, "required": [],
+                                                   "additionalProperties": False}}),
+    FieldType("upload", "材料上传", "upload",
+              _props(_STRING, format={"const": "file-ref"}, **{"x-material": {"type": "string"}}),
+              in_table=False, defaults={"type": "string", "format": "file-ref"}),
+]
+
+
+def register_palette() -> None:
+    for field_type in PALETTE:
+        field_types.register(field_type.key, field_type)
+
+
+# --- Formats ------------------------------------------------------------------------------
+
+CUSTOM_FORMATS = frozenset({"id-number", "credit-code", "mobile", "money", "date-range", "file-ref"})
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+FILE_REF = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _build_format_checker() -> FormatChecker:
+    checker = FormatChecker()  # the standard formats, with the [format] extras installed
+
+    @checker.checks("id-number", raises=ValueError)
+    def _id_number(value):
+        if isinstance(value, str) and (problem := id_number_problem(value)):
+            raise ValueError(problem)
+        return True
+
+    @checker.checks("credit-code", raises=ValueError)
+    def _credit_code(value):
+        if isinstance(value, str) and (problem := credit_code_problem(value)):
+            raise ValueError(problem)
+        return True
+
+    @checker.checks("mobile", raises=ValueError)
+    def _mobile(value):
+        if isinstance(value, str) and not MOBILE.fullmatch(value):
+            raise ValueError("手机号码应为11位数字，以1开头")
+        return True
+
+    @checker.checks("money", raises=ValueError)
+    def _money(value):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                exponent = Decimal(repr(value)).as_tuple().exponent
+            except InvalidOperation:
+                raise ValueError("金额无效") from None
+            if isinstance(exponent, int) and exponent < -2:
+                raise ValueError("金额最多保留两位小数")
+        return True
+
+    @checker.checks("date-range", raises=ValueError)
+    def _date_range(value):
+        if isinstance(value, dict):
+            try:
+                start = dt.date.fromisoformat(value.get("start", ""))
+                end = dt.date.fromisoformat(value.get("end", ""))
+            except (TypeError, ValueError):
+                return True  # the property schema reports the bad date itself
+            if end < start:
+                raise ValueError("结束日期不能早于开始日期")
+        return True
+
+    @checker.checks("file-ref", raises=ValueError)
+    def _file_ref(value):
+        if isinstance(value, str) and not FILE_REF.fullmatch(value):
+            raise ValueError("上传文件的标识无效")
+        return True
+
+    return checker
+
+
+FORMAT_CHECKER = _build_format_checker()
+
+_TYPE_ZH = {"string": "文本", "number": "数字", "integer": "整数", "object": "对象", "array": "列表",
+            "boolean": "是/否", "null": "空值"}
+_FORMAT_ZH = {"date": "日期应为 YYYY-MM-DD 格式", "date-time": "日期时间格式不正确", "email": "电子邮箱格式不正确",
+              "uri": "网址格式不正确"}
+
+
+def error_message(error) -> str:
+    """A Chinese sentence for one jsonschema error (used for forms and for definitions)."""
+    kind, value = error.validator, error.validator_value
+    if kind == "format":
+        if value in CUSTOM_FORMATS and error.cause is not None and str(error.cause):
+            return str(error.cause)  # our own checkers explain themselves in Chinese
+        return _FORMAT_ZH.get(value, f"格式应为“{value}”")
+    if kind == "type":
+        types = value if isinstance(value, list) else [value]
+        return "类型应为" + "或".join(_TYPE_ZH.get(t, t) for t in types)
+    if kind == "required":
+        missing = [name for name in value if isinstance(error.instance, dict) and name not in error.instance]
+        return "缺少必填项：" + "、".join(f"“{m}”" for m in missing)
+    if kind in {"enum", "const"}:
+        options = value if kind == "enum" else [value]
+        return "取值应为以下之一：" + "、".join(str(o) for o in options)
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return "不允许的项：" + "、".join(f"“{e}”" for e in extra)
+    messages = {
+        "minLength": f"长度不能少于 {value} 个字符",
+        "maxLength": f"长度不能超过 {value} 个字符",
+        "minimum": f"不能小于 {value}",
+        "maximum": f"不能大于 {value}",
+        "exclusiveMinimum": f"应大于 {value}",
+        "exclusiveMaximum": f"应小于 {value}",
+        "minItems": f"至少需要 {value} 项",
+        "maxItems": f"最多允许 {value} 项",
+        "uniqueItems": "各项不能重复",
+        "pattern": "格式不正确",
+        "minProperties": f"至少需要 {value} 项",
+        "multipleOf": f"应为 {value} 的整数倍",
+    }
+    return messages.get(kind, f"不符合要求（{kind}）")
+
+
+def error_path(error, prefix: str = "$") -> str:
+    path = prefix
+    for part in error.absolute_path:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+# --- Reading forms ---------------------------------------------------------------------------
+
+def form_variables(schema: dict) -> set[str]:
+    """The dotted names a form offers to rules: every field, the parts of a date range, and for
+    a repeating table the table itself and ``table.column`` for each column."""
+    names: set[str] = set()
+    for name, prop in (schema.get("properties") or {}).items():
+        names.add(name)
+        kind = prop.get("x-field") if isinstance(prop, dict) else None
+        if kind == "date_range":
+            names.update({f"{name}.start", f"{name}.end"})
+        elif kind == "table":
+            columns = ((prop.get("items") or {}).get("properties") or {})
+            names.update(f"{name}.{column}" for column in columns)
+    return names
+
+
+def ordered_fields(form: dict) -> list[str]:
+    """The top-level fields in display order: the UI schema's order first, then the rest."""
+    props = list((form.get("schema") or {}).get("properties") or {})
+    order = [n for n in (form.get("ui_schema") or {}).get("order", []) if n in props]
+    return order + [n for n in props if n not in order]
+
+
+def field_ui(form: dict, name: str) -> dict:
+    return ((form.get("ui_schema") or {}).get("fields") or {}).get(name) or {}
+
+
+def visible_fields(form: dict, data: dict) -> set[str]:
+    """Fields shown for this data: a field with ``visible_if`` shows only when its rule is true.
+
+    Fails closed: a rule that cannot be evaluated hides its field (so it is neither required
+    nor kept)."""
+    shown = set()
+    for name in ordered_fields(form):
+        rule = field_ui(form, name).get("visible_if")
+        if rule is None:
+            shown.add(name)
+            continue
+        try:
+            if evaluate_rule(rule, data):
+                shown.add(name)
+        except RuleEvaluationError:
+            continue
+    return shown
+
+
+class FormValidator:
+    """Validates applicant data against one form; build once per published version and reuse.
+
+    ``required`` of the top-level schema means "required when visible": hidden fields are
+    dropped from the data and never required.
+    """
+
+    def __init__(self, form: dict):
+        self.form = form
+        schema = dict(form["schema"])
+        self.required = list(schema.pop("required", []))
+        self._validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+
+    def clean(self, data: dict) -> dict:
+        """The data with hidden fields removed."""
+        shown = visible_fields(self.form, data)
+        return {k: v for k, v in data.items() if k in shown or k not in self.form["schema"].get("properties", {})}
+
+    def errors(self, data: dict) -> dict[str, list[str]]:
+        """``{path: [messages]}`` for the data as submitted (hidden fields ignored)."""
+        if not isinstance(data, dict):
+            return {"$": ["表单数据应为对象"]}
+        cleaned = self.clean(data)
+        shown = visible_fields(self.form, data)
+        problems: dict[str, list[str]] = {}
+        for name in self.required:
+            if name in shown and cleaned.get(name) in (None, "", [], {}):
+                title = self.form["schema"]["properties"].get(name, {}).get("title", name)
+                problems.setdefault(f"$.{name}", []).append(f"“{title}”为必填项")
+        for error in self._validator.iter_errors(cleaned):
+            if error_path(error) in problems:
+                continue  # already reported as a missing required field
+            problems.setdefault(error_path(error), []).append(error_message(error))
+        return problems
+
+    def is_valid(self, data: dict) -> bool:
+        return not self.errors(data)
+
+
+def build_form_validator(form: dict) -> FormValidator:
+    return FormValidator(form)

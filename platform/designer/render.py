@@ -1,0 +1,185 @@
+"""Drawing definitions: the application form as applicants see it, and the flowchart (办理流程图).
+
+:func:`render_form` is the one renderer of an item's form: the designer's preview uses it and
+the runtime's application page should too, so the preview is exactly what applicants get.
+:func:`flowchart_svg` draws a workflow as inline SVG on the server (no script needed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from .palette import field_ui, ordered_fields
+from .steps import step_types
+
+_TEXT_INPUT = {"text": {}, "address": {}, "id_number": {"maxlength": "18", "data-check": "id-number"},
+               "credit_code": {"maxlength": "18", "data-check": "credit-code"},
+               "mobile": {"maxlength": "11", "inputmode": "numeric", "data-check": "mobile"}}
+
+
+def _attrs(attrs: dict) -> str:
+    return "".join(f' {k}="{escape(v)}"' for k, v in attrs.items() if v is not None)
+
+
+def table_columns(prop: dict, ui: dict) -> list[tuple[str, dict]]:
+    columns = (prop.get("items") or {}).get("properties") or {}
+    order = [c for c in ui.get("columns", []) if c in columns]
+    return [(k, columns[k]) for k in order + [c for c in columns if c not in order]]
+
+
+def _input(kind: str, prop: dict, name: str, value, ui: dict | None = None) -> str:
+    value = "" if value is None else value
+    if kind in _TEXT_INPUT:
+        attrs = {"type": "text", "name": name, "id": f"f-{name}", "value": str(value),
+                 "maxlength": str(prop["maxLength"]) if "maxLength" in prop else None, **_TEXT_INPUT[kind]}
+        return f"<input{_attrs(attrs)}>"
+    if kind == "textarea":
+        return f'<textarea name="{escape(name)}" id="f-{escape(name)}" rows="4">{escape(value)}</textarea>'
+    if kind in ("number", "money"):
+        step = "0.01" if kind == "money" else ("1" if prop.get("type") == "integer" else "any")
+        attrs = {"type": "number", "name": name, "id": f"f-{name}", "step": step, "value": str(value),
+                 "min": str(prop["minimum"]) if "minimum" in prop else None,
+                 "max": str(prop["maximum"]) if "maximum" in prop else None}
+        return f"<input{_attrs(attrs)}>"
+    if kind == "date":
+        return f"<input{_attrs({'type': 'date', 'name': name, 'id': f'f-{name}', 'value': str(value)})}>"
+    if kind == "date_range":
+        value = value or {}
+        return (f"<span class='range'><input{_attrs({'type': 'date', 'name': f'{name}.start', 'id': f'f-{name}', 'value': value.get('start', '')})}>"  # noqa: E501
+                f" 至 <input{_attrs({'type': 'date', 'name': f'{name}.end', 'aria-label': '结束日期', 'value': value.get('end', '')})}></span>")  # noqa: E501
+    if kind == "choice":
+        return "".join(
+            f"<label class='option'><input type='radio' name='{escape(name)}' value='{escape(o)}'"
+            f"{' checked' if o == value else ''}> {escape(o)}</label>" for o in prop.get("enum", []))
+    if kind == "multi_choice":
+        chosen = value or []
+        return "".join(
+            f"<label class='option'><input type='checkbox' name='{escape(name)}' value='{escape(o)}'"
+            f"{' checked' if o in chosen else ''}> {escape(o)}</label>" for o in prop["items"].get("enum", []))
+    if kind == "upload":
+        return f"<input type='file' name='{escape(name)}' id='f-{escape(name)}'>"
+    if kind == "table":
+        columns = table_columns(prop, ui or {})
+        required = set((prop.get("items") or {}).get("required") or [])
+        head = "".join(f"<th>{escape(c.get('title', k))}{'<span class=req>*</span>' if k in required else ''}</th>"
+                       for k, c in columns)
+        cells = "".join(f"<td>{_input(c.get('x-field'), c, f'{name}.0.{k}', None)}</td>" for k, c in columns)
+        return (f"<table class='rows' data-table='{escape(name)}'><thead><tr>{head}<th></th></tr></thead>"
+                f"<tbody><tr>{cells}<td><button type='button' class='link remove-row'>删除</button></td></tr></tbody>"
+                f"</table><button type='button' class='add-row'>增加一行</button>")
+    return ""
+
+
+def render_form(form: dict, data: dict | None = None, errors: dict | None = None) -> SafeString:
+    """The applicant's form as HTML fields (the caller wraps them in its own ``<form>``)."""
+    data, errors = data or {}, errors or {}
+    schema = form["schema"]
+    required = set(schema.get("required", []))
+    parts = []
+    for name in ordered_fields(form):
+        prop = schema["properties"][name]
+        ui = field_ui(form, name)
+        kind = prop.get("x-field")
+        attrs = {"class": "form-field", "data-field": name, "data-kind": kind,
+                 "data-visible-if": json.dumps(ui["visible_if"], ensure_ascii=False) if "visible_if" in ui else None}
+        mark = "<span class='req' title='必填'>*</span>" if name in required else ""
+        label_for = "" if kind in ("choice", "multi_choice", "table") else f" for='f-{escape(name)}'"
+        help_text = format_html("<p class='hint'>{}</p>", ui.get("help") or prop.get("description")) \
+            if (ui.get("help") or prop.get("description")) else ""
+        error_text = "".join(format_html("<p class='field-error'>{}</p>", m) for m in errors.get(f"$.{name}", []))
+        parts.append(f"<div{_attrs(attrs)}><label{label_for}>{escape(prop.get('title', name))}{mark}</label>"
+                     f"{_input(kind, prop, name, data.get(name), ui)}{help_text}{error_text}"
+                     f"<p class='field-error check-error' hidden></p></div>")
+    return mark_safe("".join(parts))  # every value above is escaped
+
+
+# --- Flowchart ------------------------------------------------------------------------------
+
+BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 170, 46, 40, 64, 30
+
+
+def _ranks(workflow: dict) -> dict[str, int]:
+    """Longest distance from the start along forward transitions (the workflow is acyclic)."""
+    steps = {s["key"]: s for s in workflow["steps"]}
+    rank = {workflow["start"]: 0}
+    queue = deque([workflow["start"]])
+    guard = 0
+    while queue and guard < 10_000:
+        guard += 1
+        key = queue.popleft()
+        for t in steps[key]["transitions"]:
+            if t["to"] in steps and rank.get(t["to"], -1) < rank[key] + 1:
+                rank[t["to"]] = rank[key] + 1
+                queue.append(t["to"])
+    for key in steps:  # unreachable steps (only in an invalid draft) go at the bottom
+        rank.setdefault(key, max(rank.values(), default=0) + 1)
+    return rank
+
+
+def flowchart_svg(workflow: dict | None) -> SafeString:
+    if not workflow:
+        return mark_safe("<p class='hint'>（无流程）</p>")
+    rank = _ranks(workflow)
+    rows: dict[int, list[str]] = {}
+    for step in workflow["steps"]:
+        rows.setdefault(rank[step["key"]], []).append(step["key"])
+    width = max(len(keys) for keys in rows.values()) * (BOX_W + GAP_X) + 2 * MARGIN + 120
+    pos = {}
+    for r, keys in rows.items():
+        row_w = len(keys) * BOX_W + (len(keys) - 1) * GAP_X
+        left = (width - 120 - row_w) / 2
+        for i, key in enumerate(keys):
+            pos[key] = (left + i * (BOX_W + GAP_X), MARGIN + r * (BOX_H + GAP_Y))
+    height = MARGIN * 2 + (max(rows) + 1) * (BOX_H + GAP_Y)
+    out = [f"<svg class='flowchart' role='img' aria-label='办理流程图' xmlns='http://www.w3.org/2000/svg' "
+           f"width='{width:.0f}' height='{height:.0f}' viewBox='0 0 {width:.0f} {height:.0f}'>",
+           "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' markerHeight='7' "
+           "orient='auto-start-reverse'><path d='M0,0 L10,5 L0,10 z' fill='#5b6470'/></marker></defs>"]
+    steps = {s["key"]: s for s in workflow["steps"]}
+    for step in workflow["steps"]:
+        x, y = pos[step["key"]]
+        for t in step["transitions"]:
+            if t["to"] not in pos:
+                continue
+            tx, ty = pos[t["to"]]
+            x1, y1, x2, y2 = x + BOX_W / 2, y + BOX_H, tx + BOX_W / 2, ty
+            out.append(f"<line x1='{x1:.0f}' y1='{y1:.0f}' x2='{x2:.0f}' y2='{y2:.0f}' stroke='#5b6470' "
+                       "marker-end='url(#arrow)'/>")
+            label = t.get("label") or ("条件流转" if "when" in t else "")
+            if label:
+                out.append(f"<text x='{(x1 + x2) / 2 + 6:.0f}' y='{(y1 + y2) / 2:.0f}' font-size='11' "
+                           f"fill='#b7791f'>{escape(label)}</text>")
+        for target in step.get("return_to", []):
+            if target not in pos:
+                continue
+            tx, ty = pos[target]
+            sx, sy = x + BOX_W, y + BOX_H / 2
+            ex, ey = tx + BOX_W, ty + BOX_H / 2
+            bend = max(sx, ex) + 40 + 12 * rank[step["key"]]
+            out.append(f"<path d='M{sx:.0f},{sy:.0f} C{bend:.0f},{sy:.0f} {bend:.0f},{ey:.0f} {ex:.0f},{ey:.0f}' "
+                       "fill='none' stroke='#c62828' stroke-dasharray='5,4' marker-end='url(#arrow)'>"
+                       f"<title>退回：{escape(step['name'])} → {escape(steps[target]['name'])}</title></path>")
+    for step in workflow["steps"]:
+        x, y = pos[step["key"]]
+        step_type = step_types.get(step["type"]) if step["type"] in step_types else None
+        fill = {"special_procedure": "#fff4e5", "parallel_branch": "#e8f0fe", "parallel_join": "#e8f0fe"}.get(
+            step["type"], "#ffffff")
+        end = step_type is not None and step_type.may_end and not step["transitions"]
+        out.append(f"<g class='step' data-step='{escape(step['key'])}'><rect x='{x:.0f}' y='{y:.0f}' "
+                   f"width='{BOX_W}' height='{BOX_H}' rx='{22 if end else 6}' fill='{fill}' "
+                   f"stroke='{'#b3261e' if step['key'] == workflow['start'] else '#1f2328'}'/>")
+        out.append(f"<text x='{x + BOX_W / 2:.0f}' y='{y + 19:.0f}' text-anchor='middle' font-size='14' "
+                   f"font-weight='600'>{escape(step['name'])}</text>")
+        sub = step_type.label if step_type else step["type"]
+        if step.get("limit_days") is not None:
+            sub += f" · {step['limit_days']}个工作日"
+        if step.get("procedure"):
+            sub = f"{step['procedure']} · 约{step.get('expected_days', '?')}个工作日（不计时限）"
+        out.append(f"<text x='{x + BOX_W / 2:.0f}' y='{y + 36:.0f}' text-anchor='middle' font-size='11' "
+                   f"fill='#5b6470'>{escape(sub)}</text></g>")
+    out.append("</svg>")
+    return mark_safe("".join(out))  # every text above is escaped

@@ -1,0 +1,159 @@
+"""Read-side queries and the public reading API for the runtime and supervision.
+
+The runtime pins a case to an :class:`~designer.models.ItemVersion` and reads only its frozen
+document through these functions:
+
+* :func:`applicable_units` – the item itself or its stages, each with materials, workflow, limits;
+* :func:`form_validator_for_version` – the cached :class:`~designer.palette.FormValidator`;
+* :func:`required_materials` – the materials that apply to given form data;
+* :func:`effective_supervision_rules` – the item's rules over the district defaults;
+* :func:`public_catalogue` – what may ever be shown online (never a confidential item).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+from django.db.models import QuerySet
+
+from accounts.models import Role, RoleAssignment
+from rules import RuleEvaluationError, evaluate_rule
+
+from . import access
+from .defaults import DEFAULT_SUPERVISION
+from .models import ApprovalItem, ItemState, ItemVersion, OnlineClass, SupervisionDefaults
+from .palette import FormValidator
+
+
+def items_for(user) -> QuerySet[ApprovalItem]:
+    items = ApprovalItem.objects.select_related("department", "current_version").order_by("code")
+    if access.can_see_all_items(user):
+        return items
+    if not getattr(user, "is_authenticated", False):
+        return items.none()
+    departments = RoleAssignment.objects.filter(user=user, role=Role.ITEM_EDITOR).values("department")
+    return items.filter(department_id__in=departments)
+
+
+def review_queue() -> QuerySet[ApprovalItem]:
+    return ApprovalItem.objects.filter(state=ItemState.IN_REVIEW).select_related("department").order_by("updated_at")
+
+
+def public_catalogue() -> QuerySet[ApprovalItem]:
+    """Published items that may be shown and applied for online: never confidential ones, never
+    those whose online class is not online."""
+    online = OnlineClass.objects.filter(online=True).values_list("letter", flat=True)
+    return (ApprovalItem.objects.filter(state=ItemState.PUBLISHED, confidential=False,
+                                        current_version__isnull=False, online_class__in=list(online))
+            .select_related("department", "current_version").order_by("code"))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Something an applicant applies for: the item itself, or one of its stages."""
+
+    code: str
+    name: str
+    materials: list
+    workflow: dict
+    statutory_limit_days: int
+    promised_limit_days: int
+
+
+def applicable_units(document: dict) -> list[Unit]:
+    if not document["stages"]:
+        return [Unit(document["code"], document["name"], document["materials"], document["workflow"],
+                     document["statutory_limit_days"], document["promised_limit_days"])]
+    return [Unit(f"{document['code']}-{s['code']}", f"{document['name']}（{s['name']}）", s["materials"],
+                 s["workflow"], s["statutory_limit_days"], s["promised_limit_days"]) for s in document["stages"]]
+
+
+def required_materials(materials: list, data: dict) -> list[dict]:
+    """The required materials for this form data. A conditional material applies when its
+    condition is true; a condition that cannot be evaluated counts as applying (fail closed)."""
+    needed = []
+    for material in materials:
+        if not material["required"]:
+            continue
+        condition = material["condition"]
+        if condition is None:
+            needed.append(material)
+            continue
+        try:
+            applies = bool(evaluate_rule(condition, data))
+        except RuleEvaluationError:
+            applies = True
+        if applies:
+            needed.append(material)
+    return needed
+
+
+_VALIDATORS: OrderedDict[str, FormValidator] = OrderedDict()
+_VALIDATORS_LOCK = Lock()
+_VALIDATORS_MAX = 256
+
+
+def form_validator_for_version(version: ItemVersion) -> FormValidator:
+    """The form validator of a published version, built once and reused (keyed by the
+    version's checksum, so equal documents share one and a changed document never hits)."""
+    with _VALIDATORS_LOCK:
+        validator = _VALIDATORS.get(version.checksum)
+        if validator is not None:
+            _VALIDATORS.move_to_end(version.checksum)
+            return validator
+    validator = FormValidator(version.document["form"])
+    with _VALIDATORS_LOCK:
+        _VALIDATORS[version.checksum] = validator
+        while len(_VALIDATORS) > _VALIDATORS_MAX:
+            _VALIDATORS.popitem(last=False)
+    return validator
+
+
+def district_supervision_defaults() -> dict:
+    row = SupervisionDefaults.objects.first()
+    return copy.deepcopy(row.rules if row else DEFAULT_SUPERVISION)
+
+
+def effective_supervision_rules(document: dict) -> dict:
+    """The item's supervision rules, with every key it does not set taken from the district."""
+    return {**district_supervision_defaults(), **copy.deepcopy(document["supervision"])}
+
+
+def supervision_test_run(*, rules: dict, limit_days: int, used_days: int, facts: dict | None = None) -> dict:
+    """Try a rule set on one made-up situation: the clock level and the anomalies that would fire."""
+    remaining = limit_days - used_days
+    if remaining < 0:
+        level = "red" if -remaining > rules["red_card"]["overdue_days_over"] else "yellow"
+    elif remaining <= rules["warning"]["remaining_days"] or (
+            limit_days and remaining * 100 <= limit_days * rules["warning"]["remaining_percent"]):
+        level = "warning"
+    else:
+        level = "green"
+    fired = []
+    for anomaly in rules.get("anomalies", []):
+        try:
+            if evaluate_rule(anomaly["condition"], facts or {}):
+                fired.append(anomaly["key"])
+        except RuleEvaluationError:
+            fired.append(anomaly["key"])  # fail closed: a rule that cannot be judged is shown
+    return {"level": level, "remaining_days": remaining, "anomalies": fired}
+
+
+def document_diff(old, new, path: str = "$") -> list[tuple[str, object, object]]:
+    """Leaf-level differences between two documents: ``[(path, old, new)]`` in document order."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for key in list(old) + [k for k in new if k not in old]:
+            missing = object()
+            a, b = old.get(key, missing), new.get(key, missing)
+            out += document_diff(None if a is missing else a, None if b is missing else b, f"{path}.{key}")
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        out = []
+        for i in range(max(len(old), len(new))):
+            out += document_diff(old[i] if i < len(old) else None, new[i] if i < len(new) else None, f"{path}[{i}]")
+        return out
+    return [] if old == new else [(path, old, new)]

@@ -1,0 +1,398 @@
+"""Whole-definition validation: structure (the published JSON Schemas), then meaning.
+
+:func:`validate_definition` collects every problem it can find and raises one
+:class:`core.errors.InvalidInput` whose ``details`` maps a JSON path (``$.workflow.steps[2].
+return_to[0]``) to Chinese messages. Services call it before writing anything, so an invalid
+definition is refused whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+
+from accounts.models import STAFF_ROLES, Department
+from core.errors import InvalidInput
+from core.registry import UnknownKey
+from rules import RuleInvalid, validate_rule
+
+from .palette import FORMAT_CHECKER, error_message, error_path, field_types, form_variables
+from .steps import step_types
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+SCHEMA_BASE = "https://schemas.approval.local/designer/"
+SCHEMA_NAMES = ["item", "form", "workflow", "ruleset", "bundle"]
+
+# The facts an anomaly rule may read about one completed step of a case (documented in docs/designer.md).
+STEP_FACTS = frozenset({
+    "step.key", "step.type", "step.opinion", "step.action", "step.used_days", "step.limit_days",
+    "step.skipped", "case.missing_materials", "case.channel",
+})
+
+
+@cache
+def published_schema(name: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _registry() -> Registry:
+    return Registry().with_resources(
+        (SCHEMA_BASE + f"{name}.schema.json", Resource.from_contents(published_schema(name))) for name in SCHEMA_NAMES
+    )
+
+
+@cache
+def document_validator(name: str) -> Draft202012Validator:
+    """A validator for one of the published schemas (item, form, workflow, ruleset, bundle)."""
+    return Draft202012Validator(published_schema(name), registry=_registry(), format_checker=FORMAT_CHECKER)
+
+
+class Problems(dict):
+    def add(self, path: str, message: str) -> None:
+        self.setdefault(path, []).append(message)
+
+    def rule(self, rule, path: str, variables) -> None:
+        try:
+            validate_rule(rule, variables=variables)
+        except RuleInvalid as exc:
+            for sub, messages in exc.details.items():
+                for message in messages:
+                    self.add(path + sub.removeprefix("$"), message)
+
+    def raise_if_any(self, what: str = "事项定义") -> None:
+        if self:
+            first = "；".join(f"{p}：{m[0]}" for p, m in list(self.items())[:3])
+            raise InvalidInput(f"{what}有 {sum(len(m) for m in self.values())} 处错误，未保存任何修改。{first}",
+                               details=dict(self))
+
+
+def structural_problems(name: str, document, prefix: str = "$") -> Problems:
+    problems = Problems()
+    for error in document_validator(name).iter_errors(document):
+        while error.validator in {"oneOf", "anyOf"} and error.context:
+            # Prefer the branch that got furthest (not "should be null" for a filled-in object).
+            deeper = [e for e in error.context if e.validator != "type" or e.relative_path]
+            error = best_match(deeper or error.context)
+        problems.add(error_path(error, prefix), error_message(error))
+    return problems
+
+
+# --- Forms ----------------------------------------------------------------------------------
+
+def form_problems(form: dict, path: str, *, material_keys: set[str] | None = None) -> Problems:
+    """Metaschema, palette and UI-schema checks of one form (assumed to match form.schema.json)."""
+    problems = Problems()
+    schema = form["schema"]
+    meta_errors = list(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
+    for error in meta_errors:
+        problems.add(error_path(error, f"{path}.schema"), "不是有效的 JSON Schema：" + error_message(error))
+    if meta_errors:
+        return problems
+    props = schema["properties"]
+    for name, prop in props.items():
+        _palette_field(prop, f"{path}.schema.properties.{name}", problems, material_keys, top_level=True)
+    for i, name in enumerate(schema.get("required", [])):
+        if name not in props:
+            problems.add(f"{path}.schema.required[{i}]", f"必填项“{name}”不是表单中的字段")
+    variables = form_variables(schema)
+    ui = form["ui_schema"]
+    for i, name in enumerate(ui["order"]):
+        if name not in props:
+            problems.add(f"{path}.ui_schema.order[{i}]", f"排序中的“{name}”不是表单中的字段")
+    for name, options in ui["fields"].items():
+        here = f"{path}.ui_schema.fields.{name}"
+        if name not in props:
+            problems.add(here, f"“{name}”不是表单中的字段")
+            continue
+        columns = ((props[name].get("items") or {}).get("properties") or {}) if isinstance(props[name], dict) else {}
+        for i, column in enumerate(options.get("columns", [])):
+            if column not in columns:
+                problems.add(f"{here}.columns[{i}]", f"“{column}”不是表格中的列")
+        if "visible_if" in options:
+            problems.rule(options["visible_if"], f"{here}.visible_if", variables - {name})
+    return problems
+
+
+def _palette_field(prop: dict, here: str, problems: Problems, material_keys, *, top_level: bool) -> None:
+    key = prop.get("x-field")
+    try:
+        field_type = field_types.get(key)
+    except UnknownKey:
+        problems.add(f"{here}.x-field", f"字段类型“{key}”不在表单组件库中")
+        return
+    if not top_level and not field_type.in_table:
+        problems.add(f"{here}.x-field", f"“{field_type.label}”不能作为表格的列")
+        return
+    for error in Draft202012Validator(field_type.property_schema).iter_errors(prop):
+        problems.add(error_path(error, here), f"不符合“{field_type.label}”组件的要求：" + error_message(error))
+    if field_type.key == "table" and isinstance(prop.get("items"), dict):
+        columns = prop["items"].get("properties") or {}
+        if not columns:
+            problems.add(f"{here}.items.properties", "表格至少需要一列")
+        for column, column_prop in columns.items():
+            column_here = f"{here}.items.properties.{column}"
+            if not isinstance(column_prop, dict):
+                problems.add(column_here, "列的定义应为对象")
+                continue
+            _palette_field(column_prop, column_here, problems, material_keys, top_level=False)
+        for i, name in enumerate(prop["items"].get("required", [])):
+            if name not in columns:
+                problems.add(f"{here}.items.required[{i}]", f"必填列“{name}”不是表格中的列")
+    if field_type.key == "upload" and material_keys is not None and prop.get("x-material"):
+        if prop["x-material"] not in material_keys:
+            problems.add(f"{here}.x-material", f"材料“{prop['x-material']}”不存在")
+
+
+# --- Workflows ------------------------------------------------------------------------------
+
+def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, departments) -> Problems:
+    problems = Problems()
+    steps = workflow["steps"]
+    index: dict[str, int] = {}
+    for i, step in enumerate(steps):
+        if step["key"] in index:
+            problems.add(f"{path}.steps[{i}].key", f"步骤编号“{step['key']}”重复")
+        else:
+            index[step["key"]] = i
+    if workflow["start"] not in index:
+        problems.add(f"{path}.start", f"开始步骤“{workflow['start']}”不存在")
+        return problems
+
+    forward: dict[str, list[str]] = {key: [] for key in index}
+    for i, step in enumerate(steps):
+        _step_problems(step, f"{path}.steps[{i}]", problems, index, variables, departments)
+        forward[step["key"]] = [t["to"] for t in step["transitions"] if t["to"] in index]
+    if problems:
+        return problems  # the graph checks below assume sound steps
+
+    def reach(start: str, graph: dict[str, list[str]]) -> set[str]:
+        seen, queue = {start}, deque([start])
+        while queue:
+            for nxt in graph[queue.popleft()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return seen
+
+    descendants = {key: reach(key, forward) - {key} for key in index}
+    for key in index:
+        if key in reach_any(forward, forward[key]):
+            problems.add(f"{path}.steps[{index[key]}].transitions", f"步骤“{steps[index[key]]['name']}”的流转形成循环；"
+                         "回到之前的步骤请使用“退回”")
+    if problems:
+        return problems
+
+    reachable = reach(workflow["start"], forward)
+    ends = {key for key in index if not forward[key]}
+    for key, i in index.items():
+        name = steps[i]["name"]
+        if key not in reachable:
+            problems.add(f"{path}.steps[{i}]", f"步骤“{name}”从开始步骤无法到达")
+        elif not (descendants[key] | {key}) & ends:
+            problems.add(f"{path}.steps[{i}]", f"从步骤“{name}”无法到达结束步骤")
+    for key, i in index.items():
+        step = steps[i]
+        for j, target in enumerate(step.get("return_to", [])):
+            here = f"{path}.steps[{i}].return_to[{j}]"
+            if target not in index:
+                problems.add(here, f"退回的目标步骤“{target}”不存在")
+            elif target == key:
+                problems.add(here, "不能退回到本步骤")
+            elif target in descendants[key]:
+                problems.add(here, f"退回只能指向之前的步骤：“{steps[index[target]]['name']}”在本步骤之后")
+            elif key not in descendants[target]:
+                problems.add(here, f"退回的目标“{steps[index[target]]['name']}”不在通往本步骤的路径上")
+        if step_types.get(step["type"]).parallel == "branch":
+            targets = forward[key]
+            joins = [k for k in index if step_types.get(steps[index[k]]["type"]).parallel == "join"
+                     and all(k in descendants[t] for t in targets)]
+            if not joins:
+                problems.add(f"{path}.steps[{i}]", f"并联分支“{step['name']}”的各分支没有汇合到同一个并联汇合步骤")
+    incoming: dict[str, int] = {key: 0 for key in index}
+    for targets in forward.values():
+        for target in targets:
+            incoming[target] += 1
+    for key, i in index.items():
+        if step_types.get(steps[i]["type"]).parallel == "join" and incoming[key] < 2:
+            problems.add(f"{path}.steps[{i}]", "并联汇合步骤至少需要两个前序步骤")
+    return problems
+
+
+def reach_any(graph: dict[str, list[str]], starts: list[str]) -> set[str]:
+    seen, queue = set(starts), deque(starts)
+    while queue:
+        for nxt in graph[queue.popleft()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def _step_problems(step, here, problems: Problems, index, variables, departments) -> None:
+    try:
+        step_type = step_types.get(step["type"])
+    except UnknownKey:
+        problems.add(f"{here}.type", f"步骤类型“{step['type']}”未登记")
+        return
+    if step_type.performed_by_person:
+        if not step.get("role"):
+            problems.add(f"{here}.role", f"“{step_type.label}”步骤须指定办理角色")
+        elif step["role"] not in STAFF_ROLES:
+            problems.add(f"{here}.role", f"角色“{step['role']}”不存在")
+        if "limit_days" not in step:
+            problems.add(f"{here}.limit_days", "须设定本步骤的办理时限（工作日）")
+        if not step.get("actions"):
+            problems.add(f"{here}.actions", "至少允许一种办理操作")
+    elif step.get("role") or step.get("actions") or step.get("return_to"):
+        problems.add(here, f"“{step_type.label}”步骤由系统处理，不能设置角色、操作或退回")
+    if step.get("department") and step["department"] not in departments:
+        problems.add(f"{here}.department", f"部门“{step['department']}”不存在")
+    if step.get("department_rule") is not None:
+        problems.rule(step["department_rule"], f"{here}.department_rule", variables)
+    for j, action in enumerate(step.get("actions", [])):
+        if action not in step_type.actions:
+            allowed = "、".join(sorted(step_type.actions)) or "无"
+            problems.add(f"{here}.actions[{j}]", f"“{step_type.label}”步骤不能使用操作“{action}”（可用：{allowed}）")
+    if step.get("return_to") and "return" not in step.get("actions", []):
+        problems.add(f"{here}.actions", "设置了退回目标，须允许“return”（退回）操作")
+    if "return" in step.get("actions", []) and not step.get("return_to"):
+        problems.add(f"{here}.return_to", "允许退回时须指定可退回的步骤")
+    if step_type.key == "special_procedure":
+        for key in ("procedure", "expected_days"):
+            if key not in step:
+                problems.add(f"{here}.{key}", "特殊程序须说明程序种类和预计所需工作日（书面告知申请人）")
+    elif "procedure" in step or "expected_days" in step:
+        problems.add(here, "只有“特殊程序”步骤可以设置程序种类和预计时间")
+    transitions = step["transitions"]
+    if not transitions and not step_type.may_end:
+        problems.add(f"{here}.transitions", f"“{step_type.label}”步骤不能作为结束步骤，须有后续步骤")
+    if step_type.parallel == "branch":
+        if len(transitions) < 2:
+            problems.add(f"{here}.transitions", "并联分支至少需要两个分支")
+        if any("when" in t for t in transitions):
+            problems.add(f"{here}.transitions", "并联分支的各分支同时开启，不能设置条件")
+    elif len(transitions) > 1 and "when" in transitions[-1]:
+        problems.add(f"{here}.transitions[{len(transitions) - 1}]", "有条件的流转须以一条无条件流转作为默认")
+    for j, transition in enumerate(transitions):
+        if transition["to"] not in index:
+            problems.add(f"{here}.transitions[{j}].to", f"目标步骤“{transition['to']}”不存在")
+        elif transition["to"] == step["key"]:
+            problems.add(f"{here}.transitions[{j}].to", "不能流转到本步骤")
+        if "when" in transition:
+            problems.rule(transition["when"], f"{here}.transitions[{j}].when", variables)
+
+
+# --- Supervision rules ----------------------------------------------------------------------
+
+def ruleset_problems(ruleset: dict, path: str) -> Problems:
+    problems = Problems()
+    keys = set()
+    for i, anomaly in enumerate(ruleset.get("anomalies", [])):
+        if anomaly["key"] in keys:
+            problems.add(f"{path}.anomalies[{i}].key", f"异常规则编号“{anomaly['key']}”重复")
+        keys.add(anomaly["key"])
+        problems.rule(anomaly["condition"], f"{path}.anomalies[{i}].condition", STEP_FACTS)
+    yellow, red = ruleset.get("yellow_card"), ruleset.get("red_card")
+    if yellow and red and red["overdue_days_over"] < yellow["overdue_days_up_to"]:
+        problems.add(f"{path}.red_card.overdue_days_over", "红牌的超期天数不能小于黄牌的上限")
+    return problems
+
+
+# --- The whole definition -------------------------------------------------------------------
+
+def _limit_problems(doc: dict, path: str, problems: Problems, handling_type: str) -> None:
+    statutory, promised = doc["statutory_limit_days"], doc["promised_limit_days"]
+    if promised > statutory:
+        problems.add(f"{path}.promised_limit_days",
+                     f"承诺时限（{promised}个工作日）不能超过法定时限（{statutory}个工作日）")
+    if handling_type == "instant" and promised != 0:
+        problems.add(f"{path}.promised_limit_days", "即办件当场办结，承诺时限应为0个工作日")
+    if handling_type == "promised" and promised == 0:
+        problems.add(f"{path}.promised_limit_days", "承诺件的承诺时限至少为1个工作日")
+
+
+def _material_problems(materials, path, problems: Problems, variables, certificate_types) -> None:
+    keys = set()
+    for i, material in enumerate(materials):
+        here = f"{path}[{i}]"
+        if material["key"] in keys:
+            problems.add(f"{here}.key", f"材料编号“{material['key']}”重复")
+        keys.add(material["key"])
+        if material["condition"] is not None:
+            problems.rule(material["condition"], f"{here}.condition", variables)
+            if not material["required"]:
+                problems.add(f"{here}.condition", "只有必交材料才能设置适用条件（条件成立时必须提交）")
+        if material["certificate_type"] and material["certificate_type"] not in certificate_types:
+            problems.add(f"{here}.certificate_type", f"证照类型“{material['certificate_type']}”不存在")
+
+
+def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Problems:
+    problems = structural_problems("item", doc)
+    if problems:
+        return problems
+    from .models import CertificateType, OnlineClass  # models import nothing from here
+
+    departments = dict(Department.objects.values_list("code", "kind"))
+    if certificate_types is None:
+        certificate_types = set(CertificateType.objects.values_list("code", flat=True))
+    if doc["department"] not in departments:
+        problems.add("$.department", f"实施部门“{doc['department']}”不存在")
+    elif departments[doc["department"]] != Department.Kind.DEPARTMENT:
+        problems.add("$.department", "实施部门应为区级部门（不能是科室或区政府）")
+    expected_prefix = f"{doc['department']}-{doc['item_type']}-"
+    if not doc["code"].startswith(expected_prefix):
+        problems.add("$.code", f"事项编码应以“{expected_prefix}”开头（实施部门编码-事项类型-顺序号）")
+    _limit_problems(doc, "$", problems, doc["handling_type"])
+
+    online_class = OnlineClass.objects.filter(letter=doc["online_class"]).first()
+    if online_class is None:
+        problems.add("$.online_class", f"网上办理类别“{doc['online_class']}”不存在")
+    else:
+        if online_class.deferred and doc["online_deferral"] is None:
+            problems.add("$.online_deferral", f"{online_class}须说明暂缓上网的理由和计划上网日期")
+        if not online_class.deferred and doc["online_deferral"] is not None:
+            problems.add("$.online_deferral", f"{online_class}不是暂缓上网类别，不应填写暂缓理由")
+        if doc["confidential"] and online_class.online:
+            problems.add("$.online_class", f"涉密事项一律不上网，不能归入{online_class}")
+    cert = doc["public"]["certificate"].get("certificate_type")
+    if cert and cert not in certificate_types:
+        problems.add("$.public.certificate.certificate_type", f"证照类型“{cert}”不存在")
+
+    material_keys = {m["key"] for m in doc["materials"]} | {m["key"] for s in doc["stages"] for m in s["materials"]}
+    form_issues = form_problems(doc["form"], "$.form", material_keys=material_keys)
+    problems.update(form_issues)
+    variables = form_variables(doc["form"]["schema"])
+
+    if doc["stages"]:
+        if doc["materials"]:
+            problems.add("$.materials", "分阶段的事项，材料在各阶段中分别设定，事项本身不应再列材料")
+        if doc["workflow"] is not None:
+            problems.add("$.workflow", "分阶段的事项，流程在各阶段中分别设定，事项本身的流程应为空")
+    elif doc["workflow"] is None:
+        problems.add("$.workflow", "未分阶段的事项须设定办理流程")
+    units = [("$", doc)] + [(f"$.stages[{i}]", stage) for i, stage in enumerate(doc["stages"])]
+    stage_codes = set()
+    for path, unit in units:
+        if unit is not doc:
+            if unit["code"] in stage_codes:
+                problems.add(f"{path}.code", f"阶段编号“{unit['code']}”重复")
+            stage_codes.add(unit["code"])
+            _limit_problems(unit, path, problems, doc["handling_type"])
+        _material_problems(unit["materials"], f"{path}.materials", problems, variables, certificate_types)
+        if unit["workflow"] is not None:
+            problems.update(workflow_problems(unit["workflow"], f"{path}.workflow",
+                                              variables=variables, departments=departments))
+    problems.update(ruleset_problems(doc["supervision"], "$.supervision"))
+    return problems
+
+
+def validate_definition(doc, *, certificate_types: set[str] | None = None) -> None:
+    """Raise InvalidInput naming every problem's path, or return None for a sound definition."""
+    definition_problems(doc, certificate_types=certificate_types).raise_if_any()

@@ -1,0 +1,337 @@
+"""Pages of the designer (事项设计): thin views over the services and selectors.
+
+Each editing page changes one part of the working definition and saves the whole through
+``services.item_update``, which validates everything; a refused change shows every problem with
+its path and leaves the draft as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+
+from core.errors import AccessDenied, PlatformError
+
+from . import access, selectors, services
+from .forms import AddFieldForm, ItemCreateForm, JsonForm, MaterialForm, OpinionForm, PublicInfoForm
+from .models import ApprovalItem, ItemState
+from .palette import field_types, ordered_fields
+from .render import flowchart_svg, render_form, table_columns
+
+
+def designer_page(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            access.require_designer(request.user)
+            return view(request, *args, **kwargs)
+        except AccessDenied as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return wrapped
+
+
+def _item(request, code) -> ApprovalItem:
+    item = get_object_or_404(ApprovalItem.objects.select_related("department", "current_version"), code=code)
+    access.require_view_item(request.user, item)
+    return item
+
+
+def _context(request, item, **extra) -> dict:
+    can_edit = access.can_edit_for(request.user, item.department) and item.state in (ItemState.DRAFT,
+                                                                                       ItemState.PUBLISHED)
+    return {"item": item, "doc": item.definition, "can_edit": can_edit,
+            "can_review": access.can_review(request.user) and item.state == ItemState.IN_REVIEW, **extra}
+
+
+def _save(request, item, doc, problems_out: dict) -> bool:
+    """Save through the service; on refusal fill ``problems_out`` and show the message."""
+    try:
+        services.item_update(actor=request.user, item=item, definition=doc)
+    except PlatformError as exc:
+        problems_out.update(exc.details)
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, "已保存")
+    return True
+
+
+@designer_page
+def item_list(request):
+    form = ItemCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.item_create(actor=request.user, **form.cleaned_data)
+        except PlatformError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已创建事项 {item.code}")
+            return redirect("designer:item", code=item.code)
+    return render(request, "designer/items.html", {
+        "items": selectors.items_for(request.user), "form": form,
+        "can_create": bool(form.fields["department"].queryset.exists()),
+        "can_review": access.can_review(request.user)})
+
+
+@designer_page
+def item_detail(request, code):
+    item = _item(request, code)
+    doc = item.definition
+    units = selectors.applicable_units(doc)
+    return render(request, "designer/item_detail.html", _context(
+        request, item, units=[(u, flowchart_svg(u.workflow)) for u in units],
+        reviews=item.reviews.select_related("actor"), versions=item.versions.select_related("published_by"),
+        opinion_form=OpinionForm()))
+
+
+@designer_page
+def item_public(request, code):
+    item = _item(request, code)
+    form = PublicInfoForm(request.POST or None, initial=PublicInfoForm.initial_from(item.definition))
+    problems: dict = {}
+    if request.method == "POST" and form.is_valid():
+        doc = form.apply(copy.deepcopy(item.definition))
+        if _save(request, item, doc, problems):
+            return redirect("designer:item", code=code)
+        for path, msgs in problems.items():
+            field = PublicInfoForm.field_for_path(path)
+            for message in msgs:
+                form.add_error(field, f"{message}（{path}）")
+    return render(request, "designer/item_public.html", _context(request, item, form=form, problems=problems))
+
+
+@designer_page
+def item_form(request, code):
+    """The form builder: add fields from the palette, remove them, and see the applicant's view."""
+    item = _item(request, code)
+    doc = copy.deepcopy(item.definition)
+    props = doc["form"]["schema"]["properties"]
+    tables = [k for k, p in props.items() if p.get("x-field") == "table"]
+    add_form = AddFieldForm(request.POST if request.POST.get("op") == "add" else None, tables=tables)
+    problems: dict = {}
+    if request.method == "POST":
+        op = request.POST.get("op")
+        if op == "add" and add_form.is_valid():
+            data = add_form.cleaned_data
+            if data["table"]:
+                target = props[data["table"]]["items"]
+                if data["key"] in target["properties"]:
+                    add_form.add_error("key", f"表格中已有列“{data['key']}”")
+                else:
+                    target["properties"][data["key"]] = add_form.property()
+                    ui = doc["form"]["ui_schema"]["fields"].setdefault(data["table"], {})
+                    known = [c for c in ui.get("columns", []) if c in target["properties"]]
+                    ui["columns"] = known + [c for c in target["properties"] if c not in known and c != data["key"]] \
+                        + [data["key"]]
+                    if data["required"]:
+                        target.setdefault("required", []).append(data["key"])
+            elif data["key"] in props:
+                add_form.add_error("key", f"表单中已有字段“{data['key']}”")
+            else:
+                props[data["key"]] = add_form.property()
+                if data["required"]:
+                    doc["form"]["schema"].setdefault("required", []).append(data["key"])
+                doc["form"]["ui_schema"]["order"].append(data["key"])
+                ui = {k: v for k, v in (("help", data["help"]), ("visible_if", data["visible_if"])) if v}
+                if data["kind"] == "table":
+                    ui["columns"] = [key for key, _title in data["columns"]]
+                if ui:
+                    doc["form"]["ui_schema"]["fields"][data["key"]] = ui
+            if not add_form.errors and _save(request, item, doc, problems):
+                return redirect("designer:item-form", code=code)
+        elif op == "remove":
+            key = request.POST.get("key", "")
+            if key in props:
+                del props[key]
+                schema = doc["form"]["schema"]
+                schema["required"] = [r for r in schema.get("required", []) if r != key]
+                doc["form"]["ui_schema"]["order"] = [o for o in doc["form"]["ui_schema"]["order"] if o != key]
+                doc["form"]["ui_schema"]["fields"].pop(key, None)
+                if _save(request, item, doc, problems):
+                    return redirect("designer:item-form", code=code)
+    form_doc = item.definition["form"]
+    fields = [(name, form_doc["schema"]["properties"][name]) for name in ordered_fields(form_doc)]
+    return render(request, "designer/item_form.html", _context(
+        request, item, add_form=add_form, problems=problems, preview=render_form(form_doc),
+        fields=[_field_row(form_doc, n, p) for n, p in fields]))
+
+
+def _field_row(form_doc: dict, name: str, prop: dict) -> dict:
+    ui = form_doc["ui_schema"]["fields"].get(name, {})
+    kind = prop.get("x-field")
+    label = field_types.get(kind).label if kind in field_types else kind
+    if kind == "table":
+        label += "：" + "、".join(c.get("title", k) for k, c in table_columns(prop, ui))
+    return {"name": name, "title": prop.get("title", name), "label": label,
+            "required": name in form_doc["schema"].get("required", []),
+            "visible_if": json.dumps(ui["visible_if"], ensure_ascii=False) if "visible_if" in ui else ""}
+
+
+@designer_page
+def item_preview(request, code):
+    """The form exactly as applicants see it, with server-side checking of sample input."""
+    item = _item(request, code)
+    form_doc = item.definition["form"]
+    data, errors = {}, {}
+    if request.method == "POST":
+        data = _form_data(form_doc, request.POST)
+        from .palette import FormValidator
+
+        errors = FormValidator(form_doc).errors(data)
+        if not errors:
+            messages.success(request, "填写内容符合表单要求")
+    needed = selectors.required_materials(selectors.applicable_units(item.definition)[0].materials, data)
+    return render(request, "designer/item_preview.html", _context(
+        request, item, preview=render_form(form_doc, data, errors), errors=errors, needed=needed,
+        checked=request.method == "POST"))
+
+
+def _form_data(form_doc: dict, post) -> dict:
+    """Turn the rendered form's fields back into JSON data (numbers, lists, table rows)."""
+    data: dict = {}
+    for name, prop in form_doc["schema"]["properties"].items():
+        kind = prop.get("x-field")
+        if kind == "multi_choice":
+            values = post.getlist(name)
+            if values:
+                data[name] = values
+        elif kind == "date_range":
+            start, end = post.get(f"{name}.start", ""), post.get(f"{name}.end", "")
+            if start or end:
+                data[name] = {"start": start, "end": end}
+        elif kind == "table":
+            columns = prop["items"]["properties"]
+            rows: dict[int, dict] = {}
+            for key, value in post.items():
+                parts = key.split(".")
+                if len(parts) == 3 and parts[0] == name and parts[1].isdigit() and parts[2] in columns and value:
+                    rows.setdefault(int(parts[1]), {})[parts[2]] = _typed(columns[parts[2]], value)
+            data[name] = [rows[i] for i in sorted(rows)]
+        else:
+            value = post.get(name, "")
+            if value != "":
+                data[name] = _typed(prop, value)
+    return data
+
+
+def _typed(prop: dict, value: str):
+    if prop.get("type") in ("number", "integer"):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and prop.get("type") == "integer" else number
+    return value
+
+
+@designer_page
+def item_materials(request, code):
+    item = _item(request, code)
+    doc = copy.deepcopy(item.definition)
+    form = MaterialForm(request.POST if request.POST.get("op") == "add" else None)
+    problems: dict = {}
+    if request.method == "POST":
+        if request.POST.get("op") == "add" and form.is_valid():
+            material = form.material()
+            if any(m["key"] == material["key"] for m in doc["materials"]):
+                form.add_error("key", f"已有编号为“{material['key']}”的材料")
+            else:
+                doc["materials"].append(material)
+                if _save(request, item, doc, problems):
+                    return redirect("designer:item-materials", code=code)
+        elif request.POST.get("op") == "remove":
+            doc["materials"] = [m for m in doc["materials"] if m["key"] != request.POST.get("key")]
+            if _save(request, item, doc, problems):
+                return redirect("designer:item-materials", code=code)
+    return render(request, "designer/item_materials.html", _context(request, item, form=form, problems=problems))
+
+
+def _json_page(request, code, *, part: str | None, template: str, title: str):
+    item = _item(request, code)
+    current = item.definition if part is None else item.definition[part]
+    form = JsonForm(request.POST or None,
+                    initial={"document": json.dumps(current, ensure_ascii=False, indent=2, sort_keys=True)})
+    problems: dict = {}
+    if request.method == "POST" and form.is_valid():
+        doc = form.cleaned_data["document"]
+        if part is not None:
+            doc = {**copy.deepcopy(item.definition), part: doc}
+        if _save(request, item, doc, problems):
+            return redirect(request.path)
+    shown = item.definition.get("workflow") if part == "workflow" else None
+    return render(request, template, _context(request, item, form=form, problems=problems, title=title,
+                                              flowchart=flowchart_svg(shown) if part == "workflow" else None))
+
+
+@designer_page
+def item_json(request, code):
+    return _json_page(request, code, part=None, template="designer/item_json.html", title="JSON 编辑（高级）")
+
+
+@designer_page
+def item_workflow(request, code):
+    return _json_page(request, code, part="workflow", template="designer/item_json.html", title="办理流程")
+
+
+ACTIONS = {
+    "submit": lambda user, item, text: services.item_submit_for_review(actor=user, item=item, note=text),
+    "send_back": lambda user, item, text: services.item_send_back(actor=user, item=item, opinion=text),
+    "publish": lambda user, item, text: services.item_publish(actor=user, item=item, opinion=text),
+    "retire": lambda user, item, text: services.item_retire(actor=user, item=item, reason=text),
+}
+DONE = {"submit": "已提交法制办审核", "send_back": "已退回修改", "publish": "已审核通过并发布", "retire": "已停用"}
+
+
+@designer_page
+def item_action(request, code, action):
+    item = _item(request, code)
+    if request.method != "POST" or action not in ACTIONS:
+        return redirect("designer:item", code=code)
+    form = OpinionForm(request.POST)
+    form.is_valid()
+    try:
+        ACTIONS[action](request.user, item, form.cleaned_data.get("opinion", ""))
+    except PlatformError as exc:
+        problems = "；".join(m for ms in exc.details.values() for m in ms)
+        messages.error(request, exc.message + (f"：{problems}" if problems and problems not in exc.message else ""))
+    else:
+        messages.success(request, DONE[action])
+    return redirect("designer:item", code=code)
+
+
+@designer_page
+def review_queue(request):
+    if not access.can_review(request.user):
+        raise PermissionDenied("只有法制办审核员可以查看审核队列")
+    return render(request, "designer/review_queue.html", {"items": selectors.review_queue()})
+
+
+@designer_page
+def item_diff(request, code):
+    """Side by side: two published versions, or a version and the working copy."""
+    item = _item(request, code)
+    versions = list(item.versions.all())
+    documents = {str(v.number): v.document for v in versions} | {"draft": item.definition}
+    labels = {str(v.number): f"第{v.number}版" for v in versions} | {"draft": "工作副本"}
+    default_old = str(versions[-1].number) if versions else "draft"
+    old = request.GET.get("old", default_old)
+    new = request.GET.get("new", "draft")
+    if old not in documents or new not in documents:
+        old, new = default_old, "draft"
+    rows = [(path, _show(a), _show(b)) for path, a, b in selectors.document_diff(documents[old], documents[new])]
+    return render(request, "designer/item_diff.html", _context(
+        request, item, rows=rows, old=old, new=new, choices=list(labels.items()), old_label=labels[old],
+        new_label=labels[new]))
+
+
+def _show(value) -> str:
+    if value is None:
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,103 @@
+"""JSON bundles: demo items load through import-and-publish, export/import round-trips exactly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from designer.bundles import export_bundle_text
+from designer.demo import demo_items_dir
+from designer.models import ApprovalItem, CertificateType, ItemVersion
+from designer.selectors import applicable_units, public_catalogue, required_materials
+from designer.services import bundle_import, canonical_json
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_items_are_published_by_load_demo(demo):
+    codes = set(ApprovalItem.objects.filter(state="published").values_list("code", flat=True))
+    assert codes == {"JB-SCJG-XK-0001", "JB-SCJG-XK-0002", "JB-WJ-XK-0001", "JB-ZRZY-XK-0001", "JB-ZRZY-XK-0002"}
+    assert all(i.current_version.number == 1 for i in ApprovalItem.objects.all())
+
+
+def test_load_demo_is_idempotent(demo):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert ItemVersion.objects.count() == 5
+
+
+def test_demo_files_are_canonical_exports(demo):
+    for path in sorted(demo_items_dir().glob("*.json")):
+        code = path.stem
+        assert export_bundle_text(ApprovalItem.objects.get(code=code)) == path.read_text(encoding="utf-8"), code
+
+
+def test_confidential_item_never_in_the_public_catalogue(demo):
+    public = set(public_catalogue().values_list("code", flat=True))
+    assert "JB-ZRZY-XK-0002" not in public and "JB-SCJG-XK-0001" in public
+
+
+def test_food_licence_materials_depend_on_business_type(demo):
+    doc = ApprovalItem.objects.get(code="JB-SCJG-XK-0001").current_version.document
+    (unit,) = applicable_units(doc)
+    plain = {m["key"] for m in required_materials(unit.materials, {"business_types": ["热食类食品制售"]})}
+    vending = {m["key"] for m in required_materials(unit.materials, {"business_types": ["自动售货设备销售"],
+                                                                      "by_agent": "是"})}
+    assert "vending" not in plain and "agent" not in plain
+    assert {"vending", "agent"} <= vending
+
+
+def test_staged_item_applies_per_stage(demo):
+    doc = ApprovalItem.objects.get(code="JB-WJ-XK-0001").current_version.document
+    assert [u.code for u in applicable_units(doc)] == ["JB-WJ-XK-0001-01", "JB-WJ-XK-0001-02", "JB-WJ-XK-0001-03"]
+
+
+def test_round_trip_into_an_empty_database_is_byte_identical(demo, tmp_path):
+    call_command("export_item", "--all", "-o", str(tmp_path / "first"), stdout=open("/dev/null", "w"))
+    ApprovalItem.objects.update(current_version=None)
+    ItemVersion.objects.all().delete()
+    ApprovalItem.objects.all().delete()
+    CertificateType.objects.all().delete()
+    assert not ApprovalItem.objects.exists()
+    for path in sorted((tmp_path / "first").glob("*.json")):
+        call_command("import_item", str(path), stdout=open("/dev/null", "w"))
+    call_command("export_item", "--all", "-o", str(tmp_path / "second"), stdout=open("/dev/null", "w"))
+    first = sorted(p.name for p in (tmp_path / "first").glob("*.json"))
+    assert first == sorted(p.name for p in (tmp_path / "second").glob("*.json")) and len(first) == 5
+    for name in first:
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
+
+
+def test_export_one_item_to_stdout_and_file(demo, tmp_path, capsys):
+    call_command("export_item", "JB-SCJG-XK-0002")
+    text = capsys.readouterr().out
+    assert json.loads(text)["item"]["handling_type"] == "instant"
+    call_command("export_item", "JB-SCJG-XK-0002", "-o", str(tmp_path / "one.json"))
+    assert (tmp_path / "one.json").read_text(encoding="utf-8") == text
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("export_item", "JB-NOPE-XK-0001")
+
+
+def test_invalid_bundle_is_refused_whole(demo, tmp_path):
+    bundle = json.loads((demo_items_dir() / "JB-SCJG-XK-0001.json").read_text(encoding="utf-8"))
+    bundle["item"]["name"] = "食品经营许可（新办，改）"
+    bundle["item"]["promised_limit_days"] = 30
+    bundle["certificate_types"].append({"code": "NEW-CERT", "name": "新证照", "issuing_item": "", "validity_months": 12})
+    path = tmp_path / "bad.json"
+    path.write_text(canonical_json(bundle), encoding="utf-8")
+    with pytest.raises(CommandError) as caught:
+        call_command("import_item", str(path))
+    assert "$.promised_limit_days" in str(caught.value)
+    item = ApprovalItem.objects.get(code="JB-SCJG-XK-0001")
+    assert item.name == "食品经营许可（新办）" and item.versions.count() == 1
+    assert not CertificateType.objects.filter(code="NEW-CERT").exists()
+
+
+def test_changed_bundle_publishes_a_new_version(demo):
+    bundle = json.loads((demo_items_dir() / "JB-SCJG-XK-0002.json").read_text(encoding="utf-8"))
+    bundle["item"]["public"]["fees"] = "不收费（不收取工本费）"
+    item, version = bundle_import(actor=demo.legal, bundle=bundle)
+    assert version.number == 2 and item.current_version == version
+    assert bundle_import(actor=demo.legal, bundle=bundle) == (item, None)
