@@ -8,6 +8,24 @@ from __future__ import annotations
 
 import copy
 
+# The district's four online classes: (letter, name, meaning, shown online, deferred). The letters'
+# meanings are the district's to decide, so they are rows (OnlineClass) seeded from this list.
+ONLINE_CLASSES = [
+    ("A", "全程网上办理", "申请、受理、审批、办结全部在网上完成，申请人无需到现场。", True, False),
+    ("B", "网上预审", "网上申请和预审，申请人到窗口核验原件后办结。", True, False),
+    ("C", "暂缓上网", "目前尚不具备网上办理条件，须说明理由和计划上网日期。", True, True),
+    ("D", "不上网", "涉及保密信息或法律法规另有规定，不在网上公开和办理。", False, False),
+]
+
+
+def ensure_online_classes(OnlineClass) -> None:
+    """Create the classes that are missing; never overwrite what the district has edited."""
+    for letter, name, meaning, online, deferred in ONLINE_CLASSES:
+        OnlineClass.objects.get_or_create(
+            letter=letter, defaults={"name": name, "meaning": meaning, "online": online, "deferred": deferred}
+        )
+
+
 DEFAULT_SUPERVISION = {
     "warning": {"remaining_days": 2, "remaining_percent": 20},
     "yellow_card": {"overdue_days_up_to": 3},

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .defaults import ensure_online_classes
+from .models import OnlineClass
 from .services import bundle_import
 
 
@@ -16,6 +18,9 @@ def demo_items_dir() -> Path:
 
 
 def load_demo_items(say) -> None:
+    # Reference rows normally come from a migration; a flushed database (transactional tests,
+    # a restored dump) gets them back here before any item refers to them.
+    ensure_online_classes(OnlineClass)
     for path in sorted(demo_items_dir().glob("*.json")):
         bundle = json.loads(path.read_text(encoding="utf-8"))
         item, version = bundle_import(actor=None, bundle=bundle)

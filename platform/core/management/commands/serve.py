@@ -19,9 +19,10 @@ class Command(BaseCommand):
         # runserver's autoreloader runs this command in a child process (RUN_MAIN=true) that does
         # the serving; start the scheduler there only, so it runs once.
         if settings.CELERY_TASK_ALWAYS_EAGER and os.environ.get("RUN_MAIN") == "true":
-            from config.celery import app
+            from celery import current_app  # the project's app (config.celery), without importing upwards
+
             from core.schedule import LocalScheduler, periodic_tasks
 
-            LocalScheduler(app).start()
+            LocalScheduler(current_app).start()
             self.stdout.write(f"进程内定时任务已启动：{', '.join(periodic_tasks.keys()) or '（暂无）'}")
         call_command("runserver", f"{host}:{port}")
