@@ -7,6 +7,7 @@ import json
 import pytest
 
 from designer.models import ApprovalItem
+from designer.palette import ordered_fields
 
 from .factories import sample_workflow
 
@@ -44,8 +45,10 @@ def test_builder_adds_conditional_field_and_table(editor):
     editor.post(url, {"op": "add", "kind": "table", "key": "staff", "title": "从业人员", "choices": "name 姓名"})
     editor.post(url, {"op": "add", "kind": "id_number", "key": "id_number", "title": "身份证号码", "table": "staff",
                       "required": "on"})
-    schema = ApprovalItem.objects.get(code=code).definition["form"]["schema"]
-    assert list(schema["properties"]) == ["applicant_name", "kind", "seats", "staff"]
+    form = ApprovalItem.objects.get(code=code).definition["form"]
+    schema = form["schema"]
+    # Display order is the UI schema's (PostgreSQL's jsonb does not keep object key order).
+    assert ordered_fields(form) == ["applicant_name", "kind", "seats", "staff"]
     assert schema["properties"]["staff"]["items"]["required"] == ["id_number"]
     ui = ApprovalItem.objects.get(code=code).definition["form"]["ui_schema"]["fields"]["staff"]
     assert ui["columns"] == ["name", "id_number"]
