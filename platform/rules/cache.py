@@ -49,7 +49,7 @@ def rule_for(rule) -> CompiledRule:
     if isinstance(rule, CompiledRule):
         return rule
     try:
-        text = json.dumps(rule, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text = json.dumps(rule, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError, RecursionError):
         return compile_rule(rule)  # not JSON or too deep: validation says so with a path
     if len(text) > 256 * 1024:
