@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from core.errors import AccessDenied
+
 from .models import Department, Role, RoleAssignment, User
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -42,7 +43,7 @@ def id_number_problem(value: str) -> str | None:
     if not _ID_SHAPE.fullmatch(number):
         return "身份证号码应为18位，前17位为数字，最后一位为数字或X"
     birth = id_number_birth_date(number)
-    if birth is None or birth > dt.date.today() or birth.year < 1900:
+    if birth is None or birth > timezone.localdate() or birth.year < 1900:
         return "身份证号码中的出生日期无效"
     if id_number_check_char(number[:17]) != number[17]:
         return "身份证号码校验位不正确，请核对"

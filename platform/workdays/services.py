@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from accounts.access import require_role
-from core.errors import InvalidInput
 from accounts.models import Role
+from core.errors import InvalidInput
 
 from .loader import calendar_changed
 from .models import CalendarYear, SpecialDay
