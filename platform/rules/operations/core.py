@@ -327,10 +327,10 @@ def greater_or_equal(a, b):
     Example({"+": [{"var": "a"}, {"var": "b"}, 1]}, {"a": 2, "b": 3.5}, 6.5),
     Example({"+": [{"var": "a"}, 1]}, {}, None),
 ])
-def add(*values):
+def add(first, *rest):
     """求和。参数必须是数字（文本不会被转换）；任一参数为空值时结果为空值。"""
-    total = number(values[0])
-    for value in values[1:]:
+    total = number(first)
+    for value in rest:
         total += number(value)
     return checked(total)
 
@@ -349,10 +349,10 @@ def subtract(a, b=None):
 @operation("*", label="乘", category="算术", params=("number",), result="number", nulls="propagate", examples=[
     Example({"*": [{"var": "limit"}, 0.2]}, {"limit": 20}, 4.0),
 ])
-def multiply(*values):
+def multiply(first, *rest):
     """求积。空值规则同“加”。"""
-    total = number(values[0])
-    for value in values[1:]:
+    total = number(first)
+    for value in rest:
         total *= number(value)
     return checked(total)
 
@@ -388,17 +388,17 @@ def remainder(a, b):
 @operation("min", label="最小值", category="算术", params=("number",), result="number", nulls="propagate", examples=[
     Example({"min": [3, {"var": "n"}, 7]}, {"n": 1}, 1),
 ])
-def minimum(*values):
+def minimum(first, *rest):
     """参数中的最小数。任一参数为空值时为空值。"""
-    return min(number(v) for v in values)
+    return min(number(v) for v in (first, *rest))
 
 
 @operation("max", label="最大值", category="算术", params=("number",), result="number", nulls="propagate", examples=[
     Example({"max": [3, {"var": "n"}, 7]}, {"n": 9}, 9),
 ])
-def maximum(*values):
+def maximum(first, *rest):
     """参数中的最大数。任一参数为空值时为空值。"""
-    return max(number(v) for v in values)
+    return max(number(v) for v in (first, *rest))
 
 
 # -- strings and lists ---------------------------------------------------------------------------

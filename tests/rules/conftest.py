@@ -1,0 +1,35 @@
+"""Fixtures for the rules engine's tests: a fixed "today", clean caches, temporary tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+
+import pytest
+
+TODAY = dt.date(2026, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rule_caches():
+    from rules.cache import clear_caches
+
+    clear_caches()
+    yield
+    clear_caches()
+
+
+@contextmanager
+def temporary_tables(*models):
+    """Create tables for models defined under ``isolate_apps`` inside the test's transaction.
+
+    The editor is used without its context manager on purpose: entering it would open its own
+    transaction (and, on SQLite, refuse to run inside the test's atomic block). Both SQLite and
+    PostgreSQL roll DDL back with the test's transaction, so the tables vanish afterwards.
+    """
+    from django.db import connection
+
+    editor = connection.schema_editor(atomic=False)
+    for model in models:
+        editor.create_model(model)
+    yield
