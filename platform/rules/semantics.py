@@ -135,6 +135,14 @@ def less_equal(a, b) -> bool:
     return _orderable(a, b) and a <= b
 
 
+def greater(a, b) -> bool:
+    return _orderable(a, b) and a > b
+
+
+def greater_equal(a, b) -> bool:
+    return _orderable(a, b) and a >= b
+
+
 # -- numbers -----------------------------------------------------------------------------------
 
 

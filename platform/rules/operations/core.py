@@ -15,6 +15,8 @@ from ..semantics import (
     EvalFailure,
     checked,
     describe,
+    greater,
+    greater_equal,
     less,
     less_equal,
     number,
@@ -309,7 +311,7 @@ def less_or_equal(a, b, c=_ABSENT):
 ])
 def greater_than(a, b):
     """大于。空值规则同“小于”。"""
-    return less(b, a)
+    return greater(a, b)
 
 
 @operation(">=", label="大于等于", category="比较", result="boolean", check=check_orderable, examples=[
@@ -317,7 +319,7 @@ def greater_than(a, b):
 ])
 def greater_or_equal(a, b):
     """大于或等于。空值规则同“小于”。"""
-    return less_equal(b, a)
+    return greater_equal(a, b)
 
 
 # -- arithmetic ----------------------------------------------------------------------------------
