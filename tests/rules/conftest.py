@@ -30,6 +30,9 @@ def temporary_tables(*models):
     from django.db import connection
 
     editor = connection.schema_editor(atomic=False)
+    editor.deferred_sql = []  # normally set up by __enter__
     for model in models:
         editor.create_model(model)
+    for statement in editor.deferred_sql:  # indexes and foreign keys
+        editor.execute(statement)
     yield
