@@ -260,7 +260,10 @@ class _Compiler:
             self.refuse(here, f"变量“{name}”没有对应的数据库字段")
         if variable.kind not in ("number", "string", "boolean", "date"):
             self.refuse(here, f"变量“{name}”的类型不能在数据库中比较")
-        expr = _Expr(F(field), variable.kind)
+        # Numbers are typed as float for the ORM, so a literal such as 0.5 is never rounded
+        # to the integer column's type (an IntegerField would turn it into 0) before comparison.
+        column = _float(F(field)) if variable.kind == "number" else F(field)
+        expr = _Expr(column, variable.kind)
         if len(args) > 1:
             default = self.value(args[1], f"{here}[1]")
             if not isinstance(default, _Const):
@@ -269,7 +272,8 @@ class _Compiler:
                 literal = self._literal_for(expr, default.value)
                 if literal is _NO_MATCH:
                     self.refuse(here, "默认值的类型与变量不同")
-                expr = _Expr(Coalesce(expr.expr, Value(literal)), variable.kind, nullable=False)
+                typed = {"output_field": FloatField()} if variable.kind == "number" else {}
+                expr = _Expr(Coalesce(expr.expr, Value(literal), **typed), variable.kind, nullable=False)
         return expr
 
     def arithmetic(self, op: str, values: list, here: str):

@@ -40,14 +40,14 @@ DATES = ["2026-02-27", "2026-03-01", "2026-03-10", "2026-04-01"]
 @pytest.fixture
 def tables(db):
     with isolate_apps("rules"):
-        class Clock(models.Model):
+        class Clock(models.Model):  # noqa: DJ008 - a throwaway table
             step_left = models.IntegerField(null=True)
 
             class Meta:
                 app_label = "rules"
                 db_table = "test_rules_clock"
 
-        class CaseRow(models.Model):
+        class CaseRow(models.Model):  # noqa: DJ008 - a throwaway table
             left = models.IntegerField(null=True)
             used = models.IntegerField(null=True)
             limit = models.IntegerField(null=True)
