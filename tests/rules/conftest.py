@@ -36,3 +36,18 @@ def temporary_tables(*models):
     for statement in editor.deferred_sql:  # indexes and foreign keys
         editor.execute(statement)
     yield
+
+
+@pytest.fixture
+def editor(db):
+    """A staff member who writes rules (no password: tests log in with force_login)."""
+    from accounts.models import User
+
+    return User.objects.create(username="rule-editor", full_name="李编辑", kind=User.Kind.STAFF)
+
+
+@pytest.fixture
+def applicant_user(db):
+    from accounts.models import User
+
+    return User.objects.create(username="rule-applicant", full_name="张三", kind=User.Kind.APPLICANT)
