@@ -6,9 +6,12 @@ comparisons, ``in`` on a written list, ``+ - * /`` on numeric facts, ``date_befo
 ``{"+": [1, 2]}``), which is computed once here. Anything else raises
 :class:`~rules.errors.RuleNotCompilable` naming the node: never a query that means something else.
 
-The interpreter's two-valued semantics are kept in SQL's three-valued logic by guarding every
-comparison with ``IS NOT NULL`` on both sides: a comparison with a missing value is *false*
-(not unknown), so ``!`` negates it exactly as the interpreter does. Division casts to floating
+The interpreter's two-valued semantics are kept in SQL's three-valued logic by guarding
+comparisons with ``IS NOT NULL``: a comparison with a missing value is *false* (not unknown),
+so ``!`` negates it exactly as the interpreter does. Guards are only written where a negation
+can see them: where a condition occurs positively (under an even number of ``!``), an unknown
+already fails the ``WHERE`` exactly as false would (AND and OR are monotone in Kleene's logic),
+so the query stays as lean as a hand-written one. Division casts to floating
 point (SQL would divide integers) and divides by ``NULLIF(x, 0)`` (null, as in the interpreter).
 Text is only compared for equality (collations order text differently from Python).
 """
@@ -118,7 +121,10 @@ class _Compiler:
 
     # -- conditions --------------------------------------------------------------------------
 
-    def cond(self, node, path: str) -> Cond:
+    def guard(self, e: _Expr, positive: bool) -> Cond:
+        return True if positive else _notnull(e)
+
+    def cond(self, node, path: str, positive: bool = True) -> Cond:
         if not isinstance(node, dict) or self._is_constant(node):
             return truthy(self._fold(node, path) if isinstance(node, dict | list) else node)
         ((name, raw),) = node.items()
@@ -126,48 +132,49 @@ class _Compiler:
         paths = [arg_path(path, name, raw, i) for i in range(len(args))]
         here = f"{path}.{name}"
         if name == "and":
-            return reduce(_and, (self.cond(a, p) for a, p in zip(args, paths, strict=True)), True)
+            return reduce(_and, (self.cond(a, p, positive) for a, p in zip(args, paths, strict=True)), True)
         if name == "or":
-            return reduce(_or, (self.cond(a, p) for a, p in zip(args, paths, strict=True)), False)
+            return reduce(_or, (self.cond(a, p, positive) for a, p in zip(args, paths, strict=True)), False)
         if name == "!":
-            return _not(self.cond(args[0], paths[0]))
+            return _not(self.cond(args[0], paths[0], not positive))
         if name == "!!":
-            return self.cond(args[0], paths[0])
+            return self.cond(args[0], paths[0], positive)
         if name in ("if", "?:"):
-            result: Cond = self.cond(args[-1], paths[-1]) if len(args) % 2 else False
+            result: Cond = self.cond(args[-1], paths[-1], positive) if len(args) % 2 else False
             for i in range(len(args) - 2 - len(args) % 2, -1, -2):
-                test = self.cond(args[i], paths[i])
-                result = _or(_and(test, self.cond(args[i + 1], paths[i + 1])), _and(_not(test), result))
+                then = _and(self.cond(args[i], paths[i], positive), self.cond(args[i + 1], paths[i + 1], positive))
+                otherwise = _and(_not(self.cond(args[i], paths[i], not positive)), result)
+                result = _or(then, otherwise)
             return result
         if name in ("==", "==="):
-            return self.equal(args, paths, here)
+            return self.equal(args, paths, here, positive)
         if name in ("!=", "!=="):
-            return _not(self.equal(args, paths, here))
+            return _not(self.equal(args, paths, here, not positive))
         if name in _ORDER:
             values = [self.value(a, p) for a, p in zip(args, paths, strict=True)]
             pairs = list(zip(values, values[1:], strict=False))
-            return reduce(_and, (self.order(name, a, b, here) for a, b in pairs), True)
+            return reduce(_and, (self.order(name, a, b, here, positive) for a, b in pairs), True)
         if name in ("date_before", "date_after"):
             a, b = (self.value(x, p) for x, p in zip(args, paths, strict=True))
-            return self.order("<" if name == "date_before" else ">", a, b, here, dates=True)
+            return self.order("<" if name == "date_before" else ">", a, b, here, positive, dates=True)
         if name == "in":
-            return self.member(args, paths, here)
-        return self.truth(self.value(node, path), here)
+            return self.member(args, paths, here, positive)
+        return self.truth(self.value(node, path), here, positive)
 
-    def truth(self, v, path: str) -> Cond:
+    def truth(self, v, path: str, positive: bool) -> Cond:
         if isinstance(v, _Const):
             return truthy(v.value)
         if v.kind == "number":
-            return _and(_notnull(v), ~Q(Exact(v.expr, 0)))
+            return _and(self.guard(v, positive), ~Q(Exact(v.expr, 0)))
         if v.kind == "string":
-            return _and(_notnull(v), ~Q(Exact(v.expr, "")))
+            return _and(self.guard(v, positive), ~Q(Exact(v.expr, "")))
         if v.kind == "boolean":
-            return _and(_notnull(v), Q(Exact(v.expr, True)))
+            return _and(self.guard(v, positive), Q(Exact(v.expr, True)))
         if v.kind == "date":
             return _notnull(v)
         self.refuse(path, "无法判断这个值的真假")
 
-    def equal(self, args, paths, here) -> Cond:
+    def equal(self, args, paths, here, positive: bool) -> Cond:
         a, b = (self.value(x, p) for x, p in zip(args, paths, strict=True))
         if isinstance(a, _Const) and isinstance(b, _Const):
             return strict_equal(a.value, b.value)
@@ -179,17 +186,19 @@ class _Compiler:
             literal = self._literal_for(a, b.value)
             if literal is _NO_MATCH:
                 return False
-            return _and(_notnull(a), Q(Exact(a.expr, literal)))
+            return _and(self.guard(a, positive), Q(Exact(a.expr, literal)))
         both_null = _and(_isnull(a), _isnull(b))
         if a.kind != b.kind:
             if {a.kind, b.kind} == {"string", "date"}:
                 self.refuse(here, "文本与日期字段不能在数据库中比较")
             return both_null
-        return _or(both_null, _and(_and(_notnull(a), _notnull(b)), Q(Exact(a.expr, b.expr))))
+        guards = _and(self.guard(a, positive), self.guard(b, positive))
+        return _or(both_null, _and(guards, Q(Exact(a.expr, b.expr))))
 
-    def order(self, op: str, a, b, here: str, *, dates: bool = False) -> Cond:
-        if isinstance(a, _Const) and isinstance(b, _Const):
-            self.refuse(here, "比较的两边都是常量")  # unreachable: constant parts are folded
+    def order(self, op: str, a, b, here: str, positive: bool, *, dates: bool = False) -> Cond:
+        if isinstance(a, _Const) and isinstance(b, _Const):  # e.g. a division by a literal 0
+            name = ("date_before" if op == "<" else "date_after") if dates else op
+            return truthy(self._fold({name: [a.value, b.value]}, here))
         if isinstance(a, _Const):
             a, b, op = b, a, _MIRROR[op]
         if dates and a.kind != "date":
@@ -202,12 +211,12 @@ class _Compiler:
             literal = self._literal_for(a, b.value, dates=dates)
             if literal is _NO_MATCH:
                 self.refuse(here, "比较的两边类型不同")
-            return _and(_notnull(a), Q(_ORDER[op](a.expr, literal)))
+            return _and(self.guard(a, positive), Q(_ORDER[op](a.expr, literal)))
         if a.kind != b.kind:
             self.refuse(here, "比较的两边类型不同")
-        return _and(_and(_notnull(a), _notnull(b)), Q(_ORDER[op](a.expr, b.expr)))
+        return _and(_and(self.guard(a, positive), self.guard(b, positive)), Q(_ORDER[op](a.expr, b.expr)))
 
-    def member(self, args, paths, here) -> Cond:
+    def member(self, args, paths, here, positive: bool) -> Cond:
         item = self.value(args[0], paths[0])
         container = args[1]
         if not isinstance(container, list) or not self._is_constant(container):
@@ -218,7 +227,7 @@ class _Compiler:
         if isinstance(item, _Const):
             return any(strict_equal(item.value, v) for v in values)
         matches = [m for m in (self._literal_for(item, v) for v in values if v is not None) if m is not _NO_MATCH]
-        found: Cond = _and(_notnull(item), Q(In(item.expr, matches))) if matches else False
+        found: Cond = _and(self.guard(item, positive), Q(In(item.expr, matches))) if matches else False
         return _or(found, _isnull(item) if None in values else False)
 
     # -- values ------------------------------------------------------------------------------
