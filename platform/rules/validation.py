@@ -136,12 +136,16 @@ class Scope:
         """The variable, an ``object`` stand-in for a prefix, or None if unknown."""
         if self.variables is None or name == "":
             return Variable(name)
-        key = ".".join("*" if part.isdigit() else part for part in name.split("."))
-        found = self.variables.get(key)
-        if found is not None:
-            return found
-        if key in self.prefixes:
-            return Variable(name, "object")
+        parts = name.split(".")
+        key = ".".join("*" if part.isdigit() else part for part in parts)
+        # "rooms.0.area" matches "rooms.*.area" (variables_from_schema) or "rooms.area" (a plain
+        # list of names that leaves the item index out).
+        for candidate in (key, ".".join(part for part in parts if not part.isdigit())):
+            found = self.variables.get(candidate)
+            if found is not None:
+                return found
+            if candidate in self.prefixes:
+                return Variable(name, "object")
         return None
 
     def elements(self, name: str) -> Scope:
@@ -150,11 +154,11 @@ class Scope:
             return Scope(None)
         key = ".".join("*" if part.isdigit() else part for part in name.split("."))
         item = self.variables.get(f"{key}.*")
-        if item is None:
-            return Scope(None)  # a list whose items the schema does not describe
-        head = f"{key}.*."
-        inner = {k[len(head):]: v for k, v in self.variables.items() if k.startswith(head)}
-        inner[""] = item
+        head = f"{key}.*." if item is not None else f"{key}."
+        inner = {k[len(head):]: v for k, v in self.variables.items() if k.startswith(head) and k != f"{key}.*"}
+        if item is None and not inner:
+            return Scope(None)  # a list whose items nobody describes: not checked
+        inner[""] = item or Variable("")
         return Scope(inner)
 
 

@@ -56,3 +56,15 @@ def test_arity_comes_from_the_function_signature():
     assert (operations.get("+").min_args, operations.get("+").max_args) == (1, None)
     assert (operations.get("today").min_args, operations.get("today").max_args) == (0, 0)
     assert (operations.get("add_working_days").min_args, operations.get("add_working_days").max_args) == (2, 2)
+
+
+def test_no_platform_code_imports_json_logic_directly():
+    """Rules are evaluated over the platform's registry only; the library's table (with `method`
+    and `log`) is never reached, so nothing under platform/ imports it."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "platform"
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if re.search(r"^\s*(import|from)\s+json_logic\b", p.read_text(encoding="utf-8"), re.M)]
+    assert offenders == []

@@ -86,6 +86,14 @@ def test_list_items_are_addressed_by_index_and_inside_list_operations():
                   variables=VARIABLES)
 
 
+def test_a_plain_list_of_names_may_leave_out_item_indexes():
+    names = {"rooms", "rooms.area"}  # as the designer lists a table's columns
+    validate_rule({">": [{"var": "rooms.0.area"}, 1]}, variables=names)
+    validate_rule({"some": [{"var": "rooms"}, {">": [{"var": "area"}, 10]}]}, variables=names)
+    details = problems_of({"some": [{"var": "rooms"}, {">": [{"var": "aera"}, 10]}]}, variables=names)
+    assert details == {"$.some[1].>[0].var": ["变量“aera”不存在"]}
+
+
 def test_missing_checks_its_variable_names_too():
     assert problems_of({"missing": ["name", "nmae"]}) == {"$.missing": ["变量“nmae”不存在"]}
 
