@@ -6,6 +6,7 @@ handle one format. ``details`` maps a field path to its messages.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -31,6 +32,11 @@ def exception_handler(exc, context):
         return Response(
             {"code": "invalid", "message": "提交的数据有误", "details": _django_validation_details(exc)},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"code": "too_large", "message": "提交的数据过大", "details": {}},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("未找到")

@@ -1,95 +1,75 @@
-"""Validation and evaluation of json-logic rules over an allow-listed set of operations.
-
-This is the public contract other apps code against:
+"""The public contract every app codes against (re-exported by ``rules``).
 
 * ``validate_rule(rule, *, variables=None)`` raises :class:`RuleInvalid` whose ``details`` maps
-  the JSON path of each offending node (``$.and[1].var``) to Chinese messages; ``variables`` is
-  the set of dotted variable names the rule may read (``None``: do not check variables);
-* ``evaluate_rule(rule, data)`` evaluates a validated rule on plain JSON data and raises
-  :class:`RuleEvaluationError` instead of any other exception.
+  the JSON path of each offending node (``$.and[1].var``) to Chinese messages. ``variables`` are
+  the names the rule may read (an iterable of dotted names, or the mapping returned by
+  :func:`rules.rule_variables` / :func:`rules.variables_from_schema`, which also carries types
+  and choices); ``None`` skips the variable check.
+* ``evaluate_rule(rule, data, *, key=None, today=None)`` evaluates a rule on plain JSON data and
+  raises only :class:`RuleEvaluationError`: a rule that does not validate (say, a ``method``
+  rule written into the database behind the designer's back) is refused here again.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 
-from core.errors import InvalidInput, PlatformError
+from .cache import cached_rule, rule_for
+from .errors import RuleEvaluationError, RuleInvalid, summarise
+from .evaluation import CompiledRule, Explanation, compile_rule
+from .static import Variable
+from .validation import find_problems
 
-MAX_DEPTH = 64
-MAX_NODES = 5000
-
-# The library's operations that a rule written by an administrator may use. Deliberately absent:
-# "method" (calls any attribute named by the rule: a path to arbitrary code) and "log" (prints).
-ALLOWED = frozenset(
-    {"==", "===", "!=", "!==", ">", ">=", "<", "<=", "!", "!!", "and", "or", "if", "?:", "in", "cat",
-     "substr", "+", "-", "*", "/", "%", "min", "max", "merge", "var", "missing", "missing_some", "some", "all",
-     "none", "map", "filter", "reduce"}
-)
+Variables = Iterable[str] | Mapping[str, Variable] | None
 
 
-class RuleInvalid(InvalidInput):
-    code = "rule_invalid"
-    default_message = "规则有误"
-
-
-class RuleEvaluationError(PlatformError):
-    code = "rule_evaluation_error"
-    default_message = "规则计算出错"
-
-
-def _walk(node, path: str, depth: int, problems: dict, variables, counter: list[int]):
-    counter[0] += 1
-    if counter[0] > MAX_NODES:
-        problems.setdefault("$", []).append(f"规则过大：节点数超过 {MAX_NODES}")
-        raise StopIteration
-    if depth > MAX_DEPTH:
-        problems.setdefault(path, []).append(f"规则嵌套过深：超过 {MAX_DEPTH} 层")
-        raise StopIteration
-    if isinstance(node, list):
-        for i, child in enumerate(node):
-            _walk(child, f"{path}[{i}]", depth + 1, problems, variables, counter)
-        return
-    if not isinstance(node, dict):
-        return
-    if len(node) != 1:
-        problems.setdefault(path, []).append("每个运算节点只能有一个运算符")
-        return
-    (op, args), = node.items()
-    here = f"{path}.{op}"
-    if op not in ALLOWED:
-        problems.setdefault(here, []).append(f"不支持的运算“{op}”")
-        return
-    if op == "var" and variables is not None:
-        name = args[0] if isinstance(args, list) and args else args
-        if isinstance(name, str) and name and name not in variables:
-            problems.setdefault(here, []).append(f"变量“{name}”不存在")
-    _walk(args, here, depth + 1, problems, variables, counter)
-
-
-def validate_rule(rule, *, variables: Iterable[str] | None = None) -> None:
-    problems: dict[str, list[str]] = {}
-    known = None if variables is None else frozenset(variables)
-    try:
-        _walk(rule, "$", 0, problems, known, [0])
-    except StopIteration:
-        pass
+def validate_rule(rule, *, variables: Variables = None) -> None:
+    """Refuse a rule that may not be saved; see the module docstring."""
+    problems = find_problems(rule, variables)
     if problems:
-        raise RuleInvalid("规则有误：" + "；".join(f"{p} {m}" for p, ms in problems.items() for m in ms),
-                          details=problems)
+        raise RuleInvalid(summarise(problems, "规则有误"), details=problems)
 
 
-def evaluate_rule(rule, data):
-    validate_rule(rule)
+def _compiled(rule, key: str | None) -> CompiledRule:
     try:
-        return _evaluate(rule, copy.deepcopy(data))
-    except RuleInvalid:
-        raise
-    except Exception as exc:  # the library raises arbitrary types on bad data
-        raise RuleEvaluationError(f"规则计算出错：{exc}") from exc
+        if isinstance(rule, CompiledRule):
+            return rule
+        return cached_rule(key, rule) if key is not None else rule_for(rule)
+    except RuleInvalid as exc:
+        raise RuleEvaluationError(
+            summarise(exc.details, "规则未通过校验，已拒绝计算"), details=exc.details
+        ) from None
 
 
-def _evaluate(rule, data):
-    from json_logic import jsonLogic
+def evaluate_rule(rule, data, *, key: str | None = None, today: dt.date | None = None):
+    """The value of ``rule`` on ``data``.
 
-    return jsonLogic(rule, data)
+    ``key`` names the rule in the compiled-rule cache (e.g. ``"item-version:42:transition:7"``;
+    it must name one rule forever, which published versions guarantee); without it the rule's
+    canonical text is the key. ``today`` fixes "today" (default: the local date now).
+    """
+    return _compiled(rule, key).evaluate(data, today=today)
+
+
+def rule_holds(rule, data, *, key: str | None = None, today: dt.date | None = None, on_error=None) -> bool:
+    """Fail-closed truth of a condition: False when evaluation fails, after ``on_error(exc)``.
+
+    The runtime passes an ``on_error`` that records the error with the case, so a person sees it.
+    """
+    try:
+        return _compiled(rule, key).holds(data, today=today)
+    except RuleEvaluationError as exc:
+        if on_error is not None:
+            on_error(exc)
+        return False
+
+
+def explain(rule, data, *, variables: Variables = None, today: dt.date | None = None) -> Explanation:
+    """A test run: validate (raising RuleInvalid), then evaluate step by step."""
+    return compile_rule(rule, variables=variables).explain(data, today=today)
+
+
+def evaluate_uncached(rule, data, *, today: dt.date | None = None):
+    """Validate, compile and evaluate on every call: the naive baseline of the benchmark."""
+    return _compiled(compile_rule(rule), None).evaluate(data, today=today)

@@ -91,3 +91,14 @@ def test_celery_runs_tasks_eagerly_in_the_default_profile():
     result = ping.delay().get(timeout=5)
     assert result["pong"] is True
     assert result["platform_module"].endswith("platform.py")
+
+
+@pytest.mark.django_db
+def test_an_oversized_json_body_gets_the_platform_error_shape(client, demo, settings):
+    client.force_login(demo.admin)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(
+        "/api/v1/departments/", '{"name": "' + "长" * 2000 + '"}', content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json() == {"code": "too_large", "message": "提交的数据过大", "details": {}}
