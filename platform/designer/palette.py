@@ -7,7 +7,6 @@ as raw JSON) can always be rendered, validated and read by rules.
 
 Public functions other apps use:
 
-* :func:`form_variables` – the dotted variable names a form offers to json-logic rules;
 * :func:`build_form_validator` / :class:`FormValidator` – validates applicant data with the
   format checker (real check digits for ID numbers and credit codes) and Chinese messages;
   build it once per published version (``designer.selectors.form_validator_for_version``).
@@ -232,21 +231,6 @@ def error_path(error, prefix: str = "$") -> str:
 
 
 # --- Reading forms ---------------------------------------------------------------------------
-
-def form_variables(schema: dict) -> set[str]:
-    """The dotted names a form offers to rules: every field, the parts of a date range, and for
-    a repeating table the table itself and ``table.column`` for each column."""
-    names: set[str] = set()
-    for name, prop in (schema.get("properties") or {}).items():
-        names.add(name)
-        kind = prop.get("x-field") if isinstance(prop, dict) else None
-        if kind == "date_range":
-            names.update({f"{name}.start", f"{name}.end"})
-        elif kind == "table":
-            columns = ((prop.get("items") or {}).get("properties") or {})
-            names.update(f"{name}.{column}" for column in columns)
-    return names
-
 
 def ordered_fields(form: dict) -> list[str]:
     """The top-level fields in display order: the UI schema's order first, then the rest."""

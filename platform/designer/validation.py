@@ -20,9 +20,9 @@ from referencing import Registry, Resource
 from accounts.models import STAFF_ROLES, Department
 from core.errors import InvalidInput
 from core.registry import UnknownKey
-from rules import RuleInvalid, validate_rule
+from rules import RuleInvalid, rule_variables, validate_rule
 
-from .palette import FORMAT_CHECKER, error_message, error_path, field_types, form_variables
+from .palette import FORMAT_CHECKER, error_message, error_path, field_types
 from .steps import step_types
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -101,7 +101,7 @@ def form_problems(form: dict, path: str, *, material_keys: set[str] | None = Non
     for i, name in enumerate(schema.get("required", [])):
         if name not in props:
             problems.add(f"{path}.schema.required[{i}]", f"必填项“{name}”不是表单中的字段")
-    variables = form_variables(schema)
+    variables = rule_variables(schema)
     ui = form["ui_schema"]
     for i, name in enumerate(ui["order"]):
         if name not in props:
@@ -116,7 +116,8 @@ def form_problems(form: dict, path: str, *, material_keys: set[str] | None = Non
             if column not in columns:
                 problems.add(f"{here}.columns[{i}]", f"“{column}”不是表格中的列")
         if "visible_if" in options:
-            problems.rule(options["visible_if"], f"{here}.visible_if", variables - {name})
+            others = {key: var for key, var in variables.items() if key != name}  # never depends on itself
+            problems.rule(options["visible_if"], f"{here}.visible_if", others)
     return problems
 
 
@@ -368,7 +369,7 @@ def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Pr
     material_keys = {m["key"] for m in doc["materials"]} | {m["key"] for s in doc["stages"] for m in s["materials"]}
     form_issues = form_problems(doc["form"], "$.form", material_keys=material_keys)
     problems.update(form_issues)
-    variables = form_variables(doc["form"]["schema"])
+    variables = rule_variables(doc["form"]["schema"])
 
     if doc["stages"]:
         if doc["materials"]:

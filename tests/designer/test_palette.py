@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from designer.palette import FormValidator, form_variables, visible_fields
+from designer.palette import FormValidator, visible_fields
+from rules import variables_from_schema
 
 from .factories import sample_form
 
@@ -58,6 +59,7 @@ def test_standard_formats_are_really_checked():
     assert validator.errors({"day": "2026-02-28", "fee": 19.99}) == {}
 
 
-def test_form_variables_include_table_columns():
-    assert form_variables(sample_form()["schema"]) == {
-        "company", "credit_code", "phone", "business", "machines", "staff", "staff.name", "staff.id_number"}
+def test_rules_see_every_field_and_each_table_row_column():
+    assert set(variables_from_schema(sample_form()["schema"])) == {
+        "company", "credit_code", "phone", "business", "machines", "staff", "staff.*", "staff.*.name",
+        "staff.*.id_number"}

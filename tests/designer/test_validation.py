@@ -68,9 +68,22 @@ def test_visibility_and_transition_rules_are_checked_too(org):
     assert "$.workflow.steps[6].transitions[0].when.var" in problems
 
 
-def test_table_columns_are_variables_for_rules(org):
+def test_table_rows_are_read_with_some_and_item_relative_names(org):
+    doc = spoil(sample_definition(), lambda d: d["materials"][1].update(
+        condition={"some": [{"var": "staff"}, {"==": [{"var": "name"}, "张三"]}]}))
+    validate_definition(doc)
+
+
+def test_a_table_column_read_as_if_it_were_a_field_is_refused(org):
+    # {"var": "staff.name"} on a list of rows is always empty: a rule using it could never hold.
     doc = spoil(sample_definition(), lambda d: d["materials"][1].update(
         condition={"in": ["张三", {"var": "staff.name"}]}))
+    assert problems_of(doc) == {"$.materials[1].condition.in[1].var": ["变量“staff.name”不存在"]}
+
+
+def test_case_facts_are_available_to_rules(org):
+    doc = spoil(sample_definition(), lambda d: d["materials"][1].update(
+        condition={"==": [{"var": "case.applicant_type"}, "legal"]}))
     validate_definition(doc)
 
 

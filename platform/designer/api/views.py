@@ -11,10 +11,11 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
+from rules import variables_from_schema
+
 from .. import access, catalogue, selectors, services
 from ..bundles import export_bundle
 from ..models import ApprovalItem
-from ..palette import form_variables
 from ..validation import ruleset_problems, structural_problems, validate_definition
 from .serializers import (
     DefinitionSerializer,
@@ -138,7 +139,7 @@ def validate(request):
     data.is_valid(raise_exception=True)
     definition = data.validated_data["definition"]
     validate_definition(definition)
-    return Response({"valid": True, "variables": sorted(form_variables(definition["form"]["schema"]))})
+    return Response({"valid": True, "variables": sorted(variables_from_schema(definition["form"]["schema"]))})
 
 
 @extend_schema(request=OpenApiTypes.OBJECT, responses={200: ItemSerializer})
