@@ -7,6 +7,7 @@ step, task, opinion, data, prev})``; the first entry's ``prev`` is ``GENESIS``. 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ def _canonical(entry: LogEntry, case_number: str) -> bytes:
     payload = {
         "case": case_number,
         "seq": entry.seq,
-        "at": entry.at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "kind": entry.kind,
         "summary": entry.summary,
         "actor": entry.actor_id,

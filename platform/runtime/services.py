@@ -317,7 +317,8 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected
         raise InvalidInput(f"“{task.step_name}”环节不能执行此操作", details={"action": [f"可用操作：{allowed}"]})
     if case.state == CaseState.SUSPENDED and task.step_type != "special_procedure":
         raise Conflict("特殊程序进行中，办理暂停；请先结束特殊程序")
-    if case.state not in (CaseState.RECEIVED, CaseState.IN_PROGRESS, CaseState.SUSPENDED):
+    workable = (CaseState.RECEIVED, CaseState.IN_PROGRESS, CaseState.SUSPENDED)
+    if case.state not in workable and not (case.state == CaseState.COMPLETED and task.step_type == "deliver"):
         raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不能办理")
     opinion = (opinion or "").strip()
     if needs_opinion(step, action) and not opinion:
