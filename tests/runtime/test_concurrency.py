@@ -55,7 +55,8 @@ def test_two_clerks_pressing_accept_at_once_give_one_transition(demo):
         task = Task.objects.get(case=case, state=TaskState.OPEN)
         clerks = [demo.clerk, second]
         results = run_threads([
-            lambda c=c: services.task_complete(actor=c, task=task, action="approve", opinion="受理") for c in clerks])
+            lambda c=c, t=task: services.task_complete(actor=c, task=t, action="approve", opinion="受理")
+            for c in clerks])
         wins = [r for r in results if isinstance(r, Case)]
         losses = [r for r in results if isinstance(r, Conflict)]
         assert len(wins) == 1 and len(losses) == 1, results
