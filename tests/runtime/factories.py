@@ -104,10 +104,10 @@ def special_step_workflow() -> dict:
 
 
 def definition(code: str = "JB-SCJG-XK-0001", *, workflow=None, name="食品经营许可（新办）", confidential=False,
-               statutory=20, promised=10, certificate_type="JY") -> dict:
+               statutory=20, promised=10, certificate_type="JY", department="JB-SCJG") -> dict:
     office = {"name": "江滨区市场监督管理局", "address": "江滨区解放路88号", "phone": "0571-86002345"}
     return {
-        "code": code, "department": "JB-SCJG", "item_type": "XK", "name": name, "handling_type": "promised",
+        "code": code, "department": department, "item_type": "XK", "name": name, "handling_type": "promised",
         "online_class": "D" if confidential else "A", "online_deferral": None, "confidential": confidential,
         "statutory_limit_days": statutory, "promised_limit_days": promised,
         "public": {
