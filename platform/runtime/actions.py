@@ -28,6 +28,7 @@ from .engine import (
     issue_document,
     open_step,
     open_tasks,
+    previous_performer,
     start_pause,
 )
 from .models import Case, CaseState, Decision, Extension, Task, TaskState
@@ -200,7 +201,8 @@ def _return(ctx: ActionContext) -> None:
         region = [t for t in open_tasks(case) if t.branch == branch or t.branch.startswith(branch + "/")]
         cancel_tasks(case, region, reason=f"并联审批中“{task.step_name}”退回", moves=ctx.moves, now=ctx.now)
         branch = branch.rsplit("/", 1)[0] if "/" in branch else ""
-    open_step(case, defn, target, branch=branch, moves=ctx.moves, now=ctx.now)
+    open_step(case, defn, target, branch=branch, moves=ctx.moves, now=ctx.now,
+              assignee=previous_performer(case, target))
 
 
 def _request_correction(ctx: ActionContext) -> None:

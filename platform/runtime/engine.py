@@ -98,8 +98,8 @@ cn_date = _cn_date
 
 def issue_document(case: Case, template_key: str, **context) -> Document:
     template = document_templates.get(template_key)
-    count = Document.objects.filter(case=case, template=template_key).count()
-    number = f"{case.number}-{template.code}{count + 1:02d}"
+    # Unique within the case without a query: the log position at which it was issued.
+    number = f"{case.number}-{template.code}{case.log_length + 1:02d}"
     document = Document.objects.create(case=case, template=template_key, title=template.title, number=number,
                                        context={**base_context(case), **context}, issued_at=timezone.now())
     caselog.append(case, kind="document_issued", summary=f"出具{template.title}（{number}）",
@@ -173,10 +173,6 @@ def open_step(case: Case, defn: Definition, key: str, *, branch: str, moves: Mov
         for target in next_steps(defn, step, case):
             open_step(case, defn, target, branch=outer, moves=moves, now=now)
         return
-    if assignee is None:
-        previous = (Task.objects.filter(case=case, step_key=key, state=TaskState.DONE, completed_by__isnull=False)
-                    .order_by("-completed_at").first())
-        assignee = previous.completed_by if previous is not None else None
     today = timezone.localdate(now)
     task = Task(case=case, step_key=key, step_name=step["name"], step_type=step["type"], role=step.get("role") or "",
                 department=_department_for(defn, step, case), assignee=assignee, branch=branch, opened_at=now,
@@ -190,6 +186,13 @@ def open_step(case: Case, defn: Definition, key: str, *, branch: str, moves: Mov
     if step["type"] == "special_procedure":
         start_pause(case, task=task, procedure=step["procedure"], expected_days=step["expected_days"],
                     reason=step["name"], on=today)
+
+
+def previous_performer(case: Case, key: str):
+    """Who last completed this step of the case (a return goes back to that person's desk)."""
+    previous = (Task.objects.filter(case=case, step_key=key, state=TaskState.DONE, completed_by__isnull=False)
+                .select_related("completed_by").order_by("-completed_at").first())
+    return previous.completed_by if previous is not None else None
 
 
 def advance(case: Case, defn: Definition, task: Task, *, moves: Moves, now) -> list[str]:

@@ -120,9 +120,10 @@ def _check_materials(defn: Definition, data: dict, inputs: Iterable[MaterialInpu
     return prepared, problems
 
 
-def _store_materials(case: Case, prepared: list[dict]) -> None:
+def _store_materials(case: Case, prepared: list[dict], *, replacing: bool = True) -> None:
     for row in prepared:
-        Material.objects.filter(case=case, key=row["key"], superseded=False).update(superseded=True)
+        if replacing:
+            Material.objects.filter(case=case, key=row["key"], superseded=False).update(superseded=True)
         material = Material(case=case, key=row["key"], name=row["name"], paper_original="paper" in row,
                             certificate=row.get("certificate"))
         checked = row.get("file")
@@ -192,7 +193,7 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
                 received_by=actor if channel == Channel.WINDOW else None, form_data=data, submitted_at=now)
     clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days)
     case.save(force_insert=True)
-    _store_materials(case, prepared)
+    _store_materials(case, prepared, replacing=False)
     caselog.append(case, kind="submitted", actor=actor,
                    actor_role=Role.APPLICANT if channel == Channel.ONLINE else Role.WINDOW_CLERK,
                    summary=f"{case.get_channel_display()}：收到申请材料",
