@@ -10,11 +10,9 @@ Prints ``BENCH runtime.lifecycles_per_s.sqlite <n> lifecycles/s`` (``.postgresql
 ``DATABASE_URL`` points at PostgreSQL).
 """
 
-import _setup  # noqa: F401  (sets Django up first)
+import time
 
-import time  # noqa: E402
-
-from django.db import connection  # noqa: E402
+import _setup  # sets Django up before anything imports models
 
 WARM_UP, TIMED = 20, 250
 CODE = "JB-SCJG-XK-9001"
@@ -65,6 +63,8 @@ def bench_item():
 
 
 def main():
+    from django.db import connection
+
     _setup.migrate()
     from accounts.models import User
     from core.demo import run_demo_loaders
