@@ -175,6 +175,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "state"; name each enum after its own choices.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStateEnum": "designer.models.ItemState",
+        "CaseStateEnum": "runtime.models.CaseState",
+        "TaskStateEnum": "runtime.models.TaskState",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ api_v1 = [
     path("", include("workdays.api.urls")),
     path("", include("rules.api.urls")),
     path("", include("designer.api.urls")),
+    path("", include("runtime.api.urls")),
 ]
 
 urlpatterns = [

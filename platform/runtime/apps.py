@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class RuntimeConfig(AppConfig):
     name = "runtime"
     verbose_name = "审批运行"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from workdays.models import CalendarYear
+
+        from .actions import register_actions
+        from .documents import register_document_templates
+        from .tasks import calendar_changed_after_commit
+
+        register_actions()
+        register_document_templates()
+        # The calendar app emits no domain event of its own; a year entered, replaced or removed
+        # is the moment every stored clock must be recomputed (after commit, as a Celery task).
+        post_save.connect(calendar_changed_after_commit, sender=CalendarYear, dispatch_uid="runtime-calendar-save")
+        post_delete.connect(calendar_changed_after_commit, sender=CalendarYear,
+                            dispatch_uid="runtime-calendar-delete")

@@ -1,0 +1,273 @@
+"""What each action does to a case, registered by key (the keys the designer's steps allow).
+
+An :class:`Action` receives an :class:`ActionContext` whose case row is locked and whose actor's
+right and the case's state were checked by ``services.task_complete``. Adding an action is one
+handler and one ``register`` line here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from core.errors import Conflict, InvalidInput
+from core.registry import Registry
+
+from . import caselog, certificates, clock
+from .definitions import ACTIONS, SPECIAL_PROCEDURES, Definition
+from .engine import (
+    Moves,
+    advance,
+    cancel_tasks,
+    cn_date,
+    end_pause,
+    is_intake,
+    issue_document,
+    open_step,
+    open_tasks,
+    previous_performer,
+    start_pause,
+)
+from .models import Case, CaseState, Decision, Extension, Task, TaskState
+
+# Actions that always need a written reason, whatever the step.
+REASONED = frozenset({"return", "reject", "request_correction", "suspend", "extend"})
+# Steps whose every decision is a signed opinion (逐级把关).
+OPINION_STEPS = frozenset({"handle", "review", "approve", "special_procedure"})
+MAX_EXTENSION_DAYS = 10
+
+
+@dataclass
+class ActionContext:
+    case: Case
+    defn: Definition
+    task: Task
+    step: dict
+    actor: object
+    opinion: str
+    params: dict
+    now: dt.datetime
+    today: dt.date
+    moves: Moves = field(default_factory=Moves)
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+    perform: Callable[[ActionContext], None]
+
+
+actions: Registry[Action] = Registry("办件操作")
+
+
+def needs_opinion(step: dict, action: str) -> bool:
+    if "opinion_required" in step:  # forward-compatible: a step may say so itself
+        return bool(step["opinion_required"]) or action in REASONED
+    return action in REASONED or step["type"] in OPINION_STEPS
+
+
+def finish(ctx: ActionContext, action: str, summary: str | None = None) -> None:
+    task = ctx.task
+    task.state = TaskState.DONE
+    task.completed_at = ctx.now
+    task.completed_by = ctx.actor if getattr(ctx.actor, "pk", None) else None
+    task.action = action
+    task.opinion = ctx.opinion
+    task.save(update_fields=["state", "completed_at", "completed_by", "action", "opinion"])
+    label = ACTIONS.get(action, action)
+    caselog.append(ctx.case, kind="task_completed", summary=summary or f"“{task.step_name}”：{label}",
+                   actor=ctx.actor, actor_role=task.role, step_key=task.step_key, task=task,
+                   opinion=ctx.opinion, data={"action": action, **_loggable(ctx.params)})
+
+
+def _loggable(params: dict) -> dict:
+    return {k: v for k, v in params.items() if isinstance(v, str | int | list) and k != "materials"}
+
+
+def accept_case(case: Case, *, on: dt.date, deemed: bool, actor=None, why: str = "") -> None:
+    clock.accept(case, on, deemed=deemed)
+    case.state = CaseState.IN_PROGRESS
+    summary = why or f"予以受理，法定办结期限{case.statutory_due_on}"
+    caselog.append(case, kind="accepted", actor=actor, summary=summary,
+                   data={"accepted_on": on.isoformat(), "deemed": deemed,
+                         "statutory_due_on": case.statutory_due_on.isoformat(),
+                         "promised_due_on": case.promised_due_on.isoformat(),
+                         "provisional": case.clock_provisional})
+    note = ("因本机关在收到申请材料之日起5个工作日内未作出决定或告知补正，依法自收到申请材料之日起即为受理。"
+            if deemed else "")
+    issue_document(case, "acceptance_notice", accepted_on=cn_date(on), deemed_note=note,
+                   statutory_due_on=cn_date(case.statutory_due_on) + ("（暂定）" if case.clock_provisional else ""),
+                   promised_due_on=cn_date(case.promised_due_on))
+
+
+def _window_passed(ctx: ActionContext) -> bool:
+    return ctx.case.accepted_on is None and ctx.today > ctx.case.acceptance_due_on
+
+
+def _approve(ctx: ActionContext) -> None:
+    case, task = ctx.case, ctx.task
+    if task.step_type == "special_procedure":
+        finish(ctx, "approve", f"“{task.step_name}”结束：{ctx.opinion}")
+        end_pause(case, on=ctx.today, result=ctx.opinion, actor=ctx.actor)
+    elif is_intake(task) and case.accepted_on is None and task.step_type == "accept":
+        finish(ctx, "approve", f"“{task.step_name}”：予以受理")
+        if _window_passed(ctx):
+            accept_case(case, on=case.received_on, deemed=True, actor=ctx.actor,
+                        why="收件后5个工作日内未作决定，依法自收到申请材料之日起即为受理")
+        else:
+            accept_case(case, on=ctx.today, deemed=False, actor=ctx.actor)
+    else:
+        finish(ctx, "approve")
+    advance(case, ctx.defn, task, moves=ctx.moves, now=ctx.now)
+
+
+def complete_case(case: Case, *, today: dt.date, opinion: str, actor=None) -> None:
+    """办结: the decision is final; an approval issues the certificate and the decision."""
+    if not case.decision:
+        case.decision = Decision.APPROVED
+    case.completed_on = today
+    case.state = CaseState.COMPLETED
+    caselog.append(case, kind="completed", actor=actor, summary=f"办结：{case.get_decision_display()}",
+                   data={"decision": case.decision, "completed_on": today.isoformat()})
+    cert = certificates.issue(case, today=today) if case.decision == Decision.APPROVED else None
+    decision_text = (f"经审查，您的申请符合法定条件、标准，本机关决定准予{case.unit_name}。"
+                     if case.decision == Decision.APPROVED else
+                     "经审查，您的申请不符合法定条件、标准，本机关决定不予许可。如不服本决定，可以在收到本决定书之日起"
+                     "六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。")
+    issue_document(case, "decision", decision=case.get_decision_display(), decision_text=decision_text,
+                   opinion=opinion, certificate_name=cert.name if cert else "",
+                   certificate_number=cert.number if cert else "",
+                   valid_until=(cn_date(cert.valid_until) if cert and cert.valid_until else ("长期" if cert else "")))
+
+
+def deliver_case(case: Case, *, today: dt.date, method: str, actor=None) -> None:
+    documents = "、".join(d.title for d in case.documents.filter(template="decision"))
+    case.state = CaseState.DELIVERED
+    caselog.append(case, kind="delivered", actor=actor, summary=f"送达（{method}）", data={"method": method})
+    issue_document(case, "delivery_receipt", documents=documents or "审批决定书", method=method,
+                   delivered_on=cn_date(today))
+
+
+def _complete(ctx: ActionContext) -> None:
+    case, task = ctx.case, ctx.task
+    finish(ctx, "complete")
+    if case.completed_on is None:
+        complete_case(case, today=ctx.today, opinion=ctx.opinion or "同意", actor=ctx.actor)
+    if task.step_type == "deliver":
+        deliver_case(case, today=ctx.today, method=ctx.params.get("method") or "窗口领取", actor=ctx.actor)
+    advance(case, ctx.defn, task, moves=ctx.moves, now=ctx.now)
+
+
+def _reject(ctx: ActionContext) -> None:
+    case, task = ctx.case, ctx.task
+    others = [t for t in open_tasks(case) if t.pk != task.pk]
+    if case.accepted_on is None and is_intake(task):
+        if _window_passed(ctx):
+            raise Conflict("收件已满5个工作日，依法视为受理，不能再作不予受理决定")
+        finish(ctx, "reject", f"“{task.step_name}”：不予受理")
+        cancel_tasks(case, others, reason="不予受理", moves=ctx.moves, now=ctx.now)
+        case.state = CaseState.REFUSED
+        case.completed_on = ctx.today
+        issue_document(case, "refusal_notice", reason=ctx.opinion)
+        return
+    finish(ctx, "reject", f"“{task.step_name}”：不予许可")
+    case.decision = Decision.REJECTED
+    cancel_tasks(case, others, reason="已作出不予许可的意见", moves=ctx.moves, now=ctx.now)
+    target = ctx.defn.completion_step()
+    if target is None or target == task.step_key:
+        complete_case(case, today=ctx.today, opinion=ctx.opinion, actor=ctx.actor)
+        return
+    open_step(case, ctx.defn, target, branch="", moves=ctx.moves, now=ctx.now)
+
+
+def _return(ctx: ActionContext) -> None:
+    case, task, step, defn = ctx.case, ctx.task, ctx.step, ctx.defn
+    allowed = step.get("return_to", [])
+    target = ctx.params.get("return_to") or (allowed[0] if len(allowed) == 1 else "")
+    if target not in allowed:
+        names = "、".join(defn.step(k)["name"] for k in allowed)
+        raise InvalidInput("请选择退回到哪个环节", details={"return_to": [f"可退回到：{names}"]})
+    finish(ctx, "return", f"“{task.step_name}”退回“{defn.step(target)['name']}”")
+    branch = task.branch
+    # Leave every parallel region the target lies outside of, cancelling that region's other tasks.
+    while branch:
+        split = branch.rsplit("/", 1)[-1]
+        if target != split and defn.is_reachable(split, target):
+            break  # the target is inside this branch region: only this branch goes back
+        region = [t for t in open_tasks(case) if t.branch == branch or t.branch.startswith(branch + "/")]
+        cancel_tasks(case, region, reason=f"并联审批中“{task.step_name}”退回", moves=ctx.moves, now=ctx.now)
+        branch = branch.rsplit("/", 1)[0] if "/" in branch else ""
+    open_step(case, defn, target, branch=branch, moves=ctx.moves, now=ctx.now,
+              assignee=previous_performer(case, target))
+
+
+def _request_correction(ctx: ActionContext) -> None:
+    case, task = ctx.case, ctx.task
+    items = [str(i).strip() for i in ctx.params.get("items") or [] if str(i).strip()]
+    if not items:
+        raise InvalidInput("请列出需要补正的全部材料和内容", details={"items": ["一次性告知须列出全部需补正的内容"]})
+    if case.accepted_on is None:
+        if _window_passed(ctx):
+            raise Conflict("收件已满5个工作日，依法视为受理，不能再告知补正")
+        if case.corrections_before_acceptance:
+            raise Conflict("受理前的补正须一次性告知，本件已告知过补正，不能再次告知")
+        case.corrections_before_acceptance += 1
+    task.state = TaskState.WAITING
+    task.save(update_fields=["state"])
+    case.state = CaseState.CORRECTING
+    caselog.append(case, kind="correction_requested", actor=ctx.actor, actor_role=task.role,
+                   summary=f"一次性告知补正（{len(items)}项）", step_key=task.step_key, task=task,
+                   opinion=ctx.opinion, data={"items": items})
+    issue_document(case, "correction_notice", items=items, note=ctx.opinion)
+
+
+def _suspend(ctx: ActionContext) -> None:
+    case, task = ctx.case, ctx.task
+    procedure = ctx.params.get("procedure")
+    if procedure not in SPECIAL_PROCEDURES:
+        raise InvalidInput("请选择特殊程序", details={"procedure": ["可选：" + "、".join(SPECIAL_PROCEDURES)]})
+    days = _int(ctx.params.get("expected_days"), "expected_days", 1, 365)
+    if case.accepted_on is None:
+        raise Conflict("受理后才能启动特殊程序")
+    caselog.append(case, kind="task_action", actor=ctx.actor, actor_role=task.role, step_key=task.step_key,
+                   task=task, opinion=ctx.opinion, summary=f"“{task.step_name}”：启动特殊程序（{procedure}）",
+                   data={"action": "suspend"})
+    start_pause(case, task=task, procedure=procedure, expected_days=days, reason=ctx.opinion, on=ctx.today)
+
+
+def _extend(ctx: ActionContext) -> None:
+    case, task = ctx.case, ctx.task
+    days = _int(ctx.params.get("days", MAX_EXTENSION_DAYS), "days", 1, MAX_EXTENSION_DAYS)
+    if case.accepted_on is None:
+        raise Conflict("受理后才能申请延期")
+    if case.extensions.exclude(state=Extension.State.DENIED).exists():
+        raise Conflict("本件已申请过延期，审批期限只能延长一次")
+    extension = Extension.objects.create(case=case, days=days, reason=ctx.opinion, requested_by=ctx.actor,
+                                         requested_at=timezone.now())
+    caselog.append(case, kind="extension_requested", actor=ctx.actor, actor_role=task.role, step_key=task.step_key,
+                   task=task, opinion=ctx.opinion, summary=f"申请延长审批期限{days}个工作日",
+                   data={"extension": extension.pk, "days": days})
+
+
+def _int(value, name: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput("请填写整数", details={name: ["请填写整数"]}) from None
+    if not low <= number <= high:
+        raise InvalidInput(f"应在{low}到{high}之间", details={name: [f"应在{low}到{high}之间"]})
+    return number
+
+
+# Actions after which the task stays on the desk (the case waits, or runs on in parallel).
+KEEPS_TASK = frozenset({"request_correction", "suspend", "extend"})
+
+
+def register_actions() -> None:
+    for key, perform in [("approve", _approve), ("complete", _complete), ("reject", _reject), ("return", _return),
+                         ("request_correction", _request_correction), ("suspend", _suspend), ("extend", _extend)]:
+        actions.register(key, Action(key, ACTIONS[key], perform))

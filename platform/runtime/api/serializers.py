@@ -1,0 +1,135 @@
+"""Read shapes of the runtime API (writes go through services, validated there)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import Case, Certificate, Document, LogEntry, Material, Task
+
+
+class CatalogueItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    department = serializers.CharField(source="department.name")
+    handling_type = serializers.CharField(source="get_handling_type_display")
+    statutory_limit_days = serializers.IntegerField()
+    promised_limit_days = serializers.IntegerField()
+    version = serializers.IntegerField(source="current_version.number")
+
+
+class ClockSerializer(serializers.Serializer):
+    phase = serializers.CharField()
+    limit_days = serializers.IntegerField()
+    used_days = serializers.IntegerField()
+    remaining_days = serializers.IntegerField()
+    due_on = serializers.DateField(allow_null=True)
+    promised_due_on = serializers.DateField(allow_null=True)
+    provisional = serializers.BooleanField()
+    paused_since = serializers.DateField(allow_null=True)
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    applicant = serializers.CharField(source="applicant.name")
+    department = serializers.CharField(source="department.name")
+    state_label = serializers.CharField(source="get_state_display")
+
+    class Meta:
+        model = Case
+        fields = ["number", "unit_code", "unit_name", "department", "applicant", "channel", "state", "state_label",
+                  "decision", "submitted_at", "received_on", "acceptance_due_on", "accepted_on", "deemed_accepted",
+                  "statutory_due_on", "promised_due_on", "clock_provisional", "log_length"]
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    certificate = serializers.CharField(source="certificate.number", allow_null=True, default=None)
+
+    class Meta:
+        model = Material
+        fields = ["id", "key", "name", "original_name", "size", "sniffed_type", "sha256", "paper_original",
+                  "certificate", "superseded", "uploaded_at"]
+
+
+class ProgressSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    desk = serializers.CharField()
+    state = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    action = serializers.CharField()
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.number")
+    item = serializers.CharField(source="case.unit_name")
+    applicant = serializers.CharField(source="case.applicant.name")
+    department = serializers.CharField(source="department.name", allow_null=True, default=None)
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["id", "case", "item", "applicant", "step_key", "step_name", "role", "department", "state",
+                  "opened_at", "due_on", "due_provisional", "actions"]
+
+    def get_actions(self, task) -> list[str]:
+        from ..engine import definition_of
+
+        return definition_of(task.case).step(task.step_key).get("actions", [])
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    form_data = serializers.JSONField()
+    materials = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+    clock = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = CaseListSerializer.Meta.fields + ["form_data", "materials", "progress", "clock"]
+
+    def get_materials(self, case) -> list[dict]:
+        return MaterialSerializer(case.materials.select_related("certificate"), many=True).data
+
+    def get_progress(self, case) -> list[dict]:
+        from ..selectors import progress
+
+        return ProgressSerializer(progress(case), many=True).data
+
+    def get_clock(self, case) -> dict:
+        from ..selectors import clock_of
+
+        return ClockSerializer(clock_of(case)).data
+
+
+class LogEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LogEntry
+        fields = ["seq", "at", "kind", "summary", "actor_name", "actor_role", "step_key", "opinion", "data",
+                  "prev_hash", "hash"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["number", "template", "title", "issued_at"]
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    holder = serializers.CharField(source="holder.name")
+    item = serializers.CharField(source="item.code")
+    department = serializers.CharField(source="department.name")
+    case = serializers.CharField(source="case.number")
+
+    class Meta:
+        model = Certificate
+        fields = ["number", "name", "holder", "item", "department", "case", "issued_on", "valid_until", "status"]
+
+
+class ActSerializer(serializers.Serializer):
+    action = serializers.CharField(max_length=40)
+    opinion = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    return_to = serializers.CharField(required=False, max_length=40)
+    items = serializers.ListField(child=serializers.CharField(max_length=500), required=False, max_length=100)
+    procedure = serializers.CharField(required=False, max_length=20)
+    expected_days = serializers.IntegerField(required=False)
+    days = serializers.IntegerField(required=False)
+    method = serializers.CharField(required=False, max_length=50)

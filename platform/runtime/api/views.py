@@ -1,0 +1,237 @@
+"""The runtime over HTTP: intake, actions and queries with the same rules as the pages.
+
+Thin: parse, call one service or selector, render. Every read of a case goes through
+``selectors.cases_for`` (the one access filter); an invisible case answers 404.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from accounts.models import Applicant
+from core.errors import AccessDenied, InvalidInput
+from designer.models import ApprovalItem
+
+from .. import selectors, services
+from ..access import inbox
+from ..definitions import public_catalogue
+from ..models import Channel, Extension, Task
+from .serializers import (
+    ActSerializer,
+    CaseDetailSerializer,
+    CaseListSerializer,
+    CatalogueItemSerializer,
+    CertificateSerializer,
+    DocumentSerializer,
+    LogEntrySerializer,
+    MaterialSerializer,
+    TaskSerializer,
+)
+
+
+class Page(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def materials_from(request) -> list[services.MaterialInput]:
+    """Files as ``material:<key>`` parts; paper originals as ``paper`` (keys); certificates as
+    ``certificate:<key>`` = number."""
+    inputs = []
+    for name, upload in request.FILES.items():
+        if name.startswith("material:"):
+            inputs.append(services.MaterialInput(name.split(":", 1)[1], upload.name, upload.read()))
+    paper = request.data.getlist("paper") if hasattr(request.data, "getlist") else request.data.get("paper", [])
+    inputs += [services.MaterialInput(key, paper=True) for key in paper or []]
+    for name, value in request.data.items():
+        if name.startswith("certificate:") and value:
+            inputs.append(services.MaterialInput(name.split(":", 1)[1], certificate_number=str(value)))
+    return inputs
+
+
+def form_data_from(request):
+    value = request.data.get("form_data", {})
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise InvalidInput("表单数据不是有效的 JSON", details={"form_data": ["不是有效的 JSON"]}) from None
+    return value
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="事项编码")]))
+class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
+    """网上办事事项目录（从不含涉密事项）。"""
+
+    permission_classes = [AllowAny]
+    serializer_class = CatalogueItemSerializer
+    pagination_class = Page
+    lookup_field = "code"
+
+    def get_queryset(self):
+        items = public_catalogue()
+        text = self.request.query_params.get("q", "").strip()
+        return items.filter(name__icontains=text) if text else items
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """办件：申请人只看到自己的办件，工作人员只看到本部门的办件。"""
+
+    lookup_field = "number"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+    pagination_class = Page
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.cases_for(self.request.user, state=params.get("state", ""), text=params.get("q", ""))
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseListSerializer
+
+    def create(self, request):
+        """Submit an application (online by an applicant; ``channel=window`` by a clerk)."""
+        item = get_object_or_404(ApprovalItem, code=request.data.get("item", ""))
+        channel = request.data.get("channel", Channel.ONLINE)
+        applicant = None
+        if channel == Channel.WINDOW:
+            applicant = Applicant.objects.filter(pk=request.data.get("applicant") or 0).first()
+        case = services.case_submit(actor=request.user, item=item, form_data=form_data_from(request),
+                                    materials=materials_from(request), channel=channel, applicant=applicant,
+                                    unit_code=request.data.get("unit") or None)
+        return Response(CaseDetailSerializer(case).data, status=201)
+
+    @action(detail=True)
+    def log(self, request, number=None):
+        case = self.get_object()
+        if not request.user.kind == "staff":
+            raise AccessDenied("办件日志仅供工作人员查看；申请人请查看办理进度")
+        page = self.paginate_queryset(selectors.log_of(case))
+        return self.get_paginated_response(LogEntrySerializer(page, many=True).data)
+
+    @action(detail=True)
+    def documents(self, request, number=None):
+        case = self.get_object()
+        page = self.paginate_queryset(case.documents.order_by("issued_at", "pk"))
+        return self.get_paginated_response(DocumentSerializer(page, many=True).data)
+
+    @action(detail=True, url_path=r"documents/(?P<document>[A-Za-z0-9-]+)/pdf")
+    def document_pdf(self, request, number=None, document=None):
+        case = self.get_object()
+        found = get_object_or_404(case.documents, number=document)
+        return pdf_response(selectors.document_pdf(found), found.number)
+
+    @action(detail=True)
+    def materials(self, request, number=None):
+        case = self.get_object()
+        page = self.paginate_queryset(case.materials.select_related("certificate").order_by("pk"))
+        return self.get_paginated_response(MaterialSerializer(page, many=True).data)
+
+    @action(detail=True, url_path=r"materials/(?P<material>[0-9]+)/file")
+    def material_file(self, request, number=None, material=None):
+        case = self.get_object()
+        found = get_object_or_404(case.materials, pk=material, file__gt="")
+        content_type = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}.get(
+            found.sniffed_type, "application/octet-stream")
+        response = HttpResponse(found.file.open("rb").read(), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{found.pk}.{found.sniffed_type}"'
+        return response
+
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, number=None):
+        case = services.case_resubmit(actor=request.user, case=self.get_object(), form_data=form_data_from(request),
+                                      materials=materials_from(request),
+                                      expected_version=request.data.get("expected_version"))
+        return Response(CaseDetailSerializer(case).data)
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, number=None):
+        case = services.case_withdraw(actor=request.user, case=self.get_object(),
+                                      reason=str(request.data.get("reason", "")))
+        return Response(CaseDetailSerializer(case).data)
+
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, number=None):
+        case = services.case_deliver(actor=request.user, case=self.get_object(),
+                                     method=str(request.data.get("method", "窗口领取")))
+        return Response(CaseDetailSerializer(case).data)
+
+    @action(detail=True, methods=["post"], url_path="end-special-procedure")
+    def end_special_procedure(self, request, number=None):
+        case = services.special_procedure_end(actor=request.user, case=self.get_object(),
+                                              result=str(request.data.get("result", "")))
+        return Response(CaseDetailSerializer(case).data)
+
+
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """待办：按环节期限排序，只含本人可办理的环节。"""
+
+    serializer_class = TaskSerializer
+    pagination_class = Page
+
+    def get_queryset(self):
+        return inbox(self.request.user)
+
+    @extend_schema(request=ActSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def act(self, request, pk=None):
+        task = get_object_or_404(Task, pk=pk, case__in=selectors.cases_for(request.user))
+        body = ActSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        params = dict(body.validated_data)
+        case = services.task_complete(actor=request.user, task=task, action=params.pop("action"),
+                                      opinion=params.pop("opinion"), expected_version=params.pop("expected_version"),
+                                      **params)
+        return Response(CaseDetailSerializer(case).data)
+
+
+class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
+    """证照库：工作人员可检索全部证照，申请人只看到自己的证照。"""
+
+    serializer_class = CertificateSerializer
+    pagination_class = Page
+    lookup_field = "number"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+
+    def get_queryset(self):
+        from ..certificates import search
+
+        return search(selectors.certificates_for(self.request.user), self.request.query_params.get("q", ""))
+
+
+@extend_schema(request=None, responses=None)
+@api_view(["POST"])
+def extension_decide(request, pk: int):
+    extension = get_object_or_404(Extension, pk=pk, case__in=selectors.cases_for(request.user))
+    services.extension_decide(actor=request.user, extension=extension, approve=bool(request.data.get("approve")),
+                              opinion=str(request.data.get("opinion", "")))
+    return Response({"state": Extension.objects.get(pk=pk).state})
+
+
+@extend_schema(request=None, responses=None)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def public_progress(request):
+    """进度查询：办件编号加查询验证码，无需登录；不含工作人员个人信息。"""
+    case = selectors.public_progress(request.query_params.get("number", ""), request.query_params.get("code", ""))
+    if case is None:
+        return Response({"code": "not_found", "message": "办件编号或查询验证码不正确", "details": {}}, status=404)
+    steps = [{"name": s.name, "desk": s.desk, "state": s.state, "opened_at": s.opened_at,
+              "completed_at": s.completed_at} for s in selectors.progress(case)]
+    return Response({"number": case.number, "item": case.unit_name, "state": case.get_state_display(),
+                     "steps": steps})

@@ -1,0 +1,88 @@
+"""The case log: append-only, each entry sealed with a SHA-256 over its content and the previous
+entry's hash, and the head (length and last hash) kept on the case so truncation shows too.
+
+``hash = sha256(canonical JSON of {case, seq, at, kind, summary, actor, actor_name, actor_role,
+step, task, opinion, data, prev})``; the first entry's ``prev`` is ``GENESIS``. See docs/runtime.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import Case, LogEntry
+
+GENESIS = "0" * 64
+
+
+def _canonical(entry: LogEntry, case_number: str) -> bytes:
+    payload = {
+        "case": case_number,
+        "seq": entry.seq,
+        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "kind": entry.kind,
+        "summary": entry.summary,
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "actor_role": entry.actor_role,
+        "step": entry.step_key,
+        "task": entry.task_id,
+        "opinion": entry.opinion,
+        "data": entry.data,
+        "prev": entry.prev_hash,
+    }
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def entry_hash(entry: LogEntry, case_number: str) -> str:
+    return hashlib.sha256(_canonical(entry, case_number)).hexdigest()
+
+
+def append(case: Case, *, kind: str, summary: str, actor=None, actor_role: str = "", step_key: str = "",
+           task=None, opinion: str = "", data: dict | None = None, at=None) -> LogEntry:
+    """Append one entry. The caller holds the case row locked and saves the case afterwards
+    (``log_length``/``log_head`` are updated here on the instance)."""
+    entry = LogEntry(
+        case=case, seq=case.log_length + 1, at=at or timezone.now(), kind=kind, summary=summary[:300],
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(getattr(actor, "display_name", "") if actor is not None else "系统"),
+        actor_role=actor_role, step_key=step_key, task=task, opinion=opinion,
+        data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
+        prev_hash=case.log_head or GENESIS,
+    )
+    entry.hash = entry_hash(entry, case.number)
+    entry.save(force_insert=True)
+    case.log_length = entry.seq
+    case.log_head = entry.hash
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    entries: int
+    problems: list[str]
+
+
+def verify_case_log(case: Case) -> Verification:
+    """Recompute the chain; report every entry whose content, link or order was changed, and a
+    head that does not match (entries removed from the end)."""
+    problems: list[str] = []
+    prev = GENESIS
+    count = 0
+    for expected_seq, entry in enumerate(LogEntry.objects.filter(case=case).order_by("seq"), start=1):
+        count += 1
+        if entry.seq != expected_seq:
+            problems.append(f"第{expected_seq}条缺失或序号被改动（实际为第{entry.seq}条）")
+        if entry.prev_hash != prev:
+            problems.append(f"第{entry.seq}条的上一条哈希与链不符")
+        if entry_hash(entry, case.number) != entry.hash:
+            problems.append(f"第{entry.seq}条的内容已被改动（哈希不符）")
+        prev = entry.hash
+    if count != case.log_length or prev != (case.log_head or GENESIS):
+        problems.append(f"日志链头不符：办件记录 {case.log_length} 条，实有 {count} 条")
+    return Verification(not problems, count, problems)

@@ -1,0 +1,154 @@
+"""The clock, as the law counts it: one module computes every date of a case's clock.
+
+All counts are in working days from the district calendar (``workdays``), counted from the day
+after the event (民法典 art. 201):
+
+* receipt → the acceptance decision is due on the 5th working day after receipt
+  (``acceptance_due_on``); with no decision and no correction notice by the end of that day the
+  case counts as accepted on the receipt date (行政许可法 art. 32);
+* acceptance → ``statutory_due_on`` = acceptance + statutory limit + approved extensions + paused
+  working days; ``promised_due_on`` likewise with the promised limit (extensions extend only the
+  statutory limit);
+* a pause (special procedure, art. 45) started on day S and ended on day E does not count the
+  working days after S up to and including E; while it runs, the due dates stand still and are
+  recomputed when it ends;
+* a task's own due date is its opening date + the step's limit + the pauses it lived through.
+
+Results past the entered calendar are *provisional* (``clock_provisional``); :func:`recompute`
+runs again when the calendar changes. Used and remaining days are computed for a given day by
+:func:`status`, never stored (they change every day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from workdays import add_working_days, working_days_between
+
+from .models import Case, Pause, Task
+
+ACCEPTANCE_WINDOW_DAYS = 5
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def start(case: Case, received_on: dt.date, *, statutory: int, promised: int) -> None:
+    """Set the clock of a newly received (or corrected and received again) case."""
+    due = add_working_days(received_on, ACCEPTANCE_WINDOW_DAYS)
+    case.received_on = received_on
+    case.acceptance_due_on = due.value
+    case.statutory_limit_days = statutory
+    case.promised_limit_days = promised
+    case.clock_provisional = due.provisional
+
+
+def accept(case: Case, accepted_on: dt.date, *, deemed: bool = False) -> None:
+    case.accepted_on = accepted_on
+    case.deemed_accepted = deemed
+    _due_dates(case)
+
+
+def _due_dates(case: Case) -> None:
+    if case.accepted_on is None:
+        due = add_working_days(case.received_on, ACCEPTANCE_WINDOW_DAYS)
+        case.acceptance_due_on = due.value
+        case.clock_provisional = due.provisional
+        return
+    statutory = add_working_days(case.accepted_on, case.statutory_limit_days + case.extension_days + case.paused_days)
+    promised = add_working_days(case.accepted_on, case.promised_limit_days + case.paused_days)
+    case.statutory_due_on = statutory.value
+    case.promised_due_on = promised.value
+    case.clock_provisional = statutory.provisional or promised.provisional
+
+
+def task_due(task: Task) -> None:
+    due = add_working_days(task.opened_on, task.limit_days + task.paused_days)
+    task.due_on = due.value
+    task.due_provisional = due.provisional
+
+
+def pause_start(case: Case, pause: Pause) -> None:
+    pause.expected_end_on = add_working_days(pause.started_on, pause.expected_days).value
+    case.paused_since = pause.started_on
+
+
+def pause_end(case: Case, pause: Pause, ended_on: dt.date, open_tasks: list[Task]) -> None:
+    pause.ended_on = ended_on
+    pause.working_days = max(0, working_days_between(pause.started_on, ended_on).value)
+    case.paused_since = None
+    if case.accepted_on is not None:
+        case.paused_days += pause.working_days
+    for task in open_tasks:
+        if task.opened_on <= pause.started_on:
+            task.paused_days += pause.working_days
+        else:  # opened during the pause: only the part after it opened stands still
+            task.paused_days += max(0, working_days_between(task.opened_on, ended_on).value)
+        task_due(task)
+    _due_dates(case)
+
+
+def extend(case: Case, days: int) -> None:
+    case.extension_days += days
+    _due_dates(case)
+
+
+def recompute(case: Case, tasks: list[Task], pauses: list[Pause]) -> None:
+    """Recompute every stored date from the events (after a calendar change)."""
+    case.paused_days = 0
+    for pause in pauses:
+        pause.expected_end_on = add_working_days(pause.started_on, pause.expected_days).value
+        if pause.ended_on is not None:
+            pause.working_days = max(0, working_days_between(pause.started_on, pause.ended_on).value)
+            if case.accepted_on is not None and pause.started_on >= case.accepted_on:
+                case.paused_days += pause.working_days
+    for task in tasks:
+        task.paused_days = 0
+        for pause in pauses:
+            if pause.ended_on is None or pause.ended_on < task.opened_on:
+                continue
+            begin = max(pause.started_on, task.opened_on)
+            end = pause.ended_on if task.completed_at is None else min(pause.ended_on,
+                                                                        timezone.localdate(task.completed_at))
+            task.paused_days += max(0, working_days_between(begin, end).value)
+        task_due(task)
+    _due_dates(case)
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    """The clock on one day, as shown to people and read by supervision."""
+
+    on: dt.date
+    phase: str  # "acceptance" | "running" | "paused" | "stopped"
+    limit_days: int
+    used_days: int
+    remaining_days: int
+    due_on: dt.date | None
+    promised_due_on: dt.date | None
+    provisional: bool
+    paused_since: dt.date | None
+
+
+def status(case: Case, on: dt.date | None = None) -> ClockStatus:
+    on = on or today()
+    if case.accepted_on is None:
+        used = working_days_between(case.received_on, on)
+        return ClockStatus(on, "acceptance", ACCEPTANCE_WINDOW_DAYS, used.value,
+                           ACCEPTANCE_WINDOW_DAYS - used.value, case.acceptance_due_on, None,
+                           case.clock_provisional or used.provisional, None)
+    end = on
+    if case.completed_on is not None:
+        end = min(on, case.completed_on)
+    used = working_days_between(case.accepted_on, end)
+    used_days = used.value - case.paused_days
+    if case.paused_since is not None:
+        used_days -= max(0, working_days_between(case.paused_since, end).value)
+    limit = case.statutory_limit_days + case.extension_days
+    phase = "stopped" if case.completed_on else ("paused" if case.paused_since else "running")
+    return ClockStatus(on, phase, limit, max(0, used_days), limit - max(0, used_days), case.statutory_due_on,
+                       case.promised_due_on, case.clock_provisional or used.provisional, case.paused_since)

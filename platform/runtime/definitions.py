@@ -1,0 +1,134 @@
+"""The runtime's one window onto the designer: everything it reads about a published item.
+
+The engine never reads ``ItemVersion.document`` anywhere else, so when the designer's format or
+reading API changes, this module is the one place to adapt. A :class:`Definition` is the frozen
+unit (the item itself or one of its stages) a case is pinned to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from core.errors import InvalidInput
+from designer.models import ApprovalItem, CertificateType, ItemState, ItemVersion
+from designer.selectors import applicable_units, form_validator_for_version, public_catalogue, required_materials
+from designer.steps import ACTIONS, SPECIAL_PROCEDURES, step_types
+
+__all__ = ["ACTIONS", "SPECIAL_PROCEDURES", "Definition", "definition_for", "public_catalogue", "published_items",
+           "step_type"]
+
+# Step types whose decision is the acceptance decision (受理 / 不予受理 / 补正).
+INTAKE_TYPES = frozenset({"receive", "accept"})
+
+
+def step_type(key: str):
+    return step_types.get(key)
+
+
+def published_items():
+    return ApprovalItem.objects.filter(state=ItemState.PUBLISHED, current_version__isnull=False)
+
+
+@dataclass
+class Definition:
+    version: ItemVersion
+    unit_code: str
+    unit_name: str
+    materials: list
+    workflow: dict
+    statutory_limit_days: int
+    promised_limit_days: int
+
+    @property
+    def document(self) -> dict:
+        return self.version.document
+
+    @cached_property
+    def steps(self) -> dict[str, dict]:
+        return {s["key"]: s for s in self.workflow["steps"]}
+
+    @property
+    def start(self) -> str:
+        return self.workflow["start"]
+
+    def step(self, key: str) -> dict:
+        try:
+            return self.steps[key]
+        except KeyError:
+            raise InvalidInput(f"流程中没有步骤“{key}”") from None
+
+    @property
+    def item_department_code(self) -> str:
+        return self.document["department"]
+
+    @property
+    def confidential(self) -> bool:
+        return bool(self.document["confidential"])
+
+    @property
+    def name(self) -> str:
+        return self.unit_name
+
+    @property
+    def form(self) -> dict:
+        return self.document["form"]
+
+    def form_validator(self):
+        return form_validator_for_version(self.version)
+
+    def required_materials(self, data: dict) -> list[dict]:
+        return required_materials(self.materials, data)
+
+    def material(self, key: str) -> dict | None:
+        return next((m for m in self.materials if m["key"] == key), None)
+
+    @cached_property
+    def certificate(self) -> dict:
+        """``{"name", "validity", "type"}`` of what an approval issues; ``type`` may be None."""
+        cert = self.document["public"]["certificate"]
+        code = cert.get("certificate_type")
+        kind = CertificateType.objects.filter(code=code).first() if code else None
+        return {"name": cert.get("name") or (kind.name if kind else ""), "validity": cert.get("validity", ""),
+                "type": kind}
+
+    @property
+    def public(self) -> dict:
+        return self.document["public"]
+
+    def completion_step(self) -> str | None:
+        """Where a rejection (不予许可) goes: the first completion step in document order."""
+        return next((s["key"] for s in self.workflow["steps"] if s["type"] == "complete"), None)
+
+    def is_reachable(self, start: str, target: str, *, stop_at_join: bool = True) -> bool:
+        """Whether ``target`` is reachable forward from ``start`` (not passing a join when asked)."""
+        seen, todo = set(), [start]
+        while todo:
+            key = todo.pop()
+            if key == target:
+                return True
+            if key in seen:
+                continue
+            seen.add(key)
+            if stop_at_join and key != start and step_type(self.steps[key]["type"]).parallel == "join":
+                continue
+            todo.extend(t["to"] for t in self.steps[key]["transitions"])
+        return False
+
+
+def definition_for(version: ItemVersion, unit_code: str | None = None) -> Definition:
+    units = applicable_units(version.document)
+    if unit_code is None:
+        if len(units) != 1:
+            raise InvalidInput("请选择办理的阶段", details={"unit": ["该事项分阶段办理，请选择阶段"]})
+        unit = units[0]
+    else:
+        unit = next((u for u in units if u.code == unit_code), None)
+        if unit is None:
+            raise InvalidInput("事项阶段不存在", details={"unit": [f"没有阶段“{unit_code}”"]})
+    return Definition(version, unit.code, unit.name, unit.materials, unit.workflow, unit.statutory_limit_days,
+                      unit.promised_limit_days)
+
+
+def units_of(version: ItemVersion):
+    return applicable_units(version.document)

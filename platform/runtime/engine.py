@@ -1,0 +1,265 @@
+"""The engine's internals shared by the services and the action handlers: locking, opening
+steps (parallel branches and joins, special-procedure steps), transitions, documents, events.
+
+Nothing here opens a transaction or checks a person's right: the services in
+:mod:`runtime.services` do both before calling in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from accounts.models import Department, Role
+from core.errors import Conflict
+from rules import RuleEvaluationError, evaluate_rule
+
+from . import caselog, clock
+from .definitions import INTAKE_TYPES, Definition, definition_for, step_type
+from .documents import document_templates
+from .models import Case, CaseSequence, CaseState, Document, Pause, Task, TaskState
+
+# Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
+# case_id=…, kind=…, data=…)``. Supervision and notifications listen; the runtime imports neither.
+case_changed = Signal()
+
+_DEFINITIONS: dict[tuple[int, str], Definition] = {}
+
+
+def definition_of(case: Case) -> Definition:
+    key = (case.version_id, case.unit_code)
+    found = _DEFINITIONS.get(key)
+    if found is None:
+        found = definition_for(case.version, case.unit_code)
+        if len(_DEFINITIONS) > 512:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[key] = found
+    return found
+
+
+def lock_case(case: Case | int, *, expected_version: int | None = None) -> Case:
+    """The case row, locked for this transaction (``expected_version``: the log length the
+    person saw; a different one means the page was stale)."""
+    pk = case.pk if isinstance(case, Case) else case
+    locked = Case.objects.select_for_update().select_related("version", "applicant", "department").get(pk=pk)
+    if expected_version is not None and locked.log_length != expected_version:
+        raise Conflict("办件已被他人处理或已更新，您看到的页面已过期。请刷新后重试（您填写的内容已保留）。")
+    return locked
+
+
+def emit(case: Case, kind: str, **data) -> None:
+    case_id = case.pk
+    transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kind=kind, data=data))
+
+
+def next_number(prefix: str) -> int:
+    """Allocate the next number of a sequence, serialised by a row lock."""
+    row = CaseSequence.objects.select_for_update().filter(prefix=prefix).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = CaseSequence.objects.create(prefix=prefix, last=0)
+        except IntegrityError:
+            pass
+        row = CaseSequence.objects.select_for_update().get(prefix=prefix)
+    row.last += 1
+    row.save(update_fields=["last"])
+    return row.last
+
+
+def new_case_number(department_code: str, day: dt.date) -> str:
+    prefix = f"{department_code}-{day:%Y%m%d}"
+    return f"{prefix}-{next_number(prefix):04d}"
+
+
+def verification_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+def base_context(case: Case) -> dict:
+    return {"case_number": case.number, "verification_code": case.verification_code, "item_name": case.unit_name,
+            "applicant_name": case.applicant.name, "department_name": case.department.name,
+            "issued_on": _cn_date(clock.today())}
+
+
+def _cn_date(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+cn_date = _cn_date
+
+
+def issue_document(case: Case, template_key: str, **context) -> Document:
+    template = document_templates.get(template_key)
+    # Unique within the case without a query: the log position at which it was issued.
+    number = f"{case.number}-{template.code}{case.log_length + 1:02d}"
+    document = Document.objects.create(case=case, template=template_key, title=template.title, number=number,
+                                       context={**base_context(case), **context}, issued_at=timezone.now())
+    caselog.append(case, kind="document_issued", summary=f"出具{template.title}（{number}）",
+                   data={"document": number, "template": template_key})
+    return document
+
+
+# --- Steps and transitions ------------------------------------------------------------------
+
+@dataclass
+class Moves:
+    """What one action did to the tasks, for the log and the caller."""
+
+    opened: list[Task] = field(default_factory=list)
+    cancelled: list[Task] = field(default_factory=list)
+
+
+def next_steps(defn: Definition, step: dict, case: Case, *, every: bool = False) -> list[str]:
+    """The targets of the step's transitions whose condition holds on the form data: the first
+    one, or all of them for a parallel branch. A condition that cannot be evaluated does not hold
+    (fails closed); if then nothing applies the action is refused."""
+    chosen, failed = [], []
+    for transition in step["transitions"]:
+        rule = transition.get("when")
+        if rule is not None:
+            try:
+                if not evaluate_rule(rule, case.form_data):
+                    continue
+            except RuleEvaluationError as exc:
+                failed.append(f"{transition['to']}：{exc.message}")
+                continue
+        chosen.append(transition["to"])
+        if not every:
+            break
+    if step["transitions"] and not chosen:
+        why = "（条件无法计算：" + "；".join(failed) + "）" if failed else ""
+        raise Conflict(f"步骤“{step['name']}”之后没有符合条件的流转{why}，请联系事项管理部门")
+    return chosen
+
+
+def _department_for(defn: Definition, step: dict, case: Case) -> Department:
+    code = step.get("department") or defn.item_department_code
+    rule = step.get("department_rule")
+    if rule is not None:
+        try:
+            code = evaluate_rule(rule, case.form_data) or code
+        except RuleEvaluationError as exc:
+            raise Conflict(f"无法确定步骤“{step['name']}”的办理部门：{exc.message}") from exc
+    department = Department.objects.filter(code=code).first()
+    if department is None:
+        raise Conflict(f"步骤“{step['name']}”的办理部门“{code}”不存在，请联系事项管理部门")
+    return department
+
+
+def open_step(case: Case, defn: Definition, key: str, *, branch: str, moves: Moves, now, assignee=None) -> None:
+    step = defn.step(key)
+    kind = step_type(step["type"])
+    if kind.parallel == "branch":
+        caselog.append(case, kind="parallel_split", summary=f"并联审批“{step['name']}”开始", step_key=key)
+        token = f"{branch}/{key}" if branch else key
+        for target in next_steps(defn, step, case, every=True):
+            open_step(case, defn, target, branch=token, moves=moves, now=now)
+        return
+    if kind.parallel == "join":
+        still_open = Task.objects.filter(case=case, state__in=[TaskState.OPEN, TaskState.WAITING])
+        if any(t.branch == branch or t.branch.startswith(branch + "/") for t in still_open):
+            return  # wait for the other branches
+        outer = branch.rsplit("/", 1)[0] if "/" in branch else ""
+        caselog.append(case, kind="parallel_join", summary=f"并联审批各分支均已办结，汇合于“{step['name']}”",
+                       step_key=key)
+        for target in next_steps(defn, step, case):
+            open_step(case, defn, target, branch=outer, moves=moves, now=now)
+        return
+    today = timezone.localdate(now)
+    task = Task(case=case, step_key=key, step_name=step["name"], step_type=step["type"], role=step.get("role") or "",
+                department=_department_for(defn, step, case), assignee=assignee, branch=branch, opened_at=now,
+                opened_on=today, limit_days=step.get("limit_days", 0))
+    clock.task_due(task)
+    task.save(force_insert=True)
+    moves.opened.append(task)
+    who = Role(task.role).label if task.role in Role.values else task.role
+    caselog.append(case, kind="task_opened", summary=f"转入“{task.step_name}”（{task.department.name}·{who}）",
+                   step_key=key, task=task, data={"due_on": task.due_on.isoformat(), "branch": branch})
+    if step["type"] == "special_procedure":
+        start_pause(case, task=task, procedure=step["procedure"], expected_days=step["expected_days"],
+                    reason=step["name"], on=today)
+
+
+def previous_performer(case: Case, key: str):
+    """Who last completed this step of the case (a return goes back to that person's desk)."""
+    previous = (Task.objects.filter(case=case, step_key=key, state=TaskState.DONE, completed_by__isnull=False)
+                .select_related("completed_by").order_by("-completed_at").first())
+    return previous.completed_by if previous is not None else None
+
+
+def advance(case: Case, defn: Definition, task: Task, *, moves: Moves, now) -> list[str]:
+    """Follow the transitions of a completed task's step; returns the targets (empty at the end)."""
+    step = defn.step(task.step_key)
+    targets = next_steps(defn, step, case)
+    for target in targets:
+        open_step(case, defn, target, branch=task.branch, moves=moves, now=now)
+    return targets
+
+
+def cancel_tasks(case: Case, tasks, *, reason: str, moves: Moves, now) -> None:
+    for other in tasks:
+        other.state = TaskState.CANCELLED
+        other.completed_at = now
+        other.save(update_fields=["state", "completed_at"])
+        moves.cancelled.append(other)
+        caselog.append(case, kind="task_cancelled", summary=f"“{other.step_name}”撤销：{reason}",
+                       step_key=other.step_key, task=other)
+
+
+def open_tasks(case: Case) -> list[Task]:
+    return list(Task.objects.filter(case=case, state__in=[TaskState.OPEN, TaskState.WAITING]))
+
+
+# --- Pauses ---------------------------------------------------------------------------------
+
+def start_pause(case: Case, *, task: Task | None, procedure: str, expected_days: int, reason: str,
+                on: dt.date) -> Pause:
+    if case.paused_since is not None:
+        raise Conflict("已有特殊程序正在进行，请先结束")
+    pause = Pause(case=case, task=task, procedure=procedure, reason=reason, expected_days=expected_days,
+                  started_on=on, expected_end_on=on)
+    clock.pause_start(case, pause)
+    pause.save()
+    case.state = CaseState.SUSPENDED
+    caselog.append(case, kind="pause_started", summary=f"启动特殊程序：{procedure}，预计{expected_days}个工作日",
+                   step_key=task.step_key if task else "", task=task,
+                   data={"procedure": procedure, "expected_days": expected_days,
+                         "expected_end_on": pause.expected_end_on.isoformat()})
+    issue_document(case, "special_procedure_notice", procedure=procedure, reason=reason,
+                   started_on=cn_date(on), expected_days_text=f"{expected_days}个工作日",
+                   expected_end_on=cn_date(pause.expected_end_on))
+    return pause
+
+
+def end_pause(case: Case, *, on: dt.date, result: str, actor=None) -> Pause:
+    pause = Pause.objects.filter(case=case, ended_on__isnull=True).first()
+    if pause is None:
+        raise Conflict("没有正在进行的特殊程序")
+    pause.result = result
+    tasks = open_tasks(case)
+    clock.pause_end(case, pause, on, tasks)
+    pause.save()
+    for task in tasks:
+        task.save(update_fields=["paused_days", "due_on", "due_provisional"])
+    case.state = CaseState.IN_PROGRESS if case.accepted_on else CaseState.RECEIVED
+    caselog.append(case, kind="pause_ended", actor=actor,
+                   summary=f"特殊程序“{pause.procedure}”结束，不计入时限{pause.working_days}个工作日",
+                   data={"procedure": pause.procedure, "working_days": pause.working_days, "result": result})
+    return pause
+
+
+def intake_step_key(defn: Definition) -> str:
+    """The step whose approval is the acceptance decision: the first 受理 step, else the start."""
+    return next((s["key"] for s in defn.workflow["steps"] if s["type"] == "accept"), defn.start)
+
+
+def is_intake(task: Task) -> bool:
+    return task.step_type in INTAKE_TYPES

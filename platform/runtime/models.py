@@ -1,0 +1,348 @@
+"""Cases (办件), their materials, tasks, clock, log, documents and the certificate registry.
+
+Invariants live here; every change goes through ``runtime.services``. The case log is
+append-only and hash-chained (see :mod:`runtime.caselog`); the clock columns on :class:`Case`
+are written only by :mod:`runtime.clock`. See docs/runtime.md.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "网上申请"
+    WINDOW = "window", "窗口受理"
+
+
+class CaseState(models.TextChoices):
+    RECEIVED = "received", "已接件，待受理"
+    CORRECTING = "correcting", "待补正"
+    IN_PROGRESS = "in_progress", "办理中"
+    SUSPENDED = "suspended", "特殊程序中"
+    COMPLETED = "completed", "已办结，待送达"
+    DELIVERED = "delivered", "已送达"
+    REFUSED = "refused", "不予受理"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+OPEN_STATES = frozenset({CaseState.RECEIVED, CaseState.CORRECTING, CaseState.IN_PROGRESS, CaseState.SUSPENDED})
+# The applicant may withdraw before a decision has been made.
+WITHDRAWABLE_STATES = OPEN_STATES
+
+
+class Decision(models.TextChoices):
+    NONE = "", "尚未决定"
+    APPROVED = "approved", "准予许可"
+    REJECTED = "rejected", "不予许可"
+
+
+class CaseSequence(models.Model):
+    """The last case number handed out per prefix (department and day); locked to allocate."""
+
+    prefix = models.CharField(max_length=60, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "办件编号序列"
+        verbose_name_plural = "办件编号序列"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"
+
+
+class Case(models.Model):
+    number = models.CharField("办件编号", max_length=60, unique=True)
+    verification_code = models.CharField("查询验证码", max_length=8)
+    item = models.ForeignKey("designer.ApprovalItem", verbose_name="事项", on_delete=models.PROTECT,
+                             related_name="cases")
+    version = models.ForeignKey("designer.ItemVersion", verbose_name="事项版本", on_delete=models.PROTECT,
+                                related_name="cases")
+    unit_code = models.CharField("事项或阶段编码", max_length=60)
+    unit_name = models.CharField("事项或阶段名称", max_length=300)
+    department = models.ForeignKey("accounts.Department", verbose_name="实施部门", on_delete=models.PROTECT,
+                                   related_name="cases")
+    applicant = models.ForeignKey("accounts.Applicant", verbose_name="申请人", on_delete=models.PROTECT,
+                                  related_name="cases")
+    channel = models.CharField("申请渠道", max_length=16, choices=Channel.choices)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接件人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    form_data = models.JSONField("表单数据")
+    state = models.CharField("状态", max_length=16, choices=CaseState.choices, default=CaseState.RECEIVED)
+    decision = models.CharField("审批决定", max_length=16, choices=Decision.choices, blank=True, default="")
+    corrections_before_acceptance = models.PositiveSmallIntegerField("受理前补正告知次数", default=0)
+    submitted_at = models.DateTimeField("提交时间")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # The head of the hash-chained log: how many entries and the last one's hash (truncation shows).
+    log_length = models.PositiveIntegerField("日志条数", default=0)
+    log_head = models.CharField("日志链头", max_length=64, blank=True)
+
+    # --- The clock (written only by runtime.clock; see docs/runtime.md) ----------------------
+    received_on = models.DateField("收件日期")
+    acceptance_due_on = models.DateField("受理期限（5个工作日）")
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    deemed_accepted = models.BooleanField("逾期视为受理", default=False)
+    statutory_limit_days = models.PositiveIntegerField("法定时限（工作日）")
+    promised_limit_days = models.PositiveIntegerField("承诺时限（工作日）")
+    extension_days = models.PositiveIntegerField("延长（工作日）", default=0)
+    paused_days = models.PositiveIntegerField("已结束的暂停（工作日）", default=0)
+    paused_since = models.DateField("暂停开始日期", null=True, blank=True)
+    statutory_due_on = models.DateField("法定办结期限", null=True, blank=True)
+    promised_due_on = models.DateField("承诺办结期限", null=True, blank=True)
+    completed_on = models.DateField("办结日期", null=True, blank=True)
+    clock_provisional = models.BooleanField("期限按未录入年度的工作日推算（暂定）", default=False)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["state", "statutory_due_on"]),
+                   models.Index(fields=["state", "acceptance_due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.unit_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class Material(models.Model):
+    """One material of a case: an uploaded file (stored with size, sniffed type and SHA-256), a
+    paper original that travels with the file, or a certificate the registry already holds."""
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="materials")
+    key = models.CharField("材料编号", max_length=40)
+    name = models.CharField("材料名称", max_length=200)
+    file = models.FileField("文件", upload_to="runtime/materials/%Y/%m/", blank=True)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    sniffed_type = models.CharField("按内容识别的类型", max_length=16, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    paper_original = models.BooleanField("纸质原件随卷", default=False)
+    certificate = models.ForeignKey("Certificate", verbose_name="引用的证照", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    superseded = models.BooleanField("已被补正替换", default=False)
+    uploaded_at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请材料"
+        verbose_name_plural = "申请材料"
+        ordering = ["case", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_label(self) -> str:
+        if self.certificate_id:
+            return "引用证照库"
+        return "纸质原件随卷" if self.paper_original else "电子文件"
+
+
+class TaskState(models.TextChoices):
+    OPEN = "open", "待办"
+    WAITING = "waiting", "等待申请人补正"
+    DONE = "done", "已办"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class Task(models.Model):
+    """One step of a case on someone's desk: a role in a department, or a named person."""
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="tasks")
+    step_key = models.CharField("步骤", max_length=40)
+    step_name = models.CharField("步骤名称", max_length=50)
+    step_type = models.CharField("步骤类型", max_length=40)
+    role = models.CharField("办理角色", max_length=32)
+    department = models.ForeignKey("accounts.Department", verbose_name="办理单位", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="指定办理人", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    branch = models.CharField("并联分支路径", max_length=200, blank=True)
+    state = models.CharField("状态", max_length=16, choices=TaskState.choices, default=TaskState.OPEN)
+    opened_at = models.DateTimeField("开始时间")
+    opened_on = models.DateField("开始日期")
+    limit_days = models.PositiveIntegerField("环节时限（工作日）", default=0)
+    paused_days = models.PositiveIntegerField("环节内暂停（工作日）", default=0)
+    due_on = models.DateField("环节期限", null=True, blank=True)
+    due_provisional = models.BooleanField("期限暂定", default=False)
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    action = models.CharField("操作", max_length=32, blank=True)
+    opinion = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = "办理环节"
+        verbose_name_plural = "办理环节"
+        ordering = ["case", "opened_at", "pk"]
+        indexes = [models.Index(fields=["state", "due_on"]), models.Index(fields=["case", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.step_name}"
+
+
+class LogEntry(models.Model):
+    """One entry of a case's append-only log; ``hash`` covers the entry and ``prev_hash``."""
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="log")
+    seq = models.PositiveIntegerField("序号")
+    at = models.DateTimeField("时间")
+    kind = models.CharField("事件", max_length=40)
+    summary = models.CharField("摘要", max_length=300)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField("操作人姓名", max_length=100, blank=True)
+    actor_role = models.CharField("操作人角色", max_length=32, blank=True)
+    step_key = models.CharField("步骤", max_length=40, blank=True)
+    task = models.ForeignKey(Task, verbose_name="环节", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    opinion = models.TextField("意见", blank=True)
+    data = models.JSONField("数据", default=dict)
+    prev_hash = models.CharField("上一条哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64)
+
+    class Meta:
+        verbose_name = "办件日志"
+        verbose_name_plural = "办件日志"
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="unique_case_log_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("办件日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("办件日志只能追加，不能删除")
+
+
+class Pause(models.Model):
+    """A stopped clock: a special procedure (art. 45) or a correction the item stops the clock for."""
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="pauses")
+    task = models.ForeignKey(Task, verbose_name="环节", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="pauses")
+    procedure = models.CharField("特殊程序", max_length=20)
+    reason = models.TextField("说明")
+    expected_days = models.PositiveIntegerField("预计所需（工作日）")
+    started_on = models.DateField("开始日期")
+    expected_end_on = models.DateField("预计结束日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    working_days = models.PositiveIntegerField("不计入时限的工作日", default=0)
+    result = models.TextField("结果", blank=True)
+
+    class Meta:
+        verbose_name = "特殊程序"
+        verbose_name_plural = "特殊程序"
+        ordering = ["case", "started_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case"], condition=Q(ended_on__isnull=True),
+                                               name="one_running_pause_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} {self.started_on}"
+
+
+class Extension(models.Model):
+    class State(models.TextChoices):
+        REQUESTED = "requested", "待批准"
+        APPROVED = "approved", "已批准"
+        DENIED = "denied", "未批准"
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveIntegerField("延长（工作日）")
+    reason = models.TextField("理由（申请人可见）")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="批准人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("批准时间", null=True, blank=True)
+    opinion = models.TextField("批准意见", blank=True)
+
+    class Meta:
+        verbose_name = "延期"
+        verbose_name_plural = "延期"
+        ordering = ["case", "requested_at"]
+
+    def __str__(self) -> str:
+        return f"延期{self.days}个工作日（{self.get_state_display()}）"
+
+
+class Document(models.Model):
+    """A document issued to the applicant; the PDF is rendered from its template and ``context``."""
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="documents")
+    template = models.CharField("文书模板", max_length=40)
+    title = models.CharField("标题", max_length=100)
+    number = models.CharField("文书编号", max_length=80, unique=True)
+    context = models.JSONField("内容")
+    issued_at = models.DateTimeField("出具时间")
+
+    class Meta:
+        verbose_name = "文书"
+        verbose_name_plural = "文书"
+        ordering = ["case", "issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.number}"
+
+
+class Certificate(models.Model):
+    """The shared certificate registry (证照批文共享数据库)."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", "有效"
+        REVOKED = "revoked", "已注销"
+
+    number = models.CharField("证照编号", max_length=60, unique=True)
+    certificate_type = models.ForeignKey("designer.CertificateType", verbose_name="证照类型", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="certificates")
+    name = models.CharField("证照名称", max_length=200)
+    holder = models.ForeignKey("accounts.Applicant", verbose_name="持证人", on_delete=models.PROTECT,
+                               related_name="certificates")
+    item = models.ForeignKey("designer.ApprovalItem", verbose_name="颁发事项", on_delete=models.PROTECT,
+                             related_name="certificates")
+    case = models.OneToOneField(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="certificate")
+    department = models.ForeignKey("accounts.Department", verbose_name="发证单位", on_delete=models.PROTECT,
+                                   related_name="+")
+    issued_on = models.DateField("发证日期")
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.VALID)
+
+    class Meta:
+        verbose_name = "证照"
+        verbose_name_plural = "证照"
+        ordering = ["-issued_on", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number}"
+
+
+class Draft(models.Model):
+    """An online application being filled in; saved automatically, survives a closed browser."""
+
+    applicant = models.ForeignKey("accounts.Applicant", verbose_name="申请人", on_delete=models.CASCADE,
+                                  related_name="drafts")
+    version = models.ForeignKey("designer.ItemVersion", verbose_name="事项版本", on_delete=models.CASCADE,
+                                related_name="+")
+    unit_code = models.CharField("事项或阶段编码", max_length=60)
+    form_data = models.JSONField("表单数据", default=dict)
+    updated_at = models.DateTimeField("保存时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "申请草稿"
+        verbose_name_plural = "申请草稿"
+        constraints = [models.UniqueConstraint(fields=["applicant", "version", "unit_code"],
+                                               name="one_draft_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} {self.unit_code}"

@@ -1,0 +1,90 @@
+"""Read-side queries of the runtime. Every query about cases starts from
+``access.visible_cases`` (or is given a case the caller already checked)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from accounts.models import Role
+
+from . import clock
+from .access import visible_cases
+from .documents import render_pdf
+from .models import Case, Certificate, Document, LogEntry, Task, TaskState
+
+
+def cases_for(user, *, state: str = "", text: str = "") -> QuerySet[Case]:
+    cases = visible_cases(user).select_related("applicant", "department")
+    if state:
+        cases = cases.filter(state=state)
+    text = (text or "").strip()
+    if text:
+        from django.db.models import Q
+
+        cases = cases.filter(Q(number__icontains=text) | Q(applicant__name__icontains=text)
+                             | Q(unit_name__icontains=text))
+    return cases.order_by("-submitted_at", "-pk")
+
+
+def document_pdf(document: Document) -> bytes:
+    return render_pdf(document.template, number=document.number, issuer=document.context.get("department_name", ""),
+                      context=document.context)
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    name: str
+    desk: str  # role and unit, never a staff member's name
+    state: str
+    opened_at: object
+    completed_at: object
+    action: str
+
+
+def progress(case: Case) -> list[ProgressStep]:
+    """Each step of the case as an applicant may see it: when, and whose desk by role only."""
+    steps = []
+    for task in Task.objects.filter(case=case).select_related("department").order_by("opened_at", "pk"):
+        role = Role(task.role).label if task.role in Role.values else ""
+        desk = f"{task.department.name}·{role}" if task.department_id else role
+        label = {"approve": "通过", "return": "退回", "reject": "不予许可/不予受理", "request_correction": "告知补正",
+                 "complete": "办结", "deemed": "逾期视为受理"}.get(task.action, "")
+        steps.append(ProgressStep(task.step_name, desk, task.get_state_display(), task.opened_at, task.completed_at,
+                                  label))
+    return steps
+
+
+def public_progress(number: str, code: str) -> Case | None:
+    """The public query by case number and verification code (no login)."""
+    import hmac
+
+    case = Case.objects.filter(number=(number or "").strip()).select_related("applicant", "department").first()
+    if case is None or not hmac.compare_digest(case.verification_code, (code or "").strip()):
+        return None
+    return case
+
+
+def log_of(case: Case) -> QuerySet[LogEntry]:
+    return LogEntry.objects.filter(case=case).order_by("seq")
+
+
+def clock_of(case: Case) -> clock.ClockStatus:
+    return clock.status(case)
+
+
+def open_tasks_of(case: Case) -> QuerySet[Task]:
+    return Task.objects.filter(case=case, state__in=[TaskState.OPEN, TaskState.WAITING]).select_related("department")
+
+
+def certificates_for(user) -> QuerySet[Certificate]:
+    """Applicants see their own certificates; staff see the shared registry."""
+    from accounts.access import is_applicant, is_staff_member
+
+    certificates = Certificate.objects.select_related("holder", "certificate_type", "department", "item")
+    if is_applicant(user):
+        return certificates.filter(holder__user=user)
+    if is_staff_member(user) or getattr(user, "is_superuser", False):
+        return certificates
+    return certificates.none()

@@ -1,0 +1,522 @@
+"""Every change to a case is one of these services.
+
+Each is keyword-only and atomic: it locks the case row (``select_for_update``), checks the
+actor's right (``runtime.access``) and the case's state, changes it, appends to the
+hash-chained log, opens the next tasks, and sends its events after commit. ``actor=None`` is
+the system itself (deemed acceptance, calendar recomputation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import has_role, is_applicant, is_staff_member
+from accounts.models import Applicant, Role
+from core.errors import AccessDenied, Conflict, InvalidInput
+from designer.models import ApprovalItem
+
+from . import caselog, clock
+from .access import can_see_case, require_task_actor
+from .actions import ActionContext, accept_case, actions, deliver_case, needs_opinion
+from .definitions import Definition, definition_for, public_catalogue
+from .engine import (
+    Moves,
+    advance,
+    cancel_tasks,
+    definition_of,
+    emit,
+    end_pause,
+    intake_step_key,
+    issue_document,
+    lock_case,
+    new_case_number,
+    open_step,
+    open_tasks,
+    verification_code,
+)
+from .models import (
+    Case,
+    CaseState,
+    Certificate,
+    Channel,
+    Draft,
+    Extension,
+    Material,
+    Task,
+    TaskState,
+)
+from .uploads import check_upload
+
+MAX_FORM_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class MaterialInput:
+    """One material as submitted: a file (name and bytes), a paper original, or a certificate
+    from the registry (by number)."""
+
+    key: str
+    name: str = ""
+    content: bytes | None = None
+    paper: bool = False
+    certificate_number: str = ""
+
+
+# --- Checking what an applicant submits ------------------------------------------------------
+
+def _clean_form(defn: Definition, form_data) -> tuple[dict, dict]:
+    """The form data as the item's rules have it (hidden fields dropped), and its problems."""
+    if not isinstance(form_data, dict):
+        return {}, {"$": ["表单数据应为对象"]}
+    if len(json.dumps(form_data, ensure_ascii=False).encode("utf-8")) > MAX_FORM_BYTES:
+        return {}, {"$": ["表单数据过大"]}
+    validator = defn.form_validator()
+    return validator.clean(form_data), validator.errors(form_data)
+
+
+def _check_materials(defn: Definition, data: dict, inputs: Iterable[MaterialInput], *, channel: str,
+                     applicant: Applicant, already: set[str] = frozenset()) -> tuple[list[dict], dict]:
+    prepared, problems = [], {}
+    seen = set()
+    for given in inputs:
+        material = defn.material(given.key)
+        path = f"materials.{given.key}"
+        if material is None:
+            problems.setdefault(path, []).append(f"本事项没有材料“{given.key}”")
+            continue
+        seen.add(given.key)
+        row = {"key": given.key, "name": material["name"]}
+        if given.certificate_number:
+            cert = Certificate.objects.filter(number=given.certificate_number, holder=applicant,
+                                              status=Certificate.Status.VALID).select_related("certificate_type").first()
+            wanted = material["certificate_type"]
+            if cert is None or not wanted or cert.certificate_type is None or cert.certificate_type.code != wanted:
+                problems.setdefault(path, []).append("所选证照不属于申请人、已失效或不能作为此项材料")
+                continue
+            row["certificate"] = cert
+        elif given.paper:
+            if channel == Channel.ONLINE and material["medium"] == "electronic":
+                problems.setdefault(path, []).append(f"“{material['name']}”须上传电子文件")
+                continue
+            row["paper"] = True
+        else:
+            checked, issues = check_upload(material=material, name=given.name or given.key,
+                                           content=given.content or b"")
+            if issues:
+                problems.setdefault(path, []).extend(issues)
+                continue
+            row["file"] = checked
+        prepared.append(row)
+    for material in defn.required_materials(data):
+        if material["key"] not in seen and material["key"] not in already:
+            problems.setdefault(f"materials.{material['key']}", []).append(f"请提交“{material['name']}”")
+    return prepared, problems
+
+
+def _store_materials(case: Case, prepared: list[dict], *, replacing: bool = True) -> None:
+    for row in prepared:
+        if replacing:
+            Material.objects.filter(case=case, key=row["key"], superseded=False).update(superseded=True)
+        material = Material(case=case, key=row["key"], name=row["name"], paper_original="paper" in row,
+                            certificate=row.get("certificate"))
+        checked = row.get("file")
+        if checked is not None:
+            material.original_name = checked.name
+            material.size = checked.size
+            material.sniffed_type = checked.sniffed_type
+            material.sha256 = checked.sha256
+            material.file.save(f"{case.number}-{row['key']}-{checked.sha256[:12]}.{checked.sniffed_type}",
+                               ContentFile(checked.content), save=False)
+        material.save()
+
+
+def _materials_text(case: Case) -> list[str]:
+    lines = []
+    for m in case.materials.filter(superseded=False).select_related("certificate"):
+        if m.certificate_id:
+            lines.append(f"{m.name}（引用证照 {m.certificate.number}）")
+        elif m.paper_original:
+            lines.append(f"{m.name}（纸质原件）")
+        else:
+            lines.append(f"{m.name}（电子文件，{m.size}字节，SHA-256 {m.sha256[:16]}…）")
+    return lines
+
+
+def _published(item: ApprovalItem, channel: str):
+    item = ApprovalItem.objects.select_related("current_version", "department").get(pk=item.pk)
+    if item.current_version_id is None or item.state != "published":
+        raise Conflict("该事项未发布或已停用，不能申请")
+    if channel == Channel.ONLINE and not public_catalogue().filter(pk=item.pk).exists():
+        raise AccessDenied("该事项不能网上办理")
+    return item
+
+
+# --- Intake -------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[MaterialInput] = (),
+                channel: str = Channel.ONLINE, applicant: Applicant | None = None, unit_code: str | None = None) -> Case:
+    """Receive an application (online by the applicant, or at a window by a clerk the same day):
+    validates the form and materials on the server, numbers the case, starts the clock, opens the
+    first step and issues the receipt voucher (接件凭证)."""
+    if channel == Channel.ONLINE:
+        if not is_applicant(actor) or getattr(actor, "applicant", None) is None:
+            raise AccessDenied("网上申请须以申请人账户登录")
+        applicant = actor.applicant
+    elif channel == Channel.WINDOW:
+        if not (is_staff_member(actor) and has_role(actor, Role.WINDOW_CLERK)):
+            raise AccessDenied("窗口受理须由窗口受理员办理")
+        if applicant is None:
+            raise InvalidInput("请选择申请人", details={"applicant": ["请选择或登记申请人"]})
+    else:
+        raise InvalidInput("申请渠道无效", details={"channel": ["应为网上申请或窗口受理"]})
+    item = _published(item, channel)
+    defn = definition_for(item.current_version, unit_code)
+    data, problems = _clean_form(defn, form_data)
+    prepared, material_problems = _check_materials(defn, data, materials, channel=channel, applicant=applicant)
+    problems = {**problems, **material_problems}
+    if problems:
+        raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）", details=problems)
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    case = Case(number=new_case_number(item.department.code, today), verification_code=verification_code(),
+                item=item, version=item.current_version, unit_code=defn.unit_code, unit_name=defn.unit_name,
+                department=item.department, applicant=applicant, channel=channel,
+                received_by=actor if channel == Channel.WINDOW else None, form_data=data, submitted_at=now)
+    clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days)
+    case.save(force_insert=True)
+    _store_materials(case, prepared, replacing=False)
+    caselog.append(case, kind="submitted", actor=actor,
+                   actor_role=Role.APPLICANT if channel == Channel.ONLINE else Role.WINDOW_CLERK,
+                   summary=f"{case.get_channel_display()}：收到申请材料",
+                   data={"version": item.current_version.number, "checksum": item.current_version.checksum,
+                         "unit": defn.unit_code, "materials": [r["key"] for r in prepared]})
+    _issue_receipt(case)
+    moves = Moves()
+    if not any(s["type"] == "accept" for s in defn.workflow["steps"]):
+        accept_case(case, on=today, deemed=False, why="本事项即收即受理")
+    open_step(case, defn, defn.start, branch="", moves=moves, now=now)
+    case.save()
+    Draft.objects.filter(applicant=applicant, version=item.current_version, unit_code=defn.unit_code).delete()
+    emit(case, "submitted")
+    return case
+
+
+def _issue_receipt(case: Case) -> None:
+    issue_document(case, "receipt", channel=case.get_channel_display(),
+                   received_at=timezone.localtime(timezone.now()).strftime("%Y年%m月%d日 %H:%M"),
+                   acceptance_due_on=clock_cn(case.acceptance_due_on), materials=_materials_text(case))
+
+
+def clock_cn(day: dt.date | None) -> str:
+    from .engine import cn_date
+
+    return cn_date(day)
+
+
+@transaction.atomic
+def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialInput] = (),
+                  expected_version: int | None = None) -> Case:
+    """The applicant's correction (补正): the whole form again and the replaced materials. Before
+    acceptance the 5-working-day window starts again from this receipt."""
+    case = lock_case(case, expected_version=expected_version)
+    _require_owner_or_window(actor, case)
+    if case.state != CaseState.CORRECTING:
+        raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不需要补正")
+    defn = definition_of(case)
+    data, problems = _clean_form(defn, form_data)
+    already = set(case.materials.filter(superseded=False).values_list("key", flat=True))
+    prepared, material_problems = _check_materials(defn, data, materials, channel=case.channel,
+                                                   applicant=case.applicant, already=already)
+    problems = {**problems, **material_problems}
+    if problems:
+        raise InvalidInput("补正内容有误，请按提示修改后重新提交（已填写的内容已保留）", details=problems)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    case.form_data = data
+    _store_materials(case, prepared)
+    waiting = list(Task.objects.filter(case=case, state=TaskState.WAITING))
+    for task in waiting:
+        task.state = TaskState.OPEN
+        task.opened_on = today
+        task.opened_at = now
+        clock.task_due(task)
+        task.save(update_fields=["state", "opened_on", "opened_at", "due_on", "due_provisional"])
+    if case.accepted_on is None:
+        clock.start(case, today, statutory=case.statutory_limit_days, promised=case.promised_limit_days)
+        case.state = CaseState.RECEIVED
+    else:
+        case.state = CaseState.IN_PROGRESS
+    caselog.append(case, kind="resubmitted", actor=actor,
+                   actor_role=Role.APPLICANT if is_applicant(actor) else Role.WINDOW_CLERK,
+                   summary="申请人补正后重新提交", data={"materials": [r["key"] for r in prepared]})
+    _issue_receipt(case)
+    case.save()
+    emit(case, "resubmitted")
+    return case
+
+
+def _require_owner_or_window(actor, case: Case) -> None:
+    if is_applicant(actor) and case.applicant.user_id == actor.pk:
+        return
+    if case.channel == Channel.WINDOW and is_staff_member(actor) and has_role(actor, Role.WINDOW_CLERK) \
+            and can_see_case(actor, case):
+        return
+    raise AccessDenied("只有申请人本人（或窗口件的受理窗口）可以办理此操作")
+
+
+@transaction.atomic
+def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
+    """The applicant withdraws the application before a decision (撤回申请)."""
+    case = lock_case(case, expected_version=expected_version)
+    if not (is_applicant(actor) and case.applicant.user_id == actor.pk):
+        raise AccessDenied("只有申请人本人可以撤回申请")
+    if not case.is_open:
+        raise Conflict(f"办件已{case.get_state_display()}，不能撤回")
+    now = timezone.now()
+    if case.paused_since is not None:
+        end_pause(case, on=timezone.localdate(now), result="申请人撤回申请")
+    cancel_tasks(case, open_tasks(case), reason="申请人撤回申请", moves=Moves(), now=now)
+    case.state = CaseState.WITHDRAWN
+    case.completed_on = timezone.localdate(now)
+    caselog.append(case, kind="withdrawn", actor=actor, actor_role=Role.APPLICANT, summary="申请人撤回申请",
+                   opinion=(reason or "").strip())
+    case.save()
+    emit(case, "withdrawn")
+    return case
+
+
+# --- The engine's actions -------------------------------------------------------------------
+
+@transaction.atomic
+def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected_version: int | None = None,
+                  **params) -> Case:
+    """Act on an open task: approve, return, reject, request_correction, suspend, extend or
+    complete (what the step allows). Two people acting on one task at once: the first wins, the
+    second is refused with a Conflict."""
+    case = lock_case(task.case_id, expected_version=expected_version)
+    task = Task.objects.select_related("department").get(pk=task.pk)
+    require_task_actor(actor, task)
+    if task.state != TaskState.OPEN:
+        if task.state == TaskState.DONE:
+            who = task.completed_by.display_name if task.completed_by_id else "系统"
+            raise Conflict(f"“{task.step_name}”环节已由{who}办理完毕，请刷新后查看，无需重复操作")
+        raise Conflict(f"“{task.step_name}”环节当前{task.get_state_display()}，不能办理")
+    defn = definition_of(case)
+    step = defn.step(task.step_key)
+    handler = actions.get(action) if action in actions else None
+    if handler is None or action not in step.get("actions", []):
+        allowed = "、".join(actions.get(a).label for a in step.get("actions", []) if a in actions)
+        raise InvalidInput(f"“{task.step_name}”环节不能执行此操作", details={"action": [f"可用操作：{allowed}"]})
+    if case.state == CaseState.SUSPENDED and task.step_type != "special_procedure":
+        raise Conflict("特殊程序进行中，办理暂停；请先结束特殊程序")
+    workable = (CaseState.RECEIVED, CaseState.IN_PROGRESS, CaseState.SUSPENDED)
+    if case.state not in workable and not (case.state == CaseState.COMPLETED and task.step_type == "deliver"):
+        raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不能办理")
+    opinion = (opinion or "").strip()
+    if needs_opinion(step, action) and not opinion:
+        raise InvalidInput("请填写并签署审批意见", details={"opinion": ["此操作须填写审批意见"]})
+    now = timezone.now()
+    ctx = ActionContext(case=case, defn=defn, task=task, step=step, actor=actor, opinion=opinion, params=params,
+                        now=now, today=timezone.localdate(now))
+    handler.perform(ctx)
+    case.save()
+    emit(case, f"task_{action}", task_id=task.pk, step=task.step_key)
+    return case
+
+
+def _intake_task(case: Case) -> Task:
+    task = Task.objects.filter(case=case, state=TaskState.OPEN, step_type__in=["receive", "accept"]).first()
+    if task is None:
+        raise Conflict("办件没有待受理的环节")
+    return task
+
+
+def case_accept(*, actor, case: Case, opinion: str = "", expected_version: int | None = None) -> Case:
+    """受理: approve the open intake step."""
+    return task_complete(actor=actor, task=_intake_task(case), action="approve", opinion=opinion,
+                         expected_version=expected_version)
+
+
+def case_refuse(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
+    """不予受理, with the reasons the notice prints."""
+    return task_complete(actor=actor, task=_intake_task(case), action="reject", opinion=reason,
+                         expected_version=expected_version)
+
+
+def case_request_correction(*, actor, case: Case, items: list[str], note: str = "",
+                            expected_version: int | None = None) -> Case:
+    """一次性告知补正: every missing or deficient material and field at once."""
+    return task_complete(actor=actor, task=_intake_task(case), action="request_correction",
+                         opinion=note or "请按告知内容补正", items=items, expected_version=expected_version)
+
+
+@transaction.atomic
+def special_procedure_end(*, actor, case: Case, result: str, expected_version: int | None = None) -> Case:
+    """End a special procedure started with the ``suspend`` action; the clock runs again."""
+    case = lock_case(case, expected_version=expected_version)
+    if case.state != CaseState.SUSPENDED or case.paused_since is None:
+        raise Conflict("办件没有正在进行的特殊程序")
+    pause = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
+    if pause.task is not None and pause.task.step_type == "special_procedure":
+        raise Conflict("此特殊程序是流程中的环节，请在该环节办理“通过”以结束")
+    if pause.task is None or not is_staff_member(actor):
+        raise AccessDenied("只有启动特殊程序的环节的办理人可以结束特殊程序")
+    require_task_actor(actor, pause.task)
+    if not (result or "").strip():
+        raise InvalidInput("请填写特殊程序的结果", details={"result": ["请填写特殊程序的结果"]})
+    end_pause(case, on=clock.today(), result=result.strip(), actor=actor)
+    case.save()
+    emit(case, "pause_ended")
+    return case
+
+
+@transaction.atomic
+def extension_decide(*, actor, extension: Extension, approve: bool, opinion: str) -> Extension:
+    """The agency head approves (or not) an extension of the statutory limit."""
+    case = lock_case(extension.case_id)
+    extension = Extension.objects.get(pk=extension.pk)
+    if not (is_staff_member(actor) and has_role(actor, Role.LEADER, case.department)):
+        raise AccessDenied(f"延长审批期限须经{case.department.name}负责人（分管领导）批准")
+    if extension.state != Extension.State.REQUESTED:
+        raise Conflict("该延期申请已处理")
+    if not case.is_open:
+        raise Conflict(f"办件已{case.get_state_display()}")
+    if not (opinion or "").strip():
+        raise InvalidInput("请填写批准意见", details={"opinion": ["请填写意见"]})
+    extension.state = Extension.State.APPROVED if approve else Extension.State.DENIED
+    extension.decided_by = actor
+    extension.decided_at = timezone.now()
+    extension.opinion = opinion.strip()
+    extension.save()
+    if approve:
+        clock.extend(case, extension.days)
+        caselog.append(case, kind="extension_approved", actor=actor, actor_role=Role.LEADER,
+                       opinion=extension.opinion, summary=f"批准延长审批期限{extension.days}个工作日",
+                       data={"extension": extension.pk, "statutory_due_on": case.statutory_due_on.isoformat()})
+        issue_document(case, "extension_notice", days=extension.days, days_text=f"{extension.days}个工作日",
+                       reason=extension.reason, statutory_due_on=clock_cn(case.statutory_due_on))
+    else:
+        caselog.append(case, kind="extension_denied", actor=actor, actor_role=Role.LEADER,
+                       opinion=extension.opinion, summary="未批准延期", data={"extension": extension.pk})
+    case.save()
+    emit(case, "extension_decided", approved=approve)
+    return extension
+
+
+@transaction.atomic
+def case_deliver(*, actor, case: Case, method: str = "窗口领取", expected_version: int | None = None) -> Case:
+    """送达, for items whose workflow ends at completion (no delivery step of their own)."""
+    case = lock_case(case, expected_version=expected_version)
+    if not (is_staff_member(actor) and (has_role(actor, Role.WINDOW_CLERK) or has_role(actor, Role.HANDLER))
+            and can_see_case(actor, case)):
+        raise AccessDenied("送达须由窗口受理员或承办人办理")
+    if case.state != CaseState.COMPLETED:
+        raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不能送达")
+    if open_tasks(case):
+        raise Conflict("办件还有未完成的环节（送达环节请在待办中办理）")
+    deliver_case(case, today=clock.today(), method=(method or "窗口领取").strip()[:50], actor=actor)
+    case.save()
+    emit(case, "delivered")
+    return case
+
+
+# --- The system's own acts ------------------------------------------------------------------
+
+def cases_deem_accepted(*, today: dt.date | None = None) -> list[str]:
+    """Deemed acceptance (行政许可法 art. 32): every case received, still undecided and without a
+    correction notice after the 5th working day accepts as of its receipt date. Idempotent."""
+    today = today or clock.today()
+    due = (Case.objects.filter(state=CaseState.RECEIVED, accepted_on__isnull=True, acceptance_due_on__lt=today)
+           .values_list("pk", flat=True))
+    done = []
+    for pk in list(due):
+        number = _deem_one(pk, today)
+        if number:
+            done.append(number)
+    return done
+
+
+@transaction.atomic
+def _deem_one(pk: int, today: dt.date) -> str | None:
+    case = lock_case(pk)
+    if case.state != CaseState.RECEIVED or case.accepted_on is not None or case.acceptance_due_on >= today:
+        return None  # decided meanwhile
+    defn = definition_of(case)
+    now = timezone.now()
+    moves = Moves()
+    intake = intake_step_key(defn)
+    pending = [t for t in open_tasks(case) if t.step_type in ("receive", "accept")]
+    for task in pending:
+        task.state = TaskState.DONE
+        task.completed_at = now
+        task.action = "deemed"
+        task.save(update_fields=["state", "completed_at", "action"])
+        caselog.append(case, kind="task_completed", summary=f"“{task.step_name}”：逾期未作决定，依法视为受理",
+                       step_key=task.step_key, task=task, data={"action": "deemed"})
+    accept_case(case, on=case.received_on, deemed=True,
+                why=f"收件后5个工作日内（至{case.acceptance_due_on}）未作受理决定，也未告知补正，"
+                    "依《行政许可法》第三十二条自收到申请材料之日起即为受理")
+    anchor = Task(case=case, step_key=intake, branch="")
+    advance(case, defn, anchor, moves=moves, now=now)
+    case.save()
+    emit(case, "deemed_accepted")
+    return case.number
+
+
+def clocks_recompute(*, open_only: bool = True) -> int:
+    """Recompute the stored clock of cases (after the calendar changed); returns how many."""
+    cases = Case.objects.all()
+    if open_only:
+        cases = cases.filter(state__in=[CaseState.RECEIVED, CaseState.CORRECTING, CaseState.IN_PROGRESS,
+                                        CaseState.SUSPENDED, CaseState.COMPLETED])
+    count = 0
+    for pk in cases.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            case = lock_case(pk)
+            tasks = list(case.tasks.all())
+            pauses = list(case.pauses.all())
+            before = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional)
+            clock.recompute(case, tasks, pauses)
+            for task in tasks:
+                task.save(update_fields=["paused_days", "due_on", "due_provisional"])
+            for pause in pauses:
+                pause.save(update_fields=["expected_end_on", "working_days"])
+            after = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional)
+            if before != after:
+                caselog.append(case, kind="clock_recomputed", summary="工作日历更新，重新计算期限",
+                               data={"before": [str(v) for v in before], "after": [str(v) for v in after]})
+            case.save()
+        count += 1
+    return count
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def draft_save(*, actor, item: ApprovalItem, form_data, unit_code: str | None = None) -> Draft:
+    """Save what the applicant has typed so far (no validation: a draft may be incomplete)."""
+    if not is_applicant(actor) or getattr(actor, "applicant", None) is None:
+        raise AccessDenied("只有申请人可以保存申请草稿")
+    item = _published(item, Channel.ONLINE)
+    defn = definition_for(item.current_version, unit_code)
+    if not isinstance(form_data, dict):
+        raise InvalidInput("表单数据应为对象", details={"$": ["表单数据应为对象"]})
+    if len(json.dumps(form_data, ensure_ascii=False).encode("utf-8")) > MAX_FORM_BYTES:
+        raise InvalidInput("表单数据过大", details={"$": ["表单数据过大"]})
+    draft, _ = Draft.objects.update_or_create(applicant=actor.applicant, version=item.current_version,
+                                              unit_code=defn.unit_code, defaults={"form_data": form_data})
+    return draft
+
+
+__all__ = ["MaterialInput", "case_accept", "case_deliver", "case_refuse", "case_request_correction",
+           "case_resubmit", "case_submit", "case_withdraw", "cases_deem_accepted", "clocks_recompute", "draft_save",
+           "extension_decide", "special_procedure_end", "task_complete"]

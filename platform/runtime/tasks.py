@@ -1,0 +1,25 @@
+"""Celery tasks: thin wrappers that call services (scheduled by beat, see docs/runtime.md)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+
+
+@shared_task(name="runtime.deem_accepted")
+def deem_accepted() -> list[str]:
+    """Daily: accept every case whose 5-working-day window ended without a decision."""
+    from .services import cases_deem_accepted
+
+    return cases_deem_accepted()
+
+
+@shared_task(name="runtime.recompute_clocks")
+def recompute_clocks() -> int:
+    from .services import clocks_recompute
+
+    return clocks_recompute()
+
+
+def calendar_changed_after_commit(sender, **kwargs) -> None:
+    transaction.on_commit(recompute_clocks.delay)
