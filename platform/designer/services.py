@@ -62,7 +62,7 @@ def _copy_catalogue_columns(item: ApprovalItem, doc: dict) -> None:
 
 
 def _locked(item: ApprovalItem) -> ApprovalItem:
-    return ApprovalItem.objects.select_for_update().select_related("department").get(pk=item.pk)
+    return ApprovalItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
 
 
 def _record(item, action, actor, opinion="") -> None:

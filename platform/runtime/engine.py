@@ -46,7 +46,11 @@ def lock_case(case: Case | int, *, expected_version: int | None = None) -> Case:
     """The case row, locked for this transaction (``expected_version``: the log length the
     person saw; a different one means the page was stale)."""
     pk = case.pk if isinstance(case, Case) else case
-    locked = Case.objects.select_for_update().select_related("version", "applicant", "department").get(pk=pk)
+    # of=("self",): lock the case row only. With joins PostgreSQL would also lock the department,
+    # version and applicant rows, serialising a whole department and deadlocking against the
+    # key-share locks that inserting its tasks and log entries take.
+    locked = (Case.objects.select_for_update(of=("self",))
+              .select_related("version", "applicant", "department").get(pk=pk))
     if expected_version is not None and locked.log_length != expected_version:
         raise Conflict("办件已被他人处理或已更新，您看到的页面已过期。请刷新后重试（您填写的内容已保留）。")
     return locked
