@@ -225,3 +225,16 @@ class JsonForm(forms.Form):
 
 class OpinionForm(forms.Form):
     opinion = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CatalogueUploadForm(forms.Form):
+    file = forms.FileField(label="目录文件（xlsx 或 csv）",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise ValidationError("请上传导出的 xlsx 或 csv 文件")
+        if upload.size > 5 * 1024 * 1024:
+            raise ValidationError("文件不能超过 5 MB")
+        return upload

@@ -7,6 +7,7 @@ app_name = "designer"
 urlpatterns = [
     path("", views.item_list, name="items"),
     path("review/", views.review_queue, name="review-queue"),
+    path("catalogue/", views.catalogue_page, name="catalogue"),
     path("items/<str:code>/", views.item_detail, name="item"),
     path("items/<str:code>/public/", views.item_public, name="item-public"),
     path("items/<str:code>/form/", views.item_form, name="item-form"),

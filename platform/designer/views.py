@@ -14,12 +14,21 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.errors import AccessDenied, PlatformError
 
-from . import access, selectors, services
-from .forms import AddFieldForm, ItemCreateForm, JsonForm, MaterialForm, OpinionForm, PublicInfoForm
+from . import access, catalogue, selectors, services
+from .forms import (
+    AddFieldForm,
+    CatalogueUploadForm,
+    ItemCreateForm,
+    JsonForm,
+    MaterialForm,
+    OpinionForm,
+    PublicInfoForm,
+)
 from .models import ApprovalItem, ItemState
 from .palette import field_types, ordered_fields
 from .render import flowchart_svg, render_form, table_columns
@@ -335,3 +344,67 @@ def _show(value) -> str:
     if value is None:
         return "—"
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+CATALOGUE_SESSION_KEY = "designer.catalogue_upload"
+
+
+@designer_page
+def catalogue_page(request):
+    """Catalogue in and out: download as Excel/CSV; upload, see the dry run row by row, confirm.
+
+    The dry run keeps the file (django-import-export's temporary storage) and remembers it in
+    the session; confirming imports that same file, checking every row again."""
+    file_format = request.GET.get("download")
+    if file_format in ("xlsx", "csv"):
+        content = catalogue.export_catalogue(selectors.items_for(request.user), file_format=file_format)
+        kind = "text/csv; charset=utf-8" if file_format == "csv" else \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(content, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="catalogue.{file_format}"'
+        return response
+    form = CatalogueUploadForm(request.POST if request.POST.get("op") == "check" else None, request.FILES or None)
+    report, pending, filename = None, None, ""
+    if request.method == "POST" and request.POST.get("op") == "check" and form.is_valid():
+        _forget_upload(request)
+        upload = form.cleaned_data["file"]
+        content, filename = upload.read(), upload.name
+        try:
+            report = catalogue.catalogue_import(actor=request.user, content=content, filename=filename,
+                                                dry_run=True, raise_on_errors=False)
+        except PlatformError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if report.ok and report.rows:
+                pending = catalogue.upload_stash(content)
+                request.session[CATALOGUE_SESSION_KEY] = {"name": pending, "filename": filename}
+    elif request.method == "POST" and request.POST.get("op") == "confirm":
+        stashed = request.session.get(CATALOGUE_SESSION_KEY) or {}
+        content = catalogue.upload_read(stashed.get("name", "")) \
+            if stashed.get("name") == request.POST.get("upload") else None
+        if content is None:
+            messages.error(request, "没有待导入的文件或文件已过期，请重新上传并试导入")
+            return redirect("designer:catalogue")
+        filename = stashed["filename"]
+        try:
+            report = catalogue.catalogue_import(actor=request.user, content=content, filename=filename,
+                                                dry_run=False, raise_on_errors=False)
+        except PlatformError as exc:
+            messages.error(request, exc.message)
+            report = None
+        _forget_upload(request)
+        if report is not None and report.ok:
+            messages.success(request, f"已导入：新增 {len(report.created)} 个事项，修改 {len(report.updated)} 个事项"
+                                      "（修改后的事项为草稿，须提交法制办审核后生效）")
+            return redirect("designer:items")
+        if report is not None:
+            messages.error(request, f"有 {len(report.errors)} 行错误，未导入任何数据")
+    return render(request, "designer/catalogue.html", {
+        "form": form, "report": report, "pending": pending, "filename": filename,
+        "headers": catalogue.HEADERS})
+
+
+def _forget_upload(request) -> None:
+    stashed = request.session.pop(CATALOGUE_SESSION_KEY, None)
+    if stashed:
+        catalogue.upload_remove(stashed.get("name", ""))
