@@ -8,10 +8,11 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.models import Department, Role, RoleAssignment
+from accounts.models import STAFF_ROLES, Department, Role, RoleAssignment
 
 from .models import CertificateType, HandlingType, ItemType, OnlineClass
 from .palette import field_types
+from .steps import ACTIONS, SPECIAL_PROCEDURES, step_types
 
 KEY_HELP = "小写英文字母开头，可含数字和下划线，例如 business_type"
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -238,3 +239,97 @@ class CatalogueUploadForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise ValidationError("文件不能超过 5 MB")
         return upload
+
+
+class StepForm(forms.Form):
+    """One workflow step. Only shapes the step; the whole workflow is validated on save."""
+
+    key = forms.RegexField(label="步骤编号", regex=r"^[a-z][a-z0-9_]{0,39}\Z", help_text=KEY_HELP,
+                           error_messages={"invalid": "步骤编号格式不正确：" + KEY_HELP})
+    type = forms.ChoiceField(label="步骤类型")
+    name = forms.CharField(label="步骤名称", min_length=2, max_length=50)
+    role = forms.ChoiceField(label="办理角色（系统处理的步骤不填）", required=False)
+    department = forms.ChoiceField(label="办理部门", required=False)
+    limit_days = forms.IntegerField(label="本步骤时限（工作日）", min_value=0, max_value=365, required=False)
+    actions = forms.MultipleChoiceField(label="允许的操作", required=False, widget=forms.CheckboxSelectMultiple,
+                                        choices=list(ACTIONS.items()))
+    return_to = forms.MultipleChoiceField(label="可退回到", required=False, widget=forms.CheckboxSelectMultiple)
+    procedure = forms.ChoiceField(label="特殊程序种类", required=False,
+                                  choices=[("", "——")] + [(p, p) for p in SPECIAL_PROCEDURES])
+    expected_days = forms.IntegerField(label="特殊程序预计工作日（告知申请人）", min_value=1, max_value=365,
+                                       required=False)
+    after = forms.ChoiceField(label="插入到此步骤之后（新步骤接过它的流转）", required=False)
+    is_start = forms.BooleanField(label="设为开始步骤", required=False)
+
+    def __init__(self, *args, step_keys=(), editing: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [(k, f"{t.label}（{k}）") for k, t in step_types.items()]
+        self.fields["role"].choices = [("", "——")] + [(r.value, r.label) for r in Role if r in STAFF_ROLES]
+        self.fields["department"].choices = [("", "本事项的实施部门")] + [
+            (d.code, d.name) for d in Department.objects.exclude(kind=Department.Kind.DISTRICT).order_by("code")]
+        others = [(k, k) for k in step_keys if k != editing]
+        self.fields["return_to"].choices = others
+        self.fields["after"].choices = [("", "——")] + others
+        if editing is not None:
+            del self.fields["after"]
+
+    @classmethod
+    def initial_from(cls, step: dict, *, start: str) -> dict:
+        initial = {k: step.get(k) for k in ("key", "type", "name", "role", "department", "limit_days",
+                                            "procedure", "expected_days")}
+        initial.update(actions=step.get("actions", []), return_to=step.get("return_to", []),
+                       is_start=step["key"] == start)
+        return {k: v for k, v in initial.items() if v is not None}
+
+    def step(self, transitions: list[dict], *, base: dict | None = None) -> dict:
+        """The step as the workflow document holds it; keys this form does not edit (such as a
+        department rule) are kept from ``base``."""
+        data = self.cleaned_data
+        step = {k: v for k, v in (base or {}).items()
+                if k not in ("role", "department", "limit_days", "actions", "return_to", "procedure",
+                             "expected_days")}
+        step.update(key=data["key"], type=data["type"], name=data["name"], transitions=transitions)
+        if step_types.get(data["type"]).performed_by_person:
+            step["role"] = data["role"] or None
+            step["department"] = data["department"] or None
+            if data["limit_days"] is not None:
+                step["limit_days"] = data["limit_days"]
+            step["actions"] = data["actions"]
+            if data["return_to"]:
+                step["return_to"] = data["return_to"]
+        elif data["department"]:
+            step["department"] = data["department"]
+        if data["type"] == "special_procedure":
+            if data["procedure"]:
+                step["procedure"] = data["procedure"]
+            if data["expected_days"] is not None:
+                step["expected_days"] = data["expected_days"]
+        return step
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="流转到", required=False)
+    label = forms.CharField(label="说明", required=False, max_length=50)
+    when = forms.CharField(label="条件（json-logic，可空：无条件）", required=False,
+                           widget=forms.Textarea(attrs={"rows": 1, "class": "code"}))
+
+    def __init__(self, *args, step_keys=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [("", "——")] + [(k, k) for k in step_keys]
+
+    def clean_when(self):
+        return _json_or_none(self.cleaned_data["when"], "条件")
+
+    def transition(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("to"):
+            return None
+        transition = {"to": data["to"]}
+        if data["label"]:
+            transition["label"] = data["label"]
+        if data["when"] is not None:
+            transition["when"] = data["when"]
+        return transition
+
+
+TransitionFormSet = forms.formset_factory(TransitionForm, extra=2)

@@ -14,12 +14,15 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
+from accounts.models import Role
 from core.errors import AccessDenied, PlatformError
 
-from . import access, catalogue, selectors, services
+from . import access, catalogue, editing, selectors, services
 from .forms import (
     AddFieldForm,
     CatalogueUploadForm,
@@ -28,10 +31,16 @@ from .forms import (
     MaterialForm,
     OpinionForm,
     PublicInfoForm,
+    StepForm,
+    TransitionFormSet,
 )
 from .models import ApprovalItem, ItemState
 from .palette import field_types, ordered_fields
 from .render import flowchart_svg, render_form, table_columns
+from .steps import ACTIONS as ACTION_LABEL
+from .steps import step_types
+
+ROLE_LABEL = dict(Role.choices)
 
 
 def designer_page(view):
@@ -240,53 +249,131 @@ def _typed(prop: dict, value: str):
     return value
 
 
+def _unit(request, doc: dict) -> editing.UnitRef:
+    unit = editing.unit_for(doc, request.GET.get("unit"))
+    if unit is None:
+        raise Http404("没有这个办理阶段")
+    return unit
+
+
+def _unit_url(request, name: str, code: str, unit: editing.UnitRef, **params) -> str:
+    query = urlencode({k: v for k, v in {"unit": unit.code, **params}.items() if v})
+    return reverse(name, args=[code]) + (f"?{query}" if query else "")
+
+
 @designer_page
 def item_materials(request, code):
+    """The materials of the item, or of one of its stages (``?unit=<stage>``)."""
     item = _item(request, code)
     doc = copy.deepcopy(item.definition)
+    unit = _unit(request, doc)
+    materials = unit.get(doc)["materials"]
     form = MaterialForm(request.POST if request.POST.get("op") == "add" else None)
     problems: dict = {}
     if request.method == "POST":
         if request.POST.get("op") == "add" and form.is_valid():
             material = form.material()
-            if any(m["key"] == material["key"] for m in doc["materials"]):
+            if any(m["key"] == material["key"] for m in materials):
                 form.add_error("key", f"已有编号为“{material['key']}”的材料")
             else:
-                doc["materials"].append(material)
+                materials.append(material)
                 if _save(request, item, doc, problems):
-                    return redirect("designer:item-materials", code=code)
+                    return redirect(_unit_url(request, "designer:item-materials", code, unit))
         elif request.POST.get("op") == "remove":
-            doc["materials"] = [m for m in doc["materials"] if m["key"] != request.POST.get("key")]
+            unit.get(doc)["materials"] = [m for m in materials if m["key"] != request.POST.get("key")]
             if _save(request, item, doc, problems):
-                return redirect("designer:item-materials", code=code)
-    return render(request, "designer/item_materials.html", _context(request, item, form=form, problems=problems))
-
-
-def _json_page(request, code, *, part: str | None, template: str, title: str):
-    item = _item(request, code)
-    current = item.definition if part is None else item.definition[part]
-    form = JsonForm(request.POST or None,
-                    initial={"document": json.dumps(current, ensure_ascii=False, indent=2, sort_keys=True)})
-    problems: dict = {}
-    if request.method == "POST" and form.is_valid():
-        doc = form.cleaned_data["document"]
-        if part is not None:
-            doc = {**copy.deepcopy(item.definition), part: doc}
-        if _save(request, item, doc, problems):
-            return redirect(request.path)
-    shown = item.definition.get("workflow") if part == "workflow" else None
-    return render(request, template, _context(request, item, form=form, problems=problems, title=title,
-                                              flowchart=flowchart_svg(shown) if part == "workflow" else None))
+                return redirect(_unit_url(request, "designer:item-materials", code, unit))
+    return render(request, "designer/item_materials.html", _context(
+        request, item, form=form, problems=problems, unit=unit, units=editing.units(item.definition),
+        materials=unit.get(item.definition)["materials"]))
 
 
 @designer_page
 def item_json(request, code):
-    return _json_page(request, code, part=None, template="designer/item_json.html", title="JSON 编辑（高级）")
+    """The raw JSON editor of the whole definition, for power users."""
+    item = _item(request, code)
+    form = JsonForm(request.POST or None, initial={"document": _pretty(item.definition)})
+    problems: dict = {}
+    if request.method == "POST" and form.is_valid():
+        if _save(request, item, form.cleaned_data["document"], problems):
+            return redirect(request.path)
+    return render(request, "designer/item_json.html", _context(request, item, form=form, problems=problems,
+                                                               title="JSON 编辑（高级）"))
+
+
+def _pretty(document) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
 
 
 @designer_page
 def item_workflow(request, code):
-    return _json_page(request, code, part="workflow", template="designer/item_json.html", title="办理流程")
+    """The workflow of the item or of a stage (``?unit=``): its flowchart, a step editor
+    (``?step=<key>`` edits a step, ``?step=`` with no key adds one) and the JSON editor. Every
+    save validates the whole definition."""
+    item = _item(request, code)
+    doc = copy.deepcopy(item.definition)
+    unit = _unit(request, doc)
+    workflow = unit.get(item.definition)["workflow"]
+    steps = workflow["steps"]
+    keys = [s["key"] for s in steps]
+    op = request.POST.get("op") if request.method == "POST" else None
+    problems: dict = {}
+    back = _unit_url(request, "designer:item-workflow", code, unit)
+
+    json_form = JsonForm(request.POST if op == "json" else None, initial={"document": _pretty(workflow)})
+    if op == "json" and json_form.is_valid():
+        unit.get(doc)["workflow"] = json_form.cleaned_data["document"]
+        if _save(request, item, doc, problems):
+            return redirect(back)
+
+    editing_key = request.GET.get("step")
+    if editing_key and editing_key not in keys:
+        raise Http404("没有这个步骤")
+    current = next((s for s in steps if s["key"] == editing_key), None)
+    step_form = transitions = None
+    if editing_key is not None:
+        step_form = StepForm(request.POST if op == "step" else None, step_keys=keys, editing=editing_key or None,
+                             initial=StepForm.initial_from(current, start=workflow["start"]) if current else {})
+        transitions = TransitionFormSet(
+            request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys},
+            initial=[_transition_initial(t) for t in current["transitions"]] if current and op != "step" else None)
+        if op == "step" and step_form.is_valid() and transitions.is_valid():
+            step = step_form.step([t for t in (f.transition() for f in transitions) if t], base=current)
+            if step["key"] != editing_key and step["key"] in keys:
+                step_form.add_error("key", f"已有编号为“{step['key']}”的步骤")
+            else:
+                unit.get(doc)["workflow"] = editing.workflow_put_step(
+                    workflow, step=step, original_key=editing_key or None,
+                    after=step_form.cleaned_data.get("after") or None, is_start=step_form.cleaned_data["is_start"])
+                if _save(request, item, doc, problems):
+                    return redirect(back)
+    if op == "remove_step":
+        unit.get(doc)["workflow"] = editing.workflow_remove_step(workflow, request.POST.get("key", ""))
+        if _save(request, item, doc, problems):
+            return redirect(back)
+    return render(request, "designer/item_workflow.html", _context(
+        request, item, problems=problems, unit=unit, units=editing.units(item.definition), workflow=workflow,
+        flowchart=flowchart_svg(workflow), step_rows=[_step_row(s) for s in steps], json_form=json_form,
+        step_form=step_form, transitions=transitions, editing_key=editing_key))
+
+
+def _transition_initial(transition: dict) -> dict:
+    initial = {"to": transition["to"], "label": transition.get("label", "")}
+    if "when" in transition:
+        initial["when"] = json.dumps(transition["when"], ensure_ascii=False)
+    return initial
+
+
+def _step_row(step: dict) -> dict:
+    step_type = step_types.get(step["type"]) if step["type"] in step_types else None
+    return {"key": step["key"], "name": step["name"], "type": step_type.label if step_type else step["type"],
+            "role": ROLE_LABEL.get(step.get("role"), step.get("role") or ""),
+            "department": step.get("department") or ("本部门" if step_type and step_type.performed_by_person else ""),
+            "limit_days": step.get("limit_days", ""),
+            "actions": "、".join(ACTION_LABEL.get(a, a) for a in step.get("actions", [])),
+            "return_to": "、".join(step.get("return_to", [])),
+            "transitions": [(t["to"], t.get("label", ""), json.dumps(t["when"], ensure_ascii=False) if "when" in t
+                             else "") for t in step["transitions"]]}
 
 
 ACTIONS = {
