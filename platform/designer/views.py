@@ -427,6 +427,20 @@ def item_diff(request, code):
         new_label=labels[new]))
 
 
+HISTORY_PATHS_SHOWN = 30
+
+
+@designer_page
+def item_history(request, code):
+    """Who changed the item when, and what: the django-simple-history records, each compared
+    with the record before it."""
+    item = _item(request, code)
+    entries = [{"entry": e, "columns": [(label, _show(a), _show(b)) for label, a, b in e.columns],
+                "paths": [(path, _show(a), _show(b)) for path, a, b in e.paths[:HISTORY_PATHS_SHOWN]],
+                "more": max(0, len(e.paths) - HISTORY_PATHS_SHOWN)} for e in selectors.item_history(item)]
+    return render(request, "designer/item_history.html", _context(request, item, entries=entries))
+
+
 def _show(value) -> str:
     if value is None:
         return "—"
