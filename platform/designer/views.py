@@ -205,10 +205,11 @@ def item_preview(request, code):
         errors = FormValidator(form_doc).errors(data)
         if not errors:
             messages.success(request, "填写内容符合表单要求")
-    needed = selectors.required_materials(selectors.applicable_units(item.definition)[0].materials, data)
+    unit = _unit(request, item.definition)
+    needed = selectors.required_materials(unit.get(item.definition)["materials"], data)
     return render(request, "designer/item_preview.html", _context(
         request, item, preview=render_form(form_doc, data, errors), errors=errors, needed=needed,
-        checked=request.method == "POST"))
+        checked=request.method == "POST", unit=unit, units=editing.units(item.definition)))
 
 
 def _form_data(form_doc: dict, post) -> dict:

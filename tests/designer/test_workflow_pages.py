@@ -191,3 +191,11 @@ def test_put_step_keeps_a_department_rule_the_form_does_not_edit():
     changed = editing.workflow_put_step(workflow, original_key="a", step={**workflow["steps"][0], "name": "承办人"})
     assert changed["steps"][0]["department_rule"] == {"var": "district"}
     assert workflow["steps"][0]["name"] == "承办"  # the input is not changed
+
+
+def test_preview_lists_the_materials_of_the_chosen_stage(wj_editor):
+    response = wj_editor.post(f"{STAGED}/preview/?unit=02", {})
+    needed = [m["key"] for m in response.context["needed"]]
+    assert "old_licence" in needed and "plans" not in needed
+    needed = [m["key"] for m in wj_editor.post(f"{STAGED}/preview/", {}).context["needed"]]
+    assert "plans" in needed and "old_licence" not in needed
