@@ -333,3 +333,104 @@ class TransitionForm(forms.Form):
 
 
 TransitionFormSet = forms.formset_factory(TransitionForm, extra=2)
+
+
+class FieldEditForm(forms.Form):
+    """Edit a top-level form field: label, help, required, choices, visibility and the checks its
+    palette type allows. Only the checks of the field's type are offered."""
+
+    title = forms.CharField(label="标题", max_length=100)
+    help = forms.CharField(label="帮助说明", required=False, max_length=500)
+    required = forms.BooleanField(label="必填（显示时）", required=False)
+    choices = forms.CharField(label="选项（每行一个）", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    visible_if = forms.CharField(label="显示条件（json-logic，可空：总是显示）", required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2, "class": "code"}))
+    minLength = forms.IntegerField(label="最少字数", required=False, min_value=0)
+    maxLength = forms.IntegerField(label="最多字数", required=False, min_value=1)
+    pattern = forms.CharField(label="格式（正则表达式）", required=False, max_length=200)
+    minimum = forms.FloatField(label="最小值", required=False)
+    maximum = forms.FloatField(label="最大值", required=False)
+    minItems = forms.IntegerField(label="最少行数/项数", required=False, min_value=0)
+    maxItems = forms.IntegerField(label="最多行数", required=False, min_value=1)
+
+    CHECKS = {"text": ["minLength", "maxLength", "pattern"], "textarea": ["minLength", "maxLength"],
+              "address": ["minLength", "maxLength"], "number": ["minimum", "maximum"],
+              "money": ["minimum", "maximum"], "multi_choice": ["minItems"], "table": ["minItems", "maxItems"]}
+    ALL_CHECKS = ["minLength", "maxLength", "pattern", "minimum", "maximum", "minItems", "maxItems"]
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        for name in self.ALL_CHECKS:
+            if name not in self.CHECKS.get(kind, []):
+                del self.fields[name]
+        if kind not in ("choice", "multi_choice"):
+            del self.fields["choices"]
+
+    @classmethod
+    def initial_from(cls, form_doc: dict, name: str) -> dict:
+        prop = form_doc["schema"]["properties"][name]
+        ui = form_doc["ui_schema"]["fields"].get(name, {})
+        initial = {"title": prop.get("title", ""), "help": ui.get("help", ""),
+                   "required": name in form_doc["schema"].get("required", [])}
+        if "visible_if" in ui:
+            initial["visible_if"] = json.dumps(ui["visible_if"], ensure_ascii=False)
+        enum = prop.get("enum") or (prop.get("items") or {}).get("enum")
+        if enum:
+            initial["choices"] = "\n".join(enum)
+        initial.update({k: prop[k] for k in cls.ALL_CHECKS if k in prop})
+        return initial
+
+    def clean_visible_if(self):
+        return _json_or_none(self.cleaned_data["visible_if"], "显示条件")
+
+    def clean_pattern(self):
+        pattern = self.cleaned_data["pattern"]
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValidationError(f"正则表达式不正确：{exc}") from exc
+        return pattern
+
+    def clean(self):
+        data = super().clean()
+        for low, high in (("minLength", "maxLength"), ("minimum", "maximum"), ("minItems", "maxItems")):
+            if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                self.add_error(high, f"不能小于{self.fields[low].label}")
+        if "choices" in self.fields:
+            data["options"] = list(dict.fromkeys(
+                line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()))
+            if not data["options"]:
+                self.add_error("choices", "单选、多选须至少填写一个选项")
+        return data
+
+    def apply(self, form_doc: dict, name: str) -> None:
+        """Write the edit into the form document (schema property, required list, UI schema)."""
+        data = self.cleaned_data
+        schema = form_doc["schema"]
+        prop = schema["properties"][name]
+        prop["title"] = data["title"]
+        for key in self.CHECKS.get(self.kind, []):
+            value = data.get(key)
+            if value in (None, ""):
+                prop.pop(key, None)
+            else:
+                prop[key] = int(value) if isinstance(value, float) and value.is_integer() else value
+        if self.kind == "choice":
+            prop["enum"] = data["options"]
+        elif self.kind == "multi_choice":
+            prop["items"]["enum"] = data["options"]
+        required = schema.get("required", [])
+        if data["required"] and name not in required:
+            schema["required"] = required + [name]
+        elif not data["required"] and name in required:
+            schema["required"] = [r for r in required if r != name]
+        ui = form_doc["ui_schema"]["fields"].setdefault(name, {})
+        for key in ("help", "visible_if"):
+            if data[key] in (None, ""):
+                ui.pop(key, None)
+            else:
+                ui[key] = data[key]
+        if not ui:
+            del form_doc["ui_schema"]["fields"][name]

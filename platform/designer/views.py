@@ -26,6 +26,7 @@ from . import access, catalogue, editing, selectors, services
 from .forms import (
     AddFieldForm,
     CatalogueUploadForm,
+    FieldEditForm,
     ItemCreateForm,
     JsonForm,
     MaterialForm,
@@ -133,6 +134,14 @@ def item_form(request, code):
     props = doc["form"]["schema"]["properties"]
     tables = [k for k, p in props.items() if p.get("x-field") == "table"]
     add_form = AddFieldForm(request.POST if request.POST.get("op") == "add" else None, tables=tables)
+    edit_key = request.GET.get("field")
+    edit_form = None
+    if edit_key is not None:
+        if edit_key not in props:
+            raise Http404("没有这个字段")
+        edit_form = FieldEditForm(request.POST if request.POST.get("op") == "edit" else None, prefix="edit",
+                                  kind=props[edit_key].get("x-field"),
+                                  initial=FieldEditForm.initial_from(item.definition["form"], edit_key))
     problems: dict = {}
     if request.method == "POST":
         op = request.POST.get("op")
@@ -164,6 +173,19 @@ def item_form(request, code):
                     doc["form"]["ui_schema"]["fields"][data["key"]] = ui
             if not add_form.errors and _save(request, item, doc, problems):
                 return redirect("designer:item-form", code=code)
+        elif op == "edit" and edit_form is not None:
+            if edit_form.is_valid():
+                edit_form.apply(doc["form"], edit_key)
+                if _save(request, item, doc, problems):
+                    return redirect("designer:item-form", code=code)
+        elif op == "move":
+            order = doc["form"]["ui_schema"]["order"] = ordered_fields(doc["form"])
+            key, step = request.POST.get("key", ""), -1 if request.POST.get("direction") == "up" else 1
+            if key in order and 0 <= order.index(key) + step < len(order):
+                i = order.index(key)
+                order[i], order[i + step] = order[i + step], order[i]
+                if _save(request, item, doc, problems):
+                    return redirect("designer:item-form", code=code)
         elif op == "remove":
             key = request.POST.get("key", "")
             if key in props:
@@ -177,7 +199,8 @@ def item_form(request, code):
     form_doc = item.definition["form"]
     fields = [(name, form_doc["schema"]["properties"][name]) for name in ordered_fields(form_doc)]
     return render(request, "designer/item_form.html", _context(
-        request, item, add_form=add_form, problems=problems, preview=render_form(form_doc),
+        request, item, add_form=add_form, edit_form=edit_form, edit_key=edit_key, problems=problems,
+        preview=render_form(form_doc),
         fields=[_field_row(form_doc, n, p) for n, p in fields]))
 
 
