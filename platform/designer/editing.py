@@ -123,3 +123,52 @@ def workflow_remove_step(workflow: dict, key: str) -> dict:
                 del other["return_to"]
                 other["actions"] = [a for a in other.get("actions", []) if a != "return"]
     return workflow
+
+
+# --- Stages ---------------------------------------------------------------------------------
+
+STAGE_FACTS = ("name", "legal_basis", "statutory_limit_days", "promised_limit_days", "fees")
+
+
+def stage_add(doc: dict, *, facts: dict, copy_from: str | None = None, first_name: str = "设立"
+              ) -> tuple[dict, str]:
+    """A copy of ``doc`` with a new stage (the next free two-digit code), and that code.
+
+    The new stage starts with a copy of the materials and workflow of the stage ``copy_from``
+    (the first stage when not given). An item not yet split becomes stage 01 first: the item's
+    own materials, workflow, limits, legal basis and fees move into it, and the item keeps none
+    (as the validation requires of a staged item)."""
+    doc = copy.deepcopy(doc)
+    if not doc["stages"]:
+        doc["stages"] = [{"code": "01", "name": first_name, "legal_basis": doc["public"]["legal_basis"],
+                          "materials": doc["materials"], "workflow": doc["workflow"],
+                          "statutory_limit_days": doc["statutory_limit_days"],
+                          "promised_limit_days": doc["promised_limit_days"], "fees": doc["public"]["fees"]}]
+        doc["materials"], doc["workflow"] = [], None
+    source = next((s for s in doc["stages"] if s["code"] == copy_from), doc["stages"][0])
+    used = {int(s["code"]) for s in doc["stages"]}
+    code = f"{next(n for n in range(1, 100) if n not in used):02d}"
+    stage = {"code": code, **{k: facts[k] for k in STAGE_FACTS},
+             "materials": copy.deepcopy(source["materials"]), "workflow": copy.deepcopy(source["workflow"])}
+    doc["stages"].append(stage)
+    return doc, code
+
+
+def stage_update(doc: dict, code: str, *, facts: dict) -> dict:
+    """A copy of ``doc`` with the stage's name, legal basis, limits and fees replaced (its code
+    never changes: cases and the catalogue address the stage by it)."""
+    doc = copy.deepcopy(doc)
+    stage = next(s for s in doc["stages"] if s["code"] == code)
+    stage.update({k: facts[k] for k in STAGE_FACTS})
+    return doc
+
+
+def stage_remove(doc: dict, code: str) -> dict:
+    """A copy of ``doc`` without the stage. Removing the last stage makes the item unstaged
+    again: that stage's materials and workflow become the item's own."""
+    doc = copy.deepcopy(doc)
+    removed = next(s for s in doc["stages"] if s["code"] == code)
+    doc["stages"] = [s for s in doc["stages"] if s["code"] != code]
+    if not doc["stages"]:
+        doc["materials"], doc["workflow"] = removed["materials"], removed["workflow"]
+    return doc

@@ -434,3 +434,32 @@ class FieldEditForm(forms.Form):
                 ui[key] = data[key]
         if not ui:
             del form_doc["ui_schema"]["fields"][name]
+
+
+class StageForm(forms.Form):
+    """A stage's own facts; its materials and workflow are edited on their pages."""
+
+    name = forms.CharField(label="阶段名称（如 设立、变更、延续、注销）", min_length=2, max_length=100)
+    legal_basis = forms.CharField(label="设定依据", min_length=2, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    statutory_limit_days = forms.IntegerField(label="法定时限（工作日）", min_value=0, max_value=3650)
+    promised_limit_days = forms.IntegerField(label="承诺时限（工作日）", min_value=0, max_value=3650)
+    fees = forms.CharField(label="收费", max_length=5000)
+    copy_from = forms.ChoiceField(label="材料和流程复制自", required=False)
+    first_name = forms.CharField(label="现有材料和流程所属阶段（阶段01）的名称", min_length=2, max_length=100,
+                                 initial="设立")
+
+    def __init__(self, *args, stages=(), adding: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if adding and stages:
+            self.fields["copy_from"].choices = [(s["code"], f"阶段{s['code']} {s['name']}") for s in stages]
+        else:
+            del self.fields["copy_from"]
+        if not adding or stages:
+            del self.fields["first_name"]
+        else:
+            self.fields["first_name"].help_text = "本事项尚未分阶段：现有的材料、流程、时限、设定依据和收费成为阶段01，新阶段复制其材料和流程"
+
+    @classmethod
+    def initial_from(cls, stage: dict) -> dict:
+        return {k: stage[k] for k in ("name", "legal_basis", "statutory_limit_days", "promised_limit_days", "fees")}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("items/<str:code>/public/", views.item_public, name="item-public"),
     path("items/<str:code>/form/", views.item_form, name="item-form"),
     path("items/<str:code>/preview/", views.item_preview, name="item-preview"),
+    path("items/<str:code>/stages/", views.item_stages, name="item-stages"),
     path("items/<str:code>/materials/", views.item_materials, name="item-materials"),
     path("items/<str:code>/workflow/", views.item_workflow, name="item-workflow"),
     path("items/<str:code>/json/", views.item_json, name="item-json"),

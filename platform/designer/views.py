@@ -32,6 +32,7 @@ from .forms import (
     MaterialForm,
     OpinionForm,
     PublicInfoForm,
+    StageForm,
     StepForm,
     TransitionFormSet,
 )
@@ -398,6 +399,37 @@ def _step_row(step: dict) -> dict:
             "return_to": "、".join(step.get("return_to", [])),
             "transitions": [(t["to"], t.get("label", ""), json.dumps(t["when"], ensure_ascii=False) if "when" in t
                              else "") for t in step["transitions"]]}
+
+
+@designer_page
+def item_stages(request, code):
+    """Split an item into stages (sub-items), add, edit and remove stages. A stage's materials
+    and workflow are edited on the materials and workflow pages (``?unit=<stage>``)."""
+    item = _item(request, code)
+    doc = item.definition
+    editing_code = request.GET.get("stage")
+    stage = next((s for s in doc["stages"] if s["code"] == editing_code), None)
+    if editing_code and stage is None:
+        raise Http404("没有这个阶段")
+    op = request.POST.get("op") if request.method == "POST" else None
+    form = StageForm(request.POST if op in ("add", "edit") else None, stages=doc["stages"], adding=stage is None,
+                     initial=StageForm.initial_from(stage) if stage else {"fees": doc["public"]["fees"]})
+    problems: dict = {}
+    back = reverse("designer:item-stages", args=[code])
+    if op in ("add", "edit") and form.is_valid():
+        data = form.cleaned_data
+        if stage is None:
+            changed, _new = editing.stage_add(doc, facts=data, copy_from=data.get("copy_from") or None,
+                                              first_name=data.get("first_name") or "设立")
+        else:
+            changed = editing.stage_update(doc, stage["code"], facts=data)
+        if _save(request, item, changed, problems):
+            return redirect(back)
+    elif op == "remove" and any(s["code"] == request.POST.get("stage") for s in doc["stages"]):
+        if _save(request, item, editing.stage_remove(doc, request.POST["stage"]), problems):
+            return redirect(back)
+    return render(request, "designer/item_stages.html", _context(
+        request, item, form=form, problems=problems, stage=stage))
 
 
 ACTIONS = {

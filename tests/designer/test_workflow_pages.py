@@ -199,3 +199,49 @@ def test_preview_lists_the_materials_of_the_chosen_stage(wj_editor):
     assert "old_licence" in needed and "plans" not in needed
     needed = [m["key"] for m in wj_editor.post(f"{STAGED}/preview/", {}).context["needed"]]
     assert "plans" in needed and "old_licence" not in needed
+
+
+# --- Stages page ----------------------------------------------------------------------------
+
+STAGE = {"name": "变更", "legal_basis": "《中华人民共和国食品安全法》第三十五条", "statutory_limit_days": 10,
+         "promised_limit_days": 5, "fees": "不收费"}
+
+
+def test_splitting_an_item_into_stages_and_back(editor):
+    code = new_item(editor)
+    url = f"/designer/items/{code}/stages/"
+    editor.post(f"/designer/items/{code}/materials/", {
+        "op": "add", "key": "licence", "name": "营业执照", "required": "on", "original": "copy", "copies": 1,
+        "medium": "either", "file_types": ["pdf"], "max_size_mb": 10})
+    before = definition(code)
+    assert "现有材料和流程所属阶段（阶段01）的名称" in editor.get(url).content.decode()
+    response = editor.post(url, {"op": "add", "first_name": "设立", **STAGE})
+    assert response.status_code == 302
+    doc = definition(code)
+    assert doc["materials"] == [] and doc["workflow"] is None
+    assert [(s["code"], s["name"]) for s in doc["stages"]] == [("01", "设立"), ("02", "变更")]
+    assert doc["stages"][0]["materials"] == before["materials"] and doc["stages"][0]["workflow"] == before["workflow"]
+    assert doc["stages"][0]["statutory_limit_days"] == before["statutory_limit_days"]
+    assert doc["stages"][1]["materials"] == before["materials"]  # copied from stage 01
+    # the materials page now switches between the two stages
+    page = editor.get(f"/designer/items/{code}/materials/").content.decode()
+    assert "阶段01 设立" in page and "阶段02 变更" in page
+    # edit a stage's facts; a promised limit above the statutory one is refused at the stage's path
+    response = editor.post(f"{url}?stage=02", {"op": "edit", **STAGE, "promised_limit_days": 15})
+    assert "$.stages[1].promised_limit_days" in response.content.decode()
+    editor.post(f"{url}?stage=02", {"op": "edit", **STAGE, "name": "变更登记"})
+    assert definition(code)["stages"][1]["name"] == "变更登记"
+    # removing stages: the last one left gives its materials and workflow back to the item
+    editor.post(url, {"op": "remove", "stage": "01"})
+    editor.post(url, {"op": "remove", "stage": "02"})
+    doc = definition(code)
+    assert doc["stages"] == [] and doc["materials"] == before["materials"] and doc["workflow"] == before["workflow"]
+
+
+def test_adding_a_stage_copies_the_chosen_stage(wj_editor):
+    response = wj_editor.post(f"{STAGED}/stages/", {"op": "add", "copy_from": "02", **STAGE, "name": "注销"})
+    assert response.status_code == 302
+    stages = definition("JB-WJ-XK-0001")["stages"]
+    assert [s["code"] for s in stages] == ["01", "02", "03", "04"]
+    assert stages[3]["workflow"] == stages[1]["workflow"] and stages[3]["materials"] == stages[1]["materials"]
+    assert wj_editor.get(f"{STAGED}/stages/", {"stage": "09"}).status_code == 404
