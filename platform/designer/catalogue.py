@@ -1,11 +1,12 @@
 """The item catalogue as a spreadsheet (Excel or CSV), in and out, with django-import-export.
 
 One row per item: catalogue facts, the public elements and the materials (one per line).
-Export uses :class:`CatalogueResource`; import reads the file with import-export's formats and
-then goes row by row through the same services as the designer (``item_create`` /
-``item_update``), inside one transaction with a savepoint per row. Every problem is reported
-with its row number; if there is any problem, or on a dry run, everything is rolled back, so a
-wrong file imports nothing. See docs/designer.md.
+Both directions go through :class:`CatalogueResource`: export with ``export()``, import with
+``import_data(dry_run=…, use_transactions=True, rollback_on_validation_errors=True)``, whose row
+hooks apply each row through the same services as the designer (``item_create`` /
+``item_update``), so each row passes the whole-definition validation. Every problem is reported
+with its spreadsheet row number and column; if there is any problem, or on a dry run,
+everything is rolled back, so a wrong file imports nothing. See docs/designer.md.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import copy
 import re
 from dataclasses import dataclass, field
 
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from import_export import fields, resources
+from import_export import fields, instance_loaders, resources
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.results import RowResult
+from import_export.tmp_storages import MediaStorage
 
 from accounts.models import Department
 from core.errors import InvalidInput, PlatformError
@@ -72,6 +77,8 @@ COLUMNS = [
     Column("投诉电话", "public.complaint.phone"),
 ]
 MATERIALS_HEADER = "申请材料"
+CODE_HEADER = "事项编码"
+DEPARTMENT_HEADER = "实施部门编码"
 HEADERS = [c.header for c in COLUMNS] + [MATERIALS_HEADER]
 HEADER_OF_PATH = {f"$.{c.path}": c.header for c in COLUMNS}
 
@@ -88,6 +95,10 @@ def _set(doc: dict, path: str, value) -> None:
     for part in parents:
         doc = doc.setdefault(part, {})
     doc[last] = value
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
 
 
 def _to_text(column: Column, value) -> str:
@@ -136,17 +147,112 @@ class MaterialsField(fields.Field):
         return materials_text(obj.definition)
 
 
-class CatalogueResource(resources.Resource):
-    """Export of the catalogue: one row per item, the columns of :data:`HEADERS`."""
+class CatalogueInstanceLoader(instance_loaders.BaseInstanceLoader):
+    """Finds the item a row names by its code; a blank code means a new item."""
 
-    def __init__(self, **kwargs):
+    def get_instance(self, row):
+        code = _text(row.get(CODE_HEADER))
+        if not code:
+            return None
+        item = ApprovalItem.objects.filter(code=code).select_related("department").first()
+        if item is None:
+            raise ValidationError({CODE_HEADER: [f"“{code}”不存在；新增事项请将编码留空，由系统赋码"]})
+        return item
+
+
+class CatalogueResource(resources.Resource):
+    """The catalogue as rows: one per item, the columns of :data:`HEADERS`.
+
+    Export reads the working definitions. Import (``import_data``) applies each row through the
+    designer's services — ``item_create`` for a blank code, ``item_update`` otherwise — so every
+    row passes the whole-definition validation and the editor's access check. A wrong row
+    becomes a ``ValidationError`` keyed by its column header; with ``use_transactions`` and
+    ``rollback_on_validation_errors`` a file with any wrong row imports nothing.
+    """
+
+    class Meta:
+        model = ApprovalItem
+        instance_loader_class = CatalogueInstanceLoader
+        import_id_fields = [CODE_HEADER]
+        use_transactions = True
+        skip_diff = True
+        report_skipped = True
+
+    def __init__(self, *, actor=None, row_numbers: list[int] | None = None, **kwargs):
         super().__init__(**kwargs)
         for column in COLUMNS:
             self.fields[column.header] = DefinitionField(column)
         self.fields[MATERIALS_HEADER] = MaterialsField()
+        self.actor = actor
+        self.row_numbers = row_numbers  # spreadsheet row number of each data row (blank rows left out)
+        self.seen: dict[str, int] = {}
 
     def get_export_headers(self, selected_fields=None):
         return list(HEADERS)
+
+    # --- import hooks (see import_export.resources.Resource.import_row) ---
+
+    def sheet_row(self, row_number: int) -> int:
+        return self.row_numbers[row_number - 1] if self.row_numbers else row_number + 1  # row 1 is the header
+
+    def before_import(self, dataset, **kwargs):
+        self.seen = {}
+
+    def before_import_row(self, row, row_number=None, **kwargs):
+        code = _text(row.get(CODE_HEADER))
+        if code and code in self.seen:
+            raise ValidationError({CODE_HEADER: [f"“{code}”与第{self.seen[code]}行重复"]})
+        if code:
+            self.seen[code] = self.sheet_row(row_number)
+        self._row_number = row_number
+
+    def init_instance(self, row=None):
+        return ApprovalItem()
+
+    def import_instance(self, instance, row, **kwargs):
+        """Parse the row into the values of the definition; problems are keyed by column."""
+        problems: dict[str, list[str]] = {}
+        values = {c.path: _parse(c, row.get(c.header), problems) for c in COLUMNS}
+        if problems:
+            raise ValidationError(problems)
+        if instance.pk:
+            if values["department"] != instance.department.code or values["item_type"] != instance.item_type:
+                raise ValidationError({DEPARTMENT_HEADER: ["实施部门和事项类型创建后不能修改"]})
+            try:
+                access.require_editor_for(self.actor, instance.department)
+            except PlatformError as exc:
+                raise ValidationError({DEPARTMENT_HEADER: [exc.message]}) from exc
+            instance.catalogue_definition = _apply(instance.definition, values, row.get(MATERIALS_HEADER))
+        else:
+            department = Department.objects.filter(code=values["department"]).first()
+            if department is None:
+                raise ValidationError({DEPARTMENT_HEADER: [f"实施部门“{values['department']}”不存在"]})
+            instance.department = department
+            instance.item_type = values["item_type"]
+        instance.catalogue_values = values
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """An unchanged existing item is left alone (reported as 无变化)."""
+        return bool(instance.pk) and not import_validation_errors \
+            and instance.catalogue_definition == instance.definition
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Through the services, in a savepoint of its own so a refused row leaves nothing behind."""
+        values = instance.catalogue_values
+        try:
+            with transaction.atomic():
+                if is_create:
+                    item = services.item_create(actor=self.actor, department=instance.department,
+                                                item_type=values["item_type"], name=values["name"])
+                    definition = _apply(item.definition, values, row.get(MATERIALS_HEADER))
+                else:
+                    item, definition = instance, instance.catalogue_definition
+                item = services.item_update(actor=self.actor, item=item, definition=definition)
+        except PlatformError as exc:
+            raise ValidationError(_row_problems(exc)) from exc
+        instance.pk = item.pk
+        instance.refresh_from_db()
+        self.seen.setdefault(item.code, self.sheet_row(self._row_number))
 
 
 def export_catalogue(queryset, *, file_format: str) -> bytes:
@@ -156,17 +262,55 @@ def export_catalogue(queryset, *, file_format: str) -> bytes:
     return XLSX().export_data(dataset)
 
 
+
+
 # --- Import ---------------------------------------------------------------------------------
+
+OUTCOME_LABEL = {"new": "新增", "update": "修改", "skip": "无变化", "invalid": "有错误", "error": "有错误"}
+
+
+@dataclass
+class RowOutcome:
+    """One row of the import table: its spreadsheet row number, the item, what happens, problems."""
+
+    number: int
+    code: str
+    name: str
+    outcome: str  # new, update, skip, invalid, error
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABEL[self.outcome]
+
 
 @dataclass
 class ImportReport:
     dry_run: bool
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    errors: dict[str, list[str]] = field(default_factory=dict)
+    rows: list[RowOutcome] = field(default_factory=list)
+
+    @property
+    def created(self) -> list[str]:
+        return [r.code for r in self.rows if r.outcome == "new"]
+
+    @property
+    def updated(self) -> list[str]:
+        return [r.code for r in self.rows if r.outcome == "update"]
+
+    @property
+    def unchanged(self) -> list[str]:
+        return [r.code for r in self.rows if r.outcome == "skip"]
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return {f"第{r.number}行": r.errors for r in self.rows if r.errors}
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
 
 
-def _read(content: bytes, filename: str):
+def _read(content: bytes, filename: str) -> tablib.Dataset:
     try:
         if filename.lower().endswith(".csv"):
             return CSV().create_dataset(content.decode("utf-8-sig"))
@@ -175,23 +319,23 @@ def _read(content: bytes, filename: str):
         raise InvalidInput(f"无法读取文件“{filename}”，请使用导出的 xlsx 或 UTF-8 编码的 csv 格式") from exc
 
 
-def _parse(column: Column, raw, problems: list[str]):
-    text = "" if raw is None else str(raw).strip()
+def _parse(column: Column, raw, problems: dict[str, list[str]]):
+    text = _text(raw)
     if column.kind == "int":
         if isinstance(raw, float) and raw.is_integer():
             return int(raw)
         if not re.fullmatch(r"[0-9]{1,4}", text):
-            problems.append(f"{column.header}：“{text}”不是工作日天数")
+            problems.setdefault(column.header, []).append(f"“{text}”不是工作日天数")
             return None
         return int(text)
     if column.kind == "bool":
         if text not in (YES, NO):
-            problems.append(f"{column.header}：应填“是”或“否”")
+            problems.setdefault(column.header, []).append("应填“是”或“否”")
         return text == YES
     if column.kind in ("item_type", "handling"):
         table = ITEM_TYPE_VALUE if column.kind == "item_type" else HANDLING_VALUE
         if text not in table:
-            problems.append(f"{column.header}：应为{'、'.join(table)}之一")
+            problems.setdefault(column.header, []).append(f"应为{'、'.join(table)}之一")
         return table.get(text)
     return text
 
@@ -218,76 +362,108 @@ def _materials(current: list[dict], text: str) -> list[dict]:
     return result
 
 
-def _row_problem_messages(exc: PlatformError) -> list[str]:
-    if not exc.details:
-        return [exc.message]
-    return [f"{HEADER_OF_PATH.get(path, path)}：{m}" for path, messages in exc.details.items() for m in messages]
-
-
-def catalogue_import(*, actor, content: bytes, filename: str, dry_run: bool) -> ImportReport:
-    """Import a catalogue file. Raises InvalidInput listing every bad row (nothing imported);
-    on a dry run returns what would happen and rolls everything back."""
-    dataset = _read(content, filename)
-    headers = [str(h or "").strip() for h in (dataset.headers or [])]
-    missing = [h for h in HEADERS if h not in headers]
-    if missing:
-        raise InvalidInput("表头缺少：" + "、".join(missing) + "。请以导出的目录文件为模板")
-    index = {h: headers.index(h) for h in HEADERS}
-    report = ImportReport(dry_run=dry_run)
-    seen: dict[str, int] = {}
-    with transaction.atomic():
-        for number, row in enumerate(dataset, start=2):  # row 1 is the header
-            if all(str(c or "").strip() == "" for c in row):
-                continue
-            label = f"第{number}行"
-            code = str(row[index["事项编码"]] or "").strip()
-            if code and code in seen:
-                report.errors[label] = [f"事项编码“{code}”与第{seen[code]}行重复"]
-                continue
-            if code:
-                seen[code] = number
-            problems: list[str] = []
-            values = {c.path: _parse(c, row[index[c.header]], problems) for c in COLUMNS}
-            if problems:
-                report.errors[label] = problems
-                continue
-            try:
-                with transaction.atomic():
-                    code = _import_row(actor, code, values, row[index[MATERIALS_HEADER]], report)
-                if code:
-                    seen.setdefault(code, number)
-            except PlatformError as exc:
-                report.errors[label] = _row_problem_messages(exc)
-        if report.errors or dry_run:
-            transaction.set_rollback(True)
-    if report.errors:
-        raise InvalidInput(f"目录文件有 {len(report.errors)} 行错误，未导入任何数据", details=report.errors)
-    return report
-
-
-def _import_row(actor, code: str, values: dict, materials_cell, report: ImportReport) -> str:
-    if code:
-        item = ApprovalItem.objects.filter(code=code).select_related("department").first()
-        if item is None:
-            raise InvalidInput(f"事项编码“{code}”不存在；新增事项请将编码留空，由系统赋码")
-        if values["department"] != item.department.code or values["item_type"] != item.item_type:
-            raise InvalidInput("实施部门和事项类型创建后不能修改")
-        access.require_editor_for(actor, item.department)
-        created = False
-    else:
-        department = Department.objects.filter(code=values["department"]).first()
-        if department is None:
-            raise InvalidInput(f"实施部门“{values['department']}”不存在")
-        item = services.item_create(actor=actor, department=department, item_type=values["item_type"],
-                                    name=values["name"])
-        created = True
-    doc = copy.deepcopy(item.definition)
+def _apply(definition: dict, values: dict, materials_cell) -> dict:
+    """The definition with the row's values; materials only for items without stages."""
+    doc = copy.deepcopy(definition)
     for path, value in values.items():
         if path != "code":
             _set(doc, path, value)
     if not doc["stages"]:
-        doc["materials"] = _materials(doc["materials"], str(materials_cell or ""))
-    if created or doc != item.definition:
-        item = services.item_update(actor=actor, item=item, definition=doc)
-        (report.created if created else report.updated).append(item.code)
-    return item.code
+        doc["materials"] = _materials(doc["materials"], _text(materials_cell))
+    return doc
+
+
+def _row_problems(exc: PlatformError) -> dict[str, list[str]]:
+    """A service's refusal as column-keyed problems (paths without a column stay as paths)."""
+    if not exc.details:
+        return {NON_FIELD_ERRORS: [exc.message]}
+    problems: dict[str, list[str]] = {}
+    for path, messages in exc.details.items():
+        header = HEADER_OF_PATH.get(path)
+        problems.setdefault(header or NON_FIELD_ERRORS, []).extend(
+            messages if header else [f"{path}：{m}" for m in messages])
+    return problems
+
+
+def _messages(error: ValidationError) -> list[str]:
+    try:
+        by_column = error.message_dict
+    except AttributeError:
+        return list(error.messages)
+    return [m if column == NON_FIELD_ERRORS else f"{column}：{m}" for column, ms in by_column.items() for m in ms]
+
+
+OUTCOME = {RowResult.IMPORT_TYPE_NEW: "new", RowResult.IMPORT_TYPE_UPDATE: "update",
+           RowResult.IMPORT_TYPE_SKIP: "skip", RowResult.IMPORT_TYPE_INVALID: "invalid",
+           RowResult.IMPORT_TYPE_ERROR: "error"}
+
+
+def catalogue_import(*, actor, content: bytes, filename: str, dry_run: bool, raise_on_errors: bool = True
+                     ) -> ImportReport:
+    """Import a catalogue file through :class:`CatalogueResource`.
+
+    Everything runs in one transaction that is rolled back on a dry run or when any row is
+    wrong, so a wrong file imports nothing. Returns the row-by-row report; when a row is wrong
+    it raises ``InvalidInput`` listing every bad row as ``第N行`` unless ``raise_on_errors`` is
+    false (the designer page shows the table instead).
+    """
+    source = _read(content, filename)
+    headers = [_text(h) for h in (source.headers or [])]
+    missing = [h for h in HEADERS if h not in headers]
+    if missing:
+        raise InvalidInput("表头缺少：" + "、".join(missing) + "。请以导出的目录文件为模板")
+    dataset, numbers = tablib.Dataset(headers=headers), []
+    for number, row in enumerate(source, start=2):  # row 1 is the header
+        if any(_text(c) for c in row):
+            dataset.append(row)
+            numbers.append(number)
+    resource = CatalogueResource(actor=actor, row_numbers=numbers)
+    result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True,
+                                  rollback_on_validation_errors=True)
+    if result.base_errors:
+        raise InvalidInput("目录文件无法导入：" + "；".join(str(e.error) for e in result.base_errors))
+    report = ImportReport(dry_run=dry_run)
+    for index, (row, row_result) in enumerate(zip(dataset.dict, result.rows, strict=True)):
+        outcome = OUTCOME[row_result.import_type]
+        if outcome == "invalid":
+            errors = _messages(row_result.validation_error)
+        elif outcome == "error":
+            errors = [f"系统错误：{e.error}" for e in row_result.errors]
+        else:
+            errors = []
+        code = row_result.object_repr.split(" ", 1)[0] if outcome in ("new", "update", "skip") and \
+            row_result.object_repr else _text(row.get(CODE_HEADER))
+        report.rows.append(RowOutcome(numbers[index], code, _text(row.get("事项名称")), outcome, errors))
+    if report.errors and raise_on_errors:
+        raise InvalidInput(f"目录文件有 {len(report.errors)} 行错误，未导入任何数据", details=report.errors)
+    return report
+
+
+# --- Uploaded files between the dry run and the confirmation ---------------------------------
+
+UPLOAD_FOLDER = "designer-catalogue-imports"
+
+
+def upload_stash(content: bytes) -> str:
+    """Keep an uploaded catalogue until it is confirmed; returns its random name.
+
+    Uses django-import-export's ``MediaStorage`` (the default file storage, object storage in
+    production), so the confirmation may reach another web process than the dry run."""
+    storage = MediaStorage(MEDIA_FOLDER=UPLOAD_FOLDER)
+    storage.save(content)
+    return storage.name
+
+
+def upload_read(name: str) -> bytes | None:
+    if not re.fullmatch(r"[0-9a-f]{32}", name or ""):
+        return None
+    storage = MediaStorage(name=name, MEDIA_FOLDER=UPLOAD_FOLDER)
+    try:
+        return storage.read()
+    except FileNotFoundError:
+        return None
+
+
+def upload_remove(name: str) -> None:
+    if re.fullmatch(r"[0-9a-f]{32}", name or ""):
+        MediaStorage(name=name, MEDIA_FOLDER=UPLOAD_FOLDER).remove()

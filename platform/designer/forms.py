@@ -8,10 +8,11 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.models import Department, Role, RoleAssignment
+from accounts.models import STAFF_ROLES, Department, Role, RoleAssignment
 
 from .models import CertificateType, HandlingType, ItemType, OnlineClass
 from .palette import field_types
+from .steps import ACTIONS, SPECIAL_PROCEDURES, step_types
 
 KEY_HELP = "小写英文字母开头，可含数字和下划线，例如 business_type"
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -225,3 +226,240 @@ class JsonForm(forms.Form):
 
 class OpinionForm(forms.Form):
     opinion = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CatalogueUploadForm(forms.Form):
+    file = forms.FileField(label="目录文件（xlsx 或 csv）",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise ValidationError("请上传导出的 xlsx 或 csv 文件")
+        if upload.size > 5 * 1024 * 1024:
+            raise ValidationError("文件不能超过 5 MB")
+        return upload
+
+
+class StepForm(forms.Form):
+    """One workflow step. Only shapes the step; the whole workflow is validated on save."""
+
+    key = forms.RegexField(label="步骤编号", regex=r"^[a-z][a-z0-9_]{0,39}\Z", help_text=KEY_HELP,
+                           error_messages={"invalid": "步骤编号格式不正确：" + KEY_HELP})
+    type = forms.ChoiceField(label="步骤类型")
+    name = forms.CharField(label="步骤名称", min_length=2, max_length=50)
+    role = forms.ChoiceField(label="办理角色（系统处理的步骤不填）", required=False)
+    department = forms.ChoiceField(label="办理部门", required=False)
+    limit_days = forms.IntegerField(label="本步骤时限（工作日）", min_value=0, max_value=365, required=False)
+    actions = forms.MultipleChoiceField(label="允许的操作", required=False, widget=forms.CheckboxSelectMultiple,
+                                        choices=list(ACTIONS.items()))
+    return_to = forms.MultipleChoiceField(label="可退回到", required=False, widget=forms.CheckboxSelectMultiple)
+    procedure = forms.ChoiceField(label="特殊程序种类", required=False,
+                                  choices=[("", "——")] + [(p, p) for p in SPECIAL_PROCEDURES])
+    expected_days = forms.IntegerField(label="特殊程序预计工作日（告知申请人）", min_value=1, max_value=365,
+                                       required=False)
+    after = forms.ChoiceField(label="插入到此步骤之后（新步骤接过它的流转）", required=False)
+    is_start = forms.BooleanField(label="设为开始步骤", required=False)
+
+    def __init__(self, *args, step_keys=(), editing: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [(k, f"{t.label}（{k}）") for k, t in step_types.items()]
+        self.fields["role"].choices = [("", "——")] + [(r.value, r.label) for r in Role if r in STAFF_ROLES]
+        self.fields["department"].choices = [("", "本事项的实施部门")] + [
+            (d.code, d.name) for d in Department.objects.exclude(kind=Department.Kind.DISTRICT).order_by("code")]
+        others = [(k, k) for k in step_keys if k != editing]
+        self.fields["return_to"].choices = others
+        self.fields["after"].choices = [("", "——")] + others
+        if editing is not None:
+            del self.fields["after"]
+
+    @classmethod
+    def initial_from(cls, step: dict, *, start: str) -> dict:
+        initial = {k: step.get(k) for k in ("key", "type", "name", "role", "department", "limit_days",
+                                            "procedure", "expected_days")}
+        initial.update(actions=step.get("actions", []), return_to=step.get("return_to", []),
+                       is_start=step["key"] == start)
+        return {k: v for k, v in initial.items() if v is not None}
+
+    def step(self, transitions: list[dict], *, base: dict | None = None) -> dict:
+        """The step as the workflow document holds it; keys this form does not edit (such as a
+        department rule) are kept from ``base``."""
+        data = self.cleaned_data
+        step = {k: v for k, v in (base or {}).items()
+                if k not in ("role", "department", "limit_days", "actions", "return_to", "procedure",
+                             "expected_days")}
+        step.update(key=data["key"], type=data["type"], name=data["name"], transitions=transitions)
+        if step_types.get(data["type"]).performed_by_person:
+            step["role"] = data["role"] or None
+            step["department"] = data["department"] or None
+            if data["limit_days"] is not None:
+                step["limit_days"] = data["limit_days"]
+            step["actions"] = data["actions"]
+            if data["return_to"]:
+                step["return_to"] = data["return_to"]
+        elif data["department"]:
+            step["department"] = data["department"]
+        if data["type"] == "special_procedure":
+            if data["procedure"]:
+                step["procedure"] = data["procedure"]
+            if data["expected_days"] is not None:
+                step["expected_days"] = data["expected_days"]
+        return step
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="流转到", required=False)
+    label = forms.CharField(label="说明", required=False, max_length=50)
+    when = forms.CharField(label="条件（json-logic，可空：无条件）", required=False,
+                           widget=forms.Textarea(attrs={"rows": 1, "class": "code"}))
+
+    def __init__(self, *args, step_keys=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [("", "——")] + [(k, k) for k in step_keys]
+
+    def clean_when(self):
+        return _json_or_none(self.cleaned_data["when"], "条件")
+
+    def transition(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("to"):
+            return None
+        transition = {"to": data["to"]}
+        if data["label"]:
+            transition["label"] = data["label"]
+        if data["when"] is not None:
+            transition["when"] = data["when"]
+        return transition
+
+
+TransitionFormSet = forms.formset_factory(TransitionForm, extra=2)
+
+
+class FieldEditForm(forms.Form):
+    """Edit a top-level form field: label, help, required, choices, visibility and the checks its
+    palette type allows. Only the checks of the field's type are offered."""
+
+    title = forms.CharField(label="标题", max_length=100)
+    help = forms.CharField(label="帮助说明", required=False, max_length=500)
+    required = forms.BooleanField(label="必填（显示时）", required=False)
+    choices = forms.CharField(label="选项（每行一个）", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    visible_if = forms.CharField(label="显示条件（json-logic，可空：总是显示）", required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2, "class": "code"}))
+    minLength = forms.IntegerField(label="最少字数", required=False, min_value=0)
+    maxLength = forms.IntegerField(label="最多字数", required=False, min_value=1)
+    pattern = forms.CharField(label="格式（正则表达式）", required=False, max_length=200)
+    minimum = forms.FloatField(label="最小值", required=False)
+    maximum = forms.FloatField(label="最大值", required=False)
+    minItems = forms.IntegerField(label="最少行数/项数", required=False, min_value=0)
+    maxItems = forms.IntegerField(label="最多行数", required=False, min_value=1)
+
+    CHECKS = {"text": ["minLength", "maxLength", "pattern"], "textarea": ["minLength", "maxLength"],
+              "address": ["minLength", "maxLength"], "number": ["minimum", "maximum"],
+              "money": ["minimum", "maximum"], "multi_choice": ["minItems"], "table": ["minItems", "maxItems"]}
+    ALL_CHECKS = ["minLength", "maxLength", "pattern", "minimum", "maximum", "minItems", "maxItems"]
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        for name in self.ALL_CHECKS:
+            if name not in self.CHECKS.get(kind, []):
+                del self.fields[name]
+        if kind not in ("choice", "multi_choice"):
+            del self.fields["choices"]
+
+    @classmethod
+    def initial_from(cls, form_doc: dict, name: str) -> dict:
+        prop = form_doc["schema"]["properties"][name]
+        ui = form_doc["ui_schema"]["fields"].get(name, {})
+        initial = {"title": prop.get("title", ""), "help": ui.get("help", ""),
+                   "required": name in form_doc["schema"].get("required", [])}
+        if "visible_if" in ui:
+            initial["visible_if"] = json.dumps(ui["visible_if"], ensure_ascii=False)
+        enum = prop.get("enum") or (prop.get("items") or {}).get("enum")
+        if enum:
+            initial["choices"] = "\n".join(enum)
+        initial.update({k: prop[k] for k in cls.ALL_CHECKS if k in prop})
+        return initial
+
+    def clean_visible_if(self):
+        return _json_or_none(self.cleaned_data["visible_if"], "显示条件")
+
+    def clean_pattern(self):
+        pattern = self.cleaned_data["pattern"]
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValidationError(f"正则表达式不正确：{exc}") from exc
+        return pattern
+
+    def clean(self):
+        data = super().clean()
+        for low, high in (("minLength", "maxLength"), ("minimum", "maximum"), ("minItems", "maxItems")):
+            if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                self.add_error(high, f"不能小于{self.fields[low].label}")
+        if "choices" in self.fields:
+            data["options"] = list(dict.fromkeys(
+                line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()))
+            if not data["options"]:
+                self.add_error("choices", "单选、多选须至少填写一个选项")
+        return data
+
+    def apply(self, form_doc: dict, name: str) -> None:
+        """Write the edit into the form document (schema property, required list, UI schema)."""
+        data = self.cleaned_data
+        schema = form_doc["schema"]
+        prop = schema["properties"][name]
+        prop["title"] = data["title"]
+        for key in self.CHECKS.get(self.kind, []):
+            value = data.get(key)
+            if value in (None, ""):
+                prop.pop(key, None)
+            else:
+                prop[key] = int(value) if isinstance(value, float) and value.is_integer() else value
+        if self.kind == "choice":
+            prop["enum"] = data["options"]
+        elif self.kind == "multi_choice":
+            prop["items"]["enum"] = data["options"]
+        required = schema.get("required", [])
+        if data["required"] and name not in required:
+            schema["required"] = required + [name]
+        elif not data["required"] and name in required:
+            schema["required"] = [r for r in required if r != name]
+        ui = form_doc["ui_schema"]["fields"].setdefault(name, {})
+        for key in ("help", "visible_if"):
+            if data[key] in (None, ""):
+                ui.pop(key, None)
+            else:
+                ui[key] = data[key]
+        if not ui:
+            del form_doc["ui_schema"]["fields"][name]
+
+
+class StageForm(forms.Form):
+    """A stage's own facts; its materials and workflow are edited on their pages."""
+
+    name = forms.CharField(label="阶段名称（如 设立、变更、延续、注销）", min_length=2, max_length=100)
+    legal_basis = forms.CharField(label="设定依据", min_length=2, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    statutory_limit_days = forms.IntegerField(label="法定时限（工作日）", min_value=0, max_value=3650)
+    promised_limit_days = forms.IntegerField(label="承诺时限（工作日）", min_value=0, max_value=3650)
+    fees = forms.CharField(label="收费", max_length=5000)
+    copy_from = forms.ChoiceField(label="材料和流程复制自", required=False)
+    first_name = forms.CharField(label="现有材料和流程所属阶段（阶段01）的名称", min_length=2, max_length=100,
+                                 initial="设立")
+
+    def __init__(self, *args, stages=(), adding: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if adding and stages:
+            self.fields["copy_from"].choices = [(s["code"], f"阶段{s['code']} {s['name']}") for s in stages]
+        else:
+            del self.fields["copy_from"]
+        if not adding or stages:
+            del self.fields["first_name"]
+        else:
+            self.fields["first_name"].help_text = "本事项尚未分阶段：现有的材料、流程、时限、设定依据和收费成为阶段01，新阶段复制其材料和流程"
+
+    @classmethod
+    def initial_from(cls, stage: dict) -> dict:
+        return {k: stage[k] for k in ("name", "legal_basis", "statutory_limit_days", "promised_limit_days", "fees")}

@@ -24,7 +24,7 @@ from rules import RuleEvaluationError, evaluate_rule
 
 from . import access
 from .defaults import DEFAULT_SUPERVISION
-from .models import ApprovalItem, ItemState, ItemVersion, OnlineClass, SupervisionDefaults
+from .models import ApprovalItem, HandlingType, ItemState, ItemVersion, OnlineClass, SupervisionDefaults
 from .palette import FormValidator
 
 
@@ -157,3 +157,56 @@ def document_diff(old, new, path: str = "$") -> list[tuple[str, object, object]]
             out += document_diff(old[i] if i < len(old) else None, new[i] if i < len(new) else None, f"{path}[{i}]")
         return out
     return [] if old == new else [(path, old, new)]
+
+
+# --- Change history (django-simple-history) -------------------------------------------------
+
+HISTORY_COLUMNS = [("name", "事项名称"), ("state", "状态"), ("handling_type", "办件类型"),
+                   ("statutory_limit_days", "法定时限"), ("promised_limit_days", "承诺时限"),
+                   ("online_class", "网上办理类别"), ("confidential", "涉密"), ("current_version_id", "现行版本")]
+HISTORY_KIND = {"+": "创建", "~": "修改", "-": "删除"}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One django-simple-history record of an item: who, when, why, and what changed since the
+    record before (catalogue columns by name, the definition path by path)."""
+
+    at: object
+    user: object
+    kind: str
+    reason: str
+    columns: list  # [(label, old, new)]
+    paths: list  # [(path, old, new)] of the definition
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.columns or self.paths)
+
+
+def item_history(item: ApprovalItem) -> list[HistoryEntry]:
+    """The item's change history, newest first, each record compared with the one before."""
+    records = list(item.history.select_related("history_user").order_by("history_date", "history_id"))
+    numbers = dict(item.versions.values_list("pk", "number"))
+    labels = {"state": dict(ItemState.choices), "handling_type": dict(HandlingType.choices)}
+
+    def shown(column: str, value):
+        if column == "current_version_id":
+            return f"第{numbers[value]}版" if value in numbers else None
+        if column == "confidential":
+            return "是" if value else "否"
+        return labels.get(column, {}).get(value, value)
+
+    entries, previous = [], None
+    for record in records:
+        columns, paths = [], []
+        if previous is not None:  # the first record is the creation: nothing to compare with
+            for column, label in HISTORY_COLUMNS:
+                old, new = shown(column, getattr(previous, column)), shown(column, getattr(record, column))
+                if old != new:
+                    columns.append((label, old, new))
+            paths = document_diff(previous.definition, record.definition)
+        entries.append(HistoryEntry(record.history_date, record.history_user, HISTORY_KIND.get(record.history_type, ""),
+                                    record.history_change_reason or "", columns, paths))
+        previous = record
+    return entries[::-1]

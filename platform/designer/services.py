@@ -65,6 +65,14 @@ def _locked(item: ApprovalItem) -> ApprovalItem:
     return ApprovalItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
 
 
+def _save_item(item: ApprovalItem, actor, reason: str) -> None:
+    """Save with the history record's who and why (django-simple-history), whatever the caller
+    (page, API with token authentication, command) — not only what the request middleware sees."""
+    item._history_user = _actor(actor)
+    item._change_reason = reason
+    item.save()
+
+
 def _record(item, action, actor, opinion="") -> None:
     ReviewRecord.objects.create(item=item, action=action, actor=_actor(actor), opinion=opinion)
 
@@ -86,7 +94,7 @@ def item_create(*, actor, department: Department, item_type: str, name: str) -> 
     validate_definition(doc)
     item = ApprovalItem(code=code, department=department, item_type=item_type, sequence=sequence)
     _copy_catalogue_columns(item, doc)
-    item.save()
+    _save_item(item, actor, "新建事项")
     return item
 
 
@@ -110,7 +118,7 @@ def item_update(*, actor, item: ApprovalItem, definition: dict) -> ApprovalItem:
     validate_definition(doc)
     _copy_catalogue_columns(item, doc)
     item.state = ItemState.DRAFT
-    item.save()
+    _save_item(item, actor, "修改定义")
     return item
 
 
@@ -122,7 +130,7 @@ def item_submit_for_review(*, actor, item: ApprovalItem, note: str = "") -> Appr
         raise Conflict(f"只有草稿可以提交审核（当前状态：{item.get_state_display()}）")
     validate_definition(item.definition)
     item.state = ItemState.IN_REVIEW
-    item.save()
+    _save_item(item, actor, "提交审核")
     _record(item, ReviewRecord.Action.SUBMIT, actor, note)
     return item
 
@@ -136,7 +144,7 @@ def item_send_back(*, actor, item: ApprovalItem, opinion: str) -> ApprovalItem:
     if not (opinion or "").strip():
         raise InvalidInput("退回须填写审核意见", details={"opinion": ["请填写退回修改的意见"]})
     item.state = ItemState.DRAFT
-    item.save()
+    _save_item(item, actor, "退回修改")
     _record(item, ReviewRecord.Action.SEND_BACK, actor, opinion.strip())
     return item
 
@@ -149,7 +157,7 @@ def _freeze(item: ApprovalItem, *, actor, opinion: str) -> ItemVersion:
     )
     item.current_version = version
     item.state = ItemState.PUBLISHED
-    item.save()
+    _save_item(item, actor, f"发布第{number}版")
     return version
 
 
@@ -180,7 +188,7 @@ def item_retire(*, actor, item: ApprovalItem, reason: str) -> ApprovalItem:
     if not (reason or "").strip():
         raise InvalidInput("停用须说明理由", details={"reason": ["请填写停用理由"]})
     item.state = ItemState.RETIRED
-    item.save()
+    _save_item(item, actor, "停用")
     _record(item, ReviewRecord.Action.RETIRE, actor, reason.strip())
     return item
 
@@ -237,7 +245,7 @@ def bundle_import(*, actor, bundle) -> tuple[ApprovalItem, ItemVersion | None]:
                 and item.state == ItemState.PUBLISHED:
             return item, None
     _copy_catalogue_columns(item, doc)
-    item.save()
+    _save_item(item, actor, "导入交换包")
     version = _freeze(item, actor=actor, opinion="通过交换包导入")
     _record(item, ReviewRecord.Action.IMPORT, actor, f"导入第{version.number}版")
     return item, version

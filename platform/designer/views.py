@@ -14,15 +14,35 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
+from accounts.models import Role
 from core.errors import AccessDenied, PlatformError
 
-from . import access, selectors, services
-from .forms import AddFieldForm, ItemCreateForm, JsonForm, MaterialForm, OpinionForm, PublicInfoForm
+from . import access, catalogue, editing, selectors, services
+from .forms import (
+    AddFieldForm,
+    CatalogueUploadForm,
+    FieldEditForm,
+    ItemCreateForm,
+    JsonForm,
+    MaterialForm,
+    OpinionForm,
+    PublicInfoForm,
+    StageForm,
+    StepForm,
+    TransitionFormSet,
+)
 from .models import ApprovalItem, ItemState
 from .palette import field_types, ordered_fields
 from .render import flowchart_svg, render_form, table_columns
+from .steps import ACTIONS as ACTION_LABEL
+from .steps import step_types
+
+ROLE_LABEL = dict(Role.choices)
 
 
 def designer_page(view):
@@ -115,6 +135,14 @@ def item_form(request, code):
     props = doc["form"]["schema"]["properties"]
     tables = [k for k, p in props.items() if p.get("x-field") == "table"]
     add_form = AddFieldForm(request.POST if request.POST.get("op") == "add" else None, tables=tables)
+    edit_key = request.GET.get("field")
+    edit_form = None
+    if edit_key is not None:
+        if edit_key not in props:
+            raise Http404("没有这个字段")
+        edit_form = FieldEditForm(request.POST if request.POST.get("op") == "edit" else None, prefix="edit",
+                                  kind=props[edit_key].get("x-field"),
+                                  initial=FieldEditForm.initial_from(item.definition["form"], edit_key))
     problems: dict = {}
     if request.method == "POST":
         op = request.POST.get("op")
@@ -146,6 +174,19 @@ def item_form(request, code):
                     doc["form"]["ui_schema"]["fields"][data["key"]] = ui
             if not add_form.errors and _save(request, item, doc, problems):
                 return redirect("designer:item-form", code=code)
+        elif op == "edit" and edit_form is not None:
+            if edit_form.is_valid():
+                edit_form.apply(doc["form"], edit_key)
+                if _save(request, item, doc, problems):
+                    return redirect("designer:item-form", code=code)
+        elif op == "move":
+            order = doc["form"]["ui_schema"]["order"] = ordered_fields(doc["form"])
+            key, step = request.POST.get("key", ""), -1 if request.POST.get("direction") == "up" else 1
+            if key in order and 0 <= order.index(key) + step < len(order):
+                i = order.index(key)
+                order[i], order[i + step] = order[i + step], order[i]
+                if _save(request, item, doc, problems):
+                    return redirect("designer:item-form", code=code)
         elif op == "remove":
             key = request.POST.get("key", "")
             if key in props:
@@ -159,7 +200,8 @@ def item_form(request, code):
     form_doc = item.definition["form"]
     fields = [(name, form_doc["schema"]["properties"][name]) for name in ordered_fields(form_doc)]
     return render(request, "designer/item_form.html", _context(
-        request, item, add_form=add_form, problems=problems, preview=render_form(form_doc),
+        request, item, add_form=add_form, edit_form=edit_form, edit_key=edit_key, problems=problems,
+        preview=render_form(form_doc),
         fields=[_field_row(form_doc, n, p) for n, p in fields]))
 
 
@@ -187,10 +229,11 @@ def item_preview(request, code):
         errors = FormValidator(form_doc).errors(data)
         if not errors:
             messages.success(request, "填写内容符合表单要求")
-    needed = selectors.required_materials(selectors.applicable_units(item.definition)[0].materials, data)
+    unit = _unit(request, item.definition)
+    needed = selectors.required_materials(unit.get(item.definition)["materials"], data)
     return render(request, "designer/item_preview.html", _context(
         request, item, preview=render_form(form_doc, data, errors), errors=errors, needed=needed,
-        checked=request.method == "POST"))
+        checked=request.method == "POST", unit=unit, units=editing.units(item.definition)))
 
 
 def _form_data(form_doc: dict, post) -> dict:
@@ -231,53 +274,162 @@ def _typed(prop: dict, value: str):
     return value
 
 
+def _unit(request, doc: dict) -> editing.UnitRef:
+    unit = editing.unit_for(doc, request.GET.get("unit"))
+    if unit is None:
+        raise Http404("没有这个办理阶段")
+    return unit
+
+
+def _unit_url(request, name: str, code: str, unit: editing.UnitRef, **params) -> str:
+    query = urlencode({k: v for k, v in {"unit": unit.code, **params}.items() if v})
+    return reverse(name, args=[code]) + (f"?{query}" if query else "")
+
+
 @designer_page
 def item_materials(request, code):
+    """The materials of the item, or of one of its stages (``?unit=<stage>``)."""
     item = _item(request, code)
     doc = copy.deepcopy(item.definition)
+    unit = _unit(request, doc)
+    materials = unit.get(doc)["materials"]
     form = MaterialForm(request.POST if request.POST.get("op") == "add" else None)
     problems: dict = {}
     if request.method == "POST":
         if request.POST.get("op") == "add" and form.is_valid():
             material = form.material()
-            if any(m["key"] == material["key"] for m in doc["materials"]):
+            if any(m["key"] == material["key"] for m in materials):
                 form.add_error("key", f"已有编号为“{material['key']}”的材料")
             else:
-                doc["materials"].append(material)
+                materials.append(material)
                 if _save(request, item, doc, problems):
-                    return redirect("designer:item-materials", code=code)
+                    return redirect(_unit_url(request, "designer:item-materials", code, unit))
         elif request.POST.get("op") == "remove":
-            doc["materials"] = [m for m in doc["materials"] if m["key"] != request.POST.get("key")]
+            unit.get(doc)["materials"] = [m for m in materials if m["key"] != request.POST.get("key")]
             if _save(request, item, doc, problems):
-                return redirect("designer:item-materials", code=code)
-    return render(request, "designer/item_materials.html", _context(request, item, form=form, problems=problems))
-
-
-def _json_page(request, code, *, part: str | None, template: str, title: str):
-    item = _item(request, code)
-    current = item.definition if part is None else item.definition[part]
-    form = JsonForm(request.POST or None,
-                    initial={"document": json.dumps(current, ensure_ascii=False, indent=2, sort_keys=True)})
-    problems: dict = {}
-    if request.method == "POST" and form.is_valid():
-        doc = form.cleaned_data["document"]
-        if part is not None:
-            doc = {**copy.deepcopy(item.definition), part: doc}
-        if _save(request, item, doc, problems):
-            return redirect(request.path)
-    shown = item.definition.get("workflow") if part == "workflow" else None
-    return render(request, template, _context(request, item, form=form, problems=problems, title=title,
-                                              flowchart=flowchart_svg(shown) if part == "workflow" else None))
+                return redirect(_unit_url(request, "designer:item-materials", code, unit))
+    return render(request, "designer/item_materials.html", _context(
+        request, item, form=form, problems=problems, unit=unit, units=editing.units(item.definition),
+        materials=unit.get(item.definition)["materials"]))
 
 
 @designer_page
 def item_json(request, code):
-    return _json_page(request, code, part=None, template="designer/item_json.html", title="JSON 编辑（高级）")
+    """The raw JSON editor of the whole definition, for power users."""
+    item = _item(request, code)
+    form = JsonForm(request.POST or None, initial={"document": _pretty(item.definition)})
+    problems: dict = {}
+    if request.method == "POST" and form.is_valid():
+        if _save(request, item, form.cleaned_data["document"], problems):
+            return redirect(request.path)
+    return render(request, "designer/item_json.html", _context(request, item, form=form, problems=problems,
+                                                               title="JSON 编辑（高级）"))
+
+
+def _pretty(document) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
 
 
 @designer_page
 def item_workflow(request, code):
-    return _json_page(request, code, part="workflow", template="designer/item_json.html", title="办理流程")
+    """The workflow of the item or of a stage (``?unit=``): its flowchart, a step editor
+    (``?step=<key>`` edits a step, ``?step=`` with no key adds one) and the JSON editor. Every
+    save validates the whole definition."""
+    item = _item(request, code)
+    doc = copy.deepcopy(item.definition)
+    unit = _unit(request, doc)
+    workflow = unit.get(item.definition)["workflow"]
+    steps = workflow["steps"]
+    keys = [s["key"] for s in steps]
+    op = request.POST.get("op") if request.method == "POST" else None
+    problems: dict = {}
+    back = _unit_url(request, "designer:item-workflow", code, unit)
+
+    json_form = JsonForm(request.POST if op == "json" else None, initial={"document": _pretty(workflow)})
+    if op == "json" and json_form.is_valid():
+        unit.get(doc)["workflow"] = json_form.cleaned_data["document"]
+        if _save(request, item, doc, problems):
+            return redirect(back)
+
+    editing_key = request.GET.get("step")
+    if editing_key and editing_key not in keys:
+        raise Http404("没有这个步骤")
+    current = next((s for s in steps if s["key"] == editing_key), None)
+    step_form = transitions = None
+    if editing_key is not None:
+        step_form = StepForm(request.POST if op == "step" else None, step_keys=keys, editing=editing_key or None,
+                             initial=StepForm.initial_from(current, start=workflow["start"]) if current else {})
+        transitions = TransitionFormSet(
+            request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys},
+            initial=[_transition_initial(t) for t in current["transitions"]] if current and op != "step" else None)
+        if op == "step" and step_form.is_valid() and transitions.is_valid():
+            step = step_form.step([t for t in (f.transition() for f in transitions) if t], base=current)
+            if step["key"] != editing_key and step["key"] in keys:
+                step_form.add_error("key", f"已有编号为“{step['key']}”的步骤")
+            else:
+                unit.get(doc)["workflow"] = editing.workflow_put_step(
+                    workflow, step=step, original_key=editing_key or None,
+                    after=step_form.cleaned_data.get("after") or None, is_start=step_form.cleaned_data["is_start"])
+                if _save(request, item, doc, problems):
+                    return redirect(back)
+    if op == "remove_step":
+        unit.get(doc)["workflow"] = editing.workflow_remove_step(workflow, request.POST.get("key", ""))
+        if _save(request, item, doc, problems):
+            return redirect(back)
+    return render(request, "designer/item_workflow.html", _context(
+        request, item, problems=problems, unit=unit, units=editing.units(item.definition), workflow=workflow,
+        flowchart=flowchart_svg(workflow), step_rows=[_step_row(s) for s in steps], json_form=json_form,
+        step_form=step_form, transitions=transitions, editing_key=editing_key))
+
+
+def _transition_initial(transition: dict) -> dict:
+    initial = {"to": transition["to"], "label": transition.get("label", "")}
+    if "when" in transition:
+        initial["when"] = json.dumps(transition["when"], ensure_ascii=False)
+    return initial
+
+
+def _step_row(step: dict) -> dict:
+    step_type = step_types.get(step["type"]) if step["type"] in step_types else None
+    return {"key": step["key"], "name": step["name"], "type": step_type.label if step_type else step["type"],
+            "role": ROLE_LABEL.get(step.get("role"), step.get("role") or ""),
+            "department": step.get("department") or ("本部门" if step_type and step_type.performed_by_person else ""),
+            "limit_days": step.get("limit_days", ""),
+            "actions": "、".join(ACTION_LABEL.get(a, a) for a in step.get("actions", [])),
+            "return_to": "、".join(step.get("return_to", [])),
+            "transitions": [(t["to"], t.get("label", ""), json.dumps(t["when"], ensure_ascii=False) if "when" in t
+                             else "") for t in step["transitions"]]}
+
+
+@designer_page
+def item_stages(request, code):
+    """Split an item into stages (sub-items), add, edit and remove stages. A stage's materials
+    and workflow are edited on the materials and workflow pages (``?unit=<stage>``)."""
+    item = _item(request, code)
+    doc = item.definition
+    editing_code = request.GET.get("stage")
+    stage = next((s for s in doc["stages"] if s["code"] == editing_code), None)
+    if editing_code and stage is None:
+        raise Http404("没有这个阶段")
+    op = request.POST.get("op") if request.method == "POST" else None
+    form = StageForm(request.POST if op in ("add", "edit") else None, stages=doc["stages"], adding=stage is None,
+                     initial=StageForm.initial_from(stage) if stage else {"fees": doc["public"]["fees"]})
+    problems: dict = {}
+    back = reverse("designer:item-stages", args=[code])
+    if op in ("add", "edit") and form.is_valid():
+        data = form.cleaned_data
+        if stage is None:
+            changed, _new = editing.stage_add(doc, facts=data, copy_from=data.get("copy_from") or None,
+                                              first_name=data.get("first_name") or "设立")
+        else:
+            changed = editing.stage_update(doc, stage["code"], facts=data)
+        if _save(request, item, changed, problems):
+            return redirect(back)
+    elif op == "remove" and any(s["code"] == request.POST.get("stage") for s in doc["stages"]):
+        if _save(request, item, editing.stage_remove(doc, request.POST["stage"]), problems):
+            return redirect(back)
+    return render(request, "designer/item_stages.html", _context(
+        request, item, form=form, problems=problems, stage=stage))
 
 
 ACTIONS = {
@@ -331,7 +483,85 @@ def item_diff(request, code):
         new_label=labels[new]))
 
 
+HISTORY_PATHS_SHOWN = 30
+
+
+@designer_page
+def item_history(request, code):
+    """Who changed the item when, and what: the django-simple-history records, each compared
+    with the record before it."""
+    item = _item(request, code)
+    entries = [{"entry": e, "columns": [(label, _show(a), _show(b)) for label, a, b in e.columns],
+                "paths": [(path, _show(a), _show(b)) for path, a, b in e.paths[:HISTORY_PATHS_SHOWN]],
+                "more": max(0, len(e.paths) - HISTORY_PATHS_SHOWN)} for e in selectors.item_history(item)]
+    return render(request, "designer/item_history.html", _context(request, item, entries=entries))
+
+
 def _show(value) -> str:
     if value is None:
         return "—"
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+CATALOGUE_SESSION_KEY = "designer.catalogue_upload"
+
+
+@designer_page
+def catalogue_page(request):
+    """Catalogue in and out: download as Excel/CSV; upload, see the dry run row by row, confirm.
+
+    The dry run keeps the file (django-import-export's temporary storage) and remembers it in
+    the session; confirming imports that same file, checking every row again."""
+    file_format = request.GET.get("download")
+    if file_format in ("xlsx", "csv"):
+        content = catalogue.export_catalogue(selectors.items_for(request.user), file_format=file_format)
+        kind = "text/csv; charset=utf-8" if file_format == "csv" else \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(content, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="catalogue.{file_format}"'
+        return response
+    form = CatalogueUploadForm(request.POST if request.POST.get("op") == "check" else None, request.FILES or None)
+    report, pending, filename = None, None, ""
+    if request.method == "POST" and request.POST.get("op") == "check" and form.is_valid():
+        _forget_upload(request)
+        upload = form.cleaned_data["file"]
+        content, filename = upload.read(), upload.name
+        try:
+            report = catalogue.catalogue_import(actor=request.user, content=content, filename=filename,
+                                                dry_run=True, raise_on_errors=False)
+        except PlatformError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if report.ok and report.rows:
+                pending = catalogue.upload_stash(content)
+                request.session[CATALOGUE_SESSION_KEY] = {"name": pending, "filename": filename}
+    elif request.method == "POST" and request.POST.get("op") == "confirm":
+        stashed = request.session.get(CATALOGUE_SESSION_KEY) or {}
+        content = catalogue.upload_read(stashed.get("name", "")) \
+            if stashed.get("name") == request.POST.get("upload") else None
+        if content is None:
+            messages.error(request, "没有待导入的文件或文件已过期，请重新上传并试导入")
+            return redirect("designer:catalogue")
+        filename = stashed["filename"]
+        try:
+            report = catalogue.catalogue_import(actor=request.user, content=content, filename=filename,
+                                                dry_run=False, raise_on_errors=False)
+        except PlatformError as exc:
+            messages.error(request, exc.message)
+            report = None
+        _forget_upload(request)
+        if report is not None and report.ok:
+            messages.success(request, f"已导入：新增 {len(report.created)} 个事项，修改 {len(report.updated)} 个事项"
+                                      "（修改后的事项为草稿，须提交法制办审核后生效）")
+            return redirect("designer:items")
+        if report is not None:
+            messages.error(request, f"有 {len(report.errors)} 行错误，未导入任何数据")
+    return render(request, "designer/catalogue.html", {
+        "form": form, "report": report, "pending": pending, "filename": filename,
+        "headers": catalogue.HEADERS})
+
+
+def _forget_upload(request) -> None:
+    stashed = request.session.pop(CATALOGUE_SESSION_KEY, None)
+    if stashed:
+        catalogue.upload_remove(stashed.get("name", ""))

@@ -78,7 +78,7 @@ def test_duplicate_code_and_bad_rows_are_reported_and_nothing_is_imported(demo):
     with pytest.raises(InvalidInput) as caught:
         catalogue_import(actor=demo.editor, content=as_csv(data), filename="c.csv", dry_run=False)
     assert caught.value.details == {
-        "第3行": ["事项编码“JB-SCJG-XK-0001”与第2行重复"],
+        "第3行": ["事项编码：“JB-SCJG-XK-0001”与第2行重复"],
         "第4行": ["承诺时限（工作日）：承诺时限（99个工作日）不能超过法定时限（10个工作日）"],
     }
     assert ApprovalItem.objects.get(code="JB-SCJG-XK-0001").definition["public"]["fees"] == "不收费"

@@ -88,10 +88,10 @@ def test_materials_and_workflow_pages(editor):
     assert ApprovalItem.objects.get(code=code).definition["materials"][0]["condition"] is not None
     workflow = sample_workflow()
     workflow["steps"][1]["return_to"] = ["decide"]
-    response = editor.post(f"/designer/items/{code}/workflow/", {"document": json.dumps(workflow)})
+    response = editor.post(f"/designer/items/{code}/workflow/", {"op": "json", "document": json.dumps(workflow)})
     assert "退回只能指向之前的步骤" in response.content.decode()
     workflow["steps"][1]["return_to"] = ["accept"]
-    assert editor.post(f"/designer/items/{code}/workflow/", {"document": json.dumps(workflow)}).status_code == 302
+    assert editor.post(f"/designer/items/{code}/workflow/", {"op": "json", "document": json.dumps(workflow)}).status_code == 302
     assert "并联审查" in editor.get(f"/designer/items/{code}/workflow/").content.decode()
 
 

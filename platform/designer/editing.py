@@ -1,0 +1,174 @@
+"""Pure edits of a definition document that the designer's pages make before saving.
+
+Nothing here validates or saves: the page applies an edit to a copy of the working definition
+and hands the whole document to ``services.item_update``, which validates it and refuses it
+whole. See docs/designer.md.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """Where a page edits materials and a workflow: the item itself or one of its stages."""
+
+    code: str  # "" for the item, else the stage's two digits
+    label: str
+    path: str  # JSON path of the unit in the definition, for problem messages
+
+    def get(self, doc: dict) -> dict:
+        """The unit's dict inside ``doc`` (the item itself, or the stage), to read or change in place."""
+        if not self.code:
+            return doc
+        return next(s for s in doc["stages"] if s["code"] == self.code)
+
+
+def units(doc: dict) -> list[UnitRef]:
+    """The units whose materials and workflow can be edited: the item, or (when it is split into
+    stages) each stage — a staged item's own materials and workflow stay empty."""
+    if not doc["stages"]:
+        return [UnitRef("", "事项本身", "$")]
+    return [UnitRef(s["code"], f"阶段{s['code']} {s['name']}", f"$.stages[{i}]") for i, s in enumerate(doc["stages"])]
+
+
+def unit_for(doc: dict, code: str | None) -> UnitRef | None:
+    """The unit named by ``code`` (``?unit=`` of the page); the first unit when none is given;
+    ``None`` when there is no such unit."""
+    available = units(doc)
+    if not code:
+        return available[0]
+    return next((unit for unit in available if unit.code == code), None)
+
+
+# --- Steps ----------------------------------------------------------------------------------
+
+def workflow_put_step(workflow: dict, *, step: dict, original_key: str | None = None, after: str | None = None,
+                      is_start: bool = False) -> dict:
+    """A copy of ``workflow`` with ``step`` added (``original_key`` None) or replacing the step
+    ``original_key``.
+
+    A renamed step keeps its place: transitions, returns and the start that named the old key
+    name the new one. A new step inserted ``after`` a step takes over that step's transitions
+    when it has none of its own, and that step then goes to the new one.
+    """
+    workflow = copy.deepcopy(workflow)
+    steps = workflow["steps"]
+    new_key = step["key"]
+    if original_key is None:
+        steps.append(step)
+        if after:
+            previous = next((s for s in steps if s["key"] == after), None)
+            if previous is not None:
+                if not step["transitions"]:
+                    step["transitions"] = previous["transitions"]
+                previous["transitions"] = [{"to": new_key}]
+    else:
+        index = next(i for i, s in enumerate(steps) if s["key"] == original_key)
+        steps[index] = step
+        if new_key != original_key:
+            _rename(workflow, original_key, new_key)
+    if is_start:
+        workflow["start"] = new_key
+    return workflow
+
+
+def _rename(workflow: dict, old: str, new: str) -> None:
+    if workflow["start"] == old:
+        workflow["start"] = new
+    for other in workflow["steps"]:
+        for transition in other["transitions"]:
+            if transition["to"] == old:
+                transition["to"] = new
+        if "return_to" in other:
+            other["return_to"] = [new if k == old else k for k in other["return_to"]]
+
+
+def workflow_remove_step(workflow: dict, key: str) -> dict:
+    """A copy of ``workflow`` without the step ``key``.
+
+    A step with one unconditional way on is bridged: the steps that went to it go on to its
+    successor (and the start moves there). Returns to the removed step are dropped (and the
+    return action with the last of them). Anything else that named the step is left for the
+    validation to report, so nothing inconsistent is ever saved.
+    """
+    workflow = copy.deepcopy(workflow)
+    removed = next((s for s in workflow["steps"] if s["key"] == key), None)
+    if removed is None:
+        return workflow
+    workflow["steps"] = [s for s in workflow["steps"] if s["key"] != key]
+    onward = removed["transitions"]
+    successor = onward[0]["to"] if len(onward) == 1 and "when" not in onward[0] else None
+    if successor is not None:
+        if workflow["start"] == key:
+            workflow["start"] = successor
+        for other in workflow["steps"]:
+            for transition in other["transitions"]:
+                if transition["to"] == key:
+                    transition["to"] = successor
+            # two ways to the same step collapse into one
+            seen, kept = set(), []
+            for transition in other["transitions"]:
+                marker = (transition["to"], repr(transition.get("when")))
+                if marker not in seen:
+                    seen.add(marker)
+                    kept.append(transition)
+            other["transitions"] = kept
+    for other in workflow["steps"]:
+        if key in other.get("return_to", []):
+            other["return_to"] = [k for k in other["return_to"] if k != key]
+            if not other["return_to"]:
+                del other["return_to"]
+                other["actions"] = [a for a in other.get("actions", []) if a != "return"]
+    return workflow
+
+
+# --- Stages ---------------------------------------------------------------------------------
+
+STAGE_FACTS = ("name", "legal_basis", "statutory_limit_days", "promised_limit_days", "fees")
+
+
+def stage_add(doc: dict, *, facts: dict, copy_from: str | None = None, first_name: str = "设立"
+              ) -> tuple[dict, str]:
+    """A copy of ``doc`` with a new stage (the next free two-digit code), and that code.
+
+    The new stage starts with a copy of the materials and workflow of the stage ``copy_from``
+    (the first stage when not given). An item not yet split becomes stage 01 first: the item's
+    own materials, workflow, limits, legal basis and fees move into it, and the item keeps none
+    (as the validation requires of a staged item)."""
+    doc = copy.deepcopy(doc)
+    if not doc["stages"]:
+        doc["stages"] = [{"code": "01", "name": first_name, "legal_basis": doc["public"]["legal_basis"],
+                          "materials": doc["materials"], "workflow": doc["workflow"],
+                          "statutory_limit_days": doc["statutory_limit_days"],
+                          "promised_limit_days": doc["promised_limit_days"], "fees": doc["public"]["fees"]}]
+        doc["materials"], doc["workflow"] = [], None
+    source = next((s for s in doc["stages"] if s["code"] == copy_from), doc["stages"][0])
+    used = {int(s["code"]) for s in doc["stages"]}
+    code = f"{next(n for n in range(1, 100) if n not in used):02d}"
+    stage = {"code": code, **{k: facts[k] for k in STAGE_FACTS},
+             "materials": copy.deepcopy(source["materials"]), "workflow": copy.deepcopy(source["workflow"])}
+    doc["stages"].append(stage)
+    return doc, code
+
+
+def stage_update(doc: dict, code: str, *, facts: dict) -> dict:
+    """A copy of ``doc`` with the stage's name, legal basis, limits and fees replaced (its code
+    never changes: cases and the catalogue address the stage by it)."""
+    doc = copy.deepcopy(doc)
+    stage = next(s for s in doc["stages"] if s["code"] == code)
+    stage.update({k: facts[k] for k in STAGE_FACTS})
+    return doc
+
+
+def stage_remove(doc: dict, code: str) -> dict:
+    """A copy of ``doc`` without the stage. Removing the last stage makes the item unstaged
+    again: that stage's materials and workflow become the item's own."""
+    doc = copy.deepcopy(doc)
+    removed = next(s for s in doc["stages"] if s["code"] == code)
+    doc["stages"] = [s for s in doc["stages"] if s["code"] != code]
+    if not doc["stages"]:
+        doc["materials"], doc["workflow"] = removed["materials"], removed["workflow"]
+    return doc
