@@ -15,8 +15,8 @@ from designer.models import ApprovalItem, CertificateType, ItemState, ItemVersio
 from designer.selectors import applicable_units, form_validator_for_version, public_catalogue, required_materials
 from designer.steps import ACTIONS, SPECIAL_PROCEDURES, step_types
 
-__all__ = ["ACTIONS", "SPECIAL_PROCEDURES", "Definition", "definition_for", "public_catalogue", "published_items",
-           "step_type"]
+__all__ = ["ACTIONS", "SPECIAL_PROCEDURES", "Definition", "Guide", "definition_for", "guide_of", "public_catalogue",
+           "published_items", "step_type"]
 
 # Step types whose decision is the acceptance decision (受理 / 不予受理 / 补正).
 INTAKE_TYPES = frozenset({"receive", "accept"})
@@ -132,3 +132,23 @@ def definition_for(version: ItemVersion, unit_code: str | None = None) -> Defini
 
 def units_of(version: ItemVersion):
     return applicable_units(version.document)
+
+
+@dataclass(frozen=True)
+class Guide:
+    """An item's guide (办事指南) as the service hall shows it: every public element, the units
+    one applies for (the item itself or its stages) with their materials and workflow."""
+
+    item: ApprovalItem
+    version: ItemVersion
+    public: dict
+    units: list
+    statutory_limit_days: int
+    promised_limit_days: int
+    handling_type: str
+
+
+def guide_of(item: ApprovalItem) -> Guide:
+    document = item.current_version.document
+    return Guide(item, item.current_version, document["public"], applicable_units(document),
+                 document["statutory_limit_days"], document["promised_limit_days"], document.get("handling_type", ""))

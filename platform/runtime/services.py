@@ -210,6 +210,70 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
     return case
 
 
+@dataclass(frozen=True)
+class ApplicantInput:
+    """The applicant of a paper application as the clerk types it from the identity document."""
+
+    kind: str  # Applicant.Kind
+    name: str
+    identity_number: str  # 身份证号码 for a natural person, 统一社会信用代码 otherwise
+    phone: str = ""
+    address: str = ""
+
+
+def _window_applicant(actor, given: ApplicantInput) -> tuple[Applicant | None, dict]:
+    """The registered applicant with this identity number, or a new one registered now; with the
+    problems (paths ``applicant.<field>``) when neither is possible."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import applicant_create
+
+    name, number = (given.name or "").strip(), (given.identity_number or "").strip().upper()
+    if given.kind not in Applicant.Kind.values:
+        return None, {"applicant.kind": ["请选择申请人类型"]}
+    problems = {}
+    if not name:
+        problems["applicant.name"] = ["请填写申请人名称或姓名"]
+    if not number:
+        problems["applicant.identity_number"] = ["请填写证件号码"]
+    if problems:
+        return None, problems
+    field = "id_number" if given.kind == Applicant.Kind.NATURAL else "credit_code"
+    existing = Applicant.objects.filter(**{field: number}).first()
+    if existing is not None:
+        if existing.name != name:
+            return None, {"applicant.name": [f"该证件号码已登记为申请人“{existing.name}”，请核对"]}
+        return existing, {}
+    try:
+        with transaction.atomic():
+            return applicant_create(actor=actor, kind=given.kind, name=name, phone=(given.phone or "").strip(),
+                                    address=(given.address or "").strip(), **{field: number}), {}
+    except ValidationError as error:
+        paths = {field: "applicant.identity_number", "name": "applicant.name", "phone": "applicant.phone",
+                 "address": "applicant.address"}
+        return None, {paths.get(k, f"applicant.{k}"): list(v) for k, v in error.message_dict.items()}
+
+
+@transaction.atomic
+def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInput, form_data,
+                          materials: Iterable[MaterialInput] = (), unit_code: str | None = None) -> Case:
+    """Window intake (窗口收件): a clerk enters a paper application for an applicant the same day,
+    registering the applicant first if new. One transaction: when anything is wrong, every
+    problem (applicant, form, materials) is reported at once and nothing is saved, not even
+    the new applicant."""
+    if not (is_staff_member(actor) and has_role(actor, Role.WINDOW_CLERK)):
+        raise AccessDenied("窗口受理须由窗口受理员办理")
+    person, problems = _window_applicant(actor, applicant)
+    if problems:
+        defn = definition_for(_published(item, Channel.WINDOW).current_version, unit_code)
+        data, form_problems = _clean_form(defn, form_data)
+        _, material_problems = _check_materials(defn, data, materials, channel=Channel.WINDOW, applicant=None)
+        raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）",
+                           details={**problems, **form_problems, **material_problems})
+    return case_submit(actor=actor, item=item, form_data=form_data, materials=materials, channel=Channel.WINDOW,
+                       applicant=person, unit_code=unit_code)
+
+
 def _issue_receipt(case: Case) -> None:
     issue_document(case, "receipt", channel=case.get_channel_display(),
                    received_at=timezone.localtime(timezone.now()).strftime("%Y年%m月%d日 %H:%M"),
@@ -517,6 +581,6 @@ def draft_save(*, actor, item: ApprovalItem, form_data, unit_code: str | None = 
     return draft
 
 
-__all__ = ["MaterialInput", "case_accept", "case_deliver", "case_refuse", "case_request_correction",
+__all__ = ["ApplicantInput", "MaterialInput", "case_accept", "case_intake_at_window", "case_deliver", "case_refuse", "case_request_correction",
            "case_resubmit", "case_submit", "case_withdraw", "cases_deem_accepted", "clocks_recompute", "draft_save",
            "extension_decide", "special_procedure_end", "task_complete"]
