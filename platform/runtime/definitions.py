@@ -96,6 +96,13 @@ class Definition:
     def public(self) -> dict:
         return self.document["public"]
 
+    @property
+    def prereview_limit_days(self) -> int:
+        """网上预审时限: the item's own when its definition sets one, else 2 working days."""
+        from .clock import PREREVIEW_LIMIT_DAYS
+
+        return int(self.document.get("prereview_limit_days") or PREREVIEW_LIMIT_DAYS)
+
     def completion_step(self) -> str | None:
         """Where a rejection (不予许可) goes: the first completion step in document order."""
         return next((s["key"] for s in self.workflow["steps"] if s["type"] == "complete"), None)

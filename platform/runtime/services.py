@@ -191,7 +191,8 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
                 item=item, version=item.current_version, unit_code=defn.unit_code, unit_name=defn.unit_name,
                 department=item.department, applicant=applicant, channel=channel,
                 received_by=actor if channel == Channel.WINDOW else None, form_data=data, submitted_at=now)
-    clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days)
+    clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days,
+                prereview=defn.prereview_limit_days if channel == Channel.ONLINE else None)
     case.save(force_insert=True)
     _store_materials(case, prepared, replacing=False)
     caselog.append(case, kind="submitted", actor=actor,
@@ -315,7 +316,8 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
         clock.task_due(task)
         task.save(update_fields=["state", "opened_on", "opened_at", "due_on", "due_provisional"])
     if case.accepted_on is None:
-        clock.start(case, today, statutory=case.statutory_limit_days, promised=case.promised_limit_days)
+        clock.start(case, today, statutory=case.statutory_limit_days, promised=case.promised_limit_days,
+                    prereview=case.prereview_limit_days)
         case.state = CaseState.RECEIVED
     else:
         case.state = CaseState.IN_PROGRESS
@@ -548,13 +550,15 @@ def clocks_recompute(*, open_only: bool = True) -> int:
             case = lock_case(pk)
             tasks = list(case.tasks.all())
             pauses = list(case.pauses.all())
-            before = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional)
+            before = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional,
+                      case.prereview_due_on)
             clock.recompute(case, tasks, pauses)
             for task in tasks:
                 task.save(update_fields=["paused_days", "due_on", "due_provisional"])
             for pause in pauses:
                 pause.save(update_fields=["expected_end_on", "working_days"])
-            after = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional)
+            after = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional,
+                     case.prereview_due_on)
             if before != after:
                 caselog.append(case, kind="clock_recomputed", summary="工作日历更新，重新计算期限",
                                data={"before": [str(v) for v in before], "after": [str(v) for v in after]})

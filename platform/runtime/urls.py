@@ -16,4 +16,6 @@ urlpatterns = [
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/documents/<str:document>.pdf", views.document_pdf, name="document"),
     path("cases/<str:number>/tasks/<int:task_id>/act/", views.task_act, name="act"),
+    path("cases/<str:number>/resubmit/", views.resubmit, name="resubmit"),
+    path("cases/<str:number>/end-special-procedure/", views.end_special_procedure, name="end-pause"),
 ]

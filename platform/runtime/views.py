@@ -36,7 +36,7 @@ from .definitions import (
 )
 from .engine import definition_of
 from .forms import form_data_from_post, materials_from_post
-from .models import Task, TaskState
+from .models import CaseState, Channel, Task, TaskState
 from .uploads import TYPE_LABELS
 
 
@@ -80,9 +80,15 @@ def case_detail(request, number):
             allowed = [action_registry.get(a) for a in step.get("actions", []) if a in action_registry]
             returns = [(k, defn.step(k)["name"]) for k in step.get("return_to", [])]
             tasks.append({"task": task, "actions": allowed, "returns": returns})
+        running = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
+        context["may_end_pause"] = bool(running and running.task_id and running.task.step_type != "special_procedure"
+                                        and can_act_on_task(request.user, running.task))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
                        my_tasks=tasks, procedures=SPECIAL_PROCEDURES)
+    context["may_resubmit"] = case.state == CaseState.CORRECTING and (
+        case.applicant.user_id == request.user.pk
+        or (case.channel == Channel.WINDOW and has_role(request.user, Role.WINDOW_CLERK)))
     return render(request, "runtime/case.html", context)
 
 
@@ -296,3 +302,54 @@ def intake_item(request, code):
         "person_errors": {k.split(".", 1)[1]: v for k, v in errors.items() if k.startswith("applicant.")},
         "kinds": Applicant.Kind.choices, "problems": problems,
     }, status=400 if problems else 200)
+
+
+# --- The applicant's correction, the end of a special procedure -----------------------------
+
+@login_required
+def resubmit(request, number):
+    """补正: the correction notice's list, the form as last submitted and the materials to replace."""
+    case = _case_or_404(request, number)
+    defn = definition_of(case)
+    notice = case.documents.filter(template="correction_notice").order_by("-issued_at", "-pk").first()
+    errors: dict = {}
+    problems: list[str] = []
+    data = case.form_data
+    if request.method == "POST":
+        data = form_data_from_post(defn.form, request.POST)
+        given = materials_from_post(defn.materials, request.POST, request.FILES)
+        expected = request.POST.get("expected_version", "")
+        try:
+            services.case_resubmit(actor=request.user, case=case, form_data=data, materials=given,
+                                   expected_version=int(expected) if expected.isdigit() else None)
+        except PlatformError as error:
+            errors, problems = error.details, [error.message, *_problems(error)]
+        else:
+            messages.success(request, "补正材料已提交，新的接件凭证已出具。")
+            return redirect("runtime:case", number=case.number)
+    elif case.state != CaseState.CORRECTING:
+        messages.error(request, f"办件当前状态为“{case.get_state_display()}”，不需要补正")
+        return redirect("runtime:case", number=case.number)
+    return render(request, "runtime/resubmit.html", {
+        "case": case, "defn": defn, "notice": notice, "form_html": render_form(defn.form, data, errors), "data": data,
+        "materials": _material_rows(defn, data, errors, window=case.channel == Channel.WINDOW,
+                                    certificates=selectors.certificates_for(request.user).filter(status="valid")
+                                    .select_related("certificate_type")),
+        "submitted": set(case.materials.filter(superseded=False).values_list("key", flat=True)),
+        "problems": problems}, status=400 if problems else 200)
+
+
+@login_required
+@require_POST
+def end_special_procedure(request, number):
+    case = _case_or_404(request, number)
+    expected = request.POST.get("expected_version", "")
+    try:
+        services.special_procedure_end(actor=request.user, case=case, result=request.POST.get("result", ""),
+                                       expected_version=int(expected) if expected.isdigit() else None)
+    except PlatformError as error:
+        details = "；".join(m for ms in error.details.values() for m in ms)
+        messages.error(request, error.message + (f"（{details}）" if details else ""))
+    else:
+        messages.success(request, "特殊程序已结束，恢复计时")
+    return redirect("runtime:case", number=number)
