@@ -23,7 +23,7 @@ def _typed(prop: dict, value: str):
             return value
         if number != number or number in (float("inf"), float("-inf")):
             return value
-        return int(number) if number.is_integer() and prop.get("type") == "integer" else number
+        return int(number) if number.is_integer() else number  # "120" stays 120, not 120.0
     return value
 
 
