@@ -18,6 +18,7 @@ from core.registry import Registry
 
 from . import caselog, certificates, clock
 from .definitions import ACTIONS, SPECIAL_PROCEDURES, Definition
+from .documents import document_templates
 from .engine import (
     Moves,
     advance,
@@ -172,7 +173,8 @@ def complete_case(case: Case, *, today: dt.date, opinion: str, actor=None) -> No
 
 
 def deliver_case(case: Case, *, today: dt.date, method: str, actor=None) -> None:
-    documents = "、".join(d.title for d in case.documents.filter(template="decision"))
+    # Only completed cases are delivered, and completion always issues the decision.
+    documents = document_templates.get("decision").title
     case.state = CaseState.DELIVERED
     caselog.append(case, kind="delivered", actor=actor, summary=f"送达（{method}）", data={"method": method})
     issue_document(case, "delivery_receipt", documents=documents or "审批决定书", method=method,

@@ -39,6 +39,7 @@ from .engine import (
     new_case_number,
     open_step,
     open_tasks,
+    save_case,
     verification_code,
 )
 from .models import (
@@ -120,7 +121,8 @@ def _check_materials(defn: Definition, data: dict, inputs: Iterable[MaterialInpu
     return prepared, problems
 
 
-def _store_materials(case: Case, prepared: list[dict], *, replacing: bool = True) -> None:
+def _store_materials(case: Case, prepared: list[dict], *, replacing: bool = True) -> list[Material]:
+    stored = []
     for row in prepared:
         if replacing:
             Material.objects.filter(case=case, key=row["key"], superseded=False).update(superseded=True)
@@ -135,11 +137,13 @@ def _store_materials(case: Case, prepared: list[dict], *, replacing: bool = True
             material.file.save(f"{case.number}-{row['key']}-{checked.sha256[:12]}.{checked.sniffed_type}",
                                ContentFile(checked.content), save=False)
         material.save()
+        stored.append(material)
+    return stored
 
 
-def _materials_text(case: Case) -> list[str]:
+def _materials_text(materials: Iterable[Material]) -> list[str]:
     lines = []
-    for m in case.materials.filter(superseded=False).select_related("certificate"):
+    for m in materials:
         if m.certificate_id:
             lines.append(f"{m.name}（引用证照 {m.certificate.number}）")
         elif m.paper_original:
@@ -150,12 +154,16 @@ def _materials_text(case: Case) -> list[str]:
 
 
 def _published(item: ApprovalItem, channel: str):
-    item = ApprovalItem.objects.select_related("current_version", "department").get(pk=item.pk)
-    if item.current_version_id is None or item.state != "published":
+    if channel == Channel.ONLINE:  # the catalogue's own query also reads the item
+        found = public_catalogue().filter(pk=item.pk).first()
+        if found is not None:
+            return found
+    found = ApprovalItem.objects.select_related("current_version", "department").get(pk=item.pk)
+    if found.current_version_id is None or found.state != "published":
         raise Conflict("该事项未发布或已停用，不能申请")
-    if channel == Channel.ONLINE and not public_catalogue().filter(pk=item.pk).exists():
+    if channel == Channel.ONLINE:
         raise AccessDenied("该事项不能网上办理")
-    return item
+    return found
 
 
 # --- Intake -------------------------------------------------------------------------------
@@ -194,18 +202,18 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
     clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days,
                 prereview=defn.prereview_limit_days if channel == Channel.ONLINE else None)
     case.save(force_insert=True)
-    _store_materials(case, prepared, replacing=False)
+    stored = _store_materials(case, prepared, replacing=False)
     caselog.append(case, kind="submitted", actor=actor,
                    actor_role=Role.APPLICANT if channel == Channel.ONLINE else Role.WINDOW_CLERK,
                    summary=f"{case.get_channel_display()}：收到申请材料",
                    data={"version": item.current_version.number, "checksum": item.current_version.checksum,
                          "unit": defn.unit_code, "materials": [r["key"] for r in prepared]})
-    _issue_receipt(case)
+    _issue_receipt(case, stored)  # a new case has exactly the materials just stored
     moves = Moves()
     if not any(s["type"] == "accept" for s in defn.workflow["steps"]):
         accept_case(case, on=today, deemed=False, why="本事项即收即受理")
     open_step(case, defn, defn.start, branch="", moves=moves, now=now)
-    case.save()
+    save_case(case)
     Draft.objects.filter(applicant=applicant, version=item.current_version, unit_code=defn.unit_code).delete()
     emit(case, "submitted")
     return case
@@ -275,10 +283,12 @@ def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInpu
                        applicant=person, unit_code=unit_code)
 
 
-def _issue_receipt(case: Case) -> None:
+def _issue_receipt(case: Case, materials: Iterable[Material] | None = None) -> None:
+    if materials is None:
+        materials = case.materials.filter(superseded=False).select_related("certificate")
     issue_document(case, "receipt", channel=case.get_channel_display(),
                    received_at=timezone.localtime(timezone.now()).strftime("%Y年%m月%d日 %H:%M"),
-                   acceptance_due_on=clock_cn(case.acceptance_due_on), materials=_materials_text(case))
+                   acceptance_due_on=clock_cn(case.acceptance_due_on), materials=_materials_text(materials))
 
 
 def clock_cn(day: dt.date | None) -> str:
@@ -325,7 +335,7 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
                    actor_role=Role.APPLICANT if is_applicant(actor) else Role.WINDOW_CLERK,
                    summary="申请人补正后重新提交", data={"materials": [r["key"] for r in prepared]})
     _issue_receipt(case)
-    case.save()
+    save_case(case)
     emit(case, "resubmitted")
     return case
 
@@ -355,7 +365,7 @@ def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | Non
     case.completed_on = timezone.localdate(now)
     caselog.append(case, kind="withdrawn", actor=actor, actor_role=Role.APPLICANT, summary="申请人撤回申请",
                    opinion=(reason or "").strip())
-    case.save()
+    save_case(case)
     emit(case, "withdrawn")
     return case
 
@@ -394,7 +404,7 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected
     ctx = ActionContext(case=case, defn=defn, task=task, step=step, actor=actor, opinion=opinion, params=params,
                         now=now, today=timezone.localdate(now))
     handler.perform(ctx)
-    case.save()
+    save_case(case)
     emit(case, f"task_{action}", task_id=task.pk, step=task.step_key)
     return case
 
@@ -440,7 +450,7 @@ def special_procedure_end(*, actor, case: Case, result: str, expected_version: i
     if not (result or "").strip():
         raise InvalidInput("请填写特殊程序的结果", details={"result": ["请填写特殊程序的结果"]})
     end_pause(case, on=clock.today(), result=result.strip(), actor=actor)
-    case.save()
+    save_case(case)
     emit(case, "pause_ended")
     return case
 
@@ -473,7 +483,7 @@ def extension_decide(*, actor, extension: Extension, approve: bool, opinion: str
     else:
         caselog.append(case, kind="extension_denied", actor=actor, actor_role=Role.LEADER,
                        opinion=extension.opinion, summary="未批准延期", data={"extension": extension.pk})
-    case.save()
+    save_case(case)
     emit(case, "extension_decided", approved=approve)
     return extension
 
@@ -490,7 +500,7 @@ def case_deliver(*, actor, case: Case, method: str = "窗口领取", expected_ve
     if open_tasks(case):
         raise Conflict("办件还有未完成的环节（送达环节请在待办中办理）")
     deliver_case(case, today=clock.today(), method=(method or "窗口领取").strip()[:50], actor=actor)
-    case.save()
+    save_case(case)
     emit(case, "delivered")
     return case
 
@@ -533,7 +543,7 @@ def _deem_one(pk: int, today: dt.date) -> str | None:
                     "依《行政许可法》第三十二条自收到申请材料之日起即为受理")
     anchor = Task(case=case, step_key=intake, branch="")
     advance(case, defn, anchor, moves=moves, now=now)
-    case.save()
+    save_case(case)
     emit(case, "deemed_accepted")
     return case.number
 
@@ -562,7 +572,7 @@ def clocks_recompute(*, open_only: bool = True) -> int:
             if before != after:
                 caselog.append(case, kind="clock_recomputed", summary="工作日历更新，重新计算期限",
                                data={"before": [str(v) for v in before], "after": [str(v) for v in after]})
-            case.save()
+            save_case(case)
         count += 1
     return count
 

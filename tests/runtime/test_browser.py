@@ -43,8 +43,8 @@ def sign_in(page, username: str):
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill("Demo#2026")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
     return page
 
 
@@ -82,8 +82,8 @@ def act(page, number: str, action: str, opinion: str = "", **fields) -> None:
             control.select_option(label=value)
         else:
             control.fill(value)
-    form.get_by_role("button", name=action, exact=True).click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        form.get_by_role("button", name=action, exact=True).click()
     assert page.locator(".msg-success").count(), page.locator(".messages").inner_text()
 
 
@@ -99,12 +99,15 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     # --- the applicant finds the item, reads the guide, starts filling in ----------------------
     sign_in(page, "company")
     page.get_by_role("link", name="食品经营许可（新办）").click()
-    assert page.locator("svg.flowchart").is_visible()
+    page.locator("svg.flowchart").wait_for()
     assert page.get_by_text("《中华人民共和国食品安全法》第三十五条").is_visible()
     shot(page, "01-guide")
-    page.get_by_role("link", name="在线申请").click()
+    with page.expect_navigation():  # waits for "load": the autosave script runs at the end of the page
+        page.get_by_role("link", name="在线申请").click()
     page.locator("#f-operator_name").fill("江滨区示范餐饮有限公司")
-    page.get_by_text("草稿已自动保存").wait_for()
+    status = page.locator("#draft-status")
+    page.wait_for_function("() => !document.querySelector('#draft-status').textContent.includes('正在保存')")
+    assert "草稿已自动保存" in status.inner_text(), status.inner_text()
 
     # the browser is closed; a new one finds the draft
     other = browser.new_context(base_url=live_server.url, locale="zh-CN")
@@ -118,8 +121,8 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     fill_food_form(page)
     for key in ("application", "business_licence", "layout", "rules"):
         upload(page, key)
-    page.get_by_role("button", name="提交申请").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交申请").click()
     alert = page.locator("[data-material=vending] .field-error")
     assert "自动售货设备的放置地点" in alert.inner_text()
     assert page.locator("input[name='machines.0.serial']").input_value() == "VM-001"  # table rows come back
@@ -128,8 +131,8 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     assert not Case.objects.exists()
     for key in ("application", "business_licence", "layout", "rules", "vending"):
         upload(page, key)
-    page.get_by_role("button", name="提交申请").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交申请").click()
     case = Case.objects.get()
     number = case.number
     assert set(case.materials.values_list("key", flat=True)) >= {"vending"}
@@ -143,11 +146,11 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     sign_in(page, "company")
     page.goto(f"/cases/{number}/")
     page.get_by_role("link", name="补正材料").click()
-    assert page.get_by_text("营业执照复印件不清晰").is_visible()
+    page.get_by_text("营业执照复印件不清晰").wait_for()
     upload(page, "business_licence", "营业执照.pdf")
     upload(page, "layout", "布局图.pdf")
-    page.get_by_role("button", name="提交补正").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交补正").click()
     assert state(number) == "received"
     sign_in(page, "clerk")
     act(page, number, "通过", "材料齐全，予以受理")
@@ -169,8 +172,8 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     assert page.get_by_text("计时暂停").is_visible()
     shot(page, "04-special-procedure")
     page.locator("form.end-pause-form").get_by_label("特殊程序结果").fill("检验合格")
-    page.get_by_role("button", name="结束特殊程序").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="结束特殊程序").click()
     assert state(number) == "in_progress"
     act(page, number, "通过", "现场核查合格")
 
@@ -217,8 +220,10 @@ def test_window_intake_then_deemed_acceptance(district, page, time_machine):
 
     time_machine.move_to(timezone.now().replace(hour=10), tick=True)
     sign_in(page, "clerk")
-    page.get_by_role("link", name="窗口收件").click()
-    page.locator(f"a[href*='/workbench/intake/{SHOP}/']").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="窗口收件").click()
+    with page.expect_navigation():
+        page.locator(f"a[href*='/workbench/intake/{SHOP}/']").click()
     page.get_by_label("名称或姓名").fill("钱七")
     page.get_by_label("证件号码（身份证号码或统一社会信用代码）").fill(_id_number("33010619900101123"))
     page.get_by_label("联系电话", exact=True).first.fill("13900139000")
@@ -233,8 +238,8 @@ def test_window_intake_then_deemed_acceptance(district, page, time_machine):
     for key in ("application", "identity", "premises_proof"):
         page.locator(f"input[name='paper:{key}']").check()
     shot(page, "06-window-intake")
-    page.get_by_role("button", name="收件并出具接件凭证").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="收件并出具接件凭证").click()
     case = Case.objects.get()
     assert case.channel == "window" and case.applicant.name == "钱七"
     receipt = page.get_by_role("link", name="接件凭证")
