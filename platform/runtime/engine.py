@@ -50,7 +50,9 @@ def lock_case(case: Case | int, *, expected_version: int | None = None) -> Case:
     pk = case.pk if isinstance(case, Case) else case
     # Not the version: its frozen document is large, and definition_of reads it only once per
     # version and process.
-    locked = Case.objects.select_for_update().select_related("applicant", "department").get(pk=pk)
+    # Only the case row is locked (of=self): FOR UPDATE would otherwise lock the joined applicant
+    # and department rows too, which every case of that applicant or department shares.
+    locked = Case.objects.select_for_update(of=("self",)).select_related("applicant", "department").get(pk=pk)
     locked.__dict__[_LOADED] = _row_of(locked)
     if expected_version is not None and locked.log_length != expected_version:
         raise Conflict("办件已被他人处理或已更新，您看到的页面已过期。请刷新后重试（您填写的内容已保留）。")
