@@ -18,11 +18,13 @@ from core.registry import Registry
 
 from . import caselog, certificates, clock
 from .definitions import ACTIONS, SPECIAL_PROCEDURES, Definition
+from .documents import document_templates
 from .engine import (
     Moves,
     advance,
     cancel_tasks,
     cn_date,
+    definition_of,
     end_pause,
     is_intake,
     issue_document,
@@ -31,7 +33,7 @@ from .engine import (
     previous_performer,
     start_pause,
 )
-from .models import Case, CaseState, Decision, Extension, Task, TaskState
+from .models import Case, CaseState, Channel, Decision, Extension, Task, TaskState
 
 # Actions that always need a written reason, whatever the step.
 REASONED = frozenset({"return", "reject", "request_correction", "suspend", "extend"})
@@ -88,20 +90,46 @@ def _loggable(params: dict) -> dict:
     return {k: v for k, v in params.items() if isinstance(v, str | int | list) and k != "materials"}
 
 
+def originals_to_check(case: Case) -> tuple[list[str], str]:
+    """After an online application's pre-review: the materials whose paper originals must be
+    checked at the window (those the applicant said travel on paper, and those the item accepts
+    on paper only), and where to bring them (the item's accepting office)."""
+    if case.channel != Channel.ONLINE:
+        return [], ""
+    defn = definition_of(case)
+    names = []
+    for material in case.materials.filter(superseded=False, certificate__isnull=True).order_by("pk"):
+        spec = defn.material(material.key) or {}
+        if material.paper_original or spec.get("medium") == "paper":
+            names.append(material.name)
+    if not names:
+        return [], ""
+    office = defn.public.get("accepting_office") or {}
+    where = office.get("name", "")
+    if office.get("address"):
+        where += f"（{office['address']}）"
+    if office.get("phone"):
+        where += f"，咨询电话{office['phone']}"
+    return names, where
+
+
 def accept_case(case: Case, *, on: dt.date, deemed: bool, actor=None, why: str = "") -> None:
     clock.accept(case, on, deemed=deemed)
     case.state = CaseState.IN_PROGRESS
+    originals, where = originals_to_check(case)
     summary = why or f"予以受理，法定办结期限{case.statutory_due_on}"
-    caselog.append(case, kind="accepted", actor=actor, summary=summary,
-                   data={"accepted_on": on.isoformat(), "deemed": deemed,
-                         "statutory_due_on": case.statutory_due_on.isoformat(),
-                         "promised_due_on": case.promised_due_on.isoformat(),
-                         "provisional": case.clock_provisional})
+    data = {"accepted_on": on.isoformat(), "deemed": deemed, "statutory_due_on": case.statutory_due_on.isoformat(),
+            "promised_due_on": case.promised_due_on.isoformat(), "provisional": case.clock_provisional}
+    if originals:
+        data.update(originals=originals, originals_at=where)
+    caselog.append(case, kind="accepted", actor=actor, summary=summary, data=data)
     note = ("因本机关在收到申请材料之日起5个工作日内未作出决定或告知补正，依法自收到申请材料之日起即为受理。"
             if deemed else "")
+    extra = {"originals": originals, "originals_at": where,
+             "originals_note": f"网上预审已通过。请携带上列材料的原件到{where}核验。"} if originals else {}
     issue_document(case, "acceptance_notice", accepted_on=cn_date(on), deemed_note=note,
                    statutory_due_on=cn_date(case.statutory_due_on) + ("（暂定）" if case.clock_provisional else ""),
-                   promised_due_on=cn_date(case.promised_due_on))
+                   promised_due_on=cn_date(case.promised_due_on), **extra)
 
 
 def _window_passed(ctx: ActionContext) -> bool:
@@ -145,7 +173,8 @@ def complete_case(case: Case, *, today: dt.date, opinion: str, actor=None) -> No
 
 
 def deliver_case(case: Case, *, today: dt.date, method: str, actor=None) -> None:
-    documents = "、".join(d.title for d in case.documents.filter(template="decision"))
+    # Only completed cases are delivered, and completion always issues the decision.
+    documents = document_templates.get("decision").title
     case.state = CaseState.DELIVERED
     caselog.append(case, kind="delivered", actor=actor, summary=f"送达（{method}）", data={"method": method})
     issue_document(case, "delivery_receipt", documents=documents or "审批决定书", method=method,

@@ -8,10 +8,12 @@ class RuntimeConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from accounts.models import Department
         from workdays.models import CalendarYear
 
         from .actions import register_actions
         from .documents import register_document_templates
+        from .engine import forget_departments
         from .tasks import calendar_changed_after_commit
 
         register_actions()
@@ -21,3 +23,7 @@ class RuntimeConfig(AppConfig):
         post_save.connect(calendar_changed_after_commit, sender=CalendarYear, dispatch_uid="runtime-calendar-save")
         post_delete.connect(calendar_changed_after_commit, sender=CalendarYear,
                             dispatch_uid="runtime-calendar-delete")
+        # Departments by code are cached for a minute (every step looks one up); a change here
+        # clears this process's copy at once.
+        post_save.connect(forget_departments, sender=Department, dispatch_uid="runtime-department-save")
+        post_delete.connect(forget_departments, sender=Department, dispatch_uid="runtime-department-delete")

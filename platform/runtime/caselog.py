@@ -42,10 +42,15 @@ def entry_hash(entry: LogEntry, case_number: str) -> str:
     return hashlib.sha256(_canonical(entry, case_number)).hexdigest()
 
 
+PENDING = "_pending_log"
+
+
 def append(case: Case, *, kind: str, summary: str, actor=None, actor_role: str = "", step_key: str = "",
            task=None, opinion: str = "", data: dict | None = None, at=None) -> LogEntry:
-    """Append one entry. The caller holds the case row locked and saves the case afterwards
-    (``log_length``/``log_head`` are updated here on the instance)."""
+    """Append one entry. The caller holds the case row locked; ``log_length``/``log_head`` are
+    updated here on the instance, and the entry is sealed now but written by :func:`flush`, so
+    that the entries of one transaction go to the database in one INSERT. The services write
+    the case through ``flush`` then ``save``; ``engine.emit`` refuses a case with entries left."""
     entry = LogEntry(
         case=case, seq=case.log_length + 1, at=at or timezone.now(), kind=kind, summary=summary[:300],
         actor=actor if getattr(actor, "pk", None) else None,
@@ -55,10 +60,21 @@ def append(case: Case, *, kind: str, summary: str, actor=None, actor_role: str =
         prev_hash=case.log_head or GENESIS,
     )
     entry.hash = entry_hash(entry, case.number)
-    entry.save(force_insert=True)
+    case.__dict__.setdefault(PENDING, []).append(entry)
     case.log_length = entry.seq
     case.log_head = entry.hash
     return entry
+
+
+def flush(case: Case) -> None:
+    """Write the entries appended since the last flush (one INSERT)."""
+    pending = case.__dict__.pop(PENDING, None)
+    if pending:
+        LogEntry.objects.bulk_create(pending)
+
+
+def has_pending(case: Case) -> bool:
+    return bool(case.__dict__.get(PENDING))
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ def issue(case: Case, *, today: dt.date) -> Certificate | None:
     if not info["name"]:
         return None
     kind = info["type"]
-    prefix = f"{kind.code if kind else case.item.code}-{today.year}"
+    prefix = f"{kind.code if kind else definition_of(case).document['code']}-{today.year}"
     valid_until = add_months(today, kind.validity_months) if kind and kind.validity_months else None
     return Certificate.objects.create(
         number=f"{prefix}-{next_number('CERT:' + prefix):06d}", certificate_type=kind, name=info["name"],

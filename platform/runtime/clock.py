@@ -31,20 +31,33 @@ from workdays import add_working_days, working_days_between
 from .models import Case, Pause, Task
 
 ACCEPTANCE_WINDOW_DAYS = 5
+PREREVIEW_LIMIT_DAYS = 2  # 网上预审: the default when the item sets no limit of its own
 
 
 def today() -> dt.date:
     return timezone.localdate()
 
 
-def start(case: Case, received_on: dt.date, *, statutory: int, promised: int) -> None:
-    """Set the clock of a newly received (or corrected and received again) case."""
+def start(case: Case, received_on: dt.date, *, statutory: int, promised: int, prereview: int | None = None) -> None:
+    """Set the clock of a newly received (or corrected and received again) case. ``prereview`` is
+    the pre-review limit of an online application (网上预审), ``None`` at a window."""
     due = add_working_days(received_on, ACCEPTANCE_WINDOW_DAYS)
     case.received_on = received_on
     case.acceptance_due_on = due.value
     case.statutory_limit_days = statutory
     case.promised_limit_days = promised
+    case.prereview_limit_days = prereview
     case.clock_provisional = due.provisional
+    _prereview_due(case)
+
+
+def _prereview_due(case: Case) -> None:
+    """Pre-review ends no later than the acceptance window (it is part of it)."""
+    if case.prereview_limit_days is None:
+        case.prereview_due_on = None
+        return
+    due = add_working_days(case.received_on, min(case.prereview_limit_days, ACCEPTANCE_WINDOW_DAYS))
+    case.prereview_due_on = due.value
 
 
 def accept(case: Case, accepted_on: dt.date, *, deemed: bool = False) -> None:
@@ -116,6 +129,7 @@ def recompute(case: Case, tasks: list[Task], pauses: list[Pause]) -> None:
                                                                         timezone.localdate(task.completed_at))
             task.paused_days += max(0, working_days_between(begin, end).value)
         task_due(task)
+    _prereview_due(case)
     _due_dates(case)
 
 

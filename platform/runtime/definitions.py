@@ -15,8 +15,8 @@ from designer.models import ApprovalItem, CertificateType, ItemState, ItemVersio
 from designer.selectors import applicable_units, form_validator_for_version, public_catalogue, required_materials
 from designer.steps import ACTIONS, SPECIAL_PROCEDURES, step_types
 
-__all__ = ["ACTIONS", "SPECIAL_PROCEDURES", "Definition", "definition_for", "public_catalogue", "published_items",
-           "step_type"]
+__all__ = ["ACTIONS", "SPECIAL_PROCEDURES", "Definition", "Guide", "definition_for", "guide_of", "public_catalogue",
+           "published_items", "step_type"]
 
 # Step types whose decision is the acceptance decision (受理 / 不予受理 / 补正).
 INTAKE_TYPES = frozenset({"receive", "accept"})
@@ -96,6 +96,13 @@ class Definition:
     def public(self) -> dict:
         return self.document["public"]
 
+    @property
+    def prereview_limit_days(self) -> int:
+        """网上预审时限: the item's own when its definition sets one, else 2 working days."""
+        from .clock import PREREVIEW_LIMIT_DAYS
+
+        return int(self.document.get("prereview_limit_days") or PREREVIEW_LIMIT_DAYS)
+
     def completion_step(self) -> str | None:
         """Where a rejection (不予许可) goes: the first completion step in document order."""
         return next((s["key"] for s in self.workflow["steps"] if s["type"] == "complete"), None)
@@ -132,3 +139,23 @@ def definition_for(version: ItemVersion, unit_code: str | None = None) -> Defini
 
 def units_of(version: ItemVersion):
     return applicable_units(version.document)
+
+
+@dataclass(frozen=True)
+class Guide:
+    """An item's guide (办事指南) as the service hall shows it: every public element, the units
+    one applies for (the item itself or its stages) with their materials and workflow."""
+
+    item: ApprovalItem
+    version: ItemVersion
+    public: dict
+    units: list
+    statutory_limit_days: int
+    promised_limit_days: int
+    handling_type: str
+
+
+def guide_of(item: ApprovalItem) -> Guide:
+    document = item.current_version.document
+    return Guide(item, item.current_version, document["public"], applicable_units(document),
+                 document["statutory_limit_days"], document["promised_limit_days"], document.get("handling_type", ""))

@@ -53,8 +53,10 @@ TEMPLATES = [
                                                           ("法定办结期限", "statutory_due_on"),
                                                           ("承诺办结期限", "promised_due_on")],
         ["您的申请材料齐全、符合法定形式，本机关决定予以受理。{deemed_note}",
+         "{originals_note}",
          "法定期限和承诺期限以工作日计算，不含法定节假日；依法需要听证、检验、检测、鉴定、专家评审等的，"
-         "所需时间不计算在期限内，本机关将书面告知。"]),
+         "所需时间不计算在期限内，本机关将书面告知。"],
+        list_key="originals", list_title="须到窗口核验原件的材料"),
     DocumentTemplate(
         "refusal_notice", "不予受理通知书", "BSL", _CASE_ROWS + [("决定日期", "issued_on")],
         ["经审查，本机关决定对您的申请不予受理。理由如下：", "{reason}",

@@ -8,10 +8,12 @@ Nothing here opens a transaction or checks a person's right: the services in
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
+import time
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -46,34 +48,69 @@ def lock_case(case: Case | int, *, expected_version: int | None = None) -> Case:
     """The case row, locked for this transaction (``expected_version``: the log length the
     person saw; a different one means the page was stale)."""
     pk = case.pk if isinstance(case, Case) else case
-    # of=("self",): lock the case row only. With joins PostgreSQL would also lock the department,
-    # version and applicant rows, serialising a whole department and deadlocking against the
-    # key-share locks that inserting its tasks and log entries take.
-    locked = (Case.objects.select_for_update(of=("self",))
-              .select_related("version", "applicant", "department").get(pk=pk))
+    # Not the version: its frozen document is large, and definition_of reads it only once per
+    # version and process.
+    # Only the case row is locked (of=self): FOR UPDATE would otherwise lock the joined applicant
+    # and department rows too, which every case of that applicant or department shares.
+    locked = Case.objects.select_for_update(of=("self",)).select_related("applicant", "department").get(pk=pk)
+    locked.__dict__[_LOADED] = _row_of(locked)
     if expected_version is not None and locked.log_length != expected_version:
         raise Conflict("办件已被他人处理或已更新，您看到的页面已过期。请刷新后重试（您填写的内容已保留）。")
     return locked
 
 
+_LOADED = "_loaded_row"
+_FIELDS = [f for f in Case._meta.concrete_fields if not f.primary_key]
+
+
+def _row_of(case: Case) -> dict:
+    row = {f.attname: getattr(case, f.attname) for f in _FIELDS}
+    row["form_data"] = json.dumps(row["form_data"], sort_keys=True, default=str)  # compared by content
+    return row
+
+
+def save_case(case: Case) -> None:
+    """Write the case's new log entries, then the case (its log head included): a case read by
+    :func:`lock_case` writes only the columns that changed since."""
+    caselog.flush(case)
+    loaded = case.__dict__.pop(_LOADED, None)
+    if loaded is None:
+        case.save()
+        return
+    now = _row_of(case)
+    changed = [name for name, value in now.items() if loaded[name] != value]
+    case.save(update_fields=sorted({*changed, "updated_at"}))
+    case.__dict__[_LOADED] = _row_of(case)
+
+
 def emit(case: Case, kind: str, **data) -> None:
+    if caselog.has_pending(case):  # a service forgot save_case: its log would be lost
+        raise RuntimeError("办件日志尚未写入数据库")
     case_id = case.pk
     transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kind=kind, data=data))
 
 
+def _increment(prefix: str) -> int | None:
+    """``last + 1`` in one statement that also takes the row lock (UPDATE … RETURNING, which
+    PostgreSQL and SQLite ≥ 3.35 both have); None when the sequence has no row yet."""
+    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE prefix = %s RETURNING last", [prefix])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def next_number(prefix: str) -> int:
-    """Allocate the next number of a sequence, serialised by a row lock."""
-    row = CaseSequence.objects.select_for_update().filter(prefix=prefix).first()
-    if row is None:
+    """Allocate the next number of a sequence, serialised by the row's lock."""
+    number = _increment(prefix)
+    if number is None:
         try:
             with transaction.atomic():
-                row = CaseSequence.objects.create(prefix=prefix, last=0)
+                CaseSequence.objects.create(prefix=prefix, last=0)
         except IntegrityError:
-            pass
-        row = CaseSequence.objects.select_for_update().get(prefix=prefix)
-    row.last += 1
-    row.save(update_fields=["last"])
-    return row.last
+            pass  # created meanwhile by a concurrent submission
+        number = _increment(prefix)
+    return number
 
 
 def new_case_number(department_code: str, day: dt.date) -> str:
@@ -152,10 +189,33 @@ def _department_for(defn: Definition, step: dict, case: Case) -> Department:
             code = evaluate_rule(rule, case.form_data) or code
         except RuleEvaluationError as exc:
             raise Conflict(f"无法确定步骤“{step['name']}”的办理部门：{exc.message}") from exc
-    department = Department.objects.filter(code=code).first()
+    department = _department_by_code(code)
     if department is None:
         raise Conflict(f"步骤“{step['name']}”的办理部门“{code}”不存在，请联系事项管理部门")
     return department
+
+
+# Departments by code, read once a minute at most: every step of every case looks one up, and
+# the organisation changes rarely (a renamed unit shows under its new name within a minute).
+DEPARTMENT_TTL_SECONDS = 60.0
+_DEPARTMENTS: dict[str, tuple[float, Department]] = {}
+
+
+def _department_by_code(code: str) -> Department | None:
+    now = time.monotonic()
+    hit = _DEPARTMENTS.get(code)
+    if hit is not None and now - hit[0] < DEPARTMENT_TTL_SECONDS:
+        return hit[1]
+    department = Department.objects.filter(code=code).first()
+    if department is not None:
+        if len(_DEPARTMENTS) > 1024:
+            _DEPARTMENTS.clear()
+        _DEPARTMENTS[code] = (now, department)
+    return department
+
+
+def forget_departments(**_signal) -> None:
+    _DEPARTMENTS.clear()
 
 
 def open_step(case: Case, defn: Definition, key: str, *, branch: str, moves: Moves, now, assignee=None) -> None:

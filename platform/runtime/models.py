@@ -83,6 +83,9 @@ class Case(models.Model):
     # --- The clock (written only by runtime.clock; see docs/runtime.md) ----------------------
     received_on = models.DateField("收件日期")
     acceptance_due_on = models.DateField("受理期限（5个工作日）")
+    prereview_limit_days = models.PositiveSmallIntegerField("网上预审时限（工作日）", null=True, blank=True)
+    prereview_due_on = models.DateField("网上预审期限", null=True, blank=True,
+                                        help_text="网上申请：收件后预审时限内作出受理、补正或不予受理的决定")
     accepted_on = models.DateField("受理日期", null=True, blank=True)
     deemed_accepted = models.BooleanField("逾期视为受理", default=False)
     statutory_limit_days = models.PositiveIntegerField("法定时限（工作日）")

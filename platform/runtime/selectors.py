@@ -88,3 +88,10 @@ def certificates_for(user) -> QuerySet[Certificate]:
     if is_staff_member(user) or getattr(user, "is_superuser", False):
         return certificates
     return certificates.none()
+
+
+def draft_of(applicant, version, unit_code: str):
+    """The applicant's own saved draft for this unit of this version, if any."""
+    from .models import Draft
+
+    return Draft.objects.filter(applicant=applicant, version=version, unit_code=unit_code).first()

@@ -39,6 +39,7 @@ from .engine import (
     new_case_number,
     open_step,
     open_tasks,
+    save_case,
     verification_code,
 )
 from .models import (
@@ -120,7 +121,8 @@ def _check_materials(defn: Definition, data: dict, inputs: Iterable[MaterialInpu
     return prepared, problems
 
 
-def _store_materials(case: Case, prepared: list[dict], *, replacing: bool = True) -> None:
+def _store_materials(case: Case, prepared: list[dict], *, replacing: bool = True) -> list[Material]:
+    stored = []
     for row in prepared:
         if replacing:
             Material.objects.filter(case=case, key=row["key"], superseded=False).update(superseded=True)
@@ -135,11 +137,13 @@ def _store_materials(case: Case, prepared: list[dict], *, replacing: bool = True
             material.file.save(f"{case.number}-{row['key']}-{checked.sha256[:12]}.{checked.sniffed_type}",
                                ContentFile(checked.content), save=False)
         material.save()
+        stored.append(material)
+    return stored
 
 
-def _materials_text(case: Case) -> list[str]:
+def _materials_text(materials: Iterable[Material]) -> list[str]:
     lines = []
-    for m in case.materials.filter(superseded=False).select_related("certificate"):
+    for m in materials:
         if m.certificate_id:
             lines.append(f"{m.name}（引用证照 {m.certificate.number}）")
         elif m.paper_original:
@@ -150,12 +154,16 @@ def _materials_text(case: Case) -> list[str]:
 
 
 def _published(item: ApprovalItem, channel: str):
-    item = ApprovalItem.objects.select_related("current_version", "department").get(pk=item.pk)
-    if item.current_version_id is None or item.state != "published":
+    if channel == Channel.ONLINE:  # the catalogue's own query also reads the item
+        found = public_catalogue().filter(pk=item.pk).first()
+        if found is not None:
+            return found
+    found = ApprovalItem.objects.select_related("current_version", "department").get(pk=item.pk)
+    if found.current_version_id is None or found.state != "published":
         raise Conflict("该事项未发布或已停用，不能申请")
-    if channel == Channel.ONLINE and not public_catalogue().filter(pk=item.pk).exists():
+    if channel == Channel.ONLINE:
         raise AccessDenied("该事项不能网上办理")
-    return item
+    return found
 
 
 # --- Intake -------------------------------------------------------------------------------
@@ -191,29 +199,96 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
                 item=item, version=item.current_version, unit_code=defn.unit_code, unit_name=defn.unit_name,
                 department=item.department, applicant=applicant, channel=channel,
                 received_by=actor if channel == Channel.WINDOW else None, form_data=data, submitted_at=now)
-    clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days)
+    clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days,
+                prereview=defn.prereview_limit_days if channel == Channel.ONLINE else None)
     case.save(force_insert=True)
-    _store_materials(case, prepared, replacing=False)
+    stored = _store_materials(case, prepared, replacing=False)
     caselog.append(case, kind="submitted", actor=actor,
                    actor_role=Role.APPLICANT if channel == Channel.ONLINE else Role.WINDOW_CLERK,
                    summary=f"{case.get_channel_display()}：收到申请材料",
                    data={"version": item.current_version.number, "checksum": item.current_version.checksum,
                          "unit": defn.unit_code, "materials": [r["key"] for r in prepared]})
-    _issue_receipt(case)
+    _issue_receipt(case, stored)  # a new case has exactly the materials just stored
     moves = Moves()
     if not any(s["type"] == "accept" for s in defn.workflow["steps"]):
         accept_case(case, on=today, deemed=False, why="本事项即收即受理")
     open_step(case, defn, defn.start, branch="", moves=moves, now=now)
-    case.save()
+    save_case(case)
     Draft.objects.filter(applicant=applicant, version=item.current_version, unit_code=defn.unit_code).delete()
     emit(case, "submitted")
     return case
 
 
-def _issue_receipt(case: Case) -> None:
+@dataclass(frozen=True)
+class ApplicantInput:
+    """The applicant of a paper application as the clerk types it from the identity document."""
+
+    kind: str  # Applicant.Kind
+    name: str
+    identity_number: str  # 身份证号码 for a natural person, 统一社会信用代码 otherwise
+    phone: str = ""
+    address: str = ""
+
+
+def _window_applicant(actor, given: ApplicantInput) -> tuple[Applicant | None, dict]:
+    """The registered applicant with this identity number, or a new one registered now; with the
+    problems (paths ``applicant.<field>``) when neither is possible."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import applicant_create
+
+    name, number = (given.name or "").strip(), (given.identity_number or "").strip().upper()
+    if given.kind not in Applicant.Kind.values:
+        return None, {"applicant.kind": ["请选择申请人类型"]}
+    problems = {}
+    if not name:
+        problems["applicant.name"] = ["请填写申请人名称或姓名"]
+    if not number:
+        problems["applicant.identity_number"] = ["请填写证件号码"]
+    if problems:
+        return None, problems
+    field = "id_number" if given.kind == Applicant.Kind.NATURAL else "credit_code"
+    existing = Applicant.objects.filter(**{field: number}).first()
+    if existing is not None:
+        if existing.name != name:
+            return None, {"applicant.name": [f"该证件号码已登记为申请人“{existing.name}”，请核对"]}
+        return existing, {}
+    try:
+        with transaction.atomic():
+            return applicant_create(actor=actor, kind=given.kind, name=name, phone=(given.phone or "").strip(),
+                                    address=(given.address or "").strip(), **{field: number}), {}
+    except ValidationError as error:
+        paths = {field: "applicant.identity_number", "name": "applicant.name", "phone": "applicant.phone",
+                 "address": "applicant.address"}
+        return None, {paths.get(k, f"applicant.{k}"): list(v) for k, v in error.message_dict.items()}
+
+
+@transaction.atomic
+def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInput, form_data,
+                          materials: Iterable[MaterialInput] = (), unit_code: str | None = None) -> Case:
+    """Window intake (窗口收件): a clerk enters a paper application for an applicant the same day,
+    registering the applicant first if new. One transaction: when anything is wrong, every
+    problem (applicant, form, materials) is reported at once and nothing is saved, not even
+    the new applicant."""
+    if not (is_staff_member(actor) and has_role(actor, Role.WINDOW_CLERK)):
+        raise AccessDenied("窗口受理须由窗口受理员办理")
+    person, problems = _window_applicant(actor, applicant)
+    if problems:
+        defn = definition_for(_published(item, Channel.WINDOW).current_version, unit_code)
+        data, form_problems = _clean_form(defn, form_data)
+        _, material_problems = _check_materials(defn, data, materials, channel=Channel.WINDOW, applicant=None)
+        raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）",
+                           details={**problems, **form_problems, **material_problems})
+    return case_submit(actor=actor, item=item, form_data=form_data, materials=materials, channel=Channel.WINDOW,
+                       applicant=person, unit_code=unit_code)
+
+
+def _issue_receipt(case: Case, materials: Iterable[Material] | None = None) -> None:
+    if materials is None:
+        materials = case.materials.filter(superseded=False).select_related("certificate")
     issue_document(case, "receipt", channel=case.get_channel_display(),
                    received_at=timezone.localtime(timezone.now()).strftime("%Y年%m月%d日 %H:%M"),
-                   acceptance_due_on=clock_cn(case.acceptance_due_on), materials=_materials_text(case))
+                   acceptance_due_on=clock_cn(case.acceptance_due_on), materials=_materials_text(materials))
 
 
 def clock_cn(day: dt.date | None) -> str:
@@ -251,7 +326,8 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
         clock.task_due(task)
         task.save(update_fields=["state", "opened_on", "opened_at", "due_on", "due_provisional"])
     if case.accepted_on is None:
-        clock.start(case, today, statutory=case.statutory_limit_days, promised=case.promised_limit_days)
+        clock.start(case, today, statutory=case.statutory_limit_days, promised=case.promised_limit_days,
+                    prereview=case.prereview_limit_days)
         case.state = CaseState.RECEIVED
     else:
         case.state = CaseState.IN_PROGRESS
@@ -259,7 +335,7 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
                    actor_role=Role.APPLICANT if is_applicant(actor) else Role.WINDOW_CLERK,
                    summary="申请人补正后重新提交", data={"materials": [r["key"] for r in prepared]})
     _issue_receipt(case)
-    case.save()
+    save_case(case)
     emit(case, "resubmitted")
     return case
 
@@ -289,7 +365,7 @@ def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | Non
     case.completed_on = timezone.localdate(now)
     caselog.append(case, kind="withdrawn", actor=actor, actor_role=Role.APPLICANT, summary="申请人撤回申请",
                    opinion=(reason or "").strip())
-    case.save()
+    save_case(case)
     emit(case, "withdrawn")
     return case
 
@@ -328,7 +404,7 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected
     ctx = ActionContext(case=case, defn=defn, task=task, step=step, actor=actor, opinion=opinion, params=params,
                         now=now, today=timezone.localdate(now))
     handler.perform(ctx)
-    case.save()
+    save_case(case)
     emit(case, f"task_{action}", task_id=task.pk, step=task.step_key)
     return case
 
@@ -374,7 +450,7 @@ def special_procedure_end(*, actor, case: Case, result: str, expected_version: i
     if not (result or "").strip():
         raise InvalidInput("请填写特殊程序的结果", details={"result": ["请填写特殊程序的结果"]})
     end_pause(case, on=clock.today(), result=result.strip(), actor=actor)
-    case.save()
+    save_case(case)
     emit(case, "pause_ended")
     return case
 
@@ -407,7 +483,7 @@ def extension_decide(*, actor, extension: Extension, approve: bool, opinion: str
     else:
         caselog.append(case, kind="extension_denied", actor=actor, actor_role=Role.LEADER,
                        opinion=extension.opinion, summary="未批准延期", data={"extension": extension.pk})
-    case.save()
+    save_case(case)
     emit(case, "extension_decided", approved=approve)
     return extension
 
@@ -424,7 +500,7 @@ def case_deliver(*, actor, case: Case, method: str = "窗口领取", expected_ve
     if open_tasks(case):
         raise Conflict("办件还有未完成的环节（送达环节请在待办中办理）")
     deliver_case(case, today=clock.today(), method=(method or "窗口领取").strip()[:50], actor=actor)
-    case.save()
+    save_case(case)
     emit(case, "delivered")
     return case
 
@@ -467,7 +543,7 @@ def _deem_one(pk: int, today: dt.date) -> str | None:
                     "依《行政许可法》第三十二条自收到申请材料之日起即为受理")
     anchor = Task(case=case, step_key=intake, branch="")
     advance(case, defn, anchor, moves=moves, now=now)
-    case.save()
+    save_case(case)
     emit(case, "deemed_accepted")
     return case.number
 
@@ -484,17 +560,19 @@ def clocks_recompute(*, open_only: bool = True) -> int:
             case = lock_case(pk)
             tasks = list(case.tasks.all())
             pauses = list(case.pauses.all())
-            before = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional)
+            before = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional,
+                      case.prereview_due_on)
             clock.recompute(case, tasks, pauses)
             for task in tasks:
                 task.save(update_fields=["paused_days", "due_on", "due_provisional"])
             for pause in pauses:
                 pause.save(update_fields=["expected_end_on", "working_days"])
-            after = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional)
+            after = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional,
+                     case.prereview_due_on)
             if before != after:
                 caselog.append(case, kind="clock_recomputed", summary="工作日历更新，重新计算期限",
                                data={"before": [str(v) for v in before], "after": [str(v) for v in after]})
-            case.save()
+            save_case(case)
         count += 1
     return count
 
@@ -517,6 +595,6 @@ def draft_save(*, actor, item: ApprovalItem, form_data, unit_code: str | None = 
     return draft
 
 
-__all__ = ["MaterialInput", "case_accept", "case_deliver", "case_refuse", "case_request_correction",
+__all__ = ["ApplicantInput", "MaterialInput", "case_accept", "case_intake_at_window", "case_deliver", "case_refuse", "case_request_correction",
            "case_resubmit", "case_submit", "case_withdraw", "cases_deem_accepted", "clocks_recompute", "draft_save",
            "extension_decide", "special_procedure_end", "task_complete"]

@@ -6,9 +6,16 @@ app_name = "runtime"
 
 urlpatterns = [
     path("hall/", views.hall, name="hall"),
+    path("hall/items/<str:code>/", views.item_guide, name="item-guide"),
+    path("hall/items/<str:code>/apply/", views.apply, name="apply"),
+    path("hall/items/<str:code>/draft/", views.draft, name="draft"),
     path("workbench/", views.workbench, name="workbench"),
+    path("workbench/intake/", views.intake, name="intake"),
+    path("workbench/intake/<str:code>/", views.intake_item, name="intake-item"),
     path("progress/", views.progress_query, name="progress"),
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/documents/<str:document>.pdf", views.document_pdf, name="document"),
     path("cases/<str:number>/tasks/<int:task_id>/act/", views.task_act, name="act"),
+    path("cases/<str:number>/resubmit/", views.resubmit, name="resubmit"),
+    path("cases/<str:number>/end-special-procedure/", views.end_special_procedure, name="end-pause"),
 ]

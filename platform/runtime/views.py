@@ -5,22 +5,39 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_use_admin, is_applicant, is_staff_member
+from accounts.access import can_use_admin, has_role, is_applicant, is_staff_member
+from accounts.models import Applicant, Role
 from accounts.selectors import role_assignments_for
 from core.errors import PlatformError
+from designer.models import ApprovalItem
+from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
 from . import selectors, services
 from .access import can_act_on_task, inbox
 from .actions import actions as action_registry
 from .clock import today as clock_today
-from .definitions import SPECIAL_PROCEDURES, public_catalogue
+from .definitions import (
+    SPECIAL_PROCEDURES,
+    Definition,
+    definition_for,
+    guide_of,
+    public_catalogue,
+    published_items,
+    units_of,
+)
 from .engine import definition_of
-from .models import Task, TaskState
+from .forms import form_data_from_post, materials_from_post
+from .models import CaseState, Channel, Task, TaskState
+from .uploads import TYPE_LABELS
 
 
 @login_required
@@ -63,9 +80,15 @@ def case_detail(request, number):
             allowed = [action_registry.get(a) for a in step.get("actions", []) if a in action_registry]
             returns = [(k, defn.step(k)["name"]) for k in step.get("return_to", [])]
             tasks.append({"task": task, "actions": allowed, "returns": returns})
+        running = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
+        context["may_end_pause"] = bool(running and running.task_id and running.task.step_type != "special_procedure"
+                                        and can_act_on_task(request.user, running.task))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
                        my_tasks=tasks, procedures=SPECIAL_PROCEDURES)
+    context["may_resubmit"] = case.state == CaseState.CORRECTING and (
+        case.applicant.user_id == request.user.pk
+        or (case.channel == Channel.WINDOW and has_role(request.user, Role.WINDOW_CLERK)))
     return render(request, "runtime/case.html", context)
 
 
@@ -113,7 +136,11 @@ def workbench(request):
         rows.append({"task": task, "left": left, "colour": colour})
     return render(request, "runtime/workbench.html", {
         "assignments": role_assignments_for(request.user), "can_use_admin": can_use_admin(request.user),
-        "rows": rows})
+        "rows": rows, "links": {
+            "intake": has_role(request.user, Role.WINDOW_CLERK),
+            "designer": has_role(request.user, Role.ITEM_EDITOR) or has_role(request.user, Role.LEGAL_REVIEWER),
+            # a plain path: supervision is another app, reached by its URL, never imported
+            "supervision": has_role(request.user, Role.SUPERVISOR)}})
 
 
 def progress_query(request):
@@ -124,3 +151,205 @@ def progress_query(request):
         case = selectors.public_progress(request.GET.get("number", ""), request.GET.get("code", ""))
     return render(request, "runtime/progress.html", {
         "case": case, "asked": asked, "steps": selectors.progress(case) if case else []})
+
+
+# --- Item guide and online application --------------------------------------------------------
+
+def _public_item(code: str) -> ApprovalItem:
+    """An item the hall may show (never a confidential one), or 404."""
+    return get_object_or_404(public_catalogue(), code=code)
+
+
+def _unit_definition(item: ApprovalItem, unit_code: str | None) -> Definition:
+    units = units_of(item.current_version)
+    if not unit_code and len(units) == 1:
+        unit_code = units[0].code
+    if unit_code not in {u.code for u in units}:
+        raise Http404("没有这个办理阶段")
+    return definition_for(item.current_version, unit_code)
+
+
+def _material_rows(defn: Definition, data: dict, errors: dict, *, certificates=(), window: bool = False) -> list[dict]:
+    """Each material of the unit with whether the rules make it required for this data."""
+    needed = {m["key"] for m in defn.required_materials(data)}
+    rows = []
+    for material in defn.materials:
+        rows.append({
+            "m": material, "needed": material["key"] in needed, "conditional": material["condition"] is not None,
+            "accept": ",".join(f".{t}" for t in material["file_types"]),
+            "types": "、".join(TYPE_LABELS.get(t, t) for t in material["file_types"]),
+            "paper_allowed": window or material["medium"] != "electronic",
+            "certificates": [c for c in certificates
+                             if material["certificate_type"] and c.certificate_type
+                             and c.certificate_type.code == material["certificate_type"]],
+            "errors": errors.get(f"materials.{material['key']}", []),
+        })
+    return rows
+
+
+def _problems(error: PlatformError) -> list[str]:
+    """Every problem that is not shown next to its own field, as one list."""
+    return [m for path, ms in error.details.items()
+            if not (path.startswith("$.") or path.startswith("materials.") or path.startswith("applicant."))
+            for m in ms]
+
+
+@login_required
+def item_guide(request, code):
+    """办事指南: every public element, the materials, downloadable templates and the flowchart."""
+    item = _public_item(code)
+    guide = guide_of(item)
+    units = [{"unit": u, "flowchart": flowchart_svg(u.workflow)} for u in guide.units]
+    return render(request, "runtime/item_guide.html", {
+        "item": item, "guide": guide, "units": units, "can_apply": is_applicant(request.user)})
+
+
+@login_required
+def apply(request, code):
+    """在线申请: the generated form, the materials the rules ask for, a draft saved as one types."""
+    if not is_applicant(request.user) or getattr(request.user, "applicant", None) is None:
+        messages.error(request, "网上申请须以申请人账户登录")
+        return redirect("runtime:item-guide", code=code)
+    item = _public_item(code)
+    defn = _unit_definition(item, request.GET.get("unit"))
+    applicant = request.user.applicant
+    errors: dict = {}
+    problems: list[str] = []
+    if request.method == "POST":
+        data = form_data_from_post(defn.form, request.POST)
+        given = materials_from_post(defn.materials, request.POST, request.FILES)
+        try:
+            case = services.case_submit(actor=request.user, item=item, form_data=data, materials=given,
+                                        unit_code=defn.unit_code)
+        except PlatformError as error:
+            errors, problems = error.details, [error.message, *_problems(error)]
+            try:  # keep what was typed even if the browser closes now
+                services.draft_save(actor=request.user, item=item, form_data=data, unit_code=defn.unit_code)
+            except PlatformError:
+                pass
+        else:
+            messages.success(request, f"申请已提交，办件编号 {case.number}。接件凭证已出具，可在下方“文书”中下载。")
+            return redirect("runtime:case", number=case.number)
+    else:
+        draft = selectors.draft_of(applicant, item.current_version, defn.unit_code)
+        data = draft.form_data if draft else {}
+    return render(request, "runtime/apply.html", {
+        "item": item, "defn": defn, "data": data, "form_html": render_form(defn.form, data, errors),
+        "materials": _material_rows(defn, data, errors, certificates=selectors.certificates_for(request.user)
+                                    .filter(status="valid").select_related("certificate_type")),
+        "problems": problems, "draft_url": reverse("runtime:draft", args=[item.code]) + f"?unit={defn.unit_code}",
+    }, status=400 if problems else 200)
+
+
+@login_required
+@require_POST
+def draft(request, code):
+    """Autosave target of the application page: what has been typed so far, unchecked."""
+    item = _public_item(code)
+    try:
+        defn = _unit_definition(item, request.GET.get("unit"))
+        saved = services.draft_save(actor=request.user, item=item, unit_code=defn.unit_code,
+                                    form_data=form_data_from_post(defn.form, request.POST))
+    except PlatformError as error:
+        return JsonResponse({"code": error.code, "message": error.message, "details": error.details}, status=400)
+    return JsonResponse({"saved_at": timezone.localtime(saved.updated_at).strftime("%H:%M:%S")})
+
+
+# --- Window intake ----------------------------------------------------------------------------
+
+def _window_clerk_or_403(request):
+    if not (is_staff_member(request.user) and has_role(request.user, Role.WINDOW_CLERK)):
+        raise PermissionDenied("窗口收件须由窗口受理员办理")
+
+
+@login_required
+def intake(request):
+    """窗口收件: pick the item of a paper application."""
+    _window_clerk_or_403(request)
+    text = request.GET.get("q", "").strip()
+    items = published_items().select_related("department").order_by("code")
+    if text:
+        items = items.filter(Q(name__icontains=text) | Q(code__icontains=text))
+    rows = [{"item": i, "units": units_of(i.current_version)} for i in items.select_related("current_version")[:100]]
+    return render(request, "runtime/intake.html", {"rows": rows, "q": text})
+
+
+@login_required
+def intake_item(request, code):
+    """A paper application entered by the clerk the same day; the applicant is registered if new."""
+    _window_clerk_or_403(request)
+    item = get_object_or_404(published_items().select_related("current_version", "department"), code=code)
+    defn = _unit_definition(item, request.GET.get("unit"))
+    errors: dict = {}
+    problems: list[str] = []
+    data: dict = {}
+    person = {"kind": "natural", "name": "", "identity_number": "", "phone": "", "address": ""}
+    if request.method == "POST":
+        person = {k: request.POST.get(f"applicant.{k}", "").strip() for k in person}
+        data = form_data_from_post(defn.form, request.POST)
+        given = materials_from_post(defn.materials, request.POST, request.FILES)
+        try:
+            case = services.case_intake_at_window(actor=request.user, item=item, form_data=data, materials=given,
+                                                  unit_code=defn.unit_code, applicant=services.ApplicantInput(**person))
+        except PlatformError as error:
+            errors, problems = error.details, [error.message, *_problems(error)]
+        else:
+            messages.success(request, f"已收件，办件编号 {case.number}。请打印接件凭证交申请人。")
+            return redirect("runtime:case", number=case.number)
+    return render(request, "runtime/intake_item.html", {
+        "item": item, "defn": defn, "form_html": render_form(defn.form, data, errors), "data": data,
+        "materials": _material_rows(defn, data, errors, window=True), "person": person,
+        "person_errors": {k.split(".", 1)[1]: v for k, v in errors.items() if k.startswith("applicant.")},
+        "kinds": Applicant.Kind.choices, "problems": problems,
+    }, status=400 if problems else 200)
+
+
+# --- The applicant's correction, the end of a special procedure -----------------------------
+
+@login_required
+def resubmit(request, number):
+    """补正: the correction notice's list, the form as last submitted and the materials to replace."""
+    case = _case_or_404(request, number)
+    defn = definition_of(case)
+    notice = case.documents.filter(template="correction_notice").order_by("-issued_at", "-pk").first()
+    errors: dict = {}
+    problems: list[str] = []
+    data = case.form_data
+    if request.method == "POST":
+        data = form_data_from_post(defn.form, request.POST)
+        given = materials_from_post(defn.materials, request.POST, request.FILES)
+        expected = request.POST.get("expected_version", "")
+        try:
+            services.case_resubmit(actor=request.user, case=case, form_data=data, materials=given,
+                                   expected_version=int(expected) if expected.isdigit() else None)
+        except PlatformError as error:
+            errors, problems = error.details, [error.message, *_problems(error)]
+        else:
+            messages.success(request, "补正材料已提交，新的接件凭证已出具。")
+            return redirect("runtime:case", number=case.number)
+    elif case.state != CaseState.CORRECTING:
+        messages.error(request, f"办件当前状态为“{case.get_state_display()}”，不需要补正")
+        return redirect("runtime:case", number=case.number)
+    return render(request, "runtime/resubmit.html", {
+        "case": case, "defn": defn, "notice": notice, "form_html": render_form(defn.form, data, errors), "data": data,
+        "materials": _material_rows(defn, data, errors, window=case.channel == Channel.WINDOW,
+                                    certificates=selectors.certificates_for(request.user).filter(status="valid")
+                                    .select_related("certificate_type")),
+        "submitted": set(case.materials.filter(superseded=False).values_list("key", flat=True)),
+        "problems": problems}, status=400 if problems else 200)
+
+
+@login_required
+@require_POST
+def end_special_procedure(request, number):
+    case = _case_or_404(request, number)
+    expected = request.POST.get("expected_version", "")
+    try:
+        services.special_procedure_end(actor=request.user, case=case, result=request.POST.get("result", ""),
+                                       expected_version=int(expected) if expected.isdigit() else None)
+    except PlatformError as error:
+        details = "；".join(m for ms in error.details.values() for m in ms)
+        messages.error(request, error.message + (f"（{details}）" if details else ""))
+    else:
+        messages.success(request, "特殊程序已结束，恢复计时")
+    return redirect("runtime:case", number=number)

@@ -1,0 +1,66 @@
+"""Query-count baselines of the hot path (bench/bench_runtime.py measures the same lifecycle) and
+the guard rails of its shortcuts: buffered log entries are never lost, department lookups see
+changes, only changed columns are written."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime import caselog, engine, services
+from runtime.caselog import verify_case_log
+from runtime.models import Case, LogEntry
+
+from .conftest import act, open_task, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_forward_step_costs_at_most_ten_queries(demo, item, frozen, django_assert_max_num_queries):
+    case = act(demo.clerk, submit(demo, item), opinion="予以受理")
+    task = open_task(case, "handle")
+    handler = demo.handler  # as a page request has it: the user loaded, roles not yet
+    # the actor's roles and the unit tree (once per request), lock the case, read the task, close
+    # it, open the next, one INSERT for the log, the case's changed columns; savepoint and release
+    with django_assert_max_num_queries(10):
+        services.task_complete(actor=handler, task=task, action="approve", opinion="同意")
+
+
+def test_submission_costs_at_most_fourteen_queries(demo, item, frozen, django_assert_max_num_queries):
+    submit(demo, item)  # warm the definition and department caches
+    with django_assert_max_num_queries(14):
+        submit(demo, item)
+
+
+def test_log_entries_of_a_transaction_are_written_together_and_chain(demo, item, frozen):
+    case = act(demo.clerk, submit(demo, item), opinion="予以受理")
+    assert LogEntry.objects.filter(case=case).count() == case.log_length
+    assert verify_case_log(case).ok
+
+
+def test_a_service_that_forgets_to_write_its_log_fails_loudly(demo, item, frozen):
+    case = engine.lock_case(submit(demo, item))
+    caselog.append(case, kind="note", summary="test")
+    with pytest.raises(RuntimeError):
+        engine.emit(case, "noted")
+    engine.save_case(case)
+    engine.emit(case, "noted")
+    assert verify_case_log(Case.objects.get(pk=case.pk)).ok
+
+
+def test_only_changed_columns_are_written(demo, item, frozen):
+    case = engine.lock_case(submit(demo, item))
+    Case.objects.filter(pk=case.pk).update(unit_name="别处改的名称")  # a column this service did not touch
+    case.decision = ""
+    case.form_data["note"] = "就地修改"  # in place: still seen as a change
+    engine.save_case(case)
+    case.refresh_from_db()
+    assert case.unit_name == "别处改的名称" and case.form_data["note"] == "就地修改"
+
+
+def test_a_renamed_department_is_seen_at_once(demo, item, frozen):
+    from accounts.services import department_update
+
+    submit(demo, item)  # the intake unit is now cached
+    department_update(actor=None, department=demo.department("JB-SPJ"), name="江滨区行政审批服务局（新）")
+    case = submit(demo, item)
+    assert "江滨区行政审批服务局（新）" in case.log.get(kind="task_opened").summary
