@@ -1,0 +1,173 @@
+"""Supervision's own tables: the working-day index, alerts, notifications, log checks, orders.
+
+Supervision reads the runtime's tables and writes only these (docs/supervision.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Level(models.IntegerChoices):
+    """The one source of truth for levels and their colours (pages, charts, exchange)."""
+
+    WARNING = 1, "预警"
+    YELLOW = 2, "黄牌"
+    RED = 3, "红牌"
+    ANOMALY = 9, "异常"
+
+    @property
+    def colour(self) -> str:
+        return LEVEL_COLOURS[self.value]
+
+    @property
+    def key(self) -> str:
+        return LEVEL_KEYS[self.value]
+
+
+LEVEL_COLOURS = {1: "#f0a020", 2: "#e6c700", 3: "#d03030", 9: "#7a3cc0"}
+LEVEL_KEYS = {1: "warning", 2: "yellow", 3: "red", 9: "anomaly"}
+
+
+class WorkdayOrdinal(models.Model):
+    """For every date of the covered range, the number of working days up to and including it
+    (counted from a fixed origin). ``ordinal(due) - ordinal(today)`` is the working days left,
+    computed by the database for every case at once. Rebuilt when the calendar changes."""
+
+    day = models.DateField("日期", primary_key=True)
+    ordinal = models.IntegerField("累计工作日")
+
+    class Meta:
+        verbose_name = "工作日序号"
+        verbose_name_plural = "工作日序号"
+
+
+class IndexState(models.Model):
+    """One row: the fingerprint of the calendar the ordinal table was built from."""
+
+    fingerprint = models.CharField("日历指纹", max_length=64)
+    built_at = models.DateTimeField("生成时间")
+
+
+class Subject(models.TextChoices):
+    CASE = "case", "办件"
+    TASK = "task", "办理环节"
+    PAUSE = "pause", "特殊程序"
+    ORDER = "order", "督办单"
+
+
+class Alert(models.Model):
+    """One alert of one kind about one subject, raised once while its condition holds.
+
+    At most one *open* alert exists per (kind, subject) — a database constraint, so concurrent
+    sweeps cannot raise it twice. A clock alert escalates in place (warning → yellow → red,
+    never down while open) and resolves with a timestamp when its condition ends.
+    """
+
+    kind = models.CharField("监察规则", max_length=40)
+    subject_type = models.CharField("监察对象", max_length=16, choices=Subject.choices)
+    subject_id = models.PositiveBigIntegerField("对象编号")
+    case = models.ForeignKey("runtime.Case", verbose_name="办件", on_delete=models.CASCADE,
+                             related_name="supervision_alerts")
+    department = models.ForeignKey("accounts.Department", verbose_name="责任单位", on_delete=models.PROTECT,
+                                   related_name="supervision_alerts")
+    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
+    first_level = models.PositiveSmallIntegerField("首次级别", choices=Level.choices)
+    raised_at = models.DateTimeField("产生时间")
+    raised_on = models.DateField("产生日期（本地）")
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+    resolved_at = models.DateTimeField("解除时间", null=True, blank=True)
+    notified_level = models.PositiveSmallIntegerField("已通知到的级别", default=0)
+    detail = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "监察告警"
+        verbose_name_plural = "监察告警"
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_type", "subject_id"], condition=Q(resolved_at__isnull=True),
+                                    name="one_open_alert_per_subject"),
+        ]
+        indexes = [models.Index(fields=["kind", "resolved_at"]), models.Index(fields=["department", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.kind} {self.subject_type}:{self.subject_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def colour(self) -> str:
+        return LEVEL_COLOURS[self.level]
+
+
+class Notification(models.Model):
+    """An alert (or its escalation) delivered to one person: their inbox row, plus the channel
+    that carried it (console, SMS, email …)."""
+
+    alert = models.ForeignKey(Alert, verbose_name="告警", on_delete=models.CASCADE, related_name="notifications")
+    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
+                                  related_name="supervision_notifications")
+    reason = models.CharField("接收原因", max_length=32)
+    channel = models.CharField("发送渠道", max_length=32)
+    created_at = models.DateTimeField("时间")
+    sent = models.BooleanField("已发送", default=False)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "告警通知"
+        verbose_name_plural = "告警通知"
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["alert", "level", "recipient"], name="one_notice_per_level")]
+
+
+class LogCheck(models.Model):
+    """The last verification of a case's hash-chained log (so the sweep re-verifies only logs
+    that grew; ``supervise --verify-all-logs`` re-verifies every one)."""
+
+    case = models.OneToOneField("runtime.Case", verbose_name="办件", on_delete=models.CASCADE,
+                                related_name="supervision_log_check")
+    log_length = models.PositiveIntegerField("核验时条数")
+    log_head = models.CharField("核验时链头", max_length=64, blank=True)
+    ok = models.BooleanField("链完整")
+    problems = models.JSONField("问题", default=list)
+    checked_at = models.DateTimeField("核验时间")
+
+
+class SupervisionOrder(models.Model):
+    """督办: a supervisor orders a department to act on a case by a deadline; closed by a reply."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "督办中"
+        REPLIED = "replied", "已回复"
+
+    number = models.CharField("督办单编号", max_length=40, unique=True)
+    case = models.ForeignKey("runtime.Case", verbose_name="办件", on_delete=models.PROTECT,
+                             related_name="supervision_orders")
+    department = models.ForeignKey("accounts.Department", verbose_name="被督办单位", on_delete=models.PROTECT,
+                                   related_name="supervision_orders")
+    instruction = models.TextField("督办要求")
+    limit_days = models.PositiveSmallIntegerField("办理时限（工作日）")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="督办人", on_delete=models.PROTECT,
+                                  related_name="+")
+    issued_at = models.DateTimeField("督办时间")
+    issued_on = models.DateField("督办日期")
+    due_on = models.DateField("回复期限")
+    due_provisional = models.BooleanField("期限暂定", default=False)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.OPEN)
+    reply = models.TextField("回复", blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回复人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "督办单"
+        verbose_name_plural = "督办单"
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,306 @@
+"""Supervision's changes: the sweep, log verification, notifications, supervision orders.
+
+Every function is keyword-only and writes only supervision's own tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case as When_
+from django.db.models import F, IntegerField, Q, Value, When
+from django.utils import timezone
+
+import workdays
+from accounts.models import Department, Role, RoleAssignment
+from core.errors import Conflict, InvalidInput, AccessDenied
+from rules import compile_to_q
+
+from .channels import channels
+from .kinds import RuleKind, register_rule_kinds, rule_kinds
+from .models import Alert, Level, LogCheck, Notification, SupervisionOrder
+from .workday_index import ensure_index
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KindResult:
+    raised: int = 0
+    escalated: int = 0
+    resolved: int = 0
+
+
+@dataclass
+class SweepResult:
+    today: dt.date
+    kinds: dict[str, KindResult] = field(default_factory=dict)
+    logs_verified: int = 0
+
+    @property
+    def raised(self) -> int:
+        return sum(k.raised for k in self.kinds.values())
+
+    @property
+    def escalated(self) -> int:
+        return sum(k.escalated for k in self.kinds.values())
+
+    @property
+    def resolved(self) -> int:
+        return sum(k.resolved for k in self.kinds.values())
+
+
+def _level_queries(kind: RuleKind, today: dt.date) -> dict[int, Q]:
+    """Level → one Q over the kind's rows (each group's compiled rule, limited to the group)."""
+    out: dict[int, Q] = {}
+    for group in kind.groups(today):
+        for level, rule in group.levels.items():
+            q = group.where & compile_to_q(rule, kind.fields, variables=kind.variables, today=today)
+            out[level] = out[level] | q if level in out else q
+    return out
+
+
+def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime) -> KindResult:
+    """Raise, escalate and resolve the alerts of one kind, set-based (a handful of queries)."""
+    result = KindResult()
+    levels = _level_queries(kind, today)
+    open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
+    rows = kind.rows(today)
+    if not levels:
+        result.resolved = open_alerts.update(resolved_at=now)
+        return result
+    any_level = Q()
+    for i, q in enumerate(levels.values()):
+        any_level = q if i == 0 else any_level | q
+    level_of = When_(*[When(levels[lv], then=Value(int(lv))) for lv in sorted(levels, reverse=True)],
+                     default=Value(0), output_field=IntegerField())
+    # Kept: still in scope (clocks) or merely still true (anomalies, whose scope only limits raising).
+    kept = rows.filter(any_level & kind.scope()) if kind.is_clock else rows.filter(any_level)
+    with transaction.atomic():
+        result.resolved = open_alerts.exclude(subject_id__in=kept.values("pk")).update(resolved_at=now)
+        matching = rows.filter(kind.scope()).annotate(sv_level=level_of).filter(sv_level__gt=0)
+        if kind.is_clock:
+            for lv in (Level.YELLOW, Level.RED):
+                if lv in levels:
+                    result.escalated += open_alerts.filter(
+                        level__lt=lv, subject_id__in=matching.filter(sv_level__gte=lv).values("pk"),
+                    ).update(level=lv, escalated_at=now)
+        new = (matching.exclude(pk__in=open_alerts.values("subject_id"))
+               .annotate(sv_department=kind.department_expr())
+               .values_list("pk", "sv_level", kind.case_path, "sv_department"))
+        batch = []
+        for pk, level, case_id, department_id in new.iterator(chunk_size=5000):
+            batch.append(Alert(kind=kind.key, subject_type=kind.subject, subject_id=pk, case_id=case_id,
+                               department_id=department_id, level=level, first_level=level, raised_at=now,
+                               raised_on=today))
+            if len(batch) >= 5000:
+                result.raised += len(Alert.objects.bulk_create(batch, ignore_conflicts=True))
+                batch = []
+        if batch:
+            result.raised += len(Alert.objects.bulk_create(batch, ignore_conflicts=True))
+    return result
+
+
+def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None) -> int:
+    """Verify the hash chain of every open case whose log changed since its last check (or of
+    every case with ``all_logs``); record the result in ``LogCheck``. Returns how many."""
+    from runtime.caselog import verify_case_log
+    from runtime.models import Case
+
+    now = now or timezone.now()
+    cases = Case.objects.filter(log_length__gt=0)
+    if not all_logs:
+        cases = cases.filter(state__in=["received", "correcting", "in_progress", "suspended"]).exclude(
+            supervision_log_check__log_length=F("log_length"),
+            supervision_log_check__log_head=F("log_head"))
+    count = 0
+    for case in cases.only("pk", "number", "log_length", "log_head").iterator(chunk_size=500):
+        check = verify_case_log(case)
+        LogCheck.objects.update_or_create(case=case, defaults={
+            "log_length": case.log_length, "log_head": case.log_head, "ok": check.ok,
+            "problems": check.problems[:20], "checked_at": now})
+        count += 1
+    return count
+
+
+def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verify_logs: bool = True,
+          all_logs: bool = False, notify: bool = True, progress: Callable[[str], None] | None = None) -> SweepResult:
+    """Judge every open case, task, special procedure and order against the supervision rules."""
+    register_rule_kinds()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    say = progress or (lambda _msg: None)
+    result = SweepResult(today=today)
+    if ensure_index():
+        say("工作日序号表已按当前工作日历重建")
+    if verify_logs:
+        result.logs_verified = logs_verify(all_logs=all_logs, now=now)
+        say(f"日志哈希链核验：{result.logs_verified} 件")
+    for key, kind in rule_kinds.items():
+        if kinds and key not in kinds:
+            continue
+        done = judge_kind(kind, today=today, now=now)
+        result.kinds[key] = done
+        say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}")
+    if notify:
+        sent = alerts_notify(now=now)
+        say(f"通知：{sent} 条")
+    return result
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+def _subtree(departments: dict[int, int | None], root: int) -> set[int]:
+    out, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pk, up in departments.items():
+            if up == parent and pk not in out:
+                out.add(pk)
+                frontier.append(pk)
+    return out
+
+
+def _ancestors(departments: dict[int, int | None], pk: int) -> set[int]:
+    out = set()
+    while pk is not None and pk not in out:
+        out.add(pk)
+        pk = departments.get(pk)
+    return out
+
+
+def alerts_notify(*, now: dt.datetime | None = None) -> int:
+    """Notify the handlers and section chiefs of the responsible unit and the supervisors of
+    every alert raised or escalated since its last notice; send each through the channels."""
+    now = now or timezone.now()
+    pending = list(Alert.objects.filter(resolved_at__isnull=True, level__gt=F("notified_level"))
+                   .select_related("case").order_by("pk"))
+    if not pending:
+        return 0
+    departments = dict(Department.objects.values_list("pk", "parent_id"))
+    holders: dict[tuple[str, int | None], set[int]] = defaultdict(set)
+    for user_id, role, department_id in RoleAssignment.objects.filter(
+            role__in=[Role.HANDLER, Role.SECTION_CHIEF, Role.SUPERVISOR], user__is_active=True,
+    ).values_list("user_id", "role", "department_id"):
+        holders[(role, department_id)].add(user_id)
+    supervisors = set().union(*(ids for (role, _), ids in holders.items() if role == Role.SUPERVISOR)) \
+        if any(r == Role.SUPERVISOR for r, _ in holders) else set()
+    reach: dict[int, set[int]] = {}
+    channel_names = list(getattr(settings, "SUPERVISION_CHANNELS", ["console"]))
+    rows = []
+    for alert in pending:
+        units = reach.get(alert.department_id)
+        if units is None:
+            units = _subtree(departments, alert.department_id) | _ancestors(departments, alert.department_id)
+            units.add(None)
+            reach[alert.department_id] = units
+        recipients: dict[int, str] = {}
+        for role in (Role.HANDLER, Role.SECTION_CHIEF):
+            for unit in units:
+                for user_id in holders.get((role, unit), ()):
+                    recipients.setdefault(user_id, role)
+        for user_id in supervisors:
+            recipients[user_id] = Role.SUPERVISOR
+        for user_id, reason in recipients.items():
+            rows.append(Notification(alert=alert, level=alert.level, recipient_id=user_id, reason=reason,
+                                     channel=",".join(channel_names), created_at=now, sent=False))
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        for level in {a.level for a in pending}:
+            Alert.objects.filter(pk__in=[a.pk for a in pending if a.level == level]).update(notified_level=level)
+    transaction.on_commit(lambda: notifications_send(ids=None))
+    return len(rows)
+
+
+def notifications_send(*, ids: list[int] | None = None) -> int:
+    """Hand unsent notices to every configured channel; a failing channel leaves them unsent
+    (retried at the next sweep)."""
+    names = list(getattr(settings, "SUPERVISION_CHANNELS", ["console"]))
+    notices = Notification.objects.filter(sent=False).select_related("alert", "alert__case", "recipient")
+    if ids is not None:
+        notices = notices.filter(pk__in=ids)
+    sent = []
+    for notice in notices.order_by("pk")[:5000]:
+        try:
+            for name in names:
+                channels.get(name).send(notice)
+        except Exception:
+            log.exception("告警通知发送失败：%s", notice.pk)
+            continue
+        sent.append(notice.pk)
+    Notification.objects.filter(pk__in=sent).update(sent=True)
+    return len(sent)
+
+
+def notification_read(*, actor, notification: Notification) -> Notification:
+    if notification.recipient_id != actor.pk:
+        raise AccessDenied("只能标记自己的通知")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+# --- supervision orders (督办) -----------------------------------------------------------------
+
+def _next_order_number(today: dt.date) -> str:
+    prefix = f"DB-{today:%Y%m%d}-"
+    last = (SupervisionOrder.objects.select_for_update().filter(number__startswith=prefix)
+            .order_by("-number").values_list("number", flat=True).first())
+    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
+
+
+@transaction.atomic
+def order_issue(*, actor, case, instruction: str, limit_days: int, department: Department | None = None
+                ) -> SupervisionOrder:
+    """A supervisor orders the case's department (or another unit) to act within a limit."""
+    from accounts.access import has_role
+
+    if not has_role(actor, Role.SUPERVISOR):
+        raise AccessDenied("只有效能办监察员可以督办")
+    instruction = (instruction or "").strip()
+    problems = {}
+    if not instruction:
+        problems["instruction"] = ["请填写督办要求"]
+    if not isinstance(limit_days, int) or not 1 <= limit_days <= 30:
+        problems["limit_days"] = ["督办时限为1至30个工作日"]
+    if problems:
+        raise InvalidInput("督办单填写有误", details=problems)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    due = workdays.add_working_days(today, limit_days)
+    return SupervisionOrder.objects.create(
+        number=_next_order_number(today), case=case, department=department or case.department,
+        instruction=instruction, limit_days=limit_days, issued_by=actor, issued_at=now, issued_on=today,
+        due_on=due.value, due_provisional=due.provisional)
+
+
+def can_reply(actor, order: SupervisionOrder) -> bool:
+    from accounts.access import has_any_role
+
+    return has_any_role(actor, [Role.HANDLER, Role.SECTION_CHIEF, Role.LEADER], order.department)
+
+
+@transaction.atomic
+def order_reply(*, actor, order: SupervisionOrder, reply: str) -> SupervisionOrder:
+    """The ordered department replies; the order closes and its clock alerts resolve."""
+    order = SupervisionOrder.objects.select_for_update().get(pk=order.pk)
+    if not can_reply(actor, order):
+        raise AccessDenied("只有被督办单位的承办人、科室负责人或分管领导可以回复")
+    if order.state != SupervisionOrder.State.OPEN:
+        raise Conflict(f"督办单{order.number}已回复，无需重复回复")
+    reply = (reply or "").strip()
+    if not reply:
+        raise InvalidInput("请填写回复", details={"reply": ["请填写回复"]})
+    order.state = SupervisionOrder.State.REPLIED
+    order.reply, order.replied_by, order.replied_at = reply, actor, timezone.now()
+    order.save(update_fields=["state", "reply", "replied_by", "replied_at"])
+    Alert.objects.filter(kind="order_clock", subject_id=order.pk, resolved_at__isnull=True).update(
+        resolved_at=order.replied_at)
+    return order
