@@ -8,12 +8,10 @@ class SupervisionConfig(AppConfig):
     verbose_name = "电子监察"
 
     def ready(self):
-        from core.demo import DemoLoader, demo_loaders
         from core.schedule import PeriodicTask, periodic_tasks
 
         from . import tasks  # noqa: F401  (registers the Celery tasks)
         from .channels import register_channels
-        from .demo import load_demo
         from .kinds import register_rule_kinds
 
         register_rule_kinds()
@@ -24,5 +22,3 @@ class SupervisionConfig(AppConfig):
                 description="电子监察巡查：预警、黄牌、红牌、异常告警及通知"))
             periodic_tasks.register("supervision.verify_all_logs", PeriodicTask(
                 task="supervision.verify_all_logs", every=timedelta(days=1), description="全部办件日志哈希链核验"))
-        if "supervision" not in demo_loaders:
-            demo_loaders.register("supervision", DemoLoader(order=40, load=load_demo))
