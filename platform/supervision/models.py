@@ -43,12 +43,18 @@ class WorkdayOrdinal(models.Model):
         verbose_name = "工作日序号"
         verbose_name_plural = "工作日序号"
 
+    def __str__(self) -> str:
+        return f"{self.day} #{self.ordinal}"
+
 
 class IndexState(models.Model):
     """One row: the fingerprint of the calendar the ordinal table was built from."""
 
     fingerprint = models.CharField("日历指纹", max_length=64)
     built_at = models.DateTimeField("生成时间")
+
+    def __str__(self) -> str:
+        return f"工作日序号表 {self.fingerprint[:12]}"
 
 
 class Subject(models.TextChoices):
@@ -124,6 +130,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["alert", "level", "recipient"], name="one_notice_per_level")]
 
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} → {self.recipient_id}"
+
 
 class LogCheck(models.Model):
     """The last verification of a case's hash-chained log (so the sweep re-verifies only logs
@@ -136,6 +145,9 @@ class LogCheck(models.Model):
     ok = models.BooleanField("链完整")
     problems = models.JSONField("问题", default=list)
     checked_at = models.DateTimeField("核验时间")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {'完整' if self.ok else '不通过'}"
 
 
 class SupervisionOrder(models.Model):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 import workdays
 from accounts.models import Department, Role, RoleAssignment
-from core.errors import Conflict, InvalidInput, AccessDenied
+from core.errors import AccessDenied, Conflict, InvalidInput
 from rules import compile_to_q
 
 from .channels import channels
@@ -98,7 +98,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime) -> KindResul
         for pk, level, case_id, department_id in new.iterator(chunk_size=5000):
             batch.append(Alert(kind=kind.key, subject_type=kind.subject, subject_id=pk, case_id=case_id,
                                department_id=department_id, level=level, first_level=level, raised_at=now,
-                               raised_on=today))
+                               raised_on=today, detail=kind.label))
             if len(batch) >= 5000:
                 result.raised += len(Alert.objects.bulk_create(batch, ignore_conflicts=True))
                 batch = []
@@ -282,9 +282,10 @@ def order_issue(*, actor, case, instruction: str, limit_days: int, department: D
 
 
 def can_reply(actor, order: SupervisionOrder) -> bool:
-    from accounts.access import has_any_role
+    from .selectors import covered_units
 
-    return has_any_role(actor, [Role.HANDLER, Role.SECTION_CHIEF, Role.LEADER], order.department)
+    covered = covered_units(actor)
+    return covered is None or order.department_id in covered
 
 
 @transaction.atomic
