@@ -17,14 +17,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from core.registry import Registry
 from rules import Variable
 
 from .models import Level, Subject
-from .workday_index import days_left
+from .workday_index import days_left, ordinal_of
 
 # --- the district's published practice (data) ------------------------------------------------
 # Numbers are working days; "over N" means more than N working days past the deadline.
@@ -71,15 +71,13 @@ class RuleKind:
     is_clock: bool = True
     variables: dict[str, Variable] = {}
     fields: dict[str, str] = {}
+    subject_path: str = "pk"
     case_path: str = "case_id"
     department_path: str = "case__department_id"
 
-    def model(self):
-        raise NotImplementedError
-
     def rows(self, today: dt.date) -> QuerySet:
         """Every row the kind's variables can be read on, annotated."""
-        return self.model().objects.all()
+        raise NotImplementedError
 
     def scope(self) -> Q:
         """Rows on which an alert may be raised (and, for clocks, may stay open)."""
@@ -92,40 +90,46 @@ class RuleKind:
         return F(self.department_path)
 
 
-def _case_model():
-    from runtime.models import Case
+class _Clock(RuleKind):
+    """A clock judged on ``ClockRow`` (deadlines as working-day ordinals)."""
 
-    return Case
+    group = ""
+    practice = ""
+    subject_path = "subject_id"
+    department_path = "department_id"
+    variables = {"clock.days_left": _num("clock.days_left", "距期限工作日")}
+    fields = {"clock.days_left": "sv_left"}
+
+    def rows(self, today):
+        from .models import ClockRow
+
+        today_ord = Value(ordinal_of(today), output_field=IntegerField())
+        return ClockRow.objects.filter(group=self.group).annotate(
+            sv_left=ExpressionWrapper(F("due_ord") - today_ord, output_field=IntegerField()),
+            sv_statutory_left=ExpressionWrapper(F("statutory_due_ord") - today_ord, output_field=IntegerField()))
+
+    def groups(self, today):
+        p = DISTRICT_PRACTICE[self.practice]
+        levels = {}
+        if "warning_days" in p:
+            levels[Level.WARNING] = _warning(p["warning_days"])
+        if "yellow_over" in p:
+            levels[Level.YELLOW] = _over(p["yellow_over"])
+        if "red_over" in p:
+            levels[Level.RED] = _over(p["red_over"])
+        return [RuleGroup(Q(), levels)]
 
 
-def _task_model():
-    from runtime.models import Task
-
-    return Task
-
-
-class CaseClock(RuleKind):
+class CaseClock(_Clock):
     key = "case_clock"
     label = "办件时限"
     subject = Subject.CASE
+    group = "case"
     variables = {"clock.days_left": _num("clock.days_left", "距承诺期限工作日"),
                  "clock.statutory_days_left": _num("clock.statutory_days_left", "距法定期限工作日"),
                  "clock.limit_days": _num("clock.limit_days", "承诺时限")}
     fields = {"clock.days_left": "sv_left", "clock.statutory_days_left": "sv_statutory_left",
-              "clock.limit_days": "promised_limit_days"}
-    case_path = "pk"
-    department_path = "department_id"
-
-    def model(self):
-        return _case_model()
-
-    def rows(self, today):
-        return _case_model().objects.annotate(sv_left=days_left("promised_due_on", today),
-                                              sv_statutory_left=days_left("statutory_due_on", today))
-
-    def scope(self):
-        # accepted, running (a paused clock does not run) and not finished
-        return Q(state="in_progress", paused_since__isnull=True, accepted_on__isnull=False)
+              "clock.limit_days": "limit_days"}
 
     @staticmethod
     def levels_for(rules: dict) -> dict[int, dict]:
@@ -144,7 +148,9 @@ class CaseClock(RuleKind):
         from designer.models import ItemVersion
         from designer.selectors import effective_supervision_rules
 
-        versions = _case_model().objects.filter(self.scope()).values_list("version_id", flat=True).distinct()
+        from .models import ClockRow
+
+        versions = ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct()
         by_rules: dict[str, list[int]] = {}
         levels: dict[str, dict] = {}
         for version in ItemVersion.objects.filter(pk__in=list(versions)).only("pk", "document"):
@@ -155,114 +161,67 @@ class CaseClock(RuleKind):
         return [RuleGroup(Q(version_id__in=ids), levels[key]) for key, ids in by_rules.items()]
 
 
-class _TaskClock(RuleKind):
-    subject = Subject.TASK
-    variables = {"clock.days_left": _num("clock.days_left", "距环节期限工作日")}
-    fields = {"clock.days_left": "sv_left"}
-    practice = ""
-
-    def model(self):
-        return _task_model()
-
-    def rows(self, today):
-        return _task_model().objects.annotate(sv_left=days_left("due_on", today))
-
-    def department_expr(self):
-        return Coalesce(F("department_id"), F("case__department_id"))
-
-    def steps(self) -> Q:
-        raise NotImplementedError
-
-    def scope(self):
-        return (Q(state="open", case__state__in=OPEN_CASE_STATES, case__paused_since__isnull=True)
-                & self.steps())
-
-    def groups(self, today):
-        p = DISTRICT_PRACTICE[self.practice]
-        levels = {}
-        if "warning_days" in p:
-            levels[Level.WARNING] = _warning(p["warning_days"])
-        if "yellow_over" in p:
-            levels[Level.YELLOW] = _over(p["yellow_over"])
-        if "red_over" in p:
-            levels[Level.RED] = _over(p["red_over"])
-        return [RuleGroup(Q(), levels)]
-
-
-class PreReviewClock(_TaskClock):
+class PreReviewClock(_Clock):
     key = "pre_review_clock"
     label = "网上预审时限"
+    subject = Subject.TASK
+    group = "task"
     practice = "pre_review"
 
-    def steps(self):
-        return Q(step_type="accept", case__channel="online")
+    def scope(self):
+        return Q(step_type="accept", channel="online")
 
 
-class CertificateClock(_TaskClock):
+class CertificateClock(_Clock):
     key = "certificate_clock"
     label = "制证发证时限"
+    subject = Subject.TASK
+    group = "task"
     practice = "certificate"
 
-    def steps(self):
+    def scope(self):
         return Q(step_type="complete")
 
 
-class StepClock(_TaskClock):
+class StepClock(_Clock):
     key = "step_clock"
     label = "环节时限"
+    subject = Subject.TASK
+    group = "task"
     practice = "step"
 
-    def steps(self):
-        return ~Q(step_type="complete") & ~Q(step_type="accept", case__channel="online")
+    def scope(self):
+        return ~Q(step_type="complete") & ~Q(step_type="accept", channel="online")
 
 
-class SpecialProcedureClock(RuleKind):
+class SpecialProcedureClock(_Clock):
     key = "special_procedure_clock"
     label = "特别程序时限"
     subject = Subject.PAUSE
+    group = "pause"
+    practice = "special_procedure"
     variables = {"clock.days_left": _num("clock.days_left", "距告知的结束日期工作日")}
-    fields = {"clock.days_left": "sv_left"}
-
-    def model(self):
-        from runtime.models import Pause
-
-        return Pause
-
-    def rows(self, today):
-        return self.model().objects.annotate(sv_left=days_left("expected_end_on", today))
-
-    def scope(self):
-        return Q(ended_on__isnull=True, case__state__in=OPEN_CASE_STATES)
-
-    def groups(self, today):
-        p = DISTRICT_PRACTICE["special_procedure"]
-        return [RuleGroup(Q(), {Level.WARNING: _warning(p["warning_days"]), Level.YELLOW: _over(p["yellow_over"]),
-                                Level.RED: _over(p["red_over"])})]
 
 
-class OrderClock(RuleKind):
+class OrderClock(_Clock):
     key = "order_clock"
     label = "督办时限"
     subject = Subject.ORDER
+    group = "order"
+    practice = "order"
     variables = {"clock.days_left": _num("clock.days_left", "距督办期限工作日")}
-    fields = {"clock.days_left": "sv_left"}
-    department_path = "department_id"
 
-    def model(self):
-        from .models import SupervisionOrder
 
-        return SupervisionOrder
+def _case_model():
+    from runtime.models import Case
 
-    def rows(self, today):
-        return self.model().objects.annotate(sv_left=days_left("due_on", today))
+    return Case
 
-    def scope(self):
-        return Q(state="open")
 
-    def groups(self, today):
-        p = DISTRICT_PRACTICE["order"]
-        return [RuleGroup(Q(), {Level.WARNING: _warning(p["warning_days"]), Level.YELLOW: _over(p["yellow_over"]),
-                                Level.RED: _over(p["red_over"])})]
+def _task_model():
+    from runtime.models import Task
+
+    return Task
 
 
 # --- anomalies: one rule each, level ANOMALY; raised on open cases, kept until the fact ends ---
@@ -270,6 +229,12 @@ class OrderClock(RuleKind):
 class Anomaly(RuleKind):
     is_clock = False
     rule: dict = {}
+
+    def model(self):
+        raise NotImplementedError
+
+    def rows(self, today):
+        return self.model().objects.all()
 
     def groups(self, today):
         return [RuleGroup(Q(), {Level.ANOMALY: self.rule})]

@@ -48,13 +48,46 @@ class WorkdayOrdinal(models.Model):
 
 
 class IndexState(models.Model):
-    """One row: the fingerprint of the calendar the ordinal table was built from."""
+    """One row: the fingerprint of the calendar the ordinal table was built from, and how far the
+    clock rows have been brought up to date."""
 
     fingerprint = models.CharField("日历指纹", max_length=64)
     built_at = models.DateTimeField("生成时间")
+    clocks_synced_at = models.DateTimeField("时钟行同步到", null=True, blank=True)
 
     def __str__(self) -> str:
         return f"工作日序号表 {self.fingerprint[:12]}"
+
+
+class ClockRow(models.Model):
+    """Supervision's copy of one running clock (a case, an open step, an open special procedure,
+    an open order) with its deadlines as working-day ordinals, so that ``due_ord - today's
+    ordinal`` — the working days left — is plain column arithmetic for the database.
+
+    Brought up to date at the start of every sweep from the runtime's rows changed since the last
+    one (``Case.updated_at``), by ``INSERT … SELECT`` (set-based); rebuilt whole when the calendar
+    changes. A row exists only while its clock runs, so a clock that stops drops its row.
+    """
+
+    group = models.CharField("类别", max_length=8)
+    subject_id = models.PositiveBigIntegerField("对象编号")
+    case_id = models.PositiveBigIntegerField("办件编号")
+    department_id = models.PositiveBigIntegerField("责任单位")
+    version_id = models.PositiveBigIntegerField("事项版本", null=True)
+    step_type = models.CharField("环节类型", max_length=40, blank=True)
+    channel = models.CharField("渠道", max_length=16, blank=True)
+    limit_days = models.IntegerField("时限", null=True)
+    due_ord = models.IntegerField("期限序号", null=True)
+    statutory_due_ord = models.IntegerField("法定期限序号", null=True)
+
+    class Meta:
+        verbose_name = "监察时钟"
+        verbose_name_plural = "监察时钟"
+        constraints = [models.UniqueConstraint(fields=["group", "subject_id"], name="one_clock_row_per_subject")]
+        indexes = [models.Index(fields=["case_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.group}:{self.subject_id}"
 
 
 class Subject(models.TextChoices):

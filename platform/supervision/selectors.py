@@ -55,8 +55,10 @@ def counts_by_department() -> list[DepartmentRow]:
 
 
 def time_left_map(today: dt.date) -> list[tuple[str, int]]:
-    """Running cases (accepted, clock not stopped) by working days left to the promised limit."""
-    from runtime.models import Case as RuntimeCase
+    """Running cases (accepted, clock not stopped) by working days left to the promised limit, as
+    of the last sweep's clock rows."""
+    from .models import ClockRow
+    from .workday_index import ordinal_of
 
     whens = []
     for key, _label, lo, hi in TIME_LEFT_BUCKETS:
@@ -67,8 +69,8 @@ def time_left_map(today: dt.date) -> list[tuple[str, int]]:
             q &= Q(sv_left__lte=hi)
         whens.append(When(q, then=Value(key)))
     counts = dict(
-        RuntimeCase.objects.filter(state="in_progress", paused_since__isnull=True, accepted_on__isnull=False)
-        .annotate(sv_left=days_left("promised_due_on", today))
+        ClockRow.objects.filter(group="case")
+        .annotate(sv_left=ExpressionWrapper(F("due_ord") - Value(ordinal_of(today)), output_field=IntegerField()))
         .annotate(bucket=Case(*whens, default=Value("unknown"))).values_list("bucket").annotate(n=Count("pk"))
         .order_by())
     return [(label, counts.get(key, 0)) for key, label, _lo, _hi in TIME_LEFT_BUCKETS]

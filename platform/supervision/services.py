@@ -22,9 +22,10 @@ from accounts.models import Department, Role, RoleAssignment
 from core.errors import AccessDenied, Conflict, InvalidInput
 from rules import compile_to_q
 
+from . import clockrows
 from .channels import channels
 from .kinds import RuleKind, register_rule_kinds, rule_kinds
-from .models import Alert, Level, LogCheck, Notification, SupervisionOrder
+from .models import Alert, LogCheck, Notification, SupervisionOrder
 from .workday_index import ensure_index
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,17 @@ def _level_queries(kind: RuleKind, today: dt.date) -> dict[int, Q]:
     return out
 
 
+def _chunks(items: list, size: int = 500):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
 def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime) -> KindResult:
-    """Raise, escalate and resolve the alerts of one kind, set-based (a handful of queries)."""
+    """Raise, escalate and resolve the alerts of one kind.
+
+    The rows whose rules hold are selected by one query compiled from the rules (with their
+    level); the open alerts of the kind by another; only the differences are written.
+    """
     result = KindResult()
     levels = _level_queries(kind, today)
     open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
@@ -80,30 +90,33 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime) -> KindResul
         any_level = q if i == 0 else any_level | q
     level_of = When_(*[When(levels[lv], then=Value(int(lv))) for lv in sorted(levels, reverse=True)],
                      default=Value(0), output_field=IntegerField())
-    # Kept: still in scope (clocks) or merely still true (anomalies, whose scope only limits raising).
-    kept = rows.filter(any_level & kind.scope()) if kind.is_clock else rows.filter(any_level)
+    matching = (rows.filter(kind.scope()).annotate(sv_level=level_of, sv_department=kind.department_expr())
+                .filter(sv_level__gt=0).values_list(kind.subject_path, "sv_level", kind.case_path, "sv_department"))
     with transaction.atomic():
-        result.resolved = open_alerts.exclude(subject_id__in=kept.values("pk")).update(resolved_at=now)
-        matching = rows.filter(kind.scope()).annotate(sv_level=level_of).filter(sv_level__gt=0)
+        found = {row[0]: row for row in matching.iterator(chunk_size=5000)}
+        existing = {sid: (pk, level) for pk, sid, level in open_alerts.values_list("pk", "subject_id", "level")}
         if kind.is_clock:
-            for lv in (Level.YELLOW, Level.RED):
-                if lv in levels:
-                    result.escalated += open_alerts.filter(
-                        level__lt=lv, subject_id__in=matching.filter(sv_level__gte=lv).values("pk"),
-                    ).update(level=lv, escalated_at=now)
-        new = (matching.exclude(pk__in=open_alerts.values("subject_id"))
-               .annotate(sv_department=kind.department_expr())
-               .values_list("pk", "sv_level", kind.case_path, "sv_department"))
-        batch = []
-        for pk, level, case_id, department_id in new.iterator(chunk_size=5000):
-            batch.append(Alert(kind=kind.key, subject_type=kind.subject, subject_id=pk, case_id=case_id,
-                               department_id=department_id, level=level, first_level=level, raised_at=now,
-                               raised_on=today, detail=kind.label))
-            if len(batch) >= 5000:
-                result.raised += len(Alert.objects.bulk_create(batch, ignore_conflicts=True))
-                batch = []
-        if batch:
-            result.raised += len(Alert.objects.bulk_create(batch, ignore_conflicts=True))
+            gone = [pk for sid, (pk, _level) in existing.items() if sid not in found]
+        else:  # an anomaly stays while its fact holds, even outside the scope it was raised in
+            gone = list(open_alerts.exclude(subject_id__in=rows.filter(any_level).values(kind.subject_path))
+                        .values_list("pk", flat=True))
+        for chunk in _chunks(gone):
+            result.resolved += open_alerts.filter(pk__in=chunk).update(resolved_at=now)
+        if kind.is_clock:
+            raise_to: dict[int, list[int]] = defaultdict(list)
+            for sid, (pk, level) in existing.items():
+                if sid in found and found[sid][1] > level:
+                    raise_to[found[sid][1]].append(pk)
+            for level, pks in raise_to.items():
+                for chunk in _chunks(pks):
+                    result.escalated += open_alerts.filter(pk__in=chunk, level__lt=level).update(
+                        level=level, escalated_at=now)
+        new = [Alert(kind=kind.key, subject_type=kind.subject, subject_id=sid, case_id=case_id,
+                     department_id=department_id, level=level, first_level=level, raised_at=now, raised_on=today,
+                     detail=kind.label)
+               for sid, level, case_id, department_id in found.values() if sid not in existing]
+        for chunk in _chunks(new, 5000):
+            result.raised += len(Alert.objects.bulk_create(chunk, ignore_conflicts=True))
     return result
 
 
@@ -139,6 +152,8 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
     result = SweepResult(today=today)
     if ensure_index():
         say("工作日序号表已按当前工作日历重建")
+    synced = clockrows.sync(now=now)
+    say(f"时钟同步：{synced} 件办件有变化")
     if verify_logs:
         result.logs_verified = logs_verify(all_logs=all_logs, now=now)
         say(f"日志哈希链核验：{result.logs_verified} 件")
