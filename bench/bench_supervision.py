@@ -5,11 +5,15 @@ Seeds open cases (each with one open step) by bulk_create into a throwaway datab
 var/bench-supervision/, or DATABASE_URL), with acceptance dates spread over the last 30 working
 days so warnings, yellow and red cards all occur. Prints
 
-* ``BENCH supervision.sweep_s.20k`` / ``.200k`` — the first full sweep (alerts raised), seconds;
-* ``BENCH supervision.sweep_again_s.200k`` — a second sweep over unchanged data (nothing to do);
-* ``BENCH supervision.naive_s.200k`` — loading every open case and its step and evaluating the same
-  json-logic rules per case in Python (working days by ``workdays``), no writes at all;
-* ``BENCH supervision.sweep_speedup`` — naive time over the full sweep's time at 200 000 cases.
+* ``BENCH supervision.first_sweep_s.20k`` / ``.200k`` — the first sweep: clock rows built from
+  nothing, every alert raised (most cases of this seed are warned or carded);
+* ``BENCH supervision.sweep_s.20k`` / ``.200k`` — the sweep one working day later: every open case
+  and step judged again, alerts escalated and raised as the clocks moved (the periodic sweep);
+* ``BENCH supervision.sweep_again_s.200k`` — a second sweep that day (nothing changes);
+* ``BENCH supervision.naive_s.200k`` — the same rules judged per case in Python that day: every open
+  case and its steps loaded, working days counted by ``workdays``, each rule evaluated by the rules
+  engine (compiled and cached) — and no writes at all;
+* ``BENCH supervision.sweep_speedup`` — naive time over the periodic sweep's time at 200 000 cases.
 """
 
 import os
@@ -18,7 +22,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if "DATABASE_URL" not in os.environ:
+if __name__ == "__main__" and "DATABASE_URL" not in os.environ:
     shutil.rmtree(ROOT / "var" / "bench-supervision", ignore_errors=True)
     os.environ["PLATFORM_VAR_DIR"] = str(ROOT / "var" / "bench-supervision")
 
@@ -30,29 +34,33 @@ import time  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 from django.db import connection  # noqa: E402
+from django.db.models import F  # noqa: E402
 
 TODAY = dt.date(2026, 10, 13)
+NEXT = dt.date(2026, 10, 14)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def seed(start: int, count: int, context) -> None:
-    from runtime.models import Case, Task
     import workdays
+    from runtime.models import Case, Task
 
     rng = random.Random(start)
     item, version, department, applicant, section = context
-    accepted_days = [workdays.add_working_days(TODAY, -n).value for n in range(1, 31)]
-    due = {}
-    for day in accepted_days:
-        due[day] = (workdays.add_working_days(day, 10).value, workdays.add_working_days(day, 20).value,
-                    workdays.add_working_days(day, 3).value)
+    # accepted within the last 15 working days (promised 10, statutory 20); the current step opened
+    # within the last 5 (limit 3): about a third of the cases are warned or carded
+    accepted_days = [workdays.add_working_days(TODAY, -n).value for n in range(1, 16)]
+    step_days = accepted_days[:5]
+    due = {day: (workdays.add_working_days(day, 10).value, workdays.add_working_days(day, 20).value)
+           for day in accepted_days}
+    step_due = {day: workdays.add_working_days(day, 3).value for day in step_days}
     batch = 10_000
     for offset in range(start, start + count, batch):
         cases = []
         n = min(batch, start + count - offset)
         for i in range(offset, offset + n):
             accepted = rng.choice(accepted_days)
-            promised, statutory, _ = due[accepted]
+            promised, statutory = due[accepted]
             at = dt.datetime.combine(accepted, dt.time(9), tzinfo=SHANGHAI)
             cases.append(Case(
                 number=f"BENCH-{i:07d}", verification_code="000000", item=item, version=version,
@@ -61,11 +69,15 @@ def seed(start: int, count: int, context) -> None:
                 acceptance_due_on=accepted, accepted_on=accepted, statutory_limit_days=20, promised_limit_days=10,
                 statutory_due_on=statutory, promised_due_on=promised, log_length=0))
         Case.objects.bulk_create(cases, batch_size=2000)
-        ids = list(Case.objects.filter(number__in=[c.number for c in cases]).values_list("pk", "accepted_on"))
-        Task.objects.bulk_create([
-            Task(case_id=pk, step_key="handle", step_name="承办", step_type="handle", role="handler",
-                 department=section, opened_at=dt.datetime.combine(accepted, dt.time(10), tzinfo=SHANGHAI),
-                 opened_on=accepted, limit_days=3, due_on=due[accepted][2]) for pk, accepted in ids], batch_size=2000)
+        tasks = []
+        for case in cases:  # bulk_create returned the keys (PostgreSQL, SQLite ≥ 3.35)
+            opened = max(case.accepted_on, rng.choice(step_days))
+            tasks.append(Task(case_id=case.pk, step_key="handle", step_name="承办", step_type="handle", role="handler",
+                              department=section, opened_at=dt.datetime.combine(opened, dt.time(10), tzinfo=SHANGHAI),
+                              opened_on=opened, limit_days=3, due_on=step_due[opened]))
+        Task.objects.bulk_create(tasks, batch_size=2000)
+    # last touched when accepted, like a real case waiting on a desk
+    Case.objects.filter(number__startswith="BENCH-").update(updated_at=F("submitted_at"))
 
 
 def context():
@@ -77,23 +89,24 @@ def context():
             Department.objects.get(code="JB-SCJG-SPXK"))
 
 
-def timed_sweep() -> tuple[float, object]:
+def timed_sweep(today) -> tuple[float, object]:
     from supervision.services import sweep
 
     started = time.perf_counter()
-    result = sweep(today=TODAY, notify=False)
+    result = sweep(today=today, notify=False)
     return time.perf_counter() - started, result
 
 
 def naive() -> tuple[float, int]:
     """Every open case and its open steps, loaded and judged one by one by the same rules."""
+    import workdays
     from designer.selectors import effective_supervision_rules
     from rules import rule_holds
-    import workdays
     from runtime.models import Case, Task
-    from supervision.kinds import DISTRICT_PRACTICE, CaseClock, _over, _warning
+    from supervision.kinds import DISTRICT_PRACTICE, CaseClock, LateAcceptance, MissingOpinion, _over, _warning
 
     started = time.perf_counter()
+    late, missing = LateAcceptance.rule, MissingOpinion.rule
     rules_by_version = {}
     step = DISTRICT_PRACTICE["step"]
     step_rules = {1: _warning(step["warning_days"]), 2: _over(step["yellow_over"]), 3: _over(step["red_over"])}
@@ -104,22 +117,29 @@ def naive() -> tuple[float, int]:
             levels = CaseClock.levels_for(effective_supervision_rules(case.version.document))
             rules_by_version[case.version_id] = levels
         data = {"clock": {
-            "days_left": workdays.working_days_between(TODAY, case.promised_due_on).value,
-            "statutory_days_left": workdays.working_days_between(TODAY, case.statutory_due_on).value,
+            "days_left": workdays.working_days_between(NEXT, case.promised_due_on).value,
+            "statutory_days_left": workdays.working_days_between(NEXT, case.statutory_due_on).value,
             "limit_days": case.promised_limit_days}}
         level = max((lv for lv, rule in levels.items() if rule_holds(rule, data, key=f"bench:{case.version_id}:{lv}")),
                     default=0)
         flagged += level > 0
-    for task in Task.objects.filter(state="open").select_related("case").iterator(chunk_size=2000):
-        data = {"clock": {"days_left": workdays.working_days_between(TODAY, task.due_on).value}}
-        level = max((lv for lv, rule in step_rules.items() if rule_holds(rule, data, key=f"bench:step:{lv}")),
-                    default=0)
-        flagged += level > 0
+        rule_holds(late, {"case": {"deemed_accepted": case.deemed_accepted,
+                                   "corrections": case.corrections_before_acceptance}}, key="bench:late")
+    for task in Task.objects.filter(case__state="in_progress").select_related("case").iterator(chunk_size=2000):
+        if task.state == "open":
+            data = {"clock": {"days_left": workdays.working_days_between(NEXT, task.due_on).value}}
+            level = max((lv for lv, rule in step_rules.items() if rule_holds(rule, data, key=f"bench:step:{lv}")),
+                        default=0)
+            flagged += level > 0
+        rule_holds(missing, {"step": {"state": task.state, "opinion": task.opinion, "type": task.step_type,
+                                      "action": task.action}}, key="bench:missing")
     return time.perf_counter() - started, flagged
 
 
 def main() -> int:
     from core.demo import run_demo_loaders
+    from runtime.models import Case
+    from supervision import clockrows
     from supervision.models import Alert
 
     _setup.migrate()
@@ -128,19 +148,21 @@ def main() -> int:
     print(f"数据库：{connection.vendor}", flush=True)
     timings = {}
     for total in (20_000, 200_000):
-        have = ctx[0].case_set.count() if hasattr(ctx[0], "case_set") else None
-        from runtime.models import Case
-
         have = Case.objects.count()
         started = time.perf_counter()
         seed(have, total - have, ctx)
         print(f"已生成 {total} 件在办件（{time.perf_counter() - started:.1f} 秒）", flush=True)
         Alert.objects.all().delete()
-        seconds, result = timed_sweep()
+        clockrows.reset()
+        first, result = timed_sweep(TODAY)
+        print(f"{total} 件，{TODAY} 首次巡查 {first:.2f} 秒：新增告警 {result.raised}", flush=True)
+        _setup.bench_line(f"supervision.first_sweep_s.{total // 1000}k", first, "s")
+        seconds, result = timed_sweep(NEXT)
         timings[total] = seconds
-        print(f"{total} 件：巡查 {seconds:.2f} 秒，新增告警 {result.raised}", flush=True)
+        print(f"{total} 件，{NEXT} 巡查 {seconds:.2f} 秒：新增 {result.raised}，升级 {result.escalated}，"
+              f"解除 {result.resolved}", flush=True)
         _setup.bench_line(f"supervision.sweep_s.{total // 1000}k", seconds, "s")
-    again, result = timed_sweep()
+    again, result = timed_sweep(NEXT)
     assert result.raised == result.escalated == result.resolved == 0, result
     _setup.bench_line("supervision.sweep_again_s.200k", again, "s")
     naive_s, flagged = naive()

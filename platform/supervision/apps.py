@@ -20,5 +20,6 @@ class SupervisionConfig(AppConfig):
             periodic_tasks.register("supervision.sweep", PeriodicTask(
                 task="supervision.sweep", every=timedelta(minutes=15),
                 description="电子监察巡查：预警、黄牌、红牌、异常告警及通知"))
-            periodic_tasks.register("supervision.verify_all_logs", PeriodicTask(
-                task="supervision.verify_all_logs", every=timedelta(days=1), description="全部办件日志哈希链核验"))
+            periodic_tasks.register("supervision.full_sweep", PeriodicTask(
+                task="supervision.full_sweep", every=timedelta(days=1),
+                description="电子监察全面巡查：重建时钟、核验全部日志哈希链、全部规则全部办件"))

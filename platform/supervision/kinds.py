@@ -69,6 +69,9 @@ class RuleKind:
     label: str = ""
     subject: str = ""
     is_clock: bool = True
+    # False: the rule reads only stored facts (no "today"), so between full sweeps it is judged only
+    # on the cases changed since the last sweep.
+    time_dependent: bool = True
     variables: dict[str, Variable] = {}
     fields: dict[str, str] = {}
     subject_path: str = "pk"
@@ -241,6 +244,7 @@ class Anomaly(RuleKind):
 
 
 class LateAcceptance(Anomaly):
+    time_dependent = False
     key = "late_acceptance"
     label = "超过5个工作日受理且未一次性告知补正"
     subject = Subject.CASE
@@ -259,6 +263,7 @@ class LateAcceptance(Anomaly):
 
 
 class MissingOpinion(Anomaly):
+    time_dependent = False
     key = "missing_opinion"
     label = "应签署意见的环节未签署意见"
     subject = Subject.TASK
@@ -305,6 +310,7 @@ class SpecialProcedureOverrun(Anomaly):
 
 
 class LogChainBroken(Anomaly):
+    time_dependent = False
     key = "log_chain_broken"
     label = "办件日志哈希链校验不通过"
     subject = Subject.CASE

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import Case as When_
 from django.db.models import F, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -25,7 +27,7 @@ from rules import compile_to_q
 from . import clockrows
 from .channels import channels
 from .kinds import RuleKind, register_rule_kinds, rule_kinds
-from .models import Alert, LogCheck, Notification, SupervisionOrder
+from .models import Alert, Level, LogCheck, Notification, SupervisionOrder
 from .workday_index import ensure_index
 
 log = logging.getLogger(__name__)
@@ -67,21 +69,40 @@ def _level_queries(kind: RuleKind, today: dt.date) -> dict[int, Q]:
     return out
 
 
-def _chunks(items: list, size: int = 500):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+def _insert_new(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) -> int:
+    """``INSERT … SELECT`` the alerts for matching rows that have none open; a row raised by a
+    concurrent sweep meanwhile is skipped by the unique constraint (``ON CONFLICT DO NOTHING``)."""
+    try:
+        inner, params = matching.values_list("sv_subject", "sv_case", "sv_department", "sv_level").query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(Alert._meta.get_field(name).column) for name in (
+        "kind", "subject_type", "subject_id", "case", "department", "level", "first_level", "raised_at", "raised_on",
+        "detail", "notified_level"))
+    sql = (f"INSERT INTO {qn(Alert._meta.db_table)} ({columns}) "
+           f"SELECT %s, %s, sub.sv_subject, sub.sv_case, sub.sv_department, sub.sv_level, sub.sv_level, %s, %s, %s, 0 "
+           f"FROM ({inner}) sub WHERE 1 = 1 ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind.key, kind.subject, connection.ops.adapt_datetimefield_value(now),
+                             connection.ops.adapt_datefield_value(today), kind.label, *params])
+        return max(cursor.rowcount, 0)
 
 
-def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime) -> KindResult:
-    """Raise, escalate and resolve the alerts of one kind.
-
-    The rows whose rules hold are selected by one query compiled from the rules (with their
-    level); the open alerts of the kind by another; only the differences are written.
-    """
+def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple[int, ...] | None = None
+               ) -> KindResult:
+    """Raise, escalate and resolve the alerts of one kind, set-based: each step is one statement
+    whose rows are selected by the query compiled from the kind's rules; nothing is looped over.
+    ``cases`` limits the judgement to those cases (a rule over stored facts, between full sweeps)."""
     result = KindResult()
     levels = _level_queries(kind, today)
     open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
     rows = kind.rows(today)
+    if cases is not None and not cases:
+        return result
+    if cases is not None:
+        rows = rows.filter(**{f"{kind.case_path}__in": cases})
+        open_alerts = open_alerts.filter(case_id__in=cases)
     if not levels:
         result.resolved = open_alerts.update(resolved_at=now)
         return result
@@ -90,44 +111,37 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime) -> KindResul
         any_level = q if i == 0 else any_level | q
     level_of = When_(*[When(levels[lv], then=Value(int(lv))) for lv in sorted(levels, reverse=True)],
                      default=Value(0), output_field=IntegerField())
-    matching = (rows.filter(kind.scope()).annotate(sv_level=level_of, sv_department=kind.department_expr())
-                .filter(sv_level__gt=0).values_list(kind.subject_path, "sv_level", kind.case_path, "sv_department"))
+    # Kept: still in scope (clocks) or merely still true (anomalies, whose scope only limits raising).
+    kept = rows.filter(any_level & kind.scope()) if kind.is_clock else rows.filter(any_level)
+    matching = rows.filter(kind.scope()).annotate(sv_level=level_of).filter(sv_level__gt=0)
     with transaction.atomic():
-        found = {row[0]: row for row in matching.iterator(chunk_size=5000)}
-        existing = {sid: (pk, level) for pk, sid, level in open_alerts.values_list("pk", "subject_id", "level")}
+        result.resolved = open_alerts.exclude(subject_id__in=kept.values(kind.subject_path)).update(resolved_at=now)
         if kind.is_clock:
-            gone = [pk for sid, (pk, _level) in existing.items() if sid not in found]
-        else:  # an anomaly stays while its fact holds, even outside the scope it was raised in
-            gone = list(open_alerts.exclude(subject_id__in=rows.filter(any_level).values(kind.subject_path))
-                        .values_list("pk", flat=True))
-        for chunk in _chunks(gone):
-            result.resolved += open_alerts.filter(pk__in=chunk).update(resolved_at=now)
-        if kind.is_clock:
-            raise_to: dict[int, list[int]] = defaultdict(list)
-            for sid, (pk, level) in existing.items():
-                if sid in found and found[sid][1] > level:
-                    raise_to[found[sid][1]].append(pk)
-            for level, pks in raise_to.items():
-                for chunk in _chunks(pks):
-                    result.escalated += open_alerts.filter(pk__in=chunk, level__lt=level).update(
-                        level=level, escalated_at=now)
-        new = [Alert(kind=kind.key, subject_type=kind.subject, subject_id=sid, case_id=case_id,
-                     department_id=department_id, level=level, first_level=level, raised_at=now, raised_on=today,
-                     detail=kind.label)
-               for sid, level, case_id, department_id in found.values() if sid not in existing]
-        for chunk in _chunks(new, 5000):
-            result.raised += len(Alert.objects.bulk_create(chunk, ignore_conflicts=True))
+            for lv in (Level.YELLOW, Level.RED):
+                if lv in levels:
+                    result.escalated += open_alerts.filter(
+                        level__lt=lv, subject_id__in=matching.filter(sv_level__gte=lv).values(kind.subject_path),
+                    ).update(level=lv, escalated_at=now)
+        new = (matching.exclude(**{f"{kind.subject_path}__in": open_alerts.values("subject_id")})
+               .annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
+                         sv_department=kind.department_expr()))
+        result.raised = _insert_new(kind, new, now=now, today=today)
     return result
 
 
-def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None) -> int:
+def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None, cases: tuple[int, ...] | None = None
+                ) -> int:
     """Verify the hash chain of every open case whose log changed since its last check (or of
-    every case with ``all_logs``); record the result in ``LogCheck``. Returns how many."""
+    every case with ``all_logs``; ``cases`` limits the look to those); record the result in
+    ``LogCheck``. Returns how many."""
     from runtime.caselog import verify_case_log
     from runtime.models import Case
 
     now = now or timezone.now()
+    cases_only = cases
     cases = Case.objects.filter(log_length__gt=0)
+    if cases_only is not None:
+        cases = cases.filter(pk__in=cases_only)
     if not all_logs:
         cases = cases.filter(state__in=["received", "correcting", "in_progress", "suspended"]).exclude(
             supervision_log_check__log_length=F("log_length"),
@@ -143,24 +157,35 @@ def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None) -> in
 
 
 def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verify_logs: bool = True,
-          all_logs: bool = False, notify: bool = True, progress: Callable[[str], None] | None = None) -> SweepResult:
-    """Judge every open case, task, special procedure and order against the supervision rules."""
+          all_logs: bool = False, full: bool = False, notify: bool = True,
+          progress: Callable[[str], None] | None = None) -> SweepResult:
+    """Judge every open case, task, special procedure and order against the supervision rules.
+
+    Clock rules are judged on every running clock each time. Rules over stored facts only (and the
+    log chains) are judged on the cases changed since the last sweep, and on all with ``full``
+    (the daily full sweep, the first sweep, or after the calendar changed)."""
     register_rule_kinds()
     now = timezone.now()
     today = today or timezone.localdate(now)
-    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    out = progress or (lambda _msg: None)
+
+    def say(message: str) -> None:
+        out(f"[{time.perf_counter() - started:6.2f}s] {message}")
+
     result = SweepResult(today=today)
     if ensure_index():
         say("工作日序号表已按当前工作日历重建")
-    synced = clockrows.sync(now=now)
-    say(f"时钟同步：{synced} 件办件有变化")
+    changes = clockrows.sync(now=now, full=full)
+    only = None if changes.full or len(changes) > 5000 else changes.case_ids
+    say("时钟同步：全部重建" if changes.full else f"时钟同步：{len(changes)} 件办件有变化")
     if verify_logs:
-        result.logs_verified = logs_verify(all_logs=all_logs, now=now)
+        result.logs_verified = logs_verify(all_logs=all_logs, now=now, cases=None if all_logs else only)
         say(f"日志哈希链核验：{result.logs_verified} 件")
     for key, kind in rule_kinds.items():
         if kinds and key not in kinds:
             continue
-        done = judge_kind(kind, today=today, now=now)
+        done = judge_kind(kind, today=today, now=now, cases=None if kind.time_dependent else only)
         result.kinds[key] = done
         say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}")
     if notify:

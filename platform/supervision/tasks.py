@@ -14,9 +14,11 @@ def sweep() -> dict:
     return {"raised": result.raised, "escalated": result.escalated, "resolved": result.resolved}
 
 
-@shared_task(name="supervision.verify_all_logs")
-def verify_all_logs() -> int:
-    """Daily: re-verify every case's hash chain (the sweep re-verifies only logs that grew)."""
-    from .services import logs_verify
+@shared_task(name="supervision.full_sweep")
+def full_sweep() -> dict:
+    """Daily: rebuild the clock rows, re-verify every hash chain and judge every rule on every
+    case (the periodic sweep re-judges stored-fact rules only on changed cases)."""
+    from .services import sweep as run
 
-    return logs_verify(all_logs=True)
+    result = run(full=True, all_logs=True)
+    return {"raised": result.raised, "escalated": result.escalated, "resolved": result.resolved}

@@ -26,9 +26,12 @@ LAST = dt.date(2040, 12, 31)
 
 
 def _ordinals() -> list[tuple[dt.date, int]]:
+    from workdays.loader import current_calendar
+
+    calendar = current_calendar()  # one snapshot for the whole table
     out, day = [], FIRST
     while day <= LAST:
-        out.append((day, workdays.working_days_between(ORIGIN, day).value))
+        out.append((day, calendar.working_days_between(ORIGIN, day).value))
         day += dt.timedelta(days=1)
     return out
 

@@ -9,13 +9,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--today", type=dt.date.fromisoformat, help="按指定日期判定（YYYY-MM-DD，默认今天）")
         parser.add_argument("--kind", action="append", dest="kinds", help="只判定这些规则种类（可重复）")
-        parser.add_argument("--verify-all-logs", action="store_true", help="核验全部办件的日志哈希链")
+        parser.add_argument("--full", action="store_true",
+                            help="全面巡查：重建时钟行，核验全部日志哈希链，全部规则判定全部办件")
         parser.add_argument("--no-notify", action="store_true", help="不发送通知")
 
-    def handle(self, *args, today=None, kinds=None, verify_all_logs=False, no_notify=False, **options):
+    def handle(self, *args, today=None, kinds=None, full=False, no_notify=False, **options):
         from supervision.services import sweep
 
-        result = sweep(today=today, kinds=kinds, all_logs=verify_all_logs, notify=not no_notify,
+        result = sweep(today=today, kinds=kinds, full=full, all_logs=full, notify=not no_notify,
                        progress=lambda msg: self.stdout.write(f"· {msg}"))
         self.stdout.write(self.style.SUCCESS(
             f"巡查完成（{result.today}）：新增 {result.raised}，升级 {result.escalated}，解除 {result.resolved}"))
