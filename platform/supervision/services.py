@@ -114,6 +114,9 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
     # Kept: still in scope (clocks) or merely still true (anomalies, whose scope only limits raising).
     kept = rows.filter(any_level & kind.scope()) if kind.is_clock else rows.filter(any_level)
     matching = rows.filter(kind.scope()).annotate(sv_level=level_of).filter(sv_level__gt=0)
+    if kind.is_clock and cases is None:
+        with transaction.atomic():
+            return _judge_clock(kind, matching, now=now, today=today)
     with transaction.atomic():
         result.resolved = open_alerts.exclude(subject_id__in=kept.values(kind.subject_path)).update(resolved_at=now)
         if kind.is_clock:
@@ -126,6 +129,55 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
                .annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
                          sv_department=kind.department_expr()))
         result.raised = _insert_new(kind, new, now=now, today=today)
+    return result
+
+
+def _judge_clock(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) -> KindResult:
+    """A clock kind over all its rows: the levels are computed once, by the compiled query, into a
+    temporary table keyed by subject; resolving, escalating and raising are then three statements
+    that look subjects up in it by key."""
+    result = KindResult()
+    qn = connection.ops.quote_name
+    col = {name: qn(Alert._meta.get_field(name).column) for name in (
+        "kind", "subject_type", "subject_id", "case", "department", "level", "first_level", "raised_at", "raised_on",
+        "detail", "notified_level", "escalated_at", "resolved_at")}
+    alert = qn(Alert._meta.db_table)
+    tmp = qn(f"sv_judged_{kind.key}")
+    try:
+        inner, params = (matching.annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
+                                           sv_department=kind.department_expr())
+                         .values_list("sv_subject", "sv_level", "sv_case", "sv_department").query.sql_with_params())
+    except EmptyResultSet:
+        inner, params = None, []
+    at, on = connection.ops.adapt_datetimefield_value(now), connection.ops.adapt_datefield_value(today)
+    mine = f"{col['kind']} = %s AND {col['resolved_at']} IS NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (subject BIGINT PRIMARY KEY, lvl INTEGER NOT NULL, "
+                       f"case_id BIGINT NOT NULL, department_id BIGINT NOT NULL)")
+        try:
+            if inner is not None:
+                cursor.execute(f"INSERT INTO {tmp} (subject, lvl, case_id, department_id) "
+                               f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department FROM ({inner}) sub",
+                               params)
+            cursor.execute(f"UPDATE {alert} SET {col['resolved_at']} = %s WHERE {mine} AND NOT EXISTS "
+                           f"(SELECT 1 FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})", [at, kind.key])
+            result.resolved = max(cursor.rowcount, 0)
+            level_now = f"(SELECT t.lvl FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})"
+            cursor.execute(f"UPDATE {alert} SET {col['level']} = {level_now}, {col['escalated_at']} = %s "
+                           f"WHERE {mine} AND {col['level']} < {level_now}", [at, kind.key])
+            result.escalated = max(cursor.rowcount, 0)
+            columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
+                                                 "first_level", "raised_at", "raised_on", "detail", "notified_level"))
+            cursor.execute(
+                f"INSERT INTO {alert} ({columns}) SELECT %s, %s, t.subject, t.case_id, t.department_id, t.lvl, t.lvl, "
+                f"%s, %s, %s, 0 FROM {tmp} t WHERE NOT EXISTS (SELECT 1 FROM {alert} a WHERE a.{col['kind']} = %s "
+                f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = t.subject "
+                f"AND a.{col['resolved_at']} IS NULL) ON CONFLICT DO NOTHING",
+                [kind.key, kind.subject, at, on, kind.label, kind.key, kind.subject])
+            result.raised = max(cursor.rowcount, 0)
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
     return result
 
 
