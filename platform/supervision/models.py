@@ -84,7 +84,7 @@ class ClockRow(models.Model):
         verbose_name = "监察时钟"
         verbose_name_plural = "监察时钟"
         constraints = [models.UniqueConstraint(fields=["group", "subject_id"], name="one_clock_row_per_subject")]
-        indexes = [models.Index(fields=["case_id"])]
+        indexes = [models.Index(fields=["case_id"]), models.Index(fields=["group", "step_type", "channel"])]
 
     def __str__(self) -> str:
         return f"{self.group}:{self.subject_id}"

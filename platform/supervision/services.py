@@ -113,10 +113,10 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
                      default=Value(0), output_field=IntegerField())
     # Kept: still in scope (clocks) or merely still true (anomalies, whose scope only limits raising).
     kept = rows.filter(any_level & kind.scope()) if kind.is_clock else rows.filter(any_level)
-    matching = rows.filter(kind.scope()).annotate(sv_level=level_of).filter(sv_level__gt=0)
     if kind.is_clock and cases is None:
         with transaction.atomic():
-            return _judge_clock(kind, matching, now=now, today=today)
+            return _judge_clock(kind, rows.filter(kind.scope()).annotate(sv_level=level_of), now=now, today=today)
+    matching = rows.filter(kind.scope()).annotate(sv_level=level_of).filter(sv_level__gt=0)
     with transaction.atomic():
         result.resolved = open_alerts.exclude(subject_id__in=kept.values(kind.subject_path)).update(resolved_at=now)
         if kind.is_clock:
@@ -132,7 +132,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
     return result
 
 
-def _judge_clock(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) -> KindResult:
+def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date) -> KindResult:
     """A clock kind over all its rows: the levels are computed once, by the compiled query, into a
     temporary table keyed by subject; resolving, escalating and raising are then three statements
     that look subjects up in it by key."""
@@ -144,7 +144,7 @@ def _judge_clock(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) 
     alert = qn(Alert._meta.db_table)
     tmp = qn(f"sv_judged_{kind.key}")
     try:
-        inner, params = (matching.annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
+        inner, params = (judged.annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
                                            sv_department=kind.department_expr())
                          .values_list("sv_subject", "sv_level", "sv_case", "sv_department").query.sql_with_params())
     except EmptyResultSet:
@@ -158,7 +158,8 @@ def _judge_clock(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) 
         try:
             if inner is not None:
                 cursor.execute(f"INSERT INTO {tmp} (subject, lvl, case_id, department_id) "
-                               f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department FROM ({inner}) sub",
+                               f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department FROM ({inner}) sub "
+                               f"WHERE sub.sv_level > 0",
                                params)
             cursor.execute(f"UPDATE {alert} SET {col['resolved_at']} = %s WHERE {mine} AND NOT EXISTS "
                            f"(SELECT 1 FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})", [at, kind.key])
