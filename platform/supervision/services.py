@@ -115,7 +115,8 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
     kept = rows.filter(any_level & kind.scope()) if kind.is_clock else rows.filter(any_level)
     if kind.is_clock and cases is None:
         with transaction.atomic():
-            return _judge_clock(kind, rows.filter(kind.scope()).annotate(sv_level=level_of), now=now, today=today)
+            return _judge_clock(kind, rows.filter(kind.scope()).annotate(sv_level=level_of), now=now, today=today,
+                                top=max(levels))
     matching = rows.filter(kind.scope()).annotate(sv_level=level_of).filter(sv_level__gt=0)
     with transaction.atomic():
         result.resolved = open_alerts.exclude(subject_id__in=kept.values(kind.subject_path)).update(resolved_at=now)
@@ -132,7 +133,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
     return result
 
 
-def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date) -> KindResult:
+def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, top: int) -> KindResult:
     """A clock kind over all its rows: the levels are computed once, by the compiled query, into a
     temporary table keyed by subject; resolving, escalating and raising are then three statements
     that look subjects up in it by key."""
@@ -166,7 +167,8 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date) ->
             result.resolved = max(cursor.rowcount, 0)
             level_now = f"(SELECT t.lvl FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})"
             cursor.execute(f"UPDATE {alert} SET {col['level']} = {level_now}, {col['escalated_at']} = %s "
-                           f"WHERE {mine} AND {col['level']} < {level_now}", [at, kind.key])
+                           f"WHERE {mine} AND {col['level']} < %s AND {col['level']} < {level_now}",
+                           [at, kind.key, int(top)])
             result.escalated = max(cursor.rowcount, 0)
             columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
                                                  "first_level", "raised_at", "raised_on", "detail", "notified_level"))
