@@ -30,7 +30,8 @@ def _c(model, name: str) -> str:
 
 
 def _ord(expr: str) -> str:
-    return f"(SELECT o.{_c(WorkdayOrdinal, 'ordinal')} FROM {_t(WorkdayOrdinal)} o WHERE o.{_c(WorkdayOrdinal, 'day')} = {expr})"
+    return (f"(SELECT wo.{_c(WorkdayOrdinal, 'ordinal')} FROM {_t(WorkdayOrdinal)} wo "
+            f"WHERE wo.{_c(WorkdayOrdinal, 'day')} = {expr})")
 
 
 def _columns() -> str:

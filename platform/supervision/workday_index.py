@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.utils import timezone
 
@@ -50,14 +50,18 @@ def ensure_index() -> bool:
     state = IndexState.objects.first()
     if state and state.fingerprint == fingerprint and WorkdayOrdinal.objects.exists():
         return False
-    with transaction.atomic():
-        state = IndexState.objects.select_for_update().first()
-        if state and state.fingerprint == fingerprint:
-            return False
-        WorkdayOrdinal.objects.all().delete()
-        WorkdayOrdinal.objects.bulk_create([WorkdayOrdinal(day=d, ordinal=n) for d, n in rows], batch_size=5000)
-        IndexState.objects.all().delete()
-        IndexState.objects.create(fingerprint=fingerprint, built_at=timezone.now())
+    try:
+        with transaction.atomic():
+            state = IndexState.objects.select_for_update().first()
+            if state and state.fingerprint == fingerprint:
+                return False
+            WorkdayOrdinal.objects.all().delete()
+            WorkdayOrdinal.objects.bulk_create([WorkdayOrdinal(day=d, ordinal=n) for d, n in rows], batch_size=5000)
+            IndexState.objects.all().delete()
+            IndexState.objects.create(fingerprint=fingerprint, built_at=timezone.now())
+    except IntegrityError:
+        # another worker built the same table at the same moment (the first build has no row to lock)
+        return False
     return True
 
 
