@@ -27,7 +27,8 @@ class ConsoleChannel(Channel):
 
     def send(self, notice) -> None:
         alert = notice.alert
-        log.info("【%s】%s 办件 %s → %s", alert.get_level_display(), alert.kind, alert.case.number,
+        about = alert.case.number if alert.case_id else f"{alert.subject_type}:{alert.subject_id}"
+        log.info("【%s】%s %s → %s", alert.get_level_display(), alert.detail or alert.kind, about,
                  notice.recipient.username)
 
 

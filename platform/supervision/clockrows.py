@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from .models import ClockRow, IndexState, SupervisionOrder, WorkdayOrdinal
+from .models import ClockRow, Complaint, IndexState, SupervisionOrder, WorkdayOrdinal
 
 MARGIN = dt.timedelta(minutes=10)
 OPEN_CASE_STATES = ("received", "correcting", "in_progress", "suspended")
@@ -84,8 +84,9 @@ def _sync(*, now: dt.datetime, full: bool) -> Changes:
             cursor.execute(f"DELETE FROM {_t(ClockRow)}")
         if changes.full or changes.case_ids:
             _insert_rows(cursor, c, cases, changed, params, open_states)
-        # open orders (supervision's own; few): rebuilt whole
+        # open orders and assigned complaints (supervision's own; few): rebuilt whole
         _insert_orders(cursor)
+        _insert_complaints(cursor)
         if state is not None:
             state.clocks_synced_at = now
             state.save(update_fields=["clocks_synced_at"])
@@ -129,6 +130,16 @@ def _insert_orders(cursor) -> None:
         f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
         f"SELECT 'order', o.{o['id']}, o.{o['case']}, o.{o['department']}, NULL, '', '', o.{o['limit_days']}, "
         f"{_ord('o.' + o['due_on'])}, NULL FROM {_t(SupervisionOrder)} o WHERE o.{o['state']} = 'open'")
+
+
+def _insert_complaints(cursor) -> None:
+    k = {n: _c(Complaint, n) for n in ("id", "case", "department", "state", "limit_days", "due_on")}
+    cursor.execute(f"DELETE FROM {_t(ClockRow)} WHERE {_c(ClockRow, 'group')} = 'complaint'")
+    cursor.execute(
+        f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
+        f"SELECT 'complaint', k.{k['id']}, k.{k['case']}, k.{k['department']}, NULL, '', '', k.{k['limit_days']}, "
+        f"{_ord('k.' + k['due_on'])}, NULL FROM {_t(Complaint)} k "
+        f"WHERE k.{k['state']} = 'assigned' AND k.{k['department']} IS NOT NULL")
 
 
 def reset() -> None:

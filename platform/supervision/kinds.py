@@ -35,6 +35,7 @@ DISTRICT_PRACTICE = {
     "certificate": {"yellow_over": 0},
     "step": {"warning_days": 0, "yellow_over": 0, "red_over": 2},
     "order": {"warning_days": 2, "yellow_over": 1, "red_over": 2},
+    "complaint": {"warning_days": 2, "yellow_over": 1, "red_over": 2},
 }
 
 OPINION_STEP_TYPES = ["handle", "review", "approve", "special_procedure"]
@@ -227,6 +228,15 @@ def _task_model():
     return Task
 
 
+class ComplaintClock(_Clock):
+    key = "complaint_clock"
+    label = "投诉答复时限"
+    subject = Subject.COMPLAINT
+    group = "complaint"
+    practice = "complaint"
+    variables = {"clock.days_left": _num("clock.days_left", "距答复期限工作日")}
+
+
 # --- anomalies: one rule each, level ANOMALY; raised on open cases, kept until the fact ends ---
 
 class Anomaly(RuleKind):
@@ -337,7 +347,7 @@ rule_kinds: Registry[RuleKind] = Registry("监察规则种类")
 
 
 def register_rule_kinds() -> None:
-    for kind in (CaseClock, PreReviewClock, StepClock, CertificateClock, SpecialProcedureClock, OrderClock,
+    for kind in (CaseClock, PreReviewClock, StepClock, CertificateClock, SpecialProcedureClock, OrderClock, ComplaintClock,
                  LateAcceptance, MissingOpinion, SpecialProcedureOverrun, LogChainBroken):
         if kind.key not in rule_kinds:
             rule_kinds.register(kind.key, kind())

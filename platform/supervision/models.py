@@ -71,7 +71,7 @@ class ClockRow(models.Model):
 
     group = models.CharField("类别", max_length=8)
     subject_id = models.PositiveBigIntegerField("对象编号")
-    case_id = models.PositiveBigIntegerField("办件编号")
+    case_id = models.PositiveBigIntegerField("办件编号", null=True)
     department_id = models.PositiveBigIntegerField("责任单位")
     version_id = models.PositiveBigIntegerField("事项版本", null=True)
     step_type = models.CharField("环节类型", max_length=40, blank=True)
@@ -95,6 +95,7 @@ class Subject(models.TextChoices):
     TASK = "task", "办理环节"
     PAUSE = "pause", "特殊程序"
     ORDER = "order", "督办单"
+    COMPLAINT = "complaint", "投诉"
 
 
 class Alert(models.Model):
@@ -108,7 +109,7 @@ class Alert(models.Model):
     kind = models.CharField("监察规则", max_length=40)
     subject_type = models.CharField("监察对象", max_length=16, choices=Subject.choices)
     subject_id = models.PositiveBigIntegerField("对象编号")
-    case = models.ForeignKey("runtime.Case", verbose_name="办件", on_delete=models.CASCADE,
+    case = models.ForeignKey("runtime.Case", verbose_name="办件", null=True, blank=True, on_delete=models.CASCADE,
                              related_name="supervision_alerts")
     department = models.ForeignKey("accounts.Department", verbose_name="责任单位", on_delete=models.PROTECT,
                                    related_name="supervision_alerts")
@@ -213,6 +214,53 @@ class SupervisionOrder(models.Model):
         verbose_name = "督办单"
         verbose_name_plural = "督办单"
         ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Complaint(models.Model):
+    """投诉: filed by an applicant (or anyone, with contact details) about a case or a department;
+    the efficiency office assigns it with a limit, the department answers, the complainant rates
+    the answer."""
+
+    class State(models.TextChoices):
+        FILED = "filed", "待分派"
+        ASSIGNED = "assigned", "办理中"
+        ANSWERED = "answered", "已答复"
+        RATED = "rated", "已评价"
+
+    number = models.CharField("投诉编号", max_length=40, unique=True)
+    case = models.ForeignKey("runtime.Case", verbose_name="所涉办件", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="supervision_complaints")
+    department = models.ForeignKey("accounts.Department", verbose_name="被投诉单位", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="supervision_complaints")
+    complainant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="投诉人账户", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    contact_name = models.CharField("联系人", max_length=100)
+    contact_phone = models.CharField("联系电话", max_length=30)
+    content = models.TextField("投诉内容")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.FILED)
+    filed_at = models.DateTimeField("投诉时间")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="分派人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField("分派时间", null=True, blank=True)
+    limit_days = models.PositiveSmallIntegerField("答复时限（工作日）", null=True, blank=True)
+    due_on = models.DateField("答复期限", null=True, blank=True)
+    answer = models.TextField("答复", blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="答复人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    rating = models.PositiveSmallIntegerField("评价（1–5）", null=True, blank=True)
+    rating_note = models.CharField("评价说明", max_length=300, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "投诉"
+        verbose_name_plural = "投诉"
+        ordering = ["-filed_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                                              name="complaint_rating_1_to_5")]
 
     def __str__(self) -> str:
         return self.number

@@ -175,3 +175,24 @@ def orders_for(user) -> QuerySet[SupervisionOrder]:
 
 def now_local_date() -> dt.date:
     return timezone.localdate()
+
+
+def complaints_all() -> QuerySet:
+    from .models import Complaint
+
+    return Complaint.objects.select_related("case", "department").order_by("state", "-filed_at")
+
+
+def complaints_to_answer(user) -> QuerySet:
+    """Assigned complaints of a unit the user answers for (see :func:`covered_units`)."""
+    from .models import Complaint
+
+    complaints = Complaint.objects.filter(state=Complaint.State.ASSIGNED).select_related("case", "department")
+    covered = covered_units(user)
+    return complaints if covered is None else complaints.filter(department_id__in=covered)
+
+
+def complaints_of(user) -> QuerySet:
+    from .models import Complaint
+
+    return Complaint.objects.filter(complainant=user).select_related("case", "department")

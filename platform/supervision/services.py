@@ -27,7 +27,7 @@ from rules import compile_to_q
 from . import clockrows
 from .channels import channels
 from .kinds import RuleKind, register_rule_kinds, rule_kinds
-from .models import Alert, Level, LogCheck, Notification, SupervisionOrder
+from .models import Alert, Complaint, Level, LogCheck, Notification, SupervisionOrder
 from .workday_index import ensure_index
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
         cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (subject BIGINT PRIMARY KEY, lvl INTEGER NOT NULL, "
-                       f"case_id BIGINT NOT NULL, department_id BIGINT NOT NULL)")
+                       f"case_id BIGINT, department_id BIGINT NOT NULL)")
         try:
             if inner is not None:
                 cursor.execute(f"INSERT INTO {tmp} (subject, lvl, case_id, department_id) "
@@ -400,3 +400,96 @@ def order_reply(*, actor, order: SupervisionOrder, reply: str) -> SupervisionOrd
     Alert.objects.filter(kind="order_clock", subject_id=order.pk, resolved_at__isnull=True).update(
         resolved_at=order.replied_at)
     return order
+
+
+# --- complaints (投诉) -------------------------------------------------------------------------
+
+def _next_number(model, prefix: str) -> str:
+    last = (model.objects.select_for_update().filter(number__startswith=prefix)
+            .order_by("-number").values_list("number", flat=True).first())
+    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
+
+
+@transaction.atomic
+def complaint_file(*, actor, content: str, contact_name: str, contact_phone: str, case=None,
+                   department: Department | None = None) -> Complaint:
+    """Anyone files a complaint about a case (theirs, if they are an applicant) or a department;
+    without an account the contact details are how the answer reaches them."""
+    from accounts.access import is_applicant
+
+    problems = {}
+    content, contact_name, contact_phone = (x.strip() for x in (content or "", contact_name or "", contact_phone or ""))
+    if len(content) < 5:
+        problems["content"] = ["请写明投诉的事实和诉求（至少5个字）"]
+    if not contact_name:
+        problems["contact_name"] = ["请填写联系人"]
+    if not contact_phone or not all(ch.isdigit() or ch == "-" for ch in contact_phone) or len(contact_phone) < 7:
+        problems["contact_phone"] = ["请填写有效的联系电话"]
+    if case is not None and is_applicant(actor) and case.applicant.user_id != actor.pk:
+        problems["case"] = ["只能投诉本人的办件"]
+    if problems:
+        raise InvalidInput("投诉填写有误", details=problems)
+    now = timezone.now()
+    return Complaint.objects.create(
+        number=_next_number(Complaint, f"TS-{timezone.localdate(now):%Y%m%d}-"), case=case,
+        department=department or (case.department if case is not None else None),
+        complainant=actor if getattr(actor, "is_authenticated", False) else None, contact_name=contact_name,
+        contact_phone=contact_phone, content=content, filed_at=now)
+
+
+@transaction.atomic
+def complaint_assign(*, actor, complaint: Complaint, department: Department, limit_days: int) -> Complaint:
+    """The efficiency office assigns a filed complaint to a department with an answer limit."""
+    from accounts.access import has_role
+
+    if not has_role(actor, Role.SUPERVISOR):
+        raise AccessDenied("只有效能办监察员可以分派投诉")
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.state != Complaint.State.FILED:
+        raise Conflict(f"投诉{complaint.number}已分派，无需重复分派")
+    if not isinstance(limit_days, int) or not 1 <= limit_days <= 30:
+        raise InvalidInput("答复时限为1至30个工作日", details={"limit_days": ["答复时限为1至30个工作日"]})
+    now = timezone.now()
+    due = workdays.add_working_days(timezone.localdate(now), limit_days)
+    complaint.department, complaint.limit_days, complaint.due_on = department, limit_days, due.value
+    complaint.assigned_by, complaint.assigned_at, complaint.state = actor, now, Complaint.State.ASSIGNED
+    complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def complaint_answer(*, actor, complaint: Complaint, answer: str) -> Complaint:
+    """The assigned department answers; the complaint's clock alerts resolve."""
+    from .selectors import covered_units
+
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    covered = covered_units(actor)
+    if complaint.department_id is None or not (covered is None or complaint.department_id in covered):
+        raise AccessDenied("只有被分派单位的承办人、科室负责人或分管领导可以答复")
+    if complaint.state != Complaint.State.ASSIGNED:
+        raise Conflict(f"投诉{complaint.number}当前{complaint.get_state_display()}，不能答复")
+    answer = (answer or "").strip()
+    if not answer:
+        raise InvalidInput("请填写答复", details={"answer": ["请填写答复"]})
+    complaint.answer, complaint.answered_by, complaint.answered_at = answer, actor, timezone.now()
+    complaint.state = Complaint.State.ANSWERED
+    complaint.save()
+    Alert.objects.filter(kind="complaint_clock", subject_id=complaint.pk, resolved_at__isnull=True).update(
+        resolved_at=complaint.answered_at)
+    return complaint
+
+
+@transaction.atomic
+def complaint_rate(*, actor, complaint: Complaint, rating: int, note: str = "") -> Complaint:
+    """The complainant rates the answer (1 very dissatisfied … 5 very satisfied), once."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.complainant_id is None or complaint.complainant_id != getattr(actor, "pk", None):
+        raise AccessDenied("只有投诉人可以评价答复")
+    if complaint.state != Complaint.State.ANSWERED:
+        raise Conflict(f"投诉{complaint.number}当前{complaint.get_state_display()}，不能评价")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InvalidInput("请选择评价", details={"rating": ["评价为1至5"]})
+    complaint.rating, complaint.rating_note, complaint.rated_at = rating, (note or "").strip()[:300], timezone.now()
+    complaint.state = Complaint.State.RATED
+    complaint.save()
+    return complaint

@@ -12,4 +12,10 @@ urlpatterns = [
     path("cases/<str:number>/orders/", views.order_issue, name="order_issue"),
     path("orders/<int:pk>/reply/", views.order_reply, name="order_reply"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("complaints/", views.complaints, name="complaints"),
+    path("complaints/new/", views.complaint_new, name="complaint_new"),
+    path("complaints/mine/", views.complaints_mine, name="complaints_mine"),
+    path("complaints/<int:pk>/assign/", views.complaint_assign, name="complaint_assign"),
+    path("complaints/<int:pk>/answer/", views.complaint_answer, name="complaint_answer"),
+    path("complaints/<int:pk>/rate/", views.complaint_rate, name="complaint_rate"),
 ]

@@ -14,7 +14,7 @@ from core.errors import AccessDenied, PlatformError
 
 from . import charts, selectors, services
 from .access import is_supervisor, require_staff, require_supervisor
-from .models import Level, Notification, SupervisionOrder
+from .models import Complaint, Level, Notification, SupervisionOrder
 
 
 def _guard(check, user) -> None:
@@ -97,6 +97,7 @@ def inbox(request):
     return render(request, "supervision/inbox.html", {
         "notifications": selectors.notifications_for(request.user)[:100],
         "orders": selectors.orders_for(request.user),
+        "complaints": selectors.complaints_to_answer(request.user),
         "is_supervisor": is_supervisor(request.user),
     })
 
@@ -123,3 +124,107 @@ def notification_read(request, pk):
     notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.notification_read(actor=request.user, notification=notice)
     return redirect("supervision:inbox")
+
+
+# --- complaints --------------------------------------------------------------------------------
+
+def _departments():
+    from accounts.models import Department
+
+    return Department.objects.exclude(kind=Department.Kind.DISTRICT).order_by("code")
+
+
+def complaint_new(request):
+    """投诉: open to anyone; an applicant's complaint is tied to their account."""
+    from accounts.models import Department
+    from runtime import selectors as runtime_selectors
+
+    form = {k: request.POST.get(k, "").strip() for k in ("case", "department", "content", "contact_name",
+                                                          "contact_phone")}
+    errors = []
+    if request.method == "POST":
+        case = department = None
+        if form["case"]:
+            if request.user.is_authenticated:
+                case = runtime_selectors.cases_for(request.user).filter(number=form["case"]).first()
+            if case is None:
+                errors.append("没有找到您的这件办件，请核对编号（或不填编号，选择被投诉单位）")
+        elif form["department"]:
+            department = Department.objects.filter(code=form["department"]).first()
+        if not errors:
+            try:
+                complaint = services.complaint_file(
+                    actor=request.user, content=form["content"], contact_name=form["contact_name"],
+                    contact_phone=form["contact_phone"], case=case, department=department)
+            except PlatformError as exc:
+                errors = [m for ms in exc.details.values() for m in ms] or [exc.message]
+            else:
+                messages.success(request, f"投诉已提交，编号 {complaint.number}")
+                return redirect("supervision:complaints_mine" if request.user.is_authenticated
+                                else "supervision:complaint_new")
+    elif request.user.is_authenticated:
+        form["contact_name"] = getattr(request.user, "display_name", "")
+    return render(request, "supervision/complaint_new.html", {"form": form, "errors": errors,
+                                                              "departments": _departments()})
+
+
+@login_required
+def complaints_mine(request):
+    return render(request, "supervision/complaints_mine.html", {"complaints": selectors.complaints_of(request.user)})
+
+
+@login_required
+def complaints(request):
+    _guard(require_supervisor, request.user)
+    return render(request, "supervision/complaints.html", {"complaints": selectors.complaints_all(),
+                                                           "departments": _departments()})
+
+
+def _act(request, fn, ok: str, back: str):
+    try:
+        fn()
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from exc
+    except PlatformError as exc:
+        messages.error(request, "；".join([exc.message, *[m for ms in exc.details.values() for m in ms]]))
+    else:
+        messages.success(request, ok)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def complaint_assign(request, pk):
+    from accounts.models import Department
+
+    complaint = get_object_or_404(Complaint, pk=pk)
+    department = get_object_or_404(Department, code=request.POST.get("department", ""))
+    try:
+        limit = int(request.POST.get("limit_days", ""))
+    except ValueError:
+        limit = 0
+    return _act(request, lambda: services.complaint_assign(actor=request.user, complaint=complaint,
+                                                           department=department, limit_days=limit),
+                f"投诉 {complaint.number} 已分派给{department.name}", "supervision:complaints")
+
+
+@login_required
+@require_POST
+def complaint_answer(request, pk):
+    complaint = get_object_or_404(Complaint, pk=pk)
+    return _act(request, lambda: services.complaint_answer(actor=request.user, complaint=complaint,
+                                                           answer=request.POST.get("answer", "")),
+                f"投诉 {complaint.number} 已答复", "supervision:inbox")
+
+
+@login_required
+@require_POST
+def complaint_rate(request, pk):
+    complaint = get_object_or_404(Complaint, pk=pk)
+    try:
+        rating = int(request.POST.get("rating", ""))
+    except ValueError:
+        rating = 0
+    return _act(request, lambda: services.complaint_rate(actor=request.user, complaint=complaint, rating=rating,
+                                                         note=request.POST.get("note", "")),
+                f"已评价投诉 {complaint.number} 的答复", "supervision:complaints_mine")

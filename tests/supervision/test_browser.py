@@ -59,3 +59,44 @@ def test_supervisor_red_card_drill_down_order_and_reply(district, login, page):
     login("supervisor")
     page.goto(f"/supervision/cases/{number}/")
     assert page.locator("#orders").get_by_text("已于今日办结").is_visible()
+
+
+def test_complaint_from_filing_to_rating(district, login, page):
+    from runtime.models import Case
+
+    number = Case.objects.get().number
+    login("zhangsan")
+    page.goto("/supervision/complaints/new/")
+    page.get_by_label("所涉办件编号（可不填）").fill(number)
+    page.get_by_label("投诉内容").fill("办件已超期，一直没有人联系我")
+    page.get_by_label("联系电话").fill("13800138000")
+    page.get_by_role("button", name="提交投诉").click()
+    page.wait_for_url("**/supervision/complaints/mine/")
+    assert page.get_by_text("投诉已提交").is_visible()
+    page.get_by_role("button", name="退出").click()
+
+    login("supervisor")
+    page.goto("/supervision/complaints/")
+    row = page.locator("#complaints tr", has_text="办件已超期")
+    row.get_by_label("分派给").select_option(label="江滨区市场监督管理局")
+    row.get_by_role("button", name="分派").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#complaints").get_by_text("办理中").is_visible()
+    page.get_by_role("button", name="退出").click()
+
+    login("chief")
+    page.goto("/supervision/inbox/")
+    item = page.locator(".complaint", has_text="办件已超期")
+    item.get_by_label("答复").fill("已督促承办人今日办结，并向您致歉")
+    item.get_by_role("button", name="答复投诉").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("已答复").first.is_visible()
+    page.get_by_role("button", name="退出").click()
+
+    login("zhangsan")
+    page.goto("/supervision/complaints/mine/")
+    assert page.get_by_text("已督促承办人今日办结").is_visible()
+    page.get_by_label("评价").select_option(label="满意")
+    page.get_by_role("button", name="提交评价").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("我的评价：4/5").is_visible()
