@@ -69,7 +69,7 @@ class ClockRow(models.Model):
     changes. A row exists only while its clock runs, so a clock that stops drops its row.
     """
 
-    group = models.CharField("类别", max_length=8)
+    group = models.CharField("类别", max_length=16)
     subject_id = models.PositiveBigIntegerField("对象编号")
     case_id = models.PositiveBigIntegerField("办件编号", null=True)
     department_id = models.PositiveBigIntegerField("责任单位")
