@@ -130,7 +130,7 @@ class Alert(models.Model):
             models.UniqueConstraint(fields=["kind", "subject_type", "subject_id"], condition=Q(resolved_at__isnull=True),
                                     name="one_open_alert_per_subject"),
         ]
-        indexes = [models.Index(fields=["kind", "resolved_at"]), models.Index(fields=["department", "resolved_at"])]
+        indexes = [models.Index(fields=["kind", "resolved_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.kind} {self.subject_type}:{self.subject_id}"

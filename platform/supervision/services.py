@@ -165,10 +165,10 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
             cursor.execute(f"UPDATE {alert} SET {col['resolved_at']} = %s WHERE {mine} AND NOT EXISTS "
                            f"(SELECT 1 FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})", [at, kind.key])
             result.resolved = max(cursor.rowcount, 0)
-            level_now = f"(SELECT t.lvl FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})"
-            cursor.execute(f"UPDATE {alert} SET {col['level']} = {level_now}, {col['escalated_at']} = %s "
-                           f"WHERE {mine} AND {col['level']} < %s AND {col['level']} < {level_now}",
-                           [at, kind.key, int(top)])
+            cursor.execute(f"UPDATE {alert} SET {col['level']} = t.lvl, {col['escalated_at']} = %s FROM {tmp} t "
+                           f"WHERE t.subject = {alert}.{col['subject_id']} AND {alert}.{col['kind']} = %s "
+                           f"AND {alert}.{col['resolved_at']} IS NULL AND {alert}.{col['level']} < %s "
+                           f"AND {alert}.{col['level']} < t.lvl", [at, kind.key, int(top)])
             result.escalated = max(cursor.rowcount, 0)
             columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
                                                  "first_level", "raised_at", "raised_on", "detail", "notified_level"))
