@@ -230,7 +230,12 @@ class Complaint(models.Model):
         ANSWERED = "answered", "已答复"
         RATED = "rated", "已评价"
 
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", "投诉"
+        RECTIFICATION = "rectification", "差评整改"
+
     number = models.CharField("投诉编号", max_length=40, unique=True)
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.COMPLAINT)
     case = models.ForeignKey("runtime.Case", verbose_name="所涉办件", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="supervision_complaints")
     department = models.ForeignKey("accounts.Department", verbose_name="被投诉单位", null=True, blank=True,
@@ -264,3 +269,33 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CaseRating(models.Model):
+    """好差评: the applicant rates a completed case once, on five grades. A poor rating (1 or 2)
+    opens a rectification (a ``Complaint`` of kind ``rectification``, assigned to the case's
+    department with its own limit), followed up like a complaint."""
+
+    GRADES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+    case = models.OneToOneField("runtime.Case", verbose_name="办件", on_delete=models.PROTECT,
+                                related_name="supervision_rating")
+    grade = models.PositiveSmallIntegerField("评价")
+    comment = models.CharField("评价内容", max_length=500, blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评价人", on_delete=models.PROTECT,
+                                 related_name="+")
+    rated_at = models.DateTimeField("评价时间")
+    rectification = models.OneToOneField(Complaint, verbose_name="整改", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="case_rating")
+
+    class Meta:
+        verbose_name = "办件评价"
+        verbose_name_plural = "办件评价"
+        constraints = [models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=5), name="case_rating_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.grade}"
+
+    @property
+    def grade_label(self) -> str:
+        return self.GRADES.get(self.grade, "")

@@ -196,3 +196,17 @@ def complaints_of(user) -> QuerySet:
     from .models import Complaint
 
     return Complaint.objects.filter(complainant=user).select_related("case", "department")
+
+
+def cases_to_rate(user) -> QuerySet:
+    """The user's completed cases not rated yet."""
+    from runtime.models import Case as RuntimeCase
+
+    return (RuntimeCase.objects.filter(applicant__user=user, state__in=["completed", "delivered"],
+                                       supervision_rating__isnull=True).order_by("-completed_on", "-pk"))
+
+
+def ratings_of(user) -> QuerySet:
+    from .models import CaseRating
+
+    return CaseRating.objects.filter(rated_by=user).select_related("case", "rectification").order_by("-rated_at")

@@ -27,7 +27,7 @@ from rules import compile_to_q
 from . import clockrows
 from .channels import channels
 from .kinds import RuleKind, register_rule_kinds, rule_kinds
-from .models import Alert, Complaint, Level, LogCheck, Notification, SupervisionOrder
+from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, SupervisionOrder
 from .workday_index import ensure_index
 
 log = logging.getLogger(__name__)
@@ -493,3 +493,41 @@ def complaint_rate(*, actor, complaint: Complaint, rating: int, note: str = "") 
     complaint.state = Complaint.State.RATED
     complaint.save()
     return complaint
+
+
+# --- ratings of completed cases (好差评) --------------------------------------------------------
+
+RECTIFICATION_LIMIT_DAYS = 5
+POOR_GRADES = (1, 2)
+
+
+@transaction.atomic
+def case_rate(*, actor, case, grade: int, comment: str = "") -> CaseRating:
+    """The applicant rates their completed case once; a poor grade opens a rectification task for
+    the case's department with a limit of ``RECTIFICATION_LIMIT_DAYS`` working days."""
+    from runtime.models import Case
+
+    case = Case.objects.select_for_update().select_related("applicant", "department").get(pk=case.pk)
+    if case.applicant.user_id is None or case.applicant.user_id != getattr(actor, "pk", None):
+        raise AccessDenied("只有申请人可以评价自己的办件")
+    if case.state not in ("completed", "delivered"):
+        raise Conflict("办结后才能评价")
+    if CaseRating.objects.filter(case=case).exists():
+        raise Conflict(f"办件{case.number}已评价，不能重复评价")
+    if not isinstance(grade, int) or not 1 <= grade <= 5:
+        raise InvalidInput("请选择评价", details={"grade": ["评价为1至5"]})
+    comment = (comment or "").strip()[:500]
+    if grade in POOR_GRADES and not comment:
+        raise InvalidInput("差评请写明不满意的原因", details={"comment": ["差评请写明不满意的原因"]})
+    now = timezone.now()
+    rectification = None
+    if grade in POOR_GRADES:
+        due = workdays.add_working_days(timezone.localdate(now), RECTIFICATION_LIMIT_DAYS)
+        rectification = Complaint.objects.create(
+            number=_next_number(Complaint, f"ZG-{timezone.localdate(now):%Y%m%d}-"), kind=Complaint.Kind.RECTIFICATION,
+            case=case, department=case.department, complainant=actor, contact_name=case.applicant.name,
+            contact_phone=getattr(case.applicant, "phone", "") or "—", content=f"差评（{CaseRating.GRADES[grade]}）：{comment}",
+            filed_at=now, state=Complaint.State.ASSIGNED, assigned_at=now, limit_days=RECTIFICATION_LIMIT_DAYS,
+            due_on=due.value)
+    return CaseRating.objects.create(case=case, grade=grade, comment=comment, rated_by=actor, rated_at=now,
+                                     rectification=rectification)

@@ -18,4 +18,5 @@ urlpatterns = [
     path("complaints/<int:pk>/assign/", views.complaint_assign, name="complaint_assign"),
     path("complaints/<int:pk>/answer/", views.complaint_answer, name="complaint_answer"),
     path("complaints/<int:pk>/rate/", views.complaint_rate, name="complaint_rate"),
+    path("ratings/<str:number>/", views.case_rate, name="case_rate"),
 ]

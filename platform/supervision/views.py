@@ -170,7 +170,27 @@ def complaint_new(request):
 
 @login_required
 def complaints_mine(request):
-    return render(request, "supervision/complaints_mine.html", {"complaints": selectors.complaints_of(request.user)})
+    """我的投诉与评价: my complaints (answers, rating them) and my completed cases to rate."""
+    from .models import CaseRating
+
+    return render(request, "supervision/complaints_mine.html", {
+        "complaints": selectors.complaints_of(request.user), "to_rate": selectors.cases_to_rate(request.user),
+        "ratings": selectors.ratings_of(request.user), "grades": CaseRating.GRADES.items()})
+
+
+@login_required
+@require_POST
+def case_rate(request, number):
+    from runtime import selectors as runtime_selectors
+
+    case = get_object_or_404(runtime_selectors.cases_for(request.user), number=number)
+    try:
+        grade = int(request.POST.get("grade", ""))
+    except ValueError:
+        grade = 0
+    return _act(request, lambda: services.case_rate(actor=request.user, case=case, grade=grade,
+                                                    comment=request.POST.get("comment", "")),
+                f"已评价办件 {case.number}", "supervision:complaints_mine")
 
 
 @login_required
