@@ -23,3 +23,5 @@ class SupervisionConfig(AppConfig):
             periodic_tasks.register("supervision.full_sweep", PeriodicTask(
                 task="supervision.full_sweep", every=timedelta(days=1),
                 description="电子监察全面巡查：重建时钟、核验全部日志哈希链、全部规则全部办件"))
+            periodic_tasks.register("supervision.exchange_daily", PeriodicTask(
+                task="supervision.exchange_daily", every=timedelta(days=1), description="电子监察数据交换（每日批次）"))

@@ -299,3 +299,36 @@ class CaseRating(models.Model):
     @property
     def grade_label(self) -> str:
         return self.GRADES.get(self.grade, "")
+
+
+class ExchangeBatch(models.Model):
+    """One batch of the daily exchange (docs/exchange.md): what it covers, its checksum and the
+    payload itself, so it can be delivered again on request."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        DELIVERED = "delivered", "已发送"
+
+    batch_id = models.CharField("批次号", max_length=32, unique=True)
+    sequence = models.PositiveIntegerField("序号", unique=True)
+    daily = models.BooleanField("日常批次（推进交换进度）", default=True)
+    created_at = models.DateTimeField("生成时间")
+    after_log_id = models.PositiveBigIntegerField("起（不含）")
+    up_to_log_id = models.PositiveBigIntegerField("止（含）")
+    alerts_after = models.DateTimeField("告警起（不含）", null=True, blank=True)
+    alerts_up_to = models.DateTimeField("告警止（含）")
+    count = models.PositiveIntegerField("记录数")
+    checksum = models.CharField("校验和", max_length=80)
+    payload = models.JSONField("内容")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
+    delivered_at = models.DateTimeField("发送时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    last_error = models.CharField("最近一次失败", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "数据交换批次"
+        verbose_name_plural = "数据交换批次"
+        ordering = ["-sequence"]
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.batch_id}"

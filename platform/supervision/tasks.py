@@ -22,3 +22,11 @@ def full_sweep() -> dict:
 
     result = run(full=True, all_logs=True)
     return {"raised": result.raised, "escalated": result.escalated, "resolved": result.resolved}
+
+
+@shared_task(name="supervision.exchange_daily", autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def exchange_daily() -> list[str]:
+    """Daily: deliver pending batches, then today's batch of every change since the last one."""
+    from .exchange import exchange_daily as run
+
+    return run()
