@@ -230,7 +230,7 @@ def _task_model():
 
 class ComplaintClock(_Clock):
     key = "complaint_clock"
-    label = "投诉答复时限"
+    label = "投诉、咨询与整改答复时限"
     subject = Subject.COMPLAINT
     group = "complaint"
     practice = "complaint"

@@ -233,11 +233,14 @@ class Complaint(models.Model):
     class Kind(models.TextChoices):
         COMPLAINT = "complaint", "投诉"
         RECTIFICATION = "rectification", "差评整改"
+        CONSULTATION = "consultation", "咨询"
 
     number = models.CharField("投诉编号", max_length=40, unique=True)
     kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.COMPLAINT)
     case = models.ForeignKey("runtime.Case", verbose_name="所涉办件", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="supervision_complaints")
+    item = models.ForeignKey("designer.ApprovalItem", verbose_name="咨询事项", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="supervision_consultations")
     department = models.ForeignKey("accounts.Department", verbose_name="被投诉单位", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="supervision_complaints")
     complainant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="投诉人账户", null=True, blank=True,

@@ -485,6 +485,8 @@ def complaint_rate(*, actor, complaint: Complaint, rating: int, note: str = "") 
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.complainant_id is None or complaint.complainant_id != getattr(actor, "pk", None):
         raise AccessDenied("只有投诉人可以评价答复")
+    if complaint.kind == Complaint.Kind.CONSULTATION:
+        raise Conflict("咨询的答复不作评价")
     if complaint.state != Complaint.State.ANSWERED:
         raise Conflict(f"投诉{complaint.number}当前{complaint.get_state_display()}，不能评价")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -531,3 +533,31 @@ def case_rate(*, actor, case, grade: int, comment: str = "") -> CaseRating:
             due_on=due.value)
     return CaseRating.objects.create(case=case, grade=grade, comment=comment, rated_by=actor, rated_at=now,
                                      rectification=rectification)
+
+
+# --- consultations (咨询) ----------------------------------------------------------------------
+
+CONSULTATION_LIMIT_DAYS = 5
+
+
+@transaction.atomic
+def consultation_ask(*, actor, item, question: str, contact_name: str, contact_phone: str) -> Complaint:
+    """Anyone asks about a published item; the item's department answers within
+    ``CONSULTATION_LIMIT_DAYS`` working days (its clock and alerts as for complaints)."""
+    problems = {}
+    question, contact_name, contact_phone = (x.strip() for x in (question or "", contact_name or "", contact_phone or ""))
+    if len(question) < 5:
+        problems["question"] = ["请写明要咨询的问题（至少5个字）"]
+    if not contact_name:
+        problems["contact_name"] = ["请填写联系人"]
+    if not contact_phone or not all(ch.isdigit() or ch == "-" for ch in contact_phone) or len(contact_phone) < 7:
+        problems["contact_phone"] = ["请填写有效的联系电话"]
+    if problems:
+        raise InvalidInput("咨询填写有误", details=problems)
+    now = timezone.now()
+    due = workdays.add_working_days(timezone.localdate(now), CONSULTATION_LIMIT_DAYS)
+    return Complaint.objects.create(
+        number=_next_number(Complaint, f"ZX-{timezone.localdate(now):%Y%m%d}-"), kind=Complaint.Kind.CONSULTATION,
+        item=item, department=item.department, complainant=actor if getattr(actor, "is_authenticated", False) else None,
+        contact_name=contact_name, contact_phone=contact_phone, content=question, filed_at=now,
+        state=Complaint.State.ASSIGNED, assigned_at=now, limit_days=CONSULTATION_LIMIT_DAYS, due_on=due.value)

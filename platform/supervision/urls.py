@@ -19,4 +19,5 @@ urlpatterns = [
     path("complaints/<int:pk>/answer/", views.complaint_answer, name="complaint_answer"),
     path("complaints/<int:pk>/rate/", views.complaint_rate, name="complaint_rate"),
     path("ratings/<str:number>/", views.case_rate, name="case_rate"),
+    path("consultations/<str:code>/", views.consultation_new, name="consultation_new"),
 ]

@@ -248,3 +248,26 @@ def complaint_rate(request, pk):
     return _act(request, lambda: services.complaint_rate(actor=request.user, complaint=complaint, rating=rating,
                                                          note=request.POST.get("note", "")),
                 f"已评价投诉 {complaint.number} 的答复", "supervision:complaints_mine")
+
+
+def consultation_new(request, code):
+    """咨询: a question about a published item, open to anyone."""
+    from designer.models import ApprovalItem
+
+    item = get_object_or_404(ApprovalItem, code=code, current_version__isnull=False)
+    form = {k: request.POST.get(k, "").strip() for k in ("question", "contact_name", "contact_phone")}
+    errors = []
+    if request.method == "POST":
+        try:
+            asked = services.consultation_ask(actor=request.user, item=item, question=form["question"],
+                                              contact_name=form["contact_name"], contact_phone=form["contact_phone"])
+        except PlatformError as exc:
+            errors = [m for ms in exc.details.values() for m in ms] or [exc.message]
+        else:
+            messages.success(request, f"咨询已提交，编号 {asked.number}，{item.department.name}将于{asked.due_on}前答复")
+            if request.user.is_authenticated:
+                return redirect("supervision:complaints_mine")
+            return redirect("supervision:consultation_new", code=code)
+    elif request.user.is_authenticated:
+        form["contact_name"] = getattr(request.user, "display_name", "")
+    return render(request, "supervision/consultation_new.html", {"item": item, "form": form, "errors": errors})

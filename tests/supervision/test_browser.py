@@ -88,7 +88,7 @@ def test_complaint_from_filing_to_rating(district, login, page):
     page.goto("/supervision/inbox/")
     item = page.locator(".complaint", has_text="办件已超期")
     item.get_by_label("答复").fill("已督促承办人今日办结，并向您致歉")
-    item.get_by_role("button", name="答复投诉").click()
+    item.get_by_role("button", name="答复", exact=True).click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("已答复").first.is_visible()
     page.get_by_role("button", name="退出").click()

@@ -89,3 +89,29 @@ def test_who_may_do_what(demo, case):
     services.complaint_rate(actor=demo.zhangsan, complaint=complaint, rating=1, note="不满意")
     with pytest.raises(Conflict):
         services.complaint_rate(actor=demo.zhangsan, complaint=complaint, rating=5)
+
+
+def test_consultation_about_an_item_is_answered_within_its_limit(client, demo, frozen, sweep):
+    from designer.models import ApprovalItem
+
+    item = ApprovalItem.objects.get(code="JB-SCJG-XK-0001")
+    frozen.move_to(at("2026-10-12", 9))
+    client.force_login(demo.zhangsan)
+    client.post(f"/supervision/consultations/{item.code}/", {"question": "自动售货设备需要单独办证吗？",
+                                                              "contact_name": "张三", "contact_phone": "13800138000"})
+    asked = Complaint.objects.get(kind="consultation")
+    assert (asked.number, asked.state, asked.department.code, str(asked.due_on)) == (
+        "ZX-20261012-0001", "assigned", "JB-SCJG", "2026-10-19")
+    frozen.move_to(at("2026-10-16", 9))  # 1 working day left: warning
+    sweep()
+    assert Alert.objects.get(kind="complaint_clock", subject_id=asked.pk).get_level_display() == "预警"
+    client.force_login(demo.handler)
+    assert "自动售货设备需要单独办证吗" in client.get("/supervision/inbox/").content.decode()
+    client.post(f"/supervision/complaints/{asked.pk}/answer/", {"answer": "需在许可申请中一并申报设备清单"})
+    client.force_login(demo.zhangsan)
+    assert "需在许可申请中一并申报设备清单" in client.get("/supervision/complaints/mine/").content.decode()
+    with pytest.raises(Conflict):
+        services.complaint_rate(actor=demo.zhangsan, complaint=asked, rating=5)
+    page = client.post(f"/supervision/consultations/{item.code}/", {"question": "短", "contact_name": "",
+                                                                     "contact_phone": ""}).content.decode()
+    assert "请写明要咨询的问题" in page
