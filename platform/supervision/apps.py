@@ -1,6 +1,27 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = "电子监察"
+
+    def ready(self):
+        from core.schedule import PeriodicTask, periodic_tasks
+
+        from . import tasks  # noqa: F401  (registers the Celery tasks)
+        from .channels import register_channels
+        from .kinds import register_rule_kinds
+
+        register_rule_kinds()
+        register_channels()
+        if "supervision.sweep" not in periodic_tasks:
+            periodic_tasks.register("supervision.sweep", PeriodicTask(
+                task="supervision.sweep", every=timedelta(minutes=15),
+                description="电子监察巡查：预警、黄牌、红牌、异常告警及通知"))
+            periodic_tasks.register("supervision.full_sweep", PeriodicTask(
+                task="supervision.full_sweep", every=timedelta(days=1),
+                description="电子监察全面巡查：重建时钟、核验全部日志哈希链、全部规则全部办件"))
+            periodic_tasks.register("supervision.exchange_daily", PeriodicTask(
+                task="supervision.exchange_daily", every=timedelta(days=1), description="电子监察数据交换（每日批次）"))

@@ -52,4 +52,4 @@ def test_a_failing_periodic_task_does_not_stop_the_scheduler(ping_every_minute):
         tasks = BrokenTasks()
 
     scheduler = LocalScheduler(App(), clock=FakeClock())
-    assert scheduler.tick() == ["test.ping"]  # logged, not raised
+    assert "test.ping" in scheduler.tick()  # logged, not raised (other apps register tasks too)

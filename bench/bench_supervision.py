@@ -1,0 +1,178 @@
+"""Supervision sweep: set-based sweep time at 20 000 and 200 000 open cases, and the same rules
+evaluated naively per case in Python.
+
+Seeds open cases (each with one open step) by bulk_create into a throwaway database (SQLite under
+var/bench-supervision/, or DATABASE_URL), with acceptance dates spread over the last 30 working
+days so warnings, yellow and red cards all occur. Prints
+
+* ``BENCH supervision.first_sweep_s.20k`` / ``.200k`` — the first sweep: clock rows built from
+  nothing, every alert raised (most cases of this seed are warned or carded);
+* ``BENCH supervision.sweep_s.20k`` / ``.200k`` — the sweep one working day later: every open case
+  and step judged again, alerts escalated and raised as the clocks moved (the periodic sweep);
+* ``BENCH supervision.sweep_again_s.200k`` — a second sweep that day (nothing changes);
+* ``BENCH supervision.naive_s.200k`` — the same rules judged per case in Python that day: every open
+  case and its steps loaded, working days counted by ``workdays``, each rule evaluated by the rules
+  engine (compiled and cached) — and no writes at all;
+* ``BENCH supervision.sweep_speedup`` — naive time over the periodic sweep's time at 200 000 cases.
+"""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if __name__ == "__main__" and "DATABASE_URL" not in os.environ:
+    shutil.rmtree(ROOT / "var" / "bench-supervision", ignore_errors=True)
+    os.environ["PLATFORM_VAR_DIR"] = str(ROOT / "var" / "bench-supervision")
+
+import _setup  # noqa: E402, I001 - sets Django up
+
+import datetime as dt  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from django.db import connection  # noqa: E402
+from django.db.models import F  # noqa: E402
+
+TODAY = dt.date(2026, 10, 13)
+NEXT = dt.date(2026, 10, 14)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def seed(start: int, count: int, context) -> None:
+    import workdays
+    from runtime.models import Case, Task
+
+    rng = random.Random(start)
+    item, version, department, applicant, section = context
+    # accepted within the last 15 working days (promised 10, statutory 20); the current step opened
+    # within the last 5 (limit 3): about a third of the cases are warned or carded
+    accepted_days = [workdays.add_working_days(TODAY, -n).value for n in range(1, 16)]
+    step_days = accepted_days[:5]
+    due = {day: (workdays.add_working_days(day, 10).value, workdays.add_working_days(day, 20).value)
+           for day in accepted_days}
+    step_due = {day: workdays.add_working_days(day, 3).value for day in step_days}
+    batch = 10_000
+    for offset in range(start, start + count, batch):
+        cases = []
+        n = min(batch, start + count - offset)
+        for i in range(offset, offset + n):
+            accepted = rng.choice(accepted_days)
+            promised, statutory = due[accepted]
+            at = dt.datetime.combine(accepted, dt.time(9), tzinfo=SHANGHAI)
+            cases.append(Case(
+                number=f"BENCH-{i:07d}", verification_code="000000", item=item, version=version,
+                unit_code=item.code, unit_name=item.name, department=department, applicant=applicant,
+                channel="online", form_data={}, state="in_progress", submitted_at=at, received_on=accepted,
+                acceptance_due_on=accepted, accepted_on=accepted, statutory_limit_days=20, promised_limit_days=10,
+                statutory_due_on=statutory, promised_due_on=promised, log_length=0))
+        Case.objects.bulk_create(cases, batch_size=2000)
+        tasks = []
+        for case in cases:  # bulk_create returned the keys (PostgreSQL, SQLite ≥ 3.35)
+            opened = max(case.accepted_on, rng.choice(step_days))
+            tasks.append(Task(case_id=case.pk, step_key="handle", step_name="承办", step_type="handle", role="handler",
+                              department=section, opened_at=dt.datetime.combine(opened, dt.time(10), tzinfo=SHANGHAI),
+                              opened_on=opened, limit_days=3, due_on=step_due[opened]))
+        Task.objects.bulk_create(tasks, batch_size=2000)
+    # last touched when accepted, like a real case waiting on a desk
+    Case.objects.filter(number__startswith="BENCH-").update(updated_at=F("submitted_at"))
+
+
+def context():
+    from accounts.models import Applicant, Department
+    from designer.models import ApprovalItem
+
+    item = ApprovalItem.objects.get(code="JB-SCJG-XK-0001")
+    return (item, item.current_version, item.department, Applicant.objects.first(),
+            Department.objects.get(code="JB-SCJG-SPXK"))
+
+
+def timed_sweep(today) -> tuple[float, object]:
+    from supervision.services import sweep
+
+    started = time.perf_counter()
+    result = sweep(today=today, notify=False)
+    return time.perf_counter() - started, result
+
+
+def naive() -> tuple[float, int]:
+    """Every open case and its open steps, loaded and judged one by one by the same rules."""
+    import workdays
+    from designer.selectors import effective_supervision_rules
+    from rules import rule_holds
+    from runtime.models import Case, Task
+    from supervision.kinds import DISTRICT_PRACTICE, CaseClock, LateAcceptance, MissingOpinion, _over, _warning
+
+    started = time.perf_counter()
+    late, missing = LateAcceptance.rule, MissingOpinion.rule
+    rules_by_version = {}
+    step = DISTRICT_PRACTICE["step"]
+    step_rules = {1: _warning(step["warning_days"]), 2: _over(step["yellow_over"]), 3: _over(step["red_over"])}
+    flagged = 0
+    for case in Case.objects.filter(state="in_progress", paused_since__isnull=True).iterator(chunk_size=2000):
+        levels = rules_by_version.get(case.version_id)
+        if levels is None:
+            levels = CaseClock.levels_for(effective_supervision_rules(case.version.document))
+            rules_by_version[case.version_id] = levels
+        data = {"clock": {
+            "days_left": workdays.working_days_between(NEXT, case.promised_due_on).value,
+            "statutory_days_left": workdays.working_days_between(NEXT, case.statutory_due_on).value,
+            "limit_days": case.promised_limit_days}}
+        level = max((lv for lv, rule in levels.items() if rule_holds(rule, data, key=f"bench:{case.version_id}:{lv}")),
+                    default=0)
+        flagged += level > 0
+        rule_holds(late, {"case": {"deemed_accepted": case.deemed_accepted,
+                                   "corrections": case.corrections_before_acceptance}}, key="bench:late")
+    for task in Task.objects.filter(case__state="in_progress").select_related("case").iterator(chunk_size=2000):
+        if task.state == "open":
+            data = {"clock": {"days_left": workdays.working_days_between(NEXT, task.due_on).value}}
+            level = max((lv for lv, rule in step_rules.items() if rule_holds(rule, data, key=f"bench:step:{lv}")),
+                        default=0)
+            flagged += level > 0
+        rule_holds(missing, {"step": {"state": task.state, "opinion": task.opinion, "type": task.step_type,
+                                      "action": task.action}}, key="bench:missing")
+    return time.perf_counter() - started, flagged
+
+
+def main() -> int:
+    from core.demo import run_demo_loaders
+    from runtime.models import Case
+    from supervision import clockrows
+    from supervision.models import Alert
+
+    _setup.migrate()
+    run_demo_loaders(lambda _msg: None)
+    ctx = context()
+    print(f"数据库：{connection.vendor}", flush=True)
+    timings = {}
+    for total in (20_000, 200_000):
+        have = Case.objects.count()
+        started = time.perf_counter()
+        seed(have, total - have, ctx)
+        print(f"已生成 {total} 件在办件（{time.perf_counter() - started:.1f} 秒）", flush=True)
+        Alert.objects.all().delete()
+        clockrows.reset()
+        first, result = timed_sweep(TODAY)
+        print(f"{total} 件，{TODAY} 首次巡查 {first:.2f} 秒：新增告警 {result.raised}", flush=True)
+        _setup.bench_line(f"supervision.first_sweep_s.{total // 1000}k", first, "s")
+        seconds, result = timed_sweep(NEXT)
+        timings[total] = seconds
+        print(f"{total} 件，{NEXT} 巡查 {seconds:.2f} 秒：新增 {result.raised}，升级 {result.escalated}，"
+              f"解除 {result.resolved}", flush=True)
+        _setup.bench_line(f"supervision.sweep_s.{total // 1000}k", seconds, "s")
+    again, result = timed_sweep(NEXT)
+    assert result.raised == result.escalated == result.resolved == 0, result
+    _setup.bench_line("supervision.sweep_again_s.200k", again, "s")
+    naive_s, flagged = naive()
+    raised = Alert.objects.filter(kind__in=["case_clock", "step_clock"], resolved_at__isnull=True).count()
+    assert flagged == raised, (flagged, raised)
+    _setup.bench_line("supervision.naive_s.200k", naive_s, "s")
+    _setup.bench_line("supervision.sweep_growth_200k_over_20k", timings[200_000] / timings[20_000], "x")
+    _setup.bench_line("supervision.sweep_speedup", naive_s / timings[200_000], "x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Notification channels (registry): how an alert notice leaves the platform.
+
+``console`` (the default) writes one line to the ``supervision.notify`` logger; SMS or email
+adapters are one class each, registered here and named in ``settings.SUPERVISION_CHANNELS``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from core.registry import Registry
+
+log = logging.getLogger("supervision.notify")
+
+
+class Channel:
+    key = ""
+    label = ""
+
+    def send(self, notice) -> None:
+        raise NotImplementedError
+
+
+class ConsoleChannel(Channel):
+    key = "console"
+    label = "控制台"
+
+    def send(self, notice) -> None:
+        alert = notice.alert
+        about = alert.case.number if alert.case_id else f"{alert.subject_type}:{alert.subject_id}"
+        log.info("【%s】%s %s → %s", alert.get_level_display(), alert.detail or alert.kind, about,
+                 notice.recipient.username)
+
+
+channels: Registry[Channel] = Registry("通知渠道")
+
+
+def register_channels() -> None:
+    if "console" not in channels:
+        channels.register("console", ConsoleChannel())

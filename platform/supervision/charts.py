@@ -1,0 +1,58 @@
+"""Dashboard charts, rendered on the server as SVG by pygal (no script, no CDN).
+
+Colours come from ``models.LEVEL_COLOURS``, the one source of truth for warning / yellow / red.
+"""
+
+from __future__ import annotations
+
+import pygal
+from pygal.style import Style
+
+from .models import LEVEL_COLOURS, Level
+
+FONT = "'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+
+
+def _style(*colours: str) -> Style:
+    return Style(background="white", plot_background="white", font_family=FONT, colors=colours or ("#3366aa",),
+                 label_font_size=11, major_label_font_size=11, legend_font_size=12, title_font_size=14)
+
+
+def _svg(chart) -> str:
+    return chart.render(is_unicode=True, disable_xml_declaration=True)
+
+
+def card_trend_svg(trend: dict) -> str:
+    chart = pygal.StackedBar(title="黄牌、红牌趋势（近30天）", height=300, width=800, x_label_rotation=45,
+                             style=_style(LEVEL_COLOURS[Level.YELLOW], LEVEL_COLOURS[Level.RED]),
+                             show_minor_x_labels=False, x_labels_major_every=3, truncate_label=-1)
+    chart.x_labels = trend["labels"]
+    chart.add("黄牌", trend["yellow"])
+    chart.add("红牌", trend["red"])
+    return _svg(chart)
+
+
+def time_left_svg(buckets: list[tuple[str, int]]) -> str:
+    colours = (LEVEL_COLOURS[Level.RED], LEVEL_COLOURS[Level.YELLOW], LEVEL_COLOURS[Level.WARNING], "#5b9bd5",
+               "#3c9a5f")
+    chart = pygal.Bar(title="在办件剩余时间分布（按承诺时限）", height=300, width=800, style=_style(*colours),
+                      truncate_legend=-1)
+    for (label, n) in buckets:
+        chart.add(label, [n])
+    return _svg(chart)
+
+
+def on_time_svg(rows: list[tuple[str, int, int]]) -> str:
+    chart = pygal.HorizontalBar(title="按时办结率（近90天，%）", height=300, width=800, range=(0, 100),
+                                style=_style("#3c9a5f"), truncate_label=-1)
+    chart.x_labels = [name for name, _total, _on_time in rows]
+    chart.add("按时办结率", [round(100 * on_time / total, 1) if total else None for _n, total, on_time in rows])
+    return _svg(chart)
+
+
+def days_used_svg(rows: list[tuple[str, float]]) -> str:
+    chart = pygal.HorizontalBar(title="平均用时（工作日，近90天办结）", height=300, width=800, style=_style("#5b6fd5"),
+                                truncate_label=-1)
+    chart.x_labels = [name for name, _avg in rows]
+    chart.add("平均工作日", [avg for _name, avg in rows])
+    return _svg(chart)

@@ -1,0 +1,153 @@
+"""Bringing ``ClockRow`` up to date from the runtime's rows, set-based (``INSERT … SELECT``).
+
+Which cases: those whose ``updated_at`` is not older than the last sync minus ``MARGIN`` (every
+runtime service saves the case, so a change to its clock, steps or special procedures shows as a
+newer ``updated_at``; the margin covers transactions that committed after the last sync began).
+Their rows are deleted and re-inserted from the runtime's current state, with deadlines turned
+into working-day ordinals by the database through ``WorkdayOrdinal``. Orders are supervision's
+own and few: their rows are rebuilt every time. A changed calendar rebuilds everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from .models import ClockRow, Complaint, IndexState, SupervisionOrder, WorkdayOrdinal
+
+MARGIN = dt.timedelta(minutes=10)
+OPEN_CASE_STATES = ("received", "correcting", "in_progress", "suspended")
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _c(model, name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def _ord(expr: str) -> str:
+    return (f"(SELECT wo.{_c(WorkdayOrdinal, 'ordinal')} FROM {_t(WorkdayOrdinal)} wo "
+            f"WHERE wo.{_c(WorkdayOrdinal, 'day')} = {expr})")
+
+
+def _columns() -> str:
+    names = ["group", "subject_id", "case_id", "department_id", "version_id", "step_type", "channel", "limit_days",
+             "due_ord", "statutory_due_ord"]
+    return ", ".join(_c(ClockRow, n) for n in names)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a sync found: everything (``full``), or the cases changed since the last sync."""
+
+    full: bool
+    case_ids: tuple[int, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.case_ids)
+
+
+def sync(*, now: dt.datetime, full: bool = False) -> Changes:
+    """Bring the clock rows up to date; returns which cases were (re)read."""
+    with transaction.atomic():
+        return _sync(now=now, full=full)
+
+
+def _sync(*, now: dt.datetime, full: bool) -> Changes:
+    from runtime.models import Case
+
+    state = IndexState.objects.select_for_update().first()
+    since = None if full or state is None or state.clocks_synced_at is None else state.clocks_synced_at - MARGIN
+    cases = _t(Case)
+    c = {n: _c(Case, n) for n in ("id", "state", "updated_at", "paused_since", "accepted_on", "department",
+                                   "version", "channel", "promised_limit_days", "promised_due_on",
+                                   "statutory_due_on")}
+    open_states = ", ".join(f"'{s}'" for s in OPEN_CASE_STATES)
+    changed = f"c.{c['updated_at']} >= %s" if since else "1 = 1"
+    params = [connection.ops.adapt_datetimefield_value(since)] if since else []
+    with connection.cursor() as cursor:
+        if since:
+            cursor.execute(f"SELECT c.{c['id']} FROM {cases} c WHERE {changed}", params)
+            changes = Changes(False, tuple(row[0] for row in cursor.fetchall()))
+        else:
+            changes = Changes(True)
+        if since and 0 < len(changes) <= 5000:  # few: name them (no second scan of the cases)
+            changed, params = f"c.{c['id']} IN ({', '.join(str(int(pk)) for pk in changes.case_ids)})", []
+        if since and changes.case_ids:
+            cursor.execute(f"DELETE FROM {_t(ClockRow)} WHERE {_c(ClockRow, 'group')} <> 'order' AND "
+                           f"{_c(ClockRow, 'case_id')} IN (SELECT c.{c['id']} FROM {cases} c WHERE {changed})", params)
+        elif not since:
+            cursor.execute(f"DELETE FROM {_t(ClockRow)}")
+        if changes.full or changes.case_ids:
+            _insert_rows(cursor, c, cases, changed, params, open_states)
+        # open orders and assigned complaints (supervision's own; few): rebuilt whole
+        _insert_orders(cursor)
+        _insert_complaints(cursor)
+        if state is not None:
+            state.clocks_synced_at = now
+            state.save(update_fields=["clocks_synced_at"])
+    return changes
+
+
+def _insert_rows(cursor, c, cases, changed, params, open_states) -> None:
+    from runtime.models import Pause, Task
+
+    # the case's own clock: accepted, running, not finished
+    cursor.execute(
+        f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
+        f"SELECT 'case', c.{c['id']}, c.{c['id']}, c.{c['department']}, c.{c['version']}, '', c.{c['channel']}, "
+        f"c.{c['promised_limit_days']}, {_ord('c.' + c['promised_due_on'])}, {_ord('c.' + c['statutory_due_on'])} "
+        f"FROM {cases} c WHERE {changed} AND c.{c['state']} = 'in_progress' AND c.{c['paused_since']} IS NULL "
+        f"AND c.{c['accepted_on']} IS NOT NULL", params)
+    # open steps of open cases whose clock is not stopped
+    t = {n: _c(Task, n) for n in ("id", "case", "department", "step_type", "state", "limit_days", "due_on")}
+    cursor.execute(
+        f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
+        f"SELECT 'task', t.{t['id']}, c.{c['id']}, COALESCE(t.{t['department']}, c.{c['department']}), "
+        f"c.{c['version']}, t.{t['step_type']}, c.{c['channel']}, t.{t['limit_days']}, "
+        f"{_ord('t.' + t['due_on'])}, NULL "
+        f"FROM {_t(Task)} t JOIN {cases} c ON c.{c['id']} = t.{t['case']} "
+        f"WHERE {changed} AND t.{t['state']} = 'open' AND c.{c['state']} IN ({open_states}) "
+        f"AND c.{c['paused_since']} IS NULL", params)
+    # open special procedures of open cases
+    p = {n: _c(Pause, n) for n in ("id", "case", "ended_on", "expected_days", "expected_end_on")}
+    cursor.execute(
+        f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
+        f"SELECT 'pause', p.{p['id']}, c.{c['id']}, c.{c['department']}, c.{c['version']}, '', c.{c['channel']}, "
+        f"p.{p['expected_days']}, {_ord('p.' + p['expected_end_on'])}, NULL "
+        f"FROM {_t(Pause)} p JOIN {cases} c ON c.{c['id']} = p.{p['case']} "
+        f"WHERE {changed} AND p.{p['ended_on']} IS NULL AND c.{c['state']} IN ({open_states})", params)
+
+
+def _insert_orders(cursor) -> None:
+    o = {n: _c(SupervisionOrder, n) for n in ("id", "case", "department", "state", "limit_days", "due_on")}
+    cursor.execute(f"DELETE FROM {_t(ClockRow)} WHERE {_c(ClockRow, 'group')} = 'order'")
+    cursor.execute(
+        f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
+        f"SELECT 'order', o.{o['id']}, o.{o['case']}, o.{o['department']}, NULL, '', '', o.{o['limit_days']}, "
+        f"{_ord('o.' + o['due_on'])}, NULL FROM {_t(SupervisionOrder)} o WHERE o.{o['state']} = 'open'")
+
+
+def _insert_complaints(cursor) -> None:
+    k = {n: _c(Complaint, n) for n in ("id", "case", "department", "state", "limit_days", "due_on")}
+    cursor.execute(f"DELETE FROM {_t(ClockRow)} WHERE {_c(ClockRow, 'group')} = 'complaint'")
+    cursor.execute(
+        f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
+        f"SELECT 'complaint', k.{k['id']}, k.{k['case']}, k.{k['department']}, NULL, '', '', k.{k['limit_days']}, "
+        f"{_ord('k.' + k['due_on'])}, NULL FROM {_t(Complaint)} k "
+        f"WHERE k.{k['state']} = 'assigned' AND k.{k['department']} IS NOT NULL")
+
+
+def reset() -> None:
+    """Forget the sync point (the calendar changed: every deadline's ordinal may differ)."""
+    IndexState.objects.update(clocks_synced_at=None)
+
+
+def synced_at() -> dt.datetime | None:
+    state = IndexState.objects.first()
+    return state.clocks_synced_at if state else None
+

@@ -1,0 +1,353 @@
+"""Supervision rule kinds: what is judged, over which rows, with which json-logic rules.
+
+A kind names its subject rows (an annotated queryset: ``clock.days_left`` and friends are
+computed by the database through the working-day index), the variables its rules may read and
+the ORM field behind each, and its rules per level — as json-logic data, compiled to ``Q`` by
+``rules.compile_to_q``, so the sweep selects by queries, never by a loop over cases. Adding a kind
+is one class here, registered in ``rule_kinds``.
+
+District defaults (docs/supervision.md): the case clock follows each item's rule set from the
+designer (district defaults overridden key by key), plus the published practice's red card more
+than 1 working day past the statutory limit; the other clocks follow ``DISTRICT_PRACTICE``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from core.registry import Registry
+from rules import Variable
+
+from .models import Level, Subject
+from .workday_index import days_left, ordinal_of
+
+# --- the district's published practice (data) ------------------------------------------------
+# Numbers are working days; "over N" means more than N working days past the deadline.
+DISTRICT_PRACTICE = {
+    "case_statutory": {"red_over": 1},
+    "special_procedure": {"warning_days": 2, "yellow_over": 0, "red_over": 1},
+    "pre_review": {"yellow_over": 3, "red_over": 5},
+    "certificate": {"yellow_over": 0},
+    "step": {"warning_days": 0, "yellow_over": 0, "red_over": 2},
+    "order": {"warning_days": 2, "yellow_over": 1, "red_over": 2},
+    "complaint": {"warning_days": 2, "yellow_over": 1, "red_over": 2},
+}
+
+OPINION_STEP_TYPES = ["handle", "review", "approve", "special_procedure"]
+OPINION_ACTIONS = ["return", "reject", "request_correction", "suspend", "extend"]
+OPEN_CASE_STATES = ["received", "correcting", "in_progress", "suspended"]
+
+LEFT = {"var": "clock.days_left"}
+
+
+def _num(name: str, label: str) -> Variable:
+    return Variable(name, "number", label)
+
+
+def _warning(days: int) -> dict:
+    return {"and": [{">=": [LEFT, 0]}, {"<=": [LEFT, days]}]}
+
+
+def _over(days: int) -> dict:
+    return {"<": [LEFT, -days]}
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    """Rows selected by ``where`` are judged by ``levels`` (level → json-logic rule)."""
+
+    where: Q
+    levels: dict[int, dict]
+
+
+class RuleKind:
+    key: str = ""
+    label: str = ""
+    subject: str = ""
+    is_clock: bool = True
+    # False: the rule reads only stored facts (no "today"), so between full sweeps it is judged only
+    # on the cases changed since the last sweep.
+    time_dependent: bool = True
+    variables: dict[str, Variable] = {}
+    fields: dict[str, str] = {}
+    subject_path: str = "pk"
+    case_path: str = "case_id"
+    department_path: str = "case__department_id"
+
+    def rows(self, today: dt.date) -> QuerySet:
+        """Every row the kind's variables can be read on, annotated."""
+        raise NotImplementedError
+
+    def scope(self) -> Q:
+        """Rows on which an alert may be raised (and, for clocks, may stay open)."""
+        return Q()
+
+    def groups(self, today: dt.date) -> list[RuleGroup]:
+        raise NotImplementedError
+
+    def department_expr(self):
+        return F(self.department_path)
+
+
+class _Clock(RuleKind):
+    """A clock judged on ``ClockRow`` (deadlines as working-day ordinals)."""
+
+    group = ""
+    practice = ""
+    subject_path = "subject_id"
+    department_path = "department_id"
+    variables = {"clock.days_left": _num("clock.days_left", "距期限工作日")}
+    fields = {"clock.days_left": "sv_left"}
+
+    def rows(self, today):
+        from .models import ClockRow
+
+        today_ord = Value(ordinal_of(today), output_field=IntegerField())
+        return ClockRow.objects.filter(group=self.group).annotate(
+            sv_left=ExpressionWrapper(F("due_ord") - today_ord, output_field=IntegerField()),
+            sv_statutory_left=ExpressionWrapper(F("statutory_due_ord") - today_ord, output_field=IntegerField()))
+
+    def groups(self, today):
+        p = DISTRICT_PRACTICE[self.practice]
+        levels = {}
+        if "warning_days" in p:
+            levels[Level.WARNING] = _warning(p["warning_days"])
+        if "yellow_over" in p:
+            levels[Level.YELLOW] = _over(p["yellow_over"])
+        if "red_over" in p:
+            levels[Level.RED] = _over(p["red_over"])
+        return [RuleGroup(Q(), levels)]
+
+
+class CaseClock(_Clock):
+    key = "case_clock"
+    label = "办件时限"
+    subject = Subject.CASE
+    group = "case"
+    variables = {"clock.days_left": _num("clock.days_left", "距承诺期限工作日"),
+                 "clock.statutory_days_left": _num("clock.statutory_days_left", "距法定期限工作日"),
+                 "clock.limit_days": _num("clock.limit_days", "承诺时限")}
+    fields = {"clock.days_left": "sv_left", "clock.statutory_days_left": "sv_statutory_left",
+              "clock.limit_days": "limit_days"}
+
+    @staticmethod
+    def levels_for(rules: dict) -> dict[int, dict]:
+        warning, red = rules["warning"], rules["red_card"]
+        statutory_red = DISTRICT_PRACTICE["case_statutory"]["red_over"]
+        return {
+            Level.WARNING: {"and": [{">=": [LEFT, 0]}, {"or": [
+                {"<=": [LEFT, warning["remaining_days"]]},
+                {"<=": [{"*": [LEFT, 100]}, {"*": [{"var": "clock.limit_days"}, warning["remaining_percent"]]}]}]}]},
+            Level.YELLOW: {"<": [LEFT, 0]},
+            Level.RED: {"or": [{"<": [LEFT, -red["overdue_days_over"]]},
+                               {"<": [{"var": "clock.statutory_days_left"}, -statutory_red]}]},
+        }
+
+    def groups(self, today):
+        from designer.models import ItemVersion
+        from designer.selectors import effective_supervision_rules
+
+        from .models import ClockRow
+
+        versions = ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct()
+        by_rules: dict[str, list[int]] = {}
+        levels: dict[str, dict] = {}
+        for version in ItemVersion.objects.filter(pk__in=list(versions)).only("pk", "document"):
+            rule_levels = self.levels_for(effective_supervision_rules(version.document))
+            key = json.dumps(rule_levels, sort_keys=True)
+            by_rules.setdefault(key, []).append(version.pk)
+            levels[key] = rule_levels
+        return [RuleGroup(Q(version_id__in=ids), levels[key]) for key, ids in by_rules.items()]
+
+
+class PreReviewClock(_Clock):
+    key = "pre_review_clock"
+    label = "网上预审时限"
+    subject = Subject.TASK
+    group = "task"
+    practice = "pre_review"
+
+    def scope(self):
+        return Q(step_type="accept", channel="online")
+
+
+class CertificateClock(_Clock):
+    key = "certificate_clock"
+    label = "制证发证时限"
+    subject = Subject.TASK
+    group = "task"
+    practice = "certificate"
+
+    def scope(self):
+        return Q(step_type="complete")
+
+
+class StepClock(_Clock):
+    key = "step_clock"
+    label = "环节时限"
+    subject = Subject.TASK
+    group = "task"
+    practice = "step"
+
+    def scope(self):
+        return ~Q(step_type="complete") & ~Q(step_type="accept", channel="online")
+
+
+class SpecialProcedureClock(_Clock):
+    key = "special_procedure_clock"
+    label = "特别程序时限"
+    subject = Subject.PAUSE
+    group = "pause"
+    practice = "special_procedure"
+    variables = {"clock.days_left": _num("clock.days_left", "距告知的结束日期工作日")}
+
+
+class OrderClock(_Clock):
+    key = "order_clock"
+    label = "督办时限"
+    subject = Subject.ORDER
+    group = "order"
+    practice = "order"
+    variables = {"clock.days_left": _num("clock.days_left", "距督办期限工作日")}
+
+
+def _case_model():
+    from runtime.models import Case
+
+    return Case
+
+
+def _task_model():
+    from runtime.models import Task
+
+    return Task
+
+
+class ComplaintClock(_Clock):
+    key = "complaint_clock"
+    label = "投诉、咨询与整改答复时限"
+    subject = Subject.COMPLAINT
+    group = "complaint"
+    practice = "complaint"
+    variables = {"clock.days_left": _num("clock.days_left", "距答复期限工作日")}
+
+
+# --- anomalies: one rule each, level ANOMALY; raised on open cases, kept until the fact ends ---
+
+class Anomaly(RuleKind):
+    is_clock = False
+    rule: dict = {}
+
+    def model(self):
+        raise NotImplementedError
+
+    def rows(self, today):
+        return self.model().objects.all()
+
+    def groups(self, today):
+        return [RuleGroup(Q(), {Level.ANOMALY: self.rule})]
+
+
+class LateAcceptance(Anomaly):
+    time_dependent = False
+    key = "late_acceptance"
+    label = "超过5个工作日受理且未一次性告知补正"
+    subject = Subject.CASE
+    case_path = "pk"
+    department_path = "department_id"
+    variables = {"case.deemed_accepted": Variable("case.deemed_accepted", "boolean", "逾期视为受理"),
+                 "case.corrections": _num("case.corrections", "受理前补正告知次数")}
+    fields = {"case.deemed_accepted": "deemed_accepted", "case.corrections": "corrections_before_acceptance"}
+    rule = {"and": [{"var": "case.deemed_accepted"}, {"==": [{"var": "case.corrections"}, 0]}]}
+
+    def model(self):
+        return _case_model()
+
+    def scope(self):
+        return Q(state__in=OPEN_CASE_STATES)
+
+
+class MissingOpinion(Anomaly):
+    time_dependent = False
+    key = "missing_opinion"
+    label = "应签署意见的环节未签署意见"
+    subject = Subject.TASK
+    variables = {"step.state": Variable("step.state", "string", "环节状态"),
+                 "step.opinion": Variable("step.opinion", "string", "意见"),
+                 "step.type": Variable("step.type", "string", "环节类型"),
+                 "step.action": Variable("step.action", "string", "操作")}
+    fields = {"step.state": "state", "step.opinion": "opinion", "step.type": "step_type", "step.action": "action"}
+    rule = {"and": [{"==": [{"var": "step.state"}, "done"]}, {"==": [{"var": "step.opinion"}, ""]},
+                    {"or": [{"in": [{"var": "step.type"}, OPINION_STEP_TYPES]},
+                            {"in": [{"var": "step.action"}, OPINION_ACTIONS]}]}]}
+
+    def model(self):
+        return _task_model()
+
+    def department_expr(self):
+        return Coalesce(F("department_id"), F("case__department_id"))
+
+    def scope(self):
+        return Q(case__state__in=OPEN_CASE_STATES)
+
+
+class SpecialProcedureOverrun(Anomaly):
+    key = "special_procedure_overrun"
+    label = "特别程序超过告知的期间仍未结束"
+    subject = Subject.PAUSE
+    variables = {"clock.days_left": _num("clock.days_left", "距告知的结束日期工作日"),
+                 "pause.ended": Variable("pause.ended", "boolean", "已结束")}
+    fields = {"clock.days_left": "sv_left", "pause.ended": "sv_ended"}
+    rule = {"and": [{"!": [{"var": "pause.ended"}]}, {"<": [LEFT, 0]}]}
+
+    def model(self):
+        from runtime.models import Pause
+
+        return Pause
+
+    def rows(self, today):
+        return self.model().objects.annotate(sv_left=days_left("expected_end_on", today),
+                                             sv_ended=ExpressionWrapper(Q(ended_on__isnull=False),
+                                                                        output_field=BooleanField()))
+
+    def scope(self):
+        return Q(case__state__in=OPEN_CASE_STATES)
+
+
+class LogChainBroken(Anomaly):
+    time_dependent = False
+    key = "log_chain_broken"
+    label = "办件日志哈希链校验不通过"
+    subject = Subject.CASE
+    case_path = "pk"
+    department_path = "department_id"
+    variables = {"log.broken": Variable("log.broken", "boolean", "日志链校验不通过")}
+    fields = {"log.broken": "sv_log_broken"}
+    rule = {"var": "log.broken"}
+
+    def model(self):
+        return _case_model()
+
+    def rows(self, today):
+        from .models import LogCheck
+
+        return self.model().objects.annotate(
+            sv_log_broken=Exists(LogCheck.objects.filter(case=OuterRef("pk"), ok=False)))
+
+    def scope(self):
+        return Q(state__in=OPEN_CASE_STATES)
+
+
+rule_kinds: Registry[RuleKind] = Registry("监察规则种类")
+
+
+def register_rule_kinds() -> None:
+    for kind in (CaseClock, PreReviewClock, StepClock, CertificateClock, SpecialProcedureClock, OrderClock, ComplaintClock,
+                 LateAcceptance, MissingOpinion, SpecialProcedureOverrun, LogChainBroken):
+        if kind.key not in rule_kinds:
+            rule_kinds.register(kind.key, kind())

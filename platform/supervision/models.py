@@ -1,0 +1,337 @@
+"""Supervision's own tables: the working-day index, alerts, notifications, log checks, orders.
+
+Supervision reads the runtime's tables and writes only these (docs/supervision.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Level(models.IntegerChoices):
+    """The one source of truth for levels and their colours (pages, charts, exchange)."""
+
+    WARNING = 1, "预警"
+    YELLOW = 2, "黄牌"
+    RED = 3, "红牌"
+    ANOMALY = 9, "异常"
+
+    @property
+    def colour(self) -> str:
+        return LEVEL_COLOURS[self.value]
+
+    @property
+    def key(self) -> str:
+        return LEVEL_KEYS[self.value]
+
+
+LEVEL_COLOURS = {1: "#f0a020", 2: "#e6c700", 3: "#d03030", 9: "#7a3cc0"}
+LEVEL_KEYS = {1: "warning", 2: "yellow", 3: "red", 9: "anomaly"}
+
+
+class WorkdayOrdinal(models.Model):
+    """For every date of the covered range, the number of working days up to and including it
+    (counted from a fixed origin). ``ordinal(due) - ordinal(today)`` is the working days left,
+    computed by the database for every case at once. Rebuilt when the calendar changes."""
+
+    day = models.DateField("日期", primary_key=True)
+    ordinal = models.IntegerField("累计工作日")
+
+    class Meta:
+        verbose_name = "工作日序号"
+        verbose_name_plural = "工作日序号"
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.ordinal}"
+
+
+class IndexState(models.Model):
+    """One row: the fingerprint of the calendar the ordinal table was built from, and how far the
+    clock rows have been brought up to date."""
+
+    fingerprint = models.CharField("日历指纹", max_length=64)
+    built_at = models.DateTimeField("生成时间")
+    clocks_synced_at = models.DateTimeField("时钟行同步到", null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"工作日序号表 {self.fingerprint[:12]}"
+
+
+class ClockRow(models.Model):
+    """Supervision's copy of one running clock (a case, an open step, an open special procedure,
+    an open order) with its deadlines as working-day ordinals, so that ``due_ord - today's
+    ordinal`` — the working days left — is plain column arithmetic for the database.
+
+    Brought up to date at the start of every sweep from the runtime's rows changed since the last
+    one (``Case.updated_at``), by ``INSERT … SELECT`` (set-based); rebuilt whole when the calendar
+    changes. A row exists only while its clock runs, so a clock that stops drops its row.
+    """
+
+    group = models.CharField("类别", max_length=16)
+    subject_id = models.PositiveBigIntegerField("对象编号")
+    case_id = models.PositiveBigIntegerField("办件编号", null=True)
+    department_id = models.PositiveBigIntegerField("责任单位")
+    version_id = models.PositiveBigIntegerField("事项版本", null=True)
+    step_type = models.CharField("环节类型", max_length=40, blank=True)
+    channel = models.CharField("渠道", max_length=16, blank=True)
+    limit_days = models.IntegerField("时限", null=True)
+    due_ord = models.IntegerField("期限序号", null=True)
+    statutory_due_ord = models.IntegerField("法定期限序号", null=True)
+
+    class Meta:
+        verbose_name = "监察时钟"
+        verbose_name_plural = "监察时钟"
+        constraints = [models.UniqueConstraint(fields=["group", "subject_id"], name="one_clock_row_per_subject")]
+        indexes = [models.Index(fields=["case_id"]), models.Index(fields=["group", "step_type", "channel"])]
+
+    def __str__(self) -> str:
+        return f"{self.group}:{self.subject_id}"
+
+
+class Subject(models.TextChoices):
+    CASE = "case", "办件"
+    TASK = "task", "办理环节"
+    PAUSE = "pause", "特殊程序"
+    ORDER = "order", "督办单"
+    COMPLAINT = "complaint", "投诉"
+
+
+class Alert(models.Model):
+    """One alert of one kind about one subject, raised once while its condition holds.
+
+    At most one *open* alert exists per (kind, subject) — a database constraint, so concurrent
+    sweeps cannot raise it twice. A clock alert escalates in place (warning → yellow → red,
+    never down while open) and resolves with a timestamp when its condition ends.
+    """
+
+    kind = models.CharField("监察规则", max_length=40)
+    subject_type = models.CharField("监察对象", max_length=16, choices=Subject.choices)
+    subject_id = models.PositiveBigIntegerField("对象编号")
+    case = models.ForeignKey("runtime.Case", verbose_name="办件", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="supervision_alerts")
+    department = models.ForeignKey("accounts.Department", verbose_name="责任单位", on_delete=models.PROTECT,
+                                   related_name="supervision_alerts")
+    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
+    first_level = models.PositiveSmallIntegerField("首次级别", choices=Level.choices)
+    raised_at = models.DateTimeField("产生时间")
+    raised_on = models.DateField("产生日期（本地）")
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+    resolved_at = models.DateTimeField("解除时间", null=True, blank=True)
+    notified_level = models.PositiveSmallIntegerField("已通知到的级别", default=0)
+    detail = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "监察告警"
+        verbose_name_plural = "监察告警"
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_type", "subject_id"], condition=Q(resolved_at__isnull=True),
+                                    name="one_open_alert_per_subject"),
+        ]
+        indexes = [models.Index(fields=["kind", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.kind} {self.subject_type}:{self.subject_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def colour(self) -> str:
+        return LEVEL_COLOURS[self.level]
+
+
+class Notification(models.Model):
+    """An alert (or its escalation) delivered to one person: their inbox row, plus the channel
+    that carried it (console, SMS, email …)."""
+
+    alert = models.ForeignKey(Alert, verbose_name="告警", on_delete=models.CASCADE, related_name="notifications")
+    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
+                                  related_name="supervision_notifications")
+    reason = models.CharField("接收原因", max_length=32)
+    channel = models.CharField("发送渠道", max_length=32)
+    created_at = models.DateTimeField("时间")
+    sent = models.BooleanField("已发送", default=False)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "告警通知"
+        verbose_name_plural = "告警通知"
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["alert", "level", "recipient"], name="one_notice_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} → {self.recipient_id}"
+
+
+class LogCheck(models.Model):
+    """The last verification of a case's hash-chained log (so the sweep re-verifies only logs
+    that grew; ``supervise --verify-all-logs`` re-verifies every one)."""
+
+    case = models.OneToOneField("runtime.Case", verbose_name="办件", on_delete=models.CASCADE,
+                                related_name="supervision_log_check")
+    log_length = models.PositiveIntegerField("核验时条数")
+    log_head = models.CharField("核验时链头", max_length=64, blank=True)
+    ok = models.BooleanField("链完整")
+    problems = models.JSONField("问题", default=list)
+    checked_at = models.DateTimeField("核验时间")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {'完整' if self.ok else '不通过'}"
+
+
+class SupervisionOrder(models.Model):
+    """督办: a supervisor orders a department to act on a case by a deadline; closed by a reply."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "督办中"
+        REPLIED = "replied", "已回复"
+
+    number = models.CharField("督办单编号", max_length=40, unique=True)
+    case = models.ForeignKey("runtime.Case", verbose_name="办件", on_delete=models.PROTECT,
+                             related_name="supervision_orders")
+    department = models.ForeignKey("accounts.Department", verbose_name="被督办单位", on_delete=models.PROTECT,
+                                   related_name="supervision_orders")
+    instruction = models.TextField("督办要求")
+    limit_days = models.PositiveSmallIntegerField("办理时限（工作日）")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="督办人", on_delete=models.PROTECT,
+                                  related_name="+")
+    issued_at = models.DateTimeField("督办时间")
+    issued_on = models.DateField("督办日期")
+    due_on = models.DateField("回复期限")
+    due_provisional = models.BooleanField("期限暂定", default=False)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.OPEN)
+    reply = models.TextField("回复", blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回复人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "督办单"
+        verbose_name_plural = "督办单"
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Complaint(models.Model):
+    """投诉: filed by an applicant (or anyone, with contact details) about a case or a department;
+    the efficiency office assigns it with a limit, the department answers, the complainant rates
+    the answer."""
+
+    class State(models.TextChoices):
+        FILED = "filed", "待分派"
+        ASSIGNED = "assigned", "办理中"
+        ANSWERED = "answered", "已答复"
+        RATED = "rated", "已评价"
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", "投诉"
+        RECTIFICATION = "rectification", "差评整改"
+        CONSULTATION = "consultation", "咨询"
+
+    number = models.CharField("投诉编号", max_length=40, unique=True)
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.COMPLAINT)
+    case = models.ForeignKey("runtime.Case", verbose_name="所涉办件", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="supervision_complaints")
+    item = models.ForeignKey("designer.ApprovalItem", verbose_name="咨询事项", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="supervision_consultations")
+    department = models.ForeignKey("accounts.Department", verbose_name="被投诉单位", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="supervision_complaints")
+    complainant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="投诉人账户", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    contact_name = models.CharField("联系人", max_length=100)
+    contact_phone = models.CharField("联系电话", max_length=30)
+    content = models.TextField("投诉内容")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.FILED)
+    filed_at = models.DateTimeField("投诉时间")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="分派人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField("分派时间", null=True, blank=True)
+    limit_days = models.PositiveSmallIntegerField("答复时限（工作日）", null=True, blank=True)
+    due_on = models.DateField("答复期限", null=True, blank=True)
+    answer = models.TextField("答复", blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="答复人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    rating = models.PositiveSmallIntegerField("评价（1–5）", null=True, blank=True)
+    rating_note = models.CharField("评价说明", max_length=300, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "投诉"
+        verbose_name_plural = "投诉"
+        ordering = ["-filed_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                                              name="complaint_rating_1_to_5")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseRating(models.Model):
+    """好差评: the applicant rates a completed case once, on five grades. A poor rating (1 or 2)
+    opens a rectification (a ``Complaint`` of kind ``rectification``, assigned to the case's
+    department with its own limit), followed up like a complaint."""
+
+    GRADES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+    case = models.OneToOneField("runtime.Case", verbose_name="办件", on_delete=models.PROTECT,
+                                related_name="supervision_rating")
+    grade = models.PositiveSmallIntegerField("评价")
+    comment = models.CharField("评价内容", max_length=500, blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评价人", on_delete=models.PROTECT,
+                                 related_name="+")
+    rated_at = models.DateTimeField("评价时间")
+    rectification = models.OneToOneField(Complaint, verbose_name="整改", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="case_rating")
+
+    class Meta:
+        verbose_name = "办件评价"
+        verbose_name_plural = "办件评价"
+        constraints = [models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=5), name="case_rating_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.grade}"
+
+    @property
+    def grade_label(self) -> str:
+        return self.GRADES.get(self.grade, "")
+
+
+class ExchangeBatch(models.Model):
+    """One batch of the daily exchange (docs/exchange.md): what it covers, its checksum and the
+    payload itself, so it can be delivered again on request."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        DELIVERED = "delivered", "已发送"
+
+    batch_id = models.CharField("批次号", max_length=32, unique=True)
+    sequence = models.PositiveIntegerField("序号", unique=True)
+    daily = models.BooleanField("日常批次（推进交换进度）", default=True)
+    created_at = models.DateTimeField("生成时间")
+    after_log_id = models.PositiveBigIntegerField("起（不含）")
+    up_to_log_id = models.PositiveBigIntegerField("止（含）")
+    alerts_after = models.DateTimeField("告警起（不含）", null=True, blank=True)
+    alerts_up_to = models.DateTimeField("告警止（含）")
+    count = models.PositiveIntegerField("记录数")
+    checksum = models.CharField("校验和", max_length=80)
+    payload = models.JSONField("内容")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
+    delivered_at = models.DateTimeField("发送时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    last_error = models.CharField("最近一次失败", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "数据交换批次"
+        verbose_name_plural = "数据交换批次"
+        ordering = ["-sequence"]
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.batch_id}"

@@ -1,0 +1,212 @@
+"""Read-side queries of supervision: the dashboard's figures, the inbox, a case's alerts.
+
+Every figure is one aggregate query (no loop over cases); ``tests/supervision/test_pages.py`` pins
+the query counts of the dashboard and the inbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Avg, Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import Role
+
+from .models import Alert, Level, Notification, SupervisionOrder
+from .workday_index import days_left
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Buckets of the time-left map: (key, label, lower bound inclusive, upper bound inclusive).
+TIME_LEFT_BUCKETS = [
+    ("over_4", "超期4个工作日以上", None, -4),
+    ("over_1_3", "超期1–3个工作日", -3, -1),
+    ("left_0_2", "剩余0–2个工作日", 0, 2),
+    ("left_3_5", "剩余3–5个工作日", 3, 5),
+    ("left_6", "剩余6个工作日以上", 6, None),
+]
+
+
+def open_alerts() -> QuerySet[Alert]:
+    return Alert.objects.filter(resolved_at__isnull=True)
+
+
+@dataclass
+class DepartmentRow:
+    department: str
+    counts: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def counts_by_department() -> list[DepartmentRow]:
+    rows: dict[str, dict[int, int]] = defaultdict(lambda: dict.fromkeys(Level.values, 0))
+    for name, level, n in (open_alerts().values_list("department__name", "level").annotate(n=Count("pk"))
+                           .order_by("department__name", "level")):
+        rows[name][level] = n
+    return sorted((DepartmentRow(name, counts) for name, counts in rows.items()), key=lambda r: -r.total)
+
+
+def time_left_map(today: dt.date) -> list[tuple[str, int]]:
+    """Running cases (accepted, clock not stopped) by working days left to the promised limit, as
+    of the last sweep's clock rows."""
+    from .models import ClockRow
+    from .workday_index import ordinal_of
+
+    whens = []
+    for key, _label, lo, hi in TIME_LEFT_BUCKETS:
+        q = Q()
+        if lo is not None:
+            q &= Q(sv_left__gte=lo)
+        if hi is not None:
+            q &= Q(sv_left__lte=hi)
+        whens.append(When(q, then=Value(key)))
+    counts = dict(
+        ClockRow.objects.filter(group="case")
+        .annotate(sv_left=ExpressionWrapper(F("due_ord") - Value(ordinal_of(today)), output_field=IntegerField()))
+        .annotate(bucket=Case(*whens, default=Value("unknown"))).values_list("bucket").annotate(n=Count("pk"))
+        .order_by())
+    return [(label, counts.get(key, 0)) for key, label, _lo, _hi in TIME_LEFT_BUCKETS]
+
+
+def card_trend(today: dt.date, days: int = 30) -> dict[str, list[int]]:
+    """Yellow and red cards given per day over the last ``days`` days (raised at that level, or
+    escalated to it that day)."""
+    start = today - dt.timedelta(days=days - 1)
+    series = {Level.YELLOW: [0] * days, Level.RED: [0] * days}
+    raised = (Alert.objects.filter(raised_on__gte=start, first_level__in=[Level.YELLOW, Level.RED])
+              .values_list("raised_on", "first_level").annotate(n=Count("pk")).order_by())
+    for day, level, n in raised:
+        series[level][(day - start).days] += n
+    escalated = (Alert.objects.filter(escalated_at__isnull=False, level__in=[Level.YELLOW, Level.RED])
+                 .exclude(first_level=F("level"))
+                 .annotate(day=TruncDate("escalated_at", tzinfo=SHANGHAI)).filter(day__gte=start)
+                 .values_list("day", "level").annotate(n=Count("pk")).order_by())
+    for day, level, n in escalated:
+        if 0 <= (day - start).days < days:
+            series[level][(day - start).days] += n
+    return {"labels": [(start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(days)],
+            "yellow": series[Level.YELLOW], "red": series[Level.RED]}
+
+
+def on_time_by_department(today: dt.date, days: int = 90) -> list[tuple[str, int, int]]:
+    """(department, completed, completed within the promised limit) over the last ``days`` days."""
+    from runtime.models import Case as RuntimeCase
+
+    rows = (RuntimeCase.objects.filter(completed_on__gte=today - dt.timedelta(days=days),
+                                       promised_due_on__isnull=False)
+            .values_list("department__name")
+            .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(completed_on__lte=F("promised_due_on"))))
+            .order_by("department__name"))
+    return list(rows)
+
+
+def working_days_used_by_item(today: dt.date, days: int = 90) -> list[tuple[str, float]]:
+    """Average working days used (acceptance to completion, less special procedures) per item."""
+    from runtime.models import Case as RuntimeCase
+
+    used = ExpressionWrapper(days_left("completed_on", today) - days_left("accepted_on", today) - F("paused_days"),
+                             output_field=IntegerField())
+    rows = (RuntimeCase.objects.filter(completed_on__gte=today - dt.timedelta(days=days), accepted_on__isnull=False)
+            .annotate(sv_used=used)
+            .values_list("item__name").annotate(avg=Avg("sv_used")).order_by("item__name"))
+    return [(name, round(avg or 0, 1)) for name, avg in rows]
+
+
+def alerts_of_case(case) -> QuerySet[Alert]:
+    return Alert.objects.filter(case=case).order_by("resolved_at", "-level", "-raised_at")
+
+
+def orders_of_case(case) -> QuerySet[SupervisionOrder]:
+    return SupervisionOrder.objects.filter(case=case).select_related("department", "issued_by", "replied_by")
+
+
+def recent_alerts(limit: int = 50) -> QuerySet[Alert]:
+    return open_alerts().filter(level__gte=Level.YELLOW).select_related("case", "department").order_by(
+        "-level", "-raised_at")[:limit]
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    return (Notification.objects.filter(recipient=user, alert__resolved_at__isnull=True)
+            .select_related("alert", "alert__case", "alert__department").order_by("read_at", "-created_at"))
+
+
+def covered_units(user) -> set[int] | None:
+    """Units whose orders the user may see and answer: where they are a handler, section chief or
+    leader, the units under those and the units above them (an order to a department reaches
+    its sections' staff). ``None`` means every unit (a district-wide role)."""
+    from accounts.models import Department, RoleAssignment
+
+    held = list(RoleAssignment.objects.filter(
+        user=user, role__in=[Role.HANDLER, Role.SECTION_CHIEF, Role.LEADER]).values_list("department_id", flat=True))
+    if any(pk is None for pk in held):
+        return None
+    units = set(held)
+    parents = dict(Department.objects.values_list("pk", "parent_id"))
+    covered = set(units)
+    for pk in parents:
+        up = parents.get(pk)
+        while up is not None:
+            if up in units:
+                covered.add(pk)
+                break
+            up = parents.get(up)
+    for pk in units:
+        up = parents.get(pk)
+        while up is not None:
+            covered.add(up)
+            up = parents.get(up)
+    return covered
+
+
+def orders_for(user) -> QuerySet[SupervisionOrder]:
+    """Open orders addressed to a unit the user answers for (see :func:`covered_units`)."""
+    orders = SupervisionOrder.objects.filter(state=SupervisionOrder.State.OPEN).select_related("case", "department")
+    covered = covered_units(user)
+    return orders if covered is None else orders.filter(department_id__in=covered)
+
+
+def now_local_date() -> dt.date:
+    return timezone.localdate()
+
+
+def complaints_all() -> QuerySet:
+    from .models import Complaint
+
+    return Complaint.objects.select_related("case", "department").order_by("state", "-filed_at")
+
+
+def complaints_to_answer(user) -> QuerySet:
+    """Assigned complaints of a unit the user answers for (see :func:`covered_units`)."""
+    from .models import Complaint
+
+    complaints = Complaint.objects.filter(state=Complaint.State.ASSIGNED).select_related("case", "department")
+    covered = covered_units(user)
+    return complaints if covered is None else complaints.filter(department_id__in=covered)
+
+
+def complaints_of(user) -> QuerySet:
+    from .models import Complaint
+
+    return Complaint.objects.filter(complainant=user).select_related("case", "department")
+
+
+def cases_to_rate(user) -> QuerySet:
+    """The user's completed cases not rated yet."""
+    from runtime.models import Case as RuntimeCase
+
+    return (RuntimeCase.objects.filter(applicant__user=user, state__in=["completed", "delivered"],
+                                       supervision_rating__isnull=True).order_by("-completed_on", "-pk"))
+
+
+def ratings_of(user) -> QuerySet:
+    from .models import CaseRating
+
+    return CaseRating.objects.filter(rated_by=user).select_related("case", "rectification").order_by("-rated_at")

@@ -1,0 +1,578 @@
+"""Supervision's changes: the sweep, log verification, notifications, supervision orders.
+
+Every function is keyword-only and writes only supervision's own tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Case as When_
+from django.db.models import F, IntegerField, Q, Value, When
+from django.utils import timezone
+
+import workdays
+from accounts.models import Department, Role, RoleAssignment
+from core.errors import AccessDenied, Conflict, InvalidInput
+from rules import compile_to_q
+from runtime.models import Task, TaskState
+
+from . import clockrows
+from .channels import channels
+from .kinds import RuleKind, register_rule_kinds, rule_kinds
+from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, SupervisionOrder
+from .workday_index import ensure_index
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KindResult:
+    raised: int = 0
+    escalated: int = 0
+    resolved: int = 0
+
+
+@dataclass
+class SweepResult:
+    today: dt.date
+    kinds: dict[str, KindResult] = field(default_factory=dict)
+    logs_verified: int = 0
+
+    @property
+    def raised(self) -> int:
+        return sum(k.raised for k in self.kinds.values())
+
+    @property
+    def escalated(self) -> int:
+        return sum(k.escalated for k in self.kinds.values())
+
+    @property
+    def resolved(self) -> int:
+        return sum(k.resolved for k in self.kinds.values())
+
+
+def _level_queries(kind: RuleKind, today: dt.date) -> dict[int, Q]:
+    """Level → one Q over the kind's rows (each group's compiled rule, limited to the group)."""
+    out: dict[int, Q] = {}
+    for group in kind.groups(today):
+        for level, rule in group.levels.items():
+            q = group.where & compile_to_q(rule, kind.fields, variables=kind.variables, today=today)
+            out[level] = out[level] | q if level in out else q
+    return out
+
+
+def _insert_new(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) -> int:
+    """``INSERT … SELECT`` the alerts for matching rows that have none open; a row raised by a
+    concurrent sweep meanwhile is skipped by the unique constraint (``ON CONFLICT DO NOTHING``)."""
+    try:
+        inner, params = matching.values_list("sv_subject", "sv_case", "sv_department", "sv_level").query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(Alert._meta.get_field(name).column) for name in (
+        "kind", "subject_type", "subject_id", "case", "department", "level", "first_level", "raised_at", "raised_on",
+        "detail", "notified_level"))
+    sql = (f"INSERT INTO {qn(Alert._meta.db_table)} ({columns}) "
+           f"SELECT %s, %s, sub.sv_subject, sub.sv_case, sub.sv_department, sub.sv_level, sub.sv_level, %s, %s, %s, 0 "
+           f"FROM ({inner}) sub WHERE 1 = 1 ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind.key, kind.subject, connection.ops.adapt_datetimefield_value(now),
+                             connection.ops.adapt_datefield_value(today), kind.label, *params])
+        return max(cursor.rowcount, 0)
+
+
+def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple[int, ...] | None = None
+               ) -> KindResult:
+    """Raise, escalate and resolve the alerts of one kind, set-based: each step is one statement
+    whose rows are selected by the query compiled from the kind's rules; nothing is looped over.
+    ``cases`` limits the judgement to those cases (a rule over stored facts, between full sweeps)."""
+    result = KindResult()
+    levels = _level_queries(kind, today)
+    open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
+    rows = kind.rows(today)
+    if cases is not None and not cases:
+        return result
+    if cases is not None:
+        rows = rows.filter(**{f"{kind.case_path}__in": cases})
+        open_alerts = open_alerts.filter(case_id__in=cases)
+    if not levels:
+        result.resolved = open_alerts.update(resolved_at=now)
+        return result
+    any_level = Q()
+    for i, q in enumerate(levels.values()):
+        any_level = q if i == 0 else any_level | q
+    level_of = When_(*[When(levels[lv], then=Value(int(lv))) for lv in sorted(levels, reverse=True)],
+                     default=Value(0), output_field=IntegerField())
+    # Kept: still in scope (clocks) or merely still true (anomalies, whose scope only limits raising).
+    kept = rows.filter(any_level & kind.scope()) if kind.is_clock else rows.filter(any_level)
+    if kind.is_clock and cases is None:
+        with transaction.atomic():
+            return _judge_clock(kind, rows.filter(kind.scope()).annotate(sv_level=level_of), now=now, today=today,
+                                top=max(levels))
+    matching = rows.filter(kind.scope()).annotate(sv_level=level_of).filter(sv_level__gt=0)
+    with transaction.atomic():
+        result.resolved = open_alerts.exclude(subject_id__in=kept.values(kind.subject_path)).update(resolved_at=now)
+        if kind.is_clock:
+            for lv in (Level.YELLOW, Level.RED):
+                if lv in levels:
+                    result.escalated += open_alerts.filter(
+                        level__lt=lv, subject_id__in=matching.filter(sv_level__gte=lv).values(kind.subject_path),
+                    ).update(level=lv, escalated_at=now)
+        new = (matching.exclude(**{f"{kind.subject_path}__in": open_alerts.values("subject_id")})
+               .annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
+                         sv_department=kind.department_expr()))
+        result.raised = _insert_new(kind, new, now=now, today=today)
+    return result
+
+
+def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, top: int) -> KindResult:
+    """A clock kind over all its rows: the levels are computed once, by the compiled query, into a
+    temporary table keyed by subject; resolving, escalating and raising are then three statements
+    that look subjects up in it by key."""
+    result = KindResult()
+    qn = connection.ops.quote_name
+    col = {name: qn(Alert._meta.get_field(name).column) for name in (
+        "kind", "subject_type", "subject_id", "case", "department", "level", "first_level", "raised_at", "raised_on",
+        "detail", "notified_level", "escalated_at", "resolved_at")}
+    alert = qn(Alert._meta.db_table)
+    tmp = qn(f"sv_judged_{kind.key}")
+    try:
+        inner, params = (judged.annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
+                                           sv_department=kind.department_expr())
+                         .values_list("sv_subject", "sv_level", "sv_case", "sv_department").query.sql_with_params())
+    except EmptyResultSet:
+        inner, params = None, []
+    at, on = connection.ops.adapt_datetimefield_value(now), connection.ops.adapt_datefield_value(today)
+    mine = f"{col['kind']} = %s AND {col['resolved_at']} IS NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (subject BIGINT PRIMARY KEY, lvl INTEGER NOT NULL, "
+                       f"case_id BIGINT, department_id BIGINT NOT NULL)")
+        try:
+            if inner is not None:
+                cursor.execute(f"INSERT INTO {tmp} (subject, lvl, case_id, department_id) "
+                               f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department FROM ({inner}) sub "
+                               f"WHERE sub.sv_level > 0",
+                               params)
+            cursor.execute(f"UPDATE {alert} SET {col['resolved_at']} = %s WHERE {mine} AND NOT EXISTS "
+                           f"(SELECT 1 FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})", [at, kind.key])
+            result.resolved = max(cursor.rowcount, 0)
+            cursor.execute(f"UPDATE {alert} SET {col['level']} = t.lvl, {col['escalated_at']} = %s FROM {tmp} t "
+                           f"WHERE t.subject = {alert}.{col['subject_id']} AND {alert}.{col['kind']} = %s "
+                           f"AND {alert}.{col['resolved_at']} IS NULL AND {alert}.{col['level']} < %s "
+                           f"AND {alert}.{col['level']} < t.lvl", [at, kind.key, int(top)])
+            result.escalated = max(cursor.rowcount, 0)
+            columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
+                                                 "first_level", "raised_at", "raised_on", "detail", "notified_level"))
+            cursor.execute(
+                f"INSERT INTO {alert} ({columns}) SELECT %s, %s, t.subject, t.case_id, t.department_id, t.lvl, t.lvl, "
+                f"%s, %s, %s, 0 FROM {tmp} t WHERE NOT EXISTS (SELECT 1 FROM {alert} a WHERE a.{col['kind']} = %s "
+                f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = t.subject "
+                f"AND a.{col['resolved_at']} IS NULL) ON CONFLICT DO NOTHING",
+                [kind.key, kind.subject, at, on, kind.label, kind.key, kind.subject])
+            result.raised = max(cursor.rowcount, 0)
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
+    return result
+
+
+def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None, cases: tuple[int, ...] | None = None
+                ) -> int:
+    """Verify the hash chain of every open case whose log changed since its last check (or of
+    every case with ``all_logs``; ``cases`` limits the look to those); record the result in
+    ``LogCheck``. Returns how many."""
+    from runtime.caselog import verify_case_log
+    from runtime.models import Case
+
+    now = now or timezone.now()
+    cases_only = cases
+    cases = Case.objects.filter(log_length__gt=0)
+    if cases_only is not None:
+        cases = cases.filter(pk__in=cases_only)
+    if not all_logs:
+        cases = cases.filter(state__in=["received", "correcting", "in_progress", "suspended"]).exclude(
+            supervision_log_check__log_length=F("log_length"),
+            supervision_log_check__log_head=F("log_head"))
+    count = 0
+    for case in cases.only("pk", "number", "log_length", "log_head").iterator(chunk_size=500):
+        check = verify_case_log(case)
+        LogCheck.objects.update_or_create(case=case, defaults={
+            "log_length": case.log_length, "log_head": case.log_head, "ok": check.ok,
+            "problems": check.problems[:20], "checked_at": now})
+        count += 1
+    return count
+
+
+def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verify_logs: bool = True,
+          all_logs: bool = False, full: bool = False, notify: bool = True,
+          progress: Callable[[str], None] | None = None) -> SweepResult:
+    """Judge every open case, task, special procedure and order against the supervision rules.
+
+    Clock rules are judged on every running clock each time. Rules over stored facts only (and the
+    log chains) are judged on the cases changed since the last sweep, and on all with ``full``
+    (the daily full sweep, the first sweep, or after the calendar changed)."""
+    register_rule_kinds()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    started = time.perf_counter()
+    out = progress or (lambda _msg: None)
+
+    def say(message: str) -> None:
+        out(f"[{time.perf_counter() - started:6.2f}s] {message}")
+
+    result = SweepResult(today=today)
+    if ensure_index():
+        say("工作日序号表已按当前工作日历重建")
+    changes = clockrows.sync(now=now, full=full)
+    only = None if changes.full or len(changes) > 5000 else changes.case_ids
+    say("时钟同步：全部重建" if changes.full else f"时钟同步：{len(changes)} 件办件有变化")
+    if verify_logs:
+        result.logs_verified = logs_verify(all_logs=all_logs, now=now, cases=None if all_logs else only)
+        say(f"日志哈希链核验：{result.logs_verified} 件")
+    for key, kind in rule_kinds.items():
+        if kinds and key not in kinds:
+            continue
+        done = judge_kind(kind, today=today, now=now, cases=None if kind.time_dependent else only)
+        result.kinds[key] = done
+        say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}")
+    if notify:
+        sent = alerts_notify(now=now)
+        say(f"通知：{sent} 条")
+    return result
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+def _subtree(departments: dict[int, int | None], root: int) -> set[int]:
+    out, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pk, up in departments.items():
+            if up == parent and pk not in out:
+                out.add(pk)
+                frontier.append(pk)
+    return out
+
+
+def _ancestors(departments: dict[int, int | None], pk: int) -> set[int]:
+    out = set()
+    while pk is not None and pk not in out:
+        out.add(pk)
+        pk = departments.get(pk)
+    return out
+
+
+def alerts_notify(*, now: dt.datetime | None = None) -> int:
+    """Notify the handlers and section chiefs of the responsible unit and the supervisors of
+    every alert raised or escalated since its last notice; send each through the channels."""
+    now = now or timezone.now()
+    pending = list(Alert.objects.filter(resolved_at__isnull=True, level__gt=F("notified_level"))
+                   .select_related("case").order_by("pk"))
+    if not pending:
+        return 0
+    departments = dict(Department.objects.values_list("pk", "parent_id"))
+    holders: dict[tuple[str, int | None], set[int]] = defaultdict(set)
+    for user_id, role, department_id in RoleAssignment.objects.filter(
+            role__in=[Role.HANDLER, Role.SECTION_CHIEF, Role.SUPERVISOR], user__is_active=True,
+    ).values_list("user_id", "role", "department_id"):
+        holders[(role, department_id)].add(user_id)
+    supervisors = set().union(*(ids for (role, _), ids in holders.items() if role == Role.SUPERVISOR)) \
+        if any(r == Role.SUPERVISOR for r, _ in holders) else set()
+    # Whose desk the case is on: the units of its open tasks. Those who may take such a task
+    # (the role held in that unit, above it or below it — as runtime.access decides) are told;
+    # a task in one section does not alarm the department's other sections.
+    desks: dict[int, set[int]] = defaultdict(set)
+    for case_id, unit in Task.objects.filter(
+            case_id__in={a.case_id for a in pending if a.case_id}, state=TaskState.OPEN,
+            department_id__isnull=False).values_list("case_id", "department_id"):
+        desks[case_id].add(unit)
+    reach: dict[tuple, set[int]] = {}
+    channel_names = list(getattr(settings, "SUPERVISION_CHANNELS", ["console"]))
+    rows = []
+    for alert in pending:
+        on_desks = frozenset(desks.get(alert.case_id, ()))
+        key = (alert.department_id, on_desks)
+        units = reach.get(key)
+        if units is None:
+            if on_desks:
+                units = set().union(*(_ancestors(departments, unit) | _subtree(departments, unit)
+                                       for unit in on_desks))
+            else:
+                units = _subtree(departments, alert.department_id) | _ancestors(departments, alert.department_id)
+            units.add(None)
+            reach[key] = units
+        recipients: dict[int, str] = {}
+        for role in (Role.HANDLER, Role.SECTION_CHIEF):
+            for unit in units:
+                for user_id in holders.get((role, unit), ()):
+                    recipients.setdefault(user_id, role)
+        for user_id in supervisors:
+            recipients[user_id] = Role.SUPERVISOR
+        for user_id, reason in recipients.items():
+            rows.append(Notification(alert=alert, level=alert.level, recipient_id=user_id, reason=reason,
+                                     channel=",".join(channel_names), created_at=now, sent=False))
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        for level in {a.level for a in pending}:
+            Alert.objects.filter(pk__in=[a.pk for a in pending if a.level == level]).update(notified_level=level)
+    transaction.on_commit(lambda: notifications_send(ids=None))
+    return len(rows)
+
+
+def notifications_send(*, ids: list[int] | None = None) -> int:
+    """Hand unsent notices to every configured channel; a failing channel leaves them unsent
+    (retried at the next sweep)."""
+    names = list(getattr(settings, "SUPERVISION_CHANNELS", ["console"]))
+    notices = Notification.objects.filter(sent=False).select_related("alert", "alert__case", "recipient")
+    if ids is not None:
+        notices = notices.filter(pk__in=ids)
+    sent = []
+    for notice in notices.order_by("pk")[:5000]:
+        try:
+            for name in names:
+                channels.get(name).send(notice)
+        except Exception:
+            log.exception("告警通知发送失败：%s", notice.pk)
+            continue
+        sent.append(notice.pk)
+    Notification.objects.filter(pk__in=sent).update(sent=True)
+    return len(sent)
+
+
+def notification_read(*, actor, notification: Notification) -> Notification:
+    if notification.recipient_id != actor.pk:
+        raise AccessDenied("只能标记自己的通知")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+# --- supervision orders (督办) -----------------------------------------------------------------
+
+def _next_order_number(today: dt.date) -> str:
+    prefix = f"DB-{today:%Y%m%d}-"
+    last = (SupervisionOrder.objects.select_for_update().filter(number__startswith=prefix)
+            .order_by("-number").values_list("number", flat=True).first())
+    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
+
+
+@transaction.atomic
+def order_issue(*, actor, case, instruction: str, limit_days: int, department: Department | None = None
+                ) -> SupervisionOrder:
+    """A supervisor orders the case's department (or another unit) to act within a limit."""
+    from accounts.access import has_role
+
+    if not has_role(actor, Role.SUPERVISOR):
+        raise AccessDenied("只有效能办监察员可以督办")
+    instruction = (instruction or "").strip()
+    problems = {}
+    if not instruction:
+        problems["instruction"] = ["请填写督办要求"]
+    if not isinstance(limit_days, int) or not 1 <= limit_days <= 30:
+        problems["limit_days"] = ["督办时限为1至30个工作日"]
+    if problems:
+        raise InvalidInput("督办单填写有误", details=problems)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    due = workdays.add_working_days(today, limit_days)
+    return SupervisionOrder.objects.create(
+        number=_next_order_number(today), case=case, department=department or case.department,
+        instruction=instruction, limit_days=limit_days, issued_by=actor, issued_at=now, issued_on=today,
+        due_on=due.value, due_provisional=due.provisional)
+
+
+def can_reply(actor, order: SupervisionOrder) -> bool:
+    from .selectors import covered_units
+
+    covered = covered_units(actor)
+    return covered is None or order.department_id in covered
+
+
+@transaction.atomic
+def order_reply(*, actor, order: SupervisionOrder, reply: str) -> SupervisionOrder:
+    """The ordered department replies; the order closes and its clock alerts resolve."""
+    order = SupervisionOrder.objects.select_for_update().get(pk=order.pk)
+    if not can_reply(actor, order):
+        raise AccessDenied("只有被督办单位的承办人、科室负责人或分管领导可以回复")
+    if order.state != SupervisionOrder.State.OPEN:
+        raise Conflict(f"督办单{order.number}已回复，无需重复回复")
+    reply = (reply or "").strip()
+    if not reply:
+        raise InvalidInput("请填写回复", details={"reply": ["请填写回复"]})
+    order.state = SupervisionOrder.State.REPLIED
+    order.reply, order.replied_by, order.replied_at = reply, actor, timezone.now()
+    order.save(update_fields=["state", "reply", "replied_by", "replied_at"])
+    Alert.objects.filter(kind="order_clock", subject_id=order.pk, resolved_at__isnull=True).update(
+        resolved_at=order.replied_at)
+    return order
+
+
+# --- complaints (投诉) -------------------------------------------------------------------------
+
+def _next_number(model, prefix: str) -> str:
+    last = (model.objects.select_for_update().filter(number__startswith=prefix)
+            .order_by("-number").values_list("number", flat=True).first())
+    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
+
+
+@transaction.atomic
+def complaint_file(*, actor, content: str, contact_name: str, contact_phone: str, case=None,
+                   department: Department | None = None) -> Complaint:
+    """Anyone files a complaint about a case (theirs, if they are an applicant) or a department;
+    without an account the contact details are how the answer reaches them."""
+    from accounts.access import is_applicant
+
+    problems = {}
+    content, contact_name, contact_phone = (x.strip() for x in (content or "", contact_name or "", contact_phone or ""))
+    if len(content) < 5:
+        problems["content"] = ["请写明投诉的事实和诉求（至少5个字）"]
+    if not contact_name:
+        problems["contact_name"] = ["请填写联系人"]
+    if not contact_phone or not all(ch.isdigit() or ch == "-" for ch in contact_phone) or len(contact_phone) < 7:
+        problems["contact_phone"] = ["请填写有效的联系电话"]
+    if case is not None and is_applicant(actor) and case.applicant.user_id != actor.pk:
+        problems["case"] = ["只能投诉本人的办件"]
+    if problems:
+        raise InvalidInput("投诉填写有误", details=problems)
+    now = timezone.now()
+    return Complaint.objects.create(
+        number=_next_number(Complaint, f"TS-{timezone.localdate(now):%Y%m%d}-"), case=case,
+        department=department or (case.department if case is not None else None),
+        complainant=actor if getattr(actor, "is_authenticated", False) else None, contact_name=contact_name,
+        contact_phone=contact_phone, content=content, filed_at=now)
+
+
+@transaction.atomic
+def complaint_assign(*, actor, complaint: Complaint, department: Department, limit_days: int) -> Complaint:
+    """The efficiency office assigns a filed complaint to a department with an answer limit."""
+    from accounts.access import has_role
+
+    if not has_role(actor, Role.SUPERVISOR):
+        raise AccessDenied("只有效能办监察员可以分派投诉")
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.state != Complaint.State.FILED:
+        raise Conflict(f"投诉{complaint.number}已分派，无需重复分派")
+    if not isinstance(limit_days, int) or not 1 <= limit_days <= 30:
+        raise InvalidInput("答复时限为1至30个工作日", details={"limit_days": ["答复时限为1至30个工作日"]})
+    now = timezone.now()
+    due = workdays.add_working_days(timezone.localdate(now), limit_days)
+    complaint.department, complaint.limit_days, complaint.due_on = department, limit_days, due.value
+    complaint.assigned_by, complaint.assigned_at, complaint.state = actor, now, Complaint.State.ASSIGNED
+    complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def complaint_answer(*, actor, complaint: Complaint, answer: str) -> Complaint:
+    """The assigned department answers; the complaint's clock alerts resolve."""
+    from .selectors import covered_units
+
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    covered = covered_units(actor)
+    if complaint.department_id is None or not (covered is None or complaint.department_id in covered):
+        raise AccessDenied("只有被分派单位的承办人、科室负责人或分管领导可以答复")
+    if complaint.state != Complaint.State.ASSIGNED:
+        raise Conflict(f"投诉{complaint.number}当前{complaint.get_state_display()}，不能答复")
+    answer = (answer or "").strip()
+    if not answer:
+        raise InvalidInput("请填写答复", details={"answer": ["请填写答复"]})
+    complaint.answer, complaint.answered_by, complaint.answered_at = answer, actor, timezone.now()
+    complaint.state = Complaint.State.ANSWERED
+    complaint.save()
+    Alert.objects.filter(kind="complaint_clock", subject_id=complaint.pk, resolved_at__isnull=True).update(
+        resolved_at=complaint.answered_at)
+    return complaint
+
+
+@transaction.atomic
+def complaint_rate(*, actor, complaint: Complaint, rating: int, note: str = "") -> Complaint:
+    """The complainant rates the answer (1 very dissatisfied … 5 very satisfied), once."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.complainant_id is None or complaint.complainant_id != getattr(actor, "pk", None):
+        raise AccessDenied("只有投诉人可以评价答复")
+    if complaint.kind == Complaint.Kind.CONSULTATION:
+        raise Conflict("咨询的答复不作评价")
+    if complaint.state != Complaint.State.ANSWERED:
+        raise Conflict(f"投诉{complaint.number}当前{complaint.get_state_display()}，不能评价")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InvalidInput("请选择评价", details={"rating": ["评价为1至5"]})
+    complaint.rating, complaint.rating_note, complaint.rated_at = rating, (note or "").strip()[:300], timezone.now()
+    complaint.state = Complaint.State.RATED
+    complaint.save()
+    return complaint
+
+
+# --- ratings of completed cases (好差评) --------------------------------------------------------
+
+RECTIFICATION_LIMIT_DAYS = 5
+POOR_GRADES = (1, 2)
+
+
+@transaction.atomic
+def case_rate(*, actor, case, grade: int, comment: str = "") -> CaseRating:
+    """The applicant rates their completed case once; a poor grade opens a rectification task for
+    the case's department with a limit of ``RECTIFICATION_LIMIT_DAYS`` working days."""
+    from runtime.models import Case
+
+    case = Case.objects.select_for_update().select_related("applicant", "department").get(pk=case.pk)
+    if case.applicant.user_id is None or case.applicant.user_id != getattr(actor, "pk", None):
+        raise AccessDenied("只有申请人可以评价自己的办件")
+    if case.state not in ("completed", "delivered"):
+        raise Conflict("办结后才能评价")
+    if CaseRating.objects.filter(case=case).exists():
+        raise Conflict(f"办件{case.number}已评价，不能重复评价")
+    if not isinstance(grade, int) or not 1 <= grade <= 5:
+        raise InvalidInput("请选择评价", details={"grade": ["评价为1至5"]})
+    comment = (comment or "").strip()[:500]
+    if grade in POOR_GRADES and not comment:
+        raise InvalidInput("差评请写明不满意的原因", details={"comment": ["差评请写明不满意的原因"]})
+    now = timezone.now()
+    rectification = None
+    if grade in POOR_GRADES:
+        due = workdays.add_working_days(timezone.localdate(now), RECTIFICATION_LIMIT_DAYS)
+        rectification = Complaint.objects.create(
+            number=_next_number(Complaint, f"ZG-{timezone.localdate(now):%Y%m%d}-"), kind=Complaint.Kind.RECTIFICATION,
+            case=case, department=case.department, complainant=actor, contact_name=case.applicant.name,
+            contact_phone=getattr(case.applicant, "phone", "") or "—", content=f"差评（{CaseRating.GRADES[grade]}）：{comment}",
+            filed_at=now, state=Complaint.State.ASSIGNED, assigned_at=now, limit_days=RECTIFICATION_LIMIT_DAYS,
+            due_on=due.value)
+    return CaseRating.objects.create(case=case, grade=grade, comment=comment, rated_by=actor, rated_at=now,
+                                     rectification=rectification)
+
+
+# --- consultations (咨询) ----------------------------------------------------------------------
+
+CONSULTATION_LIMIT_DAYS = 5
+
+
+@transaction.atomic
+def consultation_ask(*, actor, item, question: str, contact_name: str, contact_phone: str) -> Complaint:
+    """Anyone asks about a published item; the item's department answers within
+    ``CONSULTATION_LIMIT_DAYS`` working days (its clock and alerts as for complaints)."""
+    problems = {}
+    question, contact_name, contact_phone = (x.strip() for x in (question or "", contact_name or "", contact_phone or ""))
+    if len(question) < 5:
+        problems["question"] = ["请写明要咨询的问题（至少5个字）"]
+    if not contact_name:
+        problems["contact_name"] = ["请填写联系人"]
+    if not contact_phone or not all(ch.isdigit() or ch == "-" for ch in contact_phone) or len(contact_phone) < 7:
+        problems["contact_phone"] = ["请填写有效的联系电话"]
+    if problems:
+        raise InvalidInput("咨询填写有误", details=problems)
+    now = timezone.now()
+    due = workdays.add_working_days(timezone.localdate(now), CONSULTATION_LIMIT_DAYS)
+    return Complaint.objects.create(
+        number=_next_number(Complaint, f"ZX-{timezone.localdate(now):%Y%m%d}-"), kind=Complaint.Kind.CONSULTATION,
+        item=item, department=item.department, complainant=actor if getattr(actor, "is_authenticated", False) else None,
+        contact_name=contact_name, contact_phone=contact_phone, content=question, filed_at=now,
+        state=Complaint.State.ASSIGNED, assigned_at=now, limit_days=CONSULTATION_LIMIT_DAYS, due_on=due.value)

@@ -1,0 +1,32 @@
+"""Celery tasks: thin wrappers around the services (scheduled by beat, see docs/supervision.md)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="supervision.sweep")
+def sweep() -> dict:
+    """Judge every open case, task, special procedure and order; notify."""
+    from .services import sweep as run
+
+    result = run()
+    return {"raised": result.raised, "escalated": result.escalated, "resolved": result.resolved}
+
+
+@shared_task(name="supervision.full_sweep")
+def full_sweep() -> dict:
+    """Daily: rebuild the clock rows, re-verify every hash chain and judge every rule on every
+    case (the periodic sweep re-judges stored-fact rules only on changed cases)."""
+    from .services import sweep as run
+
+    result = run(full=True, all_logs=True)
+    return {"raised": result.raised, "escalated": result.escalated, "resolved": result.resolved}
+
+
+@shared_task(name="supervision.exchange_daily", autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def exchange_daily() -> list[str]:
+    """Daily: deliver pending batches, then today's batch of every change since the last one."""
+    from .exchange import exchange_daily as run
+
+    return run()

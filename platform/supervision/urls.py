@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("sweep/", views.sweep_now, name="sweep"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("cases/<str:number>/", views.case_detail, name="case"),
+    path("cases/<str:number>/orders/", views.order_issue, name="order_issue"),
+    path("orders/<int:pk>/reply/", views.order_reply, name="order_reply"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("complaints/", views.complaints, name="complaints"),
+    path("complaints/new/", views.complaint_new, name="complaint_new"),
+    path("complaints/mine/", views.complaints_mine, name="complaints_mine"),
+    path("complaints/<int:pk>/assign/", views.complaint_assign, name="complaint_assign"),
+    path("complaints/<int:pk>/answer/", views.complaint_answer, name="complaint_answer"),
+    path("complaints/<int:pk>/rate/", views.complaint_rate, name="complaint_rate"),
+    path("ratings/<str:number>/", views.case_rate, name="case_rate"),
+    path("consultations/<str:code>/", views.consultation_new, name="consultation_new"),
+]

@@ -1,0 +1,34 @@
+"""Supervision tests reuse the runtime's fixtures and helpers (published items, driving cases)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.runtime.conftest import _media, act, at, frozen, item, open_task, submit  # noqa: F401
+
+
+@pytest.fixture
+def sweep():
+    from supervision.services import sweep as run
+
+    def do(**kwargs):
+        kwargs.setdefault("notify", True)
+        return run(**kwargs)
+
+    return do
+
+
+def alert_set(*, open_only: bool = True) -> set[tuple]:
+    """{(kind, case number, step or "", level key)} of the alerts."""
+    from runtime.models import Task
+    from supervision.models import Alert
+
+    alerts = Alert.objects.select_related("case")
+    if open_only:
+        alerts = alerts.filter(resolved_at__isnull=True)
+    steps = dict(Task.objects.values_list("pk", "step_key"))
+    out = set()
+    for a in alerts:
+        step = steps[a.subject_id] if a.subject_type == "task" else ""
+        out.add((a.kind, a.case.form_data.get("company"), step, {1: "warning", 2: "yellow", 3: "red", 9: "anomaly"}[a.level]))
+    return out

@@ -1,0 +1,102 @@
+"""In a real browser: the supervisor sees a red card appear for the overdue demo case, drills
+down, issues an order, and the department's handler replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def district(transactional_db, time_machine):
+    from core.demo import run_demo_loaders
+    from supervision.demo import load_demo
+
+    time_machine.move_to(dt.datetime(2026, 10, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+    run_demo_loaders(lambda _msg: None)
+    load_demo(lambda _msg: None)
+
+
+def test_supervisor_red_card_drill_down_order_and_reply(district, login, page):
+    from runtime.models import Case
+
+    number = Case.objects.get().number
+    login("supervisor")
+    page.goto("/supervision/")
+    assert page.locator("#alerts").get_by_text(number).count() == 0  # not swept yet
+    page.get_by_role("button", name="立即巡查").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("巡查完成").is_visible()
+    row = page.locator("#alerts tr", has_text=number).first
+    assert row.get_by_text("红牌").is_visible()
+    assert page.locator("svg").count() >= 2  # charts, rendered by the server
+    row.get_by_role("link", name=number).click()
+    page.wait_for_url(f"**/supervision/cases/{number}/")
+    assert page.locator("#case-alerts").get_by_text("红牌").first.is_visible()
+    page.get_by_label("督办要求").fill("请立即办理并说明超期原因")
+    page.get_by_label("回复时限（工作日）").fill("2")
+    page.get_by_role("button", name="发出督办单").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("已发出督办单").is_visible()
+    assert page.locator("#orders").get_by_text("督办中").is_visible()
+
+    page.get_by_role("button", name="退出").click()
+    login("handler")
+    page.goto("/supervision/inbox/")
+    order = page.locator(".order", has_text=number)
+    assert order.get_by_text("请立即办理并说明超期原因").is_visible()
+    order.get_by_label("回复").fill("已于今日办结，超期系现场核查排期所致")
+    order.get_by_role("button", name="回复督办").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("已回复").first.is_visible()
+    assert page.get_by_text("暂无待回复的督办单").is_visible()
+
+    page.get_by_role("button", name="退出").click()
+    login("supervisor")
+    page.goto(f"/supervision/cases/{number}/")
+    assert page.locator("#orders").get_by_text("已于今日办结").is_visible()
+
+
+def test_complaint_from_filing_to_rating(district, login, page):
+    from runtime.models import Case
+
+    number = Case.objects.get().number
+    login("zhangsan")
+    page.goto("/supervision/complaints/new/")
+    page.get_by_label("所涉办件编号（可不填）").fill(number)
+    page.get_by_label("投诉内容").fill("办件已超期，一直没有人联系我")
+    page.get_by_label("联系电话").fill("13800138000")
+    page.get_by_role("button", name="提交投诉").click()
+    page.wait_for_url("**/supervision/complaints/mine/")
+    assert page.get_by_text("投诉已提交").is_visible()
+    page.get_by_role("button", name="退出").click()
+
+    login("supervisor")
+    page.goto("/supervision/complaints/")
+    row = page.locator("#complaints tr", has_text="办件已超期")
+    row.get_by_label("分派给").select_option(label="江滨区市场监督管理局")
+    row.get_by_role("button", name="分派").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#complaints").get_by_text("办理中").is_visible()
+    page.get_by_role("button", name="退出").click()
+
+    login("chief")
+    page.goto("/supervision/inbox/")
+    item = page.locator(".complaint", has_text="办件已超期")
+    item.get_by_label("答复").fill("已督促承办人今日办结，并向您致歉")
+    item.get_by_role("button", name="答复", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("已答复").first.is_visible()
+    page.get_by_role("button", name="退出").click()
+
+    login("zhangsan")
+    page.goto("/supervision/complaints/mine/")
+    assert page.get_by_text("已督促承办人今日办结").is_visible()
+    page.get_by_label("评价").select_option(label="满意")
+    page.get_by_role("button", name="提交评价").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("我的评价：4/5").is_visible()

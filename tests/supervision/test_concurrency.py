@@ -1,0 +1,35 @@
+"""Real threads on PostgreSQL: concurrent sweeps raise each alert once."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from supervision.models import Alert, Notification
+
+from ..runtime import factories
+from ..runtime.test_concurrency import run_threads
+from .conftest import act, at, submit
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="需要 PostgreSQL（并发写入）"),
+]
+
+
+def test_four_sweeps_at_once_raise_each_alert_once(demo, time_machine):
+    from supervision.services import sweep
+
+    item = factories.publish(factories.definition(promised=5, statutory=8))
+    time_machine.move_to(at("2026-09-21", 9), tick=False)
+    cases = [submit(demo, item, data=factories.good_data(company=f"公司{i}")) for i in range(6)]
+    for case in cases:
+        act(demo.clerk, case, opinion="予以受理")
+    time_machine.move_to(at("2026-10-13", 9), tick=False)
+    results = run_threads([lambda: sweep(full=True)] * 4)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    alerts = Alert.objects.filter(resolved_at__isnull=True)
+    # each case: a red case card and a red card on its handling step
+    assert alerts.count() == 12 and {a.level for a in alerts} == {3}
+    assert sum(r.raised for r in results) == 12
+    assert Notification.objects.count() == 12 * 3  # handler, chief, supervisor; once each

@@ -1,0 +1,126 @@
+"""The efficiency office's pages, the staff inbox, orders and notifications."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from supervision.models import Alert, Notification, SupervisionOrder
+
+from ..runtime import factories
+from .conftest import act, at, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def overdue(demo, frozen, sweep):
+    item = factories.publish(factories.definition(promised=5, statutory=8))
+    frozen.move_to(at("2026-09-21", 9))
+    case = submit(demo, item)
+    act(demo.clerk, case, opinion="予以受理")
+    frozen.move_to(at("2026-10-13", 9))
+    sweep()
+    return case
+
+
+def test_notifications_reach_handler_chief_and_supervisor(demo, overdue):
+    alert = Alert.objects.get(kind="case_clock", case=overdue)
+    assert alert.level == 3 and alert.notified_level == 3
+    reasons = dict(Notification.objects.filter(alert=alert).values_list("recipient__username", "reason"))
+    # The open task sits with the department's handlers (any of its sections may take it).
+    assert reasons == {"handler": "handler", "registrar": "handler", "chief": "section_chief",
+                       "supervisor": "supervisor"}
+
+
+def test_dashboard_counts_charts_and_drill_down(client, demo, overdue):
+    client.force_login(demo.supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/supervision/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "江滨区市场监督管理局" in text and overdue.number in text and "<svg" in text and "cdn" not in text.lower()
+    assert len(queries) <= 14, [q["sql"] for q in queries]
+    detail = client.get(f"/supervision/cases/{overdue.number}/").content.decode()
+    assert "办件日志" in detail and "红牌" in detail and "2026-09-29" in detail  # promised due date
+
+
+def test_only_supervisors_see_the_dashboard(client, demo):
+    client.force_login(demo.handler)
+    assert client.get("/supervision/").status_code == 403
+    assert client.get("/supervision/inbox/").status_code == 200
+    client.force_login(demo.zhangsan)
+    assert client.get("/supervision/inbox/").status_code == 403
+
+
+def test_order_issue_clock_and_reply(client, demo, overdue, frozen, sweep):
+    client.force_login(demo.supervisor)
+    response = client.post(f"/supervision/cases/{overdue.number}/orders/",
+                           {"instruction": "请于两日内办结并说明超期原因", "limit_days": "2"})
+    assert response.status_code == 302
+    order = SupervisionOrder.objects.get(case=overdue)
+    assert (order.number, str(order.due_on), order.department.code) == ("DB-20261013-0001", "2026-10-15", "JB-SCJG")
+    frozen.move_to(at("2026-10-19", 9))  # 2 working days over the order's deadline
+    sweep()
+    assert Alert.objects.get(kind="order_clock", subject_id=order.pk).get_level_display() == "黄牌"
+    # the department's handler sees it in the inbox and replies; a second reply is refused
+    client.force_login(demo.handler)
+    assert order.number in client.get("/supervision/inbox/").content.decode()
+    client.post(f"/supervision/orders/{order.pk}/reply/", {"reply": "已于今日办结"})
+    order.refresh_from_db()
+    assert order.state == "replied" and order.replied_by == demo.handler
+    assert Alert.objects.get(kind="order_clock", subject_id=order.pk).resolved_at is not None
+    page = client.post(f"/supervision/orders/{order.pk}/reply/", {"reply": "再回复"}, follow=True)
+    assert "已回复，无需重复回复" in page.content.decode()
+    # staff of another department may not answer it
+    order.state = "open"
+    order.save()
+    client.force_login(demo.multi)
+    assert client.post(f"/supervision/orders/{order.pk}/reply/", {"reply": "x"}).status_code == 403
+
+
+def test_order_needs_a_supervisor_and_valid_input(demo, overdue):
+    from core.errors import AccessDenied, InvalidInput
+    from supervision.services import order_issue
+
+    with pytest.raises(AccessDenied):
+        order_issue(actor=demo.handler, case=overdue, instruction="x", limit_days=2)
+    with pytest.raises(InvalidInput) as error:
+        order_issue(actor=demo.supervisor, case=overdue, instruction=" ", limit_days=0)
+    assert set(error.value.details) == {"instruction", "limit_days"}
+
+
+def test_inbox_shows_my_notices_and_marks_them_read(client, demo, overdue):
+    client.force_login(demo.chief)
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get("/supervision/inbox/").content.decode()
+    assert overdue.number in text and "红牌" in text
+    assert len(queries) <= 12
+    notice = Notification.objects.filter(recipient=demo.chief).first()
+    client.post(f"/supervision/notifications/{notice.pk}/read/")
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    client.force_login(demo.handler)
+    assert client.post(f"/supervision/notifications/{notice.pk}/read/").status_code == 404
+
+
+def test_console_channel_sends_each_notice_once(demo, overdue, caplog):
+    from supervision.services import notifications_send
+
+    assert Notification.objects.filter(sent=False).exists()  # on_commit does not fire inside the test transaction
+    with caplog.at_level("INFO", logger="supervision.notify"):
+        sent = notifications_send()
+    assert sent == Notification.objects.count() and not Notification.objects.filter(sent=False).exists()
+    assert overdue.number in caplog.text
+    assert notifications_send() == 0
+
+
+def test_supervise_command_prints_progress(demo, overdue):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("supervise", stdout=out)
+    assert "办件时限：新增 0" in out.getvalue() and "巡查完成" in out.getvalue()
