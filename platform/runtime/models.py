@@ -103,7 +103,9 @@ class Case(models.Model):
         verbose_name_plural = "办件"
         ordering = ["-submitted_at", "-pk"]
         indexes = [models.Index(fields=["state", "statutory_due_on"]),
-                   models.Index(fields=["state", "acceptance_due_on"])]
+                   models.Index(fields=["state", "acceptance_due_on"]),
+                   # supervision's sweep re-reads the cases changed since its last run
+                   models.Index(fields=["updated_at"], name="runtime_case_updated_at")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.unit_name}"

@@ -28,7 +28,9 @@ def test_an_english_browser_still_gets_chinese_by_default(client):
 def test_staff_land_on_the_workbench_and_applicants_in_the_service_hall(client, demo):
     response = login(client, "clerk")
     assert response.redirect_chain[-1][0] == "/workbench/"
-    assert "工作台" in response.content.decode() and "窗口受理员 · 江滨区行政审批服务局" in response.content.decode()
+    html = response.content.decode()
+    assert "工作台" in html and "窗口受理员 · 江滨区行政审批服务局" in html
+    assert 'href="/supervision/inbox/"' in html  # every staff member reaches their supervision notices
     client.post("/accounts/logout/")
     response = login(client, "company")
     assert response.redirect_chain[-1][0] == "/hall/"
