@@ -32,4 +32,5 @@ def test_four_sweeps_at_once_raise_each_alert_once(demo, time_machine):
     # each case: a red case card and a red card on its handling step
     assert alerts.count() == 12 and {a.level for a in alerts} == {3}
     assert sum(r.raised for r in results) == 12
-    assert Notification.objects.count() == 12 * 3  # handler, chief, supervisor; once each
+    # handler, registrar (another handler of the department), chief, supervisor; once each
+    assert Notification.objects.count() == 12 * 4
