@@ -1,0 +1,264 @@
+"""Performance evaluation (绩效测评): figures per department and per item over a period, a score
+formula kept as data (json-logic), an Excel export and frozen monthly snapshots.
+
+Every figure is an aggregate query grouped by the dimension (a handful of queries per table,
+whatever the number of cases); see docs/supervision.md, "Performance evaluation".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, Window
+from django.utils import timezone
+
+from accounts.models import Role
+from core.errors import AccessDenied, InvalidInput
+from rules import RuleEvaluationError, RuleInvalid, evaluate_rule, validate_rule
+
+from .models import Alert, Complaint, Level, PerformanceSnapshot, ScoreFormula, WorkdayOrdinal
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# The figures, in table order: name → label. These are also the score formula's variables.
+FIGURES = {
+    "received": "收件",
+    "accepted": "受理",
+    "completed": "办结",
+    "on_time": "按承诺时限办结",
+    "late": "超承诺时限办结",
+    "avg_days": "平均用时（工作日）",
+    "p90_days": "90%用时（工作日）",
+    "returns": "退回",
+    "yellow_cards": "黄牌",
+    "red_cards": "红牌",
+    "complaints": "投诉",
+}
+NUMBER_FIGURES = {"avg_days", "p90_days"}  # may be null (nothing completed); the others are counts
+
+# The district default score (our choice, documented): 100, less 2 per case completed after the
+# promised limit, 1 per return, 3 per yellow card, 6 per red card, 5 per complaint; never below 0.
+DISTRICT_DEFAULT_FORMULA = {"max": [0, {"-": [100, {"+": [
+    {"*": [2, {"var": "late"}]},
+    {"var": "returns"},
+    {"*": [3, {"var": "yellow_cards"}]},
+    {"*": [6, {"var": "red_cards"}]},
+    {"*": [5, {"var": "complaints"}]},
+]}]}]}
+
+DIMENSIONS = {
+    # dimension → (case field grouped by, its code, its name)
+    "department": ("department_id", "department__code", "department__name"),
+    "item": ("item_id", "item__code", "item__name"),
+}
+
+
+@dataclass
+class Row:
+    key: str
+    name: str
+    figures: dict = field(default_factory=dict)
+    score: float | None = None
+
+    @property
+    def values(self) -> list:
+        return [self.figures.get(f) for f in FIGURES]
+
+
+def _ordinal(date_field: str):
+    return Subquery(WorkdayOrdinal.objects.filter(day=OuterRef(date_field)).values("ordinal")[:1],
+                    output_field=IntegerField())
+
+
+def _used():
+    """Working days used by a completed case: after acceptance up to and including completion,
+    less the working days of its finished special procedures (the runtime's ``paused_days``)."""
+    return ExpressionWrapper(_ordinal("completed_on") - _ordinal("accepted_on") - F("paused_days"),
+                             output_field=IntegerField())
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The period as local datetimes [start 00:00, day after end 00:00)."""
+    return (dt.datetime.combine(start, dt.time(), SHANGHAI),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), SHANGHAI))
+
+
+def figures(dimension: str, start: dt.date, end: dt.date) -> list[Row]:
+    """The figures of every department or item with anything in ``start``–``end`` (inclusive)."""
+    from runtime.models import Case, Task
+
+    from .workday_index import ensure_index
+
+    if dimension not in DIMENSIONS:
+        raise InvalidInput("未知的测评维度", details={"dimension": [f"只能是 {', '.join(DIMENSIONS)}"]})
+    if start > end:
+        raise InvalidInput("测评期间有误", details={"period": ["开始日期晚于结束日期"]})
+    ensure_index()
+    group, code, name = DIMENSIONS[dimension]
+    case_group = group.removesuffix("_id")
+    since, until = _bounds(start, end)
+    received = Q(received_on__range=(start, end))
+    accepted = Q(accepted_on__range=(start, end))
+    completed = Q(completed_on__range=(start, end), accepted_on__isnull=False)
+    on_time = completed & Q(completed_on__lte=F("promised_due_on"))
+
+    rows: dict[int, Row] = {}
+
+    def row(pk, key, label) -> Row:
+        if pk not in rows:
+            rows[pk] = Row(key, label, {f: (None if f in NUMBER_FIGURES else 0) for f in FIGURES})
+        return rows[pk]
+
+    cases = Case.objects.filter(received | accepted | completed)
+    for pk, key, label, n_rec, n_acc, n_done, n_on_time, avg in (
+            cases.values_list(group, code, name)
+            .annotate(n_rec=Count("pk", filter=received), n_acc=Count("pk", filter=accepted),
+                      n_done=Count("pk", filter=completed), n_on_time=Count("pk", filter=on_time),
+                      avg=Avg(_used(), filter=completed))
+            .order_by()):
+        r = row(pk, key, label)
+        r.figures.update(received=n_rec, accepted=n_acc, completed=n_done, on_time=n_on_time,
+                         late=n_done - n_on_time, avg_days=None if avg is None else round(avg, 1))
+
+    # 90th percentile by the nearest-rank method: the case whose rank r is the smallest with
+    # 10 r >= 9 n. Both sides are window sums (10 per row so far, 9 per row of the group), so the
+    # database picks that one row per group.
+    order = [_used().asc(), F("pk").asc()]
+    p90 = (Case.objects.filter(completed)
+           .annotate(sv_used=_used(),
+                     sv_r10=Window(Sum(Value(10)), partition_by=[F(group)], order_by=order),
+                     sv_n9=Window(Sum(Value(9)), partition_by=[F(group)]))
+           .filter(sv_r10__gte=F("sv_n9"), sv_r10__lt=F("sv_n9") + 10))
+    for pk, key, label, used in p90.values_list(group, code, name, "sv_used"):
+        row(pk, key, label).figures["p90_days"] = used
+
+    task_scope = f"case__{case_group}"
+    for pk, key, label, n in (Task.objects.filter(action="return", completed_at__gte=since, completed_at__lt=until)
+                              .values_list(f"{task_scope}_id", f"{task_scope}__code", f"{task_scope}__name")
+                              .annotate(n=Count("pk")).order_by()):
+        row(pk, key, label).figures["returns"] = n
+
+    cards = Alert.objects.filter(case__isnull=False, raised_on__range=(start, end),
+                                 level__in=[Level.YELLOW, Level.RED])
+    for pk, key, label, yellow, red in (
+            cards.values_list(f"{task_scope}_id", f"{task_scope}__code", f"{task_scope}__name")
+            .annotate(yellow=Count("pk", filter=Q(level=Level.YELLOW)), red=Count("pk", filter=Q(level=Level.RED)))
+            .order_by()):
+        row(pk, key, label).figures.update(yellow_cards=yellow, red_cards=red)
+
+    complaint_scope = "department" if dimension == "department" else "case__item"
+    for pk, key, label, n in (Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT, filed_at__gte=since,
+                                                       filed_at__lt=until, **{f"{complaint_scope}__isnull": False})
+                              .values_list(f"{complaint_scope}_id", f"{complaint_scope}__code",
+                                           f"{complaint_scope}__name")
+                              .annotate(n=Count("pk")).order_by()):
+        row(pk, key, label).figures["complaints"] = n
+
+    formula = current_formula()
+    out = sorted(rows.values(), key=lambda r: r.key)
+    for r in out:
+        r.score = score(formula, r.figures)
+    return out
+
+
+# --- the score formula --------------------------------------------------------------------------
+
+def current_formula() -> dict:
+    chosen = ScoreFormula.objects.filter(active=True).values_list("rule", flat=True).first()
+    return chosen if chosen is not None else DISTRICT_DEFAULT_FORMULA
+
+
+def score(rule, figures_: dict) -> float | None:
+    """The rule's value on the figures (null figures read as 0); None if it is not a number."""
+    data = {k: (0 if v is None else v) for k, v in figures_.items()}
+    try:
+        value = evaluate_rule(rule, data)
+    except RuleEvaluationError:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return round(float(value), 1)
+
+
+def formula_save(*, actor, name: str, rule) -> ScoreFormula:
+    """A supervisor sets the score formula; it must validate over the figures' names."""
+    from accounts.access import has_role
+
+    if not has_role(actor, Role.SUPERVISOR):
+        raise AccessDenied("只有效能办监察员可以设置绩效计分公式")
+    problems = {}
+    if not (name or "").strip():
+        problems["name"] = ["请填写名称"]
+    try:
+        validate_rule(rule, variables=list(FIGURES))
+    except RuleInvalid as exc:
+        problems["rule"] = [f"{path}: {m}" for path, ms in exc.details.items() for m in ms]
+    if problems:
+        raise InvalidInput("计分公式有误", details=problems)
+    with transaction.atomic():
+        ScoreFormula.objects.filter(active=True).update(active=False)
+        return ScoreFormula.objects.create(name=name.strip(), rule=rule, created_by=actor, created_at=timezone.now())
+
+
+# --- Excel ---------------------------------------------------------------------------------------
+
+def to_xlsx(tables: dict[str, list[Row]], *, title: str) -> bytes:
+    """One sheet per dimension: the header, then one row per department or item."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for dimension, rows in tables.items():
+        sheet = book.create_sheet(PerformanceSnapshot.Dimension(dimension).label)
+        sheet.append([title])
+        sheet.append(["编码", "名称", *FIGURES.values(), "得分"])
+        for r in rows:
+            sheet.append([r.key, r.name, *r.values, r.score])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- monthly snapshots ---------------------------------------------------------------------------
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
+
+
+def snapshot_month(month: dt.date, *, today: dt.date | None = None) -> int:
+    """Freeze the figures of a closed month; returns the rows written. A month already taken is
+    left exactly as it was (snapshots never change), so running it again writes nothing."""
+    first, last = month_bounds(month)
+    today = today or timezone.localdate()
+    if last >= today:
+        raise InvalidInput("只能为已结束的月份生成快照", details={"month": [f"{first:%Y-%m} 尚未结束"]})
+    if PerformanceSnapshot.objects.filter(month=first).exists():
+        return 0
+    formula = current_formula()
+    now = timezone.now()
+    snapshots = [PerformanceSnapshot(month=first, dimension=dimension, key=r.key, name=r.name, figures=r.figures,
+                                     score=r.score, formula=formula, taken_at=now)
+                 for dimension in DIMENSIONS for r in figures(dimension, first, last)]
+    try:
+        with transaction.atomic():
+            PerformanceSnapshot.objects.bulk_create(snapshots)
+    except IntegrityError:  # another worker took the same month at the same moment
+        return 0
+    return len(snapshots)
+
+
+def snapshot_previous_month(today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return snapshot_month(today.replace(day=1) - dt.timedelta(days=1), today=today)
+
+
+def snapshot_rows(month: dt.date, dimension: str) -> list[Row]:
+    return [Row(s.key, s.name, s.figures, s.score)
+            for s in PerformanceSnapshot.objects.filter(month=month.replace(day=1), dimension=dimension)
+            .order_by("key")]
