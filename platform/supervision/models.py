@@ -367,10 +367,11 @@ class PerformanceSnapshot(models.Model):
     class Dimension(models.TextChoices):
         DEPARTMENT = "department", "部门"
         ITEM = "item", "事项"
+        PERSON = "person", "人员"
 
     month = models.DateField("月份（当月1日）")
     dimension = models.CharField("维度", max_length=16, choices=Dimension.choices)
-    key = models.CharField("部门或事项编码", max_length=60)
+    key = models.CharField("部门、事项编码或用户名", max_length=150)
     name = models.CharField("名称", max_length=300)
     figures = models.JSONField("指标")
     score = models.FloatField("得分", null=True, blank=True)

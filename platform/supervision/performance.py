@@ -51,9 +51,26 @@ DISTRICT_DEFAULT_FORMULA = {"max": [0, {"-": [100, {"+": [
 ]}]}]}
 
 DIMENSIONS = {
-    # dimension → (case field grouped by, its code, its name)
+    # dimension → (case field grouped by, its code, its name); a person's figures are over steps
     "department": ("department_id", "department__code", "department__name"),
     "item": ("item_id", "item__code", "item__name"),
+    "person": None,
+}
+
+# What the figures mean per person (their keys stay the same, so one score formula serves all).
+PERSON_LABELS = {
+    **FIGURES,
+    "received": "收件（本人接件）",
+    "accepted": "受理（本人通过的受理环节）",
+    "completed": "完成环节",
+    "on_time": "按环节时限完成",
+    "late": "超环节时限完成",
+    "avg_days": "环节平均用时（工作日）",
+    "p90_days": "环节90%用时（工作日）",
+    "returns": "退回（本人退回）",
+    "yellow_cards": "环节黄牌",
+    "red_cards": "环节红牌",
+    "complaints": "投诉（不计到个人）",
 }
 
 
@@ -98,6 +115,8 @@ def figures(dimension: str, start: dt.date, end: dt.date) -> list[Row]:
     if start > end:
         raise InvalidInput("测评期间有误", details={"period": ["开始日期晚于结束日期"]})
     ensure_index()
+    if dimension == "person":
+        return _finish(_person_rows(start, end))
     group, code, name = DIMENSIONS[dimension]
     case_group = group.removesuffix("_id")
     since, until = _bounds(start, end)
@@ -158,11 +177,82 @@ def figures(dimension: str, start: dt.date, end: dt.date) -> list[Row]:
                               .annotate(n=Count("pk")).order_by()):
         row(pk, key, label).figures["complaints"] = n
 
+    return _finish(rows)
+
+
+def _finish(rows: dict) -> list[Row]:
     formula = current_formula()
     out = sorted(rows.values(), key=lambda r: r.key)
     for r in out:
         r.score = score(formula, r.figures)
     return out
+
+
+def _person_rows(start: dt.date, end: dt.date) -> dict:
+    """Per person, over the steps they completed in the period (see PERSON_LABELS)."""
+    from django.db.models.functions import Coalesce, TruncDate
+
+    from runtime.models import Case, Task
+
+    since, until = _bounds(start, end)
+    person = ("completed_by_id", "completed_by__username", "completed_by__full_name")
+    rows: dict[int, Row] = {}
+
+    def row(pk, key, label) -> Row:
+        if pk not in rows:
+            rows[pk] = Row(key, label or key, {f: (None if f in NUMBER_FIGURES else 0) for f in FIGURES})
+            rows[pk].figures["complaints"] = None  # not attributable to a person
+        return rows[pk]
+
+    for pk, key, label, n in (Case.objects.filter(received_on__range=(start, end), received_by__isnull=False)
+                              .values_list("received_by_id", "received_by__username", "received_by__full_name")
+                              .annotate(n=Count("pk")).order_by()):
+        row(pk, key, label).figures["received"] = n
+
+    done = (Task.objects.filter(completed_by__isnull=False, completed_at__gte=since, completed_at__lt=until)
+            .annotate(sv_done_on=TruncDate("completed_at", tzinfo=SHANGHAI)))
+    used = ExpressionWrapper(_ordinal("sv_done_on") - _ordinal("opened_on") - F("paused_days"),
+                             output_field=IntegerField())
+    on_time = Q(due_on__isnull=True) | Q(sv_done_on__lte=F("due_on"))
+    for pk, key, label, n_acc, n_done, n_on_time, n_ret, avg in (
+            done.values_list(*person)
+            .annotate(n_acc=Count("pk", filter=Q(step_type="accept", action="approve")), n_done=Count("pk"),
+                      n_on_time=Count("pk", filter=on_time), n_ret=Count("pk", filter=Q(action="return")),
+                      avg=Avg(used))
+            .order_by()):
+        row(pk, key, label).figures.update(
+            accepted=n_acc, completed=n_done, on_time=n_on_time, late=n_done - n_on_time, returns=n_ret,
+            avg_days=None if avg is None else round(avg, 1))
+    p90 = (done.annotate(sv_used=used,
+                         sv_r10=Window(Sum(Value(10)), partition_by=[F("completed_by_id")],
+                                       order_by=[used.asc(), F("pk").asc()]),
+                         sv_n9=Window(Sum(Value(9)), partition_by=[F("completed_by_id")]))
+           .filter(sv_r10__gte=F("sv_n9"), sv_r10__lt=F("sv_n9") + 10))
+    for pk, key, label, value in p90.values_list(*person, "sv_used"):
+        row(pk, key, label).figures["p90_days"] = value
+
+    # cards on a step count against whoever completed it (or the named assignee of an open one)
+    owner = Subquery(Task.objects.filter(pk=OuterRef("subject_id"))
+                     .annotate(sv_owner=Coalesce("completed_by_id", "assignee_id")).values("sv_owner")[:1])
+    cards = (Alert.objects.filter(subject_type="task", raised_on__range=(start, end),
+                                  level__in=[Level.YELLOW, Level.RED])
+             .annotate(sv_owner=owner).filter(sv_owner__isnull=False)
+             .values_list("sv_owner")
+             .annotate(yellow=Count("pk", filter=Q(level=Level.YELLOW)), red=Count("pk", filter=Q(level=Level.RED)))
+             .order_by())
+    counted = list(cards)
+    if counted:
+        from accounts.models import User
+
+        names = {pk: (u, n) for pk, u, n in User.objects.filter(pk__in=[c[0] for c in counted])
+                 .values_list("pk", "username", "full_name")}
+        for pk, yellow, red in counted:
+            row(pk, *names[pk]).figures.update(yellow_cards=yellow, red_cards=red)
+    return rows
+
+
+def labels_of(dimension: str) -> dict:
+    return PERSON_LABELS if dimension == "person" else FIGURES
 
 
 # --- the score formula --------------------------------------------------------------------------
@@ -215,7 +305,7 @@ def to_xlsx(tables: dict[str, list[Row]], *, title: str) -> bytes:
     for dimension, rows in tables.items():
         sheet = book.create_sheet(PerformanceSnapshot.Dimension(dimension).label)
         sheet.append([title])
-        sheet.append(["编码", "名称", *FIGURES.values(), "得分"])
+        sheet.append(["编码", "名称", *labels_of(dimension).values(), "得分"])
         for r in rows:
             sheet.append([r.key, r.name, *r.values, r.score])
     buffer = io.BytesIO()

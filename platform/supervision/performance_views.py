@@ -76,8 +76,9 @@ def performance_page(request):
     _guard(request.user)
     tables, (start, end, month), taken_at, errors = _tables(request)
     return render(request, "supervision/performance.html", {
-        "tables": [(PerformanceSnapshot.Dimension(d).label, rows) for d, rows in tables.items()],
-        "labels": list(performance.FIGURES.values()), "keys": list(performance.FIGURES),
+        "tables": [(PerformanceSnapshot.Dimension(d).label, list(performance.labels_of(d).values()), rows)
+                   for d, rows in tables.items()],
+        "keys": list(performance.FIGURES),
         "start": start, "end": end, "month": month, "taken_at": taken_at, "errors": errors,
         "formula": json.dumps(performance.current_formula(), ensure_ascii=False, indent=1), "query": request.GET.urlencode(),
         "snapshots": PerformanceSnapshot.objects.dates("month", "month", order="DESC")[:24],

@@ -139,9 +139,11 @@ def test_snapshot_does_not_change_when_late_data_arrives(demo, november, frozen)
     with pytest.raises(InvalidInput):  # November has not ended
         performance.snapshot_month(dt.date(2026, 11, 1))
     frozen.move_to(at("2026-12-01", 2))
-    assert performance.snapshot_previous_month() == 2  # one department row, one item row
+    assert performance.snapshot_previous_month() == 6  # a department, an item, four people
     before = list(PerformanceSnapshot.objects.values_list("dimension", "key", "figures", "score").order_by("pk"))
-    assert [(d, k) for d, k, _f, _s in before] == [("department", "JB-SCJG"), ("item", "JB-SCJG-XK-0001")]
+    assert [(d, k) for d, k, _f, _s in before] == [
+        ("department", "JB-SCJG"), ("item", "JB-SCJG-XK-0001"),
+        ("person", "chief"), ("person", "clerk"), ("person", "handler"), ("person", "leader")]
     assert before[0][2] == EXPECTED and before[0][3] == 65
     # a case received in November arrives late (pushed in December, dated back)
     item, _cases = november
@@ -179,9 +181,30 @@ def test_page_and_excel_for_supervisors_only(client, demo, november, frozen):
     response = client.get("/supervision/performance/export/?month=2026-11")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["部门", "事项"]
+    assert book.sheetnames == ["部门", "事项", "人员"]
     rows = list(book["部门"].iter_rows(values_only=True))
     assert rows[1][:5] == ("编码", "名称", "收件", "受理", "办结")
     assert rows[2] == ("JB-SCJG", "江滨区市场监督管理局", 3, 4, 2, 1, 1, 6.5, 10, 1, 3, 3, 1, 65)
+    people = list(book["人员"].iter_rows(values_only=True))
+    assert people[1][2:5] == ("收件（本人接件）", "受理（本人通过的受理环节）", "完成环节")
+    assert people[4] == ("handler", "陈承办", 0, 0, 3, 2, 1, 4.3, 10, 1, 0, 1, None, 91)
     bad = client.get("/supervision/performance/?from=2026-12-01&to=2026-11-01").content.decode()
     assert "开始日期晚于结束日期" in bad
+
+
+def test_person_figures(demo, november, frozen):
+    """Per person, over the steps they completed in November (online cases: nobody took them in)."""
+    frozen.move_to(at("2026-12-01", 9))
+    rows = {r.key: (r.figures, r.score) for r in performance.figures("person", *NOVEMBER)}
+    zero = {**dict.fromkeys(EXPECTED, 0), "complaints": None}
+    assert rows == {
+        # 受理 approved for A, B (twice: before and after the return), C and D; 办结 for A and B.
+        # D's 受理 was opened on 10-30 (Friday) and done on 11-02: 1 working day; the others 0.
+        "clerk": ({**zero, "accepted": 5, "completed": 7, "on_time": 7, "avg_days": 0.1, "p90_days": 1}, 100),
+        # B returned on 11-02 (0 days), A's 承办 11-02 → 11-05 (3, due 11-05), B's 承办 11-02 → 11-16
+        # (10, late) and its red card
+        "handler": ({**zero, "completed": 3, "on_time": 2, "late": 1, "avg_days": 4.3, "p90_days": 10,
+                     "returns": 1, "red_cards": 1}, 100 - 2 - 1 - 6),
+        "chief": ({**zero, "completed": 2, "on_time": 2, "avg_days": 0.0, "p90_days": 0}, 100),
+        "leader": ({**zero, "completed": 2, "on_time": 2, "avg_days": 0.0, "p90_days": 0}, 100),
+    }
