@@ -104,8 +104,18 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), SHANGHAI))
 
 
-def figures(dimension: str, start: dt.date, end: dt.date) -> list[Row]:
-    """The figures of every department or item with anything in ``start``–``end`` (inclusive)."""
+def tables(start: dt.date, end: dt.date) -> dict[str, list[Row]]:
+    """Every dimension's figures for ``start``–``end`` (the index checked and the formula read once)."""
+    from .workday_index import ensure_index
+
+    ensure_index()
+    formula = current_formula()
+    return {d: figures(d, start, end, formula=formula, index_ready=True) for d in DIMENSIONS}
+
+
+def figures(dimension: str, start: dt.date, end: dt.date, *, formula=None, index_ready: bool = False) -> list[Row]:
+    """The figures of every department, item or person with anything in ``start``–``end``
+    (inclusive), scored by ``formula`` (default: the current one)."""
     from runtime.models import Case, Task
 
     from .workday_index import ensure_index
@@ -114,9 +124,12 @@ def figures(dimension: str, start: dt.date, end: dt.date) -> list[Row]:
         raise InvalidInput("未知的测评维度", details={"dimension": [f"只能是 {', '.join(DIMENSIONS)}"]})
     if start > end:
         raise InvalidInput("测评期间有误", details={"period": ["开始日期晚于结束日期"]})
-    ensure_index()
+    if not index_ready:
+        ensure_index()
+    if formula is None:
+        formula = current_formula()
     if dimension == "person":
-        return _finish(_person_rows(start, end))
+        return _finish(_person_rows(start, end), formula)
     group, code, name = DIMENSIONS[dimension]
     case_group = group.removesuffix("_id")
     since, until = _bounds(start, end)
@@ -177,11 +190,10 @@ def figures(dimension: str, start: dt.date, end: dt.date) -> list[Row]:
                               .annotate(n=Count("pk")).order_by()):
         row(pk, key, label).figures["complaints"] = n
 
-    return _finish(rows)
+    return _finish(rows, formula)
 
 
-def _finish(rows: dict) -> list[Row]:
-    formula = current_formula()
+def _finish(rows: dict, formula) -> list[Row]:
     out = sorted(rows.values(), key=lambda r: r.key)
     for r in out:
         r.score = score(formula, r.figures)
@@ -262,6 +274,11 @@ def current_formula() -> dict:
     return chosen if chosen is not None else DISTRICT_DEFAULT_FORMULA
 
 
+def current_formula_name() -> str:
+    chosen = ScoreFormula.objects.filter(active=True).values_list("name", flat=True).first()
+    return chosen if chosen is not None else "区默认公式"
+
+
 def score(rule, figures_: dict) -> float | None:
     """The rule's value on the figures (null figures read as 0); None if it is not a number."""
     data = {k: (0 if v is None else v) for k, v in figures_.items()}
@@ -334,7 +351,7 @@ def snapshot_month(month: dt.date, *, today: dt.date | None = None) -> int:
     now = timezone.now()
     snapshots = [PerformanceSnapshot(month=first, dimension=dimension, key=r.key, name=r.name, figures=r.figures,
                                      score=r.score, formula=formula, taken_at=now)
-                 for dimension in DIMENSIONS for r in figures(dimension, first, last)]
+                 for dimension, rows in tables(first, last).items() for r in rows]
     try:
         with transaction.atomic():
             PerformanceSnapshot.objects.bulk_create(snapshots)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from core.errors import AccessDenied, PlatformError
 
@@ -64,7 +66,7 @@ def _tables(request):
         tables = {d: performance.snapshot_rows(month, d) for d in performance.DIMENSIONS}
     else:
         try:
-            tables = {d: performance.figures(d, start, end) for d in performance.DIMENSIONS}
+            tables = performance.tables(start, end)
         except PlatformError as exc:
             errors.append(exc.message)
             tables = {d: [] for d in performance.DIMENSIONS}
@@ -80,7 +82,8 @@ def performance_page(request):
                    for d, rows in tables.items()],
         "keys": list(performance.FIGURES),
         "start": start, "end": end, "month": month, "taken_at": taken_at, "errors": errors,
-        "formula": json.dumps(performance.current_formula(), ensure_ascii=False, indent=1), "query": request.GET.urlencode(),
+        "formula": json.dumps(performance.current_formula(), ensure_ascii=False, indent=1),
+        "formula_name": performance.current_formula_name(), "query": request.GET.urlencode(),
         "snapshots": PerformanceSnapshot.objects.dates("month", "month", order="DESC")[:24],
     })
 
@@ -94,3 +97,24 @@ def performance_export(request):
     response = HttpResponse(performance.to_xlsx(tables, title=title), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="performance-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
     return response
+
+
+@login_required
+@require_POST
+def formula_save(request):
+    """A supervisor replaces the score formula (json-logic text, validated over the figures)."""
+    _guard(request.user)
+    try:
+        rule = json.loads(request.POST.get("rule", ""))
+    except ValueError:
+        messages.error(request, "计分公式不是有效的 JSON")
+    else:
+        try:
+            saved = performance.formula_save(actor=request.user, name=request.POST.get("name", ""), rule=rule)
+        except AccessDenied as exc:
+            raise PermissionDenied(exc.message) from exc
+        except PlatformError as exc:
+            messages.error(request, "；".join([exc.message, *[m for ms in exc.details.values() for m in ms]]))
+        else:
+            messages.success(request, f"已启用计分公式“{saved.name}”")
+    return redirect("supervision:performance")

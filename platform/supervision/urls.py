@@ -21,5 +21,6 @@ urlpatterns = [
     path("ratings/<str:number>/", views.case_rate, name="case_rate"),
     path("consultations/<str:code>/", views.consultation_new, name="consultation_new"),
     path("performance/", performance_views.performance_page, name="performance"),
+    path("performance/formula/", performance_views.formula_save, name="performance_formula"),
     path("performance/export/", performance_views.performance_export, name="performance_export"),
 ]

@@ -208,3 +208,27 @@ def test_person_figures(demo, november, frozen):
         "chief": ({**zero, "completed": 2, "on_time": 2, "avg_days": 0.0, "p90_days": 0}, 100),
         "leader": ({**zero, "completed": 2, "on_time": 2, "avg_days": 0.0, "p90_days": 0}, 100),
     }
+
+
+def test_formula_form_validates_and_page_queries_do_not_grow_with_cases(client, demo, november, frozen):
+    import json
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    frozen.move_to(at("2026-12-01", 9))
+    client.force_login(demo.supervisor)
+    page = client.post("/supervision/performance/formula/", {"name": "坏", "rule": "{not json"}, follow=True)
+    assert "不是有效的 JSON" in page.content.decode()
+    page = client.post("/supervision/performance/formula/",
+                       {"name": "坏", "rule": json.dumps({"var": "nonsense"})}, follow=True)
+    assert "计分公式有误" in page.content.decode()
+    client.post("/supervision/performance/formula/", {"name": "只看红牌", "rule": json.dumps(
+        {"-": [100, {"*": [10, {"var": "red_cards"}]}]})})
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get("/supervision/performance/?month=2026-11").content.decode()
+    assert "只看红牌" in text and "<td>70.0</td>" in text  # the department: 3 red cards
+    # a fixed number of queries whatever the number of cases (5 + 4 + 5 per table, plus the page's own)
+    assert len(queries) <= 25, [q["sql"] for q in queries]
+    client.force_login(demo.handler)
+    assert client.post("/supervision/performance/formula/", {"name": "x", "rule": "1"}).status_code == 403
