@@ -104,12 +104,13 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), SHANGHAI))
 
 
-def tables(start: dt.date, end: dt.date) -> dict[str, list[Row]]:
+def tables(start: dt.date, end: dt.date, *, formula=None) -> dict[str, list[Row]]:
     """Every dimension's figures for ``start``–``end`` (the index checked and the formula read once)."""
     from .workday_index import ensure_index
 
     ensure_index()
-    formula = current_formula()
+    if formula is None:
+        formula = current_formula()
     return {d: figures(d, start, end, formula=formula, index_ready=True) for d in DIMENSIONS}
 
 
@@ -351,7 +352,7 @@ def snapshot_month(month: dt.date, *, today: dt.date | None = None) -> int:
     now = timezone.now()
     snapshots = [PerformanceSnapshot(month=first, dimension=dimension, key=r.key, name=r.name, figures=r.figures,
                                      score=r.score, formula=formula, taken_at=now)
-                 for dimension, rows in tables(first, last).items() for r in rows]
+                 for dimension, rows in tables(first, last, formula=formula).items() for r in rows]
     try:
         with transaction.atomic():
             PerformanceSnapshot.objects.bulk_create(snapshots)
