@@ -25,3 +25,7 @@ class SupervisionConfig(AppConfig):
                 description="电子监察全面巡查：重建时钟、核验全部日志哈希链、全部规则全部办件"))
             periodic_tasks.register("supervision.exchange_daily", PeriodicTask(
                 task="supervision.exchange_daily", every=timedelta(days=1), description="电子监察数据交换（每日批次）"))
+        if "supervision.performance_snapshot" not in periodic_tasks:
+            periodic_tasks.register("supervision.performance_snapshot", PeriodicTask(
+                task="supervision.performance_snapshot", every=timedelta(days=1),
+                description="绩效测评月度快照（上月，已有则不变）"))

@@ -335,3 +335,54 @@ class ExchangeBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sequence} {self.batch_id}"
+
+
+# --- performance evaluation (绩效测评; see supervision/performance.py) ---------------------------
+
+class ScoreFormula(models.Model):
+    """A score formula for performance evaluation: json-logic over the figures' names
+    (``supervision.performance.FIGURES``). The newest active row is used; with none, the
+    district default ``performance.DISTRICT_DEFAULT_FORMULA``."""
+
+    name = models.CharField("名称", max_length=100)
+    rule = models.JSONField("计分规则（json-logic）")
+    active = models.BooleanField("启用", default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        verbose_name = "绩效计分公式"
+        verbose_name_plural = "绩效计分公式"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PerformanceSnapshot(models.Model):
+    """The figures of one closed month for one department or item, frozen when taken: later
+    data (a late case, an alert raised afterwards) never changes them."""
+
+    class Dimension(models.TextChoices):
+        DEPARTMENT = "department", "部门"
+        ITEM = "item", "事项"
+        PERSON = "person", "人员"
+
+    month = models.DateField("月份（当月1日）")
+    dimension = models.CharField("维度", max_length=16, choices=Dimension.choices)
+    key = models.CharField("部门、事项编码或用户名", max_length=150)
+    name = models.CharField("名称", max_length=300)
+    figures = models.JSONField("指标")
+    score = models.FloatField("得分", null=True, blank=True)
+    formula = models.JSONField("所用计分规则")
+    taken_at = models.DateTimeField("生成时间")
+
+    class Meta:
+        verbose_name = "绩效月度快照"
+        verbose_name_plural = "绩效月度快照"
+        ordering = ["-month", "dimension", "key"]
+        constraints = [models.UniqueConstraint(fields=["month", "dimension", "key"], name="one_snapshot_per_month_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension}:{self.key}"

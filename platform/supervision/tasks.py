@@ -30,3 +30,11 @@ def exchange_daily() -> list[str]:
     from .exchange import exchange_daily as run
 
     return run()
+
+
+@shared_task(name="supervision.performance_snapshot")
+def performance_snapshot() -> int:
+    """Daily: freeze last month's performance figures once (a month already taken is left as it was)."""
+    from .performance import snapshot_previous_month
+
+    return snapshot_previous_month()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import performance_views, views
 
 app_name = "supervision"
 
@@ -20,4 +20,7 @@ urlpatterns = [
     path("complaints/<int:pk>/rate/", views.complaint_rate, name="complaint_rate"),
     path("ratings/<str:number>/", views.case_rate, name="case_rate"),
     path("consultations/<str:code>/", views.consultation_new, name="consultation_new"),
+    path("performance/", performance_views.performance_page, name="performance"),
+    path("performance/formula/", performance_views.formula_save, name="performance_formula"),
+    path("performance/export/", performance_views.performance_export, name="performance_export"),
 ]

@@ -1,0 +1,120 @@
+"""The efficiency office's performance page (绩效测评) and its Excel download."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.errors import AccessDenied, PlatformError
+
+from . import performance
+from .access import require_supervisor
+from .models import PerformanceSnapshot
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _guard(user) -> None:
+    try:
+        require_supervisor(user)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
+def _period(request) -> tuple[dt.date, dt.date, dt.date | None, list[str]]:
+    """(start, end, month or None, errors) from ``?month=YYYY-MM`` or ``?from=…&to=…``; by
+    default the current month up to today."""
+    today = timezone.localdate()
+    errors = []
+    month_text = request.GET.get("month", "").strip()
+    if month_text:
+        try:
+            month = dt.date.fromisoformat(f"{month_text}-01")
+        except ValueError:
+            errors.append("月份格式应为 YYYY-MM")
+        else:
+            start, end = performance.month_bounds(month)
+            return start, end, month, errors
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from") or today.replace(day=1).isoformat())
+        end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        errors.append("日期格式应为 YYYY-MM-DD")
+        start, end = today.replace(day=1), today
+    if start > end:
+        errors.append("开始日期晚于结束日期")
+        start, end = today.replace(day=1), today
+    return start, end, None, errors
+
+
+def _tables(request):
+    """The tables to show: a month's frozen snapshot when it exists (unless ``live=1``), else the
+    figures computed now. Returns (tables, period, snapshot time or None, errors)."""
+    start, end, month, errors = _period(request)
+    taken_at = None
+    if month is not None and request.GET.get("live") != "1":
+        taken_at = (PerformanceSnapshot.objects.filter(month=month).values_list("taken_at", flat=True).first())
+    if taken_at is not None:
+        tables = {d: performance.snapshot_rows(month, d) for d in performance.DIMENSIONS}
+    else:
+        try:
+            tables = performance.tables(start, end)
+        except PlatformError as exc:
+            errors.append(exc.message)
+            tables = {d: [] for d in performance.DIMENSIONS}
+    return tables, (start, end, month), taken_at, errors
+
+
+@login_required
+def performance_page(request):
+    _guard(request.user)
+    tables, (start, end, month), taken_at, errors = _tables(request)
+    return render(request, "supervision/performance.html", {
+        "tables": [(PerformanceSnapshot.Dimension(d).label, list(performance.labels_of(d).values()), rows)
+                   for d, rows in tables.items()],
+        "keys": list(performance.FIGURES),
+        "start": start, "end": end, "month": month, "taken_at": taken_at, "errors": errors,
+        "formula": json.dumps(performance.current_formula(), ensure_ascii=False, indent=1),
+        "formula_name": performance.current_formula_name(), "query": request.GET.urlencode(),
+        "snapshots": PerformanceSnapshot.objects.dates("month", "month", order="DESC")[:24],
+    })
+
+
+@login_required
+def performance_export(request):
+    _guard(request.user)
+    tables, (start, end, month), taken_at, _errors = _tables(request)
+    title = f"绩效测评 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}" + (f"（月度快照，生成于 {timezone.localtime(taken_at):%Y-%m-%d %H:%M}）"
+                                                          if taken_at else "")
+    response = HttpResponse(performance.to_xlsx(tables, title=title), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="performance-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def formula_save(request):
+    """A supervisor replaces the score formula (json-logic text, validated over the figures)."""
+    _guard(request.user)
+    try:
+        rule = json.loads(request.POST.get("rule", ""))
+    except ValueError:
+        messages.error(request, "计分公式不是有效的 JSON")
+    else:
+        try:
+            saved = performance.formula_save(actor=request.user, name=request.POST.get("name", ""), rule=rule)
+        except AccessDenied as exc:
+            raise PermissionDenied(exc.message) from exc
+        except PlatformError as exc:
+            messages.error(request, "；".join([exc.message, *[m for ms in exc.details.values() for m in ms]]))
+        else:
+            messages.success(request, f"已启用计分公式“{saved.name}”")
+    return redirect("supervision:performance")
