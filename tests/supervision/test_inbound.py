@@ -201,3 +201,15 @@ def test_an_exported_batch_is_accepted_by_the_inbound_api(demo, item, frozen, sw
     assert (external.number, external.state, external.promised_due_on) == (case.number, case.state,
                                                                            case.promised_due_on)
     assert sorted(external.events.values_list("hash", flat=True)) == sorted(case.log.values_list("hash", flat=True))
+
+
+def test_pushed_cases_are_counted_on_the_dashboard(client, demo, item, frozen):
+    frozen.move_to(at("2026-10-28", 9))
+    push(demo.editor, batch([case_record("W-1"), case_record("W-2", promised_due_on="2026-11-30"),
+                             case_record("W-3", state="completed", completed_on="2026-10-20")]))
+    client.force_login(demo.supervisor)
+    text = client.get("/supervision/").content.decode()
+    table = text[text.index('id="external"'):]
+    table = table[:table.index("</table>")]
+    assert "江滨区市场监督管理局" in table
+    assert '<td class="n">2</td><td class="n">1</td><td class="n">1</td>' in table  # open, overdue, closed
