@@ -161,6 +161,7 @@ def test_ten_thousand_records_with_three_bad_ones(editor):
     body = push(editor, batch(records)).json()
     elapsed = time.monotonic() - started
     assert [r["index"] for r in body["rejected"]] == [17, 4321, 9999]
+    assert body["rejected"][2]["errors"] == ["hash：格式错误，应匹配 ^[0-9a-f]{64}$"]
     assert len(records) == 10_000 and body["received"] == 10_000
     assert body["stored"] == {"cases": 1000, "cases_updated": 0, "events": 8997}
     assert ExternalCase.objects.count() + ExternalEvent.objects.count() == 9997
