@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from core.errors import InvalidInput
 
 from .exchange import FORMAT, VERSION, checksum, validator
-from .models import ExternalCase, ExternalEvent
+from .models import ExternalCase, ExternalEvent, InboundBatch
 
 BATCH_SIZE = 1000
 # Lengths of the columns the records are stored in (the schema itself sets none).
@@ -149,9 +149,10 @@ def _local_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_current_timezone())
 
 
-def batch_receive(*, department, system: str, payload, now: dt.datetime | None = None) -> Report:
+def batch_receive(*, department, system: str, payload, actor=None, now: dt.datetime | None = None) -> Report:
     """Validate and store one pushed batch from ``system`` of ``department`` (whose sections'
-    cases it may carry too); the access check is the caller's (``access.require_exchange_pusher``)."""
+    cases it may carry too), and record it with its report (``InboundBatch``); the access check
+    is the caller's (``access.require_exchange_pusher``)."""
     from accounts.models import Department
 
     check_header(payload)
@@ -251,5 +252,10 @@ def batch_receive(*, department, system: str, payload, now: dt.datetime | None =
                                       actor_role=r["actor_role"], hash=r["hash"], received_at=now))
         ExternalEvent.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
         report.events_stored = len(rows)
+        InboundBatch.objects.create(
+            batch_id=report.batch_id, department=department, system=system,
+            pushed_by=actor if getattr(actor, "is_authenticated", False) else None, received_at=now,
+            received=report.received, stored=report.cases_stored + report.cases_updated + report.events_stored,
+            duplicates=len(report.duplicates), rejected=len(report.rejected), report=report.as_dict())
     return report
 

@@ -409,3 +409,30 @@ class ExternalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.event_id}"
+
+
+class InboundBatch(models.Model):
+    """One batch pushed in through the inbound exchange API and read (a batch refused whole is
+    not recorded): who pushed it, from which system, and its per-record report."""
+
+    batch_id = models.CharField("批次号", max_length=32)
+    department = models.ForeignKey("accounts.Department", verbose_name="推送单位", on_delete=models.PROTECT,
+                                   related_name="+")
+    system = models.CharField("来源系统", max_length=40)
+    pushed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="推送账户", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField("接收时间")
+    received = models.PositiveIntegerField("记录数")
+    stored = models.PositiveIntegerField("存入记录数")
+    duplicates = models.PositiveIntegerField("重复事件数")
+    rejected = models.PositiveIntegerField("拒收记录数")
+    report = models.JSONField("接收报告")
+
+    class Meta:
+        verbose_name = "入站交换批次"
+        verbose_name_plural = "入站交换批次"
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["department", "system", "batch_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.system} {self.batch_id}"

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from supervision import exchange
-from supervision.models import ExchangeBatch, ExternalCase, ExternalEvent
+from supervision.models import ExchangeBatch, ExternalCase, ExternalEvent, InboundBatch
 
 from .conftest import act, at, submit
 
@@ -87,6 +87,13 @@ def test_good_batch_is_stored_and_a_resend_reports_duplicates(editor):
     changed = push(editor, batch([event_record(4, hash="f" * 64)])).json()
     assert changed["rejected"] == [{"index": 0, "type": "event", "errors": ["id：事件 4 已接收，但内容（hash）不同"]}]
 
+    # every batch read is kept with who pushed it and its report
+    first = InboundBatch.objects.order_by("pk").first()
+    assert (first.batch_id, first.pushed_by, first.system, first.department.code) == (
+        body["batch_id"], editor, "scjg-approval", "JB-SCJG")
+    assert (first.received, first.stored, first.duplicates, first.rejected, first.report) == (3, 3, 0, 0, body)
+    assert list(InboundBatch.objects.values_list("rejected", flat=True).order_by("pk")) == [0, 0, 0, 1]
+
 
 def test_the_database_refuses_a_second_copy_of_an_event(editor):
     from django.db import IntegrityError, transaction
@@ -113,7 +120,7 @@ def test_wrong_format_or_version_refuses_the_whole_batch_naming_the_field(editor
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "batch_refused" and list(body["details"]) == [field] and field in body["message"]
-    assert not ExternalCase.objects.exists()
+    assert not ExternalCase.objects.exists() and not InboundBatch.objects.exists()
 
 
 def test_a_bad_header_count_or_checksum_refuses_the_whole_batch(editor):

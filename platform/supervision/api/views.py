@@ -50,5 +50,5 @@ _report = inline_serializer("InboundExchangeReport", {
 def inbound_batch(request, department: str, system: str):
     pusher = get_object_or_404(Department, code=department)
     require_exchange_pusher(request.user, pusher)
-    report = inbound.batch_receive(department=pusher, system=system, payload=request.data)
+    report = inbound.batch_receive(department=pusher, system=system, payload=request.data, actor=request.user)
     return Response(report.as_dict())
