@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("rules.api.urls")),
     path("", include("designer.api.urls")),
     path("", include("runtime.api.urls")),
+    path("", include("supervision.api.urls")),
 ]
 
 urlpatterns = [

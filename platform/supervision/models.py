@@ -386,3 +386,104 @@ class PerformanceSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.dimension}:{self.key}"
+
+
+class ExternalCase(models.Model):
+    """A case pushed in by a department's own approval system through the inbound exchange API
+    (docs/exchange.md), in the export's ``case`` record format: its current basic information.
+
+    Keyed by the source system (the pushing department and the system's own name) and the case's
+    number in that system; a case pushed again updates the row in place.
+    """
+
+    department = models.ForeignKey("accounts.Department", verbose_name="推送单位", on_delete=models.PROTECT,
+                                   related_name="+")
+    system = models.CharField("来源系统", max_length=40)
+    number = models.CharField("办件编号", max_length=60)
+    owner = models.ForeignKey("accounts.Department", verbose_name="办理单位", on_delete=models.PROTECT,
+                              related_name="supervision_external_cases")
+    item = models.ForeignKey("designer.ApprovalItem", verbose_name="事项", on_delete=models.PROTECT,
+                             related_name="supervision_external_cases")
+    unit_code = models.CharField("事项或阶段编码", max_length=60)
+    unit_name = models.CharField("事项或阶段名称", max_length=300, blank=True)
+    channel = models.CharField("渠道", max_length=16)
+    applicant_type = models.CharField("申请人类型", max_length=16)
+    state = models.CharField("状态", max_length=16)
+    decision = models.CharField("决定", max_length=16, blank=True)
+    received_on = models.DateField("收件日期")
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    deemed_accepted = models.BooleanField("视为受理", default=False)
+    statutory_limit_days = models.PositiveIntegerField("法定时限")
+    promised_limit_days = models.PositiveIntegerField("承诺时限")
+    extension_days = models.PositiveIntegerField("延长工作日", default=0)
+    paused_days = models.PositiveIntegerField("暂停工作日", default=0)
+    statutory_due_on = models.DateField("法定期限", null=True, blank=True)
+    promised_due_on = models.DateField("承诺期限", null=True, blank=True)
+    completed_on = models.DateField("办结日期", null=True, blank=True)
+    certificate = models.CharField("证照编号", max_length=100, null=True, blank=True)
+    first_received_at = models.DateTimeField("首次接收时间")
+    updated_at = models.DateTimeField("最近更新时间")
+
+    class Meta:
+        verbose_name = "外部系统办件"
+        verbose_name_plural = "外部系统办件"
+        ordering = ["department", "system", "number"]
+        constraints = [models.UniqueConstraint(fields=["department", "system", "number"],
+                                               name="one_external_case_per_source_number")]
+        indexes = [models.Index(fields=["owner", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.number}"
+
+
+class ExternalEvent(models.Model):
+    """One event (an entry of the case's log in its own system) pushed in with its case; stored
+    once — a database constraint on (case, event id), so a re-sent event is never stored twice."""
+
+    case = models.ForeignKey(ExternalCase, verbose_name="外部办件", on_delete=models.CASCADE, related_name="events")
+    event_id = models.PositiveBigIntegerField("事件编号")
+    seq = models.PositiveIntegerField("序号")
+    at = models.DateTimeField("时间")
+    kind = models.CharField("类别", max_length=40)
+    summary = models.TextField("摘要", blank=True)
+    step = models.CharField("环节", max_length=60, blank=True)
+    action = models.CharField("动作", max_length=40, blank=True)
+    actor_role = models.CharField("角色", max_length=40, blank=True)
+    hash = models.CharField("哈希", max_length=64)
+    received_at = models.DateTimeField("接收时间")
+
+    class Meta:
+        verbose_name = "外部系统办件事件"
+        verbose_name_plural = "外部系统办件事件"
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "event_id"], name="one_external_event_per_id")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.event_id}"
+
+
+class InboundBatch(models.Model):
+    """One batch pushed in through the inbound exchange API and read (a batch refused whole is
+    not recorded): who pushed it, from which system, and its per-record report."""
+
+    batch_id = models.CharField("批次号", max_length=32)
+    department = models.ForeignKey("accounts.Department", verbose_name="推送单位", on_delete=models.PROTECT,
+                                   related_name="+")
+    system = models.CharField("来源系统", max_length=40)
+    pushed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="推送账户", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField("接收时间")
+    received = models.PositiveIntegerField("记录数")
+    stored = models.PositiveIntegerField("存入记录数")
+    duplicates = models.PositiveIntegerField("重复事件数")
+    rejected = models.PositiveIntegerField("拒收记录数")
+    report = models.JSONField("接收报告")
+
+    class Meta:
+        verbose_name = "入站交换批次"
+        verbose_name_plural = "入站交换批次"
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["department", "system", "batch_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.system} {self.batch_id}"

@@ -210,3 +210,28 @@ def ratings_of(user) -> QuerySet:
     from .models import CaseRating
 
     return CaseRating.objects.filter(rated_by=user).select_related("case", "rectification").order_by("-rated_at")
+
+
+EXTERNAL_OPEN_STATES = ("received", "correcting", "in_progress", "suspended")
+
+
+@dataclass
+class ExternalRow:
+    department: str
+    open: int
+    overdue: int
+    closed: int
+
+
+def external_cases_by_department(today: dt.date) -> list[ExternalRow]:
+    """Cases pushed in through the inbound exchange, by the department that handles them: open,
+    open past their promised due date (as the source system computed it), and closed. One query."""
+    from .models import ExternalCase
+
+    running = Q(state__in=EXTERNAL_OPEN_STATES)
+    rows = (ExternalCase.objects.values("owner__name")
+            .annotate(open=Count("pk", filter=running),
+                      overdue=Count("pk", filter=running & Q(promised_due_on__lt=today)),
+                      closed=Count("pk", filter=~running))
+            .order_by("owner__name"))
+    return [ExternalRow(r["owner__name"], r["open"], r["overdue"], r["closed"]) for r in rows]

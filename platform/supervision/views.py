@@ -36,6 +36,7 @@ def dashboard(request):
         "levels": [Level(v) for v in Level.values],
         "by_department": selectors.counts_by_department(),
         "alerts": selectors.recent_alerts(),
+        "external": selectors.external_cases_by_department(today),
         "time_left": time_left,
         "charts": {
             "trend": charts.card_trend_svg(selectors.card_trend(today)),

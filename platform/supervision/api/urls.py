@@ -1,0 +1,8 @@
+from django.urls import re_path
+
+from . import views
+
+urlpatterns = [
+    re_path(r"^exchange/inbound/(?P<department>[A-Za-z0-9-]+)/(?P<system>[A-Za-z0-9_.-]{1,40})/$",
+            views.inbound_batch, name="exchange-inbound"),
+]
