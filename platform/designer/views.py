@@ -38,7 +38,7 @@ from .forms import (
 )
 from .models import ApprovalItem, ItemState
 from .palette import field_types, ordered_fields
-from .render import flowchart_svg, render_form, table_columns
+from .render import flowchart_svg, form_data_from_post, render_form, table_columns
 from .steps import ACTIONS as ACTION_LABEL
 from .steps import step_types
 
@@ -223,7 +223,7 @@ def item_preview(request, code):
     form_doc = item.definition["form"]
     data, errors = {}, {}
     if request.method == "POST":
-        data = _form_data(form_doc, request.POST)
+        data = form_data_from_post(form_doc, request.POST)
         from .palette import FormValidator
 
         errors = FormValidator(form_doc).errors(data)
@@ -234,44 +234,6 @@ def item_preview(request, code):
     return render(request, "designer/item_preview.html", _context(
         request, item, preview=render_form(form_doc, data, errors), errors=errors, needed=needed,
         checked=request.method == "POST", unit=unit, units=editing.units(item.definition)))
-
-
-def _form_data(form_doc: dict, post) -> dict:
-    """Turn the rendered form's fields back into JSON data (numbers, lists, table rows)."""
-    data: dict = {}
-    for name, prop in form_doc["schema"]["properties"].items():
-        kind = prop.get("x-field")
-        if kind == "multi_choice":
-            values = post.getlist(name)
-            if values:
-                data[name] = values
-        elif kind == "date_range":
-            start, end = post.get(f"{name}.start", ""), post.get(f"{name}.end", "")
-            if start or end:
-                data[name] = {"start": start, "end": end}
-        elif kind == "table":
-            columns = prop["items"]["properties"]
-            rows: dict[int, dict] = {}
-            for key, value in post.items():
-                parts = key.split(".")
-                if len(parts) == 3 and parts[0] == name and parts[1].isdigit() and parts[2] in columns and value:
-                    rows.setdefault(int(parts[1]), {})[parts[2]] = _typed(columns[parts[2]], value)
-            data[name] = [rows[i] for i in sorted(rows)]
-        else:
-            value = post.get(name, "")
-            if value != "":
-                data[name] = _typed(prop, value)
-    return data
-
-
-def _typed(prop: dict, value: str):
-    if prop.get("type") in ("number", "integer"):
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        return int(number) if number.is_integer() and prop.get("type") == "integer" else number
-    return value
 
 
 def _unit(request, doc: dict) -> editing.UnitRef:
