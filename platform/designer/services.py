@@ -268,3 +268,18 @@ def supervision_defaults_update(*, actor, rules: dict) -> SupervisionDefaults:
     row.rules = copy.deepcopy(rules)
     row.save()
     return row
+
+
+@transaction.atomic
+def certificate_type_save(*, actor, code: str, name: str, issuing_item: str = "",
+                          validity_months: int | None = None) -> CertificateType:
+    """Create or change a kind of certificate in the shared registry. The legal office keeps the
+    list, as it confirms the items that issue them; a code once used is never renamed."""
+    access.require_reviewer(actor)
+    cert = CertificateType.objects.select_for_update().filter(code=code).first() or CertificateType(code=code)
+    cert.name, cert.issuing_item, cert.validity_months = name, issuing_item, validity_months
+    cert.full_clean()
+    cert._history_user = _actor(actor)
+    cert._change_reason = "新增证照类型" if cert.pk is None else "修改证照类型"
+    cert.save()
+    return cert

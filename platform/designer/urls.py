@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.item_list, name="items"),
     path("review/", views.review_queue, name="review-queue"),
     path("catalogue/", views.catalogue_page, name="catalogue"),
+    path("certificate-types/", views.certificate_types, name="certificate-types"),
     path("items/<str:code>/", views.item_detail, name="item"),
     path("items/<str:code>/public/", views.item_public, name="item-public"),
     path("items/<str:code>/form/", views.item_form, name="item-form"),

@@ -11,6 +11,7 @@ import copy
 import json
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -36,7 +37,7 @@ from .forms import (
     StepForm,
     TransitionFormSet,
 )
-from .models import ApprovalItem, ItemState
+from .models import ApprovalItem, CertificateType, ItemState
 from .palette import field_types, ordered_fields
 from .render import flowchart_svg, form_data_from_post, render_form, table_columns
 from .steps import ACTIONS as ACTION_LABEL
@@ -527,3 +528,29 @@ def _forget_upload(request) -> None:
     stashed = request.session.pop(CATALOGUE_SESSION_KEY, None)
     if stashed:
         catalogue.upload_remove(stashed.get("name", ""))
+
+
+class CertificateTypeForm(forms.ModelForm):
+    class Meta:
+        model = CertificateType
+        fields = ["code", "name", "issuing_item", "validity_months"]
+
+    def validate_unique(self):
+        """The page creates or changes by code; the service decides which."""
+
+
+@designer_page
+def certificate_types(request):
+    """证照类型: the kinds of licence in the shared registry. Everyone in the designer sees them;
+    the legal office adds and changes them (an existing code opens it for changing)."""
+    can_edit = access.can_review(request.user)
+    form = CertificateTypeForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("只有法制办审核员可以维护证照类型")
+        if form.is_valid():
+            cert = services.certificate_type_save(actor=request.user, **form.cleaned_data)
+            messages.success(request, f"已保存证照类型“{cert.name}”（{cert.code}）")
+            return redirect("designer:certificate-types")
+    return render(request, "designer/certificate_types.html", {
+        "types": CertificateType.objects.order_by("code"), "form": form, "can_edit": can_edit})

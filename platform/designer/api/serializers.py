@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from accounts.models import Department
 
-from ..models import ApprovalItem, ItemType, ItemVersion, ReviewRecord
+from ..models import ApprovalItem, CertificateType, ItemType, ItemVersion, ReviewRecord
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -62,3 +62,12 @@ class ReviewRecordSerializer(serializers.ModelSerializer):
 class ValidationResultSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     variables = serializers.ListField(child=serializers.CharField(), help_text="表单提供给规则的变量")
+
+
+class CertificateTypeSerializer(serializers.ModelSerializer):
+    # Created or changed by code through the service, so the code's uniqueness is not a refusal.
+    code = serializers.CharField(max_length=40)
+
+    class Meta:
+        model = CertificateType
+        fields = ["code", "name", "issuing_item", "validity_months"]

@@ -5,6 +5,7 @@ from . import views
 
 router = SimpleRouter()
 router.register("designer/items", views.ItemViewSet, basename="designer-item")
+router.register("designer/certificate-types", views.CertificateTypeViewSet, basename="designer-certificate-type")
 
 urlpatterns = [
     path("designer/validate/", views.validate, name="designer-validate"),

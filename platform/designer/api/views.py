@@ -6,7 +6,7 @@ Permissions are the pages' permissions, from ``designer.access``.
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
@@ -15,9 +15,10 @@ from rules import variables_from_schema
 
 from .. import access, catalogue, selectors, services
 from ..bundles import export_bundle
-from ..models import ApprovalItem
+from ..models import ApprovalItem, CertificateType
 from ..validation import ruleset_problems, structural_problems, validate_definition
 from .serializers import (
+    CertificateTypeSerializer,
     DefinitionSerializer,
     ItemCreateSerializer,
     ItemDetailSerializer,
@@ -238,3 +239,23 @@ def supervision_defaults(request):
     if request.method == "PUT":
         services.supervision_defaults_update(actor=request.user, rules=request.data)
     return Response(selectors.district_supervision_defaults())
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="证照类型编码")]),
+    create=extend_schema(summary="新增或修改证照类型（按编码；仅法制办审核员）"),
+)
+class CertificateTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                             viewsets.GenericViewSet):
+    """证照类型（证照批文共享数据库中的证照种类）。"""
+
+    serializer_class = CertificateTypeSerializer
+    queryset = CertificateType.objects.order_by("code")
+    lookup_field = "code"
+
+    def get_queryset(self):
+        access.require_designer(self.request.user)
+        return super().get_queryset()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.certificate_type_save(actor=self.request.user, **serializer.validated_data)
