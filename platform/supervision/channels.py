@@ -7,18 +7,20 @@ adapters are one class each, registered here and named in ``settings.SUPERVISION
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 
 from core.registry import Registry
 
 log = logging.getLogger("supervision.notify")
 
 
-class Channel:
+class Channel(ABC):
     key = ""
     label = ""
 
+    @abstractmethod
     def send(self, notice) -> None:
-        raise NotImplementedError
+        """Deliver one notice; raise to leave it unsent (retried at the next sweep)."""
 
 
 class ConsoleChannel(Channel):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Value
@@ -65,7 +66,9 @@ class RuleGroup:
     levels: dict[int, dict]
 
 
-class RuleKind:
+class RuleKind(ABC):
+    """A kind of supervision rule; concrete kinds say which rows they read and how they judge them."""
+
     key: str = ""
     label: str = ""
     subject: str = ""
@@ -79,16 +82,17 @@ class RuleKind:
     case_path: str = "case_id"
     department_path: str = "case__department_id"
 
+    @abstractmethod
     def rows(self, today: dt.date) -> QuerySet:
         """Every row the kind's variables can be read on, annotated."""
-        raise NotImplementedError
 
     def scope(self) -> Q:
         """Rows on which an alert may be raised (and, for clocks, may stay open)."""
         return Q()
 
+    @abstractmethod
     def groups(self, today: dt.date) -> list[RuleGroup]:
-        raise NotImplementedError
+        """The rows to judge and the rule for each level."""
 
     def department_expr(self):
         return F(self.department_path)
@@ -243,8 +247,9 @@ class Anomaly(RuleKind):
     is_clock = False
     rule: dict = {}
 
+    @abstractmethod
     def model(self):
-        raise NotImplementedError
+        """The model whose rows this anomaly is judged on."""
 
     def rows(self, today):
         return self.model().objects.all()
