@@ -6,8 +6,12 @@ class DesignerConfig(AppConfig):
     verbose_name = "事项设计"
 
     def ready(self):
-        from core.demo import DemoLoader, demo_loaders
+        from datetime import timedelta
 
+        from core.demo import DemoLoader, demo_loaders
+        from core.schedule import PeriodicTask, periodic_tasks
+
+        from . import tasks  # noqa: F401  (registers the Celery tasks)
         from .demo import load_demo_items
         from .palette import register_palette
         from .steps import register_step_types
@@ -15,3 +19,7 @@ class DesignerConfig(AppConfig):
         register_palette()
         register_step_types()
         demo_loaders.register("items", DemoLoader(order=20, load=load_demo_items))
+        if "designer.purge_catalogue_uploads" not in periodic_tasks:
+            periodic_tasks.register("designer.purge_catalogue_uploads", PeriodicTask(
+                task="designer.purge_catalogue_uploads", every=timedelta(days=1),
+                description="清理试导入后未确认的事项目录文件（保留一天）"))

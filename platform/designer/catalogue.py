@@ -12,12 +12,15 @@ everything is rolled back, so a wrong file imports nothing. See docs/designer.md
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.storage import storages
 from django.db import transaction
+from django.utils import timezone
 from import_export import fields, instance_loaders, resources
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
@@ -467,3 +470,25 @@ def upload_read(name: str) -> bytes | None:
 def upload_remove(name: str) -> None:
     if re.fullmatch(r"[0-9a-f]{32}", name or ""):
         MediaStorage(name=name, MEDIA_FOLDER=UPLOAD_FOLDER).remove()
+
+
+# A dry run whose confirmation never comes (a closed tab, a new upload in another session) leaves
+# its file behind; a day is far longer than anyone takes to read a dry-run table.
+UPLOAD_KEPT = dt.timedelta(days=1)
+
+
+def uploads_purge(*, now: dt.datetime | None = None) -> list[str]:
+    """Remove stashed catalogue uploads older than ``UPLOAD_KEPT``; returns the names removed."""
+    cutoff = (now or timezone.now()) - UPLOAD_KEPT
+    # The storage MediaStorage itself picks: "import_export" when configured, else the default.
+    storage = storages["import_export"] if "import_export" in storages.backends else storages["default"]
+    try:
+        _, names = storage.listdir(UPLOAD_FOLDER)
+    except FileNotFoundError:
+        return []
+    removed = []
+    for name in names:
+        if re.fullmatch(r"[0-9a-f]{32}", name) and storage.get_modified_time(f"{UPLOAD_FOLDER}/{name}") < cutoff:
+            upload_remove(name)
+            removed.append(name)
+    return sorted(removed)

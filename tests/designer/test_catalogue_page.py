@@ -113,3 +113,28 @@ def test_only_designers_reach_the_catalogue_page(client, demo):
     assert client.get("/designer/catalogue/").status_code == 403
     client.force_login(demo.legal)
     assert client.get("/designer/catalogue/").status_code == 200
+
+
+def test_a_dry_run_never_confirmed_is_purged_after_a_day_and_can_no_longer_be_imported(editor, settings):
+    import datetime as dt
+    import os
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from designer.catalogue import UPLOAD_FOLDER, upload_stash, uploads_purge
+
+    forgotten = upload(editor, downloaded(editor)).context["pending"]
+    recent = upload_stash(b"another editor's dry run, an hour old")
+    folder = Path(settings.MEDIA_ROOT) / UPLOAD_FOLDER
+    two_days_ago = (timezone.now() - dt.timedelta(days=2)).timestamp()
+    os.utime(folder / forgotten, (two_days_ago, two_days_ago))
+
+    assert uploads_purge() == [forgotten]
+    assert sorted(p.name for p in folder.iterdir()) == [recent]
+    assert uploads_purge() == []
+    response = editor.post("/designer/catalogue/", {"op": "confirm", "upload": forgotten}, follow=True)
+    assert "没有待导入的文件或文件已过期" in response.content.decode()
+    # The purge runs daily wherever periodic tasks run (Celery beat, or `manage.py serve`).
+    from core.schedule import periodic_tasks
+    assert periodic_tasks.get("designer.purge_catalogue_uploads").task == "designer.purge_catalogue_uploads"
