@@ -155,7 +155,9 @@ class Notification(models.Model):
     reason = models.CharField("接收原因", max_length=32)
     channel = models.CharField("发送渠道", max_length=32)
     created_at = models.DateTimeField("时间")
-    sent = models.BooleanField("已发送", default=False)
+    sent = models.BooleanField("已发送", default=False)  # by every channel in use
+    sent_via = models.CharField("已送达的渠道", max_length=100, blank=True)  # comma-separated channel keys
+    last_error = models.CharField("最近一次发送失败", max_length=300, blank=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
     class Meta:

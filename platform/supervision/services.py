@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case as When_
@@ -296,7 +295,9 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
             department_id__isnull=False).values_list("case_id", "department_id"):
         desks[case_id].add(unit)
     reach: dict[tuple, set[int]] = {}
-    channel_names = list(getattr(settings, "SUPERVISION_CHANNELS", ["console"]))
+    from .channels import configured
+
+    channel_names = configured()
     rows = []
     for alert in pending:
         on_desks = frozenset(desks.get(alert.case_id, ()))
@@ -329,23 +330,36 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
 
 
 def notifications_send(*, ids: list[int] | None = None) -> int:
-    """Hand unsent notices to every configured channel; a failing channel leaves them unsent
-    (retried at the next sweep)."""
-    names = list(getattr(settings, "SUPERVISION_CHANNELS", ["console"]))
+    """Hand unsent notices to every configured channel. Channels are independent: one that fails
+    (logged, its error kept on the notice) does not stop the others, and only the channels that
+    have not delivered a notice yet are tried again (after the next sweep). Returns the notices
+    now delivered by every channel."""
+    from .channels import configured
+
+    names = configured()
     notices = Notification.objects.filter(sent=False).select_related("alert", "alert__case", "recipient")
     if ids is not None:
         notices = notices.filter(pk__in=ids)
-    sent = []
+    changed = []
     for notice in notices.order_by("pk")[:5000]:
-        try:
-            for name in names:
+        done = set(filter(None, notice.sent_via.split(",")))
+        errors = []
+        for name in names:
+            if name in done:
+                continue
+            try:
                 channels.get(name).send(notice)
-        except Exception:
-            log.exception("告警通知发送失败：%s", notice.pk)
-            continue
-        sent.append(notice.pk)
-    Notification.objects.filter(pk__in=sent).update(sent=True)
-    return len(sent)
+            except Exception as exc:  # any failure of a channel's transport; the others still run
+                log.exception("告警通知 %s 经%s发送失败", notice.pk, name)
+                errors.append(f"{name}：{exc}")
+            else:
+                done.add(name)
+        notice.sent_via = ",".join(n for n in names if n in done)
+        notice.last_error = "；".join(errors)[:300]
+        notice.sent = not errors
+        changed.append(notice)
+    Notification.objects.bulk_update(changed, ["sent", "sent_via", "last_error"], batch_size=1000)
+    return sum(n.sent for n in changed)
 
 
 def notification_read(*, actor, notification: Notification) -> Notification:
