@@ -526,6 +526,35 @@ def complaint_rate(*, actor, complaint: Complaint, rating: int, note: str = "") 
     return complaint
 
 
+@transaction.atomic
+def complaint_conclude(*, actor, complaint: Complaint, finding: str, reasons: str) -> Complaint:
+    """The efficiency office closes a complaint the department has answered with its finding
+    (成立 / 部分成立 / 不成立) and the reasons, which the complainant sees; made once."""
+    from accounts.access import has_role
+
+    if not has_role(actor, Role.SUPERVISOR):
+        raise AccessDenied("只有效能办监察员可以作出投诉认定")
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.kind != Complaint.Kind.COMPLAINT:
+        raise Conflict(f"{complaint.get_kind_display()}{complaint.number}不作成立与否的认定")
+    if complaint.finding:
+        raise Conflict(f"投诉{complaint.number}已认定为{complaint.get_finding_display()}，不能重复认定")
+    if complaint.state not in (Complaint.State.ANSWERED, Complaint.State.RATED):
+        raise Conflict(f"投诉{complaint.number}当前{complaint.get_state_display()}，须被投诉单位答复后再认定")
+    problems = {}
+    if finding not in Complaint.Finding.values:
+        problems["finding"] = ["请选择认定结论：成立、部分成立或不成立"]
+    reasons = (reasons or "").strip()
+    if len(reasons) < 5:
+        problems["finding_reasons"] = ["请写明认定理由（至少5个字）"]
+    if problems:
+        raise InvalidInput("投诉认定填写有误", details=problems)
+    complaint.finding, complaint.finding_reasons = finding, reasons
+    complaint.found_by, complaint.found_at = actor, timezone.now()
+    complaint.save(update_fields=["finding", "finding_reasons", "found_by", "found_at"])
+    return complaint
+
+
 # --- ratings of completed cases (好差评) --------------------------------------------------------
 
 RECTIFICATION_LIMIT_DAYS = 5
