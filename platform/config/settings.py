@@ -201,6 +201,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# --- Supervision notifications (docs/operations.md) ----------------------------------------
+# Channels every alert notice goes out through, besides the inbox: console, email, sms.
+SUPERVISION_CHANNELS = env.list("SUPERVISION_CHANNELS", default=["console"])
+# Email: a django-environ URL, e.g. smtp+tls://user:password@mail.example.gov.cn:587
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="电子监察 <noreply@localhost>")
+# SMS: an HTTP gateway taking one JSON POST per message.
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
+SMS_TEMPLATE = env.str("SMS_TEMPLATE", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+
 # --- Security (production profile) -------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

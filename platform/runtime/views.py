@@ -21,7 +21,7 @@ from designer.models import ApprovalItem
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .access import can_act_on_task, inbox
 from .actions import actions as action_registry
 from .clock import today as clock_today
@@ -54,6 +54,7 @@ def hall(request):
         "applicant": applicant, "catalogue": catalogue, "q": text,
         "cases": selectors.cases_for(request.user)[:50],
         "certificates": selectors.certificates_for(request.user)[:50],
+        "links": extensions.links_for("hall", request.user),
     })
 
 
@@ -85,7 +86,8 @@ def case_detail(request, number):
                                         and can_act_on_task(request.user, running.task))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
-                       my_tasks=tasks, procedures=SPECIAL_PROCEDURES)
+                       my_tasks=tasks, procedures=SPECIAL_PROCEDURES,
+                       panels=extensions.render_case_panels(request, case))
     context["may_resubmit"] = case.state == CaseState.CORRECTING and (
         case.applicant.user_id == request.user.pk
         or (case.channel == Channel.WINDOW and has_role(request.user, Role.WINDOW_CLERK)))
@@ -201,7 +203,8 @@ def item_guide(request, code):
     guide = guide_of(item)
     units = [{"unit": u, "flowchart": flowchart_svg(u.workflow)} for u in guide.units]
     return render(request, "runtime/item_guide.html", {
-        "item": item, "guide": guide, "units": units, "can_apply": is_applicant(request.user)})
+        "item": item, "guide": guide, "units": units, "can_apply": is_applicant(request.user),
+        "links": extensions.links_for("item_guide", request.user, item)})
 
 
 @login_required

@@ -13,9 +13,11 @@ class SupervisionConfig(AppConfig):
         from . import tasks  # noqa: F401  (registers the Celery tasks)
         from .channels import register_channels
         from .kinds import register_rule_kinds
+        from .panels import register_panels
 
         register_rule_kinds()
         register_channels()
+        register_panels()
         if "supervision.sweep" not in periodic_tasks:
             periodic_tasks.register("supervision.sweep", PeriodicTask(
                 task="supervision.sweep", every=timedelta(minutes=15),

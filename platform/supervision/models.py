@@ -155,7 +155,9 @@ class Notification(models.Model):
     reason = models.CharField("接收原因", max_length=32)
     channel = models.CharField("发送渠道", max_length=32)
     created_at = models.DateTimeField("时间")
-    sent = models.BooleanField("已发送", default=False)
+    sent = models.BooleanField("已发送", default=False)  # by every channel in use
+    sent_via = models.CharField("已送达的渠道", max_length=100, blank=True)  # comma-separated channel keys
+    last_error = models.CharField("最近一次发送失败", max_length=300, blank=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
     class Meta:
@@ -235,6 +237,14 @@ class Complaint(models.Model):
         RECTIFICATION = "rectification", "差评整改"
         CONSULTATION = "consultation", "咨询"
 
+    class Finding(models.TextChoices):
+        """The efficiency office's finding when it closes a complaint; performance counts a
+        complaint against the department only when it is upheld in whole or in part."""
+
+        UPHELD = "upheld", "成立"
+        PARTLY_UPHELD = "partly_upheld", "部分成立"
+        NOT_UPHELD = "not_upheld", "不成立"
+
     number = models.CharField("投诉编号", max_length=40, unique=True)
     kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.COMPLAINT)
     case = models.ForeignKey("runtime.Case", verbose_name="所涉办件", null=True, blank=True, on_delete=models.PROTECT,
@@ -262,6 +272,11 @@ class Complaint(models.Model):
     rating = models.PositiveSmallIntegerField("评价（1–5）", null=True, blank=True)
     rating_note = models.CharField("评价说明", max_length=300, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    finding = models.CharField("认定结论", max_length=16, choices=Finding.choices, blank=True)
+    finding_reasons = models.TextField("认定理由", blank=True)
+    found_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="认定人", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    found_at = models.DateTimeField("认定时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "投诉"
@@ -272,6 +287,13 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def upheld(self) -> bool:
+        return self.finding in UPHELD_FINDINGS
+
+
+UPHELD_FINDINGS = (Complaint.Finding.UPHELD, Complaint.Finding.PARTLY_UPHELD)
 
 
 class CaseRating(models.Model):

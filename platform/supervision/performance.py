@@ -20,7 +20,7 @@ from accounts.models import Role
 from core.errors import AccessDenied, InvalidInput
 from rules import RuleEvaluationError, RuleInvalid, evaluate_rule, validate_rule
 
-from .models import Alert, Complaint, Level, PerformanceSnapshot, ScoreFormula, WorkdayOrdinal
+from .models import UPHELD_FINDINGS, Alert, Complaint, Level, PerformanceSnapshot, ScoreFormula, WorkdayOrdinal
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -36,12 +36,13 @@ FIGURES = {
     "returns": "退回",
     "yellow_cards": "黄牌",
     "red_cards": "红牌",
-    "complaints": "投诉",
+    "complaints": "投诉成立（含部分成立）",
 }
 NUMBER_FIGURES = {"avg_days", "p90_days"}  # may be null (nothing completed); the others are counts
 
 # The district default score (our choice, documented): 100, less 2 per case completed after the
-# promised limit, 1 per return, 3 per yellow card, 6 per red card, 5 per complaint; never below 0.
+# promised limit, 1 per return, 3 per yellow card, 6 per red card, 5 per complaint upheld (in whole or
+# in part); never below 0.
 DISTRICT_DEFAULT_FORMULA = {"max": [0, {"-": [100, {"+": [
     {"*": [2, {"var": "late"}]},
     {"var": "returns"},
@@ -70,7 +71,7 @@ PERSON_LABELS = {
     "returns": "退回（本人退回）",
     "yellow_cards": "环节黄牌",
     "red_cards": "环节红牌",
-    "complaints": "投诉（不计到个人）",
+    "complaints": "投诉成立（不计到个人）",
 }
 
 
@@ -184,8 +185,10 @@ def figures(dimension: str, start: dt.date, end: dt.date, *, formula=None, index
         row(pk, key, label).figures.update(yellow_cards=yellow, red_cards=red)
 
     complaint_scope = "department" if dimension == "department" else "case__item"
-    for pk, key, label, n in (Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT, filed_at__gte=since,
-                                                       filed_at__lt=until, **{f"{complaint_scope}__isnull": False})
+    # complaints upheld (成立 or 部分成立), in the period the efficiency office made the finding
+    for pk, key, label, n in (Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT, finding__in=UPHELD_FINDINGS,
+                                                       found_at__gte=since, found_at__lt=until,
+                                                       **{f"{complaint_scope}__isnull": False})
                               .values_list(f"{complaint_scope}_id", f"{complaint_scope}__code",
                                            f"{complaint_scope}__name")
                               .annotate(n=Count("pk")).order_by()):

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case as When_
@@ -296,7 +295,9 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
             department_id__isnull=False).values_list("case_id", "department_id"):
         desks[case_id].add(unit)
     reach: dict[tuple, set[int]] = {}
-    channel_names = list(getattr(settings, "SUPERVISION_CHANNELS", ["console"]))
+    from .channels import configured
+
+    channel_names = configured()
     rows = []
     for alert in pending:
         on_desks = frozenset(desks.get(alert.case_id, ()))
@@ -329,23 +330,36 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
 
 
 def notifications_send(*, ids: list[int] | None = None) -> int:
-    """Hand unsent notices to every configured channel; a failing channel leaves them unsent
-    (retried at the next sweep)."""
-    names = list(getattr(settings, "SUPERVISION_CHANNELS", ["console"]))
+    """Hand unsent notices to every configured channel. Channels are independent: one that fails
+    (logged, its error kept on the notice) does not stop the others, and only the channels that
+    have not delivered a notice yet are tried again (after the next sweep). Returns the notices
+    now delivered by every channel."""
+    from .channels import configured
+
+    names = configured()
     notices = Notification.objects.filter(sent=False).select_related("alert", "alert__case", "recipient")
     if ids is not None:
         notices = notices.filter(pk__in=ids)
-    sent = []
+    changed = []
     for notice in notices.order_by("pk")[:5000]:
-        try:
-            for name in names:
+        done = set(filter(None, notice.sent_via.split(",")))
+        errors = []
+        for name in names:
+            if name in done:
+                continue
+            try:
                 channels.get(name).send(notice)
-        except Exception:
-            log.exception("告警通知发送失败：%s", notice.pk)
-            continue
-        sent.append(notice.pk)
-    Notification.objects.filter(pk__in=sent).update(sent=True)
-    return len(sent)
+            except Exception as exc:  # any failure of a channel's transport; the others still run
+                log.exception("告警通知 %s 经%s发送失败", notice.pk, name)
+                errors.append(f"{name}：{exc}")
+            else:
+                done.add(name)
+        notice.sent_via = ",".join(n for n in names if n in done)
+        notice.last_error = "；".join(errors)[:300]
+        notice.sent = not errors
+        changed.append(notice)
+    Notification.objects.bulk_update(changed, ["sent", "sent_via", "last_error"], batch_size=1000)
+    return sum(n.sent for n in changed)
 
 
 def notification_read(*, actor, notification: Notification) -> Notification:
@@ -509,6 +523,35 @@ def complaint_rate(*, actor, complaint: Complaint, rating: int, note: str = "") 
     complaint.rating, complaint.rating_note, complaint.rated_at = rating, (note or "").strip()[:300], timezone.now()
     complaint.state = Complaint.State.RATED
     complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def complaint_conclude(*, actor, complaint: Complaint, finding: str, reasons: str) -> Complaint:
+    """The efficiency office closes a complaint the department has answered with its finding
+    (成立 / 部分成立 / 不成立) and the reasons, which the complainant sees; made once."""
+    from accounts.access import has_role
+
+    if not has_role(actor, Role.SUPERVISOR):
+        raise AccessDenied("只有效能办监察员可以作出投诉认定")
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.kind != Complaint.Kind.COMPLAINT:
+        raise Conflict(f"{complaint.get_kind_display()}{complaint.number}不作成立与否的认定")
+    if complaint.finding:
+        raise Conflict(f"投诉{complaint.number}已认定为{complaint.get_finding_display()}，不能重复认定")
+    if complaint.state not in (Complaint.State.ANSWERED, Complaint.State.RATED):
+        raise Conflict(f"投诉{complaint.number}当前{complaint.get_state_display()}，须被投诉单位答复后再认定")
+    problems = {}
+    if finding not in Complaint.Finding.values:
+        problems["finding"] = ["请选择认定结论：成立、部分成立或不成立"]
+    reasons = (reasons or "").strip()
+    if len(reasons) < 5:
+        problems["finding_reasons"] = ["请写明认定理由（至少5个字）"]
+    if problems:
+        raise InvalidInput("投诉认定填写有误", details=problems)
+    complaint.finding, complaint.finding_reasons = finding, reasons
+    complaint.found_by, complaint.found_at = actor, timezone.now()
+    complaint.save(update_fields=["finding", "finding_reasons", "found_by", "found_at"])
     return complaint
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("complaints/<int:pk>/assign/", views.complaint_assign, name="complaint_assign"),
     path("complaints/<int:pk>/answer/", views.complaint_answer, name="complaint_answer"),
     path("complaints/<int:pk>/rate/", views.complaint_rate, name="complaint_rate"),
+    path("complaints/<int:pk>/conclude/", views.complaint_conclude, name="complaint_conclude"),
     path("ratings/<str:number>/", views.case_rate, name="case_rate"),
     path("consultations/<str:code>/", views.consultation_new, name="consultation_new"),
     path("performance/", performance_views.performance_page, name="performance"),

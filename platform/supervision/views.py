@@ -198,7 +198,8 @@ def case_rate(request, number):
 def complaints(request):
     _guard(require_supervisor, request.user)
     return render(request, "supervision/complaints.html", {"complaints": selectors.complaints_all(),
-                                                           "departments": _departments()})
+                                                           "departments": _departments(),
+                                                           "findings": Complaint.Finding.choices})
 
 
 def _act(request, fn, ok: str, back: str):
@@ -236,6 +237,16 @@ def complaint_answer(request, pk):
     return _act(request, lambda: services.complaint_answer(actor=request.user, complaint=complaint,
                                                            answer=request.POST.get("answer", "")),
                 f"投诉 {complaint.number} 已答复", "supervision:inbox")
+
+
+@login_required
+@require_POST
+def complaint_conclude(request, pk):
+    complaint = get_object_or_404(Complaint, pk=pk)
+    return _act(request, lambda: services.complaint_conclude(
+        actor=request.user, complaint=complaint, finding=request.POST.get("finding", ""),
+        reasons=request.POST.get("finding_reasons", "")),
+        f"投诉 {complaint.number} 已作出认定", "supervision:complaints")
 
 
 @login_required

@@ -115,3 +115,56 @@ def test_consultation_about_an_item_is_answered_within_its_limit(client, demo, f
     page = client.post(f"/supervision/consultations/{item.code}/", {"question": "短", "contact_name": "",
                                                                      "contact_phone": ""}).content.decode()
     assert "请写明要咨询的问题" in page
+
+
+def _answered(demo, case):
+    complaint = services.complaint_file(actor=demo.zhangsan, content="窗口人员态度生硬，材料被要求重复提交",
+                                        contact_name="张三", contact_phone="13800138000", case=case)
+    services.complaint_assign(actor=demo.supervisor, complaint=complaint, department=case.department, limit_days=3)
+    return complaint
+
+
+def test_the_office_finds_a_complaint_upheld_and_the_complainant_sees_why(client, demo, case):
+    complaint = _answered(demo, case)
+    client.force_login(demo.supervisor)
+    assert f'action="/supervision/complaints/{complaint.pk}/conclude/"' not in \
+        client.get("/supervision/complaints/").content.decode()  # not before the department answers
+    response = client.post(f"/supervision/complaints/{complaint.pk}/conclude/",
+                           {"finding": "upheld", "finding_reasons": "经核查属实"}, follow=True)
+    assert "须被投诉单位答复后再认定" in response.content.decode()
+    services.complaint_answer(actor=demo.chief, complaint=complaint, answer="已约谈窗口人员并整改")
+    page = client.get("/supervision/complaints/").content.decode()
+    assert f'action="/supervision/complaints/{complaint.pk}/conclude/"' in page and "部分成立" in page
+
+    response = client.post(f"/supervision/complaints/{complaint.pk}/conclude/",
+                           {"finding": "partly_upheld", "finding_reasons": ""}, follow=True)
+    assert "请写明认定理由" in response.content.decode()
+    client.post(f"/supervision/complaints/{complaint.pk}/conclude/",
+                {"finding": "partly_upheld", "finding_reasons": "态度问题属实，重复提交材料系申请人误解"})
+    complaint.refresh_from_db()
+    assert (complaint.finding, complaint.found_by, complaint.upheld) == ("partly_upheld", demo.supervisor, True)
+    response = client.post(f"/supervision/complaints/{complaint.pk}/conclude/",
+                           {"finding": "not_upheld", "finding_reasons": "改判不成立"}, follow=True)
+    assert "已认定为部分成立" in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.finding == "partly_upheld"
+
+    client.force_login(demo.zhangsan)
+    mine = client.get("/supervision/complaints/mine/").content.decode()
+    assert "效能办认定：<strong>投诉部分成立</strong>" in mine and "重复提交材料系申请人误解" in mine
+
+
+def test_only_a_supervisor_finds_and_only_complaints(demo, case):
+    complaint = _answered(demo, case)
+    services.complaint_answer(actor=demo.chief, complaint=complaint, answer="已整改")
+    with pytest.raises(AccessDenied):
+        services.complaint_conclude(actor=demo.chief, complaint=complaint, finding="not_upheld", reasons="本单位认为不成立")
+    with pytest.raises(InvalidInput) as refused:
+        services.complaint_conclude(actor=demo.supervisor, complaint=complaint, finding="maybe", reasons="理由写得很清楚")
+    assert "finding" in refused.value.details
+    complaint.refresh_from_db()
+    assert complaint.finding == "" and complaint.found_at is None
+    question = services.consultation_ask(actor=demo.zhangsan, item=case.item, question="需要哪些材料呢？",
+                                         contact_name="张三", contact_phone="13800138000")
+    with pytest.raises(Conflict):
+        services.complaint_conclude(actor=demo.supervisor, complaint=question, finding="upheld", reasons="不适用于咨询")

@@ -33,7 +33,7 @@ def november(demo, frozen, sweep):
     """Four cases of 食品经营许可 (promised 5, statutory 8 working days) around November 2026
     (no holidays): A done in 3 working days, B returned once and done in 10 (late, carded),
     C accepted and still open, D received in October and accepted in November."""
-    from supervision.services import complaint_file
+    from supervision.services import complaint_answer, complaint_assign, complaint_conclude, complaint_file
 
     item = factories.publish(factories.definition(promised=5, statutory=8))
     frozen.move_to(at("2026-10-30", 9))
@@ -55,7 +55,13 @@ def november(demo, frozen, sweep):
     frozen.move_to(at("2026-11-16", 9))
     _finish(demo, b)
     frozen.move_to(at("2026-11-20", 9))
-    complaint_file(actor=demo.zhangsan, content="办理时间太长，超期未告知", contact_name="张三", contact_phone="13800000000", case=b)
+    # two complaints about B, answered; the office finds one partly upheld (counted), one not (not)
+    for finding in ("partly_upheld", "not_upheld"):
+        complaint = complaint_file(actor=demo.zhangsan, content="办理时间太长，超期未告知", contact_name="张三",
+                                   contact_phone="13800000000", case=b)
+        complaint_assign(actor=demo.supervisor, complaint=complaint, department=b.department, limit_days=5)
+        complaint_answer(actor=demo.handler, complaint=complaint, answer="已核实，向申请人致歉")
+        complaint_conclude(actor=demo.supervisor, complaint=complaint, finding=finding, reasons="经核查承办环节确有延误")
     return item, {"a": a, "b": b, "c": c, "d": d}
 
 
@@ -72,7 +78,7 @@ EXPECTED = {
     # D (3 over) and C (2 over, due 11-10); red for the 承办 steps of B, C and D (due 11-05 or 11-06)
     "yellow_cards": 3,
     "red_cards": 3,
-    "complaints": 1,     # about B, filed 11-20
+    "complaints": 1,     # about B, found partly upheld on 11-20 (the one not upheld does not count)
 }
 
 

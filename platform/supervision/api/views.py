@@ -3,7 +3,10 @@ call ``inbound.batch_receive``, render its report."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, parser_classes
@@ -12,7 +15,7 @@ from rest_framework.response import Response
 from accounts.models import Department
 
 from .. import inbound
-from ..access import require_exchange_pusher
+from ..access import require_exchange_pusher, require_supervisor
 from .parsers import BatchJSONParser
 
 _report = inline_serializer("InboundExchangeReport", {
@@ -52,3 +55,30 @@ def inbound_batch(request, department: str, system: str):
     require_exchange_pusher(request.user, pusher)
     report = inbound.batch_receive(department=pusher, system=system, payload=request.data, actor=request.user)
     return Response(report.as_dict())
+
+
+@extend_schema(
+    summary="监察大屏指标（机器可读）",
+    description="与效能办监察大屏相同的指标：本平台办件（own）与各部门自建系统推送的办件（external）分别按办理单位的"
+                "在办、超承诺期限、已办结，按状态计数，统计期内办结及按承诺期限办结数，按事项的平均用时（工作日），"
+                "以及在办告警按责任单位和级别的计数。仅效能办监察员可查看。",
+    parameters=[OpenApiParameter("on", OpenApiTypes.DATE, OpenApiParameter.QUERY,
+                                 description="按哪一天计算（YYYY-MM-DD，默认今天）")],
+    responses={200: OpenApiResponse(response=OpenApiTypes.OBJECT, description="指标"),
+               400: OpenApiResponse(description="日期格式错误"), 403: OpenApiResponse(description="不是监察员")},
+)
+@api_view(["GET"])
+def dashboard_figures(request):
+    from django.utils import timezone
+
+    from core.errors import InvalidInput
+
+    from ..figures import dashboard_figures as figures
+
+    require_supervisor(request.user)
+    raw = request.query_params.get("on", "")
+    try:
+        on = dt.date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        raise InvalidInput("日期格式错误", details={"on": [f"应为 YYYY-MM-DD，收到 {raw!r}"]}) from None
+    return Response(figures(on=on))

@@ -1,0 +1,53 @@
+"""Extension points of the runtime's pages, for apps above it (supervision) that the runtime may
+not import: they register here in their ``AppConfig.ready()``.
+
+* ``case_panels``: a section of the case page. The callable gets the case and the user and
+  returns ``(template name, context)`` or ``None`` (nothing to show to this user); it decides
+  who may see what, so a panel shows only records the user may see.
+* ``page_links``: links offered on the service hall (``where="hall"``, called with the user) and
+  on an item's guide (``where="item_guide"``, called with the user and the item): a list of
+  ``(label, url)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+
+from core.registry import Registry
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    order: int
+    build: Callable[..., tuple[str, dict] | None]  # (case, user) -> (template, context) | None
+
+
+@dataclass(frozen=True)
+class PageLink:
+    where: str  # "hall" or "item_guide"
+    build: Callable[..., list[tuple[str, str]]]  # (user, item=None) -> [(label, url)]
+
+
+case_panels: Registry[CasePanel] = Registry("办件页面板")
+page_links: Registry[PageLink] = Registry("页面链接")
+
+
+def render_case_panels(request, case) -> list[str]:
+    out = []
+    for _key, panel in sorted(case_panels.items(), key=lambda kv: (kv[1].order, kv[0])):
+        built = panel.build(case, request.user)
+        if built is not None:
+            template, context = built
+            out.append(render_to_string(template, {"case": case, **context}, request=request))
+    return out
+
+
+def links_for(where: str, user, item=None) -> list[tuple[str, str]]:
+    links = []
+    for _key, link in sorted(page_links.items()):
+        if link.where == where:
+            links.extend(link.build(user, item) if where == "item_guide" else link.build(user))
+    return links
