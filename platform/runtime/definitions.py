@@ -103,6 +103,12 @@ class Definition:
 
         return int(self.document.get("prereview_limit_days") or PREREVIEW_LIMIT_DAYS)
 
+    @property
+    def correction_stops_clock(self) -> bool:
+        """Whether a correction asked for after acceptance stops the clock until the applicant
+        resubmits (an absent key, as in every version published before the setting: no)."""
+        return bool(self.document.get("correction_stops_clock", False))
+
     def completion_step(self) -> str | None:
         """Where a rejection (不予许可) goes: the first completion step in document order."""
         return next((s["key"] for s in self.workflow["steps"] if s["type"] == "complete"), None)

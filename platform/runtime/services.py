@@ -326,6 +326,8 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
         task.opened_at = now
         clock.task_due(task)
         task.save(update_fields=["state", "opened_on", "opened_at", "due_on", "due_provisional"])
+    if case.paused_since is not None:  # the item stopped the clock for this correction: it runs again
+        end_pause(case, on=today, result="申请人补正后重新提交", actor=actor)
     if case.accepted_on is None:
         clock.start(case, today, statutory=case.statutory_limit_days, promised=case.promised_limit_days,
                     prereview=case.prereview_limit_days)

@@ -82,6 +82,7 @@ def case_detail(request, number):
             tasks.append({"task": task, "actions": allowed, "returns": returns})
         running = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
         context["may_end_pause"] = bool(running and running.task_id and running.task.step_type != "special_procedure"
+                                        and not running.is_correction  # the applicant's resubmission ends it
                                         and can_act_on_task(request.user, running.task))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
@@ -150,7 +151,8 @@ def progress_query(request):
         asked = True
         case = selectors.public_progress(request.GET.get("number", ""), request.GET.get("code", ""))
     return render(request, "runtime/progress.html", {
-        "case": case, "asked": asked, "steps": selectors.progress(case) if case else []})
+        "case": case, "asked": asked, "steps": selectors.progress(case) if case else [],
+        "pauses": case.pauses.all() if case else []})
 
 
 # --- Item guide and online application --------------------------------------------------------
