@@ -28,6 +28,7 @@ from .clock import today as clock_today
 from .definitions import (
     SPECIAL_PROCEDURES,
     Definition,
+    catalogue_themes,
     definition_for,
     guide_of,
     public_catalogue,
@@ -46,12 +47,10 @@ def hall(request):
     if not is_applicant(request.user):
         return redirect("runtime:workbench")
     applicant = getattr(request.user, "applicant", None)
-    text = request.GET.get("q", "").strip()
-    catalogue = public_catalogue()
-    if text:
-        catalogue = catalogue.filter(name__icontains=text)
+    query = selectors.CatalogueQuery.from_params(request.GET)
     return render(request, "runtime/hall.html", {
-        "applicant": applicant, "catalogue": catalogue, "q": text,
+        "applicant": applicant, "catalogue": selectors.catalogue_search(query), "query": query,
+        "departments": selectors.catalogue_departments(), "themes": catalogue_themes(),
         "cases": selectors.cases_for(request.user)[:50],
         "certificates": selectors.certificates_for(request.user)[:50],
     })
