@@ -26,6 +26,28 @@ def ensure_online_classes(OnlineClass) -> None:
         )
 
 
+# The district's service themes (服务主题) the hall's catalogue is browsed by: (code, name). Seeded
+# once; the legal office keeps the list afterwards (ServiceTheme, page /designer/themes/).
+SERVICE_THEMES = [
+    ("business_startup", "开办企业"),
+    ("catering", "餐饮服务"),
+    ("construction", "建设工程"),
+    ("health", "医疗卫生"),
+    ("natural_resources", "自然资源"),
+    ("environment", "生态环境"),
+    ("transport", "交通运输"),
+    ("education", "教育培训"),
+    ("social_security", "社会保障"),
+    ("culture_tourism", "文化旅游"),
+]
+
+
+def ensure_service_themes(ServiceTheme) -> None:
+    """Create the themes that are missing; never overwrite what the district has edited."""
+    for position, (code, name) in enumerate(SERVICE_THEMES, start=1):
+        ServiceTheme.objects.get_or_create(code=code, defaults={"name": name, "position": position * 10})
+
+
 DEFAULT_SUPERVISION = {
     "warning": {"remaining_days": 2, "remaining_percent": 20},
     "yellow_card": {"overdue_days_up_to": 3},

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .defaults import ensure_online_classes
-from .models import OnlineClass
+from .defaults import ensure_online_classes, ensure_service_themes
+from .models import OnlineClass, ServiceTheme
 from .services import bundle_import
 
 
@@ -21,6 +21,7 @@ def load_demo_items(say) -> None:
     # Reference rows normally come from a migration; a flushed database (transactional tests,
     # a restored dump) gets them back here before any item refers to them.
     ensure_online_classes(OnlineClass)
+    ensure_service_themes(ServiceTheme)
     for path in sorted(demo_items_dir().glob("*.json")):
         bundle = json.loads(path.read_text(encoding="utf-8"))
         item, version = bundle_import(actor=None, bundle=bundle)

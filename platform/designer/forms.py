@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import STAFF_ROLES, Department, Role, RoleAssignment
 
-from .models import CertificateType, HandlingType, ItemType, OnlineClass
+from .models import CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
 from .palette import field_types
 from .steps import ACTIONS, SPECIAL_PROCEDURES, step_types
 
@@ -53,6 +53,12 @@ class PublicInfoForm(forms.Form):
     deferral_reason = forms.CharField(label="暂缓上网理由", required=False)
     deferral_date = forms.DateField(label="计划上网日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     confidential = forms.BooleanField(label="涉密（一律不上网）", required=False)
+    correction_stops_clock = forms.BooleanField(
+        label="受理后要求补正的，补正期间停止计时", required=False,
+        help_text="勾选后，承办、审核等环节告知申请人补正时，自告知之日起至申请人补正提交之日不计入办理时限；"
+                  "不勾选则补正期间照常计时。")
+    themes = forms.MultipleChoiceField(label="服务主题", required=False, widget=forms.CheckboxSelectMultiple,
+                                       help_text="网上办事大厅按主题分类浏览事项；主题清单由法制办在“服务主题”中维护。")
     certificate_name = forms.CharField(label="颁发的证件", required=False)
     certificate_validity = forms.CharField(label="证件有效期", required=False)
     approval_type = forms.CharField(label="审批类型及法律效力", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -80,19 +86,22 @@ class PublicInfoForm(forms.Form):
     PUBLIC = ["approval_type", "legal_basis", "conditions", "deciding_authority", "procedure", "fees", "annual_review"]
     TOP = ["name", "handling_type", "statutory_limit_days", "promised_limit_days", "online_class", "confidential"]
     # where a definition path's error shows
-    PATH_FIELD = {"$.online_deferral": "deferral_reason", "$.online_deferral.reason": "deferral_reason",
+    PATH_FIELD = {"$.correction_stops_clock": "correction_stops_clock", "$.themes": "themes", "$.online_deferral": "deferral_reason", "$.online_deferral.reason": "deferral_reason",
                   "$.online_deferral.planned_date": "deferral_date"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["online_class"].choices = [(c.letter, f"{c.letter}类 {c.name}：{c.meaning}")
                                                for c in OnlineClass.objects.all()]
+        self.fields["themes"].choices = list(ServiceTheme.objects.values_list("code", "name"))
 
     @classmethod
     def initial_from(cls, doc: dict) -> dict:
         initial = {k: doc[k] for k in cls.TOP}
         initial.update({k: doc["public"][k] for k in cls.PUBLIC})
         initial.update({f: doc["public"][a].get(b, "") for f, (a, b) in cls.MAP.items()})
+        initial["correction_stops_clock"] = bool(doc.get("correction_stops_clock", False))
+        initial["themes"] = list(doc.get("themes", []))
         if doc["online_deferral"]:
             initial["deferral_reason"] = doc["online_deferral"]["reason"]
             initial["deferral_date"] = doc["online_deferral"]["planned_date"]
@@ -106,6 +115,14 @@ class PublicInfoForm(forms.Form):
             doc["public"][key] = data[key]
         for f, (a, b) in self.MAP.items():
             doc["public"][a][b] = data[f]
+        if data["themes"]:
+            doc["themes"] = list(data["themes"])
+        else:  # absent means none, as in definitions written before themes existed
+            doc.pop("themes", None)
+        if data["correction_stops_clock"]:
+            doc["correction_stops_clock"] = True
+        else:  # absent means no: versions published before the setting read the same
+            doc.pop("correction_stops_clock", None)
         reason, date = data.get("deferral_reason"), data.get("deferral_date")
         doc["online_deferral"] = {"reason": reason or "", "planned_date": date.isoformat() if date else ""} \
             if (reason or date) else None
@@ -115,6 +132,8 @@ class PublicInfoForm(forms.Form):
     def field_for_path(cls, path: str) -> str | None:
         if path in cls.PATH_FIELD:
             return cls.PATH_FIELD[path]
+        if path.startswith("$.themes["):
+            return "themes"
         parts = path.removeprefix("$.").split(".")
         if parts[0] in cls.TOP:
             return parts[0]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -79,6 +80,29 @@ class CertificateType(models.Model):
     def as_document(self) -> dict:
         return {"code": self.code, "name": self.name, "issuing_item": self.issuing_item,
                 "validity_months": self.validity_months}
+
+
+class ServiceTheme(models.Model):
+    """A theme of the service hall's catalogue (服务主题, e.g. 开办企业, 建设工程). Items name the
+    themes they belong to in their definition (``themes``, by code); publishing copies that list
+    into ``items`` so the hall filters with a join. The legal office keeps the list."""
+
+    code = models.CharField("主题编码", max_length=32, unique=True,
+                            validators=[RegexValidator(r"^[a-z][a-z0-9_]{0,31}\Z", "主题编码应以小写英文字母开头，"
+                                                                                    "只含小写字母、数字和下划线")],
+                            help_text="小写英文字母开头，可含数字和下划线，例如 business_startup；创建后不能修改")
+    name = models.CharField("主题名称", max_length=30, unique=True)
+    position = models.PositiveIntegerField("排列顺序", default=100, help_text="数字小的排在前面")
+    items = models.ManyToManyField("ApprovalItem", verbose_name="事项（现行版本）", blank=True, related_name="themes")
+    history = HistoricalRecords(excluded_fields=["items"])
+
+    class Meta:
+        verbose_name = "服务主题"
+        verbose_name_plural = "服务主题"
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class SupervisionDefaults(models.Model):

@@ -24,7 +24,15 @@ from rules import RuleEvaluationError, evaluate_rule
 
 from . import access
 from .defaults import DEFAULT_SUPERVISION
-from .models import ApprovalItem, HandlingType, ItemState, ItemVersion, OnlineClass, SupervisionDefaults
+from .models import (
+    ApprovalItem,
+    HandlingType,
+    ItemState,
+    ItemVersion,
+    OnlineClass,
+    ServiceTheme,
+    SupervisionDefaults,
+)
 from .palette import FormValidator
 
 
@@ -49,6 +57,20 @@ def public_catalogue() -> QuerySet[ApprovalItem]:
     return (ApprovalItem.objects.filter(state=ItemState.PUBLISHED, confidential=False,
                                         current_version__isnull=False, online_class__in=list(online))
             .select_related("department", "current_version").order_by("code"))
+
+
+def theme_names(codes: list[str]) -> list[str]:
+    """The names of these theme codes, in the district's order (unknown codes are left out)."""
+    return list(ServiceTheme.objects.filter(code__in=codes).order_by("position", "code").values_list("name", flat=True))
+
+
+def catalogue_themes() -> QuerySet[ServiceTheme]:
+    """The themes that have at least one item in the public catalogue, with how many."""
+    from django.db.models import Count, Q
+
+    shown = Q(items__in=public_catalogue().values("pk"))
+    return (ServiceTheme.objects.annotate(shown=Count("items", filter=shown, distinct=True))
+            .filter(shown__gt=0).order_by("position", "code"))
 
 
 @dataclass(frozen=True)

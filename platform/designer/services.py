@@ -26,6 +26,7 @@ from .models import (
     ItemType,
     ItemVersion,
     ReviewRecord,
+    ServiceTheme,
     SupervisionDefaults,
 )
 from .validation import Problems, ruleset_problems, structural_problems, validate_definition
@@ -158,6 +159,8 @@ def _freeze(item: ApprovalItem, *, actor, opinion: str) -> ItemVersion:
     item.current_version = version
     item.state = ItemState.PUBLISHED
     _save_item(item, actor, f"发布第{number}版")
+    # the catalogue is browsed by the themes of the version in force
+    item.themes.set(ServiceTheme.objects.filter(code__in=version.document.get("themes", [])))
     return version
 
 
@@ -283,3 +286,17 @@ def certificate_type_save(*, actor, code: str, name: str, issuing_item: str = ""
     cert._change_reason = "新增证照类型" if cert.pk is None else "修改证照类型"
     cert.save()
     return cert
+
+
+@transaction.atomic
+def service_theme_save(*, actor, code: str, name: str, position: int = 100) -> ServiceTheme:
+    """Create or rename a theme of the service hall (服务主题). The legal office keeps the list;
+    a code once used is never changed (definitions name themes by code)."""
+    access.require_reviewer(actor)
+    theme = ServiceTheme.objects.select_for_update().filter(code=code).first() or ServiceTheme(code=code)
+    theme.name, theme.position = name, position
+    theme.full_clean()
+    theme._history_user = _actor(actor)
+    theme._change_reason = "新增服务主题" if theme.pk is None else "修改服务主题"
+    theme.save()
+    return theme

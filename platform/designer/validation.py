@@ -338,7 +338,7 @@ def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Pr
     problems = structural_problems("item", doc)
     if problems:
         return problems
-    from .models import CertificateType, OnlineClass  # models import nothing from here
+    from .models import CertificateType, OnlineClass, ServiceTheme  # models import nothing from here
 
     departments = dict(Department.objects.values_list("code", "kind"))
     if certificate_types is None:
@@ -362,6 +362,11 @@ def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Pr
             problems.add("$.online_deferral", f"{online_class}不是暂缓上网类别，不应填写暂缓理由")
         if doc["confidential"] and online_class.online:
             problems.add("$.online_class", f"涉密事项一律不上网，不能归入{online_class}")
+    if doc.get("themes"):
+        themes = set(ServiceTheme.objects.filter(code__in=doc["themes"]).values_list("code", flat=True))
+        for i, code in enumerate(doc["themes"]):
+            if code not in themes:
+                problems.add(f"$.themes[{i}]", f"服务主题“{code}”不存在（请先在“服务主题”中添加）")
     cert = doc["public"]["certificate"].get("certificate_type")
     if cert and cert not in certificate_types:
         problems.add("$.public.certificate.certificate_type", f"证照类型“{cert}”不存在")

@@ -14,7 +14,8 @@ from functools import wraps
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,7 +38,7 @@ from .forms import (
     StepForm,
     TransitionFormSet,
 )
-from .models import ApprovalItem, CertificateType, ItemState
+from .models import ApprovalItem, CertificateType, ItemState, ServiceTheme
 from .palette import field_types, ordered_fields
 from .render import flowchart_svg, form_data_from_post, render_form, table_columns
 from .steps import ACTIONS as ACTION_LABEL
@@ -109,6 +110,7 @@ def item_detail(request, code):
     return render(request, "designer/item_detail.html", _context(
         request, item, units=[(u, flowchart_svg(u.workflow)) for u in units],
         reviews=item.reviews.select_related("actor"), versions=item.versions.select_related("published_by"),
+        theme_names=selectors.theme_names(doc.get("themes", [])),
         opinion_form=OpinionForm()))
 
 
@@ -554,3 +556,36 @@ def certificate_types(request):
             return redirect("designer:certificate-types")
     return render(request, "designer/certificate_types.html", {
         "types": CertificateType.objects.order_by("code"), "form": form, "can_edit": can_edit})
+
+
+class ServiceThemeForm(forms.ModelForm):
+    class Meta:
+        model = ServiceTheme
+        fields = ["code", "name", "position"]
+
+    def validate_unique(self):
+        """The page creates or renames by code; the service decides which."""
+
+
+@designer_page
+def service_themes(request):
+    """服务主题: the themes the service hall's catalogue is browsed by. Everyone in the designer
+    sees them with how many published items each has; the legal office adds and renames them."""
+    can_edit = access.can_review(request.user)
+    form = ServiceThemeForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("只有法制办审核员可以维护服务主题")
+        if form.is_valid():
+            try:
+                theme = services.service_theme_save(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, f"已保存服务主题“{theme.name}”（{theme.code}）")
+                return redirect("designer:service-themes")
+    return render(request, "designer/service_themes.html", {
+        "themes": ServiceTheme.objects.annotate(published=Count("items")).order_by("position", "code"),
+        "form": form, "can_edit": can_edit})

@@ -31,6 +31,7 @@ from .engine import (
     open_step,
     open_tasks,
     previous_performer,
+    start_correction_pause,
     start_pause,
 )
 from .models import Case, CaseState, Channel, Decision, Extension, Task, TaskState
@@ -247,11 +248,16 @@ def _request_correction(ctx: ActionContext) -> None:
         case.corrections_before_acceptance += 1
     task.state = TaskState.WAITING
     task.save(update_fields=["state"])
-    case.state = CaseState.CORRECTING
     caselog.append(case, kind="correction_requested", actor=ctx.actor, actor_role=task.role,
                    summary=f"一次性告知补正（{len(items)}项）", step_key=task.step_key, task=task,
                    opinion=ctx.opinion, data={"items": items})
-    issue_document(case, "correction_notice", items=items, note=ctx.opinion)
+    clock_note = ""
+    if case.accepted_on is not None and ctx.defn.correction_stops_clock \
+            and start_correction_pause(case, task=task, reason=ctx.opinion, on=ctx.today) is not None:
+        clock_note = (f"自{cn_date(ctx.today)}起至您补正提交之日，办理期限停止计算；"
+                      "补正提交后继续计算，法定办结期限相应顺延。")
+    case.state = CaseState.CORRECTING
+    issue_document(case, "correction_notice", items=items, note=ctx.opinion, clock_note=clock_note)
 
 
 def _suspend(ctx: ActionContext) -> None:

@@ -12,11 +12,18 @@ from functools import cached_property
 
 from core.errors import InvalidInput
 from designer.models import ApprovalItem, CertificateType, ItemState, ItemVersion
-from designer.selectors import applicable_units, form_validator_for_version, public_catalogue, required_materials
+from designer.selectors import (
+    applicable_units,
+    catalogue_themes,
+    form_validator_for_version,
+    public_catalogue,
+    required_materials,
+    theme_names,
+)
 from designer.steps import ACTIONS, SPECIAL_PROCEDURES, step_types
 
-__all__ = ["ACTIONS", "SPECIAL_PROCEDURES", "Definition", "Guide", "definition_for", "guide_of", "public_catalogue",
-           "published_items", "step_type"]
+__all__ = ["ACTIONS", "SPECIAL_PROCEDURES", "Definition", "Guide", "catalogue_themes", "definition_for", "guide_of",
+           "public_catalogue", "published_items", "step_type"]
 
 # Step types whose decision is the acceptance decision (受理 / 不予受理 / 补正).
 INTAKE_TYPES = frozenset({"receive", "accept"})
@@ -103,6 +110,12 @@ class Definition:
 
         return int(self.document.get("prereview_limit_days") or PREREVIEW_LIMIT_DAYS)
 
+    @property
+    def correction_stops_clock(self) -> bool:
+        """Whether a correction asked for after acceptance stops the clock until the applicant
+        resubmits (an absent key, as in every version published before the setting: no)."""
+        return bool(self.document.get("correction_stops_clock", False))
+
     def completion_step(self) -> str | None:
         """Where a rejection (不予许可) goes: the first completion step in document order."""
         return next((s["key"] for s in self.workflow["steps"] if s["type"] == "complete"), None)
@@ -153,9 +166,11 @@ class Guide:
     statutory_limit_days: int
     promised_limit_days: int
     handling_type: str
+    themes: list  # the names of its service themes (服务主题)
 
 
 def guide_of(item: ApprovalItem) -> Guide:
     document = item.current_version.document
     return Guide(item, item.current_version, document["public"], applicable_units(document),
-                 document["statutory_limit_days"], document["promised_limit_days"], document.get("handling_type", ""))
+                 document["statutory_limit_days"], document["promised_limit_days"], document.get("handling_type", ""),
+                 theme_names(document.get("themes", [])))

@@ -46,7 +46,7 @@ TEMPLATES = [
     DocumentTemplate(
         "correction_notice", "一次性告知补正通知书", "BZ", _CASE_ROWS + [("告知日期", "issued_on")],
         ["经审查，您的申请材料不齐全或者不符合法定形式。根据《中华人民共和国行政许可法》第三十二条，"
-         "现一次性告知需要补正的全部内容如下。请补正后重新提交。", "{note}"],
+         "现一次性告知需要补正的全部内容如下。请补正后重新提交。", "{note}", "{clock_note}"],
         list_key="items", list_title="需要补正的内容"),
     DocumentTemplate(
         "acceptance_notice", "受理通知书", "SL", _CASE_ROWS + [("受理日期", "accepted_on"),

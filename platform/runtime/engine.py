@@ -24,7 +24,7 @@ from rules import RuleEvaluationError, evaluate_rule
 from . import caselog, clock
 from .definitions import INTAKE_TYPES, Definition, definition_for, step_type
 from .documents import document_templates
-from .models import Case, CaseSequence, CaseState, Document, Pause, Task, TaskState
+from .models import CORRECTION_PROCEDURE, Case, CaseSequence, CaseState, Document, Pause, Task, TaskState
 
 # Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
 # case_id=…, kind=…, data=…)``. Supervision and notifications listen; the runtime imports neither.
@@ -303,6 +303,22 @@ def start_pause(case: Case, *, task: Task | None, procedure: str, expected_days:
     return pause
 
 
+def start_correction_pause(case: Case, *, task: Task, reason: str, on: dt.date) -> Pause | None:
+    """A correction asked for after acceptance, where the item stops the clock for it: paused from
+    today until the applicant resubmits (no expected length: the applicant decides). ``None``
+    when the clock already stands (a special procedure is running)."""
+    if case.paused_since is not None:
+        return None
+    pause = Pause(case=case, task=task, procedure=CORRECTION_PROCEDURE, reason=reason, expected_days=0,
+                  started_on=on, expected_end_on=on)
+    clock.pause_start(case, pause)
+    pause.save()
+    caselog.append(case, kind="pause_started", summary="受理后告知补正，补正期间停止计时，至申请人补正提交之日恢复",
+                   step_key=task.step_key, task=task, data={"procedure": CORRECTION_PROCEDURE, "expected_days": 0,
+                                                            "started_on": on.isoformat()})
+    return pause
+
+
 def end_pause(case: Case, *, on: dt.date, result: str, actor=None) -> Pause:
     pause = Pause.objects.filter(case=case, ended_on__isnull=True).first()
     if pause is None:
@@ -314,8 +330,11 @@ def end_pause(case: Case, *, on: dt.date, result: str, actor=None) -> Pause:
     for task in tasks:
         task.save(update_fields=["paused_days", "due_on", "due_provisional"])
     case.state = CaseState.IN_PROGRESS if case.accepted_on else CaseState.RECEIVED
-    caselog.append(case, kind="pause_ended", actor=actor,
-                   summary=f"特殊程序“{pause.procedure}”结束，不计入时限{pause.working_days}个工作日",
+    if pause.procedure == CORRECTION_PROCEDURE:
+        summary = f"补正期间（{pause.started_on}至{on}）停止计时，不计入时限{pause.working_days}个工作日"
+    else:
+        summary = f"特殊程序“{pause.procedure}”结束，不计入时限{pause.working_days}个工作日"
+    caselog.append(case, kind="pause_ended", actor=actor, summary=summary,
                    data={"procedure": pause.procedure, "working_days": pause.working_days, "result": result})
     return pause
 

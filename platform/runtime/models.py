@@ -229,6 +229,11 @@ class LogEntry(models.Model):
         raise ValidationError("办件日志只能追加，不能删除")
 
 
+# ``Pause.procedure`` of a correction after acceptance that stops the clock (the item's
+# ``correction_stops_clock``); every other value is a special procedure (designer.steps).
+CORRECTION_PROCEDURE = "补正"
+
+
 class Pause(models.Model):
     """A stopped clock: a special procedure (art. 45) or a correction the item stops the clock for."""
 
@@ -253,6 +258,10 @@ class Pause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure} {self.started_on}"
+
+    @property
+    def is_correction(self) -> bool:
+        return self.procedure == CORRECTION_PROCEDURE
 
 
 class Extension(models.Model):

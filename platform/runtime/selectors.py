@@ -11,6 +11,7 @@ from accounts.models import Role
 
 from . import clock
 from .access import visible_cases
+from .definitions import public_catalogue
 from .documents import render_pdf
 from .models import Case, Certificate, Document, LogEntry, Task, TaskState
 
@@ -26,6 +27,45 @@ def cases_for(user, *, state: str = "", text: str = "") -> QuerySet[Case]:
         cases = cases.filter(Q(number__icontains=text) | Q(applicant__name__icontains=text)
                              | Q(unit_name__icontains=text))
     return cases.order_by("-submitted_at", "-pk")
+
+
+# --- The public catalogue -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    """What the hall and the catalogue API filter by; every part optional, all combined."""
+
+    text: str = ""  # in the item's name or code
+    department: str = ""  # the implementing department's code
+    theme: str = ""  # a service theme's code
+
+    @classmethod
+    def from_params(cls, params) -> CatalogueQuery:
+        return cls(*((params.get(key) or "").strip()[:100] for key in ("q", "department", "theme")))
+
+
+def catalogue_search(query: CatalogueQuery = CatalogueQuery()) -> QuerySet:
+    """Published items the hall may show (never a confidential one), filtered by text,
+    department and theme together; each with its themes in the district's order."""
+    from django.db.models import Prefetch, Q
+
+    from designer.models import ServiceTheme
+
+    items = public_catalogue()
+    if query.text:
+        items = items.filter(Q(name__icontains=query.text) | Q(code__icontains=query.text))
+    if query.department:
+        items = items.filter(department__code=query.department)
+    if query.theme:
+        items = items.filter(themes__code=query.theme)
+    return items.prefetch_related(Prefetch("themes", queryset=ServiceTheme.objects.order_by("position", "code")))
+
+
+def catalogue_departments() -> QuerySet:
+    """The departments that have an item in the public catalogue (the hall's department filter)."""
+    from accounts.models import Department
+
+    return Department.objects.filter(pk__in=public_catalogue().values("department")).order_by("code")
 
 
 def document_pdf(document: Document) -> bytes:

@@ -53,7 +53,7 @@ from .models import (
     Task,
     TaskState,
 )
-from .uploads import check_upload
+from .uploads import atomic_with_files, check_upload, remember_written
 
 MAX_FORM_BYTES = 256 * 1024
 
@@ -136,6 +136,7 @@ def _store_materials(case: Case, prepared: list[dict], *, replacing: bool = True
             material.sha256 = checked.sha256
             material.file.save(f"{case.number}-{row['key']}-{checked.sha256[:12]}.{checked.sniffed_type}",
                                ContentFile(checked.content), save=False)
+            remember_written(material.file.storage, material.file.name)  # deleted again if we roll back
         material.save()
         stored.append(material)
     return stored
@@ -168,7 +169,7 @@ def _published(item: ApprovalItem, channel: str):
 
 # --- Intake -------------------------------------------------------------------------------
 
-@transaction.atomic
+@atomic_with_files
 def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[MaterialInput] = (),
                 channel: str = Channel.ONLINE, applicant: Applicant | None = None, unit_code: str | None = None) -> Case:
     """Receive an application (online by the applicant, or at a window by a clerk the same day):
@@ -263,7 +264,7 @@ def _window_applicant(actor, given: ApplicantInput) -> tuple[Applicant | None, d
         return None, {paths.get(k, f"applicant.{k}"): list(v) for k, v in error.message_dict.items()}
 
 
-@transaction.atomic
+@atomic_with_files
 def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInput, form_data,
                           materials: Iterable[MaterialInput] = (), unit_code: str | None = None) -> Case:
     """Window intake (窗口收件): a clerk enters a paper application for an applicant the same day,
@@ -297,7 +298,7 @@ def clock_cn(day: dt.date | None) -> str:
     return cn_date(day)
 
 
-@transaction.atomic
+@atomic_with_files
 def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialInput] = (),
                   expected_version: int | None = None) -> Case:
     """The applicant's correction (补正): the whole form again and the replaced materials. Before
@@ -325,6 +326,8 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
         task.opened_at = now
         clock.task_due(task)
         task.save(update_fields=["state", "opened_on", "opened_at", "due_on", "due_provisional"])
+    if case.paused_since is not None:  # the item stopped the clock for this correction: it runs again
+        end_pause(case, on=today, result="申请人补正后重新提交", actor=actor)
     if case.accepted_on is None:
         clock.start(case, today, statutory=case.statutory_limit_days, promised=case.promised_limit_days,
                     prereview=case.prereview_limit_days)

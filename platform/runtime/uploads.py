@@ -1,12 +1,20 @@
 """Checking an uploaded material: size, type sniffed from the content (never the file name) and
-SHA-256. The item's material says which types and what size it accepts."""
+SHA-256. The item's material says which types and what size it accepts. And storing it safely:
+:func:`atomic_with_files` removes the files a failed transaction wrote."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import wraps
 
 import filetype
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 # What the content sniffer reports, as the designer's file types.
 _SNIFFED = {"jpeg": "jpg", "jpg": "jpg", "png": "png", "pdf": "pdf", "doc": "doc", "docx": "docx", "xls": "xls",
@@ -51,3 +59,59 @@ def check_upload(*, material: dict, name: str, content: bytes) -> tuple[CheckedF
     if problems:
         return None, problems
     return CheckedFile(name[:200], content, len(content), kind, hashlib.sha256(content).hexdigest()), []
+
+
+# --- Files written inside a transaction -------------------------------------------------------
+#
+# A file reaches the storage at once, its row only when the transaction commits. Django has
+# ``transaction.on_commit`` but no "on rollback", so the services that store materials run in
+# :func:`atomic_with_files`: the names written inside it are deleted again when the block ends
+# with an exception (the rows are gone, so the files must go too). A nested block that succeeds
+# hands its names to the enclosing one, so a savepoint that committed and an outer block that
+# then failed still removes them; a savepoint that rolled back removes its own at once.
+
+_WRITTEN: ContextVar[list | None] = ContextVar("runtime_files_written", default=None)
+
+
+def remember_written(storage, name: str) -> None:
+    """Record a file just written to ``storage`` by the enclosing :func:`atomic_with_files`."""
+    written = _WRITTEN.get()
+    if written is not None:
+        written.append((storage, name))
+
+
+def _delete(written: list) -> None:
+    for storage, name in written:
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 - cleaning up must never hide the error that caused it
+            logger.exception("回滚后未能删除已写入的文件 %s", name)
+
+
+@contextmanager
+def files_rolled_back_with(using: str | None = None):
+    """``transaction.atomic(using)`` that also deletes the files written inside it when it fails."""
+    written: list = []
+    token = _WRITTEN.set(written)
+    try:
+        with transaction.atomic(using=using):
+            yield
+    except BaseException:
+        _delete(written)
+        raise
+    finally:
+        _WRITTEN.reset(token)
+    outer = _WRITTEN.get()
+    if outer is not None:
+        outer.extend(written)
+
+
+def atomic_with_files(func):
+    """Decorator form of :func:`files_rolled_back_with` for services (in place of ``transaction.atomic``)."""
+
+    @wraps(func)
+    def wrapped(*args, **kwargs):
+        with files_rolled_back_with():
+            return func(*args, **kwargs)
+
+    return wrapped

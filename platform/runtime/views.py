@@ -28,6 +28,7 @@ from .clock import today as clock_today
 from .definitions import (
     SPECIAL_PROCEDURES,
     Definition,
+    catalogue_themes,
     definition_for,
     guide_of,
     public_catalogue,
@@ -46,12 +47,10 @@ def hall(request):
     if not is_applicant(request.user):
         return redirect("runtime:workbench")
     applicant = getattr(request.user, "applicant", None)
-    text = request.GET.get("q", "").strip()
-    catalogue = public_catalogue()
-    if text:
-        catalogue = catalogue.filter(name__icontains=text)
+    query = selectors.CatalogueQuery.from_params(request.GET)
     return render(request, "runtime/hall.html", {
-        "applicant": applicant, "catalogue": catalogue, "q": text,
+        "applicant": applicant, "catalogue": selectors.catalogue_search(query), "query": query,
+        "departments": selectors.catalogue_departments(), "themes": catalogue_themes(),
         "cases": selectors.cases_for(request.user)[:50],
         "certificates": selectors.certificates_for(request.user)[:50],
         "links": extensions.links_for("hall", request.user),
@@ -83,6 +82,7 @@ def case_detail(request, number):
             tasks.append({"task": task, "actions": allowed, "returns": returns})
         running = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
         context["may_end_pause"] = bool(running and running.task_id and running.task.step_type != "special_procedure"
+                                        and not running.is_correction  # the applicant's resubmission ends it
                                         and can_act_on_task(request.user, running.task))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
@@ -152,7 +152,8 @@ def progress_query(request):
         asked = True
         case = selectors.public_progress(request.GET.get("number", ""), request.GET.get("code", ""))
     return render(request, "runtime/progress.html", {
-        "case": case, "asked": asked, "steps": selectors.progress(case) if case else []})
+        "case": case, "asked": asked, "steps": selectors.progress(case) if case else [],
+        "pauses": case.pauses.all() if case else []})
 
 
 # --- Item guide and online application --------------------------------------------------------

@@ -321,7 +321,9 @@ class SpecialProcedureOverrun(Anomaly):
                                                                         output_field=BooleanField()))
 
     def scope(self):
-        return Q(case__state__in=OPEN_CASE_STATES)
+        from runtime.models import CORRECTION_PROCEDURE
+
+        return Q(case__state__in=OPEN_CASE_STATES) & ~Q(procedure=CORRECTION_PROCEDURE)
 
 
 class LogChainBroken(Anomaly):

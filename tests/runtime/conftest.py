@@ -25,6 +25,17 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_definitions():
+    """The engine caches definitions by version id, which a rolled-back test database hands out
+    again (SQLite reuses ids): each test starts with an empty cache."""
+    from runtime import engine
+
+    engine._DEFINITIONS.clear()
+    yield
+    engine._DEFINITIONS.clear()
+
+
 def at(day: str, hour: int = 10) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=SHANGHAI)
 

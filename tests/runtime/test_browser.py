@@ -98,6 +98,11 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
 
     # --- the applicant finds the item, reads the guide, starts filling in ----------------------
     sign_in(page, "company")
+    page.get_by_label("服务主题").select_option(label="餐饮服务")  # browse the catalogue by theme
+    with page.expect_navigation():
+        page.get_by_role("button", name="查找").click()
+    assert page.get_by_label("服务主题").input_value() == "catering"
+    assert page.get_by_role("link", name="建设工程规划许可证核发").count() == 0
     page.get_by_role("link", name="食品经营许可（新办）").click()
     page.locator("svg.flowchart").wait_for()
     assert page.get_by_text("《中华人民共和国食品安全法》第三十五条").is_visible()

@@ -7,10 +7,21 @@ from rest_framework import serializers
 from ..models import Case, Certificate, Document, LogEntry, Material, Task
 
 
+class ThemeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CatalogueThemeSerializer(ThemeSerializer):
+    items = serializers.IntegerField(source="shown", help_text="目录中属于该主题的事项数")
+
+
 class CatalogueItemSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     department = serializers.CharField(source="department.name")
+    department_code = serializers.CharField(source="department.code")
+    themes = ThemeSerializer(many=True, source="themes.all", help_text="服务主题")
     handling_type = serializers.CharField(source="get_handling_type_display")
     statutory_limit_days = serializers.IntegerField()
     promised_limit_days = serializers.IntegerField()

@@ -23,13 +23,14 @@ from designer.models import ApprovalItem
 
 from .. import selectors, services
 from ..access import inbox
-from ..definitions import public_catalogue
+from ..definitions import catalogue_themes
 from ..models import Channel, Extension, Task
 from .serializers import (
     ActSerializer,
     CaseDetailSerializer,
     CaseListSerializer,
     CatalogueItemSerializer,
+    CatalogueThemeSerializer,
     CertificateSerializer,
     DocumentSerializer,
     LogEntrySerializer,
@@ -75,9 +76,16 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@extend_schema_view(retrieve=extend_schema(parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="事项编码")]))
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="事项编码")]),
+    list=extend_schema(parameters=[
+        OpenApiParameter("q", str, description="事项名称或编码中的文字"),
+        OpenApiParameter("department", str, description="实施部门编码"),
+        OpenApiParameter("theme", str, description="服务主题编码（见 catalogue/themes/）"),
+    ]),
+)
 class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
-    """网上办事事项目录（从不含涉密事项）。"""
+    """网上办事事项目录（从不含涉密事项），可按文字、实施部门和服务主题组合查找。"""
 
     permission_classes = [AllowAny]
     serializer_class = CatalogueItemSerializer
@@ -85,9 +93,15 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
     def get_queryset(self):
-        items = public_catalogue()
-        text = self.request.query_params.get("q", "").strip()
-        return items.filter(name__icontains=text) if text else items
+        if self.action == "list":
+            return selectors.catalogue_search(selectors.CatalogueQuery.from_params(self.request.query_params))
+        return selectors.catalogue_search()
+
+    @extend_schema(responses=CatalogueThemeSerializer(many=True))
+    @action(detail=False, pagination_class=None)
+    def themes(self, request):
+        """目录中有事项的服务主题及事项数。"""
+        return Response(CatalogueThemeSerializer(catalogue_themes(), many=True).data)
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
