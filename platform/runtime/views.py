@@ -23,6 +23,7 @@ from workdays import working_days_between
 
 from . import selectors, services
 from .access import can_act_on_task, inbox
+from .actions import DELIVERY_METHODS
 from .actions import actions as action_registry
 from .clock import today as clock_today
 from .definitions import (
@@ -85,7 +86,7 @@ def case_detail(request, number):
                                         and can_act_on_task(request.user, running.task))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
-                       my_tasks=tasks, procedures=SPECIAL_PROCEDURES)
+                       my_tasks=tasks, procedures=SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS)
     context["may_resubmit"] = case.state == CaseState.CORRECTING and (
         case.applicant.user_id == request.user.pk
         or (case.channel == Channel.WINDOW and has_role(request.user, Role.WINDOW_CLERK)))

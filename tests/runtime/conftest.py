@@ -73,3 +73,11 @@ def open_task(case, step_key=None) -> Task:
 
 def act(actor, case, action="approve", opinion="同意", step=None, **params):
     return services.task_complete(actor=actor, task=open_task(case, step), action=action, opinion=opinion, **params)
+
+
+@pytest.fixture
+def district(transactional_db):
+    """The demo district for the browser walks (the live server needs committed rows)."""
+    from core.demo import run_demo_loaders
+
+    run_demo_loaders(lambda _msg: None)
