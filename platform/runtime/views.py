@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 from accounts.access import can_use_admin, has_role, is_applicant, is_staff_member
 from accounts.models import Applicant, Role
 from accounts.selectors import role_assignments_for
-from core.errors import PlatformError
+from core.errors import AccessDenied, PlatformError
 from designer.models import ApprovalItem
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
 from . import selectors, services
-from .access import can_act_on_task, inbox
+from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import DELIVERY_METHODS
 from .actions import actions as action_registry
 from .clock import today as clock_today
@@ -259,8 +259,10 @@ def draft(request, code):
 # --- Window intake ----------------------------------------------------------------------------
 
 def _window_clerk_or_403(request):
-    if not (is_staff_member(request.user) and has_role(request.user, Role.WINDOW_CLERK)):
-        raise PermissionDenied("窗口收件须由窗口受理员办理")
+    try:
+        require_window_clerk(request.user)
+    except AccessDenied as error:
+        raise PermissionDenied(error.message) from None
 
 
 @login_required
