@@ -23,6 +23,19 @@ def _fresh_calendar_snapshot():
     calendar_changed()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_runtime_caches():
+    """Each test reads definitions and departments from its own database: ids of rolled-back rows
+    are reused by the next test's rows, and the engine caches by id (definitions) and code."""
+    from runtime.engine import forget_definitions, forget_departments
+
+    forget_definitions()
+    forget_departments()
+    yield
+    forget_definitions()
+    forget_departments()
+
+
 @pytest.fixture
 def demo(db):
     """The demo district loaded through the real loaders, as ``python manage.py load_demo`` does."""

@@ -183,6 +183,7 @@ SPECTACULAR_SETTINGS = {
         "ItemStateEnum": "designer.models.ItemState",
         "CaseStateEnum": "runtime.models.CaseState",
         "TaskStateEnum": "runtime.models.TaskState",
+        "ApplicantKindEnum": "accounts.models.Applicant.Kind",
     },
 }
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.access import is_applicant, is_staff_member
+from accounts.access import has_role, is_applicant, is_staff_member
 from accounts.models import Department, Role, RoleAssignment
 from core.errors import AccessDenied
 
@@ -22,6 +22,12 @@ from .models import Case, Task
 
 CASE_ROLES = frozenset({Role.WINDOW_CLERK, Role.HANDLER, Role.SECTION_CHIEF, Role.LEADER})
 READ_ALL_ROLES = frozenset({Role.SUPERVISOR})
+
+
+def require_window_clerk(user) -> None:
+    """Window intake (窗口收件) is for window clerks, on the pages and over the API alike."""
+    if not (is_staff_member(user) and has_role(user, Role.WINDOW_CLERK)):
+        raise AccessDenied("窗口受理须由窗口受理员办理")
 
 
 def _assignments(user) -> list[RoleAssignment]:

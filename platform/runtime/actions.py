@@ -41,6 +41,8 @@ REASONED = frozenset({"return", "reject", "request_correction", "suspend", "exte
 # Steps whose every decision is a signed opinion (逐级把关).
 OPINION_STEPS = frozenset({"handle", "review", "approve", "special_procedure"})
 MAX_EXTENSION_DAYS = 10
+# How a decision reaches the applicant, as the delivery step's page offers it (窗口领取 first: the default).
+DELIVERY_METHODS = ("窗口领取", "邮寄送达", "电子送达")
 
 
 @dataclass
@@ -188,7 +190,7 @@ def _complete(ctx: ActionContext) -> None:
     if case.completed_on is None:
         complete_case(case, today=ctx.today, opinion=ctx.opinion or "同意", actor=ctx.actor)
     if task.step_type == "deliver":
-        deliver_case(case, today=ctx.today, method=ctx.params.get("method") or "窗口领取", actor=ctx.actor)
+        deliver_case(case, today=ctx.today, method=ctx.params.get("method") or DELIVERY_METHODS[0], actor=ctx.actor)
     advance(case, ctx.defn, task, moves=ctx.moves, now=ctx.now)
 
 

@@ -44,6 +44,12 @@ def definition_of(case: Case) -> Definition:
     return found
 
 
+def forget_definitions() -> None:
+    """Drop the cached definitions. A published version never changes, so production never needs
+    this; tests do, because a rolled-back version's id is reused by the next one (SQLite)."""
+    _DEFINITIONS.clear()
+
+
 def lock_case(case: Case | int, *, expected_version: int | None = None) -> Case:
     """The case row, locked for this transaction (``expected_version``: the log length the
     person saw; a different one means the page was stale)."""

@@ -23,7 +23,7 @@ from core.errors import AccessDenied, Conflict, InvalidInput
 from designer.models import ApprovalItem
 
 from . import caselog, clock
-from .access import can_see_case, require_task_actor
+from .access import can_see_case, require_task_actor, require_window_clerk
 from .actions import ActionContext, accept_case, actions, deliver_case, needs_opinion
 from .definitions import Definition, definition_for, public_catalogue
 from .engine import (
@@ -180,8 +180,7 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
             raise AccessDenied("网上申请须以申请人账户登录")
         applicant = actor.applicant
     elif channel == Channel.WINDOW:
-        if not (is_staff_member(actor) and has_role(actor, Role.WINDOW_CLERK)):
-            raise AccessDenied("窗口受理须由窗口受理员办理")
+        require_window_clerk(actor)
         if applicant is None:
             raise InvalidInput("请选择申请人", details={"applicant": ["请选择或登记申请人"]})
     else:
@@ -271,8 +270,7 @@ def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInpu
     registering the applicant first if new. One transaction: when anything is wrong, every
     problem (applicant, form, materials) is reported at once and nothing is saved, not even
     the new applicant."""
-    if not (is_staff_member(actor) and has_role(actor, Role.WINDOW_CLERK)):
-        raise AccessDenied("窗口受理须由窗口受理员办理")
+    require_window_clerk(actor)
     person, problems = _window_applicant(actor, applicant)
     if problems:
         defn = definition_for(_published(item, Channel.WINDOW).current_version, unit_code)

@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 from accounts.access import can_use_admin, has_role, is_applicant, is_staff_member
 from accounts.models import Applicant, Role
 from accounts.selectors import role_assignments_for
-from core.errors import PlatformError
+from core.errors import AccessDenied, PlatformError
 from designer.models import ApprovalItem
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
 from . import extensions, selectors, services
-from .access import can_act_on_task, inbox
+from .access import can_act_on_task, inbox, require_window_clerk
+from .actions import DELIVERY_METHODS
 from .actions import actions as action_registry
 from .clock import today as clock_today
 from .definitions import (
@@ -86,7 +87,7 @@ def case_detail(request, number):
                                         and can_act_on_task(request.user, running.task))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
-                       my_tasks=tasks, procedures=SPECIAL_PROCEDURES,
+                       my_tasks=tasks, procedures=SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS,
                        panels=extensions.render_case_panels(request, case))
     context["may_resubmit"] = case.state == CaseState.CORRECTING and (
         case.applicant.user_id == request.user.pk
@@ -262,8 +263,10 @@ def draft(request, code):
 # --- Window intake ----------------------------------------------------------------------------
 
 def _window_clerk_or_403(request):
-    if not (is_staff_member(request.user) and has_role(request.user, Role.WINDOW_CLERK)):
-        raise PermissionDenied("窗口收件须由窗口受理员办理")
+    try:
+        require_window_clerk(request.user)
+    except AccessDenied as error:
+        raise PermissionDenied(error.message) from None
 
 
 @login_required

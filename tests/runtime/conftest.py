@@ -25,17 +25,6 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_definitions():
-    """The engine caches definitions by version id, which a rolled-back test database hands out
-    again (SQLite reuses ids): each test starts with an empty cache."""
-    from runtime import engine
-
-    engine._DEFINITIONS.clear()
-    yield
-    engine._DEFINITIONS.clear()
-
-
 def at(day: str, hour: int = 10) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=SHANGHAI)
 
@@ -84,3 +73,11 @@ def open_task(case, step_key=None) -> Task:
 
 def act(actor, case, action="approve", opinion="同意", step=None, **params):
     return services.task_complete(actor=actor, task=open_task(case, step), action=action, opinion=opinion, **params)
+
+
+@pytest.fixture
+def district(transactional_db):
+    """The demo district for the browser walks (the live server needs committed rows)."""
+    from core.demo import run_demo_loaders
+
+    run_demo_loaders(lambda _msg: None)

@@ -67,6 +67,13 @@ def test_every_read_path_with_every_role_shows_only_what_it_may(demo, world):
         assert certificates.status_code == 200
     for path in paths_for(world["mine"]) + ["/api/v1/cases/", "/api/v1/tasks/", "/api/v1/certificates/"]:
         assert client_for().get(path).status_code == 403, path
+    # Window intake: window clerks only (a refused call registers no applicant).
+    intake = {"item": world["mine"].item.code, "form_data": factories.good_data(), "paper": ["application"],
+              "applicant": {"kind": "natural", "name": "钱七", "identity_number": "11010519491231002X"}}
+    for username in [*expected, None]:
+        client = client_for(getattr(demo, username) if username else None)
+        status = client.post("/api/v1/intake/", intake, format="json").status_code
+        assert status == (201 if username == "clerk" else 403), (username, status)
 
 
 def test_log_is_for_staff_only(demo, world):

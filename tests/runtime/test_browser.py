@@ -15,42 +15,22 @@ import datetime as dt
 
 import pytest
 
-from tests.fixtures.browser import ARTIFACTS
+from .walk import (
+    act,
+    assert_progress_shows,
+    download_every_document,
+    end_special_procedure,
+    shot,
+    sign_in,
+    state,
+    submit_form,
+    upload,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FOOD = "JB-SCJG-XK-0001"
 SHOP = "JB-SCJG-XK-0002"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def district(transactional_db, settings, tmp_path):
-    from core.demo import run_demo_loaders
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    run_demo_loaders(lambda _msg: None)
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"runtime-{name}.png"), full_page=True)
-
-
-def sign_in(page, username: str):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("Demo#2026")
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
-    return page
-
-
-def upload(page, key: str, name: str = "材料.pdf") -> None:
-    page.locator(f"input[name='material:{key}']").set_input_files(
-        {"name": name, "mimeType": "application/pdf", "buffer": PDF})
 
 
 def fill_food_form(page) -> None:
@@ -69,28 +49,6 @@ def fill_food_form(page) -> None:
     page.locator("input[name='safety_staff.0.name']").fill("李安全")
     page.locator("input[name='safety_staff.0.id_number']").fill("330106198503121231")
     page.locator("[data-field=by_agent]").get_by_label("否").check()
-
-
-def act(page, number: str, action: str, opinion: str = "", **fields) -> None:
-    page.goto(f"/cases/{number}/")
-    form = page.locator("form.act-form").first
-    if opinion:
-        form.get_by_label("审批意见").fill(opinion)
-    for label, value in fields.items():
-        control = form.get_by_label(label)
-        if control.evaluate("e => e.tagName") == "SELECT":
-            control.select_option(label=value)
-        else:
-            control.fill(value)
-    with page.expect_navigation():
-        form.get_by_role("button", name=action, exact=True).click()
-    assert page.locator(".msg-success").count(), page.locator(".messages").inner_text()
-
-
-def state(number: str) -> str:
-    from runtime.models import Case
-
-    return Case.objects.get(number=number).state
 
 
 def test_food_licence_online_end_to_end(district, page, browser, live_server):
@@ -126,8 +84,7 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     fill_food_form(page)
     for key in ("application", "business_licence", "layout", "rules"):
         upload(page, key)
-    with page.expect_navigation():
-        page.get_by_role("button", name="提交申请").click()
+    submit_form(page, "提交申请")
     alert = page.locator("[data-material=vending] .field-error")
     assert "自动售货设备的放置地点" in alert.inner_text()
     assert page.locator("input[name='machines.0.serial']").input_value() == "VM-001"  # table rows come back
@@ -136,8 +93,7 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     assert not Case.objects.exists()
     for key in ("application", "business_licence", "layout", "rules", "vending"):
         upload(page, key)
-    with page.expect_navigation():
-        page.get_by_role("button", name="提交申请").click()
+    submit_form(page, "提交申请")
     case = Case.objects.get()
     number = case.number
     assert set(case.materials.values_list("key", flat=True)) >= {"vending"}
@@ -154,8 +110,7 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     page.get_by_text("营业执照复印件不清晰").wait_for()
     upload(page, "business_licence", "营业执照.pdf")
     upload(page, "layout", "布局图.pdf")
-    with page.expect_navigation():
-        page.get_by_role("button", name="提交补正").click()
+    submit_form(page, "提交补正")
     assert state(number) == "received"
     sign_in(page, "clerk")
     act(page, number, "通过", "材料齐全，予以受理")
@@ -176,9 +131,7 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     page.goto(f"/cases/{number}/")
     assert page.get_by_text("计时暂停").is_visible()
     shot(page, "04-special-procedure")
-    page.locator("form.end-pause-form").get_by_label("特殊程序结果").fill("检验合格")
-    with page.expect_navigation():
-        page.get_by_role("button", name="结束特殊程序").click()
+    end_special_procedure(page, number, "检验合格")
     assert state(number) == "in_progress"
     act(page, number, "通过", "现场核查合格")
 
@@ -196,17 +149,10 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     # --- the applicant sees every step and downloads every PDF ----------------------------------
     sign_in(page, "company")
     page.goto(f"/cases/{number}/")
-    progress = page.locator("table.progress").inner_text()
-    for step in ("受理", "材料审查", "现场核查", "审核", "批准", "制证", "送达"):
-        assert step in progress, step
+    assert_progress_shows(page, ("受理", "材料审查", "现场核查", "审核", "批准", "制证", "送达"))
     assert "陈承办" not in page.content()  # desks, never staff names
-    links = page.locator("ul.documents a")
-    titles = links.all_inner_texts()
-    for title in ("接件凭证", "一次性告知补正通知书", "受理通知书", "特殊程序告知书", "行政审批决定书", "送达回证"):
-        assert title in titles, title
-    for href in [links.nth(i).get_attribute("href") for i in range(links.count())]:
-        response = page.request.get(href)
-        assert response.ok and response.body().startswith(b"%PDF"), href
+    download_every_document(page, number, ("接件凭证", "一次性告知补正通知书", "受理通知书", "特殊程序告知书",
+                                           "行政审批决定书", "送达回证"))
     shot(page, "05-applicant-delivered")
     page.goto("/hall/")
     assert page.get_by_text("食品经营许可证").first.is_visible()
@@ -243,8 +189,7 @@ def test_window_intake_then_deemed_acceptance(district, page, time_machine):
     for key in ("application", "identity", "premises_proof"):
         page.locator(f"input[name='paper:{key}']").check()
     shot(page, "06-window-intake")
-    with page.expect_navigation():
-        page.get_by_role("button", name="收件并出具接件凭证").click()
+    submit_form(page, "收件并出具接件凭证")
     case = Case.objects.get()
     assert case.channel == "window" and case.applicant.name == "钱七"
     receipt = page.get_by_role("link", name="接件凭证")

@@ -32,5 +32,6 @@ def test_four_sweeps_at_once_raise_each_alert_once(demo, time_machine):
     # each case: a red case card and a red card on its handling step
     assert alerts.count() == 12 and {a.level for a in alerts} == {3}
     assert sum(r.raised for r in results) == 12
-    # handler, registrar (another handler of the department), chief, supervisor; once each
-    assert Notification.objects.count() == 12 * 4
+    # handler, registrar (another handler of the department), the chiefs of both sections,
+    # supervisor; once each
+    assert Notification.objects.count() == 12 * 5

@@ -30,8 +30,9 @@ def test_notifications_reach_handler_chief_and_supervisor(demo, overdue):
     assert alert.level == 3 and alert.notified_level == 3
     reasons = dict(Notification.objects.filter(alert=alert).values_list("recipient__username", "reason"))
     # The open task sits with the department's handlers (any of its sections may take it).
+    # Likewise its section chiefs (食品经营许可科 and 登记注册科).
     assert reasons == {"handler": "handler", "registrar": "handler", "chief": "section_chief",
-                       "supervisor": "supervisor"}
+                       "regchief": "section_chief", "supervisor": "supervisor"}
 
 
 def test_dashboard_counts_charts_and_drill_down(client, demo, overdue):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from accounts.models import Applicant
+
 from ..models import Case, Certificate, Document, LogEntry, Material, Task
 
 
@@ -144,3 +146,29 @@ class ActSerializer(serializers.Serializer):
     expected_days = serializers.IntegerField(required=False)
     days = serializers.IntegerField(required=False)
     method = serializers.CharField(required=False, max_length=50)
+
+
+class IntakeApplicantSerializer(serializers.Serializer):
+    """The applicant as the clerk types it from the identity document; found by identity number
+    when registered, registered now when not (checked by GB 11643 / GB 32100)."""
+
+    kind = serializers.ChoiceField(choices=Applicant.Kind.choices, help_text="natural：自然人；legal：法人或其他组织")
+    name = serializers.CharField(max_length=200, allow_blank=True, help_text="名称或姓名")
+    identity_number = serializers.CharField(max_length=18, allow_blank=True,
+                                            help_text="身份证号码（自然人）或统一社会信用代码（法人或其他组织）")
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class WindowIntakeSerializer(serializers.Serializer):
+    """A paper application entered at the window. In a multipart request ``applicant`` and
+    ``form_data`` are JSON strings, each file is a part named ``material:<key>`` and ``paper``
+    repeats once per material whose paper original travels with the file."""
+
+    item = serializers.CharField(max_length=40, help_text="事项编码")
+    unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                 help_text="办理阶段编码；事项不分阶段时省略")
+    applicant = IntakeApplicantSerializer()
+    form_data = serializers.JSONField(help_text="申请表数据（对象）")
+    paper = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list,
+                                  help_text="已收纸质原件、随卷流转的材料编号")

@@ -12,4 +12,5 @@ router.register("certificates", views.CertificateViewSet, basename="certificate"
 urlpatterns = router.urls + [
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension-decide"),
     path("progress/", views.public_progress, name="progress"),
+    path("intake/", views.window_intake, name="window-intake"),
 ]

@@ -12,8 +12,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.decorators import action, api_view, parser_classes, permission_classes
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -22,8 +23,8 @@ from core.errors import AccessDenied, InvalidInput
 from designer.models import ApprovalItem
 
 from .. import selectors, services
-from ..access import inbox
-from ..definitions import catalogue_themes
+from ..access import inbox, require_window_clerk
+from ..definitions import catalogue_themes, published_items
 from ..models import Channel, Extension, Task
 from .serializers import (
     ActSerializer,
@@ -36,6 +37,7 @@ from .serializers import (
     LogEntrySerializer,
     MaterialSerializer,
     TaskSerializer,
+    WindowIntakeSerializer,
 )
 
 
@@ -60,14 +62,31 @@ def materials_from(request) -> list[services.MaterialInput]:
     return inputs
 
 
-def form_data_from(request):
-    value = request.data.get("form_data", {})
+def json_part(request, name: str, default=None):
+    """A JSON value of the body: as is in a JSON request, parsed from its string in a multipart one."""
+    value = request.data.get(name, default)
     if isinstance(value, str):
         try:
             return json.loads(value)
         except ValueError:
-            raise InvalidInput("表单数据不是有效的 JSON", details={"form_data": ["不是有效的 JSON"]}) from None
+            raise InvalidInput("提交的 JSON 数据无效", details={name: ["不是有效的 JSON"]}) from None
     return value
+
+
+def form_data_from(request):
+    return json_part(request, "form_data", {})
+
+
+def dotted(errors, prefix: str = "") -> dict[str, list[str]]:
+    """A serializer's nested errors as ``{"applicant.name": [...]}``, the paths the services use."""
+    flat = {}
+    for name, value in errors.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, dict):
+            flat.update(dotted(value, f"{path}."))
+        else:
+            flat[path] = [str(m) for m in value]
+    return flat
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -249,3 +268,31 @@ def public_progress(request):
               "completed_at": s.completed_at} for s in selectors.progress(case)]
     return Response({"number": case.number, "item": case.unit_name, "state": case.get_state_display(),
                      "steps": steps})
+
+
+@extend_schema(request=WindowIntakeSerializer, responses={201: CaseDetailSerializer})
+@api_view(["POST"])
+@parser_classes([JSONParser, MultiPartParser, FormParser])
+def window_intake(request):
+    """窗口收件：窗口受理员当场录入纸质申请，申请人未登记的同时登记（按证件号码调取已登记的申请人）。
+
+    与窗口收件页面规则相同：仅限窗口受理员；收件日期即当日；申请人、申请表和材料的问题一次全部
+    列出（``details`` 的键为 ``applicant.<字段>``、``$.<表单字段>``、``materials.<材料编号>``），
+    有任何问题时不保存任何内容（包括新申请人）。成功时返回办件，接件凭证在其文书中。
+    """
+    require_window_clerk(request.user)
+    body = WindowIntakeSerializer(data={
+        "item": request.data.get("item", ""), "unit": request.data.get("unit", ""),
+        "applicant": json_part(request, "applicant", {}), "form_data": form_data_from(request),
+        "paper": request.data.getlist("paper") if hasattr(request.data, "getlist") else request.data.get("paper", [])})
+    if not body.is_valid():
+        raise InvalidInput("申请内容有误，请按提示修改后重新提交", details=dotted(body.errors))
+    given = body.validated_data
+    item = published_items().filter(code=given["item"]).first()
+    if item is None:
+        raise InvalidInput("事项不存在或未发布", details={"item": [f"没有已发布的事项“{given['item']}”"]})
+    case = services.case_intake_at_window(actor=request.user, item=item,
+                                          applicant=services.ApplicantInput(**given["applicant"]),
+                                          form_data=given["form_data"], materials=materials_from(request),
+                                          unit_code=given["unit"] or None)
+    return Response(CaseDetailSerializer(case).data, status=201)
