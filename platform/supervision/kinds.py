@@ -7,8 +7,8 @@ the ORM field behind each, and its rules per level — as json-logic data, compi
 is one class here, registered in ``rule_kinds``.
 
 District defaults (docs/supervision.md): the case clock follows each item's rule set from the
-designer (district defaults overridden key by key), plus the published practice's red card more
-than 1 working day past the statutory limit; the other clocks follow ``DISTRICT_PRACTICE``.
+designer (district defaults overridden key by key; ``designer.rulesets`` says what each card
+means), and nothing else; the other clocks follow ``DISTRICT_PRACTICE``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from .workday_index import days_left, ordinal_of
 # --- the district's published practice (data) ------------------------------------------------
 # Numbers are working days; "over N" means more than N working days past the deadline.
 DISTRICT_PRACTICE = {
-    "case_statutory": {"red_over": 1},
     "special_procedure": {"warning_days": 2, "yellow_over": 0, "red_over": 1},
     "pre_review": {"yellow_over": 3, "red_over": 5},
     "certificate": {"yellow_over": 0},
@@ -44,6 +43,7 @@ OPINION_ACTIONS = ["return", "reject", "request_correction", "suspend", "extend"
 OPEN_CASE_STATES = ["received", "correcting", "in_progress", "suspended"]
 
 LEFT = {"var": "clock.days_left"}
+CARD_LEVELS = {"warning": Level.WARNING, "yellow": Level.YELLOW, "red": Level.RED}
 
 
 def _num(name: str, label: str) -> Variable:
@@ -51,7 +51,9 @@ def _num(name: str, label: str) -> Variable:
 
 
 def _warning(days: int) -> dict:
-    return {"and": [{">=": [LEFT, 0]}, {"<=": [LEFT, days]}]}
+    """From ``days`` working days before the deadline on, until a card takes over (a card's
+    level wins; past the deadline but not yet carded, the warning stays)."""
+    return {"<=": [LEFT, days]}
 
 
 def _over(days: int) -> dict:
@@ -135,38 +137,46 @@ class CaseClock(_Clock):
     group = "case"
     variables = {"clock.days_left": _num("clock.days_left", "距承诺期限工作日"),
                  "clock.statutory_days_left": _num("clock.statutory_days_left", "距法定期限工作日"),
-                 "clock.limit_days": _num("clock.limit_days", "承诺时限")}
+                 "clock.limit_days": _num("clock.limit_days", "承诺时限"),
+                 "clock.statutory_limit_days": _num("clock.statutory_limit_days", "法定时限")}
     fields = {"clock.days_left": "sv_left", "clock.statutory_days_left": "sv_statutory_left",
-              "clock.limit_days": "limit_days"}
+              "clock.limit_days": "limit_days", "clock.statutory_limit_days": "statutory_limit_days"}
 
     @staticmethod
     def levels_for(rules: dict) -> dict[int, dict]:
-        warning, red = rules["warning"], rules["red_card"]
-        statutory_red = DISTRICT_PRACTICE["case_statutory"]["red_over"]
-        return {
-            Level.WARNING: {"and": [{">=": [LEFT, 0]}, {"or": [
-                {"<=": [LEFT, warning["remaining_days"]]},
-                {"<=": [{"*": [LEFT, 100]}, {"*": [{"var": "clock.limit_days"}, warning["remaining_percent"]]}]}]}]},
-            Level.YELLOW: {"<": [LEFT, 0]},
-            Level.RED: {"or": [{"<": [LEFT, -red["overdue_days_over"]]},
-                               {"<": [{"var": "clock.statutory_days_left"}, -statutory_red]}]},
-        }
+        """The item's effective rule set as level → json-logic (``designer.rulesets``)."""
+        from designer.rulesets import level_rules
+
+        return {CARD_LEVELS[name]: rule for name, rule in level_rules(rules).items()}
 
     def groups(self, today):
         from designer.models import ItemVersion
-        from designer.selectors import effective_supervision_rules
+        from designer.selectors import district_supervision_defaults, effective_supervision_rules
 
         from .models import ClockRow
 
-        versions = ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct()
+        versions = list(ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct())
         by_rules: dict[str, list[int]] = {}
         levels: dict[str, dict] = {}
-        for version in ItemVersion.objects.filter(pk__in=list(versions)).only("pk", "document"):
+        for version in ItemVersion.objects.filter(pk__in=[v for v in versions if v]).only("pk", "document"):
             rule_levels = self.levels_for(effective_supervision_rules(version.document))
             key = json.dumps(rule_levels, sort_keys=True)
             by_rules.setdefault(key, []).append(version.pk)
             levels[key] = rule_levels
-        return [RuleGroup(Q(version_id__in=ids), levels[key]) for key, ids in by_rules.items()]
+        groups = [RuleGroup(Q(version_id__in=ids), levels[key]) for key, ids in by_rules.items()]
+        if None in versions:  # a pushed case whose item has no published version
+            groups.append(RuleGroup(Q(version_id__isnull=True), self.levels_for(district_supervision_defaults())))
+        return groups
+
+
+class ExternalCaseClock(CaseClock):
+    """A case pushed in by a department's own system (``ExternalCase``): judged by the same rules
+    as the runtime's cases (its item's current rule set over the district defaults)."""
+
+    key = "external_case_clock"
+    label = "外部系统办件时限"
+    subject = Subject.EXTERNAL_CASE
+    group = "external"
 
 
 class PreReviewClock(_Clock):
@@ -352,7 +362,7 @@ rule_kinds: Registry[RuleKind] = Registry("监察规则种类")
 
 
 def register_rule_kinds() -> None:
-    for kind in (CaseClock, PreReviewClock, StepClock, CertificateClock, SpecialProcedureClock, OrderClock, ComplaintClock,
+    for kind in (CaseClock, ExternalCaseClock, PreReviewClock, StepClock, CertificateClock, SpecialProcedureClock, OrderClock, ComplaintClock,
                  LateAcceptance, MissingOpinion, SpecialProcedureOverrun, LogChainBroken):
         if kind.key not in rule_kinds:
             rule_kinds.register(kind.key, kind())

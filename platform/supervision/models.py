@@ -61,7 +61,7 @@ class IndexState(models.Model):
 
 class ClockRow(models.Model):
     """Supervision's copy of one running clock (a case, an open step, an open special procedure,
-    an open order) with its deadlines as working-day ordinals, so that ``due_ord - today's
+    an open order, an assigned complaint, a running case pushed in by a department's own system) with its deadlines as working-day ordinals, so that ``due_ord - today's
     ordinal`` — the working days left — is plain column arithmetic for the database.
 
     Brought up to date at the start of every sweep from the runtime's rows changed since the last
@@ -77,6 +77,7 @@ class ClockRow(models.Model):
     step_type = models.CharField("环节类型", max_length=40, blank=True)
     channel = models.CharField("渠道", max_length=16, blank=True)
     limit_days = models.IntegerField("时限", null=True)
+    statutory_limit_days = models.IntegerField("法定时限", null=True)
     due_ord = models.IntegerField("期限序号", null=True)
     statutory_due_ord = models.IntegerField("法定期限序号", null=True)
 
@@ -96,6 +97,7 @@ class Subject(models.TextChoices):
     PAUSE = "pause", "特殊程序"
     ORDER = "order", "督办单"
     COMPLAINT = "complaint", "投诉"
+    EXTERNAL_CASE = "external_case", "外部系统办件"
 
 
 class Alert(models.Model):
@@ -106,7 +108,7 @@ class Alert(models.Model):
     never down while open) and resolves with a timestamp when its condition ends.
     """
 
-    kind = models.CharField("监察规则", max_length=40)
+    kind = models.CharField("监察规则", max_length=60)
     subject_type = models.CharField("监察对象", max_length=16, choices=Subject.choices)
     subject_id = models.PositiveBigIntegerField("对象编号")
     case = models.ForeignKey("runtime.Case", verbose_name="办件", null=True, blank=True, on_delete=models.CASCADE,
