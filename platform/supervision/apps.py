@@ -12,9 +12,11 @@ class SupervisionConfig(AppConfig):
 
         from . import tasks  # noqa: F401  (registers the Celery tasks)
         from .channels import register_channels
+        from .facts import connect
         from .kinds import register_rule_kinds
 
         register_rule_kinds()
+        connect()
         register_channels()
         if "supervision.sweep" not in periodic_tasks:
             periodic_tasks.register("supervision.sweep", PeriodicTask(
