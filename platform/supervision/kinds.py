@@ -243,6 +243,16 @@ class OrderClock(_Clock):
     variables = {"clock.days_left": _num("clock.days_left", "距督办期限工作日")}
 
 
+def versions_in_use() -> list[int]:
+    """The item versions some case is pinned to (one index probe per version, not a scan of the
+    cases)."""
+    from designer.models import ItemVersion
+    from runtime.models import Case
+
+    return list(ItemVersion.objects.filter(Exists(Case.objects.filter(version_id=OuterRef("pk"))))
+                .values_list("pk", flat=True))
+
+
 def _case_model():
     from runtime.models import Case
 
@@ -393,8 +403,7 @@ class MissingMaterials(Anomaly):
         from .materials import missing_count
 
         cases = self.model().objects
-        versions = cases.filter(accepted_on__isnull=False).values_list("version_id", flat=True).distinct()
-        count, needed = missing_count(set(versions))
+        count, needed = missing_count(versions_in_use())
         return cases.annotate(**needed).annotate(
             sv_missing_materials=count,
             sv_accepted=ExpressionWrapper(Q(accepted_on__isnull=False), output_field=BooleanField()))
@@ -519,11 +528,9 @@ class ItemAnomalies(RuleKind):
     def expand(self) -> list[RuleKind]:
         from designer.models import ItemVersion
         from designer.selectors import effective_supervision_rules
-        from runtime.models import Case
 
         by_key: dict[str, dict] = {}  # key -> {"label", "conditions": {json: (condition, [version ids])}}
-        versions = Case.objects.values_list("version_id", flat=True).distinct()
-        for version in ItemVersion.objects.filter(pk__in=versions).only("pk", "document"):
+        for version in ItemVersion.objects.filter(pk__in=versions_in_use()).only("pk", "document"):
             for anomaly in effective_supervision_rules(version.document).get("anomalies", []):
                 entry = by_key.setdefault(anomaly["key"], {"label": anomaly["name"], "conditions": {}})
                 text = json.dumps(anomaly["condition"], sort_keys=True)

@@ -96,11 +96,11 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
     whose rows are selected by the query compiled from the kind's rules; nothing is looped over.
     ``cases`` limits the judgement to those cases (a rule over stored facts, between full sweeps)."""
     result = KindResult()
+    if cases is not None and not cases:
+        return result
     levels = _level_queries(kind, today)
     open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
     rows = kind.rows(today)
-    if cases is not None and not cases:
-        return result
     if cases is not None:
         rows = rows.filter(**{f"{kind.case_path}__in": cases})
         open_alerts = open_alerts.filter(case_id__in=cases)
