@@ -141,8 +141,9 @@ def naive() -> tuple[float, int]:
         rule_holds(late, {"case": {"deemed_accepted": case.deemed_accepted,
                                    "corrections": case.corrections_before_acceptance}}, key="bench:late")
         # acceptance with required materials missing: the runtime's material check for the case's data
-        units = units_by_version.setdefault(case.version_id, {u.code: u for u in applicable_units(
-            case.version.document)})
+        units = units_by_version.get(case.version_id)
+        if units is None:
+            units = units_by_version[case.version_id] = {u.code: u for u in applicable_units(case.version.document)}
         provided = {m.key for m in case.materials.all()
                     if not m.superseded and (m.file or m.paper_original or m.certificate_id)}
         missing = [m for m in required_materials(units[case.unit_code].materials, case.form_data)
