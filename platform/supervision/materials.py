@@ -6,8 +6,9 @@ For each item version in use and each unit (the item, or a stage: the case's ``u
 required material whose condition holds for the case's ``form_data`` (compiled by
 ``rules.compile_to_q`` over the JSON keys) and that the case does not have — neither uploaded, nor
 marked paper original, nor satisfied by a registry certificate, and not superseded — counts one.
-A condition the database cannot evaluate counts as applying (fail closed, as the runtime does
-when a condition cannot be evaluated).
+A condition the database cannot evaluate (membership in a multiple-choice field, a table cell, a
+case fact) is not judged here: such a material is not counted, so an anomaly is raised only where
+the database can tell (counting it as applying would flag every case that rightly lacks it).
 """
 
 from __future__ import annotations
@@ -64,9 +65,9 @@ def _form_columns(schema: dict, prefix: str) -> dict[str, tuple[str, object]]:
     return out
 
 
-def _condition(rule, schema: dict, prefix: str) -> tuple[Q, dict]:
-    """The material's condition as a Q over the annotations it needs (``Q()`` when it cannot be
-    compiled: it counts as applying)."""
+def _condition(rule, schema: dict, prefix: str) -> tuple[Q | None, dict]:
+    """The material's condition as a Q over the annotations it needs (``None`` when it cannot be
+    compiled: the material is not counted)."""
     if rule is None:
         return Q(), {}
     columns = _form_columns(schema, prefix)
@@ -74,7 +75,7 @@ def _condition(rule, schema: dict, prefix: str) -> tuple[Q, dict]:
     try:
         q = compile_to_q(rule, {name: alias for name, (alias, _) in columns.items()}, variables=variables)
     except (RuleNotCompilable, RuleInvalid):
-        return Q(), {}
+        return None, {}
     return q, {alias: expr for alias, expr in columns.values()}
 
 
@@ -94,6 +95,8 @@ def missing_count(version_ids, *, prefix: str = "") -> tuple[object, dict]:
                 if not material["required"]:
                     continue
                 condition, needed = _condition(material["condition"], schema, prefix)
+                if condition is None:
+                    continue
                 annotations.update(needed)
                 parts.append(When_(When(condition & ~Q(_provided(case_ref, material["key"])), then=Value(1)),
                                    default=Value(0), output_field=IntegerField()))
