@@ -43,10 +43,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def seed(start: int, count: int, context) -> None:
     import workdays
-    from runtime.models import Case, Task
+    from designer.selectors import applicable_units
+    from runtime.models import Case, Material, Task
 
     rng = random.Random(start)
     item, version, department, applicant, section = context
+    materials = [m for m in applicable_units(version.document)[0].materials if m["required"]]
     # accepted within the last 15 working days (promised 10, statutory 20); the current step opened
     # within the last 5 (limit 3): about a third of the cases are warned or carded
     accepted_days = [workdays.add_working_days(TODAY, -n).value for n in range(1, 16)]
@@ -76,6 +78,9 @@ def seed(start: int, count: int, context) -> None:
                               department=section, opened_at=dt.datetime.combine(opened, dt.time(10), tzinfo=SHANGHAI),
                               opened_on=opened, limit_days=3, due_on=step_due[opened]))
         Task.objects.bulk_create(tasks, batch_size=2000)
+        # every required material handed in (on paper), as the runtime's intake demands
+        Material.objects.bulk_create([Material(case_id=case.pk, key=m["key"], name=m["name"], paper_original=True)
+                                      for case in cases for m in materials], batch_size=5000)
     # last touched when accepted, like a real case waiting on a desk
     Case.objects.filter(number__startswith="BENCH-").update(updated_at=F("submitted_at"))
 
@@ -100,10 +105,18 @@ def timed_sweep(today) -> tuple[float, object]:
 def naive() -> tuple[float, int]:
     """Every open case and its open steps, loaded and judged one by one by the same rules."""
     import workdays
-    from designer.selectors import effective_supervision_rules
+    from designer.selectors import applicable_units, effective_supervision_rules, required_materials
     from rules import rule_holds
     from runtime.models import Case, Task
-    from supervision.kinds import DISTRICT_PRACTICE, CaseClock, LateAcceptance, MissingOpinion, _over, _warning
+    from supervision.kinds import (
+        DISTRICT_PRACTICE,
+        CaseClock,
+        LateAcceptance,
+        MissingMaterials,
+        MissingOpinion,
+        _over,
+        _warning,
+    )
 
     started = time.perf_counter()
     late, missing = LateAcceptance.rule, MissingOpinion.rule
@@ -111,7 +124,9 @@ def naive() -> tuple[float, int]:
     step = DISTRICT_PRACTICE["step"]
     step_rules = {1: _warning(step["warning_days"]), 2: _over(step["yellow_over"]), 3: _over(step["red_over"])}
     flagged = 0
-    for case in Case.objects.filter(state="in_progress", paused_since__isnull=True).iterator(chunk_size=2000):
+    units_by_version = {}
+    cases = Case.objects.filter(state="in_progress", paused_since__isnull=True).prefetch_related("materials")
+    for case in cases.iterator(chunk_size=2000):
         levels = rules_by_version.get(case.version_id)
         if levels is None:
             levels = CaseClock.levels_for(effective_supervision_rules(case.version.document))
@@ -119,12 +134,22 @@ def naive() -> tuple[float, int]:
         data = {"clock": {
             "days_left": workdays.working_days_between(NEXT, case.promised_due_on).value,
             "statutory_days_left": workdays.working_days_between(NEXT, case.statutory_due_on).value,
-            "limit_days": case.promised_limit_days}}
+            "limit_days": case.promised_limit_days, "statutory_limit_days": case.statutory_limit_days}}
         level = max((lv for lv, rule in levels.items() if rule_holds(rule, data, key=f"bench:{case.version_id}:{lv}")),
                     default=0)
         flagged += level > 0
         rule_holds(late, {"case": {"deemed_accepted": case.deemed_accepted,
                                    "corrections": case.corrections_before_acceptance}}, key="bench:late")
+        # acceptance with required materials missing: the runtime's material check for the case's data
+        units = units_by_version.get(case.version_id)
+        if units is None:
+            units = units_by_version[case.version_id] = {u.code: u for u in applicable_units(case.version.document)}
+        provided = {m.key for m in case.materials.all()
+                    if not m.superseded and (m.file or m.paper_original or m.certificate_id)}
+        missing = [m for m in required_materials(units[case.unit_code].materials, case.form_data)
+                   if m["key"] not in provided]
+        rule_holds(MissingMaterials.rule, {"case": {"accepted": True, "missing_materials": len(missing)}},
+                   key="bench:materials")
     for task in Task.objects.filter(case__state="in_progress").select_related("case").iterator(chunk_size=2000):
         if task.state == "open":
             data = {"clock": {"days_left": workdays.working_days_between(NEXT, task.due_on).value}}

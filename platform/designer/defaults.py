@@ -48,20 +48,17 @@ def ensure_service_themes(ServiceTheme) -> None:
         ServiceTheme.objects.get_or_create(code=code, defaults={"name": name, "position": position * 10})
 
 
+# The district's published practice for a case's clock (docs/supervision.md): a warning 2 working
+# days before the promised limit, a yellow card when more than 1 working day past the promised
+# limit, a red card when more than 1 working day past the statutory limit. The procedural
+# anomalies are supervision's own rule kinds; an item may add its own (``anomalies``).
 DEFAULT_SUPERVISION = {
-    "warning": {"remaining_days": 2, "remaining_percent": 20},
-    "yellow_card": {"overdue_days_up_to": 3},
-    "red_card": {"overdue_days_over": 3},
-    "anomalies": [
-        {"key": "no_opinion", "name": "办理环节未签署审批意见",
-         "condition": {"!": [{"var": "step.opinion"}]}},
-        {"key": "step_skipped", "name": "跳过规定的办理环节",
-         "condition": {"==": [{"var": "step.skipped"}, True]}},
-        {"key": "accepted_incomplete", "name": "材料不全即予受理",
-         "condition": {"and": [{"==": [{"var": "step.type"}, "accept"]},
-                               {">": [{"var": "case.missing_materials"}, 0]}]}},
-    ],
+    "warning": {"limit": "promised", "remaining_days": 2, "remaining_percent": 0},
+    "yellow_card": {"limit": "promised", "overdue_days_over": 1},
+    "red_card": {"limit": "statutory", "overdue_days_over": 1},
+    "anomalies": [],
 }
+
 
 def district_workflow(*, department: str | None = None) -> dict:
     """受理 → 承办 → 审核 → 批准 → 办结, with returns to the earlier levels (逐级把关)."""

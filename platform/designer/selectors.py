@@ -12,7 +12,6 @@ document through these functions:
 
 from __future__ import annotations
 
-import copy
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
@@ -22,7 +21,7 @@ from django.db.models import QuerySet
 from accounts.models import Role, RoleAssignment
 from rules import RuleEvaluationError, evaluate_rule
 
-from . import access
+from . import access, rulesets
 from .defaults import DEFAULT_SUPERVISION
 from .models import (
     ApprovalItem,
@@ -135,25 +134,30 @@ def form_validator_for_version(version: ItemVersion) -> FormValidator:
 
 
 def district_supervision_defaults() -> dict:
+    """The district's rules (in the current shape, whatever shape the row was stored in)."""
     row = SupervisionDefaults.objects.first()
-    return copy.deepcopy(row.rules if row else DEFAULT_SUPERVISION)
+    return rulesets.upgrade(row.rules if row else DEFAULT_SUPERVISION)
 
 
 def effective_supervision_rules(document: dict) -> dict:
-    """The item's supervision rules, with every key it does not set taken from the district."""
-    return {**district_supervision_defaults(), **copy.deepcopy(document["supervision"])}
+    """The item's supervision rules, with every key it does not set taken from the district.
+    A document frozen in the rule set's first shape is read as it meant (``rulesets.upgrade``)."""
+    return {**district_supervision_defaults(), **rulesets.upgrade(document["supervision"])}
 
 
-def supervision_test_run(*, rules: dict, limit_days: int, used_days: int, facts: dict | None = None) -> dict:
-    """Try a rule set on one made-up situation: the clock level and the anomalies that would fire."""
+def supervision_test_run(*, rules: dict, limit_days: int, used_days: int, facts: dict | None = None,
+                         statutory_limit_days: int | None = None) -> dict:
+    """Try a rule set on one made-up situation (working days used since acceptance, against the
+    promised limit and the statutory one, which defaults to the promised one): the clock level
+    and the anomalies that would fire. Evaluates the same rules the sweep compiles."""
     remaining = limit_days - used_days
-    if remaining < 0:
-        level = "red" if -remaining > rules["red_card"]["overdue_days_over"] else "yellow"
-    elif remaining <= rules["warning"]["remaining_days"] or (
-            limit_days and remaining * 100 <= limit_days * rules["warning"]["remaining_percent"]):
-        level = "warning"
-    else:
-        level = "green"
+    statutory = limit_days if statutory_limit_days is None else statutory_limit_days
+    clock = {"clock": {"days_left": remaining, "statutory_days_left": statutory - used_days,
+                       "limit_days": limit_days, "statutory_limit_days": statutory}}
+    level = "green"
+    for name, rule in rulesets.level_rules(rules).items():
+        if evaluate_rule(rule, clock) and ORDER[name] > ORDER[level]:
+            level = name
     fired = []
     for anomaly in rules.get("anomalies", []):
         try:
@@ -162,6 +166,9 @@ def supervision_test_run(*, rules: dict, limit_days: int, used_days: int, facts:
         except RuleEvaluationError:
             fired.append(anomaly["key"])  # fail closed: a rule that cannot be judged is shown
     return {"level": level, "remaining_days": remaining, "anomalies": fired}
+
+
+ORDER = {"green": 0, "warning": 1, "yellow": 2, "red": 3}
 
 
 def document_diff(old, new, path: str = "$") -> list[tuple[str, object, object]]:

@@ -17,7 +17,7 @@ from django.db.models import Max
 from accounts.models import Department
 from core.errors import Conflict, InvalidInput
 
-from . import access
+from . import access, rulesets
 from .defaults import DEFAULT_SUPERVISION, new_definition
 from .models import (
     ApprovalItem,
@@ -217,6 +217,10 @@ def bundle_import(*, actor, bundle) -> tuple[ApprovalItem, ItemVersion | None]:
     Returns the item and the new version, or ``None`` when nothing changed.
     """
     access.require_reviewer(actor)
+    item = bundle.get("item") if isinstance(bundle, dict) else None
+    if isinstance(item, dict) and isinstance(item.get("supervision"), dict):
+        # a bundle exported before the cards named their limit reads as it meant
+        bundle = {**bundle, "item": {**item, "supervision": rulesets.upgrade(item["supervision"])}}
     problems = structural_problems("bundle", bundle)
     problems.raise_if_any("交换包")
     doc = _normalised(bundle["item"])
@@ -260,6 +264,8 @@ def bundle_import(*, actor, bundle) -> tuple[ApprovalItem, ItemVersion | None]:
 def supervision_defaults_update(*, actor, rules: dict) -> SupervisionDefaults:
     """Replace the district-wide default supervision rules (all four keys required)."""
     access.require_reviewer(actor)
+    if isinstance(rules, dict):
+        rules = rulesets.upgrade(rules)
     problems = structural_problems("ruleset", rules)
     for key in DEFAULT_SUPERVISION:
         if isinstance(rules, dict) and key not in rules:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("items/<str:code>/stages/", views.item_stages, name="item-stages"),
     path("items/<str:code>/materials/", views.item_materials, name="item-materials"),
     path("items/<str:code>/workflow/", views.item_workflow, name="item-workflow"),
+    path("items/<str:code>/supervision/", views.item_supervision, name="item-supervision"),
     path("items/<str:code>/json/", views.item_json, name="item-json"),
     path("items/<str:code>/diff/", views.item_diff, name="item-diff"),
     path("items/<str:code>/history/", views.item_history, name="item-history"),

@@ -23,6 +23,7 @@ from core.registry import UnknownKey
 from rules import RuleInvalid, rule_variables, validate_rule
 
 from .palette import FORMAT_CHECKER, error_message, error_path, field_types
+from .rulesets import LIMITS
 from .steps import step_types
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -301,8 +302,12 @@ def ruleset_problems(ruleset: dict, path: str) -> Problems:
         keys.add(anomaly["key"])
         problems.rule(anomaly["condition"], f"{path}.anomalies[{i}].condition", STEP_FACTS)
     yellow, red = ruleset.get("yellow_card"), ruleset.get("red_card")
-    if yellow and red and red["overdue_days_over"] < yellow["overdue_days_up_to"]:
-        problems.add(f"{path}.red_card.overdue_days_over", "红牌的超期天数不能小于黄牌的上限")
+    # On the same limit a yellow card that starts at or after the red card would never be shown.
+    if yellow and red and yellow["limit"] == red["limit"] and yellow["overdue_days_over"] >= red["overdue_days_over"]:
+        limit = LIMITS[yellow["limit"]]
+        problems.add(f"{path}.yellow_card.overdue_days_over",
+                     f"黄牌须早于红牌：同按{limit}计算时，黄牌的超期天数（超过{yellow['overdue_days_over']}个工作日）"
+                     f"应小于红牌的超期天数（超过{red['overdue_days_over']}个工作日）")
     return problems
 
 

@@ -24,7 +24,7 @@ from django.utils.http import urlencode
 from accounts.models import Role
 from core.errors import AccessDenied, PlatformError
 
-from . import access, catalogue, editing, selectors, services
+from . import access, catalogue, editing, rulesets, selectors, services
 from .forms import (
     AddFieldForm,
     CatalogueUploadForm,
@@ -41,6 +41,7 @@ from .forms import (
 from .models import ApprovalItem, CertificateType, ItemState, ServiceTheme
 from .palette import field_types, ordered_fields
 from .render import flowchart_svg, form_data_from_post, render_form, table_columns
+from .ruleset_form import CARDS, RulesetForm, describe
 from .steps import ACTIONS as ACTION_LABEL
 from .steps import step_types
 
@@ -128,6 +129,29 @@ def item_public(request, code):
             for message in msgs:
                 form.add_error(field, f"{message}（{path}）")
     return render(request, "designer/item_public.html", _context(request, item, form=form, problems=problems))
+
+
+@designer_page
+def item_supervision(request, code):
+    """The rule editor: the item's warning and cards over the district defaults, in words, with
+    the effective rules the sweep will use."""
+    item = _item(request, code)
+    form = RulesetForm(request.POST or None, rules=item.definition["supervision"])
+    problems: dict = {}
+    if request.method == "POST" and form.is_valid():
+        doc = form.apply(item.definition)
+        if _save(request, item, doc, problems):
+            return redirect("designer:item-supervision", code=code)
+        for path, msgs in problems.items():
+            for message in msgs:
+                form.add_error(RulesetForm.field_for_path(path), f"{message}（{path}）")
+    district = selectors.district_supervision_defaults()
+    effective = {**district, **rulesets.upgrade(item.definition["supervision"])}
+    rows = [(CARDS[card], describe(card, effective[card]), card in rulesets.upgrade(item.definition["supervision"]),
+             describe(card, district[card])) for card in CARDS]
+    return render(request, "designer/item_supervision.html",
+                  _context(request, item, form=form, problems=problems, rows=rows,
+                           anomalies=effective.get("anomalies", [])))
 
 
 @designer_page

@@ -5,7 +5,9 @@ runtime service saves the case, so a change to its clock, steps or special proce
 newer ``updated_at``; the margin covers transactions that committed after the last sync began).
 Their rows are deleted and re-inserted from the runtime's current state, with deadlines turned
 into working-day ordinals by the database through ``WorkdayOrdinal``. Orders are supervision's
-own and few: their rows are rebuilt every time. A changed calendar rebuilds everything.
+own and few: their rows are rebuilt every time. Cases pushed in by departments' own systems
+(``ExternalCase``) are brought up to date the same way, by their own ``updated_at`` (a push of the
+case or of one of its events sets it). A changed calendar rebuilds everything.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from .models import ClockRow, Complaint, IndexState, SupervisionOrder, WorkdayOrdinal
+from .models import ClockRow, Complaint, ExternalCase, ExternalEvent, IndexState, SupervisionOrder, WorkdayOrdinal
 
 MARGIN = dt.timedelta(minutes=10)
 OPEN_CASE_STATES = ("received", "correcting", "in_progress", "suspended")
+# Events of a pushed case after which its clock no longer runs (the runtime's log kinds).
+FINISHING_EVENT_KINDS = ("completed", "delivered", "withdrawn", "refused")
 
 
 def _t(model) -> str:
@@ -36,7 +40,7 @@ def _ord(expr: str) -> str:
 
 def _columns() -> str:
     names = ["group", "subject_id", "case_id", "department_id", "version_id", "step_type", "channel", "limit_days",
-             "due_ord", "statutory_due_ord"]
+             "statutory_limit_days", "due_ord", "statutory_due_ord"]
     return ", ".join(_c(ClockRow, n) for n in names)
 
 
@@ -64,8 +68,8 @@ def _sync(*, now: dt.datetime, full: bool) -> Changes:
     since = None if full or state is None or state.clocks_synced_at is None else state.clocks_synced_at - MARGIN
     cases = _t(Case)
     c = {n: _c(Case, n) for n in ("id", "state", "updated_at", "paused_since", "accepted_on", "department",
-                                   "version", "channel", "promised_limit_days", "promised_due_on",
-                                   "statutory_due_on")}
+                                   "version", "channel", "promised_limit_days", "statutory_limit_days",
+                                   "promised_due_on", "statutory_due_on")}
     open_states = ", ".join(f"'{s}'" for s in OPEN_CASE_STATES)
     changed = f"c.{c['updated_at']} >= %s" if since else "1 = 1"
     params = [connection.ops.adapt_datetimefield_value(since)] if since else []
@@ -84,6 +88,7 @@ def _sync(*, now: dt.datetime, full: bool) -> Changes:
             cursor.execute(f"DELETE FROM {_t(ClockRow)}")
         if changes.full or changes.case_ids:
             _insert_rows(cursor, c, cases, changed, params, open_states)
+        _sync_external(cursor, since)
         # open orders and assigned complaints (supervision's own; few): rebuilt whole
         _insert_orders(cursor)
         _insert_complaints(cursor)
@@ -100,7 +105,7 @@ def _insert_rows(cursor, c, cases, changed, params, open_states) -> None:
     cursor.execute(
         f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
         f"SELECT 'case', c.{c['id']}, c.{c['id']}, c.{c['department']}, c.{c['version']}, '', c.{c['channel']}, "
-        f"c.{c['promised_limit_days']}, {_ord('c.' + c['promised_due_on'])}, {_ord('c.' + c['statutory_due_on'])} "
+        f"c.{c['promised_limit_days']}, c.{c['statutory_limit_days']}, {_ord('c.' + c['promised_due_on'])}, {_ord('c.' + c['statutory_due_on'])} "
         f"FROM {cases} c WHERE {changed} AND c.{c['state']} = 'in_progress' AND c.{c['paused_since']} IS NULL "
         f"AND c.{c['accepted_on']} IS NOT NULL", params)
     # open steps of open cases whose clock is not stopped
@@ -108,7 +113,7 @@ def _insert_rows(cursor, c, cases, changed, params, open_states) -> None:
     cursor.execute(
         f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
         f"SELECT 'task', t.{t['id']}, c.{c['id']}, COALESCE(t.{t['department']}, c.{c['department']}), "
-        f"c.{c['version']}, t.{t['step_type']}, c.{c['channel']}, t.{t['limit_days']}, "
+        f"c.{c['version']}, t.{t['step_type']}, c.{c['channel']}, t.{t['limit_days']}, NULL, "
         f"{_ord('t.' + t['due_on'])}, NULL "
         f"FROM {_t(Task)} t JOIN {cases} c ON c.{c['id']} = t.{t['case']} "
         f"WHERE {changed} AND t.{t['state']} = 'open' AND c.{c['state']} IN ({open_states}) "
@@ -118,10 +123,43 @@ def _insert_rows(cursor, c, cases, changed, params, open_states) -> None:
     cursor.execute(
         f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
         f"SELECT 'pause', p.{p['id']}, c.{c['id']}, c.{c['department']}, c.{c['version']}, '', c.{c['channel']}, "
-        f"p.{p['expected_days']}, {_ord('p.' + p['expected_end_on'])}, NULL "
+        f"p.{p['expected_days']}, NULL, {_ord('p.' + p['expected_end_on'])}, NULL "
         f"FROM {_t(Pause)} p JOIN {cases} c ON c.{c['id']} = p.{p['case']} "
         f"WHERE {changed} AND p.{p['ended_on']} IS NULL AND c.{c['state']} IN ({open_states}) "
         f"AND p.{p['procedure']} <> %s", [*params, CORRECTION_PROCEDURE])
+
+
+def _sync_external(cursor, since: dt.datetime | None) -> None:
+    """Clock rows of the pushed cases changed since ``since`` (all without it): a case accepted,
+    in progress (not suspended: its clock is stopped), with no completion date and no finishing
+    event. Its deadlines are the dates its system pushed, or else its acceptance date plus its
+    limit, extension and paused working days, counted on the platform's calendar (ordinals add)."""
+    from designer.models import ApprovalItem
+
+    x = {n: _c(ExternalCase, n) for n in ("id", "owner", "item", "channel", "state", "accepted_on", "completed_on",
+                                           "promised_limit_days", "statutory_limit_days", "extension_days",
+                                           "paused_days", "promised_due_on", "statutory_due_on", "updated_at")}
+    e = {n: _c(ExternalEvent, n) for n in ("case", "kind")}
+    i = {n: _c(ApprovalItem, n) for n in ("id", "current_version")}
+    changed, params = (f"x.{x['updated_at']} >= %s", [connection.ops.adapt_datetimefield_value(since)]) if since \
+        else ("1 = 1", [])
+    if since:
+        cursor.execute(f"DELETE FROM {_t(ClockRow)} WHERE {_c(ClockRow, 'group')} = 'external' AND "
+                       f"{_c(ClockRow, 'subject_id')} IN (SELECT x.{x['id']} FROM {_t(ExternalCase)} x "
+                       f"WHERE {changed})", params)
+    accepted = _ord("x." + x["accepted_on"])
+    extra = f"x.{x['extension_days']} + x.{x['paused_days']}"
+    finishing = ", ".join(f"'{k}'" for k in FINISHING_EVENT_KINDS)
+    cursor.execute(
+        f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
+        f"SELECT 'external', x.{x['id']}, NULL, x.{x['owner']}, i.{i['current_version']}, '', x.{x['channel']}, "
+        f"x.{x['promised_limit_days']}, x.{x['statutory_limit_days']}, "
+        f"COALESCE({_ord('x.' + x['promised_due_on'])}, {accepted} + x.{x['promised_limit_days']} + {extra}), "
+        f"COALESCE({_ord('x.' + x['statutory_due_on'])}, {accepted} + x.{x['statutory_limit_days']} + {extra}) "
+        f"FROM {_t(ExternalCase)} x JOIN {_t(ApprovalItem)} i ON i.{i['id']} = x.{x['item']} "
+        f"WHERE {changed} AND x.{x['state']} = 'in_progress' AND x.{x['accepted_on']} IS NOT NULL "
+        f"AND x.{x['completed_on']} IS NULL AND NOT EXISTS (SELECT 1 FROM {_t(ExternalEvent)} ev "
+        f"WHERE ev.{e['case']} = x.{x['id']} AND ev.{e['kind']} IN ({finishing}))", params)
 
 
 def _insert_orders(cursor) -> None:
@@ -129,7 +167,7 @@ def _insert_orders(cursor) -> None:
     cursor.execute(f"DELETE FROM {_t(ClockRow)} WHERE {_c(ClockRow, 'group')} = 'order'")
     cursor.execute(
         f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
-        f"SELECT 'order', o.{o['id']}, o.{o['case']}, o.{o['department']}, NULL, '', '', o.{o['limit_days']}, "
+        f"SELECT 'order', o.{o['id']}, o.{o['case']}, o.{o['department']}, NULL, '', '', o.{o['limit_days']}, NULL, "
         f"{_ord('o.' + o['due_on'])}, NULL FROM {_t(SupervisionOrder)} o WHERE o.{o['state']} = 'open'")
 
 
@@ -138,7 +176,7 @@ def _insert_complaints(cursor) -> None:
     cursor.execute(f"DELETE FROM {_t(ClockRow)} WHERE {_c(ClockRow, 'group')} = 'complaint'")
     cursor.execute(
         f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
-        f"SELECT 'complaint', k.{k['id']}, k.{k['case']}, k.{k['department']}, NULL, '', '', k.{k['limit_days']}, "
+        f"SELECT 'complaint', k.{k['id']}, k.{k['case']}, k.{k['department']}, NULL, '', '', k.{k['limit_days']}, NULL, "
         f"{_ord('k.' + k['due_on'])}, NULL FROM {_t(Complaint)} k "
         f"WHERE k.{k['state']} = 'assigned' AND k.{k['department']} IS NOT NULL")
 

@@ -251,6 +251,8 @@ def batch_receive(*, department, system: str, payload, actor=None, now: dt.datet
                                       summary=r["summary"], step=r["step"], action=r["action"],
                                       actor_role=r["actor_role"], hash=r["hash"], received_at=now))
         ExternalEvent.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
+        # a new event may finish a case's clock: the sweep re-reads the cases changed since it last ran
+        ExternalCase.objects.filter(pk__in={row.case_id for row in rows}).update(updated_at=now)
         report.events_stored = len(rows)
         InboundBatch.objects.create(
             batch_id=report.batch_id, department=department, system=system,

@@ -7,8 +7,8 @@ the ORM field behind each, and its rules per level — as json-logic data, compi
 is one class here, registered in ``rule_kinds``.
 
 District defaults (docs/supervision.md): the case clock follows each item's rule set from the
-designer (district defaults overridden key by key), plus the published practice's red card more
-than 1 working day past the statutory limit; the other clocks follow ``DISTRICT_PRACTICE``.
+designer (district defaults overridden key by key; ``designer.rulesets`` says what each card
+means), and nothing else; the other clocks follow ``DISTRICT_PRACTICE``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from .workday_index import days_left, ordinal_of
 # --- the district's published practice (data) ------------------------------------------------
 # Numbers are working days; "over N" means more than N working days past the deadline.
 DISTRICT_PRACTICE = {
-    "case_statutory": {"red_over": 1},
     "special_procedure": {"warning_days": 2, "yellow_over": 0, "red_over": 1},
     "pre_review": {"yellow_over": 3, "red_over": 5},
     "certificate": {"yellow_over": 0},
@@ -39,11 +38,13 @@ DISTRICT_PRACTICE = {
     "complaint": {"warning_days": 2, "yellow_over": 1, "red_over": 2},
 }
 
+ITEM_PREFIX = "item:"  # alerts of the anomaly conditions items declare: kind "item:<key>"
 OPINION_STEP_TYPES = ["handle", "review", "approve", "special_procedure"]
 OPINION_ACTIONS = ["return", "reject", "request_correction", "suspend", "extend"]
 OPEN_CASE_STATES = ["received", "correcting", "in_progress", "suspended"]
 
 LEFT = {"var": "clock.days_left"}
+CARD_LEVELS = {"warning": Level.WARNING, "yellow": Level.YELLOW, "red": Level.RED}
 
 
 def _num(name: str, label: str) -> Variable:
@@ -51,7 +52,9 @@ def _num(name: str, label: str) -> Variable:
 
 
 def _warning(days: int) -> dict:
-    return {"and": [{">=": [LEFT, 0]}, {"<=": [LEFT, days]}]}
+    """From ``days`` working days before the deadline on, until a card takes over (a card's
+    level wins; past the deadline but not yet carded, the warning stays)."""
+    return {"<=": [LEFT, days]}
 
 
 def _over(days: int) -> dict:
@@ -64,6 +67,13 @@ class RuleGroup:
 
     where: Q
     levels: dict[int, dict]
+
+
+@dataclass(frozen=True)
+class VersionGroup(RuleGroup):
+    """A group that also names the item versions it covers."""
+
+    versions: tuple = ()
 
 
 class RuleKind(ABC):
@@ -96,6 +106,11 @@ class RuleKind(ABC):
 
     def department_expr(self):
         return F(self.department_path)
+
+    def expand(self) -> list[RuleKind]:
+        """The kinds the sweep judges for this one (itself; a kind whose rules come from the
+        items' rule sets makes one per rule)."""
+        return [self]
 
 
 class _Clock(RuleKind):
@@ -135,38 +150,46 @@ class CaseClock(_Clock):
     group = "case"
     variables = {"clock.days_left": _num("clock.days_left", "距承诺期限工作日"),
                  "clock.statutory_days_left": _num("clock.statutory_days_left", "距法定期限工作日"),
-                 "clock.limit_days": _num("clock.limit_days", "承诺时限")}
+                 "clock.limit_days": _num("clock.limit_days", "承诺时限"),
+                 "clock.statutory_limit_days": _num("clock.statutory_limit_days", "法定时限")}
     fields = {"clock.days_left": "sv_left", "clock.statutory_days_left": "sv_statutory_left",
-              "clock.limit_days": "limit_days"}
+              "clock.limit_days": "limit_days", "clock.statutory_limit_days": "statutory_limit_days"}
 
     @staticmethod
     def levels_for(rules: dict) -> dict[int, dict]:
-        warning, red = rules["warning"], rules["red_card"]
-        statutory_red = DISTRICT_PRACTICE["case_statutory"]["red_over"]
-        return {
-            Level.WARNING: {"and": [{">=": [LEFT, 0]}, {"or": [
-                {"<=": [LEFT, warning["remaining_days"]]},
-                {"<=": [{"*": [LEFT, 100]}, {"*": [{"var": "clock.limit_days"}, warning["remaining_percent"]]}]}]}]},
-            Level.YELLOW: {"<": [LEFT, 0]},
-            Level.RED: {"or": [{"<": [LEFT, -red["overdue_days_over"]]},
-                               {"<": [{"var": "clock.statutory_days_left"}, -statutory_red]}]},
-        }
+        """The item's effective rule set as level → json-logic (``designer.rulesets``)."""
+        from designer.rulesets import level_rules
+
+        return {CARD_LEVELS[name]: rule for name, rule in level_rules(rules).items()}
 
     def groups(self, today):
         from designer.models import ItemVersion
-        from designer.selectors import effective_supervision_rules
+        from designer.selectors import district_supervision_defaults, effective_supervision_rules
 
         from .models import ClockRow
 
-        versions = ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct()
+        versions = list(ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct())
         by_rules: dict[str, list[int]] = {}
         levels: dict[str, dict] = {}
-        for version in ItemVersion.objects.filter(pk__in=list(versions)).only("pk", "document"):
+        for version in ItemVersion.objects.filter(pk__in=[v for v in versions if v]).only("pk", "document"):
             rule_levels = self.levels_for(effective_supervision_rules(version.document))
             key = json.dumps(rule_levels, sort_keys=True)
             by_rules.setdefault(key, []).append(version.pk)
             levels[key] = rule_levels
-        return [RuleGroup(Q(version_id__in=ids), levels[key]) for key, ids in by_rules.items()]
+        groups = [RuleGroup(Q(version_id__in=ids), levels[key]) for key, ids in by_rules.items()]
+        if None in versions:  # a pushed case whose item has no published version
+            groups.append(RuleGroup(Q(version_id__isnull=True), self.levels_for(district_supervision_defaults())))
+        return groups
+
+
+class ExternalCaseClock(CaseClock):
+    """A case pushed in by a department's own system (``ExternalCase``): judged by the same rules
+    as the runtime's cases (its item's current rule set over the district defaults)."""
+
+    key = "external_case_clock"
+    label = "外部系统办件时限"
+    subject = Subject.EXTERNAL_CASE
+    group = "external"
 
 
 class PreReviewClock(_Clock):
@@ -218,6 +241,16 @@ class OrderClock(_Clock):
     group = "order"
     practice = "order"
     variables = {"clock.days_left": _num("clock.days_left", "距督办期限工作日")}
+
+
+def versions_in_use() -> list[int]:
+    """The item versions some case is pinned to (one index probe per version, not a scan of the
+    cases)."""
+    from designer.models import ItemVersion
+    from runtime.models import Case
+
+    return list(ItemVersion.objects.filter(Exists(Case.objects.filter(version_id=OuterRef("pk"))))
+                .values_list("pk", flat=True))
 
 
 def _case_model():
@@ -350,11 +383,174 @@ class LogChainBroken(Anomaly):
         return Q(state__in=OPEN_CASE_STATES)
 
 
+class MissingMaterials(Anomaly):
+    """A case accepted while a material its item requires for its form data is missing
+    (``materials.missing_count``: the runtime's material check, as one expression)."""
+
+    time_dependent = False
+    key = "accepted_missing_materials"
+    label = "材料不全即予受理"
+    subject = Subject.CASE
+    case_path = "pk"
+    department_path = "department_id"
+    variables = {"case.missing_materials": _num("case.missing_materials", "缺少的必交材料数"),
+                 "case.accepted": Variable("case.accepted", "boolean", "已受理")}
+    fields = {"case.missing_materials": "sv_missing_materials", "case.accepted": "sv_accepted"}
+    rule = {"and": [{"var": "case.accepted"}, {">": [{"var": "case.missing_materials"}, 0]}]}
+
+    def model(self):
+        return _case_model()
+
+    def rows(self, today):
+        from .materials import missing_count
+
+        cases = self.model().objects
+        count, needed = missing_count(versions_in_use())
+        return cases.annotate(**needed).annotate(
+            sv_missing_materials=count,
+            sv_accepted=ExpressionWrapper(Q(accepted_on__isnull=False), output_field=BooleanField()))
+
+    def scope(self):
+        return Q(state__in=OPEN_CASE_STATES)
+
+
+class ActorWithoutRole(Anomaly):
+    """A step completed by someone who did not then hold the step's role in a unit covering the
+    step's unit (``StepActorFact``, written when the step was done)."""
+
+    time_dependent = False
+    key = "actor_without_role"
+    label = "办理人不具有该环节规定的角色"
+    subject = Subject.TASK
+    variables = {"step.actor_without_role": Variable("step.actor_without_role", "boolean", "办理人不具有环节角色")}
+    fields = {"step.actor_without_role": "sv_actor_without_role"}
+    rule = {"var": "step.actor_without_role"}
+
+    def model(self):
+        return _task_model()
+
+    def rows(self, today):
+        from .models import StepActorFact
+
+        return self.model().objects.annotate(sv_actor_without_role=Exists(
+            StepActorFact.objects.filter(task_id=OuterRef("pk"), held_role=False)))
+
+    def department_expr(self):
+        return Coalesce(F("department_id"), F("case__department_id"))
+
+    def scope(self):
+        return Q(case__state__in=OPEN_CASE_STATES)
+
+
+# The step facts an item's own anomaly conditions read (designer.validation.STEP_FACTS), with
+# their types and the ORM field (or annotation) behind each, on a done step's row.
+STEP_FACT_VARIABLES = {
+    "step.key": Variable("step.key", "string", "步骤编号"),
+    "step.type": Variable("step.type", "string", "步骤类型"),
+    "step.opinion": Variable("step.opinion", "string", "意见"),
+    "step.action": Variable("step.action", "string", "操作"),
+    "step.used_days": _num("step.used_days", "本环节已用工作日"),
+    "step.limit_days": _num("step.limit_days", "本环节时限"),
+    "step.skipped": Variable("step.skipped", "boolean", "未经办理即记为已办"),
+    "case.missing_materials": _num("case.missing_materials", "缺少的必交材料数"),
+    "case.channel": Variable("case.channel", "string", "申请渠道"),
+}
+STEP_FACT_FIELDS = {
+    "step.key": "step_key", "step.type": "step_type", "step.opinion": "opinion", "step.action": "action",
+    "step.used_days": "sv_used_days", "step.limit_days": "limit_days", "step.skipped": "sv_skipped",
+    "case.missing_materials": "sv_missing_materials", "case.channel": "case__channel",
+}
+
+
+class ItemAnomaly(Anomaly):
+    """One anomaly condition declared by items' rule sets (``anomalies``: json-logic over the step
+    facts), judged on the done steps of the cases of the versions that declare it. Made by
+    ``ItemAnomalies.expand``; its alerts are of kind ``item:<key>``."""
+
+    time_dependent = False
+    subject = Subject.TASK
+    variables = STEP_FACT_VARIABLES
+    fields = STEP_FACT_FIELDS
+
+    def __init__(self, key: str, label: str, groups: list[RuleGroup]):
+        self.key, self.label, self._groups = f"{ITEM_PREFIX}{key}", label[:300], groups
+
+    def model(self):
+        return _task_model()
+
+    def groups(self, today):
+        return self._groups
+
+    def rows(self, today):
+        from django.db.models import Subquery
+        from django.db.models.functions import TruncDate
+        from django.utils import timezone
+
+        from .materials import missing_count
+        from .models import WorkdayOrdinal
+
+        def ordinal(expr):
+            return Subquery(WorkdayOrdinal.objects.filter(day=expr).values("ordinal")[:1],
+                            output_field=IntegerField())
+
+        tasks = self.model().objects.annotate(
+            sv_done_on=TruncDate("completed_at", tzinfo=timezone.get_current_timezone()))
+        tasks = tasks.annotate(
+            sv_used_days=ExpressionWrapper(ordinal(OuterRef("sv_done_on")) - ordinal(OuterRef("opened_on"))
+                                           - F("paused_days"), output_field=IntegerField()),
+            sv_skipped=ExpressionWrapper(Q(state="done", completed_at__isnull=True), output_field=BooleanField()))
+        if any("case.missing_materials" in json.dumps(g.levels) for g in self._groups):
+            versions = {v for g in self._groups for v in g.versions}
+            count, needed = missing_count(versions, prefix="case__")
+            tasks = tasks.annotate(**needed).annotate(sv_missing_materials=count)
+        return tasks
+
+    def department_expr(self):
+        return Coalesce(F("department_id"), F("case__department_id"))
+
+    def scope(self):
+        return Q(case__state__in=OPEN_CASE_STATES)
+
+
+class ItemAnomalies(RuleKind):
+    """The anomaly conditions items declare in their rule sets: one ``ItemAnomaly`` per key."""
+
+    key = "item_anomalies"
+    label = "事项规则中的异常条件"
+    subject = Subject.TASK
+    is_clock = False
+    time_dependent = False
+
+    def rows(self, today):
+        return _task_model().objects.none()
+
+    def groups(self, today):
+        return []
+
+    def expand(self) -> list[RuleKind]:
+        from designer.models import ItemVersion
+        from designer.selectors import effective_supervision_rules
+
+        by_key: dict[str, dict] = {}  # key -> {"label", "conditions": {json: (condition, [version ids])}}
+        for version in ItemVersion.objects.filter(pk__in=versions_in_use()).only("pk", "document"):
+            for anomaly in effective_supervision_rules(version.document).get("anomalies", []):
+                entry = by_key.setdefault(anomaly["key"], {"label": anomaly["name"], "conditions": {}})
+                text = json.dumps(anomaly["condition"], sort_keys=True)
+                entry["conditions"].setdefault(text, (anomaly["condition"], []))[1].append(version.pk)
+        kinds = []
+        for key, entry in sorted(by_key.items()):
+            groups = [VersionGroup(Q(state="done", case__version_id__in=ids), {Level.ANOMALY: condition}, tuple(ids))
+                      for condition, ids in entry["conditions"].values()]
+            kinds.append(ItemAnomaly(key, entry["label"], groups))
+        return kinds
+
+
 rule_kinds: Registry[RuleKind] = Registry("监察规则种类")
 
 
 def register_rule_kinds() -> None:
-    for kind in (CaseClock, PreReviewClock, StepClock, CertificateClock, SpecialProcedureClock, OrderClock, ComplaintClock,
-                 LateAcceptance, MissingOpinion, SpecialProcedureOverrun, LogChainBroken):
+    for kind in (CaseClock, ExternalCaseClock, PreReviewClock, StepClock, CertificateClock, SpecialProcedureClock, OrderClock, ComplaintClock,
+                 LateAcceptance, MissingOpinion, SpecialProcedureOverrun, LogChainBroken, MissingMaterials,
+                 ActorWithoutRole, ItemAnomalies):
         if kind.key not in rule_kinds:
             rule_kinds.register(kind.key, kind())

@@ -61,7 +61,7 @@ class IndexState(models.Model):
 
 class ClockRow(models.Model):
     """Supervision's copy of one running clock (a case, an open step, an open special procedure,
-    an open order) with its deadlines as working-day ordinals, so that ``due_ord - today's
+    an open order, an assigned complaint, a running case pushed in by a department's own system) with its deadlines as working-day ordinals, so that ``due_ord - today's
     ordinal`` — the working days left — is plain column arithmetic for the database.
 
     Brought up to date at the start of every sweep from the runtime's rows changed since the last
@@ -77,6 +77,7 @@ class ClockRow(models.Model):
     step_type = models.CharField("环节类型", max_length=40, blank=True)
     channel = models.CharField("渠道", max_length=16, blank=True)
     limit_days = models.IntegerField("时限", null=True)
+    statutory_limit_days = models.IntegerField("法定时限", null=True)
     due_ord = models.IntegerField("期限序号", null=True)
     statutory_due_ord = models.IntegerField("法定期限序号", null=True)
 
@@ -96,6 +97,7 @@ class Subject(models.TextChoices):
     PAUSE = "pause", "特殊程序"
     ORDER = "order", "督办单"
     COMPLAINT = "complaint", "投诉"
+    EXTERNAL_CASE = "external_case", "外部系统办件"
 
 
 class Alert(models.Model):
@@ -106,7 +108,7 @@ class Alert(models.Model):
     never down while open) and resolves with a timestamp when its condition ends.
     """
 
-    kind = models.CharField("监察规则", max_length=40)
+    kind = models.CharField("监察规则", max_length=60)
     subject_type = models.CharField("监察对象", max_length=16, choices=Subject.choices)
     subject_id = models.PositiveBigIntegerField("对象编号")
     case = models.ForeignKey("runtime.Case", verbose_name="办件", null=True, blank=True, on_delete=models.CASCADE,
@@ -509,3 +511,26 @@ class InboundBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system} {self.batch_id}"
+
+
+class StepActorFact(models.Model):
+    """Written when a person completes a step (``facts.record_step_actor``, in the same
+    transaction): whether they then held the step's role in a unit that covers the step's unit
+    (the unit, one above it or one below it, or district-wide — as the runtime's access rules
+    read a role). The sweep compares these facts set-based; a later change of roles does not
+    change what was true when the step was done."""
+
+    task = models.OneToOneField("runtime.Task", verbose_name="环节", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("runtime.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT,
+                              related_name="+")
+    role = models.CharField("环节角色", max_length=32)
+    held_role = models.BooleanField("办理时具有该角色")
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "环节办理人角色核对"
+        verbose_name_plural = "环节办理人角色核对"
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {'符合' if self.held_role else '不符'}"

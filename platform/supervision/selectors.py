@@ -128,9 +128,25 @@ def orders_of_case(case) -> QuerySet[SupervisionOrder]:
     return SupervisionOrder.objects.filter(case=case).select_related("department", "issued_by", "replied_by")
 
 
+def with_external_case(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Alerts about cases pushed in by departments' own systems carry the case's number and item
+    name (``external_number``, ``external_item``; the alert has no runtime case)."""
+    from django.db.models import Case as When_
+    from django.db.models import CharField, OuterRef, Subquery, When
+
+    from .models import ExternalCase, Subject
+
+    def pushed(field: str):
+        return When_(When(subject_type=Subject.EXTERNAL_CASE, then=Subquery(
+            ExternalCase.objects.filter(pk=OuterRef("subject_id")).values(field)[:1])),
+            default=None, output_field=CharField())
+
+    return alerts.annotate(external_number=pushed("number"), external_item=pushed("unit_name"))
+
+
 def recent_alerts(limit: int = 50) -> QuerySet[Alert]:
-    return open_alerts().filter(level__gte=Level.YELLOW).select_related("case", "department").order_by(
-        "-level", "-raised_at")[:limit]
+    return with_external_case(open_alerts().filter(level__gte=Level.YELLOW)).select_related(
+        "case", "department").order_by("-level", "-raised_at")[:limit]
 
 
 def notifications_for(user) -> QuerySet[Notification]:

@@ -26,7 +26,7 @@ from runtime.models import Task, TaskState
 
 from . import clockrows
 from .channels import channels
-from .kinds import RuleKind, register_rule_kinds, rule_kinds
+from .kinds import ITEM_PREFIX, RuleKind, register_rule_kinds, rule_kinds
 from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, SupervisionOrder
 from .workday_index import ensure_index
 
@@ -95,11 +95,11 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
     whose rows are selected by the query compiled from the kind's rules; nothing is looped over.
     ``cases`` limits the judgement to those cases (a rule over stored facts, between full sweeps)."""
     result = KindResult()
+    if cases is not None and not cases:
+        return result
     levels = _level_queries(kind, today)
     open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
     rows = kind.rows(today)
-    if cases is not None and not cases:
-        return result
     if cases is not None:
         rows = rows.filter(**{f"{kind.case_path}__in": cases})
         open_alerts = open_alerts.filter(case_id__in=cases)
@@ -237,12 +237,19 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
     if verify_logs:
         result.logs_verified = logs_verify(all_logs=all_logs, now=now, cases=None if all_logs else only)
         say(f"日志哈希链核验：{result.logs_verified} 件")
-    for key, kind in rule_kinds.items():
+    for key, registered in rule_kinds.items():
         if kinds and key not in kinds:
             continue
-        done = judge_kind(kind, today=today, now=now, cases=None if kind.time_dependent else only)
-        result.kinds[key] = done
-        say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}")
+        expanded = registered.expand()
+        for kind in expanded:
+            done = judge_kind(kind, today=today, now=now, cases=None if kind.time_dependent else only)
+            result.kinds[kind.key] = done
+            say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}")
+        if expanded != [registered]:  # rules no item declares any more cannot hold: their alerts end
+            gone = (Alert.objects.filter(kind__startswith=f"{ITEM_PREFIX}", resolved_at__isnull=True)
+                    .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
+            if gone:
+                result.kinds[key] = KindResult(resolved=gone)
     if notify:
         sent = alerts_notify(now=now)
         say(f"通知：{sent} 条")

@@ -103,7 +103,7 @@ def sample_definition(code: str = "JB-SCJG-XK-0001", department: str = "JB-SCJG"
         ],
         "form": sample_form(),
         "workflow": sample_workflow(department),
-        "supervision": {"warning": {"remaining_days": 1, "remaining_percent": 20}},
+        "supervision": {"warning": {"limit": "promised", "remaining_days": 1, "remaining_percent": 20}},
         "stages": [],
     }
 

@@ -88,7 +88,7 @@ def test_openapi_documents_the_designer(demo):
 def test_supervision_test_run_and_defaults(demo):
     editor, legal = client_for(demo.editor), client_for(demo.legal)
     result = editor.post("/api/v1/designer/supervision/test-run/", {
-        "rules": {"red_card": {"overdue_days_over": 1}}, "limit_days": 5, "used_days": 7,
+        "rules": {"red_card": {"limit": "promised", "overdue_days_over": 1}}, "limit_days": 5, "used_days": 7,
         "facts": {"step": {"opinion": "同意"}}}, format="json").json()
     assert result == {"level": "red", "remaining_days": -2, "anomalies": []}
     bad = editor.post("/api/v1/designer/supervision/test-run/", {
@@ -99,4 +99,4 @@ def test_supervision_test_run_and_defaults(demo):
     assert editor.put("/api/v1/designer/supervision/defaults/", defaults, format="json").status_code == 403
     defaults["warning"]["remaining_days"] = 3
     assert legal.put("/api/v1/designer/supervision/defaults/", defaults, format="json").json()["warning"] == {
-        "remaining_days": 3, "remaining_percent": 20}
+        "limit": "promised", "remaining_days": 3, "remaining_percent": 0}

@@ -101,3 +101,12 @@ def test_changed_bundle_publishes_a_new_version(demo):
     item, version = bundle_import(actor=demo.legal, bundle=bundle)
     assert version.number == 2 and item.current_version == version
     assert bundle_import(actor=demo.legal, bundle=bundle) == (item, None)
+
+
+def test_a_bundle_in_the_first_rule_set_shape_is_imported_as_it_meant(demo):
+    """Exported before the cards named their limit: every card counted on the promised limit."""
+    bundle = json.loads((demo_items_dir() / "JB-SCJG-XK-0002.json").read_text(encoding="utf-8"))
+    bundle["item"]["supervision"] = {"yellow_card": {"overdue_days_up_to": 2}, "red_card": {"overdue_days_over": 2}}
+    item, version = bundle_import(actor=demo.legal, bundle=bundle)
+    assert version.document["supervision"] == {"yellow_card": {"limit": "promised", "overdue_days_over": 0},
+                                               "red_card": {"limit": "promised", "overdue_days_over": 2}}

@@ -128,3 +128,26 @@ def test_other_staff_cannot_open_the_designer(client, demo):
     client.force_login(demo.multi)
     assert client.get("/designer/items/JB-SCJG-XK-0001/").status_code == 403
     assert client.get("/designer/items/JB-WJ-XK-0001/").status_code == 200
+
+
+def test_rule_editor_shows_the_practice_in_words_and_saves_the_items_own_cards(editor):
+    code = new_item(editor)
+    page = editor.get(f"/designer/items/{code}/supervision/").content.decode()
+    assert "承诺时限届满前2个工作日起预警" in page
+    assert "超过承诺时限1个工作日以上（第2个工作日起）黄牌" in page
+    assert "超过法定时限1个工作日以上（第2个工作日起）红牌" in page
+    form = {"yellow_card__own": "on", "yellow_card__limit": "promised", "yellow_card__overdue_days_over": "0",
+            "red_card__own": "on", "red_card__limit": "promised", "red_card__overdue_days_over": "3",
+            "warning__limit": "promised", "warning__remaining_percent": "0"}
+    editor.post(f"/designer/items/{code}/supervision/", form)
+    assert ApprovalItem.objects.get(code=code).definition["supervision"] == {
+        "yellow_card": {"limit": "promised", "overdue_days_over": 0},
+        "red_card": {"limit": "promised", "overdue_days_over": 3}}  # the warning stays the district's
+    page = editor.get(f"/designer/items/{code}/supervision/").content.decode()
+    assert "超过承诺时限即黄牌" in page and "超过承诺时限3个工作日以上（第4个工作日起）红牌" in page
+
+    # a yellow card after the red one on the same limit: refused at the field, nothing saved
+    late = editor.post(f"/designer/items/{code}/supervision/", {**form, "yellow_card__overdue_days_over": "5"})
+    assert "黄牌须早于红牌" in late.content.decode() and "$.supervision.yellow_card.overdue_days_over" in (
+        late.content.decode())
+    assert ApprovalItem.objects.get(code=code).definition["supervision"]["yellow_card"]["overdue_days_over"] == 0

@@ -109,8 +109,8 @@ def test_retire_keeps_versions(demo, item):
 
 def test_supervision_defaults_must_be_complete(demo):
     with pytest.raises(InvalidInput) as caught:
-        services.supervision_defaults_update(actor=demo.legal, rules={"warning": {"remaining_days": 1,
-                                                                                 "remaining_percent": 10}})
+        services.supervision_defaults_update(actor=demo.legal, rules={"warning": {"limit": "promised",
+                                                                                 "remaining_days": 1}})
     assert "$.red_card" in caught.value.details
     with pytest.raises(AccessDenied):
         services.supervision_defaults_update(actor=demo.editor, rules={})

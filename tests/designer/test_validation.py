@@ -187,6 +187,20 @@ def test_supervision_rule_conditions_read_only_step_facts(org):
     assert problems_of(doc) == {"$.supervision.anomalies[0].condition.>[0].var": ["变量“step.days”不存在"]}
 
 
+def test_a_yellow_card_after_the_red_one_on_the_same_limit_is_refused(org):
+    def cards(yellow, red):
+        return spoil(sample_definition(), lambda d: d["supervision"].update(yellow_card=yellow, red_card=red))
+
+    late = cards({"limit": "promised", "overdue_days_over": 3}, {"limit": "promised", "overdue_days_over": 3})
+    assert list(problems_of(late)) == ["$.supervision.yellow_card.overdue_days_over"]
+    assert "黄牌须早于红牌" in problems_of(late)["$.supervision.yellow_card.overdue_days_over"][0]
+    # on different limits the order is not decided by the numbers (the statutory limit comes later)
+    assert problems_of(cards({"limit": "promised", "overdue_days_over": 3},
+                             {"limit": "statutory", "overdue_days_over": 1})) == {}
+    no_limit = cards({"overdue_days_over": 1}, {"limit": "statutory", "overdue_days_over": 1})
+    assert "$.supervision.yellow_card" in problems_of(no_limit)
+
+
 def test_stages_carry_their_own_materials_and_workflow(org):
     def change(d):
         unit = {"legal_basis": "依据", "materials": d["materials"], "workflow": d["workflow"], "fees": "不收费",

@@ -1,9 +1,10 @@
 """The sweep over cases with known clocks across the 2026 Mid-Autumn and National Day holidays.
 
 Working days around them (2026): Sep 20 (Sun) worked; Sep 25 off; Oct 1–7 off; Oct 10 (Sat)
-worked. The item: promised 5, statutory 8 working days; district defaults (warning when 2
-working days or 20 % remain, yellow up to 3 over, red beyond 3 over the promised limit or more than
-1 over the statutory limit); steps: warning on the due day, yellow over, red beyond 2 over.
+worked. The item: promised 5, statutory 8 working days; district defaults, the published practice
+(warning 2 working days before the promised limit, yellow card more than 1 working day past it,
+red card more than 1 working day past the statutory limit); steps: warning on the due day,
+yellow over, red beyond 2 over.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from rules import variables_from_schema
 
-from .. import access, catalogue, selectors, services
+from .. import access, catalogue, rulesets, selectors, services
 from ..bundles import export_bundle
 from ..models import ApprovalItem, CertificateType
 from ..validation import ruleset_problems, structural_problems, validate_definition
@@ -201,8 +201,10 @@ def catalogue_import(request):
 
 class SupervisionTestRunSerializer(serializers.Serializer):
     rules = serializers.JSONField(help_text="事项的监察规则（未设的项取全区默认值），见 docs/schemas/ruleset.schema.json")
-    limit_days = serializers.IntegerField(min_value=0, help_text="时限（工作日）")
-    used_days = serializers.IntegerField(min_value=0, help_text="已用（工作日）")
+    limit_days = serializers.IntegerField(min_value=0, help_text="承诺时限（工作日）")
+    statutory_limit_days = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None,
+                                                    help_text="法定时限（工作日；不填则同承诺时限）")
+    used_days = serializers.IntegerField(min_value=0, help_text="受理后已用（工作日）")
     facts = serializers.JSONField(required=False, default=dict, help_text="某一步骤的事实，如 {\"step\": {\"opinion\": \"\"}}")
 
 
@@ -220,6 +222,8 @@ def supervision_test_run(request):
     data = SupervisionTestRunSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     rules = data.validated_data["rules"]
+    if isinstance(rules, dict):
+        rules = rulesets.upgrade(rules)
     problems = structural_problems("ruleset", rules)
     if not problems:
         problems.update(ruleset_problems(rules, "$"))
@@ -227,7 +231,7 @@ def supervision_test_run(request):
     effective = {**selectors.district_supervision_defaults(), **rules}
     return Response(selectors.supervision_test_run(
         rules=effective, limit_days=data.validated_data["limit_days"], used_days=data.validated_data["used_days"],
-        facts=data.validated_data["facts"]))
+        statutory_limit_days=data.validated_data["statutory_limit_days"], facts=data.validated_data["facts"]))
 
 
 @extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT})

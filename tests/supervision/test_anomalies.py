@@ -1,0 +1,124 @@
+"""The procedural anomalies judged from stored facts: acceptance with required materials missing,
+a step done by someone without the step's role, and the anomaly conditions an item declares.
+Each is raised once, not again by a second sweep, and resolved when its fact ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime import services
+from runtime.models import Material, Task
+from supervision.models import Alert, StepActorFact
+
+from ..runtime import factories
+from .conftest import act, at, submit
+
+pytestmark = pytest.mark.django_db
+
+PDF = factories.PDF
+VENDING = factories.good_data(business="自动售货设备", machines=2)
+
+
+def _submit(demo, item, company, data=None, vending=False):
+    materials = [services.MaterialInput("application", "申请书.pdf", PDF)]
+    if vending:
+        materials.append(services.MaterialInput("vending", "放置地点.pdf", PDF))
+    return submit(demo, item, data={**(data or factories.good_data()), "company": company}, materials=materials)
+
+
+def _open(kind: str) -> set[str]:
+    return {a.case.form_data["company"] for a in Alert.objects.filter(kind=kind, resolved_at__isnull=True)
+            .select_related("case")}
+
+
+def test_acceptance_with_required_materials_missing(demo, item, frozen, sweep):
+    frozen.move_to(at("2026-10-12", 9))
+    complete = _submit(demo, item, "A")  # not vending: the conditional material does not apply
+    vending_missing = _submit(demo, item, "B", VENDING, vending=True)
+    application_missing = _submit(demo, item, "C")
+    paper = _submit(demo, item, "D", VENDING, vending=True)
+    # behind the runtime's back before acceptance: a material lost, one superseded, one kept on paper
+    Material.objects.filter(case=vending_missing, key="vending").delete()
+    Material.objects.filter(case=application_missing, key="application").update(superseded=True)
+    Material.objects.filter(case=paper, key="vending").update(file="", paper_original=True)
+    unaccepted = _submit(demo, item, "E")
+    Material.objects.filter(case=unaccepted).delete()  # not accepted: no anomaly yet
+    for case in (complete, vending_missing, application_missing, paper):
+        act(demo.clerk, case, opinion="予以受理")
+
+    sweep(notify=False)
+    assert _open("accepted_missing_materials") == {"B", "C"}
+    count = Alert.objects.filter(kind="accepted_missing_materials").count()
+    sweep(notify=False, full=True)
+    assert Alert.objects.filter(kind="accepted_missing_materials").count() == count == 2
+
+    # the applicant brings the missing material (on paper): the anomaly ends
+    Material.objects.create(case=vending_missing, key="vending", name="放置地点", paper_original=True)
+    sweep(notify=False, full=True)
+    assert _open("accepted_missing_materials") == {"C"}
+    ended = Alert.objects.get(kind="accepted_missing_materials", case=vending_missing)
+    assert ended.resolved_at is not None and ended.department.code == "JB-SCJG"
+
+
+def test_a_step_done_by_someone_without_its_role(demo, item, frozen, sweep):
+    frozen.move_to(at("2026-10-12", 9))
+    proper, improper = _submit(demo, item, "A"), _submit(demo, item, "B")
+    for case in (proper, improper):
+        act(demo.clerk, case, opinion="予以受理")
+    act(demo.handler, proper, opinion="符合条件")
+    # the handling step assigned by name to a window clerk, who holds no handler role: the runtime
+    # lets the named assignee act; supervision notes the role was not held
+    Task.objects.filter(case=improper, step_key="handle").update(assignee=demo.clerk)
+    act(demo.clerk, improper, opinion="符合条件")
+    facts = dict(StepActorFact.objects.filter(role="handler").values_list("case__form_data__company", "held_role"))
+    assert facts == {"A": True, "B": False}
+    assert StepActorFact.objects.filter(role="window_clerk", held_role=True).count() == 2  # acceptances
+
+    sweep(notify=False)
+    alerts = Alert.objects.filter(kind="actor_without_role")
+    assert [(a.case.form_data["company"], a.subject_type) for a in alerts] == [("B", "task")]
+    assert Task.objects.get(pk=alerts[0].subject_id).step_key == "handle"
+    sweep(notify=False, full=True)
+    assert Alert.objects.filter(kind="actor_without_role").count() == 1
+
+    # taking the role away later does not turn the correct step into an anomaly
+    demo.handler.role_assignments.filter(role="handler").delete()
+    sweep(notify=False, full=True)
+    assert _open("actor_without_role") == {"B"}
+
+    # the fact is corrected (an inquiry found a written delegation): the anomaly ends
+    StepActorFact.objects.filter(case=improper).update(held_role=True)
+    sweep(notify=False, full=True)
+    assert _open("actor_without_role") == set()
+
+
+def test_the_anomaly_conditions_an_item_declares(demo, frozen, sweep):
+    doc = factories.definition()
+    doc["supervision"] = {"anomalies": [
+        {"key": "slow_step", "name": "环节超过时限才办结",
+         "condition": {">": [{"var": "step.used_days"}, {"var": "step.limit_days"}]}},
+        {"key": "accepted_incomplete", "name": "材料不全即予受理",
+         "condition": {"and": [{"==": [{"var": "step.type"}, "accept"]},
+                               {">": [{"var": "case.missing_materials"}, 0]}]}},
+    ]}
+    item = factories.publish(doc)
+    frozen.move_to(at("2026-10-12", 9))
+    a, b = _submit(demo, item, "A", VENDING, vending=True), _submit(demo, item, "B")
+    Material.objects.filter(case=a, key="vending").delete()
+    act(demo.clerk, a, opinion="予以受理")
+    act(demo.clerk, b, opinion="予以受理")
+    frozen.move_to(at("2026-10-16", 9))  # handling limit 3: opened Mon, done Fri = 4 working days
+    act(demo.handler, b, opinion="符合条件")
+    frozen.move_to(at("2026-10-16", 10))
+    sweep(notify=False)
+    raised = {(x.kind, x.case.form_data["company"], Task.objects.get(pk=x.subject_id).step_key, x.detail)
+              for x in Alert.objects.filter(kind__startswith="item:")}
+    assert raised == {("item:accepted_incomplete", "A", "accept", "材料不全即予受理"),
+                      ("item:slow_step", "B", "handle", "环节超过时限才办结")}
+    sweep(notify=False, full=True)
+    assert Alert.objects.filter(kind__startswith="item:").count() == 2
+
+    Material.objects.create(case=a, key="vending", name="放置地点", paper_original=True)
+    sweep(notify=False, full=True)
+    assert {x.kind for x in Alert.objects.filter(kind__startswith="item:", resolved_at__isnull=True)} == {
+        "item:slow_step"}
