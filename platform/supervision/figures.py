@@ -24,8 +24,9 @@ WINDOW_DAYS = 90  # completions counted by "on time" and "working days used"
 def _sources():
     from runtime.models import Case
 
-    # source -> (cases, the field naming the handling department)
-    return {"own": (Case.objects.all(), "department"), "external": (ExternalCase.objects.all(), "owner")}
+    # source -> (cases, the field naming the handling department, the rule kind judging their clock)
+    return {"own": (Case.objects.all(), "department", "case_clock"),
+            "external": (ExternalCase.objects.all(), "owner", "external_case_clock")}
 
 
 def case_figures(cases, department: str, on: dt.date) -> dict:
@@ -55,10 +56,11 @@ def case_figures(cases, department: str, on: dt.date) -> dict:
     return {"by_department": by_department, "by_state": by_state, "on_time": on_time, "days_used": days_used}
 
 
-def alert_figures() -> dict:
-    """Open alerts by responsible department and level."""
+def alert_figures(*, kind: str | None = None) -> dict:
+    """Open alerts by responsible department and level (of one rule kind when given)."""
+    alerts = open_alerts() if kind is None else open_alerts().filter(kind=kind)
     out: dict[str, dict[str, int]] = {}
-    for code, level, n in (open_alerts().values_list("department__code", "level").annotate(n=Count("pk"))
+    for code, level, n in (alerts.values_list("department__code", "level").annotate(n=Count("pk"))
                            .order_by("department__code", "level")):
         out.setdefault(code, dict.fromkeys((LEVEL_KEYS[v] for v in Level.values), 0))[LEVEL_KEYS[level]] = n
     return out
@@ -66,6 +68,7 @@ def alert_figures() -> dict:
 
 def dashboard_figures(*, on: dt.date) -> dict:
     figures = {"on": on.isoformat(), "window_days": WINDOW_DAYS,
-               "cases": {name: case_figures(cases, department, on) for name, (cases, department) in _sources().items()},
+               "cases": {name: {**case_figures(cases, department, on), "clock_alerts": alert_figures(kind=kind)}
+                         for name, (cases, department, kind) in _sources().items()},
                "alerts": alert_figures()}
     return figures

@@ -30,9 +30,9 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Demo#2026"
 # The dashboard figures compared. They are defined on stored facts (state, dates, paused days), so
-# B computes them from external cases. "alerts" joins this list once B's sweep judges external
-# cases (clock rows for inbound cases); until then B raises no alerts for them.
-COMPARED = ["by_department", "by_state", "on_time", "days_used"]
+# B computes them from external cases; "clock_alerts" are the open case-clock warnings and cards,
+# which B's sweep raises on the external cases by the same rule set as A's on its own.
+COMPARED = ["by_department", "by_state", "on_time", "days_used", "clock_alerts"]
 
 
 class Installation:
@@ -203,3 +203,5 @@ def test_an_exchange_batch_round_trips_into_a_second_installation(demo, item, fr
     assert mine["by_state"] == {"completed": 2, "in_progress": 2, "received": 1, "refused": 1}
     # 2 working days, and 25 (09-02 … 10-12 across the holiday, with its two working weekend days)
     assert mine["days_used"] == {"JB-SCJG-XK-0001": {"completed": 2, "average": 13.5}}
+    # the open case past its promised limit since 09-29: red (more than 1 working day past the statutory limit too)
+    assert mine["clock_alerts"] == {"JB-SCJG": {"warning": 0, "yellow": 0, "red": 1, "anomaly": 0}}
