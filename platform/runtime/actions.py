@@ -11,12 +11,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from core.errors import Conflict, InvalidInput
 from core.registry import Registry
 
-from . import caselog, certificates, clock
+from . import caselog, certificates, clock, rows
 from .definitions import ACTIONS, SPECIAL_PROCEDURES, Definition
 from .documents import document_templates
 from .engine import (
@@ -79,7 +77,7 @@ def finish(ctx: ActionContext, action: str, summary: str | None = None) -> None:
     task.completed_by = ctx.actor if getattr(ctx.actor, "pk", None) else None
     task.action = action
     task.opinion = ctx.opinion
-    task.save(update_fields=["state", "completed_at", "completed_by", "action", "opinion"])
+    rows.update(task, ["state", "completed_at", "completed_by", "action", "opinion"])
     label = ACTIONS.get(action, action)
     caselog.append(ctx.case, kind="task_completed", summary=summary or f"“{task.step_name}”：{label}",
                    actor=ctx.actor, actor_role=task.role, step_key=task.step_key, task=task,
@@ -246,7 +244,7 @@ def _request_correction(ctx: ActionContext) -> None:
             raise Conflict("受理前的补正须一次性告知，本件已告知过补正，不能再次告知")
         case.corrections_before_acceptance += 1
     task.state = TaskState.WAITING
-    task.save(update_fields=["state"])
+    rows.update(task, ["state"])
     case.state = CaseState.CORRECTING
     caselog.append(case, kind="correction_requested", actor=ctx.actor, actor_role=task.role,
                    summary=f"一次性告知补正（{len(items)}项）", step_key=task.step_key, task=task,
@@ -276,7 +274,7 @@ def _extend(ctx: ActionContext) -> None:
     if case.extensions.exclude(state=Extension.State.DENIED).exists():
         raise Conflict("本件已申请过延期，审批期限只能延长一次")
     extension = Extension.objects.create(case=case, days=days, reason=ctx.opinion, requested_by=ctx.actor,
-                                         requested_at=timezone.now())
+                                         requested_at=ctx.now)
     caselog.append(case, kind="extension_requested", actor=ctx.actor, actor_role=task.role, step_key=task.step_key,
                    task=task, opinion=ctx.opinion, summary=f"申请延长审批期限{days}个工作日",
                    data={"extension": extension.pk, "days": days})
