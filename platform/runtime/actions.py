@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import router
+
 from core.errors import Conflict, InvalidInput
 from core.registry import Registry
 
@@ -31,7 +33,7 @@ from .engine import (
     previous_performer,
     start_pause,
 )
-from .models import Case, CaseState, Channel, Decision, Extension, Task, TaskState
+from .models import Case, CaseState, Channel, Decision, Extension, Material, Task, TaskState
 
 # Actions that always need a written reason, whatever the step.
 REASONED = frozenset({"return", "reject", "request_correction", "suspend", "extend"})
@@ -88,6 +90,10 @@ def _loggable(params: dict) -> dict:
     return {k: v for k, v in params.items() if isinstance(v, str | int | list) and k != "materials"}
 
 
+_CURRENT_MATERIALS = rows.Prepared(lambda case_id: Material.objects.filter(
+    case_id=case_id, superseded=False, certificate__isnull=True).order_by("pk"))
+
+
 def originals_to_check(case: Case) -> tuple[list[str], str]:
     """After an online application's pre-review: the materials whose paper originals must be
     checked at the window (those the applicant said travel on paper, and those the item accepts
@@ -96,7 +102,7 @@ def originals_to_check(case: Case) -> tuple[list[str], str]:
         return [], ""
     defn = definition_of(case)
     names = []
-    for material in case.materials.filter(superseded=False, certificate__isnull=True).order_by("pk"):
+    for material in _CURRENT_MATERIALS.all(case.pk, alias=router.db_for_read(Material)):
         spec = defn.material(material.key) or {}
         if material.paper_original or spec.get("medium") == "paper":
             names.append(material.name)

@@ -30,18 +30,35 @@ from .models import Case, CaseSequence, CaseState, Document, Pause, Task, TaskSt
 # case_id=…, kind=…, data=…)``. Supervision and notifications listen; the runtime imports neither.
 case_changed = Signal()
 
-_DEFINITIONS: dict[tuple[int, str], Definition] = {}
+# Parsed definitions of published versions, which never change (a new version is a new row):
+# read and parsed once per process, keyed by (version pk, unit code as asked).
+_DEFINITIONS: dict[tuple[int, str | None], Definition] = {}
 
 
-def definition_of(case: Case) -> Definition:
-    key = (case.version_id, case.unit_code)
+def _cached_definition(version_id: int, unit_code: str | None, version) -> Definition:
+    key = (version_id, unit_code)
     found = _DEFINITIONS.get(key)
     if found is None:
-        found = definition_for(case.version, case.unit_code)
+        found = definition_for(version(), unit_code)
         if len(_DEFINITIONS) > 512:
             _DEFINITIONS.clear()
         _DEFINITIONS[key] = found
     return found
+
+
+def forget_definitions(**_signal) -> None:
+    _DEFINITIONS.clear()
+
+
+def definition_of(case: Case) -> Definition:
+    """The definition a case is pinned to (its version is read only the first time)."""
+    return _cached_definition(case.version_id, case.unit_code, lambda: case.version)
+
+
+def published_definition(version, unit_code: str | None = None) -> Definition:
+    """The definition of a published version's unit; the version's document is read (a deferred
+    column) only the first time."""
+    return _cached_definition(version.pk, unit_code, lambda: version)
 
 
 # Compiled once per database (rows.Prepared): every action starts with these two statements.

@@ -25,7 +25,7 @@ from designer.models import ApprovalItem
 from . import caselog, clock, rows
 from .access import can_see_case, require_task_actor
 from .actions import ActionContext, accept_case, actions, deliver_case, needs_opinion
-from .definitions import Definition, definition_for, public_catalogue
+from .definitions import Definition, public_catalogue
 from .engine import (
     Moves,
     advance,
@@ -39,6 +39,7 @@ from .engine import (
     new_case_number,
     open_step,
     open_tasks,
+    published_definition,
     read_task,
     save_case,
     track,
@@ -156,11 +157,13 @@ def _materials_text(materials: Iterable[Material]) -> list[str]:
 
 
 def _published(item: ApprovalItem, channel: str):
+    # The version's frozen document is not read: published_definition parses it once per process.
     if channel == Channel.ONLINE:  # the catalogue's own query also reads the item
-        found = public_catalogue().filter(pk=item.pk).first()
+        found = public_catalogue().filter(pk=item.pk).defer("current_version__document").first()
         if found is not None:
             return found
-    found = ApprovalItem.objects.select_related("current_version", "department").get(pk=item.pk)
+    found = (ApprovalItem.objects.select_related("current_version", "department")
+             .defer("current_version__document").get(pk=item.pk))
     if found.current_version_id is None or found.state != "published":
         raise Conflict("该事项未发布或已停用，不能申请")
     if channel == Channel.ONLINE:
@@ -191,7 +194,7 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
     else:
         raise InvalidInput("申请渠道无效", details={"channel": ["应为网上申请或窗口受理"]})
     item = _published(item, channel)
-    defn = definition_for(item.current_version, unit_code)
+    defn = published_definition(item.current_version, unit_code)
     data, problems = _clean_form(defn, form_data)
     prepared, material_problems = _check_materials(defn, data, materials, channel=channel, applicant=applicant)
     problems = {**problems, **material_problems}
@@ -282,7 +285,7 @@ def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInpu
         raise AccessDenied("窗口受理须由窗口受理员办理")
     person, problems = _window_applicant(actor, applicant)
     if problems:
-        defn = definition_for(_published(item, Channel.WINDOW).current_version, unit_code)
+        defn = published_definition(_published(item, Channel.WINDOW).current_version, unit_code)
         data, form_problems = _clean_form(defn, form_data)
         _, material_problems = _check_materials(defn, data, materials, channel=Channel.WINDOW, applicant=None)
         raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）",
@@ -604,7 +607,7 @@ def draft_save(*, actor, item: ApprovalItem, form_data, unit_code: str | None = 
     if not is_applicant(actor) or getattr(actor, "applicant", None) is None:
         raise AccessDenied("只有申请人可以保存申请草稿")
     item = _published(item, Channel.ONLINE)
-    defn = definition_for(item.current_version, unit_code)
+    defn = published_definition(item.current_version, unit_code)
     if not isinstance(form_data, dict):
         raise InvalidInput("表单数据应为对象", details={"$": ["表单数据应为对象"]})
     if len(json.dumps(form_data, ensure_ascii=False).encode("utf-8")) > MAX_FORM_BYTES:
