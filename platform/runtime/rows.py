@@ -16,8 +16,23 @@ from django.db import connections, router
 
 
 @cache
-def _insert_fields(model) -> list:
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
+def _insert_sql(model, vendor: str, quote, count: int, returning: bool) -> tuple[list, str]:
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+           + ", ".join([row] * count))
+    if returning:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    return fields, sql
+
+
+@cache
+def _update_sql(model, vendor: str, quote, names: tuple) -> tuple[list, str]:
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    return fields, (f"UPDATE {quote(meta.db_table)} SET {', '.join(quote(f.column) + ' = %s' for f in fields)} "
+                    f"WHERE {quote(meta.pk.column)} = %s")
 
 
 def insert(objs: list, *, returning: bool = True) -> None:
@@ -27,13 +42,7 @@ def insert(objs: list, *, returning: bool = True) -> None:
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    fields, meta = _insert_fields(model), model._meta
-    quote = connection.ops.quote_name
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
-           + ", ".join([row] * len(objs)))
-    if returning:
-        sql += f" RETURNING {quote(meta.pk.column)}"
+    fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, len(objs), returning)
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for obj in objs for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -50,11 +59,7 @@ def update(obj, names) -> None:
     model = type(obj)
     alias = router.db_for_write(model)
     connection = connections[alias]
-    meta = model._meta
-    quote = connection.ops.quote_name
-    fields = [meta.get_field(name) for name in names]
-    sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(quote(f.column) + ' = %s' for f in fields)} "
-           f"WHERE {quote(meta.pk.column)} = %s")
+    fields, sql = _update_sql(model, connection.vendor, connection.ops.quote_name, tuple(names))
     params = [f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, obj.pk])
