@@ -254,6 +254,9 @@ def forget_departments(**_signal) -> None:
     _DEPARTMENTS.clear()
 
 
+_ROLE_LABELS = dict(Role.choices)
+
+
 def open_step(case: Case, defn: Definition, key: str, *, branch: str, moves: Moves, now, assignee=None) -> None:
     step = defn.step(key)
     kind = step_type(step["type"])
@@ -280,7 +283,7 @@ def open_step(case: Case, defn: Definition, key: str, *, branch: str, moves: Mov
     clock.task_due(task)
     rows.insert([task])
     moves.opened.append(task)
-    who = Role(task.role).label if task.role in Role.values else task.role
+    who = _ROLE_LABELS.get(task.role, task.role)
     caselog.append(case, kind="task_opened", summary=f"转入“{task.step_name}”（{task.department.name}·{who}）",
                    step_key=key, task=task, data={"due_on": task.due_on.isoformat(), "branch": branch})
     if step["type"] == "special_procedure":
