@@ -52,9 +52,9 @@ def review_queue() -> QuerySet[ApprovalItem]:
 def public_catalogue() -> QuerySet[ApprovalItem]:
     """Published items that may be shown and applied for online: never confidential ones, never
     those whose online class is not online."""
-    online = OnlineClass.objects.filter(online=True).values_list("letter", flat=True)
+    online = OnlineClass.objects.filter(online=True).values("letter")  # a subquery: one statement
     return (ApprovalItem.objects.filter(state=ItemState.PUBLISHED, confidential=False,
-                                        current_version__isnull=False, online_class__in=list(online))
+                                        current_version__isnull=False, online_class__in=online)
             .select_related("department", "current_version").order_by("code"))
 
 

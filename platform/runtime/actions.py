@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.db import router
 
 from core.errors import Conflict, InvalidInput
 from core.registry import Registry
 
-from . import caselog, certificates, clock
+from . import caselog, certificates, clock, rows
 from .definitions import ACTIONS, SPECIAL_PROCEDURES, Definition
 from .documents import document_templates
 from .engine import (
@@ -33,8 +33,9 @@ from .engine import (
     previous_performer,
     start_correction_pause,
     start_pause,
+    task_completed,
 )
-from .models import Case, CaseState, Channel, Decision, Extension, Task, TaskState
+from .models import Case, CaseState, Channel, Decision, Extension, Material, Task, TaskState
 
 # Actions that always need a written reason, whatever the step.
 REASONED = frozenset({"return", "reject", "request_correction", "suspend", "extend"})
@@ -82,7 +83,9 @@ def finish(ctx: ActionContext, action: str, summary: str | None = None) -> None:
     task.completed_by = ctx.actor if getattr(ctx.actor, "pk", None) else None
     task.action = action
     task.opinion = ctx.opinion
-    task.save(update_fields=["state", "completed_at", "completed_by", "action", "opinion"])
+    rows.update(task, ["state", "completed_at", "completed_by", "action", "opinion"])
+    if task.completed_by_id is not None:
+        task_completed.send(sender=Task, task=task)
     label = ACTIONS.get(action, action)
     caselog.append(ctx.case, kind="task_completed", summary=summary or f"“{task.step_name}”：{label}",
                    actor=ctx.actor, actor_role=task.role, step_key=task.step_key, task=task,
@@ -93,6 +96,10 @@ def _loggable(params: dict) -> dict:
     return {k: v for k, v in params.items() if isinstance(v, str | int | list) and k != "materials"}
 
 
+_CURRENT_MATERIALS = rows.Prepared(lambda case_id: Material.objects.filter(
+    case_id=case_id, superseded=False, certificate__isnull=True).order_by("pk"))
+
+
 def originals_to_check(case: Case) -> tuple[list[str], str]:
     """After an online application's pre-review: the materials whose paper originals must be
     checked at the window (those the applicant said travel on paper, and those the item accepts
@@ -101,7 +108,7 @@ def originals_to_check(case: Case) -> tuple[list[str], str]:
         return [], ""
     defn = definition_of(case)
     names = []
-    for material in case.materials.filter(superseded=False, certificate__isnull=True).order_by("pk"):
+    for material in _CURRENT_MATERIALS.all(case.pk, alias=router.db_for_read(Material)):
         spec = defn.material(material.key) or {}
         if material.paper_original or spec.get("medium") == "paper":
             names.append(material.name)
@@ -249,7 +256,7 @@ def _request_correction(ctx: ActionContext) -> None:
             raise Conflict("受理前的补正须一次性告知，本件已告知过补正，不能再次告知")
         case.corrections_before_acceptance += 1
     task.state = TaskState.WAITING
-    task.save(update_fields=["state"])
+    rows.update(task, ["state"])
     caselog.append(case, kind="correction_requested", actor=ctx.actor, actor_role=task.role,
                    summary=f"一次性告知补正（{len(items)}项）", step_key=task.step_key, task=task,
                    opinion=ctx.opinion, data={"items": items})
@@ -284,7 +291,7 @@ def _extend(ctx: ActionContext) -> None:
     if case.extensions.exclude(state=Extension.State.DENIED).exists():
         raise Conflict("本件已申请过延期，审批期限只能延长一次")
     extension = Extension.objects.create(case=case, days=days, reason=ctx.opinion, requested_by=ctx.actor,
-                                         requested_at=timezone.now())
+                                         requested_at=ctx.now)
     caselog.append(case, kind="extension_requested", actor=ctx.actor, actor_role=task.role, step_key=task.step_key,
                    task=task, opinion=ctx.opinion, summary=f"申请延长审批期限{days}个工作日",
                    data={"extension": extension.pk, "days": days})

@@ -9,11 +9,12 @@ class RuntimeConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from accounts.models import Department
+        from designer.models import ItemVersion
         from workdays.models import CalendarYear
 
         from .actions import register_actions
         from .documents import register_document_templates
-        from .engine import forget_departments
+        from .engine import forget_definitions, forget_departments
         from .tasks import calendar_changed_after_commit
 
         register_actions()
@@ -27,3 +28,8 @@ class RuntimeConfig(AppConfig):
         # clears this process's copy at once.
         post_save.connect(forget_departments, sender=Department, dispatch_uid="runtime-department-save")
         post_delete.connect(forget_departments, sender=Department, dispatch_uid="runtime-department-delete")
+        # Parsed definitions are cached by version pk (published versions never change). Saving
+        # a version row clears them, so a primary key reused after a rollback (SQLite in tests)
+        # never finds another version's definition.
+        post_save.connect(forget_definitions, sender=ItemVersion, dispatch_uid="runtime-version-save")
+        post_delete.connect(forget_definitions, sender=ItemVersion, dispatch_uid="runtime-version-delete")

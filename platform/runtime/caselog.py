@@ -14,9 +14,23 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from . import rows
 from .models import Case, LogEntry
 
 GENESIS = "0" * 64
+# The moment the service acts "as of" (its ``now``), kept on the case instance it locked or
+# created: every entry, document and date of that action takes it (see ``acting_at``).
+NOW = "_acting_at"
+
+
+def act_as_of(case: Case, now: dt.datetime) -> None:
+    """Record on the case instance the moment this action happens (a service's ``now``)."""
+    case.__dict__[NOW] = now
+
+
+def acting_at(case: Case) -> dt.datetime:
+    """The moment of the action in progress on this case (``timezone.now()`` if none was set)."""
+    return case.__dict__.get(NOW) or timezone.now()
 
 
 def _canonical(entry: LogEntry, case_number: str) -> bytes:
@@ -52,7 +66,7 @@ def append(case: Case, *, kind: str, summary: str, actor=None, actor_role: str =
     that the entries of one transaction go to the database in one INSERT. The services write
     the case through ``flush`` then ``save``; ``engine.emit`` refuses a case with entries left."""
     entry = LogEntry(
-        case=case, seq=case.log_length + 1, at=at or timezone.now(), kind=kind, summary=summary[:300],
+        case=case, seq=case.log_length + 1, at=at or acting_at(case), kind=kind, summary=summary[:300],
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(getattr(actor, "display_name", "") if actor is not None else "系统"),
         actor_role=actor_role, step_key=step_key, task=task, opinion=opinion,
@@ -67,10 +81,10 @@ def append(case: Case, *, kind: str, summary: str, actor=None, actor_role: str =
 
 
 def flush(case: Case) -> None:
-    """Write the entries appended since the last flush (one INSERT)."""
+    """Write the entries appended since the last flush (one INSERT; entries are never updated)."""
     pending = case.__dict__.pop(PENDING, None)
     if pending:
-        LogEntry.objects.bulk_create(pending)
+        rows.insert(pending, returning=False)
 
 
 def has_pending(case: Case) -> bool:

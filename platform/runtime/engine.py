@@ -13,7 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, router, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from accounts.models import Department, Role
 from core.errors import Conflict
 from rules import RuleEvaluationError, evaluate_rule
 
-from . import caselog, clock
+from . import caselog, clock, rows
 from .definitions import INTAKE_TYPES, Definition, definition_for, step_type
 from .documents import document_templates
 from .models import CORRECTION_PROCEDURE, Case, CaseSequence, CaseState, Document, Pause, Task, TaskState
@@ -29,37 +29,68 @@ from .models import CORRECTION_PROCEDURE, Case, CaseSequence, CaseState, Documen
 # Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
 # case_id=…, kind=…, data=…)``. Supervision and notifications listen; the runtime imports neither.
 case_changed = Signal()
+# Sent inside the action's transaction when a person completes a task: ``task_completed.send(
+# sender=Task, task=…)``. For facts that must be taken at that moment (supervision records whether
+# the person held the step's role); the hot path writes tasks without save(), so no post_save.
+task_completed = Signal()
 
-_DEFINITIONS: dict[tuple[int, str], Definition] = {}
+# Parsed definitions of published versions, which never change (a new version is a new row):
+# read and parsed once per process, keyed by (version pk, unit code as asked).
+_DEFINITIONS: dict[tuple[int, str | None], Definition] = {}
 
 
-def definition_of(case: Case) -> Definition:
-    key = (case.version_id, case.unit_code)
+def _cached_definition(version_id: int, unit_code: str | None, version) -> Definition:
+    key = (version_id, unit_code)
     found = _DEFINITIONS.get(key)
     if found is None:
-        found = definition_for(case.version, case.unit_code)
+        found = definition_for(version(), unit_code)
         if len(_DEFINITIONS) > 512:
             _DEFINITIONS.clear()
         _DEFINITIONS[key] = found
     return found
 
 
-def forget_definitions() -> None:
-    """Drop the cached definitions. A published version never changes, so production never needs
-    this; tests do, because a rolled-back version's id is reused by the next one (SQLite)."""
+def forget_definitions(**_signal) -> None:
+    """Drop the cached definitions. A published version never changes, so production needs this
+    only when a version is saved (signal); tests do, because a rolled-back version's id is reused
+    by the next one (SQLite)."""
     _DEFINITIONS.clear()
 
 
-def lock_case(case: Case | int, *, expected_version: int | None = None) -> Case:
+def definition_of(case: Case) -> Definition:
+    """The definition a case is pinned to (its version is read only the first time)."""
+    return _cached_definition(case.version_id, case.unit_code, lambda: case.version)
+
+
+def published_definition(version, unit_code: str | None = None) -> Definition:
+    """The definition of a published version's unit; the version's document is read (a deferred
+    column) only the first time."""
+    return _cached_definition(version.pk, unit_code, lambda: version)
+
+
+# Compiled once per database (rows.Prepared): every action starts with these two statements.
+_LOCK_CASE = rows.Prepared(lambda pk: Case.objects.select_for_update(of=("self",))
+                           .select_related("applicant", "department").filter(pk=pk).order_by())
+_TASK = rows.Prepared(lambda pk: Task.objects.filter(pk=pk).order_by())
+
+
+def read_task(pk: int) -> Task:
+    """The task as committed now (read after the case's lock, so a concurrent action shows)."""
+    return _TASK.get(pk, alias=router.db_for_write(Task))
+
+
+def lock_case(case: Case | int, *, expected_version: int | None = None, now: dt.datetime | None = None) -> Case:
     """The case row, locked for this transaction (``expected_version``: the log length the
-    person saw; a different one means the page was stale)."""
+    person saw; a different one means the page was stale). ``now``: the moment the service acts
+    as of, taken by every log entry and document of this action (default: the present)."""
     pk = case.pk if isinstance(case, Case) else case
     # Not the version: its frozen document is large, and definition_of reads it only once per
     # version and process.
     # Only the case row is locked (of=self): FOR UPDATE would otherwise lock the joined applicant
     # and department rows too, which every case of that applicant or department shares.
-    locked = Case.objects.select_for_update(of=("self",)).select_related("applicant", "department").get(pk=pk)
-    locked.__dict__[_LOADED] = _row_of(locked)
+    locked = _LOCK_CASE.get(pk, alias=router.db_for_write(Case))
+    track(locked)
+    caselog.act_as_of(locked, now or timezone.now())
     if expected_version is not None and locked.log_length != expected_version:
         raise Conflict("办件已被他人处理或已更新，您看到的页面已过期。请刷新后重试（您填写的内容已保留）。")
     return locked
@@ -67,6 +98,11 @@ def lock_case(case: Case | int, *, expected_version: int | None = None) -> Case:
 
 _LOADED = "_loaded_row"
 _FIELDS = [f for f in Case._meta.concrete_fields if not f.primary_key]
+
+
+def track(case: Case) -> None:
+    """Remember the row as read (or just inserted), so :func:`save_case` writes only changes."""
+    case.__dict__[_LOADED] = _row_of(case)
 
 
 def _row_of(case: Case) -> dict:
@@ -85,8 +121,8 @@ def save_case(case: Case) -> None:
         return
     now = _row_of(case)
     changed = [name for name, value in now.items() if loaded[name] != value]
-    case.save(update_fields=sorted({*changed, "updated_at"}))
-    case.__dict__[_LOADED] = _row_of(case)
+    rows.update(case, sorted({*changed, "updated_at"}))  # updated_at: wall time (supervision's sweep)
+    case.__dict__[_LOADED] = now
 
 
 def emit(case: Case, kind: str, **data) -> None:
@@ -133,7 +169,7 @@ def verification_code() -> str:
 def base_context(case: Case) -> dict:
     return {"case_number": case.number, "verification_code": case.verification_code, "item_name": case.unit_name,
             "applicant_name": case.applicant.name, "department_name": case.department.name,
-            "issued_on": _cn_date(clock.today())}
+            "issued_on": _cn_date(timezone.localdate(caselog.acting_at(case)))}
 
 
 def _cn_date(day: dt.date | None) -> str:
@@ -147,8 +183,9 @@ def issue_document(case: Case, template_key: str, **context) -> Document:
     template = document_templates.get(template_key)
     # Unique within the case without a query: the log position at which it was issued.
     number = f"{case.number}-{template.code}{case.log_length + 1:02d}"
-    document = Document.objects.create(case=case, template=template_key, title=template.title, number=number,
-                                       context={**base_context(case), **context}, issued_at=timezone.now())
+    document = Document(case=case, template=template_key, title=template.title, number=number,
+                        context={**base_context(case), **context}, issued_at=caselog.acting_at(case))
+    rows.insert([document])
     caselog.append(case, kind="document_issued", summary=f"出具{template.title}（{number}）",
                    data={"document": number, "template": template_key})
     return document
@@ -224,6 +261,9 @@ def forget_departments(**_signal) -> None:
     _DEPARTMENTS.clear()
 
 
+_ROLE_LABELS = dict(Role.choices)
+
+
 def open_step(case: Case, defn: Definition, key: str, *, branch: str, moves: Moves, now, assignee=None) -> None:
     step = defn.step(key)
     kind = step_type(step["type"])
@@ -248,9 +288,9 @@ def open_step(case: Case, defn: Definition, key: str, *, branch: str, moves: Mov
                 department=_department_for(defn, step, case), assignee=assignee, branch=branch, opened_at=now,
                 opened_on=today, limit_days=step.get("limit_days", 0))
     clock.task_due(task)
-    task.save(force_insert=True)
+    rows.insert([task])
     moves.opened.append(task)
-    who = Role(task.role).label if task.role in Role.values else task.role
+    who = _ROLE_LABELS.get(task.role, task.role)
     caselog.append(case, kind="task_opened", summary=f"转入“{task.step_name}”（{task.department.name}·{who}）",
                    step_key=key, task=task, data={"due_on": task.due_on.isoformat(), "branch": branch})
     if step["type"] == "special_procedure":
@@ -278,7 +318,7 @@ def cancel_tasks(case: Case, tasks, *, reason: str, moves: Moves, now) -> None:
     for other in tasks:
         other.state = TaskState.CANCELLED
         other.completed_at = now
-        other.save(update_fields=["state", "completed_at"])
+        rows.update(other, ["state", "completed_at"])
         moves.cancelled.append(other)
         caselog.append(case, kind="task_cancelled", summary=f"“{other.step_name}”撤销：{reason}",
                        step_key=other.step_key, task=other)
@@ -334,7 +374,7 @@ def end_pause(case: Case, *, on: dt.date, result: str, actor=None) -> Pause:
     clock.pause_end(case, pause, on, tasks)
     pause.save()
     for task in tasks:
-        task.save(update_fields=["paused_days", "due_on", "due_provisional"])
+        rows.update(task, ["paused_days", "due_on", "due_provisional"])
     case.state = CaseState.IN_PROGRESS if case.accepted_on else CaseState.RECEIVED
     if pause.procedure == CORRECTION_PROCEDURE:
         summary = f"补正期间（{pause.started_on}至{on}）停止计时，不计入时限{pause.working_days}个工作日"

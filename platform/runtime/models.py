@@ -136,7 +136,7 @@ class Material(models.Model):
     class Meta:
         verbose_name = "申请材料"
         verbose_name_plural = "申请材料"
-        ordering = ["case", "pk"]
+        ordering = ["-case_id", "pk"]
 
     def __str__(self) -> str:
         return self.name
@@ -184,7 +184,7 @@ class Task(models.Model):
     class Meta:
         verbose_name = "办理环节"
         verbose_name_plural = "办理环节"
-        ordering = ["case", "opened_at", "pk"]
+        ordering = ["-case_id", "opened_at", "pk"]
         indexes = [models.Index(fields=["state", "due_on"]), models.Index(fields=["case", "state"])]
 
     def __str__(self) -> str:
@@ -214,7 +214,7 @@ class LogEntry(models.Model):
     class Meta:
         verbose_name = "办件日志"
         verbose_name_plural = "办件日志"
-        ordering = ["case", "seq"]
+        ordering = ["-case_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="unique_case_log_seq")]
 
     def __str__(self) -> str:
@@ -252,7 +252,7 @@ class Pause(models.Model):
     class Meta:
         verbose_name = "特殊程序"
         verbose_name_plural = "特殊程序"
-        ordering = ["case", "started_on", "pk"]
+        ordering = ["-case_id", "started_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["case"], condition=Q(ended_on__isnull=True),
                                                name="one_running_pause_per_case")]
 
@@ -285,7 +285,7 @@ class Extension(models.Model):
     class Meta:
         verbose_name = "延期"
         verbose_name_plural = "延期"
-        ordering = ["case", "requested_at"]
+        ordering = ["-case_id", "requested_at"]
 
     def __str__(self) -> str:
         return f"延期{self.days}个工作日（{self.get_state_display()}）"
@@ -304,7 +304,7 @@ class Document(models.Model):
     class Meta:
         verbose_name = "文书"
         verbose_name_plural = "文书"
-        ordering = ["case", "issued_at", "pk"]
+        ordering = ["-case_id", "issued_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.title} {self.number}"

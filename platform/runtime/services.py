@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 
 from accounts.access import has_role, is_applicant, is_staff_member
@@ -22,10 +22,10 @@ from accounts.models import Applicant, Role
 from core.errors import AccessDenied, Conflict, InvalidInput
 from designer.models import ApprovalItem
 
-from . import caselog, clock
+from . import caselog, clock, rows
 from .access import can_see_case, require_task_actor, require_window_clerk
 from .actions import ActionContext, accept_case, actions, deliver_case, needs_opinion
-from .definitions import Definition, definition_for, public_catalogue
+from .definitions import Definition, public_catalogue
 from .engine import (
     Moves,
     advance,
@@ -39,7 +39,10 @@ from .engine import (
     new_case_number,
     open_step,
     open_tasks,
+    published_definition,
+    read_task,
     save_case,
+    track,
     verification_code,
 )
 from .models import (
@@ -137,8 +140,8 @@ def _store_materials(case: Case, prepared: list[dict], *, replacing: bool = True
             material.file.save(f"{case.number}-{row['key']}-{checked.sha256[:12]}.{checked.sniffed_type}",
                                ContentFile(checked.content), save=False)
             remember_written(material.file.storage, material.file.name)  # deleted again if we roll back
-        material.save()
         stored.append(material)
+    rows.insert(stored)  # one INSERT; a file's pre_save stores it as save() would
     return stored
 
 
@@ -154,12 +157,19 @@ def _materials_text(materials: Iterable[Material]) -> list[str]:
     return lines
 
 
+# Compiled once (rows.Prepared): the catalogue's conditions, the online classes as a subquery.
+_ONLINE_ITEM = rows.Prepared(lambda pk: public_catalogue().filter(pk=pk).defer("current_version__document")
+                             .order_by())
+
+
 def _published(item: ApprovalItem, channel: str):
+    # The version's frozen document is not read: published_definition parses it once per process.
     if channel == Channel.ONLINE:  # the catalogue's own query also reads the item
-        found = public_catalogue().filter(pk=item.pk).first()
-        if found is not None:
-            return found
-    found = ApprovalItem.objects.select_related("current_version", "department").get(pk=item.pk)
+        found = _ONLINE_ITEM.all(item.pk, alias=router.db_for_read(ApprovalItem))
+        if found:
+            return found[0]
+    found = (ApprovalItem.objects.select_related("current_version", "department")
+             .defer("current_version__document").get(pk=item.pk))
     if found.current_version_id is None or found.state != "published":
         raise Conflict("该事项未发布或已停用，不能申请")
     if channel == Channel.ONLINE:
@@ -171,10 +181,13 @@ def _published(item: ApprovalItem, channel: str):
 
 @atomic_with_files
 def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[MaterialInput] = (),
-                channel: str = Channel.ONLINE, applicant: Applicant | None = None, unit_code: str | None = None) -> Case:
+                channel: str = Channel.ONLINE, applicant: Applicant | None = None, unit_code: str | None = None,
+                now: dt.datetime | None = None) -> Case:
     """Receive an application (online by the applicant, or at a window by a clerk the same day):
     validates the form and materials on the server, numbers the case, starts the clock, opens the
-    first step and issues the receipt voucher (接件凭证)."""
+    first step and issues the receipt voucher (接件凭证). ``now``: the moment of receipt (default:
+    the present); like every service's ``now``, it dates the log, the tasks, the clock and the
+    documents."""
     if channel == Channel.ONLINE:
         if not is_applicant(actor) or getattr(actor, "applicant", None) is None:
             raise AccessDenied("网上申请须以申请人账户登录")
@@ -186,14 +199,14 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
     else:
         raise InvalidInput("申请渠道无效", details={"channel": ["应为网上申请或窗口受理"]})
     item = _published(item, channel)
-    defn = definition_for(item.current_version, unit_code)
+    defn = published_definition(item.current_version, unit_code)
     data, problems = _clean_form(defn, form_data)
     prepared, material_problems = _check_materials(defn, data, materials, channel=channel, applicant=applicant)
     problems = {**problems, **material_problems}
     if problems:
         raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）", details=problems)
 
-    now = timezone.now()
+    now = now or timezone.now()
     today = timezone.localdate(now)
     case = Case(number=new_case_number(item.department.code, today), verification_code=verification_code(),
                 item=item, version=item.current_version, unit_code=defn.unit_code, unit_name=defn.unit_name,
@@ -201,7 +214,9 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
                 received_by=actor if channel == Channel.WINDOW else None, form_data=data, submitted_at=now)
     clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days,
                 prereview=defn.prereview_limit_days if channel == Channel.ONLINE else None)
-    case.save(force_insert=True)
+    rows.insert([case])
+    track(case)
+    caselog.act_as_of(case, now)
     stored = _store_materials(case, prepared, replacing=False)
     caselog.append(case, kind="submitted", actor=actor,
                    actor_role=Role.APPLICANT if channel == Channel.ONLINE else Role.WINDOW_CLERK,
@@ -265,7 +280,8 @@ def _window_applicant(actor, given: ApplicantInput) -> tuple[Applicant | None, d
 
 @atomic_with_files
 def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInput, form_data,
-                          materials: Iterable[MaterialInput] = (), unit_code: str | None = None) -> Case:
+                          materials: Iterable[MaterialInput] = (), unit_code: str | None = None,
+                          now: dt.datetime | None = None) -> Case:
     """Window intake (窗口收件): a clerk enters a paper application for an applicant the same day,
     registering the applicant first if new. One transaction: when anything is wrong, every
     problem (applicant, form, materials) is reported at once and nothing is saved, not even
@@ -273,20 +289,20 @@ def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInpu
     require_window_clerk(actor)
     person, problems = _window_applicant(actor, applicant)
     if problems:
-        defn = definition_for(_published(item, Channel.WINDOW).current_version, unit_code)
+        defn = published_definition(_published(item, Channel.WINDOW).current_version, unit_code)
         data, form_problems = _clean_form(defn, form_data)
         _, material_problems = _check_materials(defn, data, materials, channel=Channel.WINDOW, applicant=None)
         raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）",
                            details={**problems, **form_problems, **material_problems})
     return case_submit(actor=actor, item=item, form_data=form_data, materials=materials, channel=Channel.WINDOW,
-                       applicant=person, unit_code=unit_code)
+                       applicant=person, unit_code=unit_code, now=now)
 
 
 def _issue_receipt(case: Case, materials: Iterable[Material] | None = None) -> None:
     if materials is None:
         materials = case.materials.filter(superseded=False).select_related("certificate")
     issue_document(case, "receipt", channel=case.get_channel_display(),
-                   received_at=timezone.localtime(timezone.now()).strftime("%Y年%m月%d日 %H:%M"),
+                   received_at=timezone.localtime(caselog.acting_at(case)).strftime("%Y年%m月%d日 %H:%M"),
                    acceptance_due_on=clock_cn(case.acceptance_due_on), materials=_materials_text(materials))
 
 
@@ -298,10 +314,11 @@ def clock_cn(day: dt.date | None) -> str:
 
 @atomic_with_files
 def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialInput] = (),
-                  expected_version: int | None = None) -> Case:
+                  expected_version: int | None = None, now: dt.datetime | None = None) -> Case:
     """The applicant's correction (补正): the whole form again and the replaced materials. Before
     acceptance the 5-working-day window starts again from this receipt."""
-    case = lock_case(case, expected_version=expected_version)
+    now = now or timezone.now()
+    case = lock_case(case, expected_version=expected_version, now=now)
     _require_owner_or_window(actor, case)
     if case.state != CaseState.CORRECTING:
         raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不需要补正")
@@ -313,7 +330,6 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
     problems = {**problems, **material_problems}
     if problems:
         raise InvalidInput("补正内容有误，请按提示修改后重新提交（已填写的内容已保留）", details=problems)
-    now = timezone.now()
     today = timezone.localdate(now)
     case.form_data = data
     _store_materials(case, prepared)
@@ -323,7 +339,7 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
         task.opened_on = today
         task.opened_at = now
         clock.task_due(task)
-        task.save(update_fields=["state", "opened_on", "opened_at", "due_on", "due_provisional"])
+        rows.update(task, ["state", "opened_on", "opened_at", "due_on", "due_provisional"])
     if case.paused_since is not None:  # the item stopped the clock for this correction: it runs again
         end_pause(case, on=today, result="申请人补正后重新提交", actor=actor)
     if case.accepted_on is None:
@@ -351,14 +367,15 @@ def _require_owner_or_window(actor, case: Case) -> None:
 
 
 @transaction.atomic
-def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
+def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | None = None,
+                  now: dt.datetime | None = None) -> Case:
     """The applicant withdraws the application before a decision (撤回申请)."""
-    case = lock_case(case, expected_version=expected_version)
+    now = now or timezone.now()
+    case = lock_case(case, expected_version=expected_version, now=now)
     if not (is_applicant(actor) and case.applicant.user_id == actor.pk):
         raise AccessDenied("只有申请人本人可以撤回申请")
     if not case.is_open:
         raise Conflict(f"办件已{case.get_state_display()}，不能撤回")
-    now = timezone.now()
     if case.paused_since is not None:
         end_pause(case, on=timezone.localdate(now), result="申请人撤回申请")
     cancel_tasks(case, open_tasks(case), reason="申请人撤回申请", moves=Moves(), now=now)
@@ -375,12 +392,13 @@ def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | Non
 
 @transaction.atomic
 def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected_version: int | None = None,
-                  **params) -> Case:
+                  now: dt.datetime | None = None, **params) -> Case:
     """Act on an open task: approve, return, reject, request_correction, suspend, extend or
     complete (what the step allows). Two people acting on one task at once: the first wins, the
     second is refused with a Conflict."""
-    case = lock_case(task.case_id, expected_version=expected_version)
-    task = Task.objects.select_related("department").get(pk=task.pk)
+    now = now or timezone.now()
+    case = lock_case(task.case_id, expected_version=expected_version, now=now)
+    task = read_task(task.pk)
     require_task_actor(actor, task)
     if task.state != TaskState.OPEN:
         if task.state == TaskState.DONE:
@@ -401,7 +419,6 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected
     opinion = (opinion or "").strip()
     if needs_opinion(step, action) and not opinion:
         raise InvalidInput("请填写并签署审批意见", details={"opinion": ["此操作须填写审批意见"]})
-    now = timezone.now()
     ctx = ActionContext(case=case, defn=defn, task=task, step=step, actor=actor, opinion=opinion, params=params,
                         now=now, today=timezone.localdate(now))
     handler.perform(ctx)
@@ -417,29 +434,33 @@ def _intake_task(case: Case) -> Task:
     return task
 
 
-def case_accept(*, actor, case: Case, opinion: str = "", expected_version: int | None = None) -> Case:
+def case_accept(*, actor, case: Case, opinion: str = "", expected_version: int | None = None,
+                now: dt.datetime | None = None) -> Case:
     """受理: approve the open intake step."""
     return task_complete(actor=actor, task=_intake_task(case), action="approve", opinion=opinion,
-                         expected_version=expected_version)
+                         expected_version=expected_version, now=now)
 
 
-def case_refuse(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
+def case_refuse(*, actor, case: Case, reason: str, expected_version: int | None = None,
+                now: dt.datetime | None = None) -> Case:
     """不予受理, with the reasons the notice prints."""
     return task_complete(actor=actor, task=_intake_task(case), action="reject", opinion=reason,
-                         expected_version=expected_version)
+                         expected_version=expected_version, now=now)
 
 
 def case_request_correction(*, actor, case: Case, items: list[str], note: str = "",
-                            expected_version: int | None = None) -> Case:
+                            expected_version: int | None = None, now: dt.datetime | None = None) -> Case:
     """一次性告知补正: every missing or deficient material and field at once."""
     return task_complete(actor=actor, task=_intake_task(case), action="request_correction",
-                         opinion=note or "请按告知内容补正", items=items, expected_version=expected_version)
+                         opinion=note or "请按告知内容补正", items=items, expected_version=expected_version, now=now)
 
 
 @transaction.atomic
-def special_procedure_end(*, actor, case: Case, result: str, expected_version: int | None = None) -> Case:
+def special_procedure_end(*, actor, case: Case, result: str, expected_version: int | None = None,
+                          now: dt.datetime | None = None) -> Case:
     """End a special procedure started with the ``suspend`` action; the clock runs again."""
-    case = lock_case(case, expected_version=expected_version)
+    now = now or timezone.now()
+    case = lock_case(case, expected_version=expected_version, now=now)
     if case.state != CaseState.SUSPENDED or case.paused_since is None:
         raise Conflict("办件没有正在进行的特殊程序")
     pause = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
@@ -450,16 +471,18 @@ def special_procedure_end(*, actor, case: Case, result: str, expected_version: i
     require_task_actor(actor, pause.task)
     if not (result or "").strip():
         raise InvalidInput("请填写特殊程序的结果", details={"result": ["请填写特殊程序的结果"]})
-    end_pause(case, on=clock.today(), result=result.strip(), actor=actor)
+    end_pause(case, on=timezone.localdate(now), result=result.strip(), actor=actor)
     save_case(case)
     emit(case, "pause_ended")
     return case
 
 
 @transaction.atomic
-def extension_decide(*, actor, extension: Extension, approve: bool, opinion: str) -> Extension:
+def extension_decide(*, actor, extension: Extension, approve: bool, opinion: str,
+                     now: dt.datetime | None = None) -> Extension:
     """The agency head approves (or not) an extension of the statutory limit."""
-    case = lock_case(extension.case_id)
+    now = now or timezone.now()
+    case = lock_case(extension.case_id, now=now)
     extension = Extension.objects.get(pk=extension.pk)
     if not (is_staff_member(actor) and has_role(actor, Role.LEADER, case.department)):
         raise AccessDenied(f"延长审批期限须经{case.department.name}负责人（分管领导）批准")
@@ -471,7 +494,7 @@ def extension_decide(*, actor, extension: Extension, approve: bool, opinion: str
         raise InvalidInput("请填写批准意见", details={"opinion": ["请填写意见"]})
     extension.state = Extension.State.APPROVED if approve else Extension.State.DENIED
     extension.decided_by = actor
-    extension.decided_at = timezone.now()
+    extension.decided_at = now
     extension.opinion = opinion.strip()
     extension.save()
     if approve:
@@ -490,9 +513,11 @@ def extension_decide(*, actor, extension: Extension, approve: bool, opinion: str
 
 
 @transaction.atomic
-def case_deliver(*, actor, case: Case, method: str = "窗口领取", expected_version: int | None = None) -> Case:
+def case_deliver(*, actor, case: Case, method: str = "窗口领取", expected_version: int | None = None,
+                 now: dt.datetime | None = None) -> Case:
     """送达, for items whose workflow ends at completion (no delivery step of their own)."""
-    case = lock_case(case, expected_version=expected_version)
+    now = now or timezone.now()
+    case = lock_case(case, expected_version=expected_version, now=now)
     if not (is_staff_member(actor) and (has_role(actor, Role.WINDOW_CLERK) or has_role(actor, Role.HANDLER))
             and can_see_case(actor, case)):
         raise AccessDenied("送达须由窗口受理员或承办人办理")
@@ -500,7 +525,7 @@ def case_deliver(*, actor, case: Case, method: str = "窗口领取", expected_ve
         raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不能送达")
     if open_tasks(case):
         raise Conflict("办件还有未完成的环节（送达环节请在待办中办理）")
-    deliver_case(case, today=clock.today(), method=(method or "窗口领取").strip()[:50], actor=actor)
+    deliver_case(case, today=timezone.localdate(now), method=(method or "窗口领取").strip()[:50], actor=actor)
     save_case(case)
     emit(case, "delivered")
     return case
@@ -508,27 +533,28 @@ def case_deliver(*, actor, case: Case, method: str = "窗口领取", expected_ve
 
 # --- The system's own acts ------------------------------------------------------------------
 
-def cases_deem_accepted(*, today: dt.date | None = None) -> list[str]:
+def cases_deem_accepted(*, today: dt.date | None = None, now: dt.datetime | None = None) -> list[str]:
     """Deemed acceptance (行政许可法 art. 32): every case received, still undecided and without a
-    correction notice after the 5th working day accepts as of its receipt date. Idempotent."""
-    today = today or clock.today()
+    correction notice after the 5th working day accepts as of its receipt date. Idempotent.
+    ``today`` (the day judged) defaults to ``now``'s date; ``now`` dates the log."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     due = (Case.objects.filter(state=CaseState.RECEIVED, accepted_on__isnull=True, acceptance_due_on__lt=today)
            .values_list("pk", flat=True))
     done = []
     for pk in list(due):
-        number = _deem_one(pk, today)
+        number = _deem_one(pk, today, now)
         if number:
             done.append(number)
     return done
 
 
 @transaction.atomic
-def _deem_one(pk: int, today: dt.date) -> str | None:
-    case = lock_case(pk)
+def _deem_one(pk: int, today: dt.date, now: dt.datetime) -> str | None:
+    case = lock_case(pk, now=now)
     if case.state != CaseState.RECEIVED or case.accepted_on is not None or case.acceptance_due_on >= today:
         return None  # decided meanwhile
     defn = definition_of(case)
-    now = timezone.now()
     moves = Moves()
     intake = intake_step_key(defn)
     pending = [t for t in open_tasks(case) if t.step_type in ("receive", "accept")]
@@ -536,7 +562,7 @@ def _deem_one(pk: int, today: dt.date) -> str | None:
         task.state = TaskState.DONE
         task.completed_at = now
         task.action = "deemed"
-        task.save(update_fields=["state", "completed_at", "action"])
+        rows.update(task, ["state", "completed_at", "action"])
         caselog.append(case, kind="task_completed", summary=f"“{task.step_name}”：逾期未作决定，依法视为受理",
                        step_key=task.step_key, task=task, data={"action": "deemed"})
     accept_case(case, on=case.received_on, deemed=True,
@@ -549,8 +575,9 @@ def _deem_one(pk: int, today: dt.date) -> str | None:
     return case.number
 
 
-def clocks_recompute(*, open_only: bool = True) -> int:
+def clocks_recompute(*, open_only: bool = True, now: dt.datetime | None = None) -> int:
     """Recompute the stored clock of cases (after the calendar changed); returns how many."""
+    now = now or timezone.now()
     cases = Case.objects.all()
     if open_only:
         cases = cases.filter(state__in=[CaseState.RECEIVED, CaseState.CORRECTING, CaseState.IN_PROGRESS,
@@ -558,7 +585,7 @@ def clocks_recompute(*, open_only: bool = True) -> int:
     count = 0
     for pk in cases.values_list("pk", flat=True).iterator():
         with transaction.atomic():
-            case = lock_case(pk)
+            case = lock_case(pk, now=now)
             tasks = list(case.tasks.all())
             pauses = list(case.pauses.all())
             before = (case.acceptance_due_on, case.statutory_due_on, case.promised_due_on, case.clock_provisional,
@@ -586,7 +613,7 @@ def draft_save(*, actor, item: ApprovalItem, form_data, unit_code: str | None = 
     if not is_applicant(actor) or getattr(actor, "applicant", None) is None:
         raise AccessDenied("只有申请人可以保存申请草稿")
     item = _published(item, Channel.ONLINE)
-    defn = definition_for(item.current_version, unit_code)
+    defn = published_definition(item.current_version, unit_code)
     if not isinstance(form_data, dict):
         raise InvalidInput("表单数据应为对象", details={"$": ["表单数据应为对象"]})
     if len(json.dumps(form_data, ensure_ascii=False).encode("utf-8")) > MAX_FORM_BYTES:

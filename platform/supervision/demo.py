@@ -1,10 +1,9 @@
-"""Demo data: one overdue case, made through the runtime's own services with the clock set back,
-so the supervision dashboard has a red card to show on first start."""
+"""Demo data: one overdue case, made through the runtime's own services acting as of days ago
+(their ``now``), so the supervision dashboard has a red card to show on first start."""
 
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -42,10 +41,9 @@ def load_demo(say) -> None:
     received = workdays.add_working_days(timezone.localdate(), -WORKING_DAYS_AGO).value
     materials = [services.MaterialInput(key, paper=True) for key in ("application", "business_licence", "layout",
                                                                      "rules")]
-    with mock.patch("django.utils.timezone.now", return_value=_at(received, 9)):
-        case = services.case_submit(actor=clerk, item=item, form_data=DEMO_FORM, materials=materials,
-                                    channel="window", applicant=applicant)
-    with mock.patch("django.utils.timezone.now", return_value=_at(received, 10)):
-        task = Task.objects.get(case=case, state=TaskState.OPEN)
-        services.task_complete(actor=clerk, task=task, action="approve", opinion="材料齐全，予以受理")
+    case = services.case_submit(actor=clerk, item=item, form_data=DEMO_FORM, materials=materials,
+                                channel="window", applicant=applicant, now=_at(received, 9))
+    task = Task.objects.get(case=case, state=TaskState.OPEN)
+    services.task_complete(actor=clerk, task=task, action="approve", opinion="材料齐全，予以受理",
+                           now=_at(received, 10))
     say(f"  演示超期办件：{case.number}（{received} 收件并受理，已超过承诺时限）")

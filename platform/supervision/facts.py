@@ -1,7 +1,7 @@
 """Facts supervision records when something happens, for the sweep to compare later.
 
-``record_step_actor`` runs on every save of a runtime ``Task`` that records who completed it
-(``post_save``, inside the action's transaction): it notes whether that person held the step's
+``record_step_actor`` runs when a person completes a runtime ``Task`` (the runtime's
+``task_completed`` signal, inside the action's transaction): it notes whether that person held the step's
 role, in a unit covering the step's unit, at that moment. A role taken away afterwards does not
 turn a correct action into an anomaly, and a role given afterwards does not excuse one.
 """
@@ -28,15 +28,12 @@ def held_role_query(user_id: int, role: str, unit_id: int | None):
                        | Q(department_id__in=unit.values("parent__parent_id")))
 
 
-def record_step_actor(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
+def record_step_actor(sender, task, **kwargs) -> None:
     """One statement (``INSERT … SELECT EXISTS(…)``): the action's own query budget stays small."""
-    from runtime.models import TaskState
-
     from .models import StepActorFact
 
-    if raw or instance.state != TaskState.DONE or instance.completed_by_id is None or not instance.role:
-        return
-    if update_fields is not None and "completed_by" not in update_fields:
+    instance = task
+    if instance.completed_by_id is None or not instance.role:
         return
     held_sql, held_params = held_role_query(instance.completed_by_id, instance.role, instance.department_id) \
         .values("pk")[:1].query.sql_with_params()
@@ -52,8 +49,7 @@ def record_step_actor(sender, instance, update_fields=None, raw=False, **kwargs)
 
 
 def connect() -> None:
-    from django.db.models.signals import post_save
-
+    from runtime.engine import task_completed
     from runtime.models import Task
 
-    post_save.connect(record_step_actor, sender=Task, dispatch_uid="supervision.record_step_actor")
+    task_completed.connect(record_step_actor, sender=Task, dispatch_uid="supervision.record_step_actor")

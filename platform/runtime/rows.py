@@ -1,0 +1,121 @@
+"""Plain INSERT and UPDATE statements for the engine's hot path (see docs/runtime.md, "Speed").
+
+``Model.save()`` and ``bulk_create`` compile their SQL anew on every call; for the few rows
+every action writes (tasks, log entries, documents, the case's changed columns) that costs more
+than the database. These write the same columns with the same adaptation (each field's
+``pre_save`` and ``get_db_prep_save``, so ``auto_now``, JSON and dates behave as in ``save()``)
+through statements built once per model. They send no ``pre_save``/``post_save`` signals: use
+them only for the runtime's own models, which have no receivers and no history.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import connections, router
+
+
+@cache
+def _insert_sql(model, vendor: str, quote, count: int, returning: bool) -> tuple[list, str]:
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+           + ", ".join([row] * count))
+    if returning:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    return fields, sql
+
+
+@cache
+def _update_sql(model, vendor: str, quote, names: tuple) -> tuple[list, str]:
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    return fields, (f"UPDATE {quote(meta.db_table)} SET {', '.join(quote(f.column) + ' = %s' for f in fields)} "
+                    f"WHERE {quote(meta.pk.column)} = %s")
+
+
+def insert(objs: list, *, returning: bool = True) -> None:
+    """INSERT the new instances of one model in one statement; sets their primary keys."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, len(objs), returning)
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for obj in objs for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pks = [r[0] for r in cursor.fetchall()] if returning else [None] * len(objs)
+    for obj, pk in zip(objs, pks, strict=True):
+        if pk is not None:
+            obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def update(obj, names) -> None:
+    """UPDATE the named fields (by name or attname) of one saved instance."""
+    model = type(obj)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields, sql = _update_sql(model, connection.vendor, connection.ops.quote_name, tuple(names))
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, obj.pk])
+
+
+class Prepared:
+    """A SELECT compiled once and run many times with other values: ``build(*values)`` returns
+    the queryset; it is compiled with stand-in values the first time on each database, and
+    later calls substitute theirs. Rows become instances (with ``select_related`` ones) by the
+    ORM's own converters and populators. For fixed-shape lookups only (``filter(pk=…)``)."""
+
+    STAND_INS = (-7_310_581_917, -7_310_581_919, -7_310_581_923)  # integers no row has
+
+    def __init__(self, build):
+        self.build = build
+        self._compiled: dict[str, tuple] = {}
+
+    def _compile(self, alias: str, arity: int) -> tuple:
+        from django.db.models.query import get_related_populators
+
+        stand_ins = self.STAND_INS[:arity]
+        queryset = self.build(*stand_ins)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        slots = [stand_ins.index(p) if p in stand_ins else None for p in params]
+        if sorted(s for s in slots if s is not None) != list(range(arity)):
+            raise ValueError("每个参数须在查询中恰好出现一次")
+        klass_info, select = compiler.klass_info, compiler.select
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        names = [f[0].target.attname for f in select[start:end]]
+        converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        populators = get_related_populators(klass_info, select, alias)
+        compiled = (sql, params, slots, compiler, converters, klass_info["model"], start, end, names, populators)
+        self._compiled[alias] = compiled
+        return compiled
+
+    def all(self, *values, alias: str = "default") -> list:
+        compiled = self._compiled.get(alias) or self._compile(alias, len(values))
+        sql, params, slots, compiler, converters, model, start, end, names, populators = compiled
+        args = [p if s is None else values[s] for p, s in zip(params, slots, strict=True)]
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, args)
+            fetched = cursor.fetchall()
+        if converters:
+            fetched = compiler.apply_converters(fetched, converters)
+        objs = []
+        for row in fetched:
+            obj = model.from_db(alias, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            objs.append(obj)
+        return objs
+
+    def get(self, *values, alias: str = "default"):
+        found = self.all(*values, alias=alias)
+        if len(found) != 1:
+            model = self.build(*self.STAND_INS[: len(values)]).model
+            raise model.DoesNotExist(f"{model._meta.object_name} matching {values} does not exist")
+        return found[0]
