@@ -69,7 +69,7 @@ def main():
     from accounts.models import User
     from core.demo import run_demo_loaders
     from runtime import services
-    from runtime.models import CaseState, Task, TaskState
+    from runtime.models import CaseState, TaskState
 
     if not User.objects.filter(username="handler").exists():
         run_demo_loaders(lambda _msg: None)
@@ -84,7 +84,9 @@ def main():
         case = services.case_submit(actor=people["zhangsan"], item=item, materials=paper,
                                     form_data={"company": "基准测试有限公司", "amount": 800 if i % 2 == 0 else 1500})
         while True:
-            task = Task.objects.filter(case=case, state=TaskState.OPEN).first()
+            # The next task as the service reports it (Case.opened_tasks), as a department's system
+            # takes it from the API's answer; no query of the bench's own.
+            task = next((t for t in case.opened_tasks if t.state == TaskState.OPEN), None)
             if task is None:
                 break
             action = "complete" if task.step_type == "deliver" else "approve"
@@ -105,8 +107,7 @@ def main():
     with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
         lifecycle(TIMED)
     print(f"{TIMED} lifecycles in {elapsed:.2f} s ({vendor}); this process's CPU {cpu:.2f} s; "
-          f"{len(statements)} SQL statements per lifecycle (amount 1500; BEGIN/COMMIT not counted, "
-          "the bench's own task lookups counted)")
+          f"{len(statements)} SQL statements per lifecycle (amount 1500; BEGIN/COMMIT not counted)")
     _setup.bench_line(f"runtime.lifecycles_per_s.{vendor}", TIMED / elapsed, "lifecycles/s")
 
 

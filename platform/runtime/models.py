@@ -55,6 +55,10 @@ class CaseSequence(models.Model):
 
 
 class Case(models.Model):
+    # Not a column: the tasks the service call that returned this instance opened (submission and
+    # task_complete set it), so a caller driving the case goes on without looking them up again.
+    opened_tasks: list = []
+
     number = models.CharField("办件编号", max_length=60, unique=True)
     verification_code = models.CharField("查询验证码", max_length=8)
     item = models.ForeignKey("designer.ApprovalItem", verbose_name="事项", on_delete=models.PROTECT,

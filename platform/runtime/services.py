@@ -229,6 +229,7 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
         accept_case(case, on=today, deemed=False, why="本事项即收即受理")
     open_step(case, defn, defn.start, branch="", moves=moves, now=now)
     save_case(case)
+    case.opened_tasks = moves.opened
     Draft.objects.filter(applicant=applicant, version=item.current_version, unit_code=defn.unit_code).delete()
     emit(case, "submitted")
     return case
@@ -423,6 +424,7 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected
                         now=now, today=timezone.localdate(now))
     handler.perform(ctx)
     save_case(case)
+    case.opened_tasks = ctx.moves.opened
     emit(case, f"task_{action}", task_id=task.pk, step=task.step_key)
     return case
 
