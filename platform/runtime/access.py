@@ -144,6 +144,13 @@ def can_act_on_task(user, task: Task) -> bool:
     return anywhere or (task.department_id in ids)
 
 
+def holds_step_role(user, task: Task) -> bool:
+    """Whether the person holds the task's role in a unit the task belongs to (district-wide, or
+    the task's unit, above or below it), whoever the task is assigned to."""
+    anywhere, ids = _task_units(user, task.role)
+    return anywhere or task.department_id in ids
+
+
 def require_task_actor(user, task: Task) -> None:
     if not can_act_on_task(user, task):
         who = Role(task.role).label if task.role in Role.values else task.role

@@ -17,6 +17,7 @@ from core.errors import Conflict, InvalidInput
 from core.registry import Registry
 
 from . import caselog, certificates, clock, rows
+from .access import holds_step_role
 from .definitions import ACTIONS, SPECIAL_PROCEDURES, Definition
 from .documents import document_templates
 from .engine import (
@@ -33,7 +34,6 @@ from .engine import (
     previous_performer,
     start_correction_pause,
     start_pause,
-    task_completed,
 )
 from .models import Case, CaseState, Channel, Decision, Extension, Material, Task, TaskState
 
@@ -83,9 +83,8 @@ def finish(ctx: ActionContext, action: str, summary: str | None = None) -> None:
     task.completed_by = ctx.actor if getattr(ctx.actor, "pk", None) else None
     task.action = action
     task.opinion = ctx.opinion
-    rows.update(task, ["state", "completed_at", "completed_by", "action", "opinion"])
-    if task.completed_by_id is not None:
-        task_completed.send(sender=Task, task=task)
+    task.actor_held_role = holds_step_role(ctx.actor, task) if task.completed_by_id is not None else None
+    rows.update(task, ["state", "completed_at", "completed_by", "actor_held_role", "action", "opinion"])
     label = ACTIONS.get(action, action)
     caselog.append(ctx.case, kind="task_completed", summary=summary or f"“{task.step_name}”：{label}",
                    actor=ctx.actor, actor_role=task.role, step_key=task.step_key, task=task,

@@ -29,10 +29,6 @@ from .models import CORRECTION_PROCEDURE, Case, CaseSequence, CaseState, Documen
 # Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
 # case_id=…, kind=…, data=…)``. Supervision and notifications listen; the runtime imports neither.
 case_changed = Signal()
-# Sent inside the action's transaction when a person completes a task: ``task_completed.send(
-# sender=Task, task=…)``. For facts that must be taken at that moment (supervision records whether
-# the person held the step's role); the hot path writes tasks without save(), so no post_save.
-task_completed = Signal()
 
 # Parsed definitions of published versions, which never change (a new version is a new row):
 # read and parsed once per process, keyed by (version pk, unit code as asked).

@@ -182,6 +182,10 @@ class Task(models.Model):
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
+    # Taken when the person completes the task, by the access rules that let them act: False when
+    # they acted only as the named assignee without the step's role (supervision's anomaly
+    # "actor_without_role"). A role given or taken away later does not change it.
+    actor_held_role = models.BooleanField("办理人当时具有该环节角色", null=True, blank=True)
     action = models.CharField("操作", max_length=32, blank=True)
     opinion = models.TextField("审批意见", blank=True)
 

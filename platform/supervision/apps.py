@@ -12,12 +12,10 @@ class SupervisionConfig(AppConfig):
 
         from . import tasks  # noqa: F401  (registers the Celery tasks)
         from .channels import register_channels
-        from .facts import connect
         from .kinds import register_rule_kinds
         from .panels import register_panels
 
         register_rule_kinds()
-        connect()
         register_channels()
         register_panels()
         if "supervision.sweep" not in periodic_tasks:

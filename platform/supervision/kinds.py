@@ -416,7 +416,7 @@ class MissingMaterials(Anomaly):
 
 class ActorWithoutRole(Anomaly):
     """A step completed by someone who did not then hold the step's role in a unit covering the
-    step's unit (``StepActorFact``, written when the step was done)."""
+    step's unit (the task's ``actor_held_role``, taken by the runtime when the step was done)."""
 
     time_dependent = False
     key = "actor_without_role"
@@ -430,10 +430,8 @@ class ActorWithoutRole(Anomaly):
         return _task_model()
 
     def rows(self, today):
-        from .models import StepActorFact
-
-        return self.model().objects.annotate(sv_actor_without_role=Exists(
-            StepActorFact.objects.filter(task_id=OuterRef("pk"), held_role=False)))
+        return self.model().objects.annotate(sv_actor_without_role=ExpressionWrapper(
+            Q(actor_held_role=False), output_field=BooleanField()))
 
     def department_expr(self):
         return Coalesce(F("department_id"), F("case__department_id"))

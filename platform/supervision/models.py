@@ -512,25 +512,3 @@ class InboundBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.system} {self.batch_id}"
 
-
-class StepActorFact(models.Model):
-    """Written when a person completes a step (``facts.record_step_actor``, in the same
-    transaction): whether they then held the step's role in a unit that covers the step's unit
-    (the unit, one above it or one below it, or district-wide — as the runtime's access rules
-    read a role). The sweep compares these facts set-based; a later change of roles does not
-    change what was true when the step was done."""
-
-    task = models.OneToOneField("runtime.Task", verbose_name="环节", on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey("runtime.Case", verbose_name="办件", on_delete=models.CASCADE, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT,
-                              related_name="+")
-    role = models.CharField("环节角色", max_length=32)
-    held_role = models.BooleanField("办理时具有该角色")
-    recorded_at = models.DateTimeField("记录时间")
-
-    class Meta:
-        verbose_name = "环节办理人角色核对"
-        verbose_name_plural = "环节办理人角色核对"
-
-    def __str__(self) -> str:
-        return f"{self.task_id}: {'符合' if self.held_role else '不符'}"

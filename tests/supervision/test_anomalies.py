@@ -8,7 +8,7 @@ import pytest
 
 from runtime import services
 from runtime.models import Material, Task
-from supervision.models import Alert, StepActorFact
+from supervision.models import Alert
 
 from ..runtime import factories
 from .conftest import act, at, submit
@@ -70,9 +70,9 @@ def test_a_step_done_by_someone_without_its_role(demo, item, frozen, sweep):
     # lets the named assignee act; supervision notes the role was not held
     Task.objects.filter(case=improper, step_key="handle").update(assignee=demo.clerk)
     act(demo.clerk, improper, opinion="符合条件")
-    facts = dict(StepActorFact.objects.filter(role="handler").values_list("case__form_data__company", "held_role"))
+    facts = dict(Task.objects.filter(role="handler").values_list("case__form_data__company", "actor_held_role"))
     assert facts == {"A": True, "B": False}
-    assert StepActorFact.objects.filter(role="window_clerk", held_role=True).count() == 2  # acceptances
+    assert Task.objects.filter(role="window_clerk", actor_held_role=True).count() == 2  # acceptances
 
     sweep(notify=False)
     alerts = Alert.objects.filter(kind="actor_without_role")
@@ -87,7 +87,7 @@ def test_a_step_done_by_someone_without_its_role(demo, item, frozen, sweep):
     assert _open("actor_without_role") == {"B"}
 
     # the fact is corrected (an inquiry found a written delegation): the anomaly ends
-    StepActorFact.objects.filter(case=improper).update(held_role=True)
+    Task.objects.filter(case=improper).update(actor_held_role=True)
     sweep(notify=False, full=True)
     assert _open("actor_without_role") == set()
 
