@@ -91,8 +91,10 @@ def progress(case: Case) -> list[ProgressStep]:
         desk = f"{task.department.name}·{role}" if task.department_id else role
         label = {"approve": "通过", "return": "退回", "reject": "不予许可/不予受理", "request_correction": "告知补正",
                  "complete": "办结", "deemed": "逾期视为受理"}.get(task.action, "")
-        steps.append(ProgressStep(task.step_name, desk, task.get_state_display(), task.opened_at, task.completed_at,
-                                  label))
+        shown = task.get_state_display()
+        if case.paused_since is not None and task.state in (TaskState.OPEN, TaskState.WAITING):
+            shown += "（暂停计时）"  # the step waits, and its days do not count
+        steps.append(ProgressStep(task.step_name, desk, shown, task.opened_at, task.completed_at, label))
     return steps
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtime import clock, services
+from runtime import clock, selectors, services
 from runtime.caselog import verify_case_log
 from runtime.models import Case, CaseState, LogEntry, Task, TaskState
 from runtime.tasks import deem_accepted
@@ -53,6 +53,8 @@ def test_due_dates_from_acceptance_and_a_special_procedure_that_stops_the_clock(
         act(demo.chief, case)
     status = clock.status(case, D("2026-10-14"))
     assert status.phase == "paused" and status.used_days == 6  # 29, 30 Sep; 8, 9, 10, 12 Oct; then stopped
+    # the applicant's progress says the waiting step's clock stands still
+    assert [s.state for s in selectors.progress(case) if s.completed_at is None] == ["待办（暂停计时）"]
 
     time_machine.move_to(at("2026-10-16"), tick=False)
     with pytest.raises(Exception, match="无权"):
