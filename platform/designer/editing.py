@@ -43,6 +43,20 @@ def unit_for(doc: dict, code: str | None) -> UnitRef | None:
     return next((unit for unit in available if unit.code == code), None)
 
 
+# --- Form -----------------------------------------------------------------------------------
+
+def form_remove_table_column(form: dict, table: str, column: str) -> None:
+    """Remove one column of a repeating table, in place: its schema, its required mark and its
+    place in the column order. A rule still naming it is refused when the definition is saved."""
+    items = form["schema"]["properties"][table]["items"]
+    items["properties"].pop(column, None)
+    if "required" in items:
+        items["required"] = [r for r in items["required"] if r != column]
+    ui = form["ui_schema"]["fields"].get(table)
+    if ui and "columns" in ui:
+        ui["columns"] = [c for c in ui["columns"] if c != column]
+
+
 # --- Steps ----------------------------------------------------------------------------------
 
 def workflow_put_step(workflow: dict, *, step: dict, original_key: str | None = None, after: str | None = None,

@@ -214,6 +214,17 @@ def item_form(request, code):
                 order[i], order[i + step] = order[i + step], order[i]
                 if _save(request, item, doc, problems):
                     return redirect("designer:item-form", code=code)
+        elif op == "remove_column":
+            key, column = request.POST.get("key", ""), request.POST.get("column", "")
+            table = props.get(key) or {}
+            columns = (table.get("items") or {}).get("properties") or {}
+            if table.get("x-field") == "table" and column in columns:
+                if len(columns) == 1:
+                    messages.error(request, f"表格“{table.get('title', key)}”至少须保留一列；不再需要这个表格时请删除整个字段")
+                    return redirect("designer:item-form", code=code)
+                editing.form_remove_table_column(doc["form"], key, column)
+                if _save(request, item, doc, problems):
+                    return redirect("designer:item-form", code=code)
         elif op == "remove":
             key = request.POST.get("key", "")
             if key in props:
@@ -236,9 +247,8 @@ def _field_row(form_doc: dict, name: str, prop: dict) -> dict:
     ui = form_doc["ui_schema"]["fields"].get(name, {})
     kind = prop.get("x-field")
     label = field_types.get(kind).label if kind in field_types else kind
-    if kind == "table":
-        label += "：" + "、".join(c.get("title", k) for k, c in table_columns(prop, ui))
-    return {"name": name, "title": prop.get("title", name), "label": label,
+    columns = [(k, c.get("title", k)) for k, c in table_columns(prop, ui)] if kind == "table" else []
+    return {"name": name, "title": prop.get("title", name), "label": label, "columns": columns,
             "required": name in form_doc["schema"].get("required", []),
             "visible_if": json.dumps(ui["visible_if"], ensure_ascii=False) if "visible_if" in ui else ""}
 

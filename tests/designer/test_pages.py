@@ -57,6 +57,41 @@ def test_builder_adds_conditional_field_and_table(editor):
     assert "增加一行" in page
 
 
+def test_builder_removes_one_column_of_a_table_but_never_the_last(editor):
+    code = new_item(editor)
+    url = f"/designer/items/{code}/form/"
+    editor.post(url, {"op": "add", "kind": "table", "key": "staff", "title": "从业人员", "choices": "name 姓名"})
+    editor.post(url, {"op": "add", "kind": "id_number", "key": "id_number", "title": "身份证号码", "table": "staff",
+                      "required": "on"})
+    page = editor.get(url).content.decode()
+    assert 'aria-label="删除表格 staff 的列 id_number"' in page
+
+    editor.post(url, {"op": "remove_column", "key": "staff", "column": "id_number"})
+    form = ApprovalItem.objects.get(code=code).definition["form"]
+    staff = form["schema"]["properties"]["staff"]["items"]
+    assert list(staff["properties"]) == ["name"] and staff.get("required", []) == []
+    assert form["ui_schema"]["fields"]["staff"]["columns"] == ["name"]
+
+    # the last column stays: a table without columns is no table
+    response = editor.post(url, {"op": "remove_column", "key": "staff", "column": "name"}, follow=True)
+    assert "至少须保留一列" in response.content.decode()
+    assert list(ApprovalItem.objects.get(code=code).definition["form"]["schema"]["properties"]["staff"]["items"]
+                ["properties"]) == ["name"]
+
+
+def test_a_column_a_rule_still_reads_is_not_removed(editor):
+    code = new_item(editor)
+    url = f"/designer/items/{code}/form/"
+    editor.post(url, {"op": "add", "kind": "table", "key": "staff", "title": "从业人员", "choices": "name 姓名\nrole 岗位"})
+    editor.post(url, {"op": "add", "kind": "text", "key": "note", "title": "说明",
+                      "visible_if": '{"some": [{"var": "staff"}, {"==": [{"var": "role"}, "厨师"]}]}'})
+    before = ApprovalItem.objects.get(code=code).definition
+    response = editor.post(url, {"op": "remove_column", "key": "staff", "column": "role"})
+    assert ApprovalItem.objects.get(code=code).definition == before
+    page = response.content.decode()
+    assert "未保存：请修改以下问题" in page and "变量“role”不存在" in page  # named where the rule reads it
+
+
 def test_builder_refuses_a_rule_on_a_missing_field_and_saves_nothing(editor):
     code = new_item(editor)
     before = ApprovalItem.objects.get(code=code).definition
