@@ -575,21 +575,34 @@ class CertificateTypeForm(forms.ModelForm):
         """The page creates or changes by code; the service decides which."""
 
 
-@designer_page
-def certificate_types(request):
-    """证照类型: the kinds of licence in the shared registry. Everyone in the designer sees them;
-    the legal office adds and changes them (an existing code opens it for changing)."""
+def _legal_office_list(request, *, form_class, save, noun: str, url_name: str, template: str, rows: dict):
+    """A district reference list (certificate types, service themes): every designer user sees
+    it; the legal office adds entries and changes them by code (``save`` decides which)."""
     can_edit = access.can_review(request.user)
-    form = CertificateTypeForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("只有法制办审核员可以维护证照类型")
+            raise PermissionDenied(f"只有法制办审核员可以维护{noun}")
         if form.is_valid():
-            cert = services.certificate_type_save(actor=request.user, **form.cleaned_data)
-            messages.success(request, f"已保存证照类型“{cert.name}”（{cert.code}）")
-            return redirect("designer:certificate-types")
-    return render(request, "designer/certificate_types.html", {
-        "types": CertificateType.objects.order_by("code"), "form": form, "can_edit": can_edit})
+            try:
+                saved = save(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, f"已保存{noun}“{saved.name}”（{saved.code}）")
+                return redirect(url_name)
+    return render(request, template, {**rows, "form": form, "can_edit": can_edit})
+
+
+@designer_page
+def certificate_types(request):
+    """证照类型: the kinds of licence in the shared registry."""
+    return _legal_office_list(request, form_class=CertificateTypeForm, save=services.certificate_type_save,
+                              noun="证照类型", url_name="designer:certificate-types",
+                              template="designer/certificate_types.html",
+                              rows={"types": CertificateType.objects.order_by("code")})
 
 
 class ServiceThemeForm(forms.ModelForm):
@@ -603,23 +616,9 @@ class ServiceThemeForm(forms.ModelForm):
 
 @designer_page
 def service_themes(request):
-    """服务主题: the themes the service hall's catalogue is browsed by. Everyone in the designer
-    sees them with how many published items each has; the legal office adds and renames them."""
-    can_edit = access.can_review(request.user)
-    form = ServiceThemeForm(request.POST or None)
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied("只有法制办审核员可以维护服务主题")
-        if form.is_valid():
-            try:
-                theme = services.service_theme_save(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                messages.success(request, f"已保存服务主题“{theme.name}”（{theme.code}）")
-                return redirect("designer:service-themes")
-    return render(request, "designer/service_themes.html", {
-        "themes": ServiceTheme.objects.annotate(published=Count("items")).order_by("position", "code"),
-        "form": form, "can_edit": can_edit})
+    """服务主题: the themes the service hall's catalogue is browsed by, with how many published
+    items each has."""
+    return _legal_office_list(
+        request, form_class=ServiceThemeForm, save=services.service_theme_save, noun="服务主题",
+        url_name="designer:service-themes", template="designer/service_themes.html",
+        rows={"themes": ServiceTheme.objects.annotate(published=Count("items")).order_by("position", "code")})
