@@ -57,7 +57,7 @@ class CaseSequence(models.Model):
 class Case(models.Model):
     # Not a column: the tasks the service call that returned this instance opened (submission and
     # task_complete set it), so a caller driving the case goes on without looking them up again.
-    opened_tasks: list = []
+    opened_tasks: list | tuple = ()
 
     number = models.CharField("办件编号", max_length=60, unique=True)
     verification_code = models.CharField("查询验证码", max_length=8)
