@@ -48,6 +48,16 @@ def test_online_case_runs_from_submission_to_delivery(demo, item, frozen):
     assert opinions[1] == ("handle", "handler", "经审查符合条件，拟同意")
 
 
+def test_each_service_answers_with_the_tasks_it_opened(demo, item, frozen):
+    case = submit(demo, item)
+    assert [t.step_key for t in case.opened_tasks] == ["accept"]
+    case = act(demo.clerk, case, "approve", "予以受理")
+    assert [(t.step_key, t.state) for t in case.opened_tasks] == [("handle", TaskState.OPEN)]
+    assert case.opened_tasks[0].pk == open_task(case).pk
+    case = act(demo.handler, case, opinion="拟同意")
+    assert [t.step_key for t in case.opened_tasks] == ["review"]
+
+
 def test_amount_over_1000_goes_through_the_leader_review(demo, item, frozen):
     case = submit(demo, item, factories.good_data(amount=1500))
     for actor in (demo.clerk, demo.handler, demo.chief):
