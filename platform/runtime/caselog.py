@@ -82,9 +82,14 @@ def append(case: Case, *, kind: str, summary: str, actor=None, actor_role: str =
 
 def flush(case: Case) -> None:
     """Write the entries appended since the last flush (one INSERT; entries are never updated)."""
-    pending = case.__dict__.pop(PENDING, None)
+    pending = take_pending(case)
     if pending:
         rows.insert(pending, returning=False)
+
+
+def take_pending(case: Case) -> list[LogEntry]:
+    """The entries appended since the last flush, for the caller to write."""
+    return case.__dict__.pop(PENDING, None) or []
 
 
 def has_pending(case: Case) -> bool:

@@ -64,15 +64,19 @@ def published_definition(version, unit_code: str | None = None) -> Definition:
     return _cached_definition(version.pk, unit_code, lambda: version)
 
 
-# Compiled once per database (rows.Prepared): every action starts with these two statements.
+# Compiled once per database (rows.Prepared): every action starts with one of these.
+# Only the case row is locked (of=self): FOR UPDATE would otherwise lock the joined applicant
+# and department rows too, which every case of that applicant or department shares. Not the
+# version: its frozen document is large, and definition_of reads it only once per version and
+# process.
 _LOCK_CASE = rows.Prepared(lambda pk: Case.objects.select_for_update(of=("self",))
                            .select_related("applicant", "department").filter(pk=pk).order_by())
-_TASK = rows.Prepared(lambda pk: Task.objects.filter(pk=pk).order_by())
-
-
-def read_task(pk: int) -> Task:
-    """The task as committed now (read after the case's lock, so a concurrent action shows)."""
-    return _TASK.get(pk, alias=router.db_for_write(Task))
+# An action on a task locks its case and the task in one statement. The order of OF matters:
+# PostgreSQL takes the locks in that order, the case first as every other writer of tasks does
+# (the other order deadlocks with them). A locked row is read as last committed, so a task a
+# concurrent action just completed shows as completed.
+_LOCK_TASK = rows.Prepared(lambda pk: Task.objects.select_for_update(of=("case", "self"))
+                           .select_related("case__applicant", "case__department").filter(pk=pk).order_by())
 
 
 def lock_case(case: Case | int, *, expected_version: int | None = None, now: dt.datetime | None = None) -> Case:
@@ -80,16 +84,21 @@ def lock_case(case: Case | int, *, expected_version: int | None = None, now: dt.
     person saw; a different one means the page was stale). ``now``: the moment the service acts
     as of, taken by every log entry and document of this action (default: the present)."""
     pk = case.pk if isinstance(case, Case) else case
-    # Not the version: its frozen document is large, and definition_of reads it only once per
-    # version and process.
-    # Only the case row is locked (of=self): FOR UPDATE would otherwise lock the joined applicant
-    # and department rows too, which every case of that applicant or department shares.
-    locked = _LOCK_CASE.get(pk, alias=router.db_for_write(Case))
-    track(locked)
-    caselog.act_as_of(locked, now or timezone.now())
-    if expected_version is not None and locked.log_length != expected_version:
+    return _locked(_LOCK_CASE.get(pk, alias=router.db_for_write(Case)), expected_version, now)
+
+
+def lock_task(pk: int, *, expected_version: int | None = None, now: dt.datetime | None = None) -> tuple[Case, Task]:
+    """The task and its case, both locked for this transaction, as :func:`lock_case`."""
+    task = _LOCK_TASK.get(pk, alias=router.db_for_write(Task))
+    return _locked(task.case, expected_version, now), task
+
+
+def _locked(case: Case, expected_version: int | None, now: dt.datetime | None) -> Case:
+    track(case)
+    caselog.act_as_of(case, now or timezone.now())
+    if expected_version is not None and case.log_length != expected_version:
         raise Conflict("办件已被他人处理或已更新，您看到的页面已过期。请刷新后重试（您填写的内容已保留）。")
-    return locked
+    return case
 
 
 _LOADED = "_loaded_row"
@@ -109,15 +118,17 @@ def _row_of(case: Case) -> dict:
 
 def save_case(case: Case) -> None:
     """Write the case's new log entries, then the case (its log head included): a case read by
-    :func:`lock_case` writes only the columns that changed since."""
-    caselog.flush(case)
+    :func:`lock_case` writes only the columns that changed since, in the same statement as the
+    entries where the database allows."""
     loaded = case.__dict__.pop(_LOADED, None)
     if loaded is None:
+        caselog.flush(case)
         case.save()
         return
     now = _row_of(case)
     changed = [name for name, value in now.items() if loaded[name] != value]
-    rows.update(case, sorted({*changed, "updated_at"}))  # updated_at: wall time (supervision's sweep)
+    # updated_at: wall time (supervision's sweep)
+    rows.insert_and_update(caselog.take_pending(case), case, sorted({*changed, "updated_at"}))
     case.__dict__[_LOADED] = now
 
 

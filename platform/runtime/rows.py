@@ -6,6 +6,10 @@ than the database. These write the same columns with the same adaptation (each f
 ``pre_save`` and ``get_db_prep_save``, so ``auto_now``, JSON and dates behave as in ``save()``)
 through statements built once per model. They send no ``pre_save``/``post_save`` signals: use
 them only for the runtime's own models, which have no receivers and no history.
+
+On PostgreSQL these statements are also *prepared*: sent with server-side binding and planned
+once per connection, where Django's own queries bind client-side and are parsed and planned on
+every call. Planning a statement costs the server more than running one of these.
 """
 
 from __future__ import annotations
@@ -13,6 +17,11 @@ from __future__ import annotations
 from functools import cache
 
 from django.db import connections, router
+
+try:
+    import psycopg
+except ImportError:  # SQLite-only installations
+    psycopg = None
 
 
 @cache
@@ -35,6 +44,37 @@ def _update_sql(model, vendor: str, quote, names: tuple) -> tuple[list, str]:
                     f"WHERE {quote(meta.pk.column)} = %s")
 
 
+if psycopg is not None:
+    class _PreparingCursor(psycopg.Cursor):
+        """Server-side binding, prepared on first use (psycopg keeps the plans per connection and
+        deallocates the least recently used beyond its ``prepared_max``)."""
+
+        def execute(self, query, params=None, *, prepare=True, **kwargs):
+            return super().execute(query, params, prepare=prepare, **kwargs)
+
+
+def cursor(connection):
+    """A cursor for the hot path's fixed-shape statements, wrapped as Django wraps its own
+    (error translation, execute wrappers, the query log when DEBUG is on)."""
+    if connection.vendor != "postgresql" or psycopg is None:
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's automatic preparation off for its client-side cursors, which
+        # cannot prepare anyway; a threshold is needed for ``prepare=True`` to take effect.
+        raw.prepare_threshold = 5
+    prepared = _PreparingCursor(raw)
+    # As Django's create_cursor: the cursor's time zone when the connection's differs.
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, register_tzloader
+    from psycopg.pq import Format
+
+    if connection.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+        register_tzloader(connection.timezone, prepared)
+    return connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(prepared)
+
+
 def insert(objs: list, *, returning: bool = True) -> None:
     """INSERT the new instances of one model in one statement; sets their primary keys."""
     if not objs:
@@ -43,10 +83,17 @@ def insert(objs: list, *, returning: bool = True) -> None:
     alias = router.db_for_write(model)
     connection = connections[alias]
     fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, len(objs), returning)
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for obj in objs for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        pks = [r[0] for r in cursor.fetchall()] if returning else [None] * len(objs)
+    with cursor(connection) as c:
+        c.execute(sql, _insert_params(objs, fields, connection))
+        pks = [r[0] for r in c.fetchall()] if returning else [None] * len(objs)
+    _inserted(objs, pks, alias)
+
+
+def _insert_params(objs: list, fields: list, connection) -> list:
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for obj in objs for f in fields]
+
+
+def _inserted(objs: list, pks: list, alias: str) -> None:
     for obj, pk in zip(objs, pks, strict=True):
         if pk is not None:
             obj.pk = pk
@@ -56,13 +103,30 @@ def insert(objs: list, *, returning: bool = True) -> None:
 
 def update(obj, names) -> None:
     """UPDATE the named fields (by name or attname) of one saved instance."""
+    insert_and_update([], obj, names)
+
+
+def insert_and_update(objs: list, obj, names) -> None:
+    """INSERT new instances of one model (their keys are not read back) and UPDATE the named
+    fields of one saved instance: one statement on PostgreSQL (the INSERT as a data-modifying
+    ``WITH``), so one round trip; two statements elsewhere. Only for rows that do not depend on
+    each other: on PostgreSQL neither part sees the other's changes."""
     model = type(obj)
     alias = router.db_for_write(model)
     connection = connections[alias]
     fields, sql = _update_sql(model, connection.vendor, connection.ops.quote_name, tuple(names))
-    params = [f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, obj.pk])
+    params = [*(f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields), obj.pk]
+    with cursor(connection) as c:
+        if objs:
+            insert_fields, insert_sql = _insert_sql(type(objs[0]), connection.vendor, connection.ops.quote_name,
+                                                    len(objs), False)
+            insert_params = _insert_params(objs, insert_fields, connection)
+            if connection.vendor == "postgresql":
+                sql, params = f"WITH inserted AS ({insert_sql}) {sql}", [*insert_params, *params]
+            else:
+                c.execute(insert_sql, insert_params)
+            _inserted(objs, [None] * len(objs), alias)
+        c.execute(sql, params)
 
 
 class Prepared:
@@ -100,9 +164,9 @@ class Prepared:
         compiled = self._compiled.get(alias) or self._compile(alias, len(values))
         sql, params, slots, compiler, converters, model, start, end, names, populators = compiled
         args = [p if s is None else values[s] for p, s in zip(params, slots, strict=True)]
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, args)
-            fetched = cursor.fetchall()
+        with cursor(connections[alias]) as c:
+            c.execute(sql, args)
+            fetched = c.fetchall()
         if converters:
             fetched = compiler.apply_converters(fetched, converters)
         objs = []

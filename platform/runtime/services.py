@@ -36,11 +36,11 @@ from .engine import (
     intake_step_key,
     issue_document,
     lock_case,
+    lock_task,
     new_case_number,
     open_step,
     open_tasks,
     published_definition,
-    read_task,
     save_case,
     track,
     verification_code,
@@ -398,8 +398,7 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected
     complete (what the step allows). Two people acting on one task at once: the first wins, the
     second is refused with a Conflict."""
     now = now or timezone.now()
-    case = lock_case(task.case_id, expected_version=expected_version, now=now)
-    task = read_task(task.pk)
+    case, task = lock_task(task.pk, expected_version=expected_version, now=now)
     require_task_actor(actor, task)
     if task.state != TaskState.OPEN:
         if task.state == TaskState.DONE:

@@ -5,6 +5,7 @@ changes, only changed columns are written, compiled statements behave like the O
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from runtime import caselog, engine, rows, services
 from runtime.caselog import verify_case_log
@@ -84,9 +85,13 @@ def test_compiled_reads_see_current_rows_and_refuse_missing_ones(demo, item, fro
     case = submit(demo, item)
     task = Task.objects.get(case=case)
     Task.objects.filter(pk=task.pk).update(opinion="别处写入")
-    assert engine.read_task(task.pk).opinion == "别处写入"  # not a cached row, only cached SQL
-    with pytest.raises(Task.DoesNotExist):
-        engine.read_task(task.pk + 1000)
+    with transaction.atomic():
+        locked, read = engine.lock_task(task.pk)
+    assert read.opinion == "别处写入"  # not a cached row, only cached SQL
+    assert (locked.pk, locked.applicant.name, locked.department.code) == (
+        case.pk, case.applicant.name, case.department.code)
+    with pytest.raises(Task.DoesNotExist), transaction.atomic():
+        engine.lock_task(task.pk + 1000)
     locked = engine.lock_case(case.pk)
     assert (locked.applicant.name, locked.department.code) == (case.applicant.name, case.department.code)
 
