@@ -102,6 +102,7 @@ def _locked(case: Case, expected_version: int | None, now: dt.datetime | None) -
 
 
 _LOADED = "_loaded_row"
+_DOCUMENTS = "_pending_documents"
 _FIELDS = [f for f in Case._meta.concrete_fields if not f.primary_key]
 
 
@@ -117,18 +118,20 @@ def _row_of(case: Case) -> dict:
 
 
 def save_case(case: Case) -> None:
-    """Write the case's new log entries, then the case (its log head included): a case read by
-    :func:`lock_case` writes only the columns that changed since, in the same statement as the
-    entries where the database allows."""
+    """Write the case's new documents and log entries, then the case (its log head included): a
+    case read by :func:`lock_case` writes only the columns that changed since, in the same
+    statement as the documents and entries where the database allows."""
     loaded = case.__dict__.pop(_LOADED, None)
     if loaded is None:
+        rows.insert(case.__dict__.pop(_DOCUMENTS, []), returning=False)
         caselog.flush(case)
         case.save()
         return
     now = _row_of(case)
     changed = [name for name, value in now.items() if loaded[name] != value]
     # updated_at: wall time (supervision's sweep)
-    rows.insert_and_update(caselog.take_pending(case), case, sorted({*changed, "updated_at"}))
+    rows.insert_and_update([case.__dict__.pop(_DOCUMENTS, []), caselog.take_pending(case)], case,
+                           sorted({*changed, "updated_at"}))
     case.__dict__[_LOADED] = now
 
 
@@ -187,12 +190,14 @@ cn_date = _cn_date
 
 
 def issue_document(case: Case, template_key: str, **context) -> Document:
+    """A document of the case, written by :func:`save_case` together with the log entry that
+    records it."""
     template = document_templates.get(template_key)
     # Unique within the case without a query: the log position at which it was issued.
     number = f"{case.number}-{template.code}{case.log_length + 1:02d}"
     document = Document(case=case, template=template_key, title=template.title, number=number,
                         context={**base_context(case), **context}, issued_at=caselog.acting_at(case))
-    rows.insert([document])
+    case.__dict__.setdefault(_DOCUMENTS, []).append(document)  # written by save_case, with the log
     caselog.append(case, kind="document_issued", summary=f"出具{template.title}（{number}）",
                    data={"document": number, "template": template_key})
     return document

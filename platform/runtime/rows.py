@@ -1,4 +1,4 @@
-"""Plain INSERT and UPDATE statements for the engine's hot path (see docs/runtime.md, "Speed").
+"""Plain INSERT and UPDATE statements for the engine's hot path (see docs/runtime.md, "Benchmark").
 
 ``Model.save()`` and ``bulk_create`` compile their SQL anew on every call; for the few rows
 every action writes (tasks, log entries, documents, the case's changed columns) that costs more
@@ -16,12 +16,8 @@ from __future__ import annotations
 
 from functools import cache
 
+import psycopg  # a requirement on every installation (requirements.txt)
 from django.db import connections, router
-
-try:
-    import psycopg
-except ImportError:  # SQLite-only installations
-    psycopg = None
 
 
 @cache
@@ -44,19 +40,18 @@ def _update_sql(model, vendor: str, quote, names: tuple) -> tuple[list, str]:
                     f"WHERE {quote(meta.pk.column)} = %s")
 
 
-if psycopg is not None:
-    class _PreparingCursor(psycopg.Cursor):
-        """Server-side binding, prepared on first use (psycopg keeps the plans per connection and
-        deallocates the least recently used beyond its ``prepared_max``)."""
+class _PreparingCursor(psycopg.Cursor):
+    """Server-side binding, prepared on first use (psycopg keeps the plans per connection and
+    deallocates the least recently used beyond its ``prepared_max``)."""
 
-        def execute(self, query, params=None, *, prepare=True, **kwargs):
-            return super().execute(query, params, prepare=prepare, **kwargs)
+    def execute(self, query, params=None, *, prepare=True, **kwargs):
+        return super().execute(query, params, prepare=prepare, **kwargs)
 
 
 def cursor(connection):
     """A cursor for the hot path's fixed-shape statements, wrapped as Django wraps its own
     (error translation, execute wrappers, the query log when DEBUG is on)."""
-    if connection.vendor != "postgresql" or psycopg is None:
+    if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
     connection.validate_thread_sharing()
@@ -68,9 +63,8 @@ def cursor(connection):
     prepared = _PreparingCursor(raw)
     # As Django's create_cursor: the cursor's time zone when the connection's differs.
     from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, register_tzloader
-    from psycopg.pq import Format
 
-    if connection.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+    if connection.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT).timezone:
         register_tzloader(connection.timezone, prepared)
     return connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(prepared)
 
@@ -106,26 +100,30 @@ def update(obj, names) -> None:
     insert_and_update([], obj, names)
 
 
-def insert_and_update(objs: list, obj, names) -> None:
-    """INSERT new instances of one model (their keys are not read back) and UPDATE the named
-    fields of one saved instance: one statement on PostgreSQL (the INSERT as a data-modifying
-    ``WITH``), so one round trip; two statements elsewhere. Only for rows that do not depend on
-    each other: on PostgreSQL neither part sees the other's changes."""
-    model = type(obj)
-    alias = router.db_for_write(model)
+def insert_and_update(inserts: list[list], obj, names) -> None:
+    """INSERT new instances (each list one model's; their keys are not read back), then UPDATE
+    the named fields of one saved instance: one statement on PostgreSQL (the INSERTs as
+    data-modifying ``WITH`` parts), so one round trip; one statement each elsewhere. Only for
+    rows that do not depend on each other: on PostgreSQL no part sees another's changes."""
+    alias = router.db_for_write(type(obj))
     connection = connections[alias]
-    fields, sql = _update_sql(model, connection.vendor, connection.ops.quote_name, tuple(names))
+    quote = connection.ops.quote_name
+    fields, sql = _update_sql(type(obj), connection.vendor, quote, tuple(names))
     params = [*(f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields), obj.pk]
+    together = connection.vendor == "postgresql"
+    parts, part_params = [], []
     with cursor(connection) as c:
-        if objs:
-            insert_fields, insert_sql = _insert_sql(type(objs[0]), connection.vendor, connection.ops.quote_name,
-                                                    len(objs), False)
+        for objs in filter(None, inserts):
+            insert_fields, insert_sql = _insert_sql(type(objs[0]), connection.vendor, quote, len(objs), False)
             insert_params = _insert_params(objs, insert_fields, connection)
-            if connection.vendor == "postgresql":
-                sql, params = f"WITH inserted AS ({insert_sql}) {sql}", [*insert_params, *params]
+            if together:
+                parts.append(f"inserted_{len(parts)} AS ({insert_sql})")
+                part_params += insert_params
             else:
                 c.execute(insert_sql, insert_params)
             _inserted(objs, [None] * len(objs), alias)
+        if parts:
+            sql, params = f"WITH {', '.join(parts)} {sql}", [*part_params, *params]
         c.execute(sql, params)
 
 

@@ -90,3 +90,45 @@ def test_a_load_of_1000_cases_keeps_every_chain_sound(demo):
     LogEntry.objects.filter(pk=victim.pk).update(summary=victim.summary + "（改）")
     broken = [case.number for case in Case.objects.all() if not verify_case_log(case).ok]
     assert broken == [victim.case.number]
+
+
+def test_an_action_waits_for_a_writer_holding_the_case_and_sees_what_it_wrote(demo):
+    """Every writer of tasks locks the case first; an action locks case and task in one
+    statement, in that order. A writer that holds the case and then updates the task therefore
+    never deadlocks with an action waiting on that case, and the action sees the task as the
+    writer left it. (With the task locked first, PostgreSQL reports a deadlock here.)"""
+    from django.db import transaction
+
+    from runtime import engine
+
+    item = factories.publish(factories.definition())
+    case = services.case_submit(actor=demo.zhangsan, item=item, form_data=factories.good_data(),
+                                materials=[services.MaterialInput("application", paper=True)])
+    task = Task.objects.get(case=case, state=TaskState.OPEN)
+    holding = threading.Event()
+
+    def writer():
+        with transaction.atomic():
+            engine.lock_case(case.pk)
+            holding.set()
+            with connection.cursor() as cursor:
+                for _ in range(200):  # until the action waits for the case's lock
+                    # pg_locks, not pg_stat_activity: the latter is read once per transaction
+                    cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                    if cursor.fetchone()[0]:
+                        break
+                    threading.Event().wait(0.025)
+                else:
+                    return "the action never waited"
+            Task.objects.filter(pk=task.pk).update(state=TaskState.CANCELLED)
+        return "written"
+
+    def action():
+        holding.wait(10)
+        return services.task_complete(actor=demo.clerk, task=task, action="approve", opinion="受理")
+
+    written, acted = run_threads([writer, action])
+    assert written == "written", (written, acted)
+    assert isinstance(acted, Conflict) and "已撤销" in acted.message, acted
+    assert Task.objects.get(pk=task.pk).state == TaskState.CANCELLED
+    assert not LogEntry.objects.filter(case=case, kind="accepted").exists()
