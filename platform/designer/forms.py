@@ -355,8 +355,9 @@ TransitionFormSet = forms.formset_factory(TransitionForm, extra=2)
 
 
 class FieldEditForm(forms.Form):
-    """Edit a top-level form field: label, help, required, choices, visibility and the checks its
-    palette type allows. Only the checks of the field's type are offered."""
+    """Edit a top-level form field, or one column of a repeating table: label, required, choices
+    and the checks its palette type allows (only those of its type are offered); a field also
+    has help and visibility, which a column has not (the table as a whole has them)."""
 
     title = forms.CharField(label="标题", max_length=100)
     help = forms.CharField(label="帮助说明", required=False, max_length=500)
@@ -377,23 +378,37 @@ class FieldEditForm(forms.Form):
               "money": ["minimum", "maximum"], "multi_choice": ["minItems"], "table": ["minItems", "maxItems"]}
     ALL_CHECKS = ["minLength", "maxLength", "pattern", "minimum", "maximum", "minItems", "maxItems"]
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, column: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.column = column
+        if column:
+            del self.fields["help"], self.fields["visible_if"]
+            self.fields["required"].label = "必填（每行）"
         for name in self.ALL_CHECKS:
             if name not in self.CHECKS.get(kind, []):
                 del self.fields[name]
         if kind not in ("choice", "multi_choice"):
             del self.fields["choices"]
 
+    @staticmethod
+    def container(form_doc: dict, name: str, column: str | None = None) -> tuple[dict, str]:
+        """The object schema that holds the edited property (the form's, or the table's row
+        schema for a column) and the property's key in it."""
+        if column is None:
+            return form_doc["schema"], name
+        return form_doc["schema"]["properties"][name]["items"], column
+
     @classmethod
-    def initial_from(cls, form_doc: dict, name: str) -> dict:
-        prop = form_doc["schema"]["properties"][name]
-        ui = form_doc["ui_schema"]["fields"].get(name, {})
-        initial = {"title": prop.get("title", ""), "help": ui.get("help", ""),
-                   "required": name in form_doc["schema"].get("required", [])}
-        if "visible_if" in ui:
-            initial["visible_if"] = json.dumps(ui["visible_if"], ensure_ascii=False)
+    def initial_from(cls, form_doc: dict, name: str, column: str | None = None) -> dict:
+        holder, key = cls.container(form_doc, name, column)
+        prop = holder["properties"][key]
+        initial = {"title": prop.get("title", ""), "required": key in holder.get("required", [])}
+        if column is None:
+            ui = form_doc["ui_schema"]["fields"].get(name, {})
+            initial["help"] = ui.get("help", "")
+            if "visible_if" in ui:
+                initial["visible_if"] = json.dumps(ui["visible_if"], ensure_ascii=False)
         enum = prop.get("enum") or (prop.get("items") or {}).get("enum")
         if enum:
             initial["choices"] = "\n".join(enum)
@@ -424,11 +439,11 @@ class FieldEditForm(forms.Form):
                 self.add_error("choices", "单选、多选须至少填写一个选项")
         return data
 
-    def apply(self, form_doc: dict, name: str) -> None:
+    def apply(self, form_doc: dict, name: str, column: str | None = None) -> None:
         """Write the edit into the form document (schema property, required list, UI schema)."""
         data = self.cleaned_data
-        schema = form_doc["schema"]
-        prop = schema["properties"][name]
+        schema, prop_key = self.container(form_doc, name, column)
+        prop = schema["properties"][prop_key]
         prop["title"] = data["title"]
         for key in self.CHECKS.get(self.kind, []):
             value = data.get(key)
@@ -441,10 +456,12 @@ class FieldEditForm(forms.Form):
         elif self.kind == "multi_choice":
             prop["items"]["enum"] = data["options"]
         required = schema.get("required", [])
-        if data["required"] and name not in required:
-            schema["required"] = required + [name]
-        elif not data["required"] and name in required:
-            schema["required"] = [r for r in required if r != name]
+        if data["required"] and prop_key not in required:
+            schema["required"] = required + [prop_key]
+        elif not data["required"] and prop_key in required:
+            schema["required"] = [r for r in required if r != prop_key]
+        if column is not None:
+            return
         ui = form_doc["ui_schema"]["fields"].setdefault(name, {})
         for key in ("help", "visible_if"):
             if data[key] in (None, ""):

@@ -162,14 +162,17 @@ def item_form(request, code):
     props = doc["form"]["schema"]["properties"]
     tables = [k for k, p in props.items() if p.get("x-field") == "table"]
     add_form = AddFieldForm(request.POST if request.POST.get("op") == "add" else None, tables=tables)
-    edit_key = request.GET.get("field")
+    edit_key, edit_column = request.GET.get("field"), request.GET.get("column")
     edit_form = None
     if edit_key is not None:
         if edit_key not in props:
             raise Http404("没有这个字段")
+        if edit_column is not None and edit_column not in (props[edit_key].get("items") or {}).get("properties", {}):
+            raise Http404("表格中没有这一列")
+        holder, prop_key = FieldEditForm.container(doc["form"], edit_key, edit_column)
         edit_form = FieldEditForm(request.POST if request.POST.get("op") == "edit" else None, prefix="edit",
-                                  kind=props[edit_key].get("x-field"),
-                                  initial=FieldEditForm.initial_from(item.definition["form"], edit_key))
+                                  kind=holder["properties"][prop_key].get("x-field"), column=edit_column is not None,
+                                  initial=FieldEditForm.initial_from(item.definition["form"], edit_key, edit_column))
     problems: dict = {}
     if request.method == "POST":
         op = request.POST.get("op")
@@ -203,7 +206,7 @@ def item_form(request, code):
                 return redirect("designer:item-form", code=code)
         elif op == "edit" and edit_form is not None:
             if edit_form.is_valid():
-                edit_form.apply(doc["form"], edit_key)
+                edit_form.apply(doc["form"], edit_key, edit_column)
                 if _save(request, item, doc, problems):
                     return redirect("designer:item-form", code=code)
         elif op == "move":
@@ -238,7 +241,8 @@ def item_form(request, code):
     form_doc = item.definition["form"]
     fields = [(name, form_doc["schema"]["properties"][name]) for name in ordered_fields(form_doc)]
     return render(request, "designer/item_form.html", _context(
-        request, item, add_form=add_form, edit_form=edit_form, edit_key=edit_key, problems=problems,
+        request, item, add_form=add_form, edit_form=edit_form, edit_key=edit_key, edit_column=edit_column,
+        problems=problems,
         preview=render_form(form_doc),
         fields=[_field_row(form_doc, n, p) for n, p in fields]))
 

@@ -85,3 +85,48 @@ def test_move_fields_up_and_down(builder):
     assert ordered_fields(form_of(code)) == ["shop", "applicant_name", "kind"]
     client.post(url, {"op": "move", "key": "shop", "direction": "up"})  # already first: nothing changes
     assert ordered_fields(form_of(code)) == ["shop", "applicant_name", "kind"]
+
+
+def edit_column(client, url, table, column, **data):
+    return client.post(f"{url}?field={table}&column={column}",
+                       {"op": "edit", **{f"edit-{k}": v for k, v in data.items()}})
+
+
+@pytest.fixture
+def with_table(builder):
+    client, code, url = builder
+    client.post(url, {"op": "add", "kind": "table", "key": "staff", "title": "从业人员", "choices": "name 姓名\nrole 岗位"})
+    client.post(url, {"op": "add", "kind": "choice", "key": "grade", "title": "健康证等级", "table": "staff",
+                      "choices": "甲\n乙"})
+    return client, code, url
+
+
+def test_edit_a_table_column_title_required_and_checks(with_table):
+    client, code, url = with_table
+    page = client.get(url).content.decode()
+    assert 'aria-label="编辑表格 staff 的列 name"' in page
+    form = client.get(url, {"field": "staff", "column": "name"}).context["edit_form"]
+    assert "help" not in form.fields and "visible_if" not in form.fields  # the table as a whole has them
+    assert form.initial["title"] == "姓名"
+    response = edit_column(client, url, "staff", "name", title="姓名（与身份证一致）", required="on", maxLength=20)
+    assert response.status_code == 302
+    staff = form_of(code)["schema"]["properties"]["staff"]["items"]
+    assert staff["properties"]["name"]["title"] == "姓名（与身份证一致）"
+    assert staff["properties"]["name"]["maxLength"] == 20 and "name" in staff["required"]
+    assert "name" not in form_of(code)["schema"].get("required", [])  # the table's row, not the form
+    edit_column(client, url, "staff", "grade", title="健康证等级", choices="甲\n乙\n丙")
+    assert form_of(code)["schema"]["properties"]["staff"]["items"]["properties"]["grade"]["enum"] == ["甲", "乙", "丙"]
+    page = client.get(url).content.decode()
+    assert "姓名（与身份证一致）" in page  # the preview shows the new column title
+
+
+def test_refused_column_edits_save_nothing(with_table):
+    client, code, url = with_table
+    before = form_of(code)
+    response = edit_column(client, url, "staff", "name", title="姓名", minLength=10, maxLength=5)
+    assert response.context["edit_form"].errors["maxLength"] == ["不能小于最少字数"]
+    response = edit_column(client, url, "staff", "grade", title="等级", choices="")
+    assert response.context["edit_form"].errors["choices"] == ["单选、多选须至少填写一个选项"]
+    assert form_of(code) == before
+    assert client.get(url, {"field": "staff", "column": "nothing"}).status_code == 404
+    assert client.get(url, {"field": "shop", "column": "name"}).status_code == 404  # not a table
