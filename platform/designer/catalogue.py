@@ -1,6 +1,7 @@
 """The item catalogue as a spreadsheet (Excel or CSV), in and out, with django-import-export.
 
-One row per item: catalogue facts, the public elements and the materials (one per line).
+One row per item: catalogue facts, the public elements and the materials (one per line; a
+staged item's prefixed with the stage name).
 Both directions go through :class:`CatalogueResource`: export with ``export()``, import with
 ``import_data(dry_run=…, use_transactions=True, rollback_on_validation_errors=True)``, whose row
 hooks apply each row through the same services as the designer (``item_create`` /
@@ -365,14 +366,56 @@ def _materials(current: list[dict], text: str) -> list[dict]:
     return result
 
 
+STAGE_PREFIX = re.compile(r"【([^】]*)】(.*)\Z")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _lines_by_unit(doc: dict, text: str) -> tuple[list[str], list[list[str]]]:
+    """The cell's lines sorted to their unit: the item's own, and each stage's by the stage name
+    the export prefixes (``【变更】…``). A line naming no stage or an unknown one is refused."""
+    stages: dict[str, list[int]] = {}
+    for i, stage in enumerate(doc["stages"]):
+        stages.setdefault(stage["name"], []).append(i)
+    own, per_stage, problems = [], [[] for _ in doc["stages"]], []
+    for n, line in enumerate(_lines(text), start=1):
+        match = STAGE_PREFIX.match(line)
+        if match is None:
+            if stages:
+                problems.append(f"第{n}条材料“{line}”未写明阶段：本事项分阶段办理，"
+                                f"每条材料应以【阶段名称】开头（{'、'.join(stages)}）")
+            own.append(line)
+            continue
+        name, rest = match.group(1).strip(), match.group(2)
+        if not stages:
+            problems.append(f"第{n}条材料“{line}”写有阶段“{name}”，但本事项未分阶段")
+        elif name not in stages:
+            problems.append(f"第{n}条材料“{line}”的阶段“{name}”不存在，本事项的阶段为：{'、'.join(stages)}")
+        elif len(stages[name]) > 1:
+            problems.append(f"第{n}条材料“{line}”的阶段“{name}”有{len(stages[name])}个同名阶段，无法确定所属阶段"
+                            "（请先在“办理阶段”页面为阶段改名）")
+        else:
+            per_stage[stages[name][0]].append(rest)
+    if problems:
+        raise ValidationError({MATERIALS_HEADER: problems})
+    return own, per_stage
+
+
 def _apply(definition: dict, values: dict, materials_cell) -> dict:
-    """The definition with the row's values; materials only for items without stages."""
+    """The definition with the row's values and materials: the item's own and each stage's."""
     doc = copy.deepcopy(definition)
     for path, value in values.items():
         if path != "code":
             _set(doc, path, value)
-    if not doc["stages"]:
-        doc["materials"] = _materials(doc["materials"], _text(materials_cell))
+    text = _text(materials_cell)
+    if _lines(text) == _lines(materials_text(definition)):
+        return doc  # as exported: nothing to re-read (and same-named stages stay importable)
+    own, per_stage = _lines_by_unit(doc, text)
+    doc["materials"] = _materials(doc["materials"], "\n".join(own))
+    for stage, lines in zip(doc["stages"], per_stage, strict=True):
+        stage["materials"] = _materials(stage["materials"], "\n".join(lines))
     return doc
 
 

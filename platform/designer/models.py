@@ -104,6 +104,10 @@ class ServiceTheme(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def as_document(self) -> dict:
+        """As carried in an exchange bundle (``service_themes``)."""
+        return {"code": self.code, "name": self.name, "position": self.position}
+
 
 class SupervisionDefaults(models.Model):
     """District-wide default supervision rules; an item's own rules override them key by key."""

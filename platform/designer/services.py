@@ -199,13 +199,44 @@ def item_retire(*, actor, item: ApprovalItem, reason: str) -> ApprovalItem:
 # --- Bundles --------------------------------------------------------------------------------
 
 def bundle_for_document(document: dict) -> dict:
-    """The exchange bundle of one definition, with the certificate types it refers to."""
+    """The exchange bundle of one definition, with the certificate types and service themes it
+    refers to (so it imports into a district that has neither)."""
     codes = {m["certificate_type"] for m in document["materials"] if m["certificate_type"]}
     codes |= {m["certificate_type"] for s in document["stages"] for m in s["materials"] if m["certificate_type"]}
     if document["public"]["certificate"].get("certificate_type"):
         codes.add(document["public"]["certificate"]["certificate_type"])
     types = [t.as_document() for t in CertificateType.objects.filter(code__in=codes).order_by("code")]
-    return {"format": BUNDLE_FORMAT, "format_version": BUNDLE_VERSION, "item": document, "certificate_types": types}
+    themes = [t.as_document() for t in ServiceTheme.objects.filter(code__in=document.get("themes", [])).order_by("code")]
+    return {"format": BUNDLE_FORMAT, "format_version": BUNDLE_VERSION, "item": document, "certificate_types": types,
+            "service_themes": themes}
+
+
+def _themes_to_create(themes: list[dict], conflicts: Problems) -> list[dict]:
+    """The bundle's themes this district lacks, after checking the others match.
+
+    A theme is the same when its code and name are: the position is the district's own order
+    of its hall (used only for a theme created here). Names are unique too, so a new code may not
+    bring a name another theme already has. Conflicts are added at ``$.service_themes[i]``.
+    """
+    codes = [t["code"] for t in themes]
+    names = [t["name"] for t in themes]
+    by_code = {t.code: t for t in ServiceTheme.objects.filter(code__in=codes)}
+    by_name = {t.name: t for t in ServiceTheme.objects.filter(name__in=names)}
+    missing = []
+    for i, theme in enumerate(themes):
+        path = f"$.service_themes[{i}]"
+        if theme["code"] in codes[:i] or theme["name"] in names[:i]:
+            conflicts.add(path, f"服务主题“{theme['code']}”（{theme['name']}）在交换包中重复")
+        elif (existing := by_code.get(theme["code"])) is not None:
+            if existing.name != theme["name"]:
+                conflicts.add(path, f"服务主题“{theme['code']}”在本系统中名为“{existing.name}”，"
+                                    f"与交换包的“{theme['name']}”不同")
+        elif (same_name := by_name.get(theme["name"])) is not None:
+            conflicts.add(path, f"服务主题名称“{theme['name']}”在本系统中已由主题“{same_name.code}”使用，"
+                                f"与交换包的编码“{theme['code']}”不同")
+        else:
+            missing.append(theme)
+    return missing
 
 
 @transaction.atomic
@@ -231,10 +262,16 @@ def bundle_import(*, actor, bundle) -> tuple[ApprovalItem, ItemVersion | None]:
         existing = known.get(cert["code"])
         if existing is not None and existing.as_document() != cert:
             conflicts.add(f"$.certificate_types[{i}]", f"证照类型“{cert['code']}”在本系统中的定义与交换包不同")
+    new_themes = _themes_to_create(bundle.get("service_themes", []), conflicts)  # absent in older bundles
     conflicts.raise_if_any("交换包")
     for cert in bundle["certificate_types"]:
         if cert["code"] not in known:
             CertificateType.objects.create(**cert)
+    for theme in new_themes:
+        created = ServiceTheme(**theme)
+        created._history_user = _actor(actor)
+        created._change_reason = "导入交换包"
+        created.save()
     validate_definition(doc)
 
     item = ApprovalItem.objects.select_for_update().filter(code=doc["code"]).first()

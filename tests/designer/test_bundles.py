@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.errors import AccessDenied, InvalidInput
 from designer.bundles import export_bundle_text
 from designer.demo import demo_items_dir
-from designer.models import ApprovalItem, CertificateType, ItemVersion
+from designer.models import ApprovalItem, CertificateType, ItemVersion, ServiceTheme
 from designer.selectors import applicable_units, public_catalogue, required_materials
 from designer.services import bundle_import, canonical_json
 
@@ -60,10 +61,18 @@ def test_round_trip_into_an_empty_database_is_byte_identical(demo, tmp_path):
     ItemVersion.objects.all().delete()
     ApprovalItem.objects.all().delete()
     CertificateType.objects.all().delete()
+    ServiceTheme.objects.all().delete()  # an empty district: the bundles bring the themes they name
     assert not ApprovalItem.objects.exists()
     for path in sorted((tmp_path / "first").glob("*.json")):
         call_command("import_item", str(path), stdout=open("/dev/null", "w"))
     call_command("export_item", "--all", "-o", str(tmp_path / "second"), stdout=open("/dev/null", "w"))
+    themed = json.loads((tmp_path / "first" / "JB-WJ-XK-0001.json").read_text(encoding="utf-8"))
+    assert [t["code"] for t in themed["service_themes"]] == ["business_startup", "health"]
+    assert dict(ServiceTheme.objects.values_list("code", "name")) == {
+        "business_startup": "开办企业", "catering": "餐饮服务", "construction": "建设工程", "health": "医疗卫生",
+        "natural_resources": "自然资源"}
+    item = ApprovalItem.objects.get(code="JB-WJ-XK-0001")
+    assert sorted(item.themes.values_list("code", flat=True)) == ["business_startup", "health"]
     first = sorted(p.name for p in (tmp_path / "first").glob("*.json"))
     assert first == sorted(p.name for p in (tmp_path / "second").glob("*.json")) and len(first) == 5
     for name in first:
@@ -110,3 +119,73 @@ def test_a_bundle_in_the_first_rule_set_shape_is_imported_as_it_meant(demo):
     item, version = bundle_import(actor=demo.legal, bundle=bundle)
     assert version.document["supervision"] == {"yellow_card": {"limit": "promised", "overdue_days_over": 0},
                                                "red_card": {"limit": "promised", "overdue_days_over": 2}}
+
+
+def _themed_bundle() -> dict:
+    bundle = json.loads((demo_items_dir() / "JB-SCJG-XK-0002.json").read_text(encoding="utf-8"))
+    bundle["item"]["themes"] = ["business_startup", "pet_care"]
+    bundle["service_themes"].append({"code": "pet_care", "name": "宠物服务", "position": 15})
+    return bundle
+
+
+def test_a_theme_the_district_lacks_is_created_with_the_item(demo):
+    item, version = bundle_import(actor=demo.legal, bundle=_themed_bundle())
+    theme = ServiceTheme.objects.get(code="pet_care")
+    assert (theme.name, theme.position) == ("宠物服务", 15)
+    assert sorted(item.themes.values_list("code", flat=True)) == ["business_startup", "pet_care"]
+    assert theme.history.get().history_change_reason == "导入交换包"
+    assert theme.history.get().history_user == demo.legal
+
+
+def test_an_identical_theme_is_reused_whatever_its_place_in_the_hall(demo):
+    bundle = _themed_bundle()
+    bundle["service_themes"][0]["position"] = 99  # the other district lists it elsewhere
+    bundle_import(actor=demo.legal, bundle=bundle)
+    assert ServiceTheme.objects.get(code="business_startup").position == 10
+    assert ServiceTheme.objects.filter(name="开办企业").count() == 1
+
+
+@pytest.mark.parametrize(("theme", "message"), [
+    ({"code": "business_startup", "name": "企业开办", "position": 10},
+     "服务主题“business_startup”在本系统中名为“开办企业”，与交换包的“企业开办”不同"),
+    ({"code": "startup", "name": "开办企业", "position": 10},
+     "服务主题名称“开办企业”在本系统中已由主题“business_startup”使用，与交换包的编码“startup”不同"),
+])
+def test_a_theme_defined_differently_is_refused_with_nothing_saved(demo, theme, message):
+    bundle = _themed_bundle()
+    bundle["item"]["themes"] = [theme["code"], "pet_care"]
+    bundle["service_themes"] = [theme, {"code": "pet_care", "name": "宠物服务", "position": 15}]
+    bundle["certificate_types"].append({"code": "NEW-CERT", "name": "新证照", "issuing_item": "", "validity_months": 12})
+    with pytest.raises(InvalidInput) as refused:
+        bundle_import(actor=demo.legal, bundle=bundle)
+    assert refused.value.details == {"$.service_themes[0]": [message]}
+    assert not ServiceTheme.objects.filter(code__in=["pet_care", "startup"]).exists()
+    assert not CertificateType.objects.filter(code="NEW-CERT").exists()
+    assert ApprovalItem.objects.get(code="JB-SCJG-XK-0002").versions.count() == 1
+
+
+def test_a_theme_listed_twice_is_refused(demo):
+    bundle = _themed_bundle()
+    bundle["service_themes"].append({"code": "pet_care", "name": "宠物", "position": 16})
+    with pytest.raises(InvalidInput) as refused:
+        bundle_import(actor=demo.legal, bundle=bundle)
+    assert refused.value.details == {"$.service_themes[2]": ["服务主题“pet_care”（宠物）在交换包中重复"]}
+    assert not ServiceTheme.objects.filter(code="pet_care").exists()
+
+
+def test_a_bundle_written_before_themes_were_carried_still_imports(demo):
+    bundle = json.loads((demo_items_dir() / "JB-SCJG-XK-0002.json").read_text(encoding="utf-8"))
+    del bundle["service_themes"]
+    bundle["item"]["public"]["fees"] = "不收费（不收取工本费）"
+    item, version = bundle_import(actor=demo.legal, bundle=bundle)
+    assert version.number == 2 and list(item.themes.values_list("code", flat=True)) == ["business_startup"]
+    bundle["item"]["themes"] = ["pet_care"]  # … but a theme it names must exist here, as before
+    with pytest.raises(InvalidInput) as refused:
+        bundle_import(actor=demo.legal, bundle=bundle)
+    assert list(refused.value.details) == ["$.themes[0]"]
+
+
+def test_only_the_legal_office_imports_and_so_creates_themes(demo):
+    with pytest.raises(AccessDenied):
+        bundle_import(actor=demo.editor, bundle=_themed_bundle())
+    assert not ServiceTheme.objects.filter(code="pet_care").exists()

@@ -101,3 +101,73 @@ def test_catalogue_over_the_api(demo):
     upload.name = "catalogue.csv"
     result = client.post("/api/v1/designer/catalogue/import/", {"file": upload, "dry_run": True}, format="multipart")
     assert result.status_code == 200 and result.json() == {"dry_run": True, "created": [], "updated": []}
+
+
+def _staged_row(user) -> tuple[tablib.Dataset, int, list[str]]:
+    data = exported(user)
+    index = next(i for i, r in enumerate(data.dict) if r["事项编码"] == "JB-WJ-XK-0001")
+    return data, index, data[index][HEADERS.index("申请材料")].splitlines()
+
+
+def _with_materials(data: tablib.Dataset, index: int, lines: list[str]) -> bytes:
+    row = list(data[index])
+    row[HEADERS.index("申请材料")] = "\n".join(lines)
+    data[index] = row
+    return as_csv(data)
+
+
+def test_staged_items_materials_go_back_to_their_stage(demo):
+    data, index, lines = _staged_row(demo.multi)
+    assert "【变更】原公共场所卫生许可证（原件，1份）" in lines
+    before = ApprovalItem.objects.get(code="JB-WJ-XK-0001").definition
+    unchanged = catalogue_import(actor=demo.multi, content=as_csv(data), filename="c.csv", dry_run=True)
+    assert unchanged.unchanged == ["JB-WJ-XK-0001"]
+    lines[lines.index("【变更】原公共场所卫生许可证（原件，1份）")] = "【变更】变更事项说明"
+    content = _with_materials(data, index, lines)
+    report = catalogue_import(actor=demo.multi, content=content, filename="c.csv", dry_run=True)
+    assert report.updated == ["JB-WJ-XK-0001"]
+    assert ApprovalItem.objects.get(code="JB-WJ-XK-0001").definition == before  # the dry run saved nothing
+    catalogue_import(actor=demo.multi, content=content, filename="c.csv", dry_run=False)
+    after = ApprovalItem.objects.get(code="JB-WJ-XK-0001").definition
+    names = {s["name"]: [m["name"] for m in s["materials"]] for s in after["stages"]}
+    assert names["变更"] == ["卫生许可证申请表", "法定代表人或者负责人身份证明", "变更事项说明"]
+    assert after["stages"][1]["materials"][:2] == before["stages"][1]["materials"][:2]  # details kept
+    assert after["stages"][0] == before["stages"][0] and after["stages"][2] == before["stages"][2]
+    assert after["materials"] == []
+
+
+def test_a_material_line_naming_an_unknown_stage_is_refused_with_nothing_saved(demo):
+    data, index, lines = _staged_row(demo.multi)
+    first = list(data[index])
+    first[HEADERS.index("收费")] = "改过的收费"
+    data[index] = first
+    lines[0] = lines[0].replace("【新办】", "【注销】")
+    with pytest.raises(InvalidInput) as caught:
+        catalogue_import(actor=demo.multi, content=_with_materials(data, index, lines), filename="c.csv",
+                         dry_run=False)
+    assert caught.value.details == {f"第{index + 2}行": [
+        "申请材料：第1条材料“【注销】卫生许可证申请表（原件，1份）”的阶段“注销”不存在，本事项的阶段为：新办、变更、延续"]}
+    item = ApprovalItem.objects.get(code="JB-WJ-XK-0001")
+    assert item.state == "published" and item.definition == item.current_version.document
+
+
+def test_a_staged_items_line_without_a_stage_is_refused(demo):
+    data, index, lines = _staged_row(demo.multi)
+    lines.append("其他材料")
+    with pytest.raises(InvalidInput) as caught:
+        catalogue_import(actor=demo.multi, content=_with_materials(data, index, lines), filename="c.csv",
+                         dry_run=True)
+    assert caught.value.details == {f"第{index + 2}行": [
+        f"申请材料：第{len(lines)}条材料“其他材料”未写明阶段：本事项分阶段办理，每条材料应以【阶段名称】开头（新办、变更、延续）"]}
+
+
+def test_a_stage_named_on_an_item_without_stages_is_refused(demo):
+    data = exported(demo.editor)
+    row = list(data[0])
+    row[HEADERS.index("申请材料")] += "\n【变更】变更申请书"
+    data[0] = row
+    with pytest.raises(InvalidInput) as caught:
+        catalogue_import(actor=demo.editor, content=as_csv(data), filename="c.csv", dry_run=True)
+    (messages,) = caught.value.details.values()
+    assert messages == [f"申请材料：第{len(row[HEADERS.index('申请材料')].splitlines())}条材料“【变更】变更申请书”"
+                        "写有阶段“变更”，但本事项未分阶段"]
