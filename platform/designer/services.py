@@ -260,7 +260,9 @@ def bundle_import(*, actor, bundle) -> tuple[ApprovalItem, ItemVersion | None]:
     conflicts = Problems()
     for i, cert in enumerate(bundle["certificate_types"]):
         existing = known.get(cert["code"])
-        if existing is not None and existing.as_document() != cert:
+        if cert["code"] in codes[:i]:
+            conflicts.add(f"$.certificate_types[{i}]", f"证照类型“{cert['code']}”在交换包中重复")
+        elif existing is not None and existing.as_document() != cert:
             conflicts.add(f"$.certificate_types[{i}]", f"证照类型“{cert['code']}”在本系统中的定义与交换包不同")
     new_themes = _themes_to_create(bundle.get("service_themes", []), conflicts)  # absent in older bundles
     conflicts.raise_if_any("交换包")

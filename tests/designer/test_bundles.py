@@ -173,6 +173,17 @@ def test_a_theme_listed_twice_is_refused(demo):
     assert not ServiceTheme.objects.filter(code="pet_care").exists()
 
 
+def test_a_certificate_type_listed_twice_is_refused_with_nothing_saved(demo):
+    bundle = _themed_bundle()
+    new = {"code": "NEW-CERT", "name": "新证照", "issuing_item": "", "validity_months": 12}
+    bundle["certificate_types"] += [new, {**new, "name": "另一个新证照"}]
+    twice = len(bundle["certificate_types"]) - 1
+    with pytest.raises(InvalidInput) as refused:
+        bundle_import(actor=demo.legal, bundle=bundle)
+    assert refused.value.details == {f"$.certificate_types[{twice}]": ["证照类型“NEW-CERT”在交换包中重复"]}
+    assert not CertificateType.objects.filter(code="NEW-CERT").exists()
+
+
 def test_a_bundle_written_before_themes_were_carried_still_imports(demo):
     bundle = json.loads((demo_items_dir() / "JB-SCJG-XK-0002.json").read_text(encoding="utf-8"))
     del bundle["service_themes"]
