@@ -1,9 +1,10 @@
 """Compilation of a rule into a Django ``Q``, so the database selects matching cases in one query.
 
 The subset supervision rules use translates: ``and``/``or``/``!``/``!!``/``if`` in conditions,
-comparisons, ``in`` on a written list, ``+ - * /`` on numeric facts, ``date_before`` and
-``date_after`` on date facts, truthiness of a fact, and any part without variables (``today``,
-``{"+": [1, 2]}``), which is computed once here. Anything else raises
+comparisons, ``in`` on a written list, ``in`` of a written text, number or boolean in an array
+field (a multiple choice, :class:`~rules.json_membership.JSONHas`), ``+ - * /`` on numeric facts,
+``date_before`` and ``date_after`` on date facts, truthiness of a fact, and any part without
+variables (``today``, ``{"+": [1, 2]}``), which is computed once here. Anything else raises
 :class:`~rules.errors.RuleNotCompilable` naming the node: never a query that means something else.
 
 The interpreter's two-valued semantics are kept in SQL's three-valued logic by guarding
@@ -31,6 +32,8 @@ from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, In,
 from .errors import RuleEvaluationError, RuleInvalid, RuleNotCompilable, summarise
 from .evaluation import compile_rule
 from .facts import fact_variables
+from .json_membership import SCALARS as JSON_SCALARS
+from .json_membership import JSONHas
 from .semantics import is_date_text, strict_equal, truthy
 from .static import Variable
 from .validation import arg_path, find_problems, normalise_args
@@ -219,6 +222,8 @@ class _Compiler:
     def member(self, args, paths, here, positive: bool) -> Cond:
         item = self.value(args[0], paths[0])
         container = args[1]
+        if isinstance(container, dict) and not self._is_constant(container):
+            return self.element_of(item, container, paths, here)
         if not isinstance(container, list) or not self._is_constant(container):
             if container is None:
                 return False
@@ -229,6 +234,20 @@ class _Compiler:
         matches = [m for m in (self._literal_for(item, v) for v in values if v is not None) if m is not _NO_MATCH]
         found: Cond = _and(self.guard(item, positive), Q(In(item.expr, matches))) if matches else False
         return _or(found, _isnull(item) if None in values else False)
+
+    def element_of(self, item, container: dict, paths, here) -> Cond:
+        """A constant in an array field (a multiple choice): ``{"in": ["x", {"var": "types"}]}``."""
+        ((name, raw),) = container.items()
+        args = normalise_args(raw)
+        if name != "var" or len(args) != 1:
+            self.refuse(paths[1], "数据库查询中“包含于”只支持直接写出的列表或多选字段")
+        variable = self.variables.get(str(args[0]))
+        field = self.fields.get(str(args[0]))
+        if variable is None or variable.kind != "array" or field is None:
+            self.refuse(paths[1], "数据库查询中“包含于”只支持直接写出的列表或多选字段")
+        if not isinstance(item, _Const) or type(item.value) not in JSON_SCALARS:
+            self.refuse(paths[0], "在多选字段中查找时，数据库查询只支持直接写出的文本、数字或是非值")
+        return Q(JSONHas(F(field), item.value))
 
     # -- values ------------------------------------------------------------------------------
 

@@ -6,9 +6,11 @@ For each item version in use and each unit (the item, or a stage: the case's ``u
 required material whose condition holds for the case's ``form_data`` (compiled by
 ``rules.compile_to_q`` over the JSON keys) and that the case does not have — neither uploaded, nor
 marked paper original, nor satisfied by a registry certificate, and not superseded — counts one.
-A condition the database cannot evaluate (membership in a multiple-choice field, a table cell, a
-case fact) is not judged here: such a material is not counted, so an anomaly is raised only where
-the database can tell (counting it as applying would flag every case that rightly lacks it).
+Membership of a written value in a multiple-choice field (``{"in": ["自动售货设备销售", {"var":
+"business_types"}]}``) is judged like any other condition. A condition the database cannot evaluate
+(a table cell, a case fact, one field's value looked up in another) is not judged here: such a
+material is not counted, so an anomaly is raised only where the database can tell (counting it as
+applying would flag every case that rightly lacks it).
 """
 
 from __future__ import annotations
@@ -57,7 +59,9 @@ def _form_columns(schema: dict, prefix: str) -> dict[str, tuple[str, object]]:
             base = KeyTransform(key, base)
         text = KeyTextTransform(keys[-1], base)
         expr = {"string": text, "number": Cast(text, FloatField()), "date": Cast(text, DateField()),
-                "boolean": ExpressionWrapper(Q(**{path: True}), output_field=BooleanField())}.get(variable.kind)
+                "boolean": ExpressionWrapper(Q(**{path: True}), output_field=BooleanField()),
+                # the JSON value itself: membership in a multiple choice (rules.json_membership)
+                "array": KeyTransform(keys[-1], base)}.get(variable.kind)
         if expr is not None:
             # one alias per (path, type): versions whose forms share a field share its column
             digest = hashlib.sha1(f"{path}:{variable.kind}".encode()).hexdigest()[:12]

@@ -122,3 +122,41 @@ def test_the_anomaly_conditions_an_item_declares(demo, frozen, sweep):
     sweep(notify=False, full=True)
     assert {x.kind for x in Alert.objects.filter(kind__startswith="item:", resolved_at__isnull=True)} == {
         "item:slow_step"}
+
+
+def test_the_demo_food_licence_vending_material_is_judged(demo, frozen, sweep):
+    """The demo item asks for the vending material when 经营项目 (a multiple choice) includes
+    自动售货设备销售: the sweep judges that condition in the database too."""
+    from designer.models import ApprovalItem
+    from supervision.demo import DEMO_FORM
+
+    food = ApprovalItem.objects.get(code="JB-SCJG-XK-0001")
+    machines = [{"serial": "SH-001", "location": "江滨区美食街8号门口"}]
+
+    def apply(name, business_types, vending):
+        data = {**DEMO_FORM, "operator_name": name, "business_types": business_types, "machines": machines}
+        keys = ["application", "business_licence", "layout", "rules"] + (["vending"] if vending else [])
+        return submit(demo, food, data=data, materials=[services.MaterialInput(k, f"{k}.pdf", PDF) for k in keys])
+
+    def open_alerts():
+        return {a.case.form_data["operator_name"] for a in Alert.objects.filter(
+            kind="accepted_missing_materials", resolved_at__isnull=True).select_related("case")}
+
+    frozen.move_to(at("2026-10-12", 9))
+    lost = apply("设备材料遗失店", ["热食类食品制售", "自动售货设备销售"], vending=True)
+    complete = apply("设备材料齐全店", ["自动售货设备销售"], vending=True)
+    plain = apply("无自动售货店", ["热食类食品制售"], vending=False)
+    Material.objects.filter(case=lost, key="vending").delete()  # lost behind the runtime's back
+    for case in (lost, complete, plain):
+        act(demo.clerk, case, opinion="予以受理")
+
+    sweep(notify=False)
+    assert open_alerts() == {"设备材料遗失店"}
+    sweep(notify=False, full=True)
+    assert Alert.objects.filter(kind="accepted_missing_materials").count() == 1
+
+    # the applicant hands the material in: the anomaly ends
+    Material.objects.create(case=lost, key="vending", name="自动售货设备方案", paper_original=True)
+    sweep(notify=False, full=True)
+    assert open_alerts() == set()
+    assert Alert.objects.get(kind="accepted_missing_materials", case=lost).resolved_at is not None
