@@ -406,7 +406,7 @@ class MissingMaterials(Anomaly):
 
         cases = self.model().objects
         count, needed = missing_count(versions_in_use())
-        return cases.annotate(**needed).annotate(
+        return cases.alias(**needed).annotate(
             sv_missing_materials=count,
             sv_accepted=ExpressionWrapper(Q(accepted_on__isnull=False), output_field=BooleanField()))
 
@@ -500,7 +500,7 @@ class ItemAnomaly(Anomaly):
         if any("case.missing_materials" in json.dumps(g.levels) for g in self._groups):
             versions = {v for g in self._groups for v in g.versions}
             count, needed = missing_count(versions, prefix="case__")
-            tasks = tasks.annotate(**needed).annotate(sv_missing_materials=count)
+            tasks = tasks.alias(**needed).annotate(sv_missing_materials=count)
         return tasks
 
     def department_expr(self):
