@@ -121,10 +121,11 @@ def insert_and_update(inserts: list[list], obj, names) -> None:
                 part_params += insert_params
             else:
                 c.execute(insert_sql, insert_params)
-            _inserted(objs, [None] * len(objs), alias)
         if parts:
             sql, params = f"WITH {', '.join(parts)} {sql}", [*part_params, *params]
         c.execute(sql, params)
+    for objs in inserts:
+        _inserted(objs, [None] * len(objs), alias)
 
 
 class Prepared:
