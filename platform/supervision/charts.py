@@ -1,4 +1,4 @@
-"""Dashboard charts, rendered on the server as SVG by pygal (no script, no CDN).
+"""Dashboard charts, rendered on the server as SVG by pygal (its tooltip script, linked from another host, is switched off).
 
 Colours come from ``models.LEVEL_COLOURS``, the one source of truth for warning / yellow / red.
 """
@@ -19,6 +19,7 @@ def _style(*colours: str) -> Style:
 
 
 def _svg(chart) -> str:
+    chart.js = []  # pygal links its tooltip script from kozea.github.io by default: nothing from outside
     return chart.render(is_unicode=True, disable_xml_declaration=True)
 
 
