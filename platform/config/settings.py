@@ -214,6 +214,13 @@ SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
 SMS_TEMPLATE = env.str("SMS_TEMPLATE", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 
+# --- Data exchange delivery (docs/exchange.md) ---------------------------------------------
+# outbox (the VAR_DIR/exchange folder, always written) and/or http (the city's endpoint).
+EXCHANGE_DELIVERIES = env.list("EXCHANGE_DELIVERIES", default=["outbox"])
+EXCHANGE_CITY_URL = env.str("EXCHANGE_CITY_URL", default="")
+EXCHANGE_CITY_TOKEN = env.str("EXCHANGE_CITY_TOKEN", default="")
+EXCHANGE_CITY_TIMEOUT = env.float("EXCHANGE_CITY_TIMEOUT", default=30.0)
+
 # --- Security (production profile) -------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -10,13 +10,15 @@ class SupervisionConfig(AppConfig):
     def ready(self):
         from core.schedule import PeriodicTask, periodic_tasks
 
-        from . import tasks  # noqa: F401  (registers the Celery tasks)
+        from . import checks, tasks  # noqa: F401  (registers the system checks and the Celery tasks)
         from .channels import register_channels
+        from .deliveries import register_deliveries
         from .kinds import register_rule_kinds
         from .panels import register_panels
 
         register_rule_kinds()
         register_channels()
+        register_deliveries()
         register_panels()
         if "supervision.sweep" not in periodic_tasks:
             periodic_tasks.register("supervision.sweep", PeriodicTask(

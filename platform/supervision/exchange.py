@@ -4,8 +4,9 @@ versioned, checksummed batch validated against ``schemas/exchange-batch.schema.j
 A daily batch covers the case log entries with ids after the previous daily batch's last one, up
 to the newest entry older than ``LAG`` (so an entry of a transaction still running is not passed
 over), and the alerts raised, escalated or resolved in the same time window. Each batch is stored
-with its payload, written to ``VAR_DIR/exchange/`` (the delivery; an adapter to the city's system
-is not written yet), retried while it is pending, and can be delivered again on request.
+with its payload, delivered through the configured deliveries (``deliveries.py``: the
+``VAR_DIR/exchange/`` outbox always, the city's HTTP endpoint when enabled), retried in order
+while it is pending, and can be delivered again on request.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import uuid
 from functools import cache
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from .deliveries import DeliveryFailed, configured, deliveries, outbox_path
 from .models import LEVEL_KEYS, Alert, ExchangeBatch
 
 FORMAT, VERSION = "approval-supervision-exchange", 1
@@ -125,31 +126,36 @@ def batch_create(*, since: dt.date | None = None, now: dt.datetime | None = None
         checksum=payload["checksum"], payload=payload)
 
 
-def outbox() -> Path:
-    path = Path(settings.VAR_DIR) / "exchange"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def batch_deliver(*, batch: ExchangeBatch) -> Path:
-    """Write the batch to the outbox (again, if asked); a failure is recorded and retried later."""
-    path = outbox() / f"{batch.sequence:06d}-{batch.batch_id}.json"
+    """Deliver the batch (again, if asked) through every configured delivery, outbox first.
+
+    A failure is recorded on the batch (``last_error``, ``attempts``), which stays pending, and
+    raised: the caller stops there, so a later batch never overtakes it. A batch is not sent at
+    all while an earlier one is pending (re-sending a delivered batch is always allowed: the
+    receiver deduplicates by ``X-Batch-Id``)."""
+    earlier = (ExchangeBatch.objects.filter(state=ExchangeBatch.State.PENDING, sequence__lt=batch.sequence)
+               .order_by("sequence").values_list("sequence", flat=True).first()
+               if batch.state == ExchangeBatch.State.PENDING else None)
+    if earlier is not None:
+        batch.last_error = f"等待第{earlier}批送达后再发送"
+        batch.save(update_fields=["last_error"])
+        raise DeliveryFailed(f"第{earlier}批尚未送达，第{batch.sequence}批须在它之后发送")
     batch.attempts += 1
-    try:
-        tmp = path.with_suffix(".part")
-        tmp.write_text(json.dumps(batch.payload, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        batch.last_error = str(exc)[:300]
-        batch.save(update_fields=["attempts", "last_error"])
-        raise
+    for key in configured():
+        try:
+            deliveries.get(key).send(batch)
+        except Exception as exc:
+            batch.last_error = str(exc)[:300]
+            batch.save(update_fields=["attempts", "last_error"])
+            raise
     batch.state, batch.delivered_at, batch.last_error = ExchangeBatch.State.DELIVERED, timezone.now(), ""
     batch.save(update_fields=["state", "delivered_at", "attempts", "last_error"])
-    return path
+    return outbox_path(batch)
 
 
 def exchange_daily() -> list[str]:
-    """Deliver every pending batch (retry), then make and deliver today's."""
+    """Deliver every pending batch (retry) in order, then make and deliver today's. The first
+    failure stops the run (and is raised, for the task's back-off): nothing later is sent before it."""
     delivered = []
     for batch in ExchangeBatch.objects.filter(state=ExchangeBatch.State.PENDING).order_by("sequence"):
         delivered.append(str(batch_deliver(batch=batch)))

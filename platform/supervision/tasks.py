@@ -26,7 +26,9 @@ def full_sweep() -> dict:
 
 @shared_task(name="supervision.exchange_daily", autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
 def exchange_daily() -> list[str]:
-    """Daily: deliver pending batches, then today's batch of every change since the last one."""
+    """Daily: deliver pending batches, then today's batch of every change since the last one.
+    A failed delivery (``DeliveryFailed`` is an ``OSError``: a full disk, the city's endpoint down)
+    is retried with back-off; the batches stay pending, in order, for the next day otherwise."""
     from .exchange import exchange_daily as run
 
     return run()
