@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -20,10 +19,10 @@ class PlatformLoginView(LoginView):
         return context
 
 
-@login_required
 def home(request):
-    """Send each user to their own home page: the service hall or the workbench."""
-    return redirect(home_url_name(request.user))
+    """Send each user to their own home page: the service hall or the workbench. Visitors who
+    have not logged in land in the service hall too: the catalogue and the guides are public."""
+    return redirect(home_url_name(request.user) if request.user.is_authenticated else "runtime:hall")
 
 
 @require_http_methods(["GET", "POST"])

@@ -42,18 +42,19 @@ from .models import CaseState, Channel, Task, TaskState
 from .uploads import TYPE_LABELS
 
 
-@login_required
 def hall(request):
-    """网上虚拟办事大厅: the catalogue and the applicant's own cases."""
-    if not is_applicant(request.user):
+    """网上虚拟办事大厅: the catalogue, public as the guides are (公开原则); once logged in, the
+    applicant's own cases and certificates too. Staff have the workbench instead."""
+    signed_in = request.user.is_authenticated
+    if signed_in and not is_applicant(request.user):
         return redirect("runtime:workbench")
-    applicant = getattr(request.user, "applicant", None)
     query = selectors.CatalogueQuery.from_params(request.GET)
     return render(request, "runtime/hall.html", {
-        "applicant": applicant, "catalogue": selectors.catalogue_search(query), "query": query,
+        "applicant": getattr(request.user, "applicant", None), "signed_in": signed_in,
+        "catalogue": selectors.catalogue_search(query), "query": query,
         "departments": selectors.catalogue_departments(), "themes": catalogue_themes(),
-        "cases": selectors.cases_for(request.user)[:50],
-        "certificates": selectors.certificates_for(request.user)[:50],
+        "cases": selectors.cases_for(request.user)[:50] if signed_in else [],
+        "certificates": selectors.certificates_for(request.user)[:50] if signed_in else [],
         "links": extensions.links_for("hall", request.user),
     })
 
@@ -198,9 +199,9 @@ def _problems(error: PlatformError) -> list[str]:
             for m in ms]
 
 
-@login_required
 def item_guide(request, code):
-    """办事指南: every public element, the materials, downloadable templates and the flowchart."""
+    """办事指南 (public): every public element, the materials, downloadable templates and the
+    flowchart; applicants apply from here, visitors are asked to log in first."""
     item = _public_item(code)
     guide = guide_of(item)
     units = [{"unit": u, "flowchart": flowchart_svg(u.workflow)} for u in guide.units]

@@ -78,5 +78,7 @@ def test_admin_is_for_system_administrators_only(client, demo):
 
 
 def test_anonymous_users_are_sent_to_login(client):
-    assert client.get("/").url.startswith("/accounts/login/")
+    assert client.get("/").url == "/hall/"  # the public service hall
+    for page in ("/workbench/", "/designer/", "/supervision/"):
+        assert client.get(page).url.startswith("/accounts/login/"), page
     assert client.get("/api/v1/me/").status_code == 403

@@ -45,6 +45,23 @@ def test_guide_lists_downloads_and_never_shows_confidential_items(demo):
     assert browser(demo.zhangsan).get(f"/hall/items/{secret.code}/apply/").status_code == 404
 
 
+def test_visitors_browse_the_hall_and_read_guides_without_logging_in(demo, item):
+    """公开原则: the catalogue and the guides are public; applying needs an applicant's login."""
+    visitor = Client()
+    hall = visitor.get("/", follow=True)
+    assert hall.redirect_chain[-1][0] == "/hall/"
+    page = hall.content.decode()
+    assert f"/hall/items/{item.code}/" in page and "登录</a>后可在线申请" in page
+    assert "<h2>我的办件</h2>" not in page  # nobody's cases
+    assert item.code in visitor.get("/hall/", {"q": item.name[:4]}).content.decode()
+    guide = visitor.get(f"/hall/items/{item.code}/").content.decode()
+    assert "食品经营许可申请书" in guide and "<svg class='flowchart'" in guide
+    assert "登录后在线申请" in guide and ">在线申请<" not in guide
+    login = visitor.get(f"/hall/items/{item.code}/apply/")
+    assert login.status_code == 302 and login.url.startswith("/accounts/login/")
+    assert visitor.get("/workbench/").url.startswith("/accounts/login/")
+
+
 def test_application_with_conditional_material_issues_receipt_at_once(demo, item, frozen):
     client = browser(demo.zhangsan)
     url = f"/hall/items/{item.code}/apply/"
