@@ -4,8 +4,8 @@ A template is a :class:`DocumentTemplate`: a title, a code for the document numb
 labelled facts and paragraphs with ``{name}`` placeholders, all filled from the document's
 stored ``context``. A new kind of document is one more entry in :data:`document_templates`.
 The PDF is rendered on request from the stored context (deterministically: same bytes each time),
-so issuing a document inside an action's transaction costs one row. Text uses ReportLab's
-built-in CID font ``STSong-Light`` (no font file; PDF viewers supply the glyphs).
+so issuing a document inside an action's transaction costs one row. Font and wrapping
+come from :mod:`runtime.pdf`, shared with the blank application forms.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from core.registry import Registry
 
-FONT = "STSong-Light"
+from .pdf import FONT, register_font, wrap
 
 
 @dataclass(frozen=True)
@@ -99,39 +99,13 @@ def fill(text: str, context: dict) -> str:
     return string.Formatter().vformat(text, (), values)
 
 
-def _wrap(text: str, width: float, size: float) -> list[str]:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    lines, line = [], ""
-    for ch in text:
-        if ch == "\n":
-            lines.append(line)
-            line = ""
-            continue
-        if stringWidth(line + ch, FONT, size) > width:
-            lines.append(line)
-            line = ch
-        else:
-            line += ch
-    lines.append(line)
-    return lines
-
-
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
 def render_pdf(template_key: str, *, number: str, issuer: str, context: dict) -> bytes:
     """One A4 document (continuing on further pages when long)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     template = document_templates.get(template_key)
-    _register_font()
+    register_font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
     pdf.setTitle(template.title)
@@ -141,7 +115,7 @@ def render_pdf(template_key: str, *, number: str, issuer: str, context: dict) ->
 
     def line(text: str, size: float = 11, x: float = left, gap: float = 8):
         nonlocal y
-        for part in _wrap(text, right - x, size):
+        for part in wrap(text, right - x, size):
             if y < 80:
                 pdf.showPage()
                 y = height - 80

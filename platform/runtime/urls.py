@@ -7,6 +7,7 @@ app_name = "runtime"
 urlpatterns = [
     path("hall/", views.hall, name="hall"),
     path("hall/items/<str:code>/", views.item_guide, name="item-guide"),
+    path("hall/items/<str:code>/application-form.pdf", views.application_form_pdf, name="application-form"),
     path("hall/items/<str:code>/apply/", views.apply, name="apply"),
     path("hall/items/<str:code>/draft/", views.draft, name="draft"),
     path("workbench/", views.workbench, name="workbench"),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_use_admin, has_role, is_applicant, is_staff_member
@@ -25,6 +26,7 @@ from . import extensions, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import DELIVERY_METHODS
 from .actions import actions as action_registry
+from .blank_forms import blank_form_filename, blank_form_pdf
 from .clock import today as clock_today
 from .definitions import (
     SPECIAL_PROCEDURES,
@@ -208,6 +210,17 @@ def item_guide(request, code):
     return render(request, "runtime/item_guide.html", {
         "item": item, "guide": guide, "units": units, "can_apply": is_applicant(request.user),
         "links": extensions.links_for("item_guide", request.user, item)})
+
+
+def application_form_pdf(request, code):
+    """The unit's blank application form to print (公开: the same items the guide shows; a
+    confidential one is 404). ``?unit=`` names the stage when the item has several."""
+    item = _public_item(code)
+    definition = _unit_definition(item, request.GET.get("unit"))
+    pdf = blank_form_pdf(definition, department_name=item.department.name)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, blank_form_filename(definition))
+    return response
 
 
 @login_required
