@@ -4,6 +4,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
+
 from .models import ApprovalItem, CertificateType, ItemVersion, OnlineClass, ReviewRecord
 
 
@@ -18,15 +20,8 @@ class CertificateTypeAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    pass
 
 
 @admin.register(ApprovalItem)

@@ -3,26 +3,19 @@ error, and the "deliver again" action (the same service as ``exchange_export --r
 
 from django.contrib import admin, messages
 
+from core.admin import ReadOnlyAdminMixin
+
 from .models import ExchangeBatch
 
 
 @admin.register(ExchangeBatch)
-class ExchangeBatchAdmin(admin.ModelAdmin):
+class ExchangeBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["sequence", "batch_id", "daily", "created_at", "count", "state", "attempts", "delivered_at",
                     "last_error"]
     list_filter = ["state", "daily"]
     search_fields = ["batch_id"]
     exclude = ["payload"]  # megabytes of records: the file in the outbox holds them
     actions = ["deliver_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="重新发送所选批次（按序号顺序）", permissions=["view"])
     def deliver_again(self, request, queryset):

@@ -82,3 +82,11 @@ def test_anonymous_users_are_sent_to_login(client):
     for page in ("/workbench/", "/designer/", "/supervision/"):
         assert client.get(page).url.startswith("/accounts/login/"), page
     assert client.get("/api/v1/me/").status_code == 403
+
+
+def test_records_kept_by_services_are_read_only_in_the_admin(client, demo):
+    client.force_login(demo.admin)
+    for model in ("designer/approvalitem", "designer/itemversion", "supervision/exchangebatch"):
+        assert client.get(f"/admin/{model}/").status_code == 200, model
+        assert client.get(f"/admin/{model}/add/").status_code == 403, model
+    assert client.get("/admin/designer/certificatetype/add/").status_code == 200  # reference data stays editable
