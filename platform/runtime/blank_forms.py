@@ -17,26 +17,11 @@ from designer.render import table_columns
 
 from .definitions import Definition
 from .pdf import FONT, register_font, wrap
+from .wording import material_form, material_requirement
 
 TITLE_SIZE, TEXT_SIZE, SMALL_SIZE = 18, 11, 8
 TABLE_ROWS = 5  # empty rows printed for a repeating table (fewer when the table allows fewer)
 LABEL_WIDTH = 170  # the column of field titles; the writing space is to its right
-
-ORIGINAL = {"original": "原件", "copy": "复印件"}
-MEDIUM = {"paper": "纸质", "electronic": "电子"}
-
-
-def material_requirement(material: dict) -> str:
-    """必交 / 选交 / 视申请情况提交, as the item guide words it."""
-    if not material["required"]:
-        return "选交"
-    return "视申请情况提交" if material["condition"] else "必交"
-
-
-def material_form(material: dict) -> str:
-    """e.g. 原件，纸质, as the item guide words it (its "·" has no glyph in the PDF font)."""
-    return (f"{ORIGINAL.get(material['original'], '原件和复印件')}，"
-            f"{MEDIUM.get(material['medium'], '纸质或电子')}")
 
 
 def blank_form_filename(definition: Definition) -> str:
@@ -177,7 +162,7 @@ def _materials(sheet: _Sheet, materials: list[dict]) -> None:
     if not materials:
         sheet.text("本事项无需提交材料。", x=sheet.left + 16)
     for i, m in enumerate(materials, start=1):
-        sheet.text(f"{i}. {m['name']}（{material_requirement(m)}；{material_form(m)}；{m['copies']}份）",
+        sheet.text(f"{i}. {m['name']}（{material_requirement(m)}；{material_form(m, '，')}；{m['copies']}份）",
                    x=sheet.left + 16)
         if m.get("note"):
             sheet.text(m["note"], size=SMALL_SIZE, x=sheet.left + 32, gap=4)

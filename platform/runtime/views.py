@@ -42,6 +42,7 @@ from .engine import definition_of
 from .forms import form_data_from_post, materials_from_post
 from .models import CaseState, Channel, Task, TaskState
 from .uploads import TYPE_LABELS
+from .wording import material_form, material_requirement
 
 
 def hall(request):
@@ -206,7 +207,9 @@ def item_guide(request, code):
     flowchart; applicants apply from here, visitors are asked to log in first."""
     item = _public_item(code)
     guide = guide_of(item)
-    units = [{"unit": u, "flowchart": flowchart_svg(u.workflow)} for u in guide.units]
+    units = [{"unit": u, "flowchart": flowchart_svg(u.workflow),
+              "materials": [(m, material_requirement(m), material_form(m)) for m in u.materials]}
+             for u in guide.units]
     return render(request, "runtime/item_guide.html", {
         "item": item, "guide": guide, "units": units, "can_apply": is_applicant(request.user),
         "links": extensions.links_for("item_guide", request.user, item)})
