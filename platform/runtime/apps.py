@@ -10,9 +10,8 @@ class RuntimeConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
-        from core.schedule import PeriodicTask, periodic_tasks
-
         from accounts.models import Department
+        from core.schedule import PeriodicTask, periodic_tasks
         from designer.models import ItemVersion
         from workdays.models import CalendarYear
 
