@@ -160,3 +160,9 @@ def may_end_pause(user, pause: Pause) -> bool:
     """A special procedure started by a step's ``suspend`` action is ended by whoever may act on
     that step's task."""
     return pause.task is not None and is_staff_member(user) and can_act_on_task(user, pause.task)
+
+
+def require_pause_ender(user, pause: Pause) -> None:
+    if pause.task is None or not is_staff_member(user):
+        raise AccessDenied("只有启动特殊程序的环节的办理人可以结束特殊程序")
+    require_task_actor(user, pause.task)  # says whose step it is

@@ -457,8 +457,7 @@ def special_procedure_end(*, actor, case: Case, result: str, expected_version: i
     pause = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
     if pause.task is not None and pause.task.step_type == "special_procedure":
         raise Conflict("此特殊程序是流程中的环节，请在该环节办理“通过”以结束")
-    if not access.may_end_pause(actor, pause):
-        raise AccessDenied("只有启动特殊程序的环节的办理人可以结束特殊程序")
+    access.require_pause_ender(actor, pause)
     if not (result or "").strip():
         raise InvalidInput("请填写特殊程序的结果", details={"result": ["请填写特殊程序的结果"]})
     end_pause(case, on=timezone.localdate(now), result=result.strip(), actor=actor)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from core.errors import InvalidInput
+from runtime.clock import deadlines
 
 from .exchange import FORMAT, READABLE_VERSIONS, checksum, validator
 from .models import ExternalCase, ExternalEvent, InboundBatch
@@ -199,6 +200,13 @@ def batch_receive(*, department, system: str, payload, actor=None, now: dt.datet
         if errors:
             report.reject(index, "case", errors)
             continue
+        if dates["accepted_on"] and not (dates["statutory_due_on"] and dates["promised_due_on"]):
+            # the department's system sent no deadline: computed as the runtime's own cases' are
+            due = deadlines(dates["accepted_on"], statutory_limit=r["statutory_limit_days"],
+                            promised_limit=r["promised_limit_days"], extension_days=r["extension_days"],
+                            paused_days=r["paused_days"])
+            dates["statutory_due_on"] = dates["statutory_due_on"] or due.statutory_due_on
+            dates["promised_due_on"] = dates["promised_due_on"] or due.promised_due_on
         good[r["number"]] = {
             "owner": owner, "item": items[r["item"]], "unit_code": r["item"], "unit_name": r["item_name"],
             "channel": r["channel"], "applicant_type": r["applicant_type"], "state": r["state"],
