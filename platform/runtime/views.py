@@ -22,7 +22,7 @@ from designer.models import ApprovalItem
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import extensions, selectors, services
+from . import access, extensions, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import DELIVERY_METHODS
 from .actions import actions as action_registry
@@ -88,14 +88,12 @@ def case_detail(request, number):
         running = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
         context["may_end_pause"] = bool(running and running.task_id and running.task.step_type != "special_procedure"
                                         and not running.is_correction  # the applicant's resubmission ends it
-                                        and can_act_on_task(request.user, running.task))
+                                        and access.may_end_pause(request.user, running))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
                        my_tasks=tasks, procedures=SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS,
                        panels=extensions.render_case_panels(request, case))
-    context["may_resubmit"] = case.state == CaseState.CORRECTING and (
-        case.applicant.user_id == request.user.pk
-        or (case.channel == Channel.WINDOW and has_role(request.user, Role.WINDOW_CLERK)))
+    context["may_resubmit"] = case.state == CaseState.CORRECTING and access.may_resubmit(request.user, case)
     return render(request, "runtime/case.html", context)
 
 
@@ -334,6 +332,8 @@ def intake_item(request, code):
 def resubmit(request, number):
     """补正: the correction notice's list, the form as last submitted and the materials to replace."""
     case = _case_or_404(request, number)
+    if not access.may_resubmit(request.user, case):
+        raise PermissionDenied("只有申请人本人（或窗口件的受理窗口）可以补正")
     defn = definition_of(case)
     notice = case.documents.filter(template="correction_notice").order_by("-issued_at", "-pk").first()
     errors: dict = {}
