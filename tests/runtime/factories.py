@@ -139,7 +139,8 @@ CERTIFICATE_TYPES = [
 
 def publish(doc: dict):
     """Import and publish an item as the legal office does; returns the item."""
-    codes = {m["certificate_type"] for m in doc["materials"] if m["certificate_type"]}
+    materials = doc["materials"] + [m for stage in doc["stages"] for m in stage["materials"]]
+    codes = {m["certificate_type"] for m in materials if m["certificate_type"]}
     if doc["public"]["certificate"].get("certificate_type"):
         codes.add(doc["public"]["certificate"]["certificate_type"])
     bundle = {"format": "approval-item-bundle", "format_version": 1, "item": copy.deepcopy(doc),
