@@ -22,55 +22,13 @@ from . import factories
 
 pytestmark = pytest.mark.django_db
 
-CODE = "JB-SCJG-XK-0005"
+CODE = factories.STAGED_CODE
 CANCEL = f"{CODE}-04"
-
-
-def cancel_form() -> dict:
-    return {
-        "schema": {
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "type": "object",
-            "properties": {
-                "company": {"title": "经营者名称", "x-field": "text", "type": "string", "maxLength": 100},
-                "cancel_reason": {"title": "注销原因", "x-field": "choice", "type": "string",
-                                  "enum": ["歇业", "迁出本区", "其他"]},
-                "other_reason": {"title": "其他原因说明", "x-field": "textarea", "type": "string", "maxLength": 500},
-            },
-            "required": ["company", "cancel_reason", "other_reason"],
-            "additionalProperties": False,
-        },
-        "ui_schema": {"order": ["company", "cancel_reason", "other_reason"],
-                      "fields": {"other_reason": {"visible_if": {"==": [{"var": "cancel_reason"}, "其他"]}}}},
-    }
-
-
-def cancel_workflow() -> dict:
-    step = factories.step
-    return {"start": "accept", "steps": [
-        step("accept", "accept", "受理", "window_clerk", "JB-SPJ", 1, ["approve", "reject"],
-             [{"to": "decide", "when": {"==": [{"var": "cancel_reason"}, "其他"]}}, {"to": "done"}]),
-        step("decide", "approve", "批准", "leader", None, 1, ["approve"], ["done"]),
-        step("done", "complete", "办结", "window_clerk", "JB-SPJ", 1, ["complete"]),
-    ]}
-
-
-def staged_definition() -> dict:
-    doc = factories.definition(CODE, name="食品经营许可")
-    facts = {"legal_basis": "《食品经营许可和备案管理办法》", "statutory_limit_days": 20, "promised_limit_days": 10,
-             "fees": "不收费"}
-    new = {"code": "01", "name": "新办", **facts, "materials": doc["materials"], "workflow": doc["workflow"]}
-    cancel = {"code": "04", "name": "注销", **facts, "workflow": cancel_workflow(), "form": cancel_form(),
-              "materials": [factories.material("application", "食品经营许可注销申请书"),
-                            factories.material("proof", "注销原因证明材料",
-                                               condition={"==": [{"var": "cancel_reason"}, "其他"]})]}
-    doc.update(stages=[new, cancel], materials=[], workflow=None)
-    return doc
 
 
 @pytest.fixture
 def staged(demo):
-    return factories.publish(staged_definition())
+    return factories.publish(factories.staged_definition())
 
 
 def apply(demo, item, unit, data, materials=("application",)):
