@@ -7,6 +7,7 @@ document through these functions:
 * :func:`form_validator_for_version` – the cached :class:`~designer.palette.FormValidator`;
 * :func:`required_materials` – the materials that apply to given form data;
 * :func:`effective_supervision_rules` – the item's rules over the district defaults;
+* :func:`items_in_service` – the items whose current version serves (drafts beside it or not);
 * :func:`public_catalogue` – what may ever be shown online (never a confidential item).
 """
 
@@ -33,6 +34,7 @@ from .models import (
     SupervisionDefaults,
 )
 from .palette import FormValidator
+from .validation import unit_form
 
 
 def items_for(user) -> QuerySet[ApprovalItem]:
@@ -49,12 +51,18 @@ def review_queue() -> QuerySet[ApprovalItem]:
     return ApprovalItem.objects.filter(state=ItemState.IN_REVIEW).select_related("department").order_by("updated_at")
 
 
+def items_in_service() -> QuerySet[ApprovalItem]:
+    """Items whose current version serves applicants (at a window, and online when the catalogue
+    allows), while a new draft of them is edited or reviewed; never a retired one."""
+    return ApprovalItem.objects.in_service()
+
+
 def public_catalogue() -> QuerySet[ApprovalItem]:
-    """Published items that may be shown and applied for online: never confidential ones, never
-    those whose online class is not online."""
+    """Items in service that may be shown and applied for online: never confidential ones, never
+    those whose online class is not online — as their *current version* says, not the draft."""
     online = OnlineClass.objects.filter(online=True).values("letter")  # a subquery: one statement
-    return (ApprovalItem.objects.filter(state=ItemState.PUBLISHED, confidential=False,
-                                        current_version__isnull=False, online_class__in=online)
+    return (items_in_service().filter(current_version__confidential=False,
+                                      current_version__online_class__in=online)
             .select_related("department", "current_version").order_by("code"))
 
 
@@ -82,14 +90,28 @@ class Unit:
     workflow: dict
     statutory_limit_days: int
     promised_limit_days: int
+    form: dict  # the application form: a stage's own, or the item's
+    own_form: bool = False  # whether the form is the stage's own
 
 
 def applicable_units(document: dict) -> list[Unit]:
     if not document["stages"]:
         return [Unit(document["code"], document["name"], document["materials"], document["workflow"],
-                     document["statutory_limit_days"], document["promised_limit_days"])]
+                     document["statutory_limit_days"], document["promised_limit_days"], document["form"])]
     return [Unit(f"{document['code']}-{s['code']}", f"{document['name']}（{s['name']}）", s["materials"],
-                 s["workflow"], s["statutory_limit_days"], s["promised_limit_days"]) for s in document["stages"]]
+                 s["workflow"], s["statutory_limit_days"], s["promised_limit_days"], unit_form(document, s), "form" in s)
+            for s in document["stages"]]
+
+
+def unit_of(document: dict, unit_code: str | None = None) -> Unit:
+    """One unit by its code (``None``: the item's own, for an item without stages); KeyError when absent."""
+    units = applicable_units(document)
+    if unit_code is None and not document["stages"]:
+        return units[0]
+    found = next((u for u in units if u.code == unit_code), None)
+    if found is None:
+        raise KeyError(unit_code)
+    return found
 
 
 def required_materials(materials: list, data: dict) -> list[dict]:
@@ -117,17 +139,20 @@ _VALIDATORS_LOCK = Lock()
 _VALIDATORS_MAX = 256
 
 
-def form_validator_for_version(version: ItemVersion) -> FormValidator:
-    """The form validator of a published version, built once and reused (keyed by the
-    version's checksum, so equal documents share one and a changed document never hits)."""
+def form_validator_for_version(version: ItemVersion, unit_code: str | None = None) -> FormValidator:
+    """The validator of a published version's form for one unit (``None``: the item's own form),
+    built once and reused (keyed by the version's checksum and the unit, so equal documents share
+    one and a changed document never hits). A stage with a form of its own validates with it."""
+    key = f"{version.checksum}/{unit_code or ''}"
     with _VALIDATORS_LOCK:
-        validator = _VALIDATORS.get(version.checksum)
+        validator = _VALIDATORS.get(key)
         if validator is not None:
-            _VALIDATORS.move_to_end(version.checksum)
+            _VALIDATORS.move_to_end(key)
             return validator
-    validator = FormValidator(version.document["form"])
+    form = version.document["form"] if unit_code is None else unit_of(version.document, unit_code).form
+    validator = FormValidator(form)
     with _VALIDATORS_LOCK:
-        _VALIDATORS[version.checksum] = validator
+        _VALIDATORS[key] = validator
         while len(_VALIDATORS) > _VALIDATORS_MAX:
             _VALIDATORS.popitem(last=False)
     return validator

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from core.errors import InvalidInput
-from designer.models import ApprovalItem, CertificateType, ItemState, ItemVersion
+from designer.models import ApprovalItem, CertificateType, ItemVersion
 from designer.selectors import (
     applicable_units,
     catalogue_themes,
     form_validator_for_version,
+    items_in_service,
     public_catalogue,
     required_materials,
     theme_names,
@@ -34,7 +35,8 @@ def step_type(key: str):
 
 
 def published_items():
-    return ApprovalItem.objects.filter(state=ItemState.PUBLISHED, current_version__isnull=False)
+    """Items whose current version serves (``designer.selectors.items_in_service``)."""
+    return items_in_service()
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Definition:
     workflow: dict
     statutory_limit_days: int
     promised_limit_days: int
+    form: dict  # the unit's application form: a stage's own, or the item's
 
     @property
     def document(self) -> dict:
@@ -77,12 +80,8 @@ class Definition:
     def name(self) -> str:
         return self.unit_name
 
-    @property
-    def form(self) -> dict:
-        return self.document["form"]
-
     def form_validator(self):
-        return form_validator_for_version(self.version)
+        return form_validator_for_version(self.version, self.unit_code)
 
     def required_materials(self, data: dict) -> list[dict]:
         return required_materials(self.materials, data)
@@ -147,7 +146,7 @@ def definition_for(version: ItemVersion, unit_code: str | None = None) -> Defini
         if unit is None:
             raise InvalidInput("事项阶段不存在", details={"unit": [f"没有阶段“{unit_code}”"]})
     return Definition(version, unit.code, unit.name, unit.materials, unit.workflow, unit.statutory_limit_days,
-                      unit.promised_limit_days)
+                      unit.promised_limit_days, unit.form)
 
 
 def units_of(version: ItemVersion):

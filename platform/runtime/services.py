@@ -25,7 +25,7 @@ from designer.models import ApprovalItem
 from . import access, caselog, clock, rows
 from .access import require_task_actor, require_window_clerk
 from .actions import ActionContext, accept_case, actions, deliver_case, needs_opinion
-from .definitions import Definition, public_catalogue
+from .definitions import Definition, public_catalogue, published_items
 from .engine import (
     Moves,
     advance,
@@ -168,9 +168,9 @@ def _published(item: ApprovalItem, channel: str):
         found = _ONLINE_ITEM.all(item.pk, alias=router.db_for_read(ApprovalItem))
         if found:
             return found[0]
-    found = (ApprovalItem.objects.select_related("current_version", "department")
-             .defer("current_version__document").get(pk=item.pk))
-    if found.current_version_id is None or found.state != "published":
+    found = (published_items().select_related("current_version", "department")
+             .defer("current_version__document").filter(pk=item.pk).first())
+    if found is None:
         raise Conflict("该事项未发布或已停用，不能申请")
     if channel == Channel.ONLINE:
         raise AccessDenied("该事项不能网上办理")

@@ -19,6 +19,7 @@ from accounts.models import Applicant, Role
 from accounts.selectors import role_assignments_for
 from core.errors import AccessDenied, PlatformError
 from designer.models import ApprovalItem
+from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
@@ -205,7 +206,8 @@ def item_guide(request, code):
     flowchart; applicants apply from here, visitors are asked to log in first."""
     item = _public_item(code)
     guide = guide_of(item)
-    units = [{"unit": u, "flowchart": flowchart_svg(u.workflow),
+    units = [{"unit": u, "flowchart": flowchart_svg(u.workflow), "own_form": u.own_form,
+              "fields": [u.form["schema"]["properties"][n].get("title", n) for n in ordered_fields(u.form)],
               "materials": [(m, material_requirement(m), material_form(m)) for m in u.materials]}
              for u in guide.units]
     return render(request, "runtime/item_guide.html", {
@@ -291,7 +293,7 @@ def intake(request):
     text = request.GET.get("q", "").strip()
     items = published_items().select_related("department").order_by("code")
     if text:
-        items = items.filter(Q(name__icontains=text) | Q(code__icontains=text))
+        items = items.filter(Q(current_version__name__icontains=text) | Q(code__icontains=text))
     rows = [{"item": i, "units": units_of(i.current_version)} for i in items.select_related("current_version")[:100]]
     return render(request, "runtime/intake.html", {"rows": rows, "q": text})
 
