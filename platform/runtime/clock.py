@@ -9,11 +9,13 @@ after the event (民法典 art. 201):
 * acceptance → ``statutory_due_on`` = acceptance + statutory limit + approved extensions + paused
   working days; ``promised_due_on`` likewise with the promised limit (extensions extend only the
   statutory limit);
-* a pause (a special procedure, art. 45, or a correction the item stops the clock for) from day
-  S to day E, **both included**, leaves out every working day of [S, E] that the period would
-  otherwise have counted (:func:`left_out`): for the case's limits those after the acceptance
-  day, for a step's limit those after its opening day (and not after its completion). While it
-  runs, the due dates stand still; when it ends they move by exactly those working days;
+* a pause leaves out every working day from its first to its last day, **both included**, that
+  the period would otherwise have counted (:func:`left_out`): for the case's limits those after
+  the acceptance day, for a step's limit those after its opening day (and not after its
+  completion). A special procedure (art. 45) runs from its recorded start date to its recorded
+  end date; a correction the item stops the clock for from the day after the notice to the day
+  of the resubmission (:func:`first_left_out`). While it runs, the due dates stand still; when it
+  ends they move by exactly those working days;
 * a task's own due date is its opening date + the step's limit + the pauses it lived through.
 
 Results past the entered calendar are *provisional* (``clock_provisional``); :func:`recompute`
