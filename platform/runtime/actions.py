@@ -36,6 +36,7 @@ from .engine import (
     start_pause,
 )
 from .models import Case, CaseState, Channel, Decision, Extension, Material, Task, TaskState
+from .pause_dates import parse_day, require, start_problems
 
 # Actions that always need a written reason, whatever the step.
 REASONED = frozenset({"return", "reject", "request_correction", "suspend", "extend"})
@@ -148,8 +149,9 @@ def _window_passed(ctx: ActionContext) -> bool:
 def _approve(ctx: ActionContext) -> None:
     case, task = ctx.case, ctx.task
     if task.step_type == "special_procedure":
+        ended_on = parse_day(ctx.params.get("ended_on"), "ended_on", default=ctx.today)
         finish(ctx, "approve", f"“{task.step_name}”结束：{ctx.opinion}")
-        end_pause(case, on=ctx.today, result=ctx.opinion, actor=ctx.actor)
+        end_pause(case, on=ended_on, result=ctx.opinion, actor=ctx.actor)
     elif is_intake(task) and case.accepted_on is None and task.step_type == "accept":
         finish(ctx, "approve", f"“{task.step_name}”：予以受理")
         if _window_passed(ctx):
@@ -269,17 +271,27 @@ def _request_correction(ctx: ActionContext) -> None:
 
 
 def _suspend(ctx: ActionContext) -> None:
+    """Record a special procedure: its kind, start date (today unless given) and expected working
+    days. Every problem with them is reported at once, each under its field."""
     case, task = ctx.case, ctx.task
-    procedure = ctx.params.get("procedure")
-    if procedure not in SPECIAL_PROCEDURES:
-        raise InvalidInput("请选择特殊程序", details={"procedure": ["可选：" + "、".join(SPECIAL_PROCEDURES)]})
-    days = _int(ctx.params.get("expected_days"), "expected_days", 1, 365)
     if case.accepted_on is None:
         raise Conflict("受理后才能启动特殊程序")
+    problems: dict[str, list[str]] = {}
+    procedure = ctx.params.get("procedure")
+    if procedure not in SPECIAL_PROCEDURES:
+        problems["procedure"] = ["请选择程序种类，可选：" + "、".join(SPECIAL_PROCEDURES)]
+    days = _int_problems(ctx.params.get("expected_days"), "expected_days", 1, 365, problems)
+    try:
+        started_on = parse_day(ctx.params.get("started_on"), "started_on", default=ctx.today)
+    except InvalidInput as error:
+        problems.update(error.details)
+    else:
+        problems["started_on"] = start_problems(case, task=task, on=started_on, today=ctx.today)
+    require(problems)
     caselog.append(case, kind="task_action", actor=ctx.actor, actor_role=task.role, step_key=task.step_key,
                    task=task, opinion=ctx.opinion, summary=f"“{task.step_name}”：启动特殊程序（{procedure}）",
                    data={"action": "suspend"})
-    start_pause(case, task=task, procedure=procedure, expected_days=days, reason=ctx.opinion, on=ctx.today)
+    start_pause(case, task=task, procedure=procedure, expected_days=days, reason=ctx.opinion, on=started_on)
 
 
 def _extend(ctx: ActionContext) -> None:
@@ -294,6 +306,15 @@ def _extend(ctx: ActionContext) -> None:
     caselog.append(case, kind="extension_requested", actor=ctx.actor, actor_role=task.role, step_key=task.step_key,
                    task=task, opinion=ctx.opinion, summary=f"申请延长审批期限{days}个工作日",
                    data={"extension": extension.pk, "days": days})
+
+
+def _int_problems(value, name: str, low: int, high: int, problems: dict[str, list[str]]) -> int:
+    """:func:`_int`, with its problem added to ``problems`` instead of raised."""
+    try:
+        return _int(value, name, low, high)
+    except InvalidInput as error:
+        problems.update(error.details)
+        return low
 
 
 def _int(value, name: str, low: int, high: int) -> int:

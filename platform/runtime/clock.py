@@ -9,9 +9,13 @@ after the event (民法典 art. 201):
 * acceptance → ``statutory_due_on`` = acceptance + statutory limit + approved extensions + paused
   working days; ``promised_due_on`` likewise with the promised limit (extensions extend only the
   statutory limit);
-* a pause (special procedure, art. 45) started on day S and ended on day E does not count the
-  working days after S up to and including E; while it runs, the due dates stand still and are
-  recomputed when it ends;
+* a pause leaves out every working day from its first to its last day, **both included**, that
+  the period would otherwise have counted (:func:`left_out`): for the case's limits those after
+  the acceptance day, for a step's limit those after its opening day (and not after its
+  completion). A special procedure (art. 45) runs from its recorded start date to its recorded
+  end date; a correction the item stops the clock for from the day after the notice to the day
+  of the resubmission (:func:`first_left_out`). While it runs, the due dates stand still; when it
+  ends they move by exactly those working days;
 * a task's own due date is its opening date + the step's limit + the pauses it lived through.
 
 Results past the entered calendar are *provisional* (``clock_provisional``); :func:`recompute`
@@ -30,6 +34,7 @@ from workdays import add_working_days, working_days_between
 
 from .models import Case, Pause, Task
 
+ONE_DAY = dt.timedelta(days=1)
 ACCEPTANCE_WINDOW_DAYS = 5
 PREREVIEW_LIMIT_DAYS = 2  # 网上预审: the default when the item sets no limit of its own
 
@@ -106,22 +111,54 @@ def task_due(task: Task) -> None:
     task.due_provisional = due.provisional
 
 
+def left_out(first: dt.date, last: dt.date, *, counted_after: dt.date) -> int:
+    """The working days from ``first`` to ``last``, both included, that a period counted from the
+    day after ``counted_after`` would have counted (none of them when ``last`` is before it)."""
+    return max(0, working_days_between(max(first - ONE_DAY, counted_after), last).value)
+
+
+def expected_end(started_on: dt.date, expected_days: int) -> dt.date:
+    """The last day of a procedure that takes ``expected_days`` working days from its start
+    date, the start date counting as the first when it is a working day. A correction's pause
+    (no expected length) has its start date."""
+    if expected_days <= 0:
+        return started_on
+    return add_working_days(started_on - ONE_DAY, expected_days).value
+
+
+def first_left_out(pause: Pause) -> dt.date:
+    """The first day a pause leaves out: a special procedure's recorded start date; for a
+    correction, the day after the notice (the applicant's period starts the next day, 民法典
+    art. 201; the notice day was the office's)."""
+    return pause.started_on + ONE_DAY if pause.is_correction else pause.started_on
+
+
+def _case_left_out(case: Case, pause: Pause, last: dt.date) -> int:
+    first = first_left_out(pause)
+    # before acceptance no limit runs yet: then the pause's own working days
+    return left_out(first, last, counted_after=case.accepted_on or first - ONE_DAY)
+
+
+def _task_left_out(task: Task, pause: Pause) -> int:
+    last = pause.ended_on
+    if task.completed_at is not None:
+        last = min(last, timezone.localdate(task.completed_at))
+    return left_out(first_left_out(pause), last, counted_after=task.opened_on)
+
+
 def pause_start(case: Case, pause: Pause) -> None:
-    pause.expected_end_on = add_working_days(pause.started_on, pause.expected_days).value
-    case.paused_since = pause.started_on
+    pause.expected_end_on = expected_end(pause.started_on, pause.expected_days)
+    case.paused_since = first_left_out(pause)
 
 
 def pause_end(case: Case, pause: Pause, ended_on: dt.date, open_tasks: list[Task]) -> None:
     pause.ended_on = ended_on
-    pause.working_days = max(0, working_days_between(pause.started_on, ended_on).value)
+    pause.working_days = _case_left_out(case, pause, ended_on)
     case.paused_since = None
     if case.accepted_on is not None:
         case.paused_days += pause.working_days
     for task in open_tasks:
-        if task.opened_on <= pause.started_on:
-            task.paused_days += pause.working_days
-        else:  # opened during the pause: only the part after it opened stands still
-            task.paused_days += max(0, working_days_between(task.opened_on, ended_on).value)
+        task.paused_days += _task_left_out(task, pause)
         task_due(task)
     _due_dates(case)
 
@@ -134,21 +171,15 @@ def extend(case: Case, days: int) -> None:
 def recompute(case: Case, tasks: list[Task], pauses: list[Pause]) -> None:
     """Recompute every stored date from the events (after a calendar change)."""
     case.paused_days = 0
+    ended = [pause for pause in pauses if pause.ended_on is not None]
     for pause in pauses:
-        pause.expected_end_on = add_working_days(pause.started_on, pause.expected_days).value
-        if pause.ended_on is not None:
-            pause.working_days = max(0, working_days_between(pause.started_on, pause.ended_on).value)
-            if case.accepted_on is not None and pause.started_on >= case.accepted_on:
-                case.paused_days += pause.working_days
+        pause.expected_end_on = expected_end(pause.started_on, pause.expected_days)
+    for pause in ended:
+        pause.working_days = _case_left_out(case, pause, pause.ended_on)
+        if case.accepted_on is not None:
+            case.paused_days += pause.working_days
     for task in tasks:
-        task.paused_days = 0
-        for pause in pauses:
-            if pause.ended_on is None or pause.ended_on < task.opened_on:
-                continue
-            begin = max(pause.started_on, task.opened_on)
-            end = pause.ended_on if task.completed_at is None else min(pause.ended_on,
-                                                                        timezone.localdate(task.completed_at))
-            task.paused_days += max(0, working_days_between(begin, end).value)
+        task.paused_days = sum(_task_left_out(task, pause) for pause in ended)
         task_due(task)
     _prereview_due(case)
     _due_dates(case)
@@ -182,7 +213,7 @@ def status(case: Case, on: dt.date | None = None) -> ClockStatus:
     used = working_days_between(case.accepted_on, end)
     used_days = used.value - case.paused_days
     if case.paused_since is not None:
-        used_days -= max(0, working_days_between(case.paused_since, end).value)
+        used_days -= left_out(case.paused_since, end, counted_after=case.accepted_on)
     limit = case.statutory_limit_days + case.extension_days
     phase = "stopped" if case.completed_on else ("paused" if case.paused_since else "running")
     return ClockStatus(on, phase, limit, max(0, used_days), limit - max(0, used_days), case.statutory_due_on,

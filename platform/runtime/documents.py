@@ -10,6 +10,7 @@ come from :mod:`runtime.pdf`, shared with the blank application forms.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import string
 from dataclasses import dataclass, field
@@ -62,11 +63,21 @@ TEMPLATES = [
         ["经审查，本机关决定对您的申请不予受理。理由如下：", "{reason}",
          "如不服本决定，可以在收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。"]),
     DocumentTemplate(
-        "special_procedure_notice", "特殊程序告知书", "TS", _CASE_ROWS + [
-            ("特殊程序", "procedure"), ("开始日期", "started_on"), ("预计所需时间", "expected_days_text"),
+        "special_procedure_notice", "特别程序告知书", "TS", _CASE_ROWS + [
+            ("程序种类", "procedure"), ("开始日期", "started_on"), ("预计所需时间", "expected_days_text"),
             ("预计结束日期", "expected_end_on")],
-        ["根据《中华人民共和国行政许可法》第四十五条，您的申请需要进行{procedure}，所需时间不计算在审批期限内。",
-         "说明：{reason}"]),
+        ["根据《中华人民共和国行政许可法》第四十五条，您的申请需要进行{procedure}。{procedure}自{started_on}开始，"
+         "预计需要{expected_days_text}（含开始日期），预计于{expected_end_on}结束。",
+         "{procedure}所需时间不计入办理时限：自开始日期至结束日期（均含当日）的工作日不计算在审批期限内。"
+         "程序结束后，本机关将书面告知实际结束日期和顺延后的办结期限。",
+         "理由：{reason}"]),
+    DocumentTemplate(
+        "special_procedure_end_notice", "特别程序结束告知书", "TJ", _CASE_ROWS + [
+            ("程序种类", "procedure"), ("开始日期", "started_on"), ("结束日期", "ended_on"),
+            ("不计入办理时限", "working_days_text"), ("法定办结期限", "statutory_due_on"),
+            ("承诺办结期限", "promised_due_on")],
+        ["您的申请所需的{procedure}已于{ended_on}结束，自{started_on}至{ended_on}（均含当日）共{working_days_text}"
+         "不计入办理时限，法定办结期限顺延至{statutory_due_on}。", "结果：{result}"]),
     DocumentTemplate(
         "extension_notice", "延长审批期限告知书", "YQ", _CASE_ROWS + [
             ("延长", "days_text"), ("延长后的法定办结期限", "statutory_due_on")],
@@ -87,6 +98,11 @@ TEMPLATES = [
 def register_document_templates() -> None:
     for template in TEMPLATES:
         document_templates.register(template.key, template)
+
+
+def cn_date(day: dt.date | None) -> str:
+    """A date as documents print it: 2026年10月1日."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 class _Blank(dict):

@@ -21,9 +21,9 @@ from accounts.models import Department, Role
 from core.errors import Conflict
 from rules import RuleEvaluationError, evaluate_rule
 
-from . import caselog, clock, rows
+from . import caselog, clock, pause_dates, rows
 from .definitions import INTAKE_TYPES, Definition, definition_for, step_type
-from .documents import document_templates
+from .documents import cn_date, document_templates
 from .models import CORRECTION_PROCEDURE, Case, CaseSequence, CaseState, Document, Pause, Task, TaskState
 
 # Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
@@ -179,14 +179,7 @@ def verification_code() -> str:
 def base_context(case: Case) -> dict:
     return {"case_number": case.number, "verification_code": case.verification_code, "item_name": case.unit_name,
             "applicant_name": case.applicant.name, "department_name": case.department.name,
-            "issued_on": _cn_date(timezone.localdate(caselog.acting_at(case)))}
-
-
-def _cn_date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
-cn_date = _cn_date
+            "issued_on": cn_date(timezone.localdate(caselog.acting_at(case)))}
 
 
 def issue_document(case: Case, template_key: str, **context) -> Document:
@@ -344,16 +337,23 @@ def open_tasks(case: Case) -> list[Task]:
 
 def start_pause(case: Case, *, task: Task | None, procedure: str, expected_days: int, reason: str,
                 on: dt.date) -> Pause:
+    """A special procedure from ``on`` (its start date, counted as stopped): the clock stands
+    still and the applicant gets the 特别程序告知书 with the dates. A start date the officer may
+    not record is refused (``pause_dates``) before anything is written."""
     if case.paused_since is not None:
         raise Conflict("已有特殊程序正在进行，请先结束")
+    today = timezone.localdate(caselog.acting_at(case))
+    pause_dates.require({"started_on": pause_dates.start_problems(case, task=task, on=on, today=today)})
     pause = Pause(case=case, task=task, procedure=procedure, reason=reason, expected_days=expected_days,
                   started_on=on, expected_end_on=on)
     clock.pause_start(case, pause)
     pause.save()
     case.state = CaseState.SUSPENDED
-    caselog.append(case, kind="pause_started", summary=f"启动特殊程序：{procedure}，预计{expected_days}个工作日",
+    caselog.append(case, kind="pause_started",
+                   summary=f"启动特别程序：{procedure}，自{on}起，预计{expected_days}个工作日（至{pause.expected_end_on}），"
+                           "不计入办理时限",
                    step_key=task.step_key if task else "", task=task,
-                   data={"procedure": procedure, "expected_days": expected_days,
+                   data={"procedure": procedure, "expected_days": expected_days, "started_on": on.isoformat(),
                          "expected_end_on": pause.expected_end_on.isoformat()})
     issue_document(case, "special_procedure_notice", procedure=procedure, reason=reason,
                    started_on=cn_date(on), expected_days_text=f"{expected_days}个工作日",
@@ -378,9 +378,14 @@ def start_correction_pause(case: Case, *, task: Task, reason: str, on: dt.date) 
 
 
 def end_pause(case: Case, *, on: dt.date, result: str, actor=None) -> Pause:
+    """End the running pause on ``on`` (its last stopped day). A special procedure's end tells the
+    applicant the dates and the due dates they moved to; a correction's ends with the
+    applicant's resubmission, which they know of."""
     pause = Pause.objects.filter(case=case, ended_on__isnull=True).first()
     if pause is None:
         raise Conflict("没有正在进行的特殊程序")
+    today = timezone.localdate(caselog.acting_at(case))
+    pause_dates.require({"ended_on": pause_dates.end_problems(pause, on=on, today=today)})
     pause.result = result
     tasks = open_tasks(case)
     clock.pause_end(case, pause, on, tasks)
@@ -391,9 +396,19 @@ def end_pause(case: Case, *, on: dt.date, result: str, actor=None) -> Pause:
     if pause.procedure == CORRECTION_PROCEDURE:
         summary = f"补正期间（{pause.started_on}至{on}）停止计时，不计入时限{pause.working_days}个工作日"
     else:
-        summary = f"特殊程序“{pause.procedure}”结束，不计入时限{pause.working_days}个工作日"
+        summary = (f"特别程序“{pause.procedure}”（{pause.started_on}至{on}）结束，不计入时限{pause.working_days}个工作日"
+                   + (f"，法定办结期限顺延至{case.statutory_due_on}" if case.statutory_due_on else ""))
     caselog.append(case, kind="pause_ended", actor=actor, summary=summary,
-                   data={"procedure": pause.procedure, "working_days": pause.working_days, "result": result})
+                   data={"procedure": pause.procedure, "working_days": pause.working_days, "result": result,
+                         "started_on": pause.started_on.isoformat(), "ended_on": on.isoformat(),
+                         "statutory_due_on": case.statutory_due_on.isoformat() if case.statutory_due_on else None})
+    if pause.procedure != CORRECTION_PROCEDURE:
+        issue_document(case, "special_procedure_end_notice", procedure=pause.procedure,
+                       started_on=cn_date(pause.started_on), ended_on=cn_date(on),
+                       working_days_text=f"{pause.working_days}个工作日", result=result,
+                       statutory_due_on=cn_date(case.statutory_due_on)
+                       + ("（暂定）" if case.clock_provisional else ""),
+                       promised_due_on=cn_date(case.promised_due_on))
     return pause
 
 

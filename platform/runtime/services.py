@@ -22,7 +22,7 @@ from accounts.models import Applicant, Role
 from core.errors import AccessDenied, Conflict, InvalidInput
 from designer.models import ApprovalItem
 
-from . import access, caselog, clock, rows
+from . import access, caselog, clock, pause_dates, rows
 from .access import require_task_actor, require_window_clerk
 from .actions import ActionContext, accept_case, actions, deliver_case, needs_opinion
 from .definitions import Definition, public_catalogue, published_items
@@ -447,9 +447,10 @@ def case_request_correction(*, actor, case: Case, items: list[str], note: str = 
 
 
 @transaction.atomic
-def special_procedure_end(*, actor, case: Case, result: str, expected_version: int | None = None,
-                          now: dt.datetime | None = None) -> Case:
-    """End a special procedure started with the ``suspend`` action; the clock runs again."""
+def special_procedure_end(*, actor, case: Case, result: str, ended_on: dt.date | str | None = None,
+                          expected_version: int | None = None, now: dt.datetime | None = None) -> Case:
+    """End a special procedure started with the ``suspend`` action on ``ended_on`` (its last day,
+    today unless given; from its start date to today); the clock runs again."""
     now = now or timezone.now()
     case = lock_case(case, expected_version=expected_version, now=now)
     if case.state != CaseState.SUSPENDED or case.paused_since is None:
@@ -458,9 +459,16 @@ def special_procedure_end(*, actor, case: Case, result: str, expected_version: i
     if pause.task is not None and pause.task.step_type == "special_procedure":
         raise Conflict("此特殊程序是流程中的环节，请在该环节办理“通过”以结束")
     access.require_pause_ender(actor, pause)
-    if not (result or "").strip():
-        raise InvalidInput("请填写特殊程序的结果", details={"result": ["请填写特殊程序的结果"]})
-    end_pause(case, on=timezone.localdate(now), result=result.strip(), actor=actor)
+    today = timezone.localdate(now)
+    problems = {"result": [] if (result or "").strip() else ["请填写特别程序的结果"]}
+    try:
+        on = pause_dates.parse_day(ended_on, "ended_on", default=today)
+    except InvalidInput as error:
+        problems.update(error.details)
+    else:
+        problems["ended_on"] = pause_dates.end_problems(pause, on=on, today=today)
+    pause_dates.require(problems)
+    end_pause(case, on=on, result=result.strip(), actor=actor)
     save_case(case)
     emit(case, "pause_ended")
     return case

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -69,12 +71,21 @@ def _case_or_404(request, number):
 
 @login_required
 def case_detail(request, number):
+    return _case_page(request, _case_or_404(request, number))
+
+
+def _case_page(request, case, *, refused: dict | None = None, status: int = 200):
     """The case page: for the applicant progress and documents; for staff also the form,
-    materials, log, clock and exactly the actions this person may take now."""
-    case = _case_or_404(request, number)
+    materials, log, clock and exactly the actions this person may take now. ``refused`` is a
+    form the service refused (``{"form": task pk or "end-pause", "error", "data"}``): shown
+    again with each message next to its field and everything typed kept."""
+    running = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
     context = {"case": case, "progress": selectors.progress(case), "clock": selectors.clock_of(case),
                "documents": case.documents.order_by("issued_at", "pk"),
-               "extensions": case.extensions.all(), "pauses": case.pauses.all()}
+               "extensions": case.extensions.all(), "pauses": case.pauses.all(),
+               "running": running if running is not None and not running.is_correction else None,
+               "running_notice": _latest_document(case, "special_procedure_notice") if running else None,
+               "today_iso": clock_today().isoformat(), "refusal": refused["error"].message if refused else ""}
     if is_staff_member(request.user):
         defn = definition_of(case)
         titles = {k: p.get("title", k) for k, p in defn.form["schema"].get("properties", {}).items()}
@@ -85,17 +96,34 @@ def case_detail(request, number):
             step = defn.step(task.step_key)
             allowed = [action_registry.get(a) for a in step.get("actions", []) if a in action_registry]
             returns = [(k, defn.step(k)["name"]) for k in step.get("return_to", [])]
-            tasks.append({"task": task, "actions": allowed, "returns": returns})
-        running = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
+            # the task of a running procedure that approving ends (a special procedure step)
+            ends_pause = bool(running and running.task_id == task.pk and case.state == CaseState.SUSPENDED)
+            tasks.append({"task": task, "actions": allowed, "returns": returns, "ends_pause": ends_pause,
+                          "refused": _refused_form(refused, task.pk)})
         context["may_end_pause"] = bool(running and running.task_id and running.task.step_type != "special_procedure"
                                         and not running.is_correction  # the applicant's resubmission ends it
                                         and access.may_end_pause(request.user, running))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
                        my_tasks=tasks, procedures=SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS,
+                       end_pause_refused=_refused_form(refused, "end-pause"),
                        panels=extensions.render_case_panels(request, case))
     context["may_resubmit"] = case.state == CaseState.CORRECTING and access.may_resubmit(request.user, case)
-    return render(request, "runtime/case.html", context)
+    return render(request, "runtime/case.html", context, status=status)
+
+
+def _latest_document(case, template: str):
+    return case.documents.filter(template=template).order_by("-issued_at", "-pk").first()
+
+
+def _refused_form(refused: dict | None, form) -> dict | None:
+    """The refused form's message, its errors by field and what was typed, if it is ``form``."""
+    if not refused or refused["form"] != form:
+        return None
+    error, data = refused["error"], refused["data"]
+    # defaultdicts: a template's lookup of a missing key (``items``) must not reach dict methods
+    return {"message": error.message, "errors": defaultdict(list, error.details),
+            "data": defaultdict(str, {key: data.get(key) for key in data})}
 
 
 @login_required
@@ -113,7 +141,8 @@ def task_act(request, number, task_id):
     case = _case_or_404(request, number)
     task = get_object_or_404(Task, pk=task_id, case=case)
     data = request.POST
-    params = {k: data[k] for k in ("return_to", "procedure", "expected_days", "days", "method") if data.get(k)}
+    params = {k: data[k] for k in ("return_to", "procedure", "expected_days", "started_on", "ended_on", "days",
+                                   "method") if data.get(k)}
     if data.get("items"):
         params["items"] = [line for line in data["items"].splitlines() if line.strip()]
     expected = data.get("expected_version")
@@ -122,9 +151,7 @@ def task_act(request, number, task_id):
                                opinion=data.get("opinion", ""), expected_version=int(expected) if expected else None,
                                **params)
     except PlatformError as error:
-        details = "；".join(m for ms in error.details.values() for m in ms)
-        messages.error(request, error.message + (f"（{details}）" if details else ""))
-        return redirect("runtime:case", number=number)
+        return _case_page(request, case, refused={"form": task.pk, "error": error, "data": data}, status=400)
     messages.success(request, "已办理")
     return redirect("runtime:case", number=number)
 
@@ -372,10 +399,10 @@ def end_special_procedure(request, number):
     expected = request.POST.get("expected_version", "")
     try:
         services.special_procedure_end(actor=request.user, case=case, result=request.POST.get("result", ""),
+                                       ended_on=request.POST.get("ended_on") or None,
                                        expected_version=int(expected) if expected.isdigit() else None)
     except PlatformError as error:
-        details = "；".join(m for ms in error.details.values() for m in ms)
-        messages.error(request, error.message + (f"（{details}）" if details else ""))
-    else:
-        messages.success(request, "特殊程序已结束，恢复计时")
+        return _case_page(request, case, refused={"form": "end-pause", "error": error, "data": request.POST},
+                          status=400)
+    messages.success(request, "特别程序已结束，恢复计时")
     return redirect("runtime:case", number=number)

@@ -126,7 +126,7 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     act(page, number, "退回", "请补充核查设备摆放", 退回到="材料审查")
     sign_in(page, "handler")
     act(page, number, "通过", "已补充说明")
-    act(page, number, "启动特殊程序", "设备需送检", 特殊程序="检验", 预计工作日="3")
+    act(page, number, "启动特殊程序", "设备需送检", 程序种类="检验", 预计所需时间="3")
     assert state(number) == "suspended"
     page.goto(f"/cases/{number}/")
     assert page.get_by_text("计时暂停").is_visible()
@@ -151,8 +151,8 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     page.goto(f"/cases/{number}/")
     assert_progress_shows(page, ("受理", "材料审查", "现场核查", "审核", "批准", "制证", "送达"))
     assert "陈承办" not in page.content()  # desks, never staff names
-    download_every_document(page, number, ("接件凭证", "一次性告知补正通知书", "受理通知书", "特殊程序告知书",
-                                           "行政审批决定书", "送达回证"))
+    download_every_document(page, number, ("接件凭证", "一次性告知补正通知书", "受理通知书", "特别程序告知书",
+                                           "特别程序结束告知书", "行政审批决定书", "送达回证"))
     shot(page, "05-applicant-delivered")
     page.goto("/hall/")
     assert page.get_by_text("食品经营许可证").first.is_visible()

@@ -54,6 +54,7 @@ def clock_row(page) -> str:
 def test_individual_business_online_end_to_end(district, page, time_machine):
     from django.utils import timezone
 
+    from runtime import clock
     from runtime.models import Case, Certificate
     from workdays import add_working_days, working_days_between
 
@@ -112,7 +113,7 @@ def test_individual_business_online_end_to_end(district, page, time_machine):
     assert page.get_by_role("link", name=number).count()
     act(page, number, "退回", "请核实烟草专卖零售许可证的真伪", 退回到="审查")
     sign_in(page, "registrar")
-    act(page, number, "启动特殊程序", "许可证件真伪须送鉴定", 特殊程序="鉴定", 预计工作日="3")
+    act(page, number, "启动特殊程序", "许可证件真伪须送鉴定", 程序种类="鉴定", 预计所需时间="3")
     assert state(number) == "suspended"
     due_before = Case.objects.get(number=number).statutory_due_on
 
@@ -120,7 +121,8 @@ def test_individual_business_online_end_to_end(district, page, time_machine):
     page.goto(f"/cases/{number}/")
     paused_at = clock_row(page)
     assert "计时暂停" in paused_at, paused_at
-    expected_end = add_working_days(monday, 3).value  # the applicant is told how long it takes
+    # the applicant is told how long it takes: 3 working days from the start date, which counts
+    expected_end = clock.expected_end(monday, 3)
     assert page.get_by_text(f"特殊程序：鉴定，{monday:%Y-%m-%d} 起，预计 3 个工作日（至 {expected_end:%Y-%m-%d}）").is_visible()
     shot(page, "shop-02-clock-stopped")
     time_machine.move_to(timezone.now() + dt.timedelta(days=2), tick=True)
@@ -155,11 +157,11 @@ def test_individual_business_online_end_to_end(district, page, time_machine):
     assert page.locator("table.progress").inner_text().count("审查") >= 2  # returned once
     content = page.content()
     assert "郑登记" not in content and "冯科长" not in content  # desks, never staff names
-    texts = download_every_document(page, number, ("接件凭证", "一次性告知补正通知书", "受理通知书", "特殊程序告知书",
-                                                   "行政审批决定书", "送达回证"))
+    texts = download_every_document(page, number, ("接件凭证", "一次性告知补正通知书", "受理通知书", "特别程序告知书",
+                                                   "特别程序结束告知书", "行政审批决定书", "送达回证"))
     assert certificate.number in texts["行政审批决定书"] and "营业执照" in texts["行政审批决定书"]
     assert "邮寄送达" in texts["送达回证"]
-    assert "鉴定" in texts["特殊程序告知书"]
+    assert "鉴定" in texts["特别程序告知书"]
     shot(page, "shop-03-applicant-delivered")
     page.goto("/hall/")
     licences = page.locator("section", has=page.get_by_role("heading", name="我的证照"))

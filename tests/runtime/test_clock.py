@@ -48,11 +48,12 @@ def test_due_dates_from_acceptance_and_a_special_procedure_that_stops_the_clock(
     case = act(demo.chief, case, "suspend", "需对经营场所进行检测", procedure="检测", expected_days=5)
     assert case.state == CaseState.SUSPENDED and case.paused_since == D("2026-10-12")
     notice = case.documents.get(template="special_procedure_notice")
-    assert notice.context["expected_end_on"] == "2026年10月19日" and notice.context["procedure"] == "检测"
+    # 5 working days from the start date, both included: 12–16 October
+    assert notice.context["expected_end_on"] == "2026年10月16日" and notice.context["procedure"] == "检测"
     with pytest.raises(Exception, match="特殊程序进行中"):
         act(demo.chief, case)
     status = clock.status(case, D("2026-10-14"))
-    assert status.phase == "paused" and status.used_days == 6  # 29, 30 Sep; 8, 9, 10, 12 Oct; then stopped
+    assert status.phase == "paused" and status.used_days == 5  # 29, 30 Sep; 8, 9, 10 Oct; stopped from the 12th
     # the applicant's progress says the waiting step's clock stands still
     assert [s.state for s in selectors.progress(case) if s.completed_at is None] == ["待办（暂停计时）"]
 
@@ -60,12 +61,12 @@ def test_due_dates_from_acceptance_and_a_special_procedure_that_stops_the_clock(
     with pytest.raises(Exception, match="无权"):
         services.special_procedure_end(actor=demo.clerk, case=case, result="检测合格")
     case = services.special_procedure_end(actor=demo.chief, case=case, result="检测合格")
-    assert case.state == CaseState.IN_PROGRESS and case.paused_days == 4  # 13–16 October do not count
-    assert (case.statutory_due_on, case.promised_due_on) == (D("2026-11-05"), D("2026-10-22"))
+    assert case.state == CaseState.IN_PROGRESS and case.paused_days == 5  # 12–16 October do not count
+    assert (case.statutory_due_on, case.promised_due_on) == (D("2026-11-06"), D("2026-10-23"))
     review = Task.objects.get(pk=review.pk)
-    assert review.paused_days == 4 and review.due_on == D("2026-10-14")  # 10 (Sat), 12, 13, 14 Oct
+    assert review.paused_days == 5 and review.due_on == D("2026-10-15")  # 8, 9, 10 (Sat), then 13, 14, 15 Oct
     status = clock.status(case, D("2026-10-20"))
-    assert (status.used_days, status.remaining_days, status.phase) == (8, 12, "running")
+    assert (status.used_days, status.remaining_days, status.phase) == (7, 13, "running")
 
 
 def test_special_procedure_step_pauses_while_its_task_is_open(demo, time_machine):

@@ -43,8 +43,10 @@ def _resubmit(demo, case, time_machine, day="2026-10-10"):
 
 def test_correction_after_acceptance_stops_the_clock_until_resubmission(demo, time_machine):
     case = _accepted_then_correction(demo, _item(True), time_machine)
-    assert case.state == CaseState.CORRECTING and case.paused_since == D("2026-09-30")
+    # the notice day was the office's: the clock stands still from the day after (民法典 art. 201)
+    assert case.state == CaseState.CORRECTING and case.paused_since == D("2026-10-01")
     pause = Pause.objects.get(case=case)
+    assert pause.started_on == D("2026-09-30")
     assert pause.is_correction and pause.ended_on is None
     notice = case.documents.get(template="correction_notice")
     assert "办理期限停止计算" in notice.context["clock_note"]

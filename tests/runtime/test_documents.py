@@ -24,6 +24,7 @@ def text_of(pdf: bytes) -> str:
 def test_every_template_is_registered():
     assert set(document_templates.keys()) == {
         "receipt", "correction_notice", "acceptance_notice", "refusal_notice", "special_procedure_notice",
+        "special_procedure_end_notice",
         "extension_notice", "decision", "delivery_receipt"}
 
 

@@ -143,10 +143,23 @@ class ActSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
     return_to = serializers.CharField(required=False, max_length=40)
     items = serializers.ListField(child=serializers.CharField(max_length=500), required=False, max_length=100)
-    procedure = serializers.CharField(required=False, max_length=20)
-    expected_days = serializers.IntegerField(required=False)
+    procedure = serializers.CharField(required=False, max_length=20,
+                                      help_text="suspend：程序种类（听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审）")
+    expected_days = serializers.IntegerField(required=False, help_text="suspend：预计所需时间（工作日，1–365）")
+    started_on = serializers.DateField(required=False, help_text="suspend：开始日期（含当日不计时），默认今天；"
+                                                                  "不早于本环节的开始日期，不晚于今天")
+    ended_on = serializers.DateField(required=False, help_text="特别程序环节的 approve：结束日期（含当日不计时），"
+                                                                "默认今天；不早于开始日期，不晚于今天")
     days = serializers.IntegerField(required=False)
     method = serializers.CharField(required=False, max_length=50)
+
+
+class EndSpecialProcedureSerializer(serializers.Serializer):
+    result = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+                                   help_text="特别程序的结果（必填，未填时答复 details.result）")
+    ended_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                     help_text="结束日期（含当日不计时），默认今天；不早于开始日期，不晚于今天")
+    expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class IntakeApplicantSerializer(serializers.Serializer):

@@ -34,6 +34,7 @@ from .serializers import (
     CatalogueThemeSerializer,
     CertificateSerializer,
     DocumentSerializer,
+    EndSpecialProcedureSerializer,
     LogEntrySerializer,
     MaterialSerializer,
     TaskSerializer,
@@ -204,10 +205,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                      method=str(request.data.get("method", "窗口领取")))
         return Response(CaseDetailSerializer(case).data)
 
+    @extend_schema(request=EndSpecialProcedureSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="end-special-procedure")
     def end_special_procedure(self, request, number=None):
-        case = services.special_procedure_end(actor=request.user, case=self.get_object(),
-                                              result=str(request.data.get("result", "")))
+        body = EndSpecialProcedureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = services.special_procedure_end(actor=request.user, case=self.get_object(), **body.validated_data)
         return Response(CaseDetailSerializer(case).data)
 
 
