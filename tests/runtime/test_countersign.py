@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.errors import AccessDenied, Conflict, InvalidInput
-from runtime.models import LogEntry, Task, TaskSignature, TaskState
+from runtime.models import LogEntry, TaskSignature, TaskState
 
 from . import factories
 from .conftest import act, open_task, submit
