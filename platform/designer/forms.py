@@ -12,7 +12,7 @@ from accounts.models import STAFF_ROLES, Department, Role, RoleAssignment
 
 from .models import CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
 from .palette import field_types
-from .steps import ACTIONS, SPECIAL_PROCEDURES, step_types
+from .steps import ACTIONS, step_settings, step_types
 
 KEY_HELP = "小写英文字母开头，可含数字和下划线，例如 business_type"
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -273,16 +273,17 @@ class StepForm(forms.Form):
     actions = forms.MultipleChoiceField(label="允许的操作", required=False, widget=forms.CheckboxSelectMultiple,
                                         choices=list(ACTIONS.items()))
     return_to = forms.MultipleChoiceField(label="可退回到", required=False, widget=forms.CheckboxSelectMultiple)
-    procedure = forms.ChoiceField(label="特殊程序种类", required=False,
-                                  choices=[("", "——")] + [(p, p) for p in SPECIAL_PROCEDURES])
-    expected_days = forms.IntegerField(label="特殊程序预计工作日（告知申请人）", min_value=1, max_value=365,
-                                       required=False)
     after = forms.ChoiceField(label="插入到此步骤之后（新步骤接过它的流转）", required=False)
     is_start = forms.BooleanField(label="设为开始步骤", required=False)
 
     def __init__(self, *args, step_keys=(), editing: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [(k, f"{t.label}（{k}）") for k, t in step_types.items()]
+        # The settings step types take of their own (a special procedure's kind and days, a
+        # countersign's number of signers), one field each, labelled by the step type's entry.
+        for key, (setting, owner) in step_settings().items():
+            self.fields[key] = _setting_field(setting, owner)
+        self.order_fields([k for k in self.fields if k not in ("after", "is_start")] + ["after", "is_start"])
         self.fields["role"].choices = [("", "——")] + [(r.value, r.label) for r in Role if r in STAFF_ROLES]
         self.fields["department"].choices = [("", "本事项的实施部门")] + [
             (d.code, d.name) for d in Department.objects.exclude(kind=Department.Kind.DISTRICT).order_by("code")]
@@ -295,7 +296,7 @@ class StepForm(forms.Form):
     @classmethod
     def initial_from(cls, step: dict, *, start: str) -> dict:
         initial = {k: step.get(k) for k in ("key", "type", "name", "role", "department", "limit_days",
-                                            "procedure", "expected_days")}
+                                            *step_settings())}
         initial.update(actions=step.get("actions", []), return_to=step.get("return_to", []),
                        is_start=step["key"] == start)
         return {k: v for k, v in initial.items() if v is not None}
@@ -305,8 +306,7 @@ class StepForm(forms.Form):
         department rule) are kept from ``base``."""
         data = self.cleaned_data
         step = {k: v for k, v in (base or {}).items()
-                if k not in ("role", "department", "limit_days", "actions", "return_to", "procedure",
-                             "expected_days")}
+                if k not in ("role", "department", "limit_days", "actions", "return_to", *step_settings())}
         step.update(key=data["key"], type=data["type"], name=data["name"], transitions=transitions)
         if step_types.get(data["type"]).performed_by_person:
             step["role"] = data["role"] or None
@@ -318,12 +318,21 @@ class StepForm(forms.Form):
                 step["return_to"] = data["return_to"]
         elif data["department"]:
             step["department"] = data["department"]
-        if data["type"] == "special_procedure":
-            if data["procedure"]:
-                step["procedure"] = data["procedure"]
-            if data["expected_days"] is not None:
-                step["expected_days"] = data["expected_days"]
+        for setting in step_types.get(data["type"]).settings:
+            if data.get(setting.key) not in (None, ""):
+                step[setting.key] = data[setting.key]
         return step
+
+
+def _setting_field(setting, owner) -> forms.Field:
+    """A form field for a step type's own setting, from the setting's JSON Schema (an enum or an
+    integer range); only steps of ``owner``'s type keep its value."""
+    label = f"{setting.label}（仅“{owner.label}”步骤）"
+    schema = setting.schema
+    if "enum" in schema:
+        return forms.ChoiceField(label=label, required=False, choices=[("", "——")] + [(v, v) for v in schema["enum"]])
+    return forms.IntegerField(label=label, required=False, min_value=schema.get("minimum"),
+                              max_value=schema.get("maximum"))
 
 
 class TransitionForm(forms.Form):

@@ -166,19 +166,14 @@ def flowchart_svg(workflow: dict | None) -> SafeString:
     for step in workflow["steps"]:
         x, y = pos[step["key"]]
         step_type = step_types.get(step["type"]) if step["type"] in step_types else None
-        fill = {"special_procedure": "#fff4e5", "parallel_branch": "#e8f0fe", "parallel_join": "#e8f0fe"}.get(
-            step["type"], "#ffffff")
+        fill = step_type.fill if step_type else "#ffffff"
         end = step_type is not None and step_type.may_end and not step["transitions"]
         out.append(f"<g class='step' data-step='{escape(step['key'])}'><rect x='{x:.0f}' y='{y:.0f}' "
                    f"width='{BOX_W}' height='{BOX_H}' rx='{22 if end else 6}' fill='{fill}' "
                    f"stroke='{'#b3261e' if step['key'] == workflow['start'] else '#1f2328'}'/>")
         out.append(f"<text x='{x + BOX_W / 2:.0f}' y='{y + 19:.0f}' text-anchor='middle' font-size='14' "
                    f"font-weight='600'>{escape(step['name'])}</text>")
-        sub = step_type.label if step_type else step["type"]
-        if step.get("limit_days") is not None:
-            sub += f" · {step['limit_days']}个工作日"
-        if step.get("procedure"):
-            sub = f"{step['procedure']} · 约{step.get('expected_days', '?')}个工作日（不计时限）"
+        sub = step_type.describe(step) if step_type else step["type"]
         out.append(f"<text x='{x + BOX_W / 2:.0f}' y='{y + 36:.0f}' text-anchor='middle' font-size='11' "
                    f"fill='#5b6470'>{escape(sub)}</text></g>")
     out.append("</svg>")

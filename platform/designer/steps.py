@@ -1,7 +1,11 @@
-"""Workflow step types and the actions a step may allow, registered by key.
+"""Workflow step types and the actions a step may allow, registered by key: what a step *is*.
 
-A step type says which actions its step may offer, whether a person (role) performs it and
-whether a workflow may end there. Adding a kind of step is one entry here.
+A step type says which actions its step may offer, whether a person (role) performs it, whether
+a workflow may end there, and which settings of its own it takes (e.g. a special procedure's
+``procedure`` and ``expected_days``, a countersign's ``signers``), each with its JSON Schema,
+its label for the designer's form and the message when it is missing. What a step *does* when
+a case runs is the runtime's (``runtime.behaviours``, one entry per key here). Adding a kind of
+step is one entry here and one there.
 """
 
 from __future__ import annotations
@@ -25,6 +29,18 @@ SPECIAL_PROCEDURES = ["听证", "招标", "拍卖", "检验", "检测", "检疫"
 
 
 @dataclass(frozen=True)
+class StepSetting:
+    """A key of the step's own in the workflow document. ``schema`` is the value's JSON Schema,
+    the same as in workflow.schema.json (a test keeps them equal); ``missing`` is the message
+    when a step of this type lacks it."""
+
+    key: str
+    label: str
+    schema: dict
+    missing: str
+
+
+@dataclass(frozen=True)
 class StepType:
     key: str
     label: str
@@ -32,11 +48,32 @@ class StepType:
     performed_by_person: bool = True
     may_end: bool = False
     parallel: str = ""  # "branch" or "join" for the parallel pair
+    settings: tuple[StepSetting, ...] = ()
+    fill: str = "#ffffff"  # its box in the flowchart
+    note: str = ""  # the flowchart's second line, formatted with the step (default: label and limit)
+
+    def describe(self, step: dict) -> str:
+        """The flowchart's second line for a step of this type."""
+        if self.note:
+            return self.note.format_map({s.key: step.get(s.key, "?")
+                                         for s in self.settings} | {"limit_days": step.get("limit_days", "?")})
+        text = self.label
+        if step.get("limit_days") is not None:
+            text += f" · {step['limit_days']}个工作日"
+        return text
 
 
 step_types: Registry[StepType] = Registry("流程步骤类型")
 
 _WORK = frozenset({"approve", "return", "reject", "request_correction", "suspend", "extend"})
+
+PROCEDURE = StepSetting("procedure", "特殊程序种类", {"enum": SPECIAL_PROCEDURES},
+                        "特殊程序须说明程序种类和预计所需工作日（书面告知申请人）")
+EXPECTED_DAYS = StepSetting("expected_days", "特殊程序预计工作日（告知申请人）",
+                            {"type": "integer", "minimum": 1, "maximum": 365},
+                            "特殊程序须说明程序种类和预计所需工作日（书面告知申请人）")
+SIGNERS = StepSetting("signers", "会签人数（不同人员签署，至少2人）", {"type": "integer", "minimum": 2, "maximum": 20},
+                      "会签步骤须设定需签署的人数（至少2人）")
 
 STEP_TYPES = [
     StepType("receive", "收件", frozenset({"approve", "request_correction", "reject"})),
@@ -44,14 +81,21 @@ STEP_TYPES = [
     StepType("handle", "承办", _WORK),
     StepType("review", "审核", _WORK),
     StepType("approve", "批准", _WORK),
-    StepType("special_procedure", "特殊程序", frozenset({"approve", "return"})),
+    StepType("countersign", "会签", _WORK, settings=(SIGNERS,), note="会签 · {signers}人签署 · {limit_days}个工作日"),
+    StepType("special_procedure", "特殊程序", frozenset({"approve", "return"}), settings=(PROCEDURE, EXPECTED_DAYS),
+             fill="#fff4e5", note="{procedure} · 约{expected_days}个工作日（不计时限）"),
     StepType("complete", "办结", frozenset({"complete", "return"}), may_end=True),
     StepType("deliver", "送达", frozenset({"complete"}), may_end=True),
-    StepType("parallel_branch", "并联分支", frozenset(), performed_by_person=False, parallel="branch"),
-    StepType("parallel_join", "并联汇合", frozenset(), performed_by_person=False, parallel="join"),
+    StepType("parallel_branch", "并联分支", frozenset(), performed_by_person=False, parallel="branch", fill="#e8f0fe"),
+    StepType("parallel_join", "并联汇合", frozenset(), performed_by_person=False, parallel="join", fill="#e8f0fe"),
 ]
 
 
 def register_step_types() -> None:
     for step_type in STEP_TYPES:
         step_types.register(step_type.key, step_type)
+
+
+def step_settings() -> dict[str, tuple[StepSetting, StepType]]:
+    """Every step-specific setting of the registered types, with the type that owns it."""
+    return {s.key: (s, t) for _, t in step_types.items() for s in t.settings}

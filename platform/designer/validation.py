@@ -24,7 +24,7 @@ from rules import RuleInvalid, rule_variables, validate_rule
 
 from .palette import FORMAT_CHECKER, error_message, error_path, field_types
 from .rulesets import LIMITS
-from .steps import step_types
+from .steps import step_settings, step_types
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 SCHEMA_BASE = "https://schemas.approval.local/designer/"
@@ -227,6 +227,26 @@ def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, 
     return problems
 
 
+def _setting_problems(step: dict, step_type, here: str, problems: Problems) -> None:
+    """The settings a step type takes of its own (designer.steps.StepSetting): present when it
+    is that type, checked by the setting's schema, and refused on a step of another type."""
+    own = {s.key for s in step_type.settings}
+    for setting in step_type.settings:
+        if setting.key not in step:
+            problems.add(f"{here}.{setting.key}", setting.missing)
+            continue
+        for error in _setting_validator(setting.key).iter_errors(step[setting.key]):
+            problems.add(f"{here}.{setting.key}", f"{setting.label}：{error_message(error)}")
+    for key, (setting, owner) in step_settings().items():
+        if key in step and key not in own:
+            problems.add(f"{here}.{key}", f"只有“{owner.label}”步骤可以设置{setting.label}")
+
+
+@cache
+def _setting_validator(key: str) -> Draft202012Validator:
+    return Draft202012Validator(step_settings()[key][0].schema)
+
+
 def reach_any(graph: dict[str, list[str]], starts: list[str]) -> set[str]:
     seen, queue = set(starts), deque(starts)
     while queue:
@@ -266,12 +286,7 @@ def _step_problems(step, here, problems: Problems, index, variables, departments
         problems.add(f"{here}.actions", "设置了退回目标，须允许“return”（退回）操作")
     if "return" in step.get("actions", []) and not step.get("return_to"):
         problems.add(f"{here}.return_to", "允许退回时须指定可退回的步骤")
-    if step_type.key == "special_procedure":
-        for key in ("procedure", "expected_days"):
-            if key not in step:
-                problems.add(f"{here}.{key}", "特殊程序须说明程序种类和预计所需工作日（书面告知申请人）")
-    elif "procedure" in step or "expected_days" in step:
-        problems.add(here, "只有“特殊程序”步骤可以设置程序种类和预计时间")
+    _setting_problems(step, step_type, here, problems)
     transitions = step["transitions"]
     if not transitions and not step_type.may_end:
         problems.add(f"{here}.transitions", f"“{step_type.label}”步骤不能作为结束步骤，须有后续步骤")

@@ -2,7 +2,9 @@
 
 An :class:`Action` receives an :class:`ActionContext` whose case row is locked and whose actor's
 right and the case's state were checked by ``services.task_complete``. Adding an action is one
-handler and one ``register`` line here.
+handler and one ``register`` line here. What ``approve`` and ``complete`` mean depends on the
+step (acceptance, the end of a special procedure, a countersignature, delivery …): those two
+ask the step's behaviour (``runtime.steps``); the others ask it only for its properties.
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ from .engine import (
     cancel_tasks,
     cn_date,
     definition_of,
-    end_pause,
-    is_intake,
     issue_document,
     open_step,
     open_tasks,
@@ -37,14 +37,11 @@ from .engine import (
 )
 from .models import Case, CaseState, Channel, Decision, Extension, Material, Task, TaskState
 from .pause_dates import parse_day, require, start_problems
+from .steps import StepBehaviour, behaviour_of
 
 # Actions that always need a written reason, whatever the step.
 REASONED = frozenset({"return", "reject", "request_correction", "suspend", "extend"})
-# Steps whose every decision is a signed opinion (逐级把关).
-OPINION_STEPS = frozenset({"handle", "review", "approve", "special_procedure"})
 MAX_EXTENSION_DAYS = 10
-# How a decision reaches the applicant, as the delivery step's page offers it (窗口领取 first: the default).
-DELIVERY_METHODS = ("窗口领取", "邮寄送达", "电子送达")
 
 
 @dataclass
@@ -59,6 +56,25 @@ class ActionContext:
     now: dt.datetime
     today: dt.date
     moves: Moves = field(default_factory=Moves)
+    behaviour: StepBehaviour = field(init=False)
+
+    def __post_init__(self):
+        self.behaviour = behaviour_of(self.task.step_type)
+
+    def finish(self, action: str, summary: str | None = None) -> None:
+        finish(self, action, summary)
+
+    def advance(self) -> None:
+        advance(self.case, self.defn, self.task, moves=self.moves, now=self.now)
+
+    def complete_case(self) -> None:
+        """办结, unless the case is already decided (a delivery step after completion)."""
+        if self.case.completed_on is None:
+            complete_case(self.case, today=self.today, opinion=self.opinion or "同意", actor=self.actor)
+
+    def window_passed(self) -> bool:
+        """Whether the 5-working-day acceptance window has passed without a decision."""
+        return self.case.accepted_on is None and self.today > self.case.acceptance_due_on
 
 
 @dataclass(frozen=True)
@@ -74,7 +90,7 @@ actions: Registry[Action] = Registry("办件操作")
 def needs_opinion(step: dict, action: str) -> bool:
     if "opinion_required" in step:  # forward-compatible: a step may say so itself
         return bool(step["opinion_required"]) or action in REASONED
-    return action in REASONED or step["type"] in OPINION_STEPS
+    return action in REASONED or behaviour_of(step["type"]).opinion_required
 
 
 def finish(ctx: ActionContext, action: str, summary: str | None = None) -> None:
@@ -142,26 +158,8 @@ def accept_case(case: Case, *, on: dt.date, deemed: bool, actor=None, why: str =
                    promised_due_on=cn_date(case.promised_due_on), **extra)
 
 
-def _window_passed(ctx: ActionContext) -> bool:
-    return ctx.case.accepted_on is None and ctx.today > ctx.case.acceptance_due_on
-
-
 def _approve(ctx: ActionContext) -> None:
-    case, task = ctx.case, ctx.task
-    if task.step_type == "special_procedure":
-        ended_on = parse_day(ctx.params.get("ended_on"), "ended_on", default=ctx.today)
-        finish(ctx, "approve", f"“{task.step_name}”结束：{ctx.opinion}")
-        end_pause(case, on=ended_on, result=ctx.opinion, actor=ctx.actor)
-    elif is_intake(task) and case.accepted_on is None and task.step_type == "accept":
-        finish(ctx, "approve", f"“{task.step_name}”：予以受理")
-        if _window_passed(ctx):
-            accept_case(case, on=case.received_on, deemed=True, actor=ctx.actor,
-                        why="收件后5个工作日内未作决定，依法自收到申请材料之日起即为受理")
-        else:
-            accept_case(case, on=ctx.today, deemed=False, actor=ctx.actor)
-    else:
-        finish(ctx, "approve")
-    advance(case, ctx.defn, task, moves=ctx.moves, now=ctx.now)
+    ctx.behaviour.on_approve(ctx)
 
 
 def complete_case(case: Case, *, today: dt.date, opinion: str, actor=None) -> None:
@@ -193,20 +191,14 @@ def deliver_case(case: Case, *, today: dt.date, method: str, actor=None) -> None
 
 
 def _complete(ctx: ActionContext) -> None:
-    case, task = ctx.case, ctx.task
-    finish(ctx, "complete")
-    if case.completed_on is None:
-        complete_case(case, today=ctx.today, opinion=ctx.opinion or "同意", actor=ctx.actor)
-    if task.step_type == "deliver":
-        deliver_case(case, today=ctx.today, method=ctx.params.get("method") or DELIVERY_METHODS[0], actor=ctx.actor)
-    advance(case, ctx.defn, task, moves=ctx.moves, now=ctx.now)
+    ctx.behaviour.on_complete(ctx)
 
 
 def _reject(ctx: ActionContext) -> None:
     case, task = ctx.case, ctx.task
     others = [t for t in open_tasks(case) if t.pk != task.pk]
-    if case.accepted_on is None and is_intake(task):
-        if _window_passed(ctx):
+    if case.accepted_on is None and ctx.behaviour.intake:
+        if ctx.window_passed():
             raise Conflict("收件已满5个工作日，依法视为受理，不能再作不予受理决定")
         finish(ctx, "reject", f"“{task.step_name}”：不予受理")
         cancel_tasks(case, others, reason="不予受理", moves=ctx.moves, now=ctx.now)
@@ -251,7 +243,7 @@ def _request_correction(ctx: ActionContext) -> None:
     if not items:
         raise InvalidInput("请列出需要补正的全部材料和内容", details={"items": ["一次性告知须列出全部需补正的内容"]})
     if case.accepted_on is None:
-        if _window_passed(ctx):
+        if ctx.window_passed():
             raise Conflict("收件已满5个工作日，依法视为受理，不能再告知补正")
         if case.corrections_before_acceptance:
             raise Conflict("受理前的补正须一次性告知，本件已告知过补正，不能再次告知")

@@ -23,12 +23,10 @@ from designer.selectors import (
 )
 from designer.steps import ACTIONS, SPECIAL_PROCEDURES, step_types
 
+from .steps import keys_where
+
 __all__ = ["ACTIONS", "SPECIAL_PROCEDURES", "Definition", "Guide", "catalogue_themes", "definition_for", "guide_of",
            "public_catalogue", "published_items", "step_type"]
-
-# Step types whose decision is the acceptance decision (受理 / 不予受理 / 补正).
-INTAKE_TYPES = frozenset({"receive", "accept"})
-
 
 def step_type(key: str):
     return step_types.get(key)
@@ -115,9 +113,19 @@ class Definition:
         resubmits (an absent key, as in every version published before the setting: no)."""
         return bool(self.document.get("correction_stops_clock", False))
 
+    def first_step_where(self, **flags: bool) -> str | None:
+        """The first step in document order whose type's behaviour has the given properties
+        (``runtime.steps.keys_where``)."""
+        keys = set(keys_where(**flags))
+        return next((s["key"] for s in self.workflow["steps"] if s["type"] in keys), None)
+
     def completion_step(self) -> str | None:
         """Where a rejection (不予许可) goes: the first completion step in document order."""
-        return next((s["key"] for s in self.workflow["steps"] if s["type"] == "complete"), None)
+        return self.first_step_where(completion=True)
+
+    def acceptance_step(self) -> str | None:
+        """The step whose approval accepts the case (受理); None: the item accepts on receipt."""
+        return self.first_step_where(accepts=True)
 
     def is_reachable(self, start: str, target: str, *, stop_at_join: bool = True) -> bool:
         """Whether ``target`` is reachable forward from ``start`` (not passing a join when asked)."""

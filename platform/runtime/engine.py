@@ -1,5 +1,6 @@
 """The engine's internals shared by the services and the action handlers: locking, opening
-steps (parallel branches and joins, special-procedure steps), transitions, documents, events.
+steps (what each type does on opening is its behaviour's, ``runtime.steps``), transitions,
+pauses, documents, events.
 
 Nothing here opens a transaction or checks a person's right: the services in
 :mod:`runtime.services` do both before calling in.
@@ -22,9 +23,10 @@ from core.errors import Conflict
 from rules import RuleEvaluationError, evaluate_rule
 
 from . import caselog, clock, pause_dates, rows
-from .definitions import INTAKE_TYPES, Definition, definition_for, step_type
+from .definitions import Definition, definition_for
 from .documents import cn_date, document_templates
 from .models import CORRECTION_PROCEDURE, Case, CaseSequence, CaseState, Document, Pause, Task, TaskState
+from .steps import behaviour_of
 
 # Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
 # case_id=…, kind=…, data=…)``. Supervision and notifications listen; the runtime imports neither.
@@ -269,38 +271,52 @@ def forget_departments(**_signal) -> None:
 _ROLE_LABELS = dict(Role.choices)
 
 
+@dataclass
+class Opening:
+    """A step being opened, as its behaviour (``runtime.steps``) receives it."""
+
+    case: Case
+    defn: Definition
+    key: str
+    step: dict
+    branch: str
+    moves: Moves
+    now: dt.datetime
+    assignee: object = None
+
+    @property
+    def today(self) -> dt.date:
+        return timezone.localdate(self.now)
+
+    def open_task(self, *, to_role_only: bool = False) -> Task:
+        """One task for the step's role in its department, with its due date, logged; on the
+        desk of ``assignee`` (whoever did it last, when a return sends it back) unless
+        ``to_role_only``."""
+        case, step = self.case, self.step
+        assignee = None if to_role_only else self.assignee
+        task = Task(case=case, step_key=self.key, step_name=step["name"], step_type=step["type"],
+                    role=step.get("role") or "", department=_department_for(self.defn, step, case), assignee=assignee,
+                    branch=self.branch, opened_at=self.now, opened_on=self.today, limit_days=step.get("limit_days", 0))
+        clock.task_due(task)
+        rows.insert([task])
+        self.moves.opened.append(task)
+        who = _ROLE_LABELS.get(task.role, task.role)
+        caselog.append(case, kind="task_opened", summary=f"转入“{task.step_name}”（{task.department.name}·{who}）",
+                       step_key=self.key, task=task, data={"due_on": task.due_on.isoformat(), "branch": self.branch})
+        return task
+
+    def follow(self, *, every: bool = False, branch: str | None = None) -> None:
+        """Open the steps the transitions lead to (all that hold with ``every``), in ``branch``
+        (default: this step's)."""
+        for target in next_steps(self.defn, self.step, self.case, every=every):
+            open_step(self.case, self.defn, target, branch=self.branch if branch is None else branch,
+                      moves=self.moves, now=self.now)
+
+
 def open_step(case: Case, defn: Definition, key: str, *, branch: str, moves: Moves, now, assignee=None) -> None:
+    """Open a step: what that means is its type's behaviour (``runtime.steps``)."""
     step = defn.step(key)
-    kind = step_type(step["type"])
-    if kind.parallel == "branch":
-        caselog.append(case, kind="parallel_split", summary=f"并联审批“{step['name']}”开始", step_key=key)
-        token = f"{branch}/{key}" if branch else key
-        for target in next_steps(defn, step, case, every=True):
-            open_step(case, defn, target, branch=token, moves=moves, now=now)
-        return
-    if kind.parallel == "join":
-        still_open = Task.objects.filter(case=case, state__in=[TaskState.OPEN, TaskState.WAITING])
-        if any(t.branch == branch or t.branch.startswith(branch + "/") for t in still_open):
-            return  # wait for the other branches
-        outer = branch.rsplit("/", 1)[0] if "/" in branch else ""
-        caselog.append(case, kind="parallel_join", summary=f"并联审批各分支均已办结，汇合于“{step['name']}”",
-                       step_key=key)
-        for target in next_steps(defn, step, case):
-            open_step(case, defn, target, branch=outer, moves=moves, now=now)
-        return
-    today = timezone.localdate(now)
-    task = Task(case=case, step_key=key, step_name=step["name"], step_type=step["type"], role=step.get("role") or "",
-                department=_department_for(defn, step, case), assignee=assignee, branch=branch, opened_at=now,
-                opened_on=today, limit_days=step.get("limit_days", 0))
-    clock.task_due(task)
-    rows.insert([task])
-    moves.opened.append(task)
-    who = _ROLE_LABELS.get(task.role, task.role)
-    caselog.append(case, kind="task_opened", summary=f"转入“{task.step_name}”（{task.department.name}·{who}）",
-                   step_key=key, task=task, data={"due_on": task.due_on.isoformat(), "branch": branch})
-    if step["type"] == "special_procedure":
-        start_pause(case, task=task, procedure=step["procedure"], expected_days=step["expected_days"],
-                    reason=step["name"], on=today)
+    behaviour_of(step["type"]).open(Opening(case, defn, key, step, branch, moves, now, assignee))
 
 
 def previous_performer(case: Case, key: str):
@@ -410,12 +426,3 @@ def end_pause(case: Case, *, on: dt.date, result: str, actor=None) -> Pause:
                        + ("（暂定）" if case.clock_provisional else ""),
                        promised_due_on=cn_date(case.promised_due_on))
     return pause
-
-
-def intake_step_key(defn: Definition) -> str:
-    """The step whose approval is the acceptance decision: the first 受理 step, else the start."""
-    return next((s["key"] for s in defn.workflow["steps"] if s["type"] == "accept"), defn.start)
-
-
-def is_intake(task: Task) -> bool:
-    return task.step_type in INTAKE_TYPES

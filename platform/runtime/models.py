@@ -199,6 +199,27 @@ class Task(models.Model):
         return f"{self.case.number} {self.step_name}"
 
 
+class TaskSignature(models.Model):
+    """One person's signature of a countersign (会签) task, with the opinion they signed. The step
+    completes when as many different people holding its role as it asks for have signed; the
+    log has an entry for each signature too."""
+
+    task = models.ForeignKey(Task, verbose_name="环节", on_delete=models.CASCADE, related_name="signatures")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签署人", on_delete=models.PROTECT,
+                               related_name="+")
+    opinion = models.TextField("会签意见")
+    signed_at = models.DateTimeField("签署时间")
+
+    class Meta:
+        verbose_name = "会签签署"
+        verbose_name_plural = "会签签署"
+        ordering = ["task_id", "signed_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["task", "signer"], name="one_signature_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.signer_id}"
+
+
 class LogEntry(models.Model):
     """One entry of a case's append-only log; ``hash`` covers the entry and ``prev_hash``."""
 

@@ -33,7 +33,6 @@ from .engine import (
     definition_of,
     emit,
     end_pause,
-    intake_step_key,
     issue_document,
     lock_case,
     lock_task,
@@ -56,6 +55,7 @@ from .models import (
     Task,
     TaskState,
 )
+from .steps import behaviour_of, keys_where
 from .uploads import atomic_with_files, check_upload, remember_written
 
 MAX_FORM_BYTES = 256 * 1024
@@ -225,7 +225,7 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
                          "unit": defn.unit_code, "materials": [r["key"] for r in prepared]})
     _issue_receipt(case, stored)  # a new case has exactly the materials just stored
     moves = Moves()
-    if not any(s["type"] == "accept" for s in defn.workflow["steps"]):
+    if defn.acceptance_step() is None:
         accept_case(case, on=today, deemed=False, why="本事项即收即受理")
     open_step(case, defn, defn.start, branch="", moves=moves, now=now)
     save_case(case)
@@ -401,10 +401,11 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected
     if handler is None or action not in step.get("actions", []):
         allowed = "、".join(actions.get(a).label for a in step.get("actions", []) if a in actions)
         raise InvalidInput(f"“{task.step_name}”环节不能执行此操作", details={"action": [f"可用操作：{allowed}"]})
-    if case.state == CaseState.SUSPENDED and task.step_type != "special_procedure":
+    behaviour = behaviour_of(task.step_type)
+    if case.state == CaseState.SUSPENDED and not behaviour.works_while_suspended:
         raise Conflict("特殊程序进行中，办理暂停；请先结束特殊程序")
     workable = (CaseState.RECEIVED, CaseState.IN_PROGRESS, CaseState.SUSPENDED)
-    if case.state not in workable and not (case.state == CaseState.COMPLETED and task.step_type == "deliver"):
+    if case.state not in workable and not (case.state == CaseState.COMPLETED and behaviour.works_after_completion):
         raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不能办理")
     opinion = (opinion or "").strip()
     if needs_opinion(step, action) and not opinion:
@@ -419,7 +420,7 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected
 
 
 def _intake_task(case: Case) -> Task:
-    task = Task.objects.filter(case=case, state=TaskState.OPEN, step_type__in=["receive", "accept"]).first()
+    task = Task.objects.filter(case=case, state=TaskState.OPEN, step_type__in=keys_where(intake=True)).first()
     if task is None:
         raise Conflict("办件没有待受理的环节")
     return task
@@ -456,7 +457,7 @@ def special_procedure_end(*, actor, case: Case, result: str, ended_on: dt.date |
     if case.state != CaseState.SUSPENDED or case.paused_since is None:
         raise Conflict("办件没有正在进行的特殊程序")
     pause = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
-    if pause.task is not None and pause.task.step_type == "special_procedure":
+    if pause.task is not None and behaviour_of(pause.task.step_type).stops_clock:
         raise Conflict("此特殊程序是流程中的环节，请在该环节办理“通过”以结束")
     access.require_pause_ender(actor, pause)
     today = timezone.localdate(now)
@@ -550,8 +551,8 @@ def _deem_one(pk: int, today: dt.date, now: dt.datetime) -> str | None:
         return None  # decided meanwhile
     defn = definition_of(case)
     moves = Moves()
-    intake = intake_step_key(defn)
-    pending = [t for t in open_tasks(case) if t.step_type in ("receive", "accept")]
+    intake = defn.acceptance_step() or defn.start
+    pending = [t for t in open_tasks(case) if behaviour_of(t.step_type).intake]
     for task in pending:
         task.state = TaskState.DONE
         task.completed_at = now

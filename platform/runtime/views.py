@@ -27,7 +27,6 @@ from workdays import working_days_between
 
 from . import access, extensions, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
-from .actions import DELIVERY_METHODS
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
 from .clock import today as clock_today
@@ -44,6 +43,7 @@ from .definitions import (
 from .engine import definition_of
 from .forms import form_data_from_post, materials_from_post
 from .models import CaseState, Channel, Task, TaskState
+from .steps import behaviour_of
 from .uploads import TYPE_LABELS
 from .wording import material_form, material_requirement
 
@@ -94,18 +94,23 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
             if task.state != TaskState.OPEN or not can_act_on_task(request.user, task):
                 continue
             step = defn.step(task.step_key)
-            allowed = [action_registry.get(a) for a in step.get("actions", []) if a in action_registry]
+            behaviour = behaviour_of(task.step_type)
+            desk = behaviour.desk(task, step, request.user)
+            allowed = [{"key": a.key, "label": behaviour.action_label(a)}
+                       for a in (action_registry.get(k) for k in step.get("actions", []) if k in action_registry)
+                       if a.key not in desk.get("withheld", ())]
             returns = [(k, defn.step(k)["name"]) for k in step.get("return_to", [])]
             # the task of a running procedure that approving ends (a special procedure step)
             ends_pause = bool(running and running.task_id == task.pk and case.state == CaseState.SUSPENDED)
-            tasks.append({"task": task, "actions": allowed, "returns": returns, "ends_pause": ends_pause,
+            tasks.append({"task": task, "actions": allowed, "returns": returns, "desk": desk, "ends_pause": ends_pause,
                           "refused": _refused_form(refused, task.pk)})
-        context["may_end_pause"] = bool(running and running.task_id and running.task.step_type != "special_procedure"
+        context["may_end_pause"] = bool(running and running.task_id
+                                        and not behaviour_of(running.task.step_type).stops_clock
                                         and not running.is_correction  # the applicant's resubmission ends it
                                         and access.may_end_pause(request.user, running))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
-                       my_tasks=tasks, procedures=SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS,
+                       my_tasks=tasks, procedures=SPECIAL_PROCEDURES,
                        end_pause_refused=_refused_form(refused, "end-pause"),
                        panels=extensions.render_case_panels(request, case))
     context["may_resubmit"] = case.state == CaseState.CORRECTING and access.may_resubmit(request.user, case)

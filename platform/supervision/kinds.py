@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 
 from core.registry import Registry
 from rules import Variable
+from runtime.steps import keys_where as step_keys_where
 
 from .models import Level, Subject
 from .workday_index import days_left, ordinal_of
@@ -39,7 +40,6 @@ DISTRICT_PRACTICE = {
 }
 
 ITEM_PREFIX = "item:"  # alerts of the anomaly conditions items declare: kind "item:<key>"
-OPINION_STEP_TYPES = ["handle", "review", "approve", "special_procedure"]
 OPINION_ACTIONS = ["return", "reject", "request_correction", "suspend", "extend"]
 OPEN_CASE_STATES = ["received", "correcting", "in_progress", "suspended"]
 
@@ -200,7 +200,7 @@ class PreReviewClock(_Clock):
     practice = "pre_review"
 
     def scope(self):
-        return Q(step_type="accept", channel="online")
+        return Q(step_type__in=step_keys_where(accepts=True), channel="online")
 
 
 class CertificateClock(_Clock):
@@ -211,7 +211,7 @@ class CertificateClock(_Clock):
     practice = "certificate"
 
     def scope(self):
-        return Q(step_type="complete")
+        return Q(step_type__in=step_keys_where(completion=True))
 
 
 class StepClock(_Clock):
@@ -222,7 +222,8 @@ class StepClock(_Clock):
     practice = "step"
 
     def scope(self):
-        return ~Q(step_type="complete") & ~Q(step_type="accept", channel="online")
+        return (~Q(step_type__in=step_keys_where(completion=True))
+                & ~Q(step_type__in=step_keys_where(accepts=True), channel="online"))
 
 
 class SpecialProcedureClock(_Clock):
@@ -320,9 +321,13 @@ class MissingOpinion(Anomaly):
                  "step.type": Variable("step.type", "string", "环节类型"),
                  "step.action": Variable("step.action", "string", "操作")}
     fields = {"step.state": "state", "step.opinion": "opinion", "step.type": "step_type", "step.action": "action"}
-    rule = {"and": [{"==": [{"var": "step.state"}, "done"]}, {"==": [{"var": "step.opinion"}, ""]},
-                    {"or": [{"in": [{"var": "step.type"}, OPINION_STEP_TYPES]},
-                            {"in": [{"var": "step.action"}, OPINION_ACTIONS]}]}]}
+
+    @property
+    def rule(self) -> dict:
+        # The opinion steps are the runtime's to say (runtime.steps), not named here.
+        return {"and": [{"==": [{"var": "step.state"}, "done"]}, {"==": [{"var": "step.opinion"}, ""]},
+                        {"or": [{"in": [{"var": "step.type"}, step_keys_where(opinion_required=True)]},
+                                {"in": [{"var": "step.action"}, OPINION_ACTIONS]}]}]}
 
     def model(self):
         return _task_model()

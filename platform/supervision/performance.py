@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import Role
 from core.errors import AccessDenied, InvalidInput
 from rules import RuleEvaluationError, RuleInvalid, evaluate_rule, validate_rule
+from runtime.steps import keys_where as step_keys_where
 
 from .models import UPHELD_FINDINGS, Alert, Complaint, Level, PerformanceSnapshot, ScoreFormula, WorkdayOrdinal
 
@@ -232,7 +233,8 @@ def _person_rows(start: dt.date, end: dt.date) -> dict:
     on_time = Q(due_on__isnull=True) | Q(sv_done_on__lte=F("due_on"))
     for pk, key, label, n_acc, n_done, n_on_time, n_ret, avg in (
             done.values_list(*person)
-            .annotate(n_acc=Count("pk", filter=Q(step_type="accept", action="approve")), n_done=Count("pk"),
+            .annotate(n_acc=Count("pk", filter=Q(step_type__in=step_keys_where(accepts=True), action="approve")),
+                      n_done=Count("pk"),
                       n_on_time=Count("pk", filter=on_time), n_ret=Count("pk", filter=Q(action="return")),
                       avg=Avg(used))
             .order_by()):

@@ -132,3 +132,34 @@ def test_an_action_waits_for_a_writer_holding_the_case_and_sees_what_it_wrote(de
     assert isinstance(acted, Conflict) and "已撤销" in acted.message, acted
     assert Task.objects.get(pk=task.pk).state == TaskState.CANCELLED
     assert not LogEntry.objects.filter(case=case, kind="accepted").exists()
+
+
+def test_signers_of_a_countersign_pressing_at_once_advance_it_once(demo):
+    """Three holders of the role sign a two-signer countersign at once: the case and task locks
+    serialise them, so two signatures count, the step advances once and the third is told the
+    step is done."""
+    from accounts.services import staff_user_create
+
+    from .test_countersign import countersign_workflow
+
+    section = demo.department("JB-SCJG-SPXK")
+    signers = [demo.handler] + [
+        staff_user_create(actor=None, username=f"handler{n}", password="Demo#2026", full_name=f"核查员{n}",
+                          department=section, roles=[("handler", section)]) for n in (2, 3)]
+    item = factories.publish(factories.definition(workflow=countersign_workflow()))
+    case = services.case_submit(actor=demo.zhangsan, item=item, form_data=factories.good_data(),
+                                materials=[services.MaterialInput("application", "a.pdf", factories.PDF)])
+    services.case_accept(actor=demo.clerk, case=case)
+    services.task_complete(actor=demo.handler, task=Task.objects.get(case=case, step_key="handle"),
+                           action="approve", opinion="拟同意")
+    task = Task.objects.get(case=case, step_key="inspect")
+    results = run_threads([
+        lambda s=s: services.task_complete(actor=s, task=task, action="approve", opinion="符合要求")
+        for s in signers])
+    assert sum(isinstance(r, Case) for r in results) == 2, results
+    losses = [r for r in results if isinstance(r, Conflict)]
+    assert len(losses) == 1 and "办理完毕" in losses[0].message
+    assert Task.objects.filter(case=case, step_key="decide").count() == 1
+    assert task.signatures.count() == 2
+    case.refresh_from_db()
+    assert verify_case_log(case).ok
