@@ -5,6 +5,7 @@ document through these functions:
 
 * :func:`applicable_units` – the item itself or its stages, each with materials, workflow, limits;
 * :func:`form_validator_for_version` – the cached :class:`~designer.palette.FormValidator`;
+* :func:`decision_validator_for_version` – the same for one step's decision form;
 * :func:`required_materials` – the materials that apply to given form data;
 * :func:`effective_supervision_rules` – the item's rules over the district defaults;
 * :func:`public_catalogue` – what may ever be shown online (never a confidential item).
@@ -117,20 +118,34 @@ _VALIDATORS_LOCK = Lock()
 _VALIDATORS_MAX = 256
 
 
-def form_validator_for_version(version: ItemVersion) -> FormValidator:
-    """The form validator of a published version, built once and reused (keyed by the
-    version's checksum, so equal documents share one and a changed document never hits)."""
+def _cached_validator(key: str, form) -> FormValidator:
     with _VALIDATORS_LOCK:
-        validator = _VALIDATORS.get(version.checksum)
+        validator = _VALIDATORS.get(key)
         if validator is not None:
-            _VALIDATORS.move_to_end(version.checksum)
+            _VALIDATORS.move_to_end(key)
             return validator
-    validator = FormValidator(version.document["form"])
+    validator = FormValidator(form())
     with _VALIDATORS_LOCK:
-        _VALIDATORS[version.checksum] = validator
+        _VALIDATORS[key] = validator
         while len(_VALIDATORS) > _VALIDATORS_MAX:
             _VALIDATORS.popitem(last=False)
     return validator
+
+
+def form_validator_for_version(version: ItemVersion) -> FormValidator:
+    """The form validator of a published version, built once and reused (keyed by the
+    version's checksum, so equal documents share one and a changed document never hits)."""
+    return _cached_validator(version.checksum, lambda: version.document["form"])
+
+
+def decision_validator_for_version(version: ItemVersion, unit_code: str, step_key: str) -> FormValidator:
+    """The validator of one step's decision form in a published version (cached like the
+    applicant's form validator, by checksum, unit and step)."""
+    def form():
+        unit = next(u for u in applicable_units(version.document) if u.code == unit_code)
+        return next(s for s in unit.workflow["steps"] if s["key"] == step_key)["decision_form"]
+
+    return _cached_validator(f"{version.checksum}:{unit_code}:{step_key}", form)
 
 
 def district_supervision_defaults() -> dict:

@@ -28,6 +28,7 @@ from .actions import DELIVERY_METHODS
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
 from .clock import today as clock_today
+from .decisions import titled
 from .definitions import (
     SPECIAL_PROCEDURES,
     Definition,
@@ -39,7 +40,7 @@ from .definitions import (
     units_of,
 )
 from .engine import definition_of
-from .forms import form_data_from_post, materials_from_post
+from .forms import decision_from_post, form_data_from_post, materials_from_post
 from .models import CaseState, Channel, Task, TaskState
 from .uploads import TYPE_LABELS
 from .wording import material_form, material_requirement
@@ -70,7 +71,13 @@ def _case_or_404(request, number):
 def case_detail(request, number):
     """The case page: for the applicant progress and documents; for staff also the form,
     materials, log, clock and exactly the actions this person may take now."""
-    case = _case_or_404(request, number)
+    return _case_page(request, _case_or_404(request, number))
+
+
+def _case_page(request, case, *, typed: dict | None = None, status: int = 200):
+    """``typed``: what the officer entered on a task that was refused (``task``, ``opinion``,
+    ``decision``, ``errors``), shown again with the problems next to the fields."""
+    typed = typed or {}
     context = {"case": case, "progress": selectors.progress(case), "clock": selectors.clock_of(case),
                "documents": case.documents.order_by("issued_at", "pk"),
                "extensions": case.extensions.all(), "pauses": case.pauses.all()}
@@ -84,19 +91,29 @@ def case_detail(request, number):
             step = defn.step(task.step_key)
             allowed = [action_registry.get(a) for a in step.get("actions", []) if a in action_registry]
             returns = [(k, defn.step(k)["name"]) for k in step.get("return_to", [])]
-            tasks.append({"task": task, "actions": allowed, "returns": returns})
+            mine = typed.get("task") == task.pk
+            errors = {"$" + path.removeprefix("decision"): messages
+                      for path, messages in typed.get("errors", {}).items() if path.startswith("decision")} if mine else {}
+            form = step.get("decision_form")
+            tasks.append({"task": task, "actions": allowed, "returns": returns,
+                          "opinion": typed.get("opinion", "") if mine else "",
+                          "decision_html": render_form(form, typed.get("decision") if mine else {}, errors,
+                                                       prefix="decision.") if form else "",
+                          "decision_errors": errors.get("$", [])})
         running = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
         context["may_end_pause"] = bool(running and running.task_id and running.task.step_type != "special_procedure"
                                         and not running.is_correction  # the applicant's resubmission ends it
                                         and can_act_on_task(request.user, running.task))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
-                       materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
+                       materials=case.materials.select_related("certificate"),
+                       log=[(e, titled(defn.steps.get(e.step_key, {}).get("decision_form"), e.data.get("decision")))
+                            for e in selectors.log_of(case)],
                        my_tasks=tasks, procedures=SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS,
                        panels=extensions.render_case_panels(request, case))
     context["may_resubmit"] = case.state == CaseState.CORRECTING and (
         case.applicant.user_id == request.user.pk
         or (case.channel == Channel.WINDOW and has_role(request.user, Role.WINDOW_CLERK)))
-    return render(request, "runtime/case.html", context)
+    return render(request, "runtime/case.html", context, status=status)
 
 
 @login_required
@@ -118,13 +135,19 @@ def task_act(request, number, task_id):
     if data.get("items"):
         params["items"] = [line for line in data["items"].splitlines() if line.strip()]
     expected = data.get("expected_version")
+    form = definition_of(case).step(task.step_key).get("decision_form")
+    decision = decision_from_post(form, data) if form else None
     try:
         services.task_complete(actor=request.user, task=task, action=data.get("action", ""),
-                               opinion=data.get("opinion", ""), expected_version=int(expected) if expected else None,
-                               **params)
+                               opinion=data.get("opinion", ""), decision=decision,
+                               expected_version=int(expected) if expected else None, **params)
     except PlatformError as error:
-        details = "；".join(m for ms in error.details.values() for m in ms)
+        details = "；".join(m for path, ms in error.details.items() if not path.startswith("decision.") for m in ms)
         messages.error(request, error.message + (f"（{details}）" if details else ""))
+        if any(path.startswith("decision") for path in error.details):  # shown again with the fields
+            return _case_page(request, case, status=400, typed={
+                "task": task.pk, "opinion": data.get("opinion", ""), "decision": decision or {},
+                "errors": error.details})
         return redirect("runtime:case", number=number)
     messages.success(request, "已办理")
     return redirect("runtime:case", number=number)
