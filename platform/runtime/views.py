@@ -22,7 +22,7 @@ from designer.models import ApprovalItem
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import extensions, selectors, services
+from . import extensions, rule_data, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import DELIVERY_METHODS
 from .actions import actions as action_registry
@@ -200,9 +200,11 @@ def _unit_definition(item: ApprovalItem, unit_code: str | None) -> Definition:
     return definition_for(item.current_version, unit_code)
 
 
-def _material_rows(defn: Definition, data: dict, errors: dict, *, certificates=(), window: bool = False) -> list[dict]:
-    """Each material of the unit with whether the rules make it required for this data."""
-    needed = {m["key"] for m in defn.required_materials(data)}
+def _material_rows(defn: Definition, data: dict, errors: dict, *, context: dict, certificates=(),
+                   window: bool = False) -> list[dict]:
+    """Each material of the unit with whether the rules make it required for this data (``context``:
+    the case facts and decisions, as the service reads them: runtime.rule_data)."""
+    needed = {m["key"] for m in defn.required_materials({**data, **context})}
     rows = []
     for material in defn.materials:
         rows.append({
@@ -281,7 +283,9 @@ def apply(request, code):
     return render(request, "runtime/apply.html", {
         "item": item, "defn": defn, "data": data, "form_html": render_form(defn.form, data, errors),
         "materials": _material_rows(defn, data, errors, certificates=selectors.certificates_for(request.user)
-                                    .filter(status="valid").select_related("certificate_type")),
+                                    .filter(status="valid").select_related("certificate_type"),
+                                    context=rule_data.intake_context(defn=defn, channel=Channel.ONLINE,
+                                                                     applicant=applicant, on=clock_today())),
         "problems": problems, "draft_url": reverse("runtime:draft", args=[item.code]) + f"?unit={defn.unit_code}",
     }, status=400 if problems else 200)
 
@@ -345,7 +349,8 @@ def intake_item(request, code):
             return redirect("runtime:case", number=case.number)
     return render(request, "runtime/intake_item.html", {
         "item": item, "defn": defn, "form_html": render_form(defn.form, data, errors), "data": data,
-        "materials": _material_rows(defn, data, errors, window=True), "person": person,
+        "materials": _material_rows(defn, data, errors, window=True, context=rule_data.intake_context(
+            defn=defn, channel=Channel.WINDOW, applicant=None, on=clock_today())), "person": person,
         "person_errors": {k.split(".", 1)[1]: v for k, v in errors.items() if k.startswith("applicant.")},
         "kinds": Applicant.Kind.choices, "problems": problems,
     }, status=400 if problems else 200)
@@ -381,7 +386,9 @@ def resubmit(request, number):
         "case": case, "defn": defn, "notice": notice, "form_html": render_form(defn.form, data, errors), "data": data,
         "materials": _material_rows(defn, data, errors, window=case.channel == Channel.WINDOW,
                                     certificates=selectors.certificates_for(request.user).filter(status="valid")
-                                    .select_related("certificate_type")),
+                                    .select_related("certificate_type"),
+                                    context=rule_data.case_context(case, defn, task=case.tasks.filter(
+                                        state=TaskState.WAITING).first())),
         "submitted": set(case.materials.filter(superseded=False).values_list("key", flat=True)),
         "problems": problems}, status=400 if problems else 200)
 
