@@ -6,8 +6,17 @@ class AccountsConfig(AppConfig):
     verbose_name = "账户与组织"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from core.demo import DemoLoader, demo_loaders
 
+        from .access import forget_roles
         from .demo import load_organisation
+        from .models import Department, RoleAssignment, User
 
         demo_loaders.register("organisation", DemoLoader(order=10, load=load_organisation))
+        # Roles also change outside the services (the admin's inline, a user deactivated there):
+        # any saved or deleted role, user or unit makes every cached answer of accounts.access stale.
+        for model in (RoleAssignment, User, Department):
+            post_save.connect(forget_roles, sender=model, dispatch_uid=f"access-{model.__name__}-save")
+            post_delete.connect(forget_roles, sender=model, dispatch_uid=f"access-{model.__name__}-delete")

@@ -87,6 +87,17 @@ def role_revoke(*, actor: User | None, user: User, role: str, department: Depart
 
 
 @transaction.atomic
+def user_deactivate(*, actor: User | None, user: User) -> User:
+    """Close a staff account: it can no longer sign in, and its roles count for nothing from now
+    on (``accounts.access`` grants nothing to an inactive user)."""
+    require_role(actor, Role.SYSTEM_ADMIN)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    forget_roles(user)
+    return user
+
+
+@transaction.atomic
 def applicant_create(*, actor: User | None, kind: str, name: str, user: User | None = None, **fields) -> Applicant:
     """Register an applicant: by a window clerk for a paper application, or for a portal account."""
     if actor is not None and actor != user:

@@ -148,8 +148,8 @@ def stage_add(doc: dict, *, facts: dict, copy_from: str | None = None, first_nam
               ) -> tuple[dict, str]:
     """A copy of ``doc`` with a new stage (the next free two-digit code), and that code.
 
-    The new stage starts with a copy of the materials and workflow of the stage ``copy_from``
-    (the first stage when not given). An item not yet split becomes stage 01 first: the item's
+    The new stage starts with a copy of the materials, workflow and (when it has one) own form of
+    the stage ``copy_from`` (the first stage when not given). An item not yet split becomes stage 01 first: the item's
     own materials, workflow, limits, legal basis and fees move into it, and the item keeps none
     (as the validation requires of a staged item)."""
     doc = copy.deepcopy(doc)
@@ -164,6 +164,8 @@ def stage_add(doc: dict, *, facts: dict, copy_from: str | None = None, first_nam
     code = f"{next(n for n in range(1, 100) if n not in used):02d}"
     stage = {"code": code, **{k: facts[k] for k in STAGE_FACTS},
              "materials": copy.deepcopy(source["materials"]), "workflow": copy.deepcopy(source["workflow"])}
+    if "form" in source:  # its materials' conditions and workflow rules read that form's fields
+        stage["form"] = copy.deepcopy(source["form"])
     doc["stages"].append(stage)
     return doc, code
 
@@ -179,10 +181,12 @@ def stage_update(doc: dict, code: str, *, facts: dict) -> dict:
 
 def stage_remove(doc: dict, code: str) -> dict:
     """A copy of ``doc`` without the stage. Removing the last stage makes the item unstaged
-    again: that stage's materials and workflow become the item's own."""
+    again: that stage's materials and workflow (and its own form, if it has one) become the item's."""
     doc = copy.deepcopy(doc)
     removed = next(s for s in doc["stages"] if s["code"] == code)
     doc["stages"] = [s for s in doc["stages"] if s["code"] != code]
     if not doc["stages"]:
         doc["materials"], doc["workflow"] = removed["materials"], removed["workflow"]
+        if "form" in removed:
+            doc["form"] = removed["form"]
     return doc

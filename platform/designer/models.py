@@ -35,6 +35,11 @@ class HandlingType(models.TextChoices):
 
 
 class ItemState(models.TextChoices):
+    """The state of the working copy (``ApprovalItem.definition``), not of the version in service:
+    a published item whose draft is edited or reviewed keeps serving its current version
+    (:meth:`ApprovalItemQuerySet.in_service`). ``PUBLISHED`` means the working copy is the current
+    version (nothing pending); ``RETIRED`` takes the item out of service."""
+
     DRAFT = "draft", "草稿"
     IN_REVIEW = "in_review", "审核中"
     PUBLISHED = "published", "已发布"
@@ -123,6 +128,14 @@ class SupervisionDefaults(models.Model):
         return "全区默认监察规则"
 
 
+class ApprovalItemQuerySet(models.QuerySet):
+    def in_service(self):
+        """Items that serve applicants: a published version exists and the item is not retired,
+        whatever the state of its working copy (a new draft, in review or not). The one answer to
+        "is this item published?"; :attr:`ApprovalItem.in_service` says the same of one row."""
+        return self.filter(current_version__isnull=False).exclude(state=ItemState.RETIRED)
+
+
 class ApprovalItem(models.Model):
     code = models.CharField("事项编码", max_length=40, unique=True)
     department = models.ForeignKey(
@@ -145,6 +158,8 @@ class ApprovalItem(models.Model):
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     history = HistoricalRecords()
 
+    objects = ApprovalItemQuerySet.as_manager()
+
     class Meta:
         verbose_name = "审批事项"
         verbose_name_plural = "审批事项"
@@ -165,6 +180,22 @@ class ApprovalItem(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def in_service(self) -> bool:
+        """Whether this item serves applicants (the row-level twin of ``objects.in_service()``)."""
+        return self.current_version_id is not None and self.state != ItemState.RETIRED
+
+    @property
+    def status_text(self) -> str:
+        """The version in service and the working copy's state in one phrase, for the pages."""
+        if self.state == ItemState.RETIRED:
+            return "已停用，不再受理申请"
+        if self.current_version_id is None:
+            return "尚未发布，草稿审核中" if self.state == ItemState.IN_REVIEW else "尚未发布，正在编辑草稿"
+        live = f"现行版本：第{self.current_version.number}版已发布，照常受理"
+        pending = {ItemState.DRAFT: "正在编辑新草稿（发布前不影响办理）", ItemState.IN_REVIEW: "新草稿审核中"}
+        return f"{live}；{pending[self.state]}" if self.state in pending else live
+
     def clean(self):
         if self.promised_limit_days is not None and self.statutory_limit_days is not None:
             if self.promised_limit_days > self.statutory_limit_days:
@@ -177,6 +208,14 @@ class ItemVersion(models.Model):
     item = models.ForeignKey(ApprovalItem, verbose_name="事项", on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField("版本号")
     document = models.JSONField("定义")
+    # The catalogue facts of this version, copied from its document when frozen: the public
+    # catalogue filters and lists what is in service, not the working copy's draft values.
+    name = models.CharField("事项名称", max_length=200, default="")
+    confidential = models.BooleanField("涉密", default=False)
+    online_class = models.CharField("网上办理类别", max_length=1, default="")
+    handling_type = models.CharField("办件类型", max_length=16, choices=HandlingType.choices, default="")
+    statutory_limit_days = models.PositiveIntegerField("法定时限（工作日）", default=0)
+    promised_limit_days = models.PositiveIntegerField("承诺时限（工作日）", default=0)
     checksum = models.CharField("校验和（SHA-256）", max_length=64)
     published_at = models.DateTimeField("发布时间", auto_now_add=True)
     published_by = models.ForeignKey(
@@ -194,10 +233,18 @@ class ItemVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.item.code} 第{self.number}版"
 
+    CATALOGUE_FACTS = ("name", "confidential", "online_class", "handling_type", "statutory_limit_days",
+                       "promised_limit_days")
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValidationError("已发布的版本不可修改")
         super().save(*args, **kwargs)
+
+    @classmethod
+    def facts_of(cls, document: dict) -> dict:
+        """The catalogue columns of a version, from the document it freezes."""
+        return {key: document[key] for key in cls.CATALOGUE_FACTS}
 
 
 class ReviewRecord(models.Model):

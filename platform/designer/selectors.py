@@ -8,6 +8,7 @@ document through these functions:
 * :func:`decision_validator_for_version` – the same for one step's decision form;
 * :func:`required_materials` – the materials that apply to given form data;
 * :func:`effective_supervision_rules` – the item's rules over the district defaults;
+* :func:`items_in_service` – the items whose current version serves (drafts beside it or not);
 * :func:`public_catalogue` – what may ever be shown online (never a confidential item).
 """
 
@@ -34,6 +35,7 @@ from .models import (
     SupervisionDefaults,
 )
 from .palette import FormValidator
+from .validation import unit_form
 
 
 def items_for(user) -> QuerySet[ApprovalItem]:
@@ -50,12 +52,18 @@ def review_queue() -> QuerySet[ApprovalItem]:
     return ApprovalItem.objects.filter(state=ItemState.IN_REVIEW).select_related("department").order_by("updated_at")
 
 
+def items_in_service() -> QuerySet[ApprovalItem]:
+    """Items whose current version serves applicants (at a window, and online when the catalogue
+    allows), while a new draft of them is edited or reviewed; never a retired one."""
+    return ApprovalItem.objects.in_service()
+
+
 def public_catalogue() -> QuerySet[ApprovalItem]:
-    """Published items that may be shown and applied for online: never confidential ones, never
-    those whose online class is not online."""
+    """Items in service that may be shown and applied for online: never confidential ones, never
+    those whose online class is not online — as their *current version* says, not the draft."""
     online = OnlineClass.objects.filter(online=True).values("letter")  # a subquery: one statement
-    return (ApprovalItem.objects.filter(state=ItemState.PUBLISHED, confidential=False,
-                                        current_version__isnull=False, online_class__in=online)
+    return (items_in_service().filter(current_version__confidential=False,
+                                      current_version__online_class__in=online)
             .select_related("department", "current_version").order_by("code"))
 
 
@@ -83,14 +91,28 @@ class Unit:
     workflow: dict
     statutory_limit_days: int
     promised_limit_days: int
+    form: dict  # the application form: a stage's own, or the item's
+    own_form: bool = False  # whether the form is the stage's own
 
 
 def applicable_units(document: dict) -> list[Unit]:
     if not document["stages"]:
         return [Unit(document["code"], document["name"], document["materials"], document["workflow"],
-                     document["statutory_limit_days"], document["promised_limit_days"])]
+                     document["statutory_limit_days"], document["promised_limit_days"], document["form"])]
     return [Unit(f"{document['code']}-{s['code']}", f"{document['name']}（{s['name']}）", s["materials"],
-                 s["workflow"], s["statutory_limit_days"], s["promised_limit_days"]) for s in document["stages"]]
+                 s["workflow"], s["statutory_limit_days"], s["promised_limit_days"], unit_form(document, s), "form" in s)
+            for s in document["stages"]]
+
+
+def unit_of(document: dict, unit_code: str | None = None) -> Unit:
+    """One unit by its code (``None``: the item's own, for an item without stages); KeyError when absent."""
+    units = applicable_units(document)
+    if unit_code is None and not document["stages"]:
+        return units[0]
+    found = next((u for u in units if u.code == unit_code), None)
+    if found is None:
+        raise KeyError(unit_code)
+    return found
 
 
 def required_materials(materials: list, data: dict) -> list[dict]:
@@ -132,20 +154,22 @@ def _cached_validator(key: str, form) -> FormValidator:
     return validator
 
 
-def form_validator_for_version(version: ItemVersion) -> FormValidator:
-    """The form validator of a published version, built once and reused (keyed by the
-    version's checksum, so equal documents share one and a changed document never hits)."""
-    return _cached_validator(version.checksum, lambda: version.document["form"])
+def form_validator_for_version(version: ItemVersion, unit_code: str | None = None) -> FormValidator:
+    """The validator of a published version's form for one unit (``None``: the item's own form),
+    built once and reused (keyed by the version's checksum and the unit, so equal documents share
+    one and a changed document never hits). A stage with a form of its own validates with it."""
+    return _cached_validator(f"{version.checksum}/{unit_code or ''}", lambda: (
+        version.document["form"] if unit_code is None else unit_of(version.document, unit_code).form))
 
 
 def decision_validator_for_version(version: ItemVersion, unit_code: str, step_key: str) -> FormValidator:
     """The validator of one step's decision form in a published version (cached like the
     applicant's form validator, by checksum, unit and step)."""
     def form():
-        unit = next(u for u in applicable_units(version.document) if u.code == unit_code)
-        return next(s for s in unit.workflow["steps"] if s["key"] == step_key)["decision_form"]
+        steps = unit_of(version.document, unit_code).workflow["steps"]
+        return next(s for s in steps if s["key"] == step_key)["decision_form"]
 
-    return _cached_validator(f"{version.checksum}:{unit_code}:{step_key}", form)
+    return _cached_validator(f"{version.checksum}/{unit_code}/{step_key}", form)
 
 
 def district_supervision_defaults() -> dict:

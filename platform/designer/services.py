@@ -101,8 +101,9 @@ def item_create(*, actor, department: Department, item_type: str, name: str) -> 
 
 @transaction.atomic
 def item_update(*, actor, item: ApprovalItem, definition: dict) -> ApprovalItem:
-    """Replace the working copy. A published item gets a new draft; its live version stays until
-    the next publication. The code, department and item type never change."""
+    """Replace the working copy. A published item gets a new draft beside its current version,
+    which keeps serving applicants (``ApprovalItem.objects.in_service``) until the draft is
+    published. The code, department and item type never change."""
     item = _locked(item)
     access.require_editor_for(actor, item.department)
     if item.state == ItemState.IN_REVIEW:
@@ -154,7 +155,7 @@ def _freeze(item: ApprovalItem, *, actor, opinion: str) -> ItemVersion:
     number = (item.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ItemVersion.objects.create(
         item=item, number=number, document=item.definition, checksum=checksum(item.definition),
-        published_by=_actor(actor), opinion=opinion,
+        published_by=_actor(actor), opinion=opinion, **ItemVersion.facts_of(item.definition),
     )
     item.current_version = version
     item.state = ItemState.PUBLISHED

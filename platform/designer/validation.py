@@ -383,6 +383,11 @@ def _material_problems(materials, path, problems: Problems, variables, certifica
             problems.add(f"{here}.certificate_type", f"证照类型“{material['certificate_type']}”不存在")
 
 
+def unit_form(doc: dict, unit: dict) -> dict:
+    """The application form of a unit: a stage's own ``form``, else the item's."""
+    return unit.get("form") or doc["form"]
+
+
 def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Problems:
     problems = structural_problems("item", doc)
     if problems:
@@ -420,10 +425,9 @@ def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Pr
     if cert and cert not in certificate_types:
         problems.add("$.public.certificate.certificate_type", f"证照类型“{cert}”不存在")
 
+    # the item's form serves every stage without a form of its own, so it may name any material
     material_keys = {m["key"] for m in doc["materials"]} | {m["key"] for s in doc["stages"] for m in s["materials"]}
-    form_issues = form_problems(doc["form"], "$.form", material_keys=material_keys)
-    problems.update(form_issues)
-    variables = rule_variables(doc["form"]["schema"])
+    problems.update(form_problems(doc["form"], "$.form", material_keys=material_keys))
 
     if doc["stages"]:
         if doc["materials"]:
@@ -440,6 +444,10 @@ def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Pr
                 problems.add(f"{path}.code", f"阶段编号“{unit['code']}”重复")
             stage_codes.add(unit["code"])
             _limit_problems(unit, path, problems, doc["handling_type"])
+        form = unit_form(doc, unit)
+        if form is not doc["form"]:  # the stage's own form: its fields are all its rules may read
+            problems.update(form_problems(form, f"{path}.form", material_keys={m["key"] for m in unit["materials"]}))
+        variables = rule_variables(form["schema"])
         _material_problems(unit["materials"], f"{path}.materials", problems, variables, certificate_types)
         if unit["workflow"] is not None:
             problems.update(workflow_problems(unit["workflow"], f"{path}.workflow",

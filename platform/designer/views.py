@@ -44,6 +44,7 @@ from .render import flowchart_svg, form_data_from_post, render_form, table_colum
 from .ruleset_form import CARDS, RulesetForm, describe
 from .steps import ACTIONS as ACTION_LABEL
 from .steps import step_types
+from .validation import unit_form
 
 ROLE_LABEL = dict(Role.choices)
 
@@ -156,10 +157,30 @@ def item_supervision(request, code):
 
 @designer_page
 def item_form(request, code):
-    """The form builder: add fields from the palette, remove them, and see the applicant's view."""
+    """The form builder: add fields from the palette, remove them, and see the applicant's view.
+    ``?stage=<code>`` builds a stage's own form, or switches the stage between the item's form and
+    one of its own (a new one starts as a copy of the item's)."""
     item = _item(request, code)
     doc = copy.deepcopy(item.definition)
-    props = doc["form"]["schema"]["properties"]
+    stage_code = request.GET.get("stage", "")
+    owner = _form_holder(doc, stage_code)  # the item, or the stage whose form is edited
+    here = reverse("designer:item-form", args=[code]) + (f"?stage={stage_code}" if stage_code else "")
+    problems: dict = {}
+    if owner is not doc and request.method == "POST" and request.POST.get("op") in ("own_form", "item_form"):
+        if request.POST["op"] == "own_form":  # starts as a copy of the item's form, then edited here
+            owner.setdefault("form", copy.deepcopy(doc["form"]))
+        else:
+            owner.pop("form", None)
+        if _save(request, item, doc, problems):
+            return redirect(here)
+        doc = copy.deepcopy(item.definition)  # refused: go on with the saved definition
+        owner = _form_holder(doc, stage_code)
+    if "form" not in owner:  # a stage that uses the item's form: nothing to build here
+        return render(request, "designer/item_form.html", _context(
+            request, item, problems=problems, stages=_form_stages(item.definition), stage_code=stage_code,
+            uses_item_form=True, preview=render_form(item.definition["form"]), fields=[]))
+    form_doc = _form_holder(item.definition, stage_code)["form"]
+    props = owner["form"]["schema"]["properties"]
     tables = [k for k, p in props.items() if p.get("x-field") == "table"]
     add_form = AddFieldForm(request.POST if request.POST.get("op") == "add" else None, tables=tables)
     edit_key, edit_column = request.GET.get("field"), request.GET.get("column")
@@ -169,11 +190,10 @@ def item_form(request, code):
             raise Http404("没有这个字段")
         if edit_column is not None and edit_column not in (props[edit_key].get("items") or {}).get("properties", {}):
             raise Http404("表格中没有这一列")
-        holder, prop_key = FieldEditForm.container(doc["form"], edit_key, edit_column)
+        holder, prop_key = FieldEditForm.container(owner["form"], edit_key, edit_column)
         edit_form = FieldEditForm(request.POST if request.POST.get("op") == "edit" else None, prefix="edit",
                                   kind=holder["properties"][prop_key].get("x-field"), column=edit_column is not None,
-                                  initial=FieldEditForm.initial_from(item.definition["form"], edit_key, edit_column))
-    problems: dict = {}
+                                  initial=FieldEditForm.initial_from(form_doc, edit_key, edit_column))
     if request.method == "POST":
         op = request.POST.get("op")
         if op == "add" and add_form.is_valid():
@@ -184,7 +204,7 @@ def item_form(request, code):
                     add_form.add_error("key", f"表格中已有列“{data['key']}”")
                 else:
                     target["properties"][data["key"]] = add_form.property()
-                    ui = doc["form"]["ui_schema"]["fields"].setdefault(data["table"], {})
+                    ui = owner["form"]["ui_schema"]["fields"].setdefault(data["table"], {})
                     known = [c for c in ui.get("columns", []) if c in target["properties"]]
                     ui["columns"] = known + [c for c in target["properties"] if c not in known and c != data["key"]] \
                         + [data["key"]]
@@ -195,28 +215,28 @@ def item_form(request, code):
             else:
                 props[data["key"]] = add_form.property()
                 if data["required"]:
-                    doc["form"]["schema"].setdefault("required", []).append(data["key"])
-                doc["form"]["ui_schema"]["order"].append(data["key"])
+                    owner["form"]["schema"].setdefault("required", []).append(data["key"])
+                owner["form"]["ui_schema"]["order"].append(data["key"])
                 ui = {k: v for k, v in (("help", data["help"]), ("visible_if", data["visible_if"])) if v}
                 if data["kind"] == "table":
                     ui["columns"] = [key for key, _title in data["columns"]]
                 if ui:
-                    doc["form"]["ui_schema"]["fields"][data["key"]] = ui
+                    owner["form"]["ui_schema"]["fields"][data["key"]] = ui
             if not add_form.errors and _save(request, item, doc, problems):
-                return redirect("designer:item-form", code=code)
+                return redirect(here)
         elif op == "edit" and edit_form is not None:
             if edit_form.is_valid():
-                edit_form.apply(doc["form"], edit_key, edit_column)
+                edit_form.apply(owner["form"], edit_key, edit_column)
                 if _save(request, item, doc, problems):
-                    return redirect("designer:item-form", code=code)
+                    return redirect(here)
         elif op == "move":
-            order = doc["form"]["ui_schema"]["order"] = ordered_fields(doc["form"])
+            order = owner["form"]["ui_schema"]["order"] = ordered_fields(owner["form"])
             key, step = request.POST.get("key", ""), -1 if request.POST.get("direction") == "up" else 1
             if key in order and 0 <= order.index(key) + step < len(order):
                 i = order.index(key)
                 order[i], order[i + step] = order[i + step], order[i]
                 if _save(request, item, doc, problems):
-                    return redirect("designer:item-form", code=code)
+                    return redirect(here)
         elif op == "remove_column":
             key, column = request.POST.get("key", ""), request.POST.get("column", "")
             table = props.get(key) or {}
@@ -224,27 +244,41 @@ def item_form(request, code):
             if table.get("x-field") == "table" and column in columns:
                 if len(columns) == 1:
                     messages.error(request, f"表格“{table.get('title', key)}”至少须保留一列；不再需要这个表格时请删除整个字段")
-                    return redirect("designer:item-form", code=code)
-                editing.form_remove_table_column(doc["form"], key, column)
+                    return redirect(here)
+                editing.form_remove_table_column(owner["form"], key, column)
                 if _save(request, item, doc, problems):
-                    return redirect("designer:item-form", code=code)
+                    return redirect(here)
         elif op == "remove":
             key = request.POST.get("key", "")
             if key in props:
                 del props[key]
-                schema = doc["form"]["schema"]
+                schema = owner["form"]["schema"]
                 schema["required"] = [r for r in schema.get("required", []) if r != key]
-                doc["form"]["ui_schema"]["order"] = [o for o in doc["form"]["ui_schema"]["order"] if o != key]
-                doc["form"]["ui_schema"]["fields"].pop(key, None)
+                owner["form"]["ui_schema"]["order"] = [o for o in owner["form"]["ui_schema"]["order"] if o != key]
+                owner["form"]["ui_schema"]["fields"].pop(key, None)
                 if _save(request, item, doc, problems):
-                    return redirect("designer:item-form", code=code)
-    form_doc = item.definition["form"]
+                    return redirect(here)
     fields = [(name, form_doc["schema"]["properties"][name]) for name in ordered_fields(form_doc)]
     return render(request, "designer/item_form.html", _context(
         request, item, add_form=add_form, edit_form=edit_form, edit_key=edit_key, edit_column=edit_column,
-        problems=problems,
+        problems=problems, stages=_form_stages(item.definition), stage_code=stage_code,
         preview=render_form(form_doc),
         fields=[_field_row(form_doc, n, p) for n, p in fields]))
+
+
+def _form_holder(doc: dict, stage_code: str) -> dict:
+    """The part of ``doc`` whose ``form`` the builder edits: the item (no ``?stage=``) or the stage."""
+    if not stage_code:
+        return doc
+    stage = next((s for s in doc["stages"] if s["code"] == stage_code), None)
+    if stage is None:
+        raise Http404("没有这个办理阶段")
+    return stage
+
+
+def _form_stages(doc: dict) -> list[dict]:
+    """The stages for the builder's switch: code, name and whether each has a form of its own."""
+    return [{"code": s["code"], "name": s["name"], "own": "form" in s} for s in doc["stages"]]
 
 
 def _field_row(form_doc: dict, name: str, prop: dict) -> dict:
@@ -261,7 +295,8 @@ def _field_row(form_doc: dict, name: str, prop: dict) -> dict:
 def item_preview(request, code):
     """The form exactly as applicants see it, with server-side checking of sample input."""
     item = _item(request, code)
-    form_doc = item.definition["form"]
+    unit = _unit(request, item.definition)
+    form_doc = unit_form(item.definition, unit.get(item.definition))  # a stage's own form, or the item's
     data, errors = {}, {}
     if request.method == "POST":
         data = form_data_from_post(form_doc, request.POST)
@@ -270,7 +305,6 @@ def item_preview(request, code):
         errors = FormValidator(form_doc).errors(data)
         if not errors:
             messages.success(request, "填写内容符合表单要求")
-    unit = _unit(request, item.definition)
     needed = selectors.required_materials(unit.get(item.definition)["materials"], data)
     return render(request, "designer/item_preview.html", _context(
         request, item, preview=render_form(form_doc, data, errors), errors=errors, needed=needed,

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.access import has_role, is_applicant, is_staff_member
-from accounts.models import Department, Role, RoleAssignment
+from accounts.access import departments_covered, has_role, is_applicant, is_staff_member, roles_of, units_around
+from accounts.models import Role
 from core.errors import AccessDenied
 
-from .models import Case, Task
+from .models import Case, Channel, Pause, Task
 
 CASE_ROLES = frozenset({Role.WINDOW_CLERK, Role.HANDLER, Role.SECTION_CHIEF, Role.LEADER})
 READ_ALL_ROLES = frozenset({Role.SUPERVISOR})
@@ -30,64 +30,11 @@ def require_window_clerk(user) -> None:
         raise AccessDenied("窗口受理须由窗口受理员办理")
 
 
-def _assignments(user) -> list[RoleAssignment]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_runtime_assignments", None)
-    if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user))
-        user._runtime_assignments = cached
-    return cached
-
-
-def _tree() -> tuple[dict[int, int | None], dict[int, str]]:
-    rows = list(Department.objects.values_list("pk", "parent_id", "kind"))
-    return {pk: parent for pk, parent, _ in rows}, {pk: kind for pk, _, kind in rows}
-
-
-def _ancestors(pk: int, parents: dict) -> list[int]:
-    chain = []
-    while pk is not None:
-        chain.append(pk)
-        pk = parents.get(pk)
-    return chain
-
-
-def _descendants(pk: int, parents: dict) -> set[int]:
-    out = {pk}
-    changed = True
-    while changed:
-        changed = False
-        for child, parent in parents.items():
-            if parent in out and child not in out:
-                out.add(child)
-                changed = True
-    return out
-
-
-def _department_of(pk: int, parents: dict, kinds: dict) -> int:
-    """The department-level unit a unit belongs to (a section's department; itself otherwise)."""
-    for node in _ancestors(pk, parents):
-        if kinds.get(node) == Department.Kind.DEPARTMENT:
-            return node
-    return pk
-
-
-def _scope(user) -> tuple[bool, set[int]]:
-    """(sees everything, department ids whose cases the user sees)."""
-    cached = getattr(user, "_runtime_scope", None)
-    if cached is not None:
-        return cached
-    everything, ids = False, set()
-    assignments = [a for a in _assignments(user) if a.role in CASE_ROLES | READ_ALL_ROLES]
-    if any(a.role in READ_ALL_ROLES or a.department_id is None for a in assignments):
-        everything = True
-    elif assignments:
-        parents, kinds = _tree()
-        for a in assignments:
-            ids |= _descendants(_department_of(a.department_id, parents, kinds), parents)
-    user._runtime_scope = (everything, ids)
-    return everything, ids
+def _seen_units(user) -> set[int] | None:
+    """Units whose cases the user sees (``None``: every case)."""
+    if any(has_role(user, role) for role in READ_ALL_ROLES):
+        return None
+    return departments_covered(user, CASE_ROLES)
 
 
 def visible_cases(user, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
@@ -99,8 +46,8 @@ def visible_cases(user, queryset: QuerySet[Case] | None = None) -> QuerySet[Case
         return cases.filter(applicant__user=user)
     if not is_staff_member(user):
         return cases.none()
-    everything, ids = _scope(user)
-    if everything:
+    ids = _seen_units(user)
+    if ids is None:
         return cases
     if not ids:
         return cases.none()
@@ -117,22 +64,6 @@ def require_case_visible(user, case: Case) -> None:
         raise AccessDenied("没有权限查看此办件")
 
 
-def _task_units(user, role: str) -> tuple[bool, set[int]]:
-    """(any unit, unit ids) where a task for ``role`` is this user's to take."""
-    key = f"_runtime_task_units_{role}"
-    cached = getattr(user, key, None)
-    if cached is not None:
-        return cached
-    held = [a for a in _assignments(user) if a.role == role]
-    anywhere, ids = any(a.department_id is None for a in held), set()
-    if held and not anywhere:
-        parents, _ = _tree()
-        for a in held:
-            ids |= set(_ancestors(a.department_id, parents)) | _descendants(a.department_id, parents)
-    setattr(user, key, (anywhere, ids))
-    return anywhere, ids
-
-
 def can_act_on_task(user, task: Task) -> bool:
     if user is None:
         return True  # the system itself (deemed acceptance)
@@ -140,15 +71,14 @@ def can_act_on_task(user, task: Task) -> bool:
         return False
     if task.assignee_id is not None:
         return task.assignee_id == user.pk
-    anywhere, ids = _task_units(user, task.role)
-    return anywhere or (task.department_id in ids)
+    return holds_step_role(user, task)
 
 
 def holds_step_role(user, task: Task) -> bool:
     """Whether the person holds the task's role in a unit the task belongs to (district-wide, or
     the task's unit, above or below it), whoever the task is assigned to."""
-    anywhere, ids = _task_units(user, task.role)
-    return anywhere or task.department_id in ids
+    units = units_around(user, {task.role})
+    return units is None or task.department_id in units
 
 
 def require_task_actor(user, task: Task) -> None:
@@ -164,13 +94,75 @@ def inbox(user) -> QuerySet[Task]:
     if not is_staff_member(user):
         return tasks.none()
     condition = Q(assignee=user)
-    roles = {a.role for a in _assignments(user) if a.role in CASE_ROLES}
-    for role in roles:
-        anywhere, ids = _task_units(user, role)
+    for role in sorted(roles_of(user) & CASE_ROLES):
+        units = units_around(user, {role})
         unassigned = Q(role=role, assignee__isnull=True)
-        condition |= unassigned if anywhere else unassigned & Q(department_id__in=ids)
+        condition |= unassigned if units is None else unassigned & Q(department_id__in=units)
     return tasks.filter(condition).order_by("due_on", "opened_at", "pk")
 
 
 def can_read_all(user) -> bool:
-    return _scope(user)[0] if is_staff_member(user) else False
+    return is_staff_member(user) and _seen_units(user) is None
+
+
+# --- What a person may do with a case beyond its tasks. The services refuse by these and the
+# pages offer the buttons by the same functions, so a page never offers what its service refuses.
+
+def _is_own_applicant(user, case: Case) -> bool:
+    return is_applicant(user) and case.applicant.user_id == user.pk
+
+
+def may_resubmit(user, case: Case) -> bool:
+    """补正: the applicant's own act; a window case's paper correction is entered by a window clerk
+    who sees the case (an online case is corrected online by its applicant only)."""
+    if _is_own_applicant(user, case):
+        return True
+    return (case.channel == Channel.WINDOW and is_staff_member(user) and has_role(user, Role.WINDOW_CLERK)
+            and can_see_case(user, case))
+
+
+def require_resubmitter(user, case: Case) -> None:
+    if not may_resubmit(user, case):
+        raise AccessDenied("只有申请人本人（或窗口件的受理窗口）可以办理此操作")
+
+
+def may_withdraw(user, case: Case) -> bool:
+    return _is_own_applicant(user, case)
+
+
+def require_withdrawer(user, case: Case) -> None:
+    if not may_withdraw(user, case):
+        raise AccessDenied("只有申请人本人可以撤回申请")
+
+
+def may_deliver(user, case: Case) -> bool:
+    """送达 of a case whose workflow has no delivery step: a window clerk or handler who sees it."""
+    return (is_staff_member(user) and (has_role(user, Role.WINDOW_CLERK) or has_role(user, Role.HANDLER))
+            and can_see_case(user, case))
+
+
+def require_deliverer(user, case: Case) -> None:
+    if not may_deliver(user, case):
+        raise AccessDenied("送达须由窗口受理员或承办人办理")
+
+
+def may_decide_extension(user, case: Case) -> bool:
+    """An extension of the statutory limit is approved by a leader of the case's department."""
+    return is_staff_member(user) and has_role(user, Role.LEADER, case.department)
+
+
+def require_extension_decider(user, case: Case) -> None:
+    if not may_decide_extension(user, case):
+        raise AccessDenied(f"延长审批期限须经{case.department.name}负责人（分管领导）批准")
+
+
+def may_end_pause(user, pause: Pause) -> bool:
+    """A special procedure started by a step's ``suspend`` action is ended by whoever may act on
+    that step's task."""
+    return pause.task is not None and is_staff_member(user) and can_act_on_task(user, pause.task)
+
+
+def require_pause_ender(user, pause: Pause) -> None:
+    if pause.task is None or not is_staff_member(user):
+        raise AccessDenied("只有启动特殊程序的环节的办理人可以结束特殊程序")
+    require_task_actor(user, pause.task)  # says whose step it is

@@ -6,9 +6,12 @@ class RuntimeConfig(AppConfig):
     verbose_name = "审批运行"
 
     def ready(self):
+        from datetime import timedelta
+
         from django.db.models.signals import post_delete, post_save
 
         from accounts.models import Department
+        from core.schedule import PeriodicTask, periodic_tasks
         from designer.models import ItemVersion
         from workdays.models import CalendarYear
 
@@ -19,6 +22,12 @@ class RuntimeConfig(AppConfig):
 
         register_actions()
         register_document_templates()
+        if "runtime.deem_accepted" not in periodic_tasks:
+            # Hourly, so a receipt left alone is accepted within the hour after its 5th working
+            # day ends (dated its receipt day anyway); the query reads only the overdue receipts.
+            periodic_tasks.register("runtime.deem_accepted", PeriodicTask(
+                task="runtime.deem_accepted", every=timedelta(hours=1),
+                description="视为受理：收件后5个工作日内未作决定也未告知补正的，自收件之日起受理"))
         # The calendar app emits no domain event of its own; a year entered, replaced or removed
         # is the moment every stored clock must be recomputed (after commit, as a Celery task).
         post_save.connect(calendar_changed_after_commit, sender=CalendarYear, dispatch_uid="runtime-calendar-save")

@@ -66,17 +66,38 @@ def accept(case: Case, accepted_on: dt.date, *, deemed: bool = False) -> None:
     _due_dates(case)
 
 
+@dataclass(frozen=True)
+class Deadlines:
+    statutory_due_on: dt.date
+    promised_due_on: dt.date
+    provisional: bool
+
+
+def deadlines(accepted_on: dt.date, *, statutory_limit: int, promised_limit: int, extension_days: int = 0,
+              paused_days: int = 0) -> Deadlines:
+    """A case's two deadlines from its facts: the one formula, for the runtime's cases and for the
+    cases departments' own systems push (``supervision.inbound``).
+
+    An approved extension lengthens the statutory limit only (行政许可法 art. 42: "经本行政机关负责人
+    批准，可以延长十日"); the promised limit is the department's own commitment and is not extended.
+    Paused working days (special procedures, art. 45; a correction that stops the clock) are not
+    counted against either."""
+    statutory = add_working_days(accepted_on, statutory_limit + extension_days + paused_days)
+    promised = add_working_days(accepted_on, promised_limit + paused_days)
+    return Deadlines(statutory.value, promised.value, statutory.provisional or promised.provisional)
+
+
 def _due_dates(case: Case) -> None:
     if case.accepted_on is None:
         due = add_working_days(case.received_on, ACCEPTANCE_WINDOW_DAYS)
         case.acceptance_due_on = due.value
         case.clock_provisional = due.provisional
         return
-    statutory = add_working_days(case.accepted_on, case.statutory_limit_days + case.extension_days + case.paused_days)
-    promised = add_working_days(case.accepted_on, case.promised_limit_days + case.paused_days)
-    case.statutory_due_on = statutory.value
-    case.promised_due_on = promised.value
-    case.clock_provisional = statutory.provisional or promised.provisional
+    due = deadlines(case.accepted_on, statutory_limit=case.statutory_limit_days,
+                    promised_limit=case.promised_limit_days, extension_days=case.extension_days,
+                    paused_days=case.paused_days)
+    case.statutory_due_on, case.promised_due_on = due.statutory_due_on, due.promised_due_on
+    case.clock_provisional = due.provisional
 
 
 def task_due(task: Task) -> None:

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from core.errors import InvalidInput
-from designer.models import ApprovalItem, CertificateType, ItemState, ItemVersion
+from designer.models import ApprovalItem, CertificateType, ItemVersion
 from designer.selectors import (
     applicable_units,
     catalogue_themes,
     decision_validator_for_version,
     form_validator_for_version,
+    items_in_service,
     public_catalogue,
     required_materials,
     theme_names,
@@ -35,7 +36,8 @@ def step_type(key: str):
 
 
 def published_items():
-    return ApprovalItem.objects.filter(state=ItemState.PUBLISHED, current_version__isnull=False)
+    """Items whose current version serves (``designer.selectors.items_in_service``)."""
+    return items_in_service()
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Definition:
     workflow: dict
     statutory_limit_days: int
     promised_limit_days: int
+    form: dict  # the unit's application form: a stage's own, or the item's
 
     @property
     def document(self) -> dict:
@@ -78,12 +81,8 @@ class Definition:
     def name(self) -> str:
         return self.unit_name
 
-    @property
-    def form(self) -> dict:
-        return self.document["form"]
-
     def form_validator(self):
-        return form_validator_for_version(self.version)
+        return form_validator_for_version(self.version, self.unit_code)
 
     def required_materials(self, data: dict) -> list[dict]:
         return required_materials(self.materials, data)
@@ -160,7 +159,7 @@ def definition_for(version: ItemVersion, unit_code: str | None = None) -> Defini
         if unit is None:
             raise InvalidInput("事项阶段不存在", details={"unit": [f"没有阶段“{unit_code}”"]})
     return Definition(version, unit.code, unit.name, unit.materials, unit.workflow, unit.statutory_limit_days,
-                      unit.promised_limit_days)
+                      unit.promised_limit_days, unit.form)
 
 
 def units_of(version: ItemVersion):

@@ -53,7 +53,7 @@ def catalogue_search(query: CatalogueQuery = CatalogueQuery()) -> QuerySet:
 
     items = public_catalogue()
     if query.text:
-        items = items.filter(Q(name__icontains=query.text) | Q(code__icontains=query.text))
+        items = items.filter(Q(current_version__name__icontains=query.text) | Q(code__icontains=query.text))
     if query.department:
         items = items.filter(department__code=query.department)
     if query.theme:

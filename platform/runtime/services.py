@@ -17,15 +17,15 @@ from django.core.files.base import ContentFile
 from django.db import router, transaction
 from django.utils import timezone
 
-from accounts.access import has_role, is_applicant, is_staff_member
+from accounts.access import is_applicant
 from accounts.models import Applicant, Role
 from core.errors import AccessDenied, Conflict, InvalidInput
 from designer.models import ApprovalItem
 
-from . import caselog, clock, rows, rule_data
-from .access import can_see_case, require_task_actor, require_window_clerk
+from . import access, caselog, clock, rows, rule_data
+from .access import require_task_actor, require_window_clerk
 from .actions import RECORDS_DECISION, ActionContext, accept_case, actions, deliver_case, needs_opinion
-from .definitions import Definition, public_catalogue
+from .definitions import Definition, public_catalogue, published_items
 from .engine import (
     Moves,
     advance,
@@ -170,9 +170,9 @@ def _published(item: ApprovalItem, channel: str):
         found = _ONLINE_ITEM.all(item.pk, alias=router.db_for_read(ApprovalItem))
         if found:
             return found[0]
-    found = (ApprovalItem.objects.select_related("current_version", "department")
-             .defer("current_version__document").get(pk=item.pk))
-    if found.current_version_id is None or found.state != "published":
+    found = (published_items().select_related("current_version", "department")
+             .defer("current_version__document").filter(pk=item.pk).first())
+    if found is None:
         raise Conflict("该事项未发布或已停用，不能申请")
     if channel == Channel.ONLINE:
         raise AccessDenied("该事项不能网上办理")
@@ -327,7 +327,7 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
     acceptance the 5-working-day window starts again from this receipt."""
     now = now or timezone.now()
     case = lock_case(case, expected_version=expected_version, now=now)
-    _require_owner_or_window(actor, case)
+    access.require_resubmitter(actor, case)
     if case.state != CaseState.CORRECTING:
         raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不需要补正")
     defn = definition_of(case)
@@ -366,23 +366,13 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
     return case
 
 
-def _require_owner_or_window(actor, case: Case) -> None:
-    if is_applicant(actor) and case.applicant.user_id == actor.pk:
-        return
-    if case.channel == Channel.WINDOW and is_staff_member(actor) and has_role(actor, Role.WINDOW_CLERK) \
-            and can_see_case(actor, case):
-        return
-    raise AccessDenied("只有申请人本人（或窗口件的受理窗口）可以办理此操作")
-
-
 @transaction.atomic
 def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | None = None,
                   now: dt.datetime | None = None) -> Case:
     """The applicant withdraws the application before a decision (撤回申请)."""
     now = now or timezone.now()
     case = lock_case(case, expected_version=expected_version, now=now)
-    if not (is_applicant(actor) and case.applicant.user_id == actor.pk):
-        raise AccessDenied("只有申请人本人可以撤回申请")
+    access.require_withdrawer(actor, case)
     if not case.is_open:
         raise Conflict(f"办件已{case.get_state_display()}，不能撤回")
     if case.paused_since is not None:
@@ -503,9 +493,7 @@ def special_procedure_end(*, actor, case: Case, result: str, expected_version: i
     pause = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
     if pause.task is not None and pause.task.step_type == "special_procedure":
         raise Conflict("此特殊程序是流程中的环节，请在该环节办理“通过”以结束")
-    if pause.task is None or not is_staff_member(actor):
-        raise AccessDenied("只有启动特殊程序的环节的办理人可以结束特殊程序")
-    require_task_actor(actor, pause.task)
+    access.require_pause_ender(actor, pause)
     if not (result or "").strip():
         raise InvalidInput("请填写特殊程序的结果", details={"result": ["请填写特殊程序的结果"]})
     end_pause(case, on=timezone.localdate(now), result=result.strip(), actor=actor)
@@ -521,8 +509,7 @@ def extension_decide(*, actor, extension: Extension, approve: bool, opinion: str
     now = now or timezone.now()
     case = lock_case(extension.case_id, now=now)
     extension = Extension.objects.get(pk=extension.pk)
-    if not (is_staff_member(actor) and has_role(actor, Role.LEADER, case.department)):
-        raise AccessDenied(f"延长审批期限须经{case.department.name}负责人（分管领导）批准")
+    access.require_extension_decider(actor, case)
     if extension.state != Extension.State.REQUESTED:
         raise Conflict("该延期申请已处理")
     if not case.is_open:
@@ -555,9 +542,7 @@ def case_deliver(*, actor, case: Case, method: str = "窗口领取", expected_ve
     """送达, for items whose workflow ends at completion (no delivery step of their own)."""
     now = now or timezone.now()
     case = lock_case(case, expected_version=expected_version, now=now)
-    if not (is_staff_member(actor) and (has_role(actor, Role.WINDOW_CLERK) or has_role(actor, Role.HANDLER))
-            and can_see_case(actor, case)):
-        raise AccessDenied("送达须由窗口受理员或承办人办理")
+    access.require_deliverer(actor, case)
     if case.state != CaseState.COMPLETED:
         raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不能送达")
     if open_tasks(case):

@@ -8,7 +8,7 @@ from django.db import transaction
 
 @shared_task(name="runtime.deem_accepted")
 def deem_accepted() -> list[str]:
-    """Daily: accept every case whose 5-working-day window ended without a decision."""
+    """Hourly (core.schedule): accept every case whose 5-working-day window ended without a decision."""
     from .services import cases_deem_accepted
 
     return cases_deem_accepted()

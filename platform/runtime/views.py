@@ -19,10 +19,11 @@ from accounts.models import Applicant, Role
 from accounts.selectors import role_assignments_for
 from core.errors import AccessDenied, PlatformError
 from designer.models import ApprovalItem
+from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import extensions, rule_data, selectors, services
+from . import access, extensions, rule_data, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import DELIVERY_METHODS
 from .actions import actions as action_registry
@@ -103,16 +104,14 @@ def _case_page(request, case, *, typed: dict | None = None, status: int = 200):
         running = case.pauses.filter(ended_on__isnull=True).select_related("task", "task__department").first()
         context["may_end_pause"] = bool(running and running.task_id and running.task.step_type != "special_procedure"
                                         and not running.is_correction  # the applicant's resubmission ends it
-                                        and can_act_on_task(request.user, running.task))
+                                        and access.may_end_pause(request.user, running))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
                        materials=case.materials.select_related("certificate"),
                        log=[(e, titled(defn.steps.get(e.step_key, {}).get("decision_form"), e.data.get("decision")))
                             for e in selectors.log_of(case)],
                        my_tasks=tasks, procedures=SPECIAL_PROCEDURES, delivery_methods=DELIVERY_METHODS,
                        panels=extensions.render_case_panels(request, case))
-    context["may_resubmit"] = case.state == CaseState.CORRECTING and (
-        case.applicant.user_id == request.user.pk
-        or (case.channel == Channel.WINDOW and has_role(request.user, Role.WINDOW_CLERK)))
+    context["may_resubmit"] = case.state == CaseState.CORRECTING and access.may_resubmit(request.user, case)
     return render(request, "runtime/case.html", context, status=status)
 
 
@@ -232,7 +231,8 @@ def item_guide(request, code):
     flowchart; applicants apply from here, visitors are asked to log in first."""
     item = _public_item(code)
     guide = guide_of(item)
-    units = [{"unit": u, "flowchart": flowchart_svg(u.workflow),
+    units = [{"unit": u, "flowchart": flowchart_svg(u.workflow), "own_form": u.own_form,
+              "fields": [u.form["schema"]["properties"][n].get("title", n) for n in ordered_fields(u.form)],
               "materials": [(m, material_requirement(m), material_form(m)) for m in u.materials]}
              for u in guide.units]
     return render(request, "runtime/item_guide.html", {
@@ -320,7 +320,7 @@ def intake(request):
     text = request.GET.get("q", "").strip()
     items = published_items().select_related("department").order_by("code")
     if text:
-        items = items.filter(Q(name__icontains=text) | Q(code__icontains=text))
+        items = items.filter(Q(current_version__name__icontains=text) | Q(code__icontains=text))
     rows = [{"item": i, "units": units_of(i.current_version)} for i in items.select_related("current_version")[:100]]
     return render(request, "runtime/intake.html", {"rows": rows, "q": text})
 
@@ -362,6 +362,8 @@ def intake_item(request, code):
 def resubmit(request, number):
     """补正: the correction notice's list, the form as last submitted and the materials to replace."""
     case = _case_or_404(request, number)
+    if not access.may_resubmit(request.user, case):
+        raise PermissionDenied("只有申请人本人（或窗口件的受理窗口）可以补正")
     defn = definition_of(case)
     notice = case.documents.filter(template="correction_notice").order_by("-issued_at", "-pk").first()
     errors: dict = {}

@@ -1,10 +1,14 @@
-"""Who may use supervision's pages: the few access functions every view goes through."""
+"""Who may use supervision's pages and answer its orders and complaints: supervision's questions,
+composed from ``accounts.access`` (roles and the department tree are read nowhere else)."""
 
 from __future__ import annotations
 
-from accounts.access import has_role, is_staff_member
+from accounts.access import has_role, holds_any_role_within, is_staff_member, units_around
 from accounts.models import Role
 from core.errors import AccessDenied
+
+# Those who answer a unit's orders and complaints: its handlers, section chiefs and leaders.
+ANSWERING_ROLES = frozenset({Role.HANDLER, Role.SECTION_CHIEF, Role.LEADER})
 
 
 def is_supervisor(user) -> bool:
@@ -21,6 +25,22 @@ def require_staff(user) -> None:
         raise AccessDenied("只有工作人员可以查看监察通知")
 
 
+def units_answered_for(user) -> set[int] | None:
+    """Units whose orders and complaints the user may see and answer: where they hold an answering
+    role, the units under those and the units above them (an order to a department reaches its
+    sections' staff). ``None`` means every unit (a district-wide role)."""
+    if not is_staff_member(user):
+        return set()
+    return units_around(user, ANSWERING_ROLES)
+
+
+def may_answer_for(user, department_id: int | None) -> bool:
+    if department_id is None:
+        return False
+    units = units_answered_for(user)
+    return units is None or department_id in units
+
+
 def may_push_exchange(user, department) -> bool:
     """The inbound exchange: a staff member holding any role in the pushing department (or in one
     of its sections), or the system administrator."""
@@ -28,10 +48,7 @@ def may_push_exchange(user, department) -> bool:
         return False
     if getattr(user, "is_superuser", False) or has_role(user, Role.SYSTEM_ADMIN):
         return True
-    from accounts.models import RoleAssignment
-
-    return any(department.pk in {d.pk for d in a.department.ancestors_and_self()}
-               for a in RoleAssignment.objects.filter(user=user, department__isnull=False).select_related("department"))
+    return holds_any_role_within(user, department)
 
 
 def require_exchange_pusher(user, department) -> None:

@@ -132,8 +132,8 @@ def _insert_rows(cursor, c, cases, changed, params, open_states) -> None:
 def _sync_external(cursor, since: dt.datetime | None) -> None:
     """Clock rows of the pushed cases changed since ``since`` (all without it): a case accepted,
     in progress (not suspended: its clock is stopped), with no completion date and no finishing
-    event. Its deadlines are the dates its system pushed, or else its acceptance date plus its
-    limit, extension and paused working days, counted on the platform's calendar (ordinals add)."""
+    event. Its deadlines are stored with it: the dates its system pushed, or else those
+    ``runtime.clock.deadlines`` computed when it was pushed (``inbound``)."""
     from designer.models import ApprovalItem
 
     x = {n: _c(ExternalCase, n) for n in ("id", "owner", "item", "channel", "state", "accepted_on", "completed_on",
@@ -147,15 +147,12 @@ def _sync_external(cursor, since: dt.datetime | None) -> None:
         cursor.execute(f"DELETE FROM {_t(ClockRow)} WHERE {_c(ClockRow, 'group')} = 'external' AND "
                        f"{_c(ClockRow, 'subject_id')} IN (SELECT x.{x['id']} FROM {_t(ExternalCase)} x "
                        f"WHERE {changed})", params)
-    accepted = _ord("x." + x["accepted_on"])
-    extra = f"x.{x['extension_days']} + x.{x['paused_days']}"
     finishing = ", ".join(f"'{k}'" for k in FINISHING_EVENT_KINDS)
     cursor.execute(
         f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
         f"SELECT 'external', x.{x['id']}, NULL, x.{x['owner']}, i.{i['current_version']}, '', x.{x['channel']}, "
         f"x.{x['promised_limit_days']}, x.{x['statutory_limit_days']}, "
-        f"COALESCE({_ord('x.' + x['promised_due_on'])}, {accepted} + x.{x['promised_limit_days']} + {extra}), "
-        f"COALESCE({_ord('x.' + x['statutory_due_on'])}, {accepted} + x.{x['statutory_limit_days']} + {extra}) "
+        f"{_ord('x.' + x['promised_due_on'])}, {_ord('x.' + x['statutory_due_on'])} "
         f"FROM {_t(ExternalCase)} x JOIN {_t(ApprovalItem)} i ON i.{i['id']} = x.{x['item']} "
         f"WHERE {changed} AND x.{x['state']} = 'in_progress' AND x.{x['accepted_on']} IS NOT NULL "
         f"AND x.{x['completed_on']} IS NULL AND NOT EXISTS (SELECT 1 FROM {_t(ExternalEvent)} ev "

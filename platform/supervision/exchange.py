@@ -7,6 +7,10 @@ over), and the alerts raised, escalated or resolved in the same time window. Eac
 with its payload, delivered through the configured deliveries (``deliveries.py``: the
 ``VAR_DIR/exchange/`` outbox always, the city's HTTP endpoint when enabled), retried in order
 while it is pending, and can be delivered again on request.
+
+Cases of confidential items (涉密事项: "涉及保密信息的项目一律不上网办理") never leave: none of their
+case records, log entries or alerts is in a batch; the city gets them counted by department only
+(``confidential_counts``, format version 2).
 """
 
 from __future__ import annotations
@@ -15,17 +19,19 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from .deliveries import DeliveryFailed, configured, deliveries, outbox_path
 from .models import LEVEL_KEYS, Alert, ExchangeBatch
 
-FORMAT, VERSION = "approval-supervision-exchange", 1
+FORMAT, VERSION = "approval-supervision-exchange", 2
+READABLE_VERSIONS = (1, 2)  # what the inbound exchange takes: version 1 has no confidential_counts
 LAG = dt.timedelta(minutes=5)
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "exchange-batch.schema.json"
 
@@ -83,11 +89,38 @@ def _records(entries, alerts) -> list[dict]:
     return records
 
 
+def confidential_cases():
+    """Cases of an item that is confidential now or was in the version the case runs on."""
+    from runtime.models import Case
+
+    return Case.objects.filter(Q(item__confidential=True) | Q(version__document__confidential=True))
+
+
+def _confidential_counts(after_id: int, up_to_id: int) -> list[dict]:
+    """By handling department: confidential cases first received and completed within the batch's
+    log entries, and those open now. Departments with none at all are left out."""
+    from runtime.models import OPEN_STATES, LogEntry
+
+    secret = confidential_cases()
+    window = LogEntry.objects.filter(pk__gt=after_id, pk__lte=up_to_id, case__in=secret)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"received": 0, "completed": 0, "open": 0})
+    figures = (("received", window.filter(seq=1)), ("completed", window.filter(kind="completed")))
+    for name, entries in figures:
+        for code, n in (entries.values_list("case__department__code")
+                        .annotate(n=Count("case", distinct=True)).order_by()):
+            counts[code][name] = n
+    for code, n in (secret.filter(state__in=OPEN_STATES).values_list("department__code")
+                    .annotate(n=Count("pk")).order_by()):
+        counts[code]["open"] = n
+    return [{"department": code, **figures} for code, figures in sorted(counts.items())]
+
+
 def _changed_alerts(after, up_to):
     window = Q(raised_at__lte=up_to) & (Q(raised_at__gt=after) | Q(escalated_at__gt=after, escalated_at__lte=up_to)
                                         | Q(resolved_at__gt=after, resolved_at__lte=up_to)) if after else \
         Q(raised_at__lte=up_to)
-    return Alert.objects.filter(window).select_related("case", "department").order_by("pk")
+    return (Alert.objects.filter(window).exclude(case__in=confidential_cases())
+            .select_related("case", "department").order_by("pk"))
 
 
 @transaction.atomic
@@ -108,7 +141,8 @@ def batch_create(*, since: dt.date | None = None, now: dt.datetime | None = None
         after_id = (LogEntry.objects.filter(at__lt=start).aggregate(m=Max("pk"))["m"] or 0)
         alerts_after = start
     up_to_id = max(newest, after_id)
-    entries = LogEntry.objects.filter(pk__gt=after_id, pk__lte=up_to_id).order_by("pk")
+    entries = (LogEntry.objects.filter(pk__gt=after_id, pk__lte=up_to_id).exclude(case__in=confidential_cases())
+               .order_by("pk"))
     records = _records(entries, _changed_alerts(alerts_after, up_to_at))
     sequence = (ExchangeBatch.objects.aggregate(m=Max("sequence"))["m"] or 0) + 1
     batch_id = uuid.uuid4().hex
@@ -116,7 +150,8 @@ def batch_create(*, since: dt.date | None = None, now: dt.datetime | None = None
                "created_at": now.isoformat(),
                "period": {"after_log_id": after_id, "up_to_log_id": up_to_id, "alerts_after": _iso(alerts_after),
                           "alerts_up_to": up_to_at.isoformat()},
-               "count": len(records), "checksum": checksum(records), "records": records}
+               "count": len(records), "checksum": checksum(records), "records": records,
+               "confidential_counts": _confidential_counts(after_id, up_to_id)}
     errors = sorted(validator().iter_errors(payload), key=lambda e: list(e.absolute_path))
     if errors:  # our own output must match the published schema
         raise ValueError(f"交换批次不符合格式：{errors[0].json_path}: {errors[0].message}")

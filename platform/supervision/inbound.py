@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from core.errors import InvalidInput
+from runtime.clock import deadlines
 
-from .exchange import FORMAT, VERSION, checksum, validator
+from .exchange import FORMAT, READABLE_VERSIONS, checksum, validator
 from .models import ExternalCase, ExternalEvent, InboundBatch
 
 BATCH_SIZE = 1000
@@ -90,13 +91,15 @@ def check_header(payload) -> None:
     another version is not read at all), then the rest of the header, count and checksum."""
     if not isinstance(payload, dict):
         raise BatchRefused("交换批次应为 JSON 对象", details={"$": ["应为 JSON 对象"]})
-    for name, expected in (("format", FORMAT), ("format_version", VERSION)):
-        if payload.get(name) != expected:
-            message = f"{name} 应为 {expected!r}，收到 {payload.get(name)!r}"
+    for name, accepted in (("format", (FORMAT,)), ("format_version", READABLE_VERSIONS)):
+        if payload.get(name) not in accepted or isinstance(payload.get(name), bool):
+            message = f"{name} 应为 {' 或 '.join(repr(a) for a in accepted)}，收到 {payload.get(name)!r}"
             raise BatchRefused(f"交换批次格式或版本不被接受：{message}", details={name: [message]})
     records = payload.get("records")
     if not isinstance(records, list):
         raise BatchRefused("records 应为数组", details={"records": ["应为数组"]})
+    # A department's own system counts its confidential cases itself; the counts are read as
+    # part of the header (schema-checked) and not stored.
     header = {k: v for k, v in payload.items() if k != "records"}
     errors = _schema_errors(validator(), {**header, "records": []})
     if errors:
@@ -197,6 +200,13 @@ def batch_receive(*, department, system: str, payload, actor=None, now: dt.datet
         if errors:
             report.reject(index, "case", errors)
             continue
+        if dates["accepted_on"] and not (dates["statutory_due_on"] and dates["promised_due_on"]):
+            # the department's system sent no deadline: computed as the runtime's own cases' are
+            due = deadlines(dates["accepted_on"], statutory_limit=r["statutory_limit_days"],
+                            promised_limit=r["promised_limit_days"], extension_days=r["extension_days"],
+                            paused_days=r["paused_days"])
+            dates["statutory_due_on"] = dates["statutory_due_on"] or due.statutory_due_on
+            dates["promised_due_on"] = dates["promised_due_on"] or due.promised_due_on
         good[r["number"]] = {
             "owner": owner, "item": items[r["item"]], "unit_code": r["item"], "unit_name": r["item_name"],
             "channel": r["channel"], "applicant_type": r["applicant_type"], "state": r["state"],

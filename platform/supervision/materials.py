@@ -101,8 +101,8 @@ def missing_count(version_ids, *, prefix: str = "") -> tuple[object, dict]:
     whens, annotations = [], {}
     case_ref = f"{prefix}pk" if prefix else "pk"
     for version in ItemVersion.objects.filter(pk__in=list(version_ids)).only("pk", "document"):
-        schema = version.document["form"]["schema"]
         for unit in applicable_units(version.document):
+            schema = unit.form["schema"]  # a stage's own form, or the item's
             parts = []
             for material in unit.materials:
                 if not material["required"]:

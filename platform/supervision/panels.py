@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.access import is_staff_member
 
 from . import selectors
-from .access import is_supervisor
+from .access import is_supervisor, units_answered_for
 from .models import Alert, Complaint, SupervisionOrder
 
 PANEL_TEMPLATE = "supervision/_case_panel.html"
@@ -17,11 +17,11 @@ PANEL_TEMPLATE = "supervision/_case_panel.html"
 
 def case_panel(case, user) -> tuple[str, dict] | None:
     """What the user may see of the case's supervision: a supervisor everything; other staff what
-    is addressed to a unit they answer for (as their inbox: ``selectors.covered_units``), and only
+    is addressed to a unit they answer for (as their inbox: ``access.units_answered_for``), and only
     complaints the office has assigned; nobody else anything."""
     if not is_staff_member(user):
         return None
-    covered = None if is_supervisor(user) else selectors.covered_units(user)
+    covered = None if is_supervisor(user) else units_answered_for(user)
     if covered is not None and not covered:
         return None
 

@@ -15,8 +15,7 @@ from django.db.models import Avg, Case, Count, ExpressionWrapper, F, IntegerFiel
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from accounts.models import Role
-
+from .access import units_answered_for
 from .models import Alert, Level, Notification, SupervisionOrder
 from .workday_index import days_left
 
@@ -154,38 +153,10 @@ def notifications_for(user) -> QuerySet[Notification]:
             .select_related("alert", "alert__case", "alert__department").order_by("read_at", "-created_at"))
 
 
-def covered_units(user) -> set[int] | None:
-    """Units whose orders the user may see and answer: where they are a handler, section chief or
-    leader, the units under those and the units above them (an order to a department reaches
-    its sections' staff). ``None`` means every unit (a district-wide role)."""
-    from accounts.models import Department, RoleAssignment
-
-    held = list(RoleAssignment.objects.filter(
-        user=user, role__in=[Role.HANDLER, Role.SECTION_CHIEF, Role.LEADER]).values_list("department_id", flat=True))
-    if any(pk is None for pk in held):
-        return None
-    units = set(held)
-    parents = dict(Department.objects.values_list("pk", "parent_id"))
-    covered = set(units)
-    for pk in parents:
-        up = parents.get(pk)
-        while up is not None:
-            if up in units:
-                covered.add(pk)
-                break
-            up = parents.get(up)
-    for pk in units:
-        up = parents.get(pk)
-        while up is not None:
-            covered.add(up)
-            up = parents.get(up)
-    return covered
-
-
 def orders_for(user) -> QuerySet[SupervisionOrder]:
-    """Open orders addressed to a unit the user answers for (see :func:`covered_units`)."""
+    """Open orders addressed to a unit the user answers for (``access.units_answered_for``)."""
     orders = SupervisionOrder.objects.filter(state=SupervisionOrder.State.OPEN).select_related("case", "department")
-    covered = covered_units(user)
+    covered = units_answered_for(user)
     return orders if covered is None else orders.filter(department_id__in=covered)
 
 
@@ -200,11 +171,11 @@ def complaints_all() -> QuerySet:
 
 
 def complaints_to_answer(user) -> QuerySet:
-    """Assigned complaints of a unit the user answers for (see :func:`covered_units`)."""
+    """Assigned complaints of a unit the user answers for (``access.units_answered_for``)."""
     from .models import Complaint
 
     complaints = Complaint.objects.filter(state=Complaint.State.ASSIGNED).select_related("case", "department")
-    covered = covered_units(user)
+    covered = units_answered_for(user)
     return complaints if covered is None else complaints.filter(department_id__in=covered)
 
 

@@ -19,12 +19,14 @@ from django.db.models import F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 import workdays
+from accounts.access import department_tree
 from accounts.models import Department, Role, RoleAssignment
 from core.errors import AccessDenied, Conflict, InvalidInput
 from rules import compile_to_q
 from runtime.models import Task, TaskState
 
 from . import clockrows
+from .access import is_supervisor, may_answer_for
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleKind, register_rule_kinds, rule_kinds
 from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, SupervisionOrder
@@ -258,25 +260,6 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
 
 # --- notifications ---------------------------------------------------------------------------
 
-def _subtree(departments: dict[int, int | None], root: int) -> set[int]:
-    out, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        for pk, up in departments.items():
-            if up == parent and pk not in out:
-                out.add(pk)
-                frontier.append(pk)
-    return out
-
-
-def _ancestors(departments: dict[int, int | None], pk: int) -> set[int]:
-    out = set()
-    while pk is not None and pk not in out:
-        out.add(pk)
-        pk = departments.get(pk)
-    return out
-
-
 def alerts_notify(*, now: dt.datetime | None = None) -> int:
     """Notify the handlers and section chiefs of the responsible unit and the supervisors of
     every alert raised or escalated since its last notice; send each through the channels."""
@@ -285,7 +268,7 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
                    .select_related("case").order_by("pk"))
     if not pending:
         return 0
-    departments = dict(Department.objects.values_list("pk", "parent_id"))
+    tree = department_tree()
     holders: dict[tuple[str, int | None], set[int]] = defaultdict(set)
     for user_id, role, department_id in RoleAssignment.objects.filter(
             role__in=[Role.HANDLER, Role.SECTION_CHIEF, Role.SUPERVISOR], user__is_active=True,
@@ -312,10 +295,9 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
         units = reach.get(key)
         if units is None:
             if on_desks:
-                units = set().union(*(_ancestors(departments, unit) | _subtree(departments, unit)
-                                       for unit in on_desks))
+                units = set().union(*(tree.around(unit) for unit in on_desks))
             else:
-                units = _subtree(departments, alert.department_id) | _ancestors(departments, alert.department_id)
+                units = tree.around(alert.department_id)
             units.add(None)
             reach[key] = units
         recipients: dict[int, str] = {}
@@ -391,9 +373,7 @@ def _next_order_number(today: dt.date) -> str:
 def order_issue(*, actor, case, instruction: str, limit_days: int, department: Department | None = None
                 ) -> SupervisionOrder:
     """A supervisor orders the case's department (or another unit) to act within a limit."""
-    from accounts.access import has_role
-
-    if not has_role(actor, Role.SUPERVISOR):
+    if not is_supervisor(actor):
         raise AccessDenied("只有效能办监察员可以督办")
     instruction = (instruction or "").strip()
     problems = {}
@@ -412,18 +392,11 @@ def order_issue(*, actor, case, instruction: str, limit_days: int, department: D
         due_on=due.value, due_provisional=due.provisional)
 
 
-def can_reply(actor, order: SupervisionOrder) -> bool:
-    from .selectors import covered_units
-
-    covered = covered_units(actor)
-    return covered is None or order.department_id in covered
-
-
 @transaction.atomic
 def order_reply(*, actor, order: SupervisionOrder, reply: str) -> SupervisionOrder:
     """The ordered department replies; the order closes and its clock alerts resolve."""
     order = SupervisionOrder.objects.select_for_update().get(pk=order.pk)
-    if not can_reply(actor, order):
+    if not may_answer_for(actor, order.department_id):
         raise AccessDenied("只有被督办单位的承办人、科室负责人或分管领导可以回复")
     if order.state != SupervisionOrder.State.OPEN:
         raise Conflict(f"督办单{order.number}已回复，无需重复回复")
@@ -476,9 +449,7 @@ def complaint_file(*, actor, content: str, contact_name: str, contact_phone: str
 @transaction.atomic
 def complaint_assign(*, actor, complaint: Complaint, department: Department, limit_days: int) -> Complaint:
     """The efficiency office assigns a filed complaint to a department with an answer limit."""
-    from accounts.access import has_role
-
-    if not has_role(actor, Role.SUPERVISOR):
+    if not is_supervisor(actor):
         raise AccessDenied("只有效能办监察员可以分派投诉")
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.state != Complaint.State.FILED:
@@ -496,11 +467,8 @@ def complaint_assign(*, actor, complaint: Complaint, department: Department, lim
 @transaction.atomic
 def complaint_answer(*, actor, complaint: Complaint, answer: str) -> Complaint:
     """The assigned department answers; the complaint's clock alerts resolve."""
-    from .selectors import covered_units
-
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    covered = covered_units(actor)
-    if complaint.department_id is None or not (covered is None or complaint.department_id in covered):
+    if not may_answer_for(actor, complaint.department_id):
         raise AccessDenied("只有被分派单位的承办人、科室负责人或分管领导可以答复")
     if complaint.state != Complaint.State.ASSIGNED:
         raise Conflict(f"投诉{complaint.number}当前{complaint.get_state_display()}，不能答复")
@@ -537,9 +505,7 @@ def complaint_rate(*, actor, complaint: Complaint, rating: int, note: str = "") 
 def complaint_conclude(*, actor, complaint: Complaint, finding: str, reasons: str) -> Complaint:
     """The efficiency office closes a complaint the department has answered with its finding
     (成立 / 部分成立 / 不成立) and the reasons, which the complainant sees; made once."""
-    from accounts.access import has_role
-
-    if not has_role(actor, Role.SUPERVISOR):
+    if not is_supervisor(actor):
         raise AccessDenied("只有效能办监察员可以作出投诉认定")
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.kind != Complaint.Kind.COMPLAINT:

@@ -264,9 +264,9 @@ def complaint_rate(request, pk):
 
 def consultation_new(request, code):
     """咨询: a question about a published item, open to anyone."""
-    from designer.models import ApprovalItem
+    from designer.selectors import items_in_service
 
-    item = get_object_or_404(ApprovalItem, code=code, current_version__isnull=False)
+    item = get_object_or_404(items_in_service(), code=code)
     form = {k: request.POST.get(k, "").strip() for k in ("question", "contact_name", "contact_phone")}
     errors = []
     if request.method == "POST":

@@ -131,6 +131,52 @@ def definition(code: str = "JB-SCJG-XK-0001", *, workflow=None, name="食品经�
     }
 
 
+STAGED_CODE = "JB-SCJG-XK-0005"
+
+
+def cancel_form() -> dict:
+    return {
+        "schema": {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "properties": {
+                "company": {"title": "经营者名称", "x-field": "text", "type": "string", "maxLength": 100},
+                "cancel_reason": {"title": "注销原因", "x-field": "choice", "type": "string",
+                                  "enum": ["歇业", "迁出本区", "其他"]},
+                "other_reason": {"title": "其他原因说明", "x-field": "textarea", "type": "string", "maxLength": 500},
+            },
+            "required": ["company", "cancel_reason", "other_reason"],
+            "additionalProperties": False,
+        },
+        "ui_schema": {"order": ["company", "cancel_reason", "other_reason"],
+                      "fields": {"other_reason": {"visible_if": {"==": [{"var": "cancel_reason"}, "其他"]}}}},
+    }
+
+
+def cancel_workflow() -> dict:
+    return {"start": "accept", "steps": [
+        step("accept", "accept", "受理", "window_clerk", "JB-SPJ", 1, ["approve", "reject"],
+             [{"to": "decide", "when": {"==": [{"var": "cancel_reason"}, "其他"]}}, {"to": "done"}]),
+        step("decide", "approve", "批准", "leader", None, 1, ["approve"], ["done"]),
+        step("done", "complete", "办结", "window_clerk", "JB-SPJ", 1, ["complete"]),
+    ]}
+
+
+def staged_definition() -> dict:
+    """Stages 新办 (the item's form) and 注销 (a small form of its own, a material and a transition
+    that read it)."""
+    doc = definition(STAGED_CODE, name="食品经营许可")
+    facts = {"legal_basis": "《食品经营许可和备案管理办法》", "statutory_limit_days": 20, "promised_limit_days": 10,
+             "fees": "不收费"}
+    new = {"code": "01", "name": "新办", **facts, "materials": doc["materials"], "workflow": doc["workflow"]}
+    cancel = {"code": "04", "name": "注销", **facts, "workflow": cancel_workflow(), "form": cancel_form(),
+              "materials": [material("application", "食品经营许可注销申请书"),
+                            material("proof", "注销原因证明材料",
+                                               condition={"==": [{"var": "cancel_reason"}, "其他"]})]}
+    doc.update(stages=[new, cancel], materials=[], workflow=None)
+    return doc
+
+
 CERTIFICATE_TYPES = [
     {"code": "JY", "name": "食品经营许可证", "issuing_item": "JB-SCJG-XK-0001", "validity_months": 60},
     {"code": "YYZZ", "name": "营业执照", "issuing_item": "", "validity_months": None},
@@ -139,7 +185,8 @@ CERTIFICATE_TYPES = [
 
 def publish(doc: dict):
     """Import and publish an item as the legal office does; returns the item."""
-    codes = {m["certificate_type"] for m in doc["materials"] if m["certificate_type"]}
+    materials = doc["materials"] + [m for stage in doc["stages"] for m in stage["materials"]]
+    codes = {m["certificate_type"] for m in materials if m["certificate_type"]}
     if doc["public"]["certificate"].get("certificate_type"):
         codes.add(doc["public"]["certificate"]["certificate_type"])
     bundle = {"format": "approval-item-bundle", "format_version": 1, "item": copy.deepcopy(doc),

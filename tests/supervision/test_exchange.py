@@ -94,3 +94,56 @@ def test_a_failed_delivery_is_retried(demo, frozen, monkeypatch):
     exchange.exchange_daily()
     batch.refresh_from_db()
     assert batch.state == "delivered" and ExchangeBatch.objects.count() == 2
+
+
+def test_a_confidential_items_cases_never_leave_only_their_count_by_department(demo, frozen, sweep):
+    """涉及保密信息的项目一律不上网办理: no number, item name or log summary of a confidential case in
+    the batch; the city sees it counted under its department."""
+    from runtime import services
+    from runtime.models import LogEntry
+
+    secret = factories.publish(factories.definition("JB-SCJG-XK-0003", confidential=True, name="涉密测绘事项"))
+    public = factories.publish(factories.definition())
+    frozen.move_to(at("2026-09-21", 9))
+    hidden = services.case_intake_at_window(
+        actor=demo.clerk, item=secret, applicant=services.ApplicantInput("natural", "王小明", "11010519491231002X"),
+        form_data=factories.good_data(), materials=[services.MaterialInput("application", paper=True)])
+    act(demo.clerk, hidden, opinion="予以受理")
+    shown = submit(demo, public)
+    frozen.move_to(at("2026-10-13", 9))
+    sweep()
+    frozen.move_to(at("2026-10-13", 10))
+    payload = exchange.batch_create().payload
+
+    text = json.dumps(payload, ensure_ascii=False)
+    assert shown.number in text
+    assert hidden.number not in text and "涉密测绘事项" not in text
+    for summary in LogEntry.objects.filter(case=hidden).values_list("summary", flat=True):
+        assert not any(r.get("summary") == summary and r.get("case") == hidden.number for r in payload["records"])
+    assert {r["case"] for r in payload["records"] if r["type"] in ("event", "alert")} <= {shown.number, None}
+    assert payload["format_version"] == 2
+    assert payload["confidential_counts"] == [
+        {"department": hidden.department.code, "received": 1, "completed": 0, "open": 1}]
+    assert not list(exchange.validator().iter_errors(payload))
+
+
+def test_the_inbound_exchange_reads_version_2_batches_and_version_1_still(demo, frozen, client):
+    """Replay: this platform's own version-2 batch, and a version-1 batch of a department's older
+    system, are both taken in."""
+    from accounts.models import Department
+    from supervision.inbound import batch_receive
+
+    item = factories.publish(factories.definition())
+    frozen.move_to(at("2026-09-21", 9))
+    case = submit(demo, item)
+    act(demo.clerk, case, opinion="予以受理")
+    frozen.move_to(at("2026-09-22", 9))
+    payload = exchange.batch_create().payload
+    department = Department.objects.get(code="JB-SCJG")
+    assert payload["format_version"] == 2
+    report = batch_receive(department=department, system="own", payload=payload, actor=None)
+    assert report.cases_stored == 1 and not report.rejected
+    older = {k: v for k, v in payload.items() if k != "confidential_counts"} | {
+        "format_version": 1, "batch_id": "f" * 32}
+    report = batch_receive(department=department, system="older", payload=older, actor=None)
+    assert report.cases_stored == 1 and not report.rejected

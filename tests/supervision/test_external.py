@@ -75,3 +75,34 @@ def test_pushed_cases_are_judged_shown_and_resolved(client, demo, item, frozen, 
     sweep(notify=False)
     assert _open() == set()
     assert Alert.objects.filter(kind="external_case_clock", resolved_at=at("2026-10-28", 16)).count() == 2
+
+
+def test_a_pushed_case_and_a_runtime_case_with_the_same_facts_get_the_same_deadlines(demo, item, frozen, sweep):
+    """One function (runtime.clock.deadlines) for both: an approved extension lengthens the
+    statutory limit only (行政许可法 art. 42); the promised limit is the department's own."""
+    from runtime import clock
+    from runtime.models import Case
+    from supervision.models import ExternalCase
+
+    frozen.move_to(at("2026-10-14", 9))
+    facts = {"accepted_on": dt.date(2026, 9, 24), "statutory": 8, "promised": 5, "extension": 10, "paused": 2}
+    runtime_case = Case(received_on=facts["accepted_on"], statutory_limit_days=facts["statutory"],
+                        promised_limit_days=facts["promised"], paused_days=facts["paused"])
+    clock.accept(runtime_case, facts["accepted_on"])
+    clock.extend(runtime_case, facts["extension"])
+
+    record = case_record("W-9", received_on="2026-09-24", accepted_on="2026-09-24",
+                         statutory_limit_days=facts["statutory"], promised_limit_days=facts["promised"],
+                         extension_days=facts["extension"], paused_days=facts["paused"],
+                         statutory_due_on=None, promised_due_on=None)
+    assert push(demo.editor, batch([record])).json()["rejected"] == []
+    pushed = ExternalCase.objects.get(number="W-9")
+    assert (pushed.statutory_due_on, pushed.promised_due_on) == (runtime_case.statutory_due_on,
+                                                                 runtime_case.promised_due_on)
+    start = facts["accepted_on"]
+    assert runtime_case.promised_due_on == workdays.add_working_days(start, 5 + 2).value  # no extension
+    assert runtime_case.statutory_due_on == workdays.add_working_days(start, 8 + 10 + 2).value
+    sweep(notify=False)  # and the sweep judges the pushed case by those dates
+    row = ClockRow.objects.get(group="external", subject_id=pushed.pk)
+    assert (row.due_ord, row.statutory_due_ord) == (ordinal_of(runtime_case.promised_due_on),
+                                                    ordinal_of(runtime_case.statutory_due_on))

@@ -9,11 +9,14 @@ class ItemSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     current_version = serializers.IntegerField(source="current_version.number", read_only=True, default=None)
+    in_service = serializers.BooleanField(read_only=True, help_text="现行版本是否对外受理（有草稿或审核中时仍为是）")
+    status_text = serializers.CharField(read_only=True, help_text="现行版本与工作副本的状态")
 
     class Meta:
         model = ApprovalItem
         fields = ["code", "name", "department", "item_type", "handling_type", "online_class", "confidential",
                   "statutory_limit_days", "promised_limit_days", "state", "state_label", "current_version",
+                  "in_service", "status_text",
                   "updated_at"]
 
 

@@ -20,13 +20,14 @@ class CatalogueThemeSerializer(ThemeSerializer):
 
 class CatalogueItemSerializer(serializers.Serializer):
     code = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.CharField(source="current_version.name")
     department = serializers.CharField(source="department.name")
     department_code = serializers.CharField(source="department.code")
     themes = ThemeSerializer(many=True, source="themes.all", help_text="服务主题")
-    handling_type = serializers.CharField(source="get_handling_type_display")
-    statutory_limit_days = serializers.IntegerField()
-    promised_limit_days = serializers.IntegerField()
+    # the facts of the version in service, not of a draft being edited
+    handling_type = serializers.CharField(source="current_version.get_handling_type_display")
+    statutory_limit_days = serializers.IntegerField(source="current_version.statutory_limit_days")
+    promised_limit_days = serializers.IntegerField(source="current_version.promised_limit_days")
     version = serializers.IntegerField(source="current_version.number")
 
 
