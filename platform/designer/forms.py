@@ -273,6 +273,10 @@ class StepForm(forms.Form):
     actions = forms.MultipleChoiceField(label="允许的操作", required=False, widget=forms.CheckboxSelectMultiple,
                                         choices=list(ACTIONS.items()))
     return_to = forms.MultipleChoiceField(label="可退回到", required=False, widget=forms.CheckboxSelectMultiple)
+    decision_form = forms.CharField(
+        label="决定事项表单（JSON，可不填）", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="办理人员填写意见时一并填写的小表单，格式与申请表单相同（schema 与 ui_schema），例如"
+                  "是否现场核查、核定消费者容量、检查结论；之后的流转条件可用 decision.步骤编号.字段名 读取")
     after = forms.ChoiceField(label="插入到此步骤之后（新步骤接过它的流转）", required=False)
     is_start = forms.BooleanField(label="设为开始步骤", required=False)
 
@@ -301,16 +305,25 @@ class StepForm(forms.Form):
                                             *step_settings())}
         initial.update(actions=step.get("actions", []), return_to=step.get("return_to", []),
                        is_start=step["key"] == start)
+        if "decision_form" in step:
+            initial["decision_form"] = json.dumps(step["decision_form"], ensure_ascii=False, indent=2)
         # a yes/no setting is offered as a choice of "true" / "false"
         return {k: (("true" if v else "false") if isinstance(v, bool) and k != "is_start" else v)
                 for k, v in initial.items() if v is not None}
+
+    def clean_decision_form(self):
+        form = _json_or_none(self.cleaned_data.get("decision_form"), "决定事项表单")
+        if form is not None and not isinstance(form, dict):
+            raise ValidationError("决定事项表单应为 JSON 对象，包含 schema 和 ui_schema")
+        return form
 
     def step(self, transitions: list[dict], *, base: dict | None = None) -> dict:
         """The step as the workflow document holds it; keys this form does not edit (such as a
         department rule) are kept from ``base``."""
         data = self.cleaned_data
         step = {k: v for k, v in (base or {}).items()
-                if k not in ("role", "department", "limit_days", "actions", "return_to", *step_settings())}
+                if k not in ("role", "department", "limit_days", "actions", "return_to", "decision_form",
+                             *step_settings())}
         step.update(key=data["key"], type=data["type"], name=data["name"], transitions=transitions)
         if step_types.get(data["type"]).performed_by_person:
             step["role"] = data["role"] or None
@@ -320,7 +333,9 @@ class StepForm(forms.Form):
             step["actions"] = data["actions"]
             if data["return_to"]:
                 step["return_to"] = data["return_to"]
-        elif data["department"]:
+        if data["decision_form"] is not None:
+            step["decision_form"] = data["decision_form"]  # on a system step: refused with its path on save
+        if not step_types.get(data["type"]).performed_by_person and data["department"]:
             step["department"] = data["department"]
         for setting in step_types.get(data["type"]).settings:
             if data.get(setting.key) not in (None, "", []):

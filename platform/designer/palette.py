@@ -243,12 +243,15 @@ def field_ui(form: dict, name: str) -> dict:
     return ((form.get("ui_schema") or {}).get("fields") or {}).get(name) or {}
 
 
-def visible_fields(form: dict, data: dict) -> set[str]:
+def visible_fields(form: dict, data: dict, context: dict | None = None) -> set[str]:
     """Fields shown for this data: a field with ``visible_if`` shows only when its rule is true.
+    ``context``: what rules read besides the form (the case facts and decisions, runtime.rule_data).
 
     Fails closed: a rule that cannot be evaluated hides its field (so it is neither required
     nor kept)."""
     shown = set()
+    if context:
+        data = {**data, **context}
     for name in ordered_fields(form):
         rule = field_ui(form, name).get("visible_if")
         if rule is None:
@@ -275,17 +278,17 @@ class FormValidator:
         self.required = list(schema.pop("required", []))
         self._validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
 
-    def clean(self, data: dict) -> dict:
-        """The data with hidden fields removed."""
-        shown = visible_fields(self.form, data)
+    def clean(self, data: dict, context: dict | None = None) -> dict:
+        """The data with hidden fields removed (``context``: see :func:`visible_fields`)."""
+        shown = visible_fields(self.form, data, context)
         return {k: v for k, v in data.items() if k in shown or k not in self.form["schema"].get("properties", {})}
 
-    def errors(self, data: dict) -> dict[str, list[str]]:
+    def errors(self, data: dict, context: dict | None = None) -> dict[str, list[str]]:
         """``{path: [messages]}`` for the data as submitted (hidden fields ignored)."""
         if not isinstance(data, dict):
             return {"$": ["表单数据应为对象"]}
-        cleaned = self.clean(data)
-        shown = visible_fields(self.form, data)
+        cleaned = self.clean(data, context)
+        shown = visible_fields(self.form, data, context)
         problems: dict[str, list[str]] = {}
         for name in self.required:
             if name in shown and cleaned.get(name) in (None, "", [], {}):

@@ -74,8 +74,10 @@ def _input(kind: str, prop: dict, name: str, value, ui: dict | None = None) -> s
     return ""
 
 
-def render_form(form: dict, data: dict | None = None, errors: dict | None = None) -> SafeString:
-    """The applicant's form as HTML fields (the caller wraps them in its own ``<form>``)."""
+def render_form(form: dict, data: dict | None = None, errors: dict | None = None, *, prefix: str = "") -> SafeString:
+    """The applicant's form as HTML fields (the caller wraps them in its own ``<form>``).
+    ``prefix`` goes before every input's name (a step's decision form on the case page:
+    ``decision.``); ``data`` and ``errors`` (``$.<field>``) are keyed by the field names."""
     data, errors = data or {}, errors or {}
     schema = form["schema"]
     required = set(schema.get("required", []))
@@ -87,12 +89,12 @@ def render_form(form: dict, data: dict | None = None, errors: dict | None = None
         attrs = {"class": "form-field", "data-field": name, "data-kind": kind,
                  "data-visible-if": json.dumps(ui["visible_if"], ensure_ascii=False) if "visible_if" in ui else None}
         mark = "<span class='req' title='必填'>*</span>" if name in required else ""
-        label_for = "" if kind in ("choice", "multi_choice", "table") else f" for='f-{escape(name)}'"
+        label_for = "" if kind in ("choice", "multi_choice", "table") else f" for='f-{escape(prefix + name)}'"
         help_text = format_html("<p class='hint'>{}</p>", ui.get("help") or prop.get("description")) \
             if (ui.get("help") or prop.get("description")) else ""
         error_text = "".join(format_html("<p class='field-error'>{}</p>", m) for m in errors.get(f"$.{name}", []))
         parts.append(f"<div{_attrs(attrs)}><label{label_for}>{escape(prop.get('title', name))}{mark}</label>"
-                     f"{_input(kind, prop, name, data.get(name), ui)}{help_text}{error_text}"
+                     f"{_input(kind, prop, prefix + name, data.get(name), ui)}{help_text}{error_text}"
                      f"<p class='field-error check-error' hidden></p></div>")
     return mark_safe("".join(parts))  # every value above is escaped
 

@@ -5,6 +5,7 @@ document through these functions:
 
 * :func:`applicable_units` – the item itself or its stages, each with materials, workflow, limits;
 * :func:`form_validator_for_version` – the cached :class:`~designer.palette.FormValidator`;
+* :func:`decision_validator_for_version` – the same for one step's decision form;
 * :func:`required_materials` – the materials that apply to given form data;
 * :func:`effective_supervision_rules` – the item's rules over the district defaults;
 * :func:`items_in_service` – the items whose current version serves (drafts beside it or not);
@@ -139,23 +140,36 @@ _VALIDATORS_LOCK = Lock()
 _VALIDATORS_MAX = 256
 
 
-def form_validator_for_version(version: ItemVersion, unit_code: str | None = None) -> FormValidator:
-    """The validator of a published version's form for one unit (``None``: the item's own form),
-    built once and reused (keyed by the version's checksum and the unit, so equal documents share
-    one and a changed document never hits). A stage with a form of its own validates with it."""
-    key = f"{version.checksum}/{unit_code or ''}"
+def _cached_validator(key: str, form) -> FormValidator:
     with _VALIDATORS_LOCK:
         validator = _VALIDATORS.get(key)
         if validator is not None:
             _VALIDATORS.move_to_end(key)
             return validator
-    form = version.document["form"] if unit_code is None else unit_of(version.document, unit_code).form
-    validator = FormValidator(form)
+    validator = FormValidator(form())
     with _VALIDATORS_LOCK:
         _VALIDATORS[key] = validator
         while len(_VALIDATORS) > _VALIDATORS_MAX:
             _VALIDATORS.popitem(last=False)
     return validator
+
+
+def form_validator_for_version(version: ItemVersion, unit_code: str | None = None) -> FormValidator:
+    """The validator of a published version's form for one unit (``None``: the item's own form),
+    built once and reused (keyed by the version's checksum and the unit, so equal documents share
+    one and a changed document never hits). A stage with a form of its own validates with it."""
+    return _cached_validator(f"{version.checksum}/{unit_code or ''}", lambda: (
+        version.document["form"] if unit_code is None else unit_of(version.document, unit_code).form))
+
+
+def decision_validator_for_version(version: ItemVersion, unit_code: str, step_key: str) -> FormValidator:
+    """The validator of one step's decision form in a published version (cached like the
+    applicant's form validator, by checksum, unit and step)."""
+    def form():
+        steps = unit_of(version.document, unit_code).workflow["steps"]
+        return next(s for s in steps if s["key"] == step_key)["decision_form"]
+
+    return _cached_validator(f"{version.checksum}/{unit_code}/{step_key}", form)
 
 
 def district_supervision_defaults() -> dict:

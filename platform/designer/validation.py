@@ -20,7 +20,7 @@ from referencing import Registry, Resource
 from accounts.models import STAFF_ROLES, Department
 from core.errors import InvalidInput
 from core.registry import UnknownKey
-from rules import RuleInvalid, rule_variables, validate_rule
+from rules import RuleInvalid, decision_variables, rule_variables, validate_rule
 
 from .palette import FORMAT_CHECKER, error_message, error_path, field_types
 from .rulesets import LIMITS
@@ -170,9 +170,29 @@ def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, 
         return problems
 
     forward: dict[str, list[str]] = {key: [] for key in index}
-    for i, step in enumerate(steps):
-        _step_problems(step, f"{path}.steps[{i}]", problems, index, variables, departments, form_properties or {})
+    for step in steps:
         forward[step["key"]] = [t["to"] for t in step["transitions"] if t["to"] in index]
+    earlier = _earlier_steps(forward)
+    declared = {}
+    for i, step in enumerate(steps):
+        if "decision_form" in step:
+            problems.update(_decision_form_problems(step["decision_form"], f"{path}.steps[{i}].decision_form"))
+            declared[step["key"]] = decision_variables(step["key"], step["decision_form"]["schema"])
+
+    def seen_by(keys) -> dict | None:
+        """The variables a rule may read when the steps ``keys`` may have been done before it."""
+        if variables is None:
+            return None
+        out = dict(variables)
+        for key in keys:
+            out.update(declared.get(key, {}))
+        return out
+
+    for i, step in enumerate(steps):
+        before = earlier.get(step["key"], set())
+        _step_problems(step, f"{path}.steps[{i}]", problems, index, departments,
+                       opening=seen_by(before), leaving=seen_by(before | {step["key"]}),
+                       form_properties=form_properties or {})
     if problems:
         return problems  # the graph checks below assume sound steps
 
@@ -255,6 +275,27 @@ def _setting_validator(key: str) -> Draft202012Validator:
     return Draft202012Validator(step_settings()[key][0].schema)
 
 
+def _earlier_steps(forward: dict[str, list[str]]) -> dict[str, set[str]]:
+    """For each step, the steps that necessarily or possibly precede it on some path (its
+    ancestors by forward transitions): the steps whose decisions a rule there may read."""
+    backward: dict[str, list[str]] = {key: [] for key in forward}
+    for key, targets in forward.items():
+        for target in targets:
+            backward[target].append(key)
+    return {key: reach_any(backward, backward[key]) - {key} for key in forward}
+
+
+def _decision_form_problems(form: dict, path: str) -> Problems:
+    """A step's decision form: a form like the applicant's (palette, metaschema, UI schema), with
+    plain fields only (an officer records answers, not files or tables)."""
+    problems = form_problems(form, path)
+    for name, prop in form["schema"]["properties"].items():
+        if isinstance(prop, dict) and prop.get("x-field") in ("upload", "table"):
+            problems.add(f"{path}.schema.properties.{name}.x-field",
+                         "决定事项只能使用文本、数字、日期、选择等简单字段，不能上传文件或使用表格")
+    return problems
+
+
 def reach_any(graph: dict[str, list[str]], starts: list[str]) -> set[str]:
     seen, queue = set(starts), deque(starts)
     while queue:
@@ -265,7 +306,11 @@ def reach_any(graph: dict[str, list[str]], starts: list[str]) -> set[str]:
     return seen
 
 
-def _step_problems(step, here, problems: Problems, index, variables, departments, form_properties) -> None:
+def _step_problems(step, here, problems: Problems, index, departments, *, opening, leaving,
+                   form_properties: dict) -> None:
+    """``opening``: what the step's department rule may read (decisions of the steps before it);
+    ``leaving``: what its transitions may read (its own decision too); ``form_properties``: the
+    unit's form fields, which step settings may name."""
     try:
         step_type = step_types.get(step["type"])
     except UnknownKey:
@@ -282,10 +327,12 @@ def _step_problems(step, here, problems: Problems, index, variables, departments
             problems.add(f"{here}.actions", "至少允许一种办理操作")
     elif step.get("role") or step.get("actions") or step.get("return_to"):
         problems.add(here, f"“{step_type.label}”步骤由系统处理，不能设置角色、操作或退回")
+    if not step_type.performed_by_person and "decision_form" in step:
+        problems.add(f"{here}.decision_form", f"“{step_type.label}”步骤由系统处理，没有办理人员填写决定事项")
     if step.get("department") and step["department"] not in departments:
         problems.add(f"{here}.department", f"部门“{step['department']}”不存在")
     if step.get("department_rule") is not None:
-        problems.rule(step["department_rule"], f"{here}.department_rule", variables)
+        problems.rule(step["department_rule"], f"{here}.department_rule", opening)
     for j, action in enumerate(step.get("actions", [])):
         if action not in step_type.actions:
             allowed = "、".join(sorted(step_type.actions)) or "无"
@@ -311,7 +358,7 @@ def _step_problems(step, here, problems: Problems, index, variables, departments
         elif transition["to"] == step["key"]:
             problems.add(f"{here}.transitions[{j}].to", "不能流转到本步骤")
         if "when" in transition:
-            problems.rule(transition["when"], f"{here}.transitions[{j}].when", variables)
+            problems.rule(transition["when"], f"{here}.transitions[{j}].when", leaving)
 
 
 # --- Supervision rules ----------------------------------------------------------------------

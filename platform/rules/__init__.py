@@ -9,7 +9,7 @@ from .errors import RuleEvaluationError, RuleInvalid, RuleNotCompilable
 from .evaluation import CompiledRule, Explanation, compile_rule
 from .facts import case_facts, facts_data
 from .operations import operations
-from .schema import rule_variables, variables_from_schema
+from .schema import decision_variables, rule_variables, variables_from_schema
 from .semantics import truthy
 from .static import Variable
 
@@ -28,6 +28,7 @@ __all__ = [
     "explain",
     "facts_data",
     "operations",
+    "decision_variables",
     "rule_holds",
     "rule_variables",
     "truthy",

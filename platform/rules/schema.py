@@ -1,8 +1,9 @@
 """The variables a rule may read, from a form's JSON Schema plus the case facts.
 
 Data layout a rule sees (docs/rules.md): the form's data at the top level (``{"var": "area"}``,
-``{"var": "applicant.name"}``, ``{"var": "rooms.0.area"}``) and the case facts under ``case``.
-So ``case`` is reserved: a form may not have a top-level field of that name.
+``{"var": "applicant.name"}``, ``{"var": "rooms.0.area"}``), the case facts under ``case`` and
+the officers' recorded decisions under ``decision.<step_key>.<field>``. So ``case`` and
+``decision`` are reserved: a form may not have a top-level field of either name.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .facts import fact_variables
 from .static import Variable
 
 RESERVED = "case"
+DECISIONS = "decision"
 MAX_SCHEMA_DEPTH = 20
 _KINDS = {"integer": "number", "number": "number", "string": "string", "boolean": "boolean",
           "array": "array", "object": "object"}
@@ -102,11 +104,22 @@ def variables_from_schema(json_schema: Mapping) -> dict[str, Variable]:
 def rule_variables(form_schema: Mapping | None = None, *, facts: bool = True) -> dict[str, Variable]:
     """The variables a rule of an item may read: the form's fields and (by default) the case facts."""
     variables = variables_from_schema(form_schema) if form_schema else {}
-    if RESERVED in variables:
-        raise InvalidInput(
-            "表单字段名“case”为保留名（规则用它读取办件事实），请改名",
-            details={"$.properties.case": ["字段名“case”为保留名，请改名"]},
-        )
+    for reserved, why in ((RESERVED, "规则用它读取办件事实"), (DECISIONS, "规则用它读取办理人员记录的决定事项")):
+        if reserved in variables:
+            raise InvalidInput(
+                f"表单字段名“{reserved}”为保留名（{why}），请改名",
+                details={f"$.properties.{reserved}": [f"字段名“{reserved}”为保留名，请改名"]},
+            )
     if facts:
         variables.update(fact_variables())
     return variables
+
+
+def decision_variables(step_key: str, decision_schema: Mapping | None) -> dict[str, Variable]:
+    """The fields of one step's decision form as the variables ``decision.<step_key>.<field>``."""
+    prefix = f"{DECISIONS}.{step_key}"
+    out = {prefix: Variable(prefix, "object")} if decision_schema else {}
+    for name, variable in variables_from_schema(decision_schema or {}).items():
+        full = f"{prefix}.{name}"
+        out[full] = Variable(full, variable.kind, variable.label, variable.choices, variable.description)
+    return out

@@ -20,6 +20,7 @@ from core.registry import Registry
 
 from . import caselog, certificates, clock, rows
 from .access import holds_step_role
+from .decisions import deciding_task, decision_lines
 from .definitions import ACTIONS, SPECIAL_PROCEDURES, Definition
 from .documents import document_templates
 from .engine import (
@@ -41,6 +42,9 @@ from .steps import StepBehaviour, behaviour_of
 
 # Actions that always need a written reason, whatever the step.
 REASONED = frozenset({"return", "reject", "request_correction", "suspend", "extend"})
+# Actions that decide on the step, so its decision form (决定事项) is filled and recorded with them
+# (a return sends the case back and decides nothing).
+RECORDS_DECISION = frozenset({"approve", "reject", "complete"})
 MAX_EXTENSION_DAYS = 10
 
 
@@ -56,6 +60,7 @@ class ActionContext:
     now: dt.datetime
     today: dt.date
     moves: Moves = field(default_factory=Moves)
+    decision: dict = field(default_factory=dict)  # the step's decision form as recorded (validated)
     behaviour: StepBehaviour = field(init=False)
 
     def __post_init__(self):
@@ -100,12 +105,14 @@ def finish(ctx: ActionContext, action: str, summary: str | None = None) -> None:
     task.completed_by = ctx.actor if getattr(ctx.actor, "pk", None) else None
     task.action = action
     task.opinion = ctx.opinion
+    task.decision = ctx.decision
     task.actor_held_role = holds_step_role(ctx.actor, task) if task.completed_by_id is not None else None
-    rows.update(task, ["state", "completed_at", "completed_by", "actor_held_role", "action", "opinion"])
+    rows.update(task, ["state", "completed_at", "completed_by", "actor_held_role", "action", "opinion", "decision"])
     label = ACTIONS.get(action, action)
+    recorded = {"decision": ctx.decision} if ctx.decision else {}
     caselog.append(ctx.case, kind="task_completed", summary=summary or f"“{task.step_name}”：{label}",
                    actor=ctx.actor, actor_role=task.role, step_key=task.step_key, task=task,
-                   opinion=ctx.opinion, data={"action": action, **_loggable(ctx.params)})
+                   opinion=ctx.opinion, data={"action": action, **_loggable(ctx.params), **recorded})
 
 
 def _loggable(params: dict) -> dict:
@@ -163,7 +170,12 @@ def _approve(ctx: ActionContext) -> None:
 
 
 def complete_case(case: Case, *, today: dt.date, opinion: str, actor=None) -> None:
-    """办结: the decision is final; an approval issues the certificate and the decision."""
+    """办结: the decision is final; an approval issues the certificate and the decision. The letter
+    quotes the opinion of the step that decided (``decisions.deciding_task``; ``opinion``, the
+    completing step's, only when no step decided) and every recorded decision field."""
+    deciding = deciding_task(case)
+    if deciding is not None and deciding.opinion:
+        opinion = deciding.opinion
     if not case.decision:
         case.decision = Decision.APPROVED
     case.completed_on = today
@@ -176,7 +188,8 @@ def complete_case(case: Case, *, today: dt.date, opinion: str, actor=None) -> No
                      "经审查，您的申请不符合法定条件、标准，本机关决定不予许可。如不服本决定，可以在收到本决定书之日起"
                      "六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。")
     issue_document(case, "decision", decision=case.get_decision_display(), decision_text=decision_text,
-                   opinion=opinion, certificate_name=cert.name if cert else "",
+                   opinion=opinion, decisions=decision_lines(case, definition_of(case)),
+                   certificate_name=cert.name if cert else "",
                    certificate_number=cert.number if cert else "",
                    valid_until=(cn_date(cert.valid_until) if cert and cert.valid_until else ("长期" if cert else "")))
 

@@ -218,3 +218,24 @@ def status(case: Case, on: dt.date | None = None) -> ClockStatus:
     phase = "stopped" if case.completed_on else ("paused" if case.paused_since else "running")
     return ClockStatus(on, phase, limit, max(0, used_days), limit - max(0, used_days), case.statutory_due_on,
                        case.promised_due_on, case.clock_provisional or used.provisional, case.paused_since)
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    """A task's own clock on one day (the rules' ``case.step_*`` facts)."""
+
+    due_on: dt.date | None
+    used_days: int
+    remaining_days: int | None
+
+
+def step_status(task: Task, case: Case, on: dt.date | None = None) -> StepStatus:
+    """Working days the task has used (its pauses, ended or running, not counted) and those left
+    until its due date (negative when late), on ``on``."""
+    on = on or today()
+    end = on if task.completed_at is None else min(on, timezone.localdate(task.completed_at))
+    used = working_days_between(task.opened_on, end).value - task.paused_days
+    if case.paused_since is not None and task.completed_at is None:
+        used -= max(0, working_days_between(max(case.paused_since, task.opened_on), end).value)
+    left = working_days_between(on, task.due_on).value if task.due_on is not None else None
+    return StepStatus(task.due_on, max(0, used), left)

@@ -15,6 +15,7 @@ from designer.models import ApprovalItem, CertificateType, ItemVersion
 from designer.selectors import (
     applicable_units,
     catalogue_themes,
+    decision_validator_for_version,
     form_validator_for_version,
     items_in_service,
     public_catalogue,
@@ -83,6 +84,18 @@ class Definition:
 
     def required_materials(self, data: dict) -> list[dict]:
         return required_materials(self.materials, data)
+
+    def decision_form(self, key: str) -> dict | None:
+        """The step's own small form (决定事项), or None when the step declares none."""
+        return self.step(key).get("decision_form")
+
+    @cached_property
+    def declares_decisions(self) -> bool:
+        return any("decision_form" in s for s in self.workflow["steps"])
+
+    def decision_validator(self, key: str):
+        """The validator of a step's decision form, built once per published version and step."""
+        return decision_validator_for_version(self.version, self.unit_code, key)
 
     def material(self, key: str) -> dict | None:
         return next((m for m in self.materials if m["key"] == key), None)

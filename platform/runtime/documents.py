@@ -87,7 +87,8 @@ TEMPLATES = [
                                                       ("证照名称", "certificate_name"),
                                                       ("证照编号", "certificate_number"),
                                                       ("有效期至", "valid_until")],
-        ["{decision_text}", "审批意见：{opinion}"]),
+        ["{decision_text}", "审批意见：{opinion}"],
+        list_key="decisions", list_title="审查核定事项"),
     DocumentTemplate(
         "delivery_receipt", "送达回证", "SD", _CASE_ROWS + [("送达文书", "documents"), ("送达方式", "method"),
                                                        ("送达日期", "delivered_on")],

@@ -36,6 +36,7 @@ from .models import (
     Task,
     TaskState,
 )
+from .rule_data import rule_data
 from .steps import behaviour_of
 
 # Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
@@ -218,16 +219,20 @@ class Moves:
     cancelled: list[Task] = field(default_factory=list)
 
 
-def next_steps(defn: Definition, step: dict, case: Case, *, every: bool = False) -> list[str]:
-    """The targets of the step's transitions whose condition holds on the form data: the first
+def next_steps(defn: Definition, step: dict, case: Case, *, every: bool = False, task: Task | None = None) -> list[str]:
+    """The targets of the step's transitions whose condition holds on the rule data (form, case
+    facts, decisions; ``task``: the one just completed, whose step facts the rules read): the first
     one, or all of them for a parallel branch. A condition that cannot be evaluated does not hold
     (fails closed); if then nothing applies the action is refused."""
     chosen, failed = [], []
+    data = None  # built once, and only when a transition has a condition
     for transition in step["transitions"]:
         rule = transition.get("when")
         if rule is not None:
+            if data is None:
+                data = rule_data(case, defn, task=task)
             try:
-                if not evaluate_rule(rule, case.form_data):
+                if not evaluate_rule(rule, data):
                     continue
             except RuleEvaluationError as exc:
                 failed.append(f"{transition['to']}：{exc.message}")
@@ -246,7 +251,7 @@ def _department_for(defn: Definition, step: dict, case: Case) -> Department:
     rule = step.get("department_rule")
     if rule is not None:
         try:
-            code = evaluate_rule(rule, case.form_data) or code
+            code = evaluate_rule(rule, rule_data(case, defn)) or code
         except RuleEvaluationError as exc:
             raise Conflict(f"无法确定步骤“{step['name']}”的办理部门：{exc.message}") from exc
     department = _department_by_code(code)
@@ -340,7 +345,7 @@ def previous_performer(case: Case, key: str):
 def advance(case: Case, defn: Definition, task: Task, *, moves: Moves, now) -> list[str]:
     """Follow the transitions of a completed task's step; returns the targets (empty at the end)."""
     step = defn.step(task.step_key)
-    targets = next_steps(defn, step, case)
+    targets = next_steps(defn, step, case, task=task)
     for target in targets:
         open_step(case, defn, target, branch=task.branch, moves=moves, now=now)
     return targets

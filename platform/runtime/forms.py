@@ -9,11 +9,24 @@ from the certificate registry).
 
 from __future__ import annotations
 
+from django.http import QueryDict
+
 from designer.render import form_data_from_post
 
 from .services import MaterialInput
 
-__all__ = ["form_data_from_post", "materials_from_post"]
+__all__ = ["decision_from_post", "form_data_from_post", "materials_from_post"]
+
+DECISION_PREFIX = "decision."
+
+
+def decision_from_post(form: dict, post) -> dict:
+    """The decision form's fields (rendered with the prefix ``decision.``) as JSON data."""
+    fields = QueryDict(mutable=True)
+    for key in post:
+        if key.startswith(DECISION_PREFIX):
+            fields.setlist(key.removeprefix(DECISION_PREFIX), post.getlist(key))
+    return form_data_from_post(form, fields)
 
 
 def materials_from_post(materials: list[dict], post, files) -> list[MaterialInput]:

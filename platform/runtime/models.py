@@ -195,6 +195,9 @@ class Task(models.Model):
     actor_held_role = models.BooleanField("办理人当时具有该环节角色", null=True, blank=True)
     action = models.CharField("操作", max_length=32, blank=True)
     opinion = models.TextField("审批意见", blank=True)
+    # The officer's answers to the step's own small form (``decision_form``), validated by its JSON
+    # Schema; later rules read them as ``decision.<step_key>.<field>`` (runtime.rule_data).
+    decision = models.JSONField("办理决定事项", default=dict, blank=True)
 
     class Meta:
         verbose_name = "办理环节"

@@ -22,9 +22,9 @@ from accounts.models import Applicant, Role
 from core.errors import AccessDenied, Conflict, InvalidInput
 from designer.models import ApprovalItem
 
-from . import access, caselog, clock, notices, pause_dates, rows
+from . import access, caselog, clock, notices, pause_dates, rows, rule_data
 from .access import require_task_actor, require_window_clerk
-from .actions import ActionContext, accept_case, actions, deliver_case, needs_opinion
+from .actions import RECORDS_DECISION, ActionContext, accept_case, actions, deliver_case, needs_opinion
 from .definitions import Definition, public_catalogue, published_items
 from .engine import (
     Moves,
@@ -77,18 +77,20 @@ class MaterialInput:
 
 # --- Checking what an applicant submits ------------------------------------------------------
 
-def _clean_form(defn: Definition, form_data) -> tuple[dict, dict]:
-    """The form data as the item's rules have it (hidden fields dropped), and its problems."""
+def _clean_form(defn: Definition, form_data, context: dict) -> tuple[dict, dict]:
+    """The form data as the item's rules have it (hidden fields dropped), and its problems.
+    ``context``: the case facts and decisions the rules read besides the form (runtime.rule_data)."""
     if not isinstance(form_data, dict):
         return {}, {"$": ["表单数据应为对象"]}
     if len(json.dumps(form_data, ensure_ascii=False).encode("utf-8")) > MAX_FORM_BYTES:
         return {}, {"$": ["表单数据过大"]}
     validator = defn.form_validator()
-    return validator.clean(form_data), validator.errors(form_data)
+    return validator.clean(form_data, context), validator.errors(form_data, context)
 
 
 def _check_materials(defn: Definition, data: dict, inputs: Iterable[MaterialInput], *, channel: str,
-                     applicant: Applicant, already: set[str] = frozenset()) -> tuple[list[dict], dict]:
+                     applicant: Applicant, context: dict,
+                     already: set[str] = frozenset()) -> tuple[list[dict], dict]:
     prepared, problems = [], {}
     seen = set()
     for given in inputs:
@@ -120,7 +122,7 @@ def _check_materials(defn: Definition, data: dict, inputs: Iterable[MaterialInpu
                 continue
             row["file"] = checked
         prepared.append(row)
-    for material in defn.required_materials(data):
+    for material in defn.required_materials({**data, **context}):
         if material["key"] not in seen and material["key"] not in already:
             problems.setdefault(f"materials.{material['key']}", []).append(f"请提交“{material['name']}”")
     return prepared, problems
@@ -202,14 +204,16 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
         raise InvalidInput("申请渠道无效", details={"channel": ["应为网上申请或窗口受理"]})
     item = _published(item, channel)
     defn = published_definition(item.current_version, unit_code)
-    data, problems = _clean_form(defn, form_data)
-    prepared, material_problems = _check_materials(defn, data, materials, channel=channel, applicant=applicant)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    context = rule_data.intake_context(defn=defn, channel=channel, applicant=applicant, on=today)
+    data, problems = _clean_form(defn, form_data, context)
+    prepared, material_problems = _check_materials(defn, data, materials, channel=channel, applicant=applicant,
+                                                   context=context)
     problems = {**problems, **material_problems}
     if problems:
         raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）", details=problems)
 
-    now = now or timezone.now()
-    today = timezone.localdate(now)
     case = Case(number=new_case_number(item.department.code, today), verification_code=verification_code(),
                 item=item, version=item.current_version, unit_code=defn.unit_code, unit_name=defn.unit_name,
                 department=item.department, applicant=applicant, channel=channel,
@@ -293,8 +297,11 @@ def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInpu
     person, problems = _window_applicant(actor, applicant)
     if problems:
         defn = published_definition(_published(item, Channel.WINDOW).current_version, unit_code)
-        data, form_problems = _clean_form(defn, form_data)
-        _, material_problems = _check_materials(defn, data, materials, channel=Channel.WINDOW, applicant=None)
+        context = rule_data.intake_context(defn=defn, channel=Channel.WINDOW, applicant=None,
+                                           on=timezone.localdate(now or timezone.now()))
+        data, form_problems = _clean_form(defn, form_data, context)
+        _, material_problems = _check_materials(defn, data, materials, channel=Channel.WINDOW, applicant=None,
+                                                context=context)
         raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）",
                            details={**problems, **form_problems, **material_problems})
     return case_submit(actor=actor, item=item, form_data=form_data, materials=materials, channel=Channel.WINDOW,
@@ -326,17 +333,18 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
     if case.state != CaseState.CORRECTING:
         raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不需要补正")
     defn = definition_of(case)
-    data, problems = _clean_form(defn, form_data)
+    waiting = list(Task.objects.filter(case=case, state=TaskState.WAITING))
+    context = rule_data.case_context(case, defn, task=waiting[0] if waiting else None)
+    data, problems = _clean_form(defn, form_data, context)
     already = set(case.materials.filter(superseded=False).values_list("key", flat=True))
     prepared, material_problems = _check_materials(defn, data, materials, channel=case.channel,
-                                                   applicant=case.applicant, already=already)
+                                                   applicant=case.applicant, context=context, already=already)
     problems = {**problems, **material_problems}
     if problems:
         raise InvalidInput("补正内容有误，请按提示修改后重新提交（已填写的内容已保留）", details=problems)
     today = timezone.localdate(now)
     case.form_data = data
     _store_materials(case, prepared)
-    waiting = list(Task.objects.filter(case=case, state=TaskState.WAITING))
     for task in waiting:
         task.state = TaskState.OPEN
         task.opened_on = today
@@ -384,10 +392,12 @@ def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | Non
 # --- The engine's actions -------------------------------------------------------------------
 
 @transaction.atomic
-def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected_version: int | None = None,
-                  now: dt.datetime | None = None, **params) -> Case:
+def task_complete(*, actor, task: Task, action: str, opinion: str = "", decision: dict | None = None,
+                  expected_version: int | None = None, now: dt.datetime | None = None, **params) -> Case:
     """Act on an open task: approve, return, reject, request_correction, suspend, extend or
-    complete (what the step allows). Two people acting on one task at once: the first wins, the
+    complete (what the step allows). ``decision``: the answers to the step's decision form
+    (决定事项), validated by its JSON Schema and recorded with the task when the action decides
+    (``actions.RECORDS_DECISION``). Two people acting on one task at once: the first wins, the
     second is refused with a Conflict."""
     now = now or timezone.now()
     case, task = lock_task(task.pk, expected_version=expected_version, now=now)
@@ -410,15 +420,41 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", expected
     if case.state not in workable and not (case.state == CaseState.COMPLETED and behaviour.works_after_completion):
         raise Conflict(f"办件当前状态为“{case.get_state_display()}”，不能办理")
     opinion = (opinion or "").strip()
+    problems = {}
     if needs_opinion(step, action) and not opinion:
-        raise InvalidInput("请填写并签署审批意见", details={"opinion": ["此操作须填写审批意见"]})
+        problems["opinion"] = ["此操作须填写审批意见"]
+    recorded, decision_problems = _clean_decision(case, defn, task, action, decision)
+    problems.update(decision_problems)
+    if problems:
+        message = "请填写并签署审批意见" if list(problems) == ["opinion"] else "办理内容有误，请按提示修改（已填写的内容已保留）"
+        raise InvalidInput(message, details=problems)
     ctx = ActionContext(case=case, defn=defn, task=task, step=step, actor=actor, opinion=opinion, params=params,
-                        now=now, today=timezone.localdate(now))
+                        now=now, today=timezone.localdate(now), decision=recorded)
     handler.perform(ctx)
     save_case(case)
     case.opened_tasks = ctx.moves.opened
     emit(case, f"task_{action}", task_id=task.pk, step=task.step_key)
     return case
+
+
+def _clean_decision(case: Case, defn: Definition, task: Task, action: str, decision) -> tuple[dict, dict]:
+    """The decision to record (``{}`` when the step has no decision form or the action decides
+    nothing, e.g. a return) and its problems, at paths ``decision.<field>``."""
+    form = defn.decision_form(task.step_key)
+    if form is None:
+        if decision:
+            return {}, {"decision": [f"“{task.step_name}”环节没有需要填写的决定事项"]}
+        return {}, {}
+    if action not in RECORDS_DECISION:
+        return {}, {}
+    decision = {} if decision is None else decision
+    if not isinstance(decision, dict):
+        return {}, {"decision": ["决定事项应为对象"]}
+    validator = defn.decision_validator(task.step_key)
+    context = rule_data.case_context(case, defn, task=task)
+    errors = validator.errors(decision, context)
+    problems = {"decision" + path.removeprefix("$"): messages for path, messages in errors.items()}
+    return validator.clean(decision, context), problems
 
 
 def _intake_task(case: Case) -> Task:

@@ -26,11 +26,12 @@ from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import access, extensions, notices, selectors, services
+from . import access, extensions, notices, rule_data, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
 from .clock import today as clock_today
+from .decisions import titled
 from .definitions import (
     SPECIAL_PROCEDURES,
     Definition,
@@ -42,7 +43,7 @@ from .definitions import (
     units_of,
 )
 from .engine import definition_of
-from .forms import form_data_from_post, materials_from_post
+from .forms import decision_from_post, form_data_from_post, materials_from_post
 from .models import CaseState, Channel, Task, TaskState
 from .steps import behaviour_of
 from .uploads import TYPE_LABELS
@@ -148,14 +149,23 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
             returns = [(k, defn.step(k)["name"]) for k in step.get("return_to", [])]
             # the task of a running procedure that approving ends (a special procedure step)
             ends_pause = bool(running and running.task_id == task.pk and case.state == CaseState.SUSPENDED)
+            mine = _refused_form(refused, task.pk)
+            errors = {"$" + path.removeprefix("decision"): texts for path, texts in
+                      refused["error"].details.items() if path.startswith("decision")} if mine else {}
+            form = step.get("decision_form")
             tasks.append({"task": task, "actions": allowed, "returns": returns, "desk": desk, "ends_pause": ends_pause,
-                          "refused": _refused_form(refused, task.pk)})
+                          "refused": mine,
+                          "decision_html": render_form(form, refused["decision"] if mine else {}, errors,
+                                                       prefix="decision.") if form else "",
+                          "decision_errors": errors.get("$", [])})
         context["may_end_pause"] = bool(running and running.task_id
                                         and not behaviour_of(running.task.step_type).stops_clock
                                         and running.is_special  # a resubmission, the scheduler end the others
                                         and access.may_end_pause(request.user, running))
         context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
-                       materials=case.materials.select_related("certificate"), log=selectors.log_of(case),
+                       materials=case.materials.select_related("certificate"),
+                       log=[(e, titled(defn.steps.get(e.step_key, {}).get("decision_form"), e.data.get("decision")))
+                            for e in selectors.log_of(case)],
                        my_tasks=tasks, procedures=SPECIAL_PROCEDURES,
                        end_pause_refused=_refused_form(refused, "end-pause"),
                        panels=extensions.render_case_panels(request, case))
@@ -197,12 +207,15 @@ def task_act(request, number, task_id):
     if data.get("items"):
         params["items"] = [line for line in data["items"].splitlines() if line.strip()]
     expected = data.get("expected_version")
+    form = definition_of(case).step(task.step_key).get("decision_form")
+    decision = decision_from_post(form, data) if form else None
     try:
         services.task_complete(actor=request.user, task=task, action=data.get("action", ""),
-                               opinion=data.get("opinion", ""), expected_version=int(expected) if expected else None,
-                               **params)
+                               opinion=data.get("opinion", ""), decision=decision,
+                               expected_version=int(expected) if expected else None, **params)
     except PlatformError as error:
-        return _case_page(request, case, refused={"form": task.pk, "error": error, "data": data}, status=400)
+        return _case_page(request, case, status=400,
+                          refused={"form": task.pk, "error": error, "data": data, "decision": decision or {}})
     messages.success(request, "已办理")
     return redirect("runtime:case", number=number)
 
@@ -254,9 +267,11 @@ def _unit_definition(item: ApprovalItem, unit_code: str | None) -> Definition:
     return definition_for(item.current_version, unit_code)
 
 
-def _material_rows(defn: Definition, data: dict, errors: dict, *, certificates=(), window: bool = False) -> list[dict]:
-    """Each material of the unit with whether the rules make it required for this data."""
-    needed = {m["key"] for m in defn.required_materials(data)}
+def _material_rows(defn: Definition, data: dict, errors: dict, *, context: dict, certificates=(),
+                   window: bool = False) -> list[dict]:
+    """Each material of the unit with whether the rules make it required for this data (``context``:
+    the case facts and decisions, as the service reads them: runtime.rule_data)."""
+    needed = {m["key"] for m in defn.required_materials({**data, **context})}
     rows = []
     for material in defn.materials:
         rows.append({
@@ -336,7 +351,9 @@ def apply(request, code):
     return render(request, "runtime/apply.html", {
         "item": item, "defn": defn, "data": data, "form_html": render_form(defn.form, data, errors),
         "materials": _material_rows(defn, data, errors, certificates=selectors.certificates_for(request.user)
-                                    .filter(status="valid").select_related("certificate_type")),
+                                    .filter(status="valid").select_related("certificate_type"),
+                                    context=rule_data.intake_context(defn=defn, channel=Channel.ONLINE,
+                                                                     applicant=applicant, on=clock_today())),
         "problems": problems, "draft_url": reverse("runtime:draft", args=[item.code]) + f"?unit={defn.unit_code}",
     }, status=400 if problems else 200)
 
@@ -400,7 +417,8 @@ def intake_item(request, code):
             return redirect("runtime:case", number=case.number)
     return render(request, "runtime/intake_item.html", {
         "item": item, "defn": defn, "form_html": render_form(defn.form, data, errors), "data": data,
-        "materials": _material_rows(defn, data, errors, window=True), "person": person,
+        "materials": _material_rows(defn, data, errors, window=True, context=rule_data.intake_context(
+            defn=defn, channel=Channel.WINDOW, applicant=None, on=clock_today())), "person": person,
         "person_errors": {k.split(".", 1)[1]: v for k, v in errors.items() if k.startswith("applicant.")},
         "kinds": Applicant.Kind.choices, "problems": problems,
     }, status=400 if problems else 200)
@@ -438,7 +456,9 @@ def resubmit(request, number):
         "case": case, "defn": defn, "notice": notice, "form_html": render_form(defn.form, data, errors), "data": data,
         "materials": _material_rows(defn, data, errors, window=case.channel == Channel.WINDOW,
                                     certificates=selectors.certificates_for(request.user).filter(status="valid")
-                                    .select_related("certificate_type")),
+                                    .select_related("certificate_type"),
+                                    context=rule_data.case_context(case, defn, task=case.tasks.filter(
+                                        state=TaskState.WAITING).first())),
         "submitted": set(case.materials.filter(superseded=False).values_list("key", flat=True)),
         "problems": problems}, status=400 if problems else 200)
 

@@ -22,7 +22,8 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Integer
 from django.db.models.functions import Coalesce
 
 from core.registry import Registry
-from rules import Variable
+from rules import Variable, case_facts
+from runtime.rule_data import FACT_COLUMNS
 from runtime.steps import keys_where as step_keys_where
 
 from .models import Level, Subject
@@ -301,7 +302,7 @@ class LateAcceptance(Anomaly):
     department_path = "department_id"
     variables = {"case.deemed_accepted": Variable("case.deemed_accepted", "boolean", "逾期视为受理"),
                  "case.corrections": _num("case.corrections", "受理前补正告知次数")}
-    fields = {"case.deemed_accepted": "deemed_accepted", "case.corrections": "corrections_before_acceptance"}
+    fields = {"case.deemed_accepted": "deemed_accepted", "case.corrections": FACT_COLUMNS["case.corrections"]}
     rule = {"and": [{"var": "case.deemed_accepted"}, {"==": [{"var": "case.corrections"}, 0]}]}
 
     def model(self):
@@ -456,12 +457,12 @@ STEP_FACT_VARIABLES = {
     "step.limit_days": _num("step.limit_days", "本环节时限"),
     "step.skipped": Variable("step.skipped", "boolean", "未经办理即记为已办"),
     "case.missing_materials": _num("case.missing_materials", "缺少的必交材料数"),
-    "case.channel": Variable("case.channel", "string", "申请渠道"),
+    "case.channel": case_facts.get("case.channel"),
 }
 STEP_FACT_FIELDS = {
     "step.key": "step_key", "step.type": "step_type", "step.opinion": "opinion", "step.action": "action",
     "step.used_days": "sv_used_days", "step.limit_days": "limit_days", "step.skipped": "sv_skipped",
-    "case.missing_materials": "sv_missing_materials", "case.channel": "case__channel",
+    "case.missing_materials": "sv_missing_materials", "case.channel": "case__" + FACT_COLUMNS["case.channel"],
 }
 
 

@@ -1,14 +1,16 @@
 """The runtime's material check (``designer.selectors.required_materials``: a required material
-applies when its condition holds for the form data) as one database expression over cases, so the
-sweep counts every accepted case's missing materials in one query.
+applies when its condition holds for the rule data, ``runtime.rule_data``) as one database expression
+over cases, so the sweep counts every accepted case's missing materials in one query.
 
 For each item version in use and each unit (the item, or a stage: the case's ``unit_code``), every
 required material whose condition holds for the case's ``form_data`` (compiled by
 ``rules.compile_to_q`` over the JSON keys) and that the case does not have — neither uploaded, nor
 marked paper original, nor satisfied by a registry certificate, and not superseded — counts one.
+The stored case facts (``case.channel``, ``case.applicant_type``, ``case.received_on``, …) are read
+from the columns the runtime names in ``runtime.rule_data.FACT_COLUMNS``, under the same names.
 Membership of a written value in a multiple-choice field (``{"in": ["自动售货设备销售", {"var":
 "business_types"}]}``) is judged like any other condition. A condition the database cannot evaluate
-(a table cell, a case fact, one field's value looked up in another) is not judged here: such a
+(a table cell, a fact computed from the clock, one field's value looked up in another) is not judged here: such a
 material is not counted, so an anomaly is raised only where the database can tell (counting it as
 applying would flag every case that rightly lacks it).
 """
@@ -35,7 +37,7 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 
 from rules import RuleInvalid, RuleNotCompilable, compile_to_q
-from rules.schema import variables_from_schema
+from rules.schema import rule_variables, variables_from_schema
 
 
 def _provided(case_ref: str, key: str) -> Exists:
@@ -69,13 +71,20 @@ def _form_columns(schema: dict, prefix: str) -> dict[str, tuple[str, object]]:
     return out
 
 
+def _fact_columns(prefix: str) -> dict[str, tuple[str, object]]:
+    """fact → (annotation name, the case's column) for the stored facts."""
+    from runtime.rule_data import FACT_COLUMNS
+
+    return {name: (f"sv_fact_{column}", F(f"{prefix}{column}")) for name, column in FACT_COLUMNS.items()}
+
+
 def _condition(rule, schema: dict, prefix: str) -> tuple[Q | None, dict]:
     """The material's condition as a Q over the annotations it needs (``None`` when it cannot be
     compiled: the material is not counted)."""
     if rule is None:
         return Q(), {}
-    columns = _form_columns(schema, prefix)
-    variables = {name: v for name, v in variables_from_schema(schema).items() if name in columns}
+    columns = {**_form_columns(schema, prefix), **_fact_columns(prefix)}
+    variables = {name: v for name, v in rule_variables(schema).items() if name in columns}
     try:
         q = compile_to_q(rule, {name: alias for name, (alias, _) in columns.items()}, variables=variables)
     except (RuleNotCompilable, RuleInvalid):

@@ -78,16 +78,23 @@ class TaskSerializer(serializers.ModelSerializer):
     applicant = serializers.CharField(source="case.applicant.name")
     department = serializers.CharField(source="department.name", allow_null=True, default=None)
     actions = serializers.SerializerMethodField()
+    decision_form = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
         fields = ["id", "case", "item", "applicant", "step_key", "step_name", "role", "department", "state",
-                  "opened_at", "due_on", "due_provisional", "actions"]
+                  "opened_at", "due_on", "due_provisional", "actions", "decision_form"]
 
     def get_actions(self, task) -> list[str]:
         from ..engine import definition_of
 
         return definition_of(task.case).step(task.step_key).get("actions", [])
+
+    def get_decision_form(self, task) -> dict | None:
+        """The step's decision form (决定事项) the officer fills with the opinion, or null."""
+        from ..engine import definition_of
+
+        return definition_of(task.case).step(task.step_key).get("decision_form")
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -152,6 +159,8 @@ class ActSerializer(serializers.Serializer):
                                                                 "默认今天；不早于开始日期，不晚于今天")
     days = serializers.IntegerField(required=False)
     method = serializers.CharField(required=False, max_length=50)
+    decision = serializers.JSONField(required=False, allow_null=True, default=None,
+                                     help_text="本环节决定事项表单的填写内容（对象，按环节的 decision_form 校验）")
 
 
 class EndSpecialProcedureSerializer(serializers.Serializer):

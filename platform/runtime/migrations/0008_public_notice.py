@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('runtime', '0006_task_signature'),
+        ('runtime', '0007_task_decision'),
     ]
 
     operations = [

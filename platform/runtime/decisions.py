@@ -1,0 +1,52 @@
+"""Officers' recorded decisions (决定事项) as people read them, and the step that decided a case.
+
+A step's ``decision_form`` is a small form of its own; the officer fills it with the opinion and
+the answers are kept with the task (``Task.decision``) and in the log entry. Rules read them as
+``decision.<step_key>.<field>`` (:mod:`runtime.rule_data`); pages and documents show them with the
+form's titles, never the raw keys (:func:`titled`).
+"""
+
+from __future__ import annotations
+
+from designer.palette import ordered_fields
+
+from .definitions import Definition
+from .models import Case, Task, TaskState
+from .rule_data import decisions_of
+from .steps import behaviour_of
+
+# The actions by which a step decides on the application (as opposed to completing the case).
+DECIDING_ACTIONS = ("approve", "reject")
+
+
+def titled(form: dict | None, decision: dict | None) -> list[tuple[str, str]]:
+    """``[(title, shown value)]`` of a recorded decision, in the form's order."""
+    if not form or not decision:
+        return []
+    props = form["schema"].get("properties", {})
+    out = []
+    for name in ordered_fields(form):
+        if name in decision:
+            value = decision[name]
+            shown = "、".join(map(str, value)) if isinstance(value, list) else str(value)
+            out.append((props[name].get("title", name), shown))
+    return out
+
+
+def decision_lines(case: Case, defn: Definition) -> list[str]:
+    """Every recorded decision of the case as "step · title: value" lines (for the decision letter)."""
+    lines = []
+    for key, decision in decisions_of(case, defn).items():
+        step = defn.steps.get(key)
+        if step is None:
+            continue
+        lines += [f"{step['name']}·{title}：{value}" for title, value in titled(step.get("decision_form"), decision)]
+    return lines
+
+
+def deciding_task(case: Case) -> Task | None:
+    """The task whose opinion the decision letter quotes: the last one completed with approve or
+    reject, the acceptance decision excepted (the leader's 批准, or the officer's 不予许可)."""
+    done = (Task.objects.filter(case=case, state=TaskState.DONE, action__in=DECIDING_ACTIONS)
+            .order_by("-completed_at", "-pk"))
+    return next((task for task in done if not behaviour_of(task.step_type).intake), None)
