@@ -378,7 +378,7 @@ def start_pause(case: Case, *, task: Task | None, procedure: str, expected_days:
     pause_dates.require({"started_on": pause_dates.start_problems(case, task=task, on=on, today=today)})
     pause = Pause(case=case, task=task, procedure=procedure, reason=reason, expected_days=expected_days,
                   started_on=on, expected_end_on=on)
-    clock.pause_start(case, pause)
+    clock.pause_start(case, pause, pause_dates.last_pause_end(case))
     pause.save()
     case.state = CaseState.SUSPENDED
     if pause.is_special:
@@ -405,7 +405,7 @@ def start_correction_pause(case: Case, *, task: Task, reason: str, on: dt.date) 
         return None
     pause = Pause(case=case, task=task, procedure=CORRECTION_PROCEDURE, reason=reason, expected_days=0,
                   started_on=on, expected_end_on=on)
-    clock.pause_start(case, pause)
+    clock.pause_start(case, pause, pause_dates.last_pause_end(case))
     pause.save()
     caselog.append(case, kind="pause_started", summary="受理后告知补正，补正期间停止计时，至申请人补正提交之日恢复",
                    step_key=task.step_key, task=task, data={"procedure": CORRECTION_PROCEDURE, "expected_days": 0,
