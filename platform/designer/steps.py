@@ -92,21 +92,22 @@ NOTICE_TITLE = StepSetting("notice_title", "公示标题", {"type": "string", "m
 
 
 def _published_fields(value, properties: dict) -> list[tuple[str, str]]:
-    """The fields a public notice publishes exist in the unit's form, one value each (a repeating
-    table or an uploaded file is never published)."""
+    """The fields a public notice publishes exist in the unit's form or in the decision form of a
+    step before it (``decision.<step>.<field>``), one value each (a repeating table or an
+    uploaded file is never published)."""
     from .palette import field_types
 
     problems = []
     for i, key in enumerate(value):
         prop = properties.get(key)
         if not isinstance(prop, dict):
-            problems.append((f"[{i}]", f"“{key}”不是申请表中的字段"))
+            problems.append((f"[{i}]", f"“{key}”不是申请表中的字段，也不是本步骤之前环节的决定事项"))
         elif prop.get("x-field") in field_types and not field_types.get(prop["x-field"]).in_table:
             problems.append((f"[{i}]", f"“{prop.get('title', key)}”是表格或上传材料，不能公示"))
     return problems
 
 
-NOTICE_FIELDS = StepSetting("notice_fields", "公示内容（申请表字段）",
+NOTICE_FIELDS = StepSetting("notice_fields", "公示内容（申请表字段或之前环节的决定事项）",
                             {"type": "array", "minItems": 1, "maxItems": 30, "uniqueItems": True,
                              "items": {"type": "string"}},
                             "公示步骤须列出公示的申请表字段", check=_published_fields)

@@ -188,11 +188,19 @@ def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, 
             out.update(declared.get(key, {}))
         return out
 
+    # What a step's settings may name: the unit's form fields and the decisions of earlier steps.
+    decision_properties = {step["key"]: {f"decision.{step['key']}.{name}": prop for name, prop in
+                                         step["decision_form"]["schema"].get("properties", {}).items()}
+                           for step in steps if isinstance(step.get("decision_form"), dict)
+                           and isinstance(step["decision_form"].get("schema"), dict)}
     for i, step in enumerate(steps):
         before = earlier.get(step["key"], set())
+        nameable = dict(form_properties or {})
+        for key in before:
+            nameable.update(decision_properties.get(key, {}))
         _step_problems(step, f"{path}.steps[{i}]", problems, index, departments,
                        opening=seen_by(before), leaving=seen_by(before | {step["key"]}),
-                       form_properties=form_properties or {})
+                       form_properties=nameable)
     if problems:
         return problems  # the graph checks below assume sound steps
 

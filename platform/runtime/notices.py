@@ -2,7 +2,8 @@
 
 A step of the public-notice type (``designer.steps``: ``notice_days``, ``notice_day_kind``,
 ``counts_toward_limit``, ``notice_title``, ``notice_fields``) publishes on its opening a
-:class:`~runtime.models.PublicNotice` with the title and the listed application form fields,
+:class:`~runtime.models.PublicNotice` with the title and the listed application form fields (or
+earlier steps' recorded decisions),
 each with its title and value as they stand at publication (frozen), and nothing else of the
 application: an ID number or a phone number is published only when the item lists that field.
 
@@ -29,6 +30,7 @@ from workdays import working_days_between
 from . import caselog, clock
 from .engine import Opening, end_pause, start_pause
 from .models import NOTICE_PROCEDURE, Case, Objection, PublicNotice, TaskState
+from .rule_data import decisions_of
 
 NAME_MAX, CONTACT_MAX, TEXT_MIN, TEXT_MAX = 50, 100, 5, 2000
 NOT_FILLED = "（未填写）"
@@ -55,11 +57,20 @@ def published_value(value) -> str:
     return str(value)
 
 
-def published_fields(form: dict, data: dict, keys: list[str]) -> list[dict]:
-    """The listed fields only, in the listed order, each with its title (never its key)."""
-    properties = form["schema"].get("properties", {})
-    return [{"title": properties.get(key, {}).get("title", key), "value": published_value(data.get(key))}
-            for key in keys]
+def published_fields(defn, data: dict, decisions: dict, keys: list[str]) -> list[dict]:
+    """The listed fields only, in the listed order, each with its title (never its key): the
+    application form's, or an earlier step's recorded decision (``decision.<step>.<field>``)."""
+    out = []
+    for key in keys:
+        head, _, rest = key.partition(".")
+        if head == "decision":
+            step_key, _, name = rest.partition(".")
+            form = defn.steps.get(step_key, {}).get("decision_form") or {"schema": {}}
+            prop, value = form["schema"].get("properties", {}).get(name, {}), decisions.get(step_key, {}).get(name)
+        else:
+            prop, value = defn.form["schema"].get("properties", {}).get(key, {}), data.get(key)
+        out.append({"title": prop.get("title", key), "value": published_value(value)})
+    return out
 
 
 def publish(opening: Opening) -> PublicNotice:
@@ -72,7 +83,7 @@ def publish(opening: Opening) -> PublicNotice:
     notice = PublicNotice.objects.create(
         case=case, task=task, title=step["notice_title"], item_name=case.unit_name,
         department_name=task.department.name,
-        fields=published_fields(opening.defn.form, case.form_data, step["notice_fields"]),
+        fields=published_fields(opening.defn, case.form_data, decisions_of(case, opening.defn), step["notice_fields"]),
         days=step["notice_days"], day_kind=step.get("notice_day_kind", PublicNotice.DayKind.CALENDAR),
         counts_toward_limit=counts, published_at=opening.now, starts_on=starts_on, ends_on=ends_on)
     caselog.append(case, kind="notice_published", step_key=opening.key, task=task,

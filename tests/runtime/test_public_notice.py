@@ -90,10 +90,37 @@ def test_a_public_notice_without_a_period_or_with_an_unknown_field_is_refused_wh
         designer_services.item_update(actor=demo.editor, item=item, definition=doc)
     details = caught.value.details
     assert details[f"$.workflow.steps[{index}].notice_days"] == ["公示步骤须设定公示期（1–90天）"]
-    assert details[f"$.workflow.steps[{index}].notice_fields[1]"] == ["“licence_no”不是申请表中的字段"]
+    assert details[f"$.workflow.steps[{index}].notice_fields[1]"] == [
+        "“licence_no”不是申请表中的字段，也不是本步骤之前环节的决定事项"]
     assert "未保存任何修改" in caught.value.message
     item.refresh_from_db()
     assert item.definition == before
+
+
+CAPACITY_FORM = {"schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                            "required": ["capacity"], "properties": {
+    "capacity": {"title": "核定消费者容量", "x-field": "number", "type": "integer", "minimum": 1}}},
+    "ui_schema": {"order": ["capacity"], "fields": {}}}
+
+
+def test_a_notice_publishes_an_earlier_steps_decision_with_its_title(demo, time_machine):
+    doc = factories.definition(workflow=notice_workflow(notice_fields=["company", "decision.handle.capacity"]))
+    doc["form"] = notice_form()
+    doc["workflow"]["steps"][1]["decision_form"] = CAPACITY_FORM
+    item = factories.publish(doc)
+    time_machine.move_to(at("2026-09-28"), tick=False)
+    case = act(demo.clerk, submit(demo, item, data=factories.good_data(legal_id=ID_NUMBER, phone=PHONE)))
+    act(demo.handler, case, opinion="拟准予许可，予以公示", decision={"capacity": 60})
+    notice = PublicNotice.objects.get(case=case)
+    assert notice.fields[1] == {"title": "核定消费者容量", "value": "60"}
+
+
+def test_a_notice_may_not_publish_the_decision_of_a_later_step(demo):
+    doc = factories.definition(workflow=notice_workflow(notice_fields=["company", "decision.decide.capacity"]))
+    doc["form"] = notice_form()
+    doc["workflow"]["steps"][3]["decision_form"] = CAPACITY_FORM
+    assert dict(definition_problems(doc))["$.workflow.steps[2].notice_fields[1]"] == [
+        "“decision.decide.capacity”不是申请表中的字段，也不是本步骤之前环节的决定事项"]
 
 
 def test_settings_are_checked_by_their_schema_and_belong_to_the_notice(demo):
@@ -120,7 +147,8 @@ def test_a_stage_notice_is_named_by_the_stage_path_and_reads_the_stage_form(demo
     cancel["workflow"]["steps"][0]["transitions"] = [{"to": "notice"}]
     problems = dict(definition_problems(doc, certificate_types={"JY", "YYZZ"}))
     # 注销 has its own form, without an address
-    assert problems == {"$.stages[1].workflow.steps[1].notice_fields[1]": ["“address”不是申请表中的字段"]}
+    assert problems == {"$.stages[1].workflow.steps[1].notice_fields[1]": [
+        "“address”不是申请表中的字段，也不是本步骤之前环节的决定事项"]}
 
 
 # --- Publication, the hall, objections ---------------------------------------------------------
@@ -332,5 +360,5 @@ def test_the_step_editor_offers_the_notice_settings_in_chinese(client, demo):
     client.force_login(demo.editor)
     page = client.get(f"/designer/items/{code}/workflow/", {"step": ""}).content.decode()
     for label in ("公示（public_notice）", "公示期（天数，1–90）（仅“公示”步骤）", "自然日", "工作日",
-                  "公示期计入办理时限（仅“公示”步骤）", "公示内容（申请表字段）（仅“公示”步骤）"):
+                  "公示期计入办理时限（仅“公示”步骤）", "公示内容（申请表字段或之前环节的决定事项）（仅“公示”步骤）"):
         assert label in page
