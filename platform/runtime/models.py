@@ -41,7 +41,8 @@ class Decision(models.TextChoices):
 
 
 class CaseSequence(models.Model):
-    """The last case number handed out per prefix (department and day); locked to allocate."""
+    """The last number handed out per prefix (a case number's department and day; supervision's
+    complaint, consultation and order numbers per day); locked to allocate (``engine.next_number``)."""
 
     prefix = models.CharField(max_length=60, unique=True)
     last = models.PositiveIntegerField(default=0)

@@ -360,13 +360,29 @@ def notification_read(*, actor, notification: Notification) -> Notification:
     return notification
 
 
-# --- supervision orders (督办) -----------------------------------------------------------------
+# --- numbers (编号) ---------------------------------------------------------------------------
+
+def _next_number(model, prefix: str) -> str:
+    """``<prefix>NNNN``, allocated by the runtime's sequence (one locked row per prefix, so
+    concurrent filings never collide); the sequence is keyed ``supervision:<prefix>`` so it can
+    never share a row with a case number's prefix, and a new one starts after the numbers already
+    stored under the prefix."""
+    from runtime.engine import next_number
+
+    def used() -> int:
+        last = (model.objects.filter(number__startswith=prefix).order_by("-number")
+                .values_list("number", flat=True).first())
+        return int(last.rsplit("-", 1)[1]) if last else 0
+
+    return f"{prefix}{next_number(f'supervision:{prefix}', used=used):04d}"
+
 
 def _next_order_number(today: dt.date) -> str:
-    prefix = f"DB-{today:%Y%m%d}-"
-    last = (SupervisionOrder.objects.select_for_update().filter(number__startswith=prefix)
-            .order_by("-number").values_list("number", flat=True).first())
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
+    return _next_number(SupervisionOrder, f"DB-{today:%Y%m%d}-")
+
+
+# --- supervision orders (督办) -----------------------------------------------------------------
+
 
 
 @transaction.atomic
@@ -413,10 +429,6 @@ def order_reply(*, actor, order: SupervisionOrder, reply: str) -> SupervisionOrd
 
 # --- complaints (投诉) -------------------------------------------------------------------------
 
-def _next_number(model, prefix: str) -> str:
-    last = (model.objects.select_for_update().filter(number__startswith=prefix)
-            .order_by("-number").values_list("number", flat=True).first())
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
 
 
 @transaction.atomic
