@@ -243,6 +243,9 @@ class LogEntry(models.Model):
     data = models.JSONField("数据", default=dict)
     prev_hash = models.CharField("上一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64)
+    # The id of the CASE_LOG_KEYS key the entry is sealed with (HMAC); "" for an entry written
+    # before the chain was keyed (plain SHA-256, accepted only before the chain's first keyed entry).
+    key_id = models.CharField("密钥编号", max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = "办件日志"
