@@ -376,7 +376,10 @@ class SpecialProcedureOverrun(Anomaly):
 
 
 class LogChainBroken(Anomaly):
-    time_dependent = False
+    """A case whose log failed its last verification, open or closed (the sweep re-verifies closed
+    cases too: a re-sealed past is as much a fault as a changed present). Judged every sweep: its
+    rows are only the failed checks, whatever changed."""
+
     key = "log_chain_broken"
     label = "办件日志哈希链校验不通过"
     subject = Subject.CASE
@@ -392,11 +395,8 @@ class LogChainBroken(Anomaly):
     def rows(self, today):
         from .models import LogCheck
 
-        return self.model().objects.annotate(
+        return self.model().objects.filter(supervision_log_check__ok=False).annotate(
             sv_log_broken=Exists(LogCheck.objects.filter(case=OuterRef("pk"), ok=False)))
-
-    def scope(self):
-        return Q(state__in=OPEN_CASE_STATES)
 
 
 class MissingMaterials(Anomaly):

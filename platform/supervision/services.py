@@ -222,23 +222,38 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
     return result
 
 
+# Each case's log is verified again at least this often, closed cases included, at most
+# REVERIFY_PER_RUN per sweep (a 15-minute sweep: 192,000 cases a day).
+REVERIFY_AFTER = dt.timedelta(days=7)
+REVERIFY_PER_RUN = 2000
+
+
 def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None, cases: tuple[int, ...] | None = None
                 ) -> int:
-    """Verify the hash chain of every open case whose log changed since its last check (or of
-    every case with ``all_logs``; ``cases`` limits the look to those); record the result in
+    """Verify the hash chain of every open case whose log changed since its last check, and of the
+    cases (open or closed) not verified for ``REVERIFY_AFTER`` (at most ``REVERIFY_PER_RUN``), or of
+    every case with ``all_logs``; ``cases`` limits the changed ones looked at; record the result in
     ``LogCheck``. Returns how many."""
     from runtime.caselog import verify_case_log
     from runtime.models import Case
 
     now = now or timezone.now()
     cases_only = cases
-    cases = Case.objects.filter(log_length__gt=0)
+    logged = Case.objects.filter(log_length__gt=0)
+    cases = logged
     if cases_only is not None:
         cases = cases.filter(pk__in=cases_only)
     if not all_logs:
-        cases = cases.filter(state__in=["received", "correcting", "in_progress", "suspended"]).exclude(
+        changed = cases.filter(state__in=["received", "correcting", "in_progress", "suspended"]).exclude(
             supervision_log_check__log_length=F("log_length"),
             supervision_log_check__log_head=F("log_head"))
+        # Every case, closed ones too, again at least every REVERIFY_DAYS: an entry edited in place
+        # changes neither length nor head. A bounded batch per run, the longest unchecked first.
+        stale = list(logged.filter(Q(supervision_log_check__isnull=True)
+                                   | Q(supervision_log_check__checked_at__lt=now - REVERIFY_AFTER))
+                     .order_by(F("supervision_log_check__checked_at").asc(nulls_first=True))
+                     .values_list("pk", flat=True)[:REVERIFY_PER_RUN])
+        cases = logged.filter(Q(pk__in=changed.values("pk")) | Q(pk__in=stale))
     count = 0
     for case in cases.only("pk", "number", "log_length", "log_head").iterator(chunk_size=500):
         check = verify_case_log(case)
