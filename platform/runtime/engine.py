@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, router, transaction
@@ -165,13 +166,16 @@ def _increment(prefix: str) -> int | None:
     return row[0] if row else None
 
 
-def next_number(prefix: str) -> int:
-    """Allocate the next number of a sequence, serialised by the row's lock."""
+def next_number(prefix: str, *, used: Callable[[], int] | None = None) -> int:
+    """Allocate the next number of a sequence, serialised by the row's lock: concurrent callers
+    never get the same number. ``used`` tells, when the sequence's row is first made, the last
+    number already handed out under this prefix some other way (numbers made before there was a
+    sequence); the sequence continues after it."""
     number = _increment(prefix)
     if number is None:
         try:
             with transaction.atomic():
-                CaseSequence.objects.create(prefix=prefix, last=0)
+                CaseSequence.objects.create(prefix=prefix, last=used() if used else 0)
         except IntegrityError:
             pass  # created meanwhile by a concurrent submission
         number = _increment(prefix)

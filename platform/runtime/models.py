@@ -41,7 +41,8 @@ class Decision(models.TextChoices):
 
 
 class CaseSequence(models.Model):
-    """The last case number handed out per prefix (department and day); locked to allocate."""
+    """The last number handed out per prefix (a case number's department and day; supervision's
+    complaint, consultation and order numbers per day); locked to allocate (``engine.next_number``)."""
 
     prefix = models.CharField(max_length=60, unique=True)
     last = models.PositiveIntegerField(default=0)
@@ -249,6 +250,9 @@ class LogEntry(models.Model):
     data = models.JSONField("数据", default=dict)
     prev_hash = models.CharField("上一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64)
+    # The id of the CASE_LOG_KEYS key the entry is sealed with (HMAC); "" for an entry written
+    # before the chain was keyed (plain SHA-256, accepted only before the chain's first keyed entry).
+    key_id = models.CharField("密钥编号", max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = "办件日志"
