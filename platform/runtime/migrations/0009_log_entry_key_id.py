@@ -40,7 +40,7 @@ def reseal(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('runtime', '0007_task_decision'),
+        ('runtime', '0008_public_notice'),
     ]
 
     operations = [
