@@ -87,9 +87,10 @@ def _read(rows: list[Row]) -> list[_Wanted]:
         existing = known.get(code)
         unit = existing if existing is not None else Department(code=code)
         before = {name: getattr(unit, name) for name in FIELDS} if existing is not None else None
-        if kind is not None and not row.problems:
+        if kind is not None:
             for name, value in fields.items():
                 setattr(unit, name, value)
+        if kind is not None and not row.problems:
             try:
                 # The parent may be a unit of this sheet, not saved yet: its existence is checked above.
                 unit.full_clean(exclude=["parent"], validate_unique=False)  # codes: checked above
