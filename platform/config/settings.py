@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "designer",
     "runtime",
     "supervision",
+    "guides",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "guides.context.first_login_tour",
             ],
         },
     },
