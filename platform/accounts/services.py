@@ -78,6 +78,21 @@ def staff_user_update(*, actor: User | None, user: User, **fields) -> User:
     return user
 
 
+# Django's validators in Chinese, by their error codes: its zh-hans catalogue leaves the length
+# message (a plural form) in English.
+PASSWORD_RULES = {
+    "password_too_short": "密码太短，至少需要8个字符",
+    "password_too_common": "这个密码太常见了，容易被猜到",
+    "password_entirely_numeric": "密码不能全部是数字",
+    "password_too_similar": "密码与您的用户名或姓名太相近",
+}
+PASSWORD_HELP = ["至少8个字符", "不能全部是数字", "不能是常见密码", "不能与用户名或姓名相近"]
+
+
+def password_problems(error: ValidationError) -> list[str]:
+    return [PASSWORD_RULES.get(e.code, e.messages[0]) for e in error.error_list]
+
+
 @transaction.atomic
 def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
     """A person sets their own password: the old one must be right, the new one pass Django's
@@ -89,7 +104,7 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
-        raise ValidationError({"new_password1": exc.messages}) from None
+        raise ValidationError({"new_password1": password_problems(exc)}) from None
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])

@@ -3,7 +3,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -48,7 +47,7 @@ class PasswordChangeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = password_validators_help_text_html()  # in the active language
+        self.fields["new_password1"].help_text = "新密码要求：" + "；".join(services.PASSWORD_HELP) + "。"
 
     def clean(self):
         data = super().clean()

@@ -123,6 +123,8 @@ def _resolve_roles(row: Row, department: Department | None, section: Department 
         else:
             candidates = {"section": section, "department": department}
             found = [(kind, candidates.get(kind)) for kind in places if kind is None or candidates.get(kind)]
+            if not found and row["department"] and department is None:
+                continue  # the row's department is wrong, and already said so
             if not found:
                 row.refuse("roles", f"“{Role(role).label}”只能设在{role_place_text(role)}，请写明“{name}@单位编码”")
                 continue
