@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -74,12 +75,30 @@ class Command(BaseCommand):
         previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM beside Playwright's event loop
         try:
-            self._take(executable, base_url.rstrip("/"), wanted, out)
+            self._in_own_thread(lambda: self._take(executable, base_url.rstrip("/"), wanted, out))
         finally:
             if previous is None:
                 os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
             if server is not None:
                 server.terminate()
+
+    @staticmethod
+    def _in_own_thread(work) -> None:
+        """Playwright's sync API refuses a thread that already runs an event loop (a test session's
+        browser, a notebook): a thread of its own always works."""
+        failure = []
+
+        def run():
+            try:
+                work()
+            except BaseException as exc:  # handed back to the caller's thread below
+                failure.append(exc)
+
+        thread = threading.Thread(target=run, name="guide-screenshots")
+        thread.start()
+        thread.join()
+        if failure:
+            raise failure[0]
 
     def _ensure_demo(self) -> None:
         from accounts.models import User
