@@ -14,7 +14,6 @@ class AccountsConfig(AppConfig):
         from core.schedule import PeriodicTask, periodic_tasks
 
         from . import tasks  # noqa: F401  (registers the Celery tasks)
-
         from .access import forget_roles
         from .demo import load_organisation
         from .models import Department, RoleAssignment, User

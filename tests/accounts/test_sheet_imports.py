@@ -154,3 +154,15 @@ def test_units_are_imported_with_their_credit_codes_checked(demo):
     good[1] = "江滨区教育体育局"
     plan = departments.department_import_plan(actor=demo.admin, content=xlsx(UNIT_HEADER, good, section))
     assert plan.rows[0].changes == ["名称：江滨区教育局 → 江滨区教育体育局"]
+
+
+def test_every_grant_obeys_where_the_role_may_be_held(demo):
+    from django.core.exceptions import ValidationError
+
+    from accounts import services
+
+    with pytest.raises(ValidationError, match="该角色只能设在科室"):
+        services.role_grant(actor=demo.admin, user=demo.handler, role=Role.SECTION_CHIEF,
+                            department=demo.department("JB-SCJG"))
+    with pytest.raises(ValidationError, match="全区范围不能设“分管领导”角色"):
+        services.role_grant(actor=demo.admin, user=demo.handler, role=Role.LEADER, department=None)
