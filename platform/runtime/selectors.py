@@ -11,7 +11,7 @@ from accounts.models import Role
 
 from . import clock
 from .access import visible_cases
-from .definitions import public_catalogue
+from .definitions import public_catalogue, publicly_named
 from .documents import render_pdf
 from .models import Case, Certificate, Document, LogEntry, Task, TaskState
 
@@ -99,10 +99,12 @@ def progress(case: Case) -> list[ProgressStep]:
 
 
 def public_progress(number: str, code: str) -> Case | None:
-    """The public query by case number and verification code (no login)."""
+    """The public query by case number and verification code (no login); a confidential item's case is
+    never answered online (涉密事项不上网), as if the number were wrong."""
     import hmac
 
-    case = Case.objects.filter(number=(number or "").strip()).select_related("applicant", "department").first()
+    case = (Case.objects.filter(publicly_named("version"), number=(number or "").strip())
+            .select_related("applicant", "department").first())
     if case is None or not hmac.compare_digest(case.verification_code, (code or "").strip()):
         return None
     return case
