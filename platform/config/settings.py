@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent  # platform/
@@ -23,10 +24,15 @@ VAR_DIR = Path(env.str("PLATFORM_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    default="insecure-development-key-never-use-in-production-8f1c2d",
-)
+# The committed key signs sessions and tokens only on a developer's machine: with DEBUG off the
+# platform refuses to start without a key of its own.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-never-use-in-production-8f1c2d"
+SECRET_KEY = env.str("SECRET_KEY", default="" if not DEBUG else DEVELOPMENT_SECRET_KEY)
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "DEBUG=False 时必须在环境变量 SECRET_KEY 中设置本机专用的密钥（至少50个随机字符，见 docs/operations.md"
+        "“安全”一节）；开发用密钥不能用于生产。"
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -128,10 +134,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Failed logins are throttled per username and address (django-axes).
+# The client's address behind a reverse proxy (core.client): how many proxies in front of the
+# platform append to X-Forwarded-For. 0: no proxy, REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Failed logins are throttled per username and address, and per address across usernames
+# (django-axes with accounts.login_throttle).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.login_throttle.PairAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
