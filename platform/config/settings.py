@@ -12,8 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent  # platform/
 BASE_DIR = SOURCE_ROOT.parent  # the repository
