@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_ratelimit",
     # The platform's own apps, bottom layer first (see docs/architecture.md).
     "core",
     "accounts",
@@ -116,7 +117,19 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://platform")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://platform"),
+    # The throttles' counters (django-ratelimit): shared by every process, so Redis in production.
+    "throttles": env.cache_url("THROTTLE_CACHE_URL", default=env.str("CACHE_URL", default="locmemcache://throttles")),
+}
+RATELIMIT_USE_CACHE = "throttles"
+# The public progress query (runtime.throttles): queries naming a case, per client address and per case number.
+PROGRESS_QUERY_RATE_PER_ADDRESS = env.str("PROGRESS_QUERY_RATE_PER_ADDRESS", default="30/h")
+PROGRESS_QUERY_RATE_PER_CASE = env.str("PROGRESS_QUERY_RATE_PER_CASE", default="10/h")
+# django-ratelimit lists only django-redis and memcached as supported; Django's own Redis cache
+# increments atomically (INCRBY) as well. Counters in one process's memory are refused in
+# production (E003) and enough on a developer's machine.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", *(["django_ratelimit.E003"] if DEBUG else [])]
 
 # --- Accounts and login -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

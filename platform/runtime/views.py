@@ -45,6 +45,7 @@ from .engine import definition_of
 from .forms import decision_from_post, form_data_from_post, materials_from_post
 from .models import CaseState, Channel, Task, TaskState
 from .steps import behaviour_of
+from .throttles import THROTTLED_MESSAGE, progress_query_throttled
 from .uploads import TYPE_LABELS
 from .wording import material_form, material_requirement
 
@@ -196,13 +197,16 @@ def workbench(request):
 
 def progress_query(request):
     """Public progress query by case number and verification code, no login."""
-    case, asked = None, False
+    case, asked, throttled = None, False, False
     if request.GET.get("number"):
         asked = True
-        case = selectors.public_progress(request.GET.get("number", ""), request.GET.get("code", ""))
+        throttled = progress_query_throttled(request, request.GET["number"])
+        if not throttled:
+            case = selectors.public_progress(request.GET.get("number", ""), request.GET.get("code", ""))
     return render(request, "runtime/progress.html", {
-        "case": case, "asked": asked, "steps": selectors.progress(case) if case else [],
-        "pauses": case.pauses.all() if case else []})
+        "case": case, "asked": asked, "throttled": throttled, "throttled_message": THROTTLED_MESSAGE,
+        "steps": selectors.progress(case) if case else [], "pauses": case.pauses.all() if case else []},
+        status=429 if throttled else 200)
 
 
 # --- Item guide and online application --------------------------------------------------------

@@ -26,6 +26,7 @@ from .. import selectors, services
 from ..access import inbox, require_window_clerk
 from ..definitions import catalogue_themes, published_items
 from ..models import Channel, Extension, Task
+from ..throttles import THROTTLED_MESSAGE, progress_query_throttled
 from .serializers import (
     ActSerializer,
     CaseDetailSerializer,
@@ -264,7 +265,10 @@ def extension_decide(request, pk: int):
 @permission_classes([AllowAny])
 def public_progress(request):
     """进度查询：办件编号加查询验证码，无需登录；不含工作人员个人信息。"""
-    case = selectors.public_progress(request.query_params.get("number", ""), request.query_params.get("code", ""))
+    number = request.query_params.get("number", "")
+    if progress_query_throttled(request, number):
+        return Response({"code": "throttled", "message": THROTTLED_MESSAGE, "details": {}}, status=429)
+    case = selectors.public_progress(number, request.query_params.get("code", ""))
     if case is None:
         return Response({"code": "not_found", "message": "办件编号或查询验证码不正确", "details": {}}, status=404)
     steps = [{"name": s.name, "desk": s.desk, "state": s.state, "opened_at": s.opened_at,
