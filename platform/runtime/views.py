@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 
 from django.contrib import messages
@@ -245,6 +246,16 @@ def _material_rows(defn: Definition, data: dict, errors: dict, *, context: dict,
     return rows
 
 
+def new_submission_token() -> str:
+    """The idempotency token of one rendered application form (services.case_submit)."""
+    return uuid.uuid4().hex
+
+
+def _submission_token(request) -> str:
+    """The token the form was sent with; a form re-shown after a refusal keeps it (nothing was saved)."""
+    return request.POST.get("submission_token", "").strip() if request.method == "POST" else ""
+
+
 def _problems(error: PlatformError) -> list[str]:
     """Every problem that is not shown next to its own field, as one list."""
     return [m for path, ms in error.details.items()
@@ -293,7 +304,7 @@ def apply(request, code):
         given = materials_from_post(defn.materials, request.POST, request.FILES)
         try:
             case = services.case_submit(actor=request.user, item=item, form_data=data, materials=given,
-                                        unit_code=defn.unit_code)
+                                        unit_code=defn.unit_code, submission_token=_submission_token(request))
         except PlatformError as error:
             errors, problems = error.details, [error.message, *_problems(error)]
             try:  # keep what was typed even if the browser closes now
@@ -313,6 +324,7 @@ def apply(request, code):
                                     context=rule_data.intake_context(defn=defn, channel=Channel.ONLINE,
                                                                      applicant=applicant, on=clock_today())),
         "problems": problems, "draft_url": reverse("runtime:draft", args=[item.code]) + f"?unit={defn.unit_code}",
+        "submission_token": _submission_token(request) or new_submission_token(),
     }, status=400 if problems else 200)
 
 
@@ -367,7 +379,8 @@ def intake_item(request, code):
         given = materials_from_post(defn.materials, request.POST, request.FILES)
         try:
             case = services.case_intake_at_window(actor=request.user, item=item, form_data=data, materials=given,
-                                                  unit_code=defn.unit_code, applicant=services.ApplicantInput(**person))
+                                                  unit_code=defn.unit_code, applicant=services.ApplicantInput(**person),
+                                                  submission_token=_submission_token(request))
         except PlatformError as error:
             errors, problems = error.details, [error.message, *_problems(error)]
         else:
@@ -379,6 +392,7 @@ def intake_item(request, code):
             defn=defn, channel=Channel.WINDOW, applicant=None, on=clock_today())), "person": person,
         "person_errors": {k.split(".", 1)[1]: v for k, v in errors.items() if k.startswith("applicant.")},
         "kinds": Applicant.Kind.choices, "problems": problems,
+        "submission_token": _submission_token(request) or new_submission_token(),
     }, status=400 if problems else 200)
 
 
