@@ -33,6 +33,8 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY):
         "DEBUG=False 时必须在环境变量 SECRET_KEY 中设置本机专用的密钥（至少50个随机字符，见 docs/operations.md"
         "“安全”一节）；开发用密钥不能用于生产。"
     )
+# Former keys still accepted for signatures while a new SECRET_KEY takes over (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
