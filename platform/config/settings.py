@@ -130,6 +130,8 @@ RATELIMIT_USE_CACHE = "throttles"
 # The public progress query (runtime.throttles): queries naming a case, per client address and per case number.
 PROGRESS_QUERY_RATE_PER_ADDRESS = env.str("PROGRESS_QUERY_RATE_PER_ADDRESS", default="30/h")
 PROGRESS_QUERY_RATE_PER_CASE = env.str("PROGRESS_QUERY_RATE_PER_CASE", default="10/h")
+# Objections to a public notice, per client address (runtime.throttles).
+OBJECTION_RATE_PER_ADDRESS = env.str("OBJECTION_RATE_PER_ADDRESS", default="5/h")
 # django-ratelimit lists only django-redis and memcached as supported; Django's own Redis cache
 # increments atomically (INCRBY) as well. Counters in one process's memory are refused in
 # production (E003) and enough on a developer's machine.

@@ -58,11 +58,13 @@ def items_in_service() -> QuerySet[ApprovalItem]:
     return ApprovalItem.objects.in_service()
 
 
-def publicly_named(version: str) -> Q:
+def publicly_named(version: str, item: str | None = None) -> Q:
     """Rows whose item version (reached through the field path ``version``) may be named to the
-    public: never a confidential one. The one test of confidentiality behind every lookup an
-    applicant or an anonymous visitor makes (the catalogue below, the progress query)."""
-    return Q(**{f"{version}__confidential": False})
+    public: never a confidential one — nor, given the path ``item``, one of an item marked
+    confidential since. The one test of confidentiality behind every lookup an applicant or an
+    anonymous visitor makes (the catalogue below, the progress query, the public notices)."""
+    named = Q(**{f"{version}__confidential": False})
+    return named & Q(**{f"{item}__confidential": False}) if item else named
 
 
 def public_catalogue() -> QuerySet[ApprovalItem]:

@@ -13,7 +13,7 @@ from . import clock
 from .access import visible_cases
 from .definitions import public_catalogue, publicly_named
 from .documents import render_pdf
-from .models import Case, Certificate, Document, LogEntry, Task, TaskState
+from .models import ACTIVE_TASK_STATES, Case, Certificate, Document, LogEntry, PublicNotice, Task, TaskState
 
 
 def cases_for(user, *, state: str = "", text: str = "") -> QuerySet[Case]:
@@ -92,7 +92,7 @@ def progress(case: Case) -> list[ProgressStep]:
         label = {"approve": "通过", "return": "退回", "reject": "不予许可/不予受理", "request_correction": "告知补正",
                  "complete": "办结", "deemed": "逾期视为受理"}.get(task.action, "")
         shown = task.get_state_display()
-        if case.paused_since is not None and task.state in (TaskState.OPEN, TaskState.WAITING):
+        if case.paused_since is not None and task.state in ACTIVE_TASK_STATES:
             shown += "（暂停计时）"  # the step waits, and its days do not count
         steps.append(ProgressStep(task.step_name, desk, shown, task.opened_at, task.completed_at, label))
     return steps
@@ -103,7 +103,7 @@ def public_progress(number: str, code: str) -> Case | None:
     never answered online (涉密事项不上网), as if the number were wrong."""
     import hmac
 
-    case = (Case.objects.filter(publicly_named("version"), number=(number or "").strip())
+    case = (Case.objects.filter(publicly_named("version", "item"), number=(number or "").strip())
             .select_related("applicant", "department").first())
     if case is None or not hmac.compare_digest(case.verification_code, (code or "").strip()):
         return None
@@ -119,7 +119,7 @@ def clock_of(case: Case) -> clock.ClockStatus:
 
 
 def open_tasks_of(case: Case) -> QuerySet[Task]:
-    return Task.objects.filter(case=case, state__in=[TaskState.OPEN, TaskState.WAITING]).select_related("department")
+    return Task.objects.filter(case=case, state__in=ACTIVE_TASK_STATES).select_related("department")
 
 
 def certificates_for(user) -> QuerySet[Certificate]:
@@ -139,3 +139,23 @@ def draft_of(applicant, version, unit_code: str):
     from .models import Draft
 
     return Draft.objects.filter(applicant=applicant, version=version, unit_code=unit_code).first()
+
+
+# --- Public notices (公示) on the hall --------------------------------------------------------
+
+def public_notices():
+    """Every notice the hall may show: never one of a confidential item (which never goes online
+    anyway), judged by the version the case is pinned to."""
+    return PublicNotice.objects.filter(publicly_named("case__version", "case__item")).select_related("task")
+
+
+def running_public_notices(today=None):
+    """The notices running today (公示公告), the newest first."""
+    today = today or clock.today()
+    return public_notices().filter(closed_at__isnull=True, task__state=TaskState.NOTICE, starts_on__lte=today,
+                                   ends_on__gte=today)
+
+
+def case_notices(case: Case):
+    """A case's notices with their objections (the staff case page)."""
+    return case.public_notices.select_related("task").prefetch_related("objections").order_by("published_at", "pk")

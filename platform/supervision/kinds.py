@@ -360,9 +360,9 @@ class SpecialProcedureOverrun(Anomaly):
                                                                         output_field=BooleanField()))
 
     def scope(self):
-        from runtime.models import CORRECTION_PROCEDURE
+        from runtime.models import UNJUDGED_PROCEDURES
 
-        return Q(case__state__in=OPEN_CASE_STATES) & ~Q(procedure=CORRECTION_PROCEDURE)
+        return Q(case__state__in=OPEN_CASE_STATES) & ~Q(procedure__in=UNJUDGED_PROCEDURES)
 
 
 class LogChainBroken(Anomaly):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('runtime', '0007_task_decision'),
+        ('runtime', '0008_public_notice'),
     ]
 
     operations = [
