@@ -33,8 +33,9 @@ def too_large_message() -> str:
 
 
 class LimitedUploadHandler(FileUploadHandler):
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.received = 0
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0  # file bytes of this request so far, all files together
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
