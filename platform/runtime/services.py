@@ -213,17 +213,17 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
     again — a double click, a retried request, fifty at once — gets the case the first sending
     made, and no second case. The token is claimed first in the transaction, so concurrent
     sendings wait on its unique row and the losers find the winner's case."""
+    application = {"actor": actor, "item": item, "form_data": form_data, "materials": materials, "channel": channel,
+                   "applicant": applicant, "unit_code": unit_code, "now": now}
     if not submission_token:
-        return _case_submit(actor=actor, item=item, form_data=form_data, materials=materials, channel=channel,
-                            applicant=applicant, unit_code=unit_code, now=now, claim=None)
+        return _case_submit(**application, claim=None)
     key = _submission_key(actor, submission_token)
     earlier = _submitted(key)
     if earlier is not None:
         return earlier
     try:
-        return _case_submit(actor=actor, item=item, form_data=form_data, materials=materials, channel=channel,
-                            applicant=applicant, unit_code=unit_code, now=now, claim=key)
-    except IntegrityError:
+        return _case_submit(**application, claim=key)
+    except IntegrityError:  # a concurrent sending with the same token made the case first
         earlier = _submitted(key)
         if earlier is None:
             raise
