@@ -26,6 +26,7 @@ from import_export.results import RowResult
 
 from accounts.models import Department
 from core.errors import InvalidInput, PlatformError
+from core.spreadsheets import neutralised, restored
 from core.uploads import UploadStash
 
 from . import access, services
@@ -100,7 +101,7 @@ def _set(doc: dict, path: str, value) -> None:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    return "" if value is None else str(restored(value)).strip()
 
 
 def _to_text(column: Column, value) -> str:
@@ -258,7 +259,7 @@ class CatalogueResource(resources.Resource):
 
 
 def export_catalogue(queryset, *, file_format: str) -> bytes:
-    dataset = CatalogueResource().export(queryset=queryset.order_by("code"))
+    dataset = neutralised(CatalogueResource().export(queryset=queryset.order_by("code")))
     if file_format == "csv":
         return ("\ufeff" + CSV().export_data(dataset)).encode("utf-8")  # BOM: Excel opens it as UTF-8
     return XLSX().export_data(dataset)

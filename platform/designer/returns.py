@@ -8,7 +8,7 @@ They describe the items in service as their *current published version* says
 (:func:`designer.selectors.items_in_service`), drafts ignored. Confidential items are included
 and marked: the returns go to the city's efficiency office, not to the public (the public
 catalogue is :func:`~designer.selectors.public_catalogue`). Every text cell passes through
-``core.spreadsheets.safe_cell``. A staged item is filed as one flowchart per stage, each stage
+``core.spreadsheets.neutralise``. A staged item is filed as one flowchart per stage, each stage
 being an approval item of its own for the applicant (the seed: 细分各审批项目).
 """
 
@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.models import Department
 from core.pdf import FONT, register_font, wrap
-from core.spreadsheets import safe_cell
+from core.spreadsheets import neutralise
 
 from .models import ApprovalItem, HandlingType, ItemType, OnlineClass
 from .render import BOX_H, BOX_W, flowchart_layout, flowchart_svg
@@ -60,7 +60,7 @@ def _sheet(sheet, title: str, header: list[str], rows: list[list]):
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([neutralise(v) for v in row])
     for i, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = max(10, len(name) * 2 + 4)
     return sheet

@@ -16,7 +16,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.errors import InvalidInput
-from core.spreadsheets import safe_cell
+from core.spreadsheets import neutralise
 
 MAX_ROWS = 5000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -124,7 +124,7 @@ def write_sheet(columns: list[Column], rows: list[list], *, title: str, notes: l
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([neutralise(v) for v in row])
     for i, c in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = max(12, len(c.title) * 2 + 4)
     help_sheet = workbook.create_sheet("填写说明")
