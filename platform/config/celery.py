@@ -9,8 +9,8 @@ import os
 import time
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 

@@ -218,6 +218,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=CELERY_VISIBILITY_TIMEOUT * 5 // 6)
+# Workers and beat log through LOGGING below (JSON lines in production), not Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Beat keeps its schedule in the database (config/beat.py says why); no schedule file anywhere.
 CELERY_BEAT_SCHEDULER = "config.beat:RegistryScheduler"
 
