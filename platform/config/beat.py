@@ -23,7 +23,7 @@ from core.schedule import periodic_tasks
 class RegistryScheduler(DatabaseScheduler):
     def setup_schedule(self):
         super().setup_schedule()
-        start = self._default_now()
+        start = self.app.now()
         for key, duty in periodic_tasks.items():
             if duty.at is None:
                 self.Model.objects.filter(name=key).update(last_run_at=start - duty.every)
