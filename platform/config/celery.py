@@ -57,7 +57,7 @@ def _task_finished(task_id=None, task=None, state=None, **_):
     token, started = _running.pop(task_id, (None, time.perf_counter()))
     try:
         _task_log.info("%s %s", task.name, state, extra={
-            "state": state, "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            **(context.get() or {}), "state": state, "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "retries": task.request.retries})
     finally:
         if token is not None:

@@ -34,6 +34,7 @@ class RequestLogMiddleware:
         match = getattr(request, "resolver_match", None)
         user = getattr(request, "user", None)
         log.info("%s %s %s", request.method, request.path, response.status_code, extra={
+            **(context.get() or {}),
             "method": request.method, "path": request.path, "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             "user": user.get_username() if user is not None and user.is_authenticated else None,
