@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0006_clock_statutory_limit_external_cases'),
+        ('supervision', '0007_alert_subject_item_version'),
     ]
 
     operations = [
