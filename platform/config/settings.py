@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
+    "django_celery_beat",
     # The platform's own apps, bottom layer first (see docs/architecture.md).
     "core",
     "accounts",
@@ -74,6 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers the load balancer's /healthz before host checks and HTTPS redirects.
+    "config.health.HealthCheckMiddleware",
+    "config.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -260,8 +264,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# No task is lost with a worker (docs/operations.md, "Workers, and a worker killed mid-task"):
+# a task is acknowledged when it has finished, given back when its worker process dies, and a
+# message a dead worker held unacknowledged is handed to another worker after the visibility
+# timeout. The hard time limit keeps every task shorter than that timeout, so a task that is
+# still running is never handed out a second time; every task is safe to run twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=CELERY_VISIBILITY_TIMEOUT * 5 // 6)
+# Workers and beat log through LOGGING below (JSON lines in production), not Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Beat keeps its schedule in the database (config/beat.py says why); no schedule file anywhere.
+CELERY_BEAT_SCHEDULER = "config.beat:RegistryScheduler"
 
 # --- Supervision notifications (docs/operations.md) ----------------------------------------
 # Channels every alert notice goes out through, besides the inbox: console, email, sms.
@@ -295,8 +313,11 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the reverse proxy (docs/deploy/nginx.conf): it terminates TLS and says so in
+# X-Forwarded-Proto, which Django trusts only when told to (the web process must then listen
+# on loopback or a private address the proxy alone reaches).
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy on every response (django-csp): scripts only from this site's static
 # files, so an injected <script> or onclick="…" does not run; no plug-ins, no framing, forms post
@@ -318,11 +339,17 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging ----------------------------------------------------------------------------
+# json: one JSON object per line (config/logs.py), what a log collector reads; the default in
+# production. plain: readable lines for development.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -6,7 +6,7 @@ class DesignerConfig(AppConfig):
     verbose_name = "事项设计"
 
     def ready(self):
-        from datetime import timedelta
+        from datetime import time, timedelta
 
         from core.demo import DemoLoader, demo_loaders
         from core.schedule import PeriodicTask, periodic_tasks
@@ -21,5 +21,5 @@ class DesignerConfig(AppConfig):
         demo_loaders.register("items", DemoLoader(order=20, load=load_demo_items))
         if "designer.purge_catalogue_uploads" not in periodic_tasks:
             periodic_tasks.register("designer.purge_catalogue_uploads", PeriodicTask(
-                task="designer.purge_catalogue_uploads", every=timedelta(days=1),
+                task="designer.purge_catalogue_uploads", every=timedelta(days=1), at=time(4, 0),
                 description="清理试导入后未确认的事项目录文件（保留一天）"))

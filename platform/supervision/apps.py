@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.apps import AppConfig
 
@@ -25,11 +25,11 @@ class SupervisionConfig(AppConfig):
                 task="supervision.sweep", every=timedelta(minutes=15),
                 description="电子监察巡查：预警、黄牌、红牌、异常告警及通知"))
             periodic_tasks.register("supervision.full_sweep", PeriodicTask(
-                task="supervision.full_sweep", every=timedelta(days=1),
+                task="supervision.full_sweep", every=timedelta(days=1), at=time(1, 0),
                 description="电子监察全面巡查：重建时钟、核验全部日志哈希链、全部规则全部办件"))
             periodic_tasks.register("supervision.exchange_daily", PeriodicTask(
-                task="supervision.exchange_daily", every=timedelta(days=1), description="电子监察数据交换（每日批次）"))
+                task="supervision.exchange_daily", every=timedelta(days=1), at=time(2, 0), description="电子监察数据交换（每日批次）"))
         if "supervision.performance_snapshot" not in periodic_tasks:
             periodic_tasks.register("supervision.performance_snapshot", PeriodicTask(
-                task="supervision.performance_snapshot", every=timedelta(days=1),
+                task="supervision.performance_snapshot", every=timedelta(days=1), at=time(3, 0),
                 description="绩效测评月度快照（上月，已有则不变）"))

@@ -208,9 +208,12 @@ def batch_deliver(*, batch: ExchangeBatch) -> Path:
 
 def exchange_daily() -> list[str]:
     """Deliver every pending batch (retry) in order, then make and deliver today's. The first
-    failure stops the run (and is raised, for the task's back-off): nothing later is sent before it."""
+    failure stops the run (and is raised, for the task's back-off): nothing later is sent before it.
+    Safe to run twice: a day that has its daily batch gets no second one (a run handed to another
+    worker after the first died, a retry, a run by hand only deliver what is pending)."""
     delivered = []
     for batch in ExchangeBatch.objects.filter(state=ExchangeBatch.State.PENDING).order_by("sequence"):
         delivered.append(str(batch_deliver(batch=batch)))
-    delivered.append(str(batch_deliver(batch=batch_create())))
+    if not ExchangeBatch.objects.filter(daily=True, created_at__date=timezone.localdate()).exists():
+        delivered.append(str(batch_deliver(batch=batch_create())))
     return delivered

@@ -161,6 +161,8 @@ class Notification(models.Model):
     sent = models.BooleanField("已发送", default=False)  # by every channel in use
     sent_via = models.CharField("已送达的渠道", max_length=100, blank=True)  # comma-separated channel keys
     last_error = models.CharField("最近一次发送失败", max_length=300, blank=True)
+    attempts = models.PositiveIntegerField("发送次数", default=0)
+    sent_at = models.DateTimeField("送达时间", null=True, blank=True)  # when every channel had delivered
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
     class Meta:

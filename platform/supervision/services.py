@@ -410,41 +410,57 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
         Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
         for level in {a.level for a in pending}:
             Alert.objects.filter(pk__in=[a.pk for a in pending if a.level == level]).update(notified_level=level)
-    transaction.on_commit(lambda: notifications_send(ids=None))
+    # Sent by a worker after the commit, never inside the request or the sweep (eager in the
+    # default profile); the task retries with back-off, and every unsent notice goes again
+    # after the next sweep.
+    from .tasks import send_notifications
+
+    transaction.on_commit(send_notifications.delay)
     return len(rows)
 
 
 def notifications_send(*, ids: list[int] | None = None) -> int:
     """Hand unsent notices to every configured channel. Channels are independent: one that fails
     (logged, its error kept on the notice) does not stop the others, and only the channels that
-    have not delivered a notice yet are tried again (after the next sweep). Returns the notices
-    now delivered by every channel."""
+    have not delivered a notice yet are tried again (the task's retries, then the next sweep).
+    Returns the notices now delivered by every channel."""
     from .channels import configured
 
     names = configured()
-    notices = Notification.objects.filter(sent=False).select_related("alert", "alert__case", "recipient")
+    pending = Notification.objects.filter(sent=False)
     if ids is not None:
-        notices = notices.filter(pk__in=ids)
-    changed = []
-    for notice in notices.order_by("pk")[:5000]:
-        done = set(filter(None, notice.sent_via.split(",")))
-        errors = []
-        for name in names:
-            if name in done:
-                continue
-            try:
-                channels.get(name).send(notice)
-            except Exception as exc:  # any failure of a channel's transport; the others still run
-                log.exception("告警通知 %s 经%s发送失败", notice.pk, name)
-                errors.append(f"{name}：{exc}")
-            else:
-                done.add(name)
-        notice.sent_via = ",".join(n for n in names if n in done)
-        notice.last_error = "；".join(errors)[:300]
-        notice.sent = not errors
-        changed.append(notice)
-    Notification.objects.bulk_update(changed, ["sent", "sent_via", "last_error"], batch_size=1000)
-    return sum(n.sent for n in changed)
+        pending = pending.filter(pk__in=ids)
+    return sum(_notification_deliver(pk, names) for pk in list(pending.order_by("pk").values_list("pk", flat=True)[:5000]))
+
+
+@transaction.atomic
+def _notification_deliver(pk: int, names: list[str]) -> bool:
+    """One notice through the channels that have not delivered it, recorded at once. The row is
+    locked while it is sent: a second run at the same time (a task handed out again after its
+    worker died, the next sweep's) skips it instead of sending it twice."""
+    notice = (Notification.objects.select_for_update(skip_locked=True, of=("self",))
+              .select_related("alert", "alert__case", "recipient").filter(pk=pk, sent=False).first())
+    if notice is None:
+        return False
+    done = set(filter(None, notice.sent_via.split(",")))
+    errors = []
+    for name in names:
+        if name in done:
+            continue
+        try:
+            channels.get(name).send(notice)
+        except Exception as exc:  # any failure of a channel's transport; the others still run
+            log.exception("告警通知 %s 经%s发送失败", notice.pk, name)
+            errors.append(f"{name}：{exc}")
+        else:
+            done.add(name)
+    notice.sent_via = ",".join(n for n in names if n in done)
+    notice.last_error = "；".join(errors)[:300]
+    notice.sent = not errors
+    notice.attempts += 1
+    notice.sent_at = timezone.now() if notice.sent else None
+    notice.save(update_fields=["sent", "sent_via", "last_error", "attempts", "sent_at"])
+    return notice.sent
 
 
 def notification_read(*, actor, notification: Notification) -> Notification:

@@ -43,3 +43,28 @@ def performance_snapshot() -> int:
     from .performance import snapshot_previous_month
 
     return snapshot_previous_month()
+
+
+# Back-off between tries: 1, 2, 4, 8, 10 minutes (below the broker's visibility timeout, so a
+# waiting retry is never handed to a second worker). After the last try the notice stays unsent
+# and the next sweep sends it again.
+NOTIFY_RETRIES, NOTIFY_BACKOFF_MAX = 5, 600
+
+
+@shared_task(name="supervision.send_notifications", bind=True, max_retries=NOTIFY_RETRIES)
+def send_notifications(self, ids: list[int] | None = None) -> int:
+    """Send unsent alert notices (``ids``, or all) through the channels; retry those a channel
+    refused. Scheduled on commit by ``alerts_notify``."""
+    from .models import Notification
+    from .services import notifications_send
+
+    sent = notifications_send(ids=ids)
+    unsent = list(Notification.objects.filter(sent=False, **({"pk__in": ids} if ids is not None else {}))
+                  .values_list("pk", flat=True)[:5000])
+    if unsent and not self.request.is_eager:  # eager (default profile): the next sweep tries again
+        countdown = min(60 * 2 ** self.request.retries, NOTIFY_BACKOFF_MAX)
+        try:
+            raise self.retry(kwargs={"ids": unsent}, countdown=countdown)
+        except self.MaxRetriesExceededError:
+            pass
+    return sent

@@ -6,7 +6,7 @@ registry cannot drift apart."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 from core.schedule import periodic_tasks
@@ -15,13 +15,16 @@ OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
 UNITS = {"minute": "minutes", "minutes": "minutes", "hour": "hours", "hours": "hours", "day": "days", "days": "days"}
 
 
-def documented_duties() -> dict[str, tuple[str, timedelta]]:
+def documented_duties() -> dict[str, tuple[str, timedelta, time | None]]:
+    """key → (task, every, time of day or None for "at start")."""
     text = OPERATIONS.read_text(encoding="utf-8")
     section = text.split("## Scheduled duties", 1)[1].split("\n## ", 1)[0]
     duties = {}
-    for key, task, every in re.findall(r"^\| `([\w.]+)` \| `([\w.]+)` \| ([^|]+?) \|", section, flags=re.M):
+    for key, task, every, at in re.findall(r"^\| `([\w.]+)` \| `([\w.]+)` \| ([^|]+?) \| ([^|]+?) \|",
+                                           section, flags=re.M):
         number, unit = every.split()
-        duties[key] = (task, timedelta(**{UNITS[unit]: int(number)}))
+        duties[key] = (task, timedelta(**{UNITS[unit]: int(number)}),
+                       None if at == "at start" else time.fromisoformat(at))
     return duties
 
 
@@ -30,9 +33,9 @@ def test_every_documented_scheduled_duty_is_registered_and_every_registered_one_
 
     duties = documented_duties()
     assert "runtime.deem_accepted" in duties and "supervision.exchange_daily" in duties
-    registered = {key: (entry.task, entry.every) for key, entry in periodic_tasks.items()}
+    registered = {key: (entry.task, entry.every, entry.at) for key, entry in periodic_tasks.items()}
     assert registered == duties
-    for task, _every in duties.values():
+    for task, _every, _at in duties.values():
         assert task in app.tasks, f"{task} 不是已登记的 Celery 任务"
 
 

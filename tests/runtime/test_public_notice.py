@@ -273,7 +273,7 @@ def test_without_objections_the_scheduler_moves_the_case_on_the_day_after(
     case = at_notice(demo, publish_item(), time_machine)
     statutory_before = Case.objects.get(pk=case.pk).statutory_due_on
     assert statutory_before == add_working_days(D("2026-09-28"), 20).value
-    scheduler = LocalScheduler(app, clock=lambda: 0.0)
+    scheduler = LocalScheduler(app)  # the wall clock, frozen here: its first tick runs the hourly duties
 
     time_machine.move_to(at("2026-10-05", 23), tick=False)  # the last day of the notice
     assert services.notices_close() == []

@@ -146,3 +146,48 @@ def test_console_is_the_default_channel(demo, overdue, sweep_sent, settings, cap
         sweep_sent()
     assert all(n.sent_via == "console" for n in Notification.objects.all())
     assert overdue.number in caplog.text and not mail.outbox
+
+
+def test_notices_leave_after_the_commit_through_the_task_recording_each_delivery(
+        demo, overdue, channels, gateway, sweep, django_capture_on_commit_callbacks, frozen):
+    from supervision.tasks import send_notifications
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        sweep()
+    # nothing was sent inside the sweep: the task is queued for after the commit
+    assert not gateway.requests and not mail.outbox
+    assert not Notification.objects.filter(sent=True).exists()
+    assert [c.__self__.name for c in callbacks] == [send_notifications.name]
+    for callback in callbacks:
+        callback()  # the worker (eager in the default profile)
+    notices = Notification.objects.filter(recipient=demo.handler)
+    assert notices.exists() and all(n.sent and n.attempts == 1 and n.sent_at for n in notices)
+    assert gateway.requests and mail.outbox
+
+
+def test_a_refused_notice_is_retried_by_the_worker_with_back_off(demo, overdue, channels, gateway, sweep, monkeypatch):
+    from celery.exceptions import Retry
+
+    from supervision.tasks import send_notifications
+
+    gateway.status = 503
+    sweep(notify=False)
+    from supervision.services import alerts_notify
+
+    alerts_notify()  # rows only (on_commit never runs in this test's transaction)
+    retried = []
+
+    def retry(**kwargs):
+        retried.append(kwargs)
+        raise Retry()
+
+    monkeypatch.setattr(send_notifications, "retry", retry)
+    send_notifications.push_request(is_eager=False, retries=2)  # as a worker's third try sees it
+    try:
+        with pytest.raises(Retry):
+            send_notifications()
+    finally:
+        send_notifications.pop_request()
+    unsent = set(Notification.objects.filter(sent=False).values_list("pk", flat=True))
+    assert unsent and set(retried[0]["kwargs"]["ids"]) == unsent and retried[0]["countdown"] == 240
+    assert all(n.attempts == 1 and "503" in n.last_error for n in Notification.objects.filter(sent=False))

@@ -93,7 +93,21 @@ def test_a_failed_delivery_is_retried(demo, frozen, monkeypatch):
     monkeypatch.undo()
     exchange.exchange_daily()
     batch.refresh_from_db()
-    assert batch.state == "delivered" and ExchangeBatch.objects.count() == 2
+    # the pending batch went; the day already had its daily batch, so no second one was made
+    assert batch.state == "delivered" and ExchangeBatch.objects.count() == 1
+
+
+def test_the_daily_exchange_run_twice_in_a_day_makes_one_batch(demo, frozen, tmp_path):
+    """A run handed to a second worker after the first died, or a run by hand, changes nothing."""
+    frozen.move_to(at("2026-10-13", 2))
+    exchange.exchange_daily()
+    frozen.move_to(at("2026-10-13", 23))
+    exchange.exchange_daily()
+    assert list(ExchangeBatch.objects.values_list("sequence", "state")) == [(1, "delivered")]
+    assert len(list((tmp_path / "exchange").glob("*.json"))) == 1
+    frozen.move_to(at("2026-10-14", 2))
+    exchange.exchange_daily()
+    assert ExchangeBatch.objects.count() == 2
 
 
 def test_a_confidential_items_cases_never_leave_only_their_count_by_department(demo, frozen, sweep):
