@@ -127,3 +127,18 @@ def test_reissue_has_its_own_form_materials_and_short_workflow(demo, planning, f
     case = act(demo.zrchief, case, opinion="同意补发", step="decide")
     case = act(demo.clerk, case, "complete", "已补发", step="issue")
     assert case.state == CaseState.COMPLETED
+
+
+def test_the_staff_case_page_reads_the_application_in_words(demo, planning, frozen):
+    from django.test import Client
+
+    case = apply(demo, planning)
+    client = Client()
+    client.force_login(demo.planner)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    application = page.split("<h2>申请表</h2>")[1].split("<h2>申请材料</h2>")[0]
+    assert "建筑名称：文化中心主楼，层数：6，建筑高度（米）：32.5；建筑名称：地下车库，层数：1" in application
+    assert "2026-04-01 至 2028-03-31" in application
+    assert "{" not in application and "[" not in application  # no Python reprs
+    titles = [title for title in ("建设单位", "统一社会信用代码", "项目名称", "单体建筑一览", "计划建设期限")]
+    assert sorted(titles, key=application.index) == titles  # the form's order, not the stored keys'
