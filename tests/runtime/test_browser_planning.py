@@ -110,7 +110,7 @@ def test_planning_permit_end_to_end(district, page, time_machine):
     ended = monday + dt.timedelta(days=8)
     page.set_viewport_size(DESK)
     sign_in(page, "planner")
-    act(page, number, "通过", "专家评审通过，建议按评审意见优化立面", 特别程序结束日期=f"{ended:%Y-%m-%d}")
+    act(page, number, "特别程序结束，继续办理", "专家评审通过，建议按评审意见优化立面", 特别程序结束日期=f"{ended:%Y-%m-%d}")
     assert state(number) == "in_progress"
     assert Case.objects.get(number=number).paused_days == working_days_between(monday, ended).value
 
