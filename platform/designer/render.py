@@ -148,10 +148,22 @@ def flowchart_svg(workflow: dict | None) -> SafeString:
             if t["to"] not in pos:
                 continue
             tx, ty = pos[t["to"]]
+            label = t.get("label") or ("条件流转" if "when" in t else "")
+            if rank[t["to"]] - rank[step["key"]] > 1:
+                # it bypasses the steps between: drawn straight it would hide behind them, so it
+                # bends round the left of the column (returns bend round the right)
+                sx, sy, ex, ey = x, y + BOX_H / 2, tx, ty + BOX_H / 2
+                bend = max(4, min(sx, ex) - 26)
+                out.append(f"<path class='bypass' d='M{sx:.0f},{sy:.0f} C{bend:.0f},{sy:.0f} {bend:.0f},{ey:.0f} "
+                           f"{ex:.0f},{ey:.0f}' fill='none' stroke='#5b6470' marker-end='url(#arrow)'>"
+                           f"<title>{escape(step['name'])} → {escape(steps[t['to']]['name'])}</title></path>")
+                if label:
+                    out.append(f"<text x='{bend + 4:.0f}' y='{(sy + ey) / 2:.0f}' font-size='11' "
+                               f"fill='#b7791f'>{escape(label)}</text>")
+                continue
             x1, y1, x2, y2 = x + BOX_W / 2, y + BOX_H, tx + BOX_W / 2, ty
             out.append(f"<line x1='{x1:.0f}' y1='{y1:.0f}' x2='{x2:.0f}' y2='{y2:.0f}' stroke='#5b6470' "
                        "marker-end='url(#arrow)'/>")
-            label = t.get("label") or ("条件流转" if "when" in t else "")
             if label:
                 out.append(f"<text x='{(x1 + x2) / 2 + 6:.0f}' y='{(y1 + y2) / 2:.0f}' font-size='11' "
                            f"fill='#b7791f'>{escape(label)}</text>")
