@@ -26,6 +26,16 @@ SECRET_KEY = env.str(
     "SECRET_KEY",
     default="insecure-development-key-never-use-in-production-8f1c2d",
 )
+# Keys of the case log's keyed hash chain (runtime.caselog), separate from SECRET_KEY: "id=key" pairs,
+# comma-separated; new entries are sealed with CASE_LOG_KEY_ID (default: the only key), older ids
+# stay for verification so keys can rotate (docs/operations.md, "Keys"). Only DEBUG has a default.
+CASE_LOG_KEYS = env.dict("CASE_LOG_KEYS", default={"dev": "insecure-development-case-log-key"} if DEBUG else {})
+CASE_LOG_KEY_ID = env.str("CASE_LOG_KEY_ID", default=next(iter(CASE_LOG_KEYS), "") if len(CASE_LOG_KEYS) == 1 else "")
+if CASE_LOG_KEY_ID not in CASE_LOG_KEYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "CASE_LOG_KEYS 未设置或 CASE_LOG_KEY_ID 不在其中：生产环境须配置办件日志密钥（见 docs/operations.md「Keys」）")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

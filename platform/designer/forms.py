@@ -12,7 +12,7 @@ from accounts.models import STAFF_ROLES, Department, Role, RoleAssignment
 
 from .models import CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
 from .palette import field_types
-from .steps import ACTIONS, step_settings, step_types
+from .steps import ACTIONS, NOTICE_DAY_KINDS, step_settings, step_types
 
 KEY_HELP = "小写英文字母开头，可含数字和下划线，例如 business_type"
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -280,13 +280,15 @@ class StepForm(forms.Form):
     after = forms.ChoiceField(label="插入到此步骤之后（新步骤接过它的流转）", required=False)
     is_start = forms.BooleanField(label="设为开始步骤", required=False)
 
-    def __init__(self, *args, step_keys=(), editing: str | None = None, **kwargs):
+    def __init__(self, *args, step_keys=(), editing: str | None = None, form_fields=(), **kwargs):
+        """``form_fields``: the unit's application form fields as (key, title), offered where a
+        setting lists fields (the fields a public notice publishes)."""
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [(k, f"{t.label}（{k}）") for k, t in step_types.items()]
         # The settings step types take of their own (a special procedure's kind and days, a
         # countersign's number of signers), one field each, labelled by the step type's entry.
         for key, (setting, owner) in step_settings().items():
-            self.fields[key] = _setting_field(setting, owner)
+            self.fields[key] = _setting_field(setting, owner, form_fields)
         self.order_fields([k for k in self.fields if k not in ("after", "is_start")] + ["after", "is_start"])
         self.fields["role"].choices = [("", "——")] + [(r.value, r.label) for r in Role if r in STAFF_ROLES]
         self.fields["department"].choices = [("", "本事项的实施部门")] + [
@@ -305,7 +307,9 @@ class StepForm(forms.Form):
                        is_start=step["key"] == start)
         if "decision_form" in step:
             initial["decision_form"] = json.dumps(step["decision_form"], ensure_ascii=False, indent=2)
-        return {k: v for k, v in initial.items() if v is not None}
+        # a yes/no setting is offered as a choice of "true" / "false"
+        return {k: (("true" if v else "false") if isinstance(v, bool) and k != "is_start" else v)
+                for k, v in initial.items() if v is not None}
 
     def clean_decision_form(self):
         form = _json_or_none(self.cleaned_data.get("decision_form"), "决定事项表单")
@@ -334,18 +338,33 @@ class StepForm(forms.Form):
         if not step_types.get(data["type"]).performed_by_person and data["department"]:
             step["department"] = data["department"]
         for setting in step_types.get(data["type"]).settings:
-            if data.get(setting.key) not in (None, ""):
+            if data.get(setting.key) not in (None, "", []):
                 step[setting.key] = data[setting.key]
         return step
 
 
-def _setting_field(setting, owner) -> forms.Field:
-    """A form field for a step type's own setting, from the setting's JSON Schema (an enum or an
-    integer range); only steps of ``owner``'s type keep its value."""
+# How the step editor words the values of settings that are choices (the JSON keeps the keys).
+SETTING_CHOICE_LABELS = {**NOTICE_DAY_KINDS}
+
+
+def _setting_field(setting, owner, form_fields=()) -> forms.Field:
+    """A form field for a step type's own setting, from the setting's JSON Schema (an enum, a
+    yes/no, a text, a list of the form's fields or an integer range); only steps of ``owner``'s
+    type keep its value."""
     label = f"{setting.label}（仅“{owner.label}”步骤）"
     schema = setting.schema
     if "enum" in schema:
-        return forms.ChoiceField(label=label, required=False, choices=[("", "——")] + [(v, v) for v in schema["enum"]])
+        return forms.ChoiceField(label=label, required=False, choices=[("", "——")] + [
+            (v, SETTING_CHOICE_LABELS.get(v, v)) for v in schema["enum"]])
+    if schema.get("type") == "boolean":  # yes, no, or not said (the validation asks for it)
+        return forms.TypedChoiceField(label=label, required=False, empty_value=None,
+                                      coerce=lambda v: v == "true",
+                                      choices=[("", "——"), ("true", "是"), ("false", "否")])
+    if schema.get("type") == "string":
+        return forms.CharField(label=label, required=False, max_length=schema.get("maxLength"))
+    if schema.get("type") == "array":
+        return forms.MultipleChoiceField(label=label, required=False, widget=forms.CheckboxSelectMultiple,
+                                         choices=[(k, f"{title}（{k}）") for k, title in form_fields])
     return forms.IntegerField(label=label, required=False, min_value=schema.get("minimum"),
                               max_value=schema.get("maximum"))
 

@@ -10,6 +10,7 @@ step is one entry here and one there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.registry import Registry
@@ -37,7 +38,11 @@ class StepSetting:
     key: str
     label: str
     schema: dict
-    missing: str
+    missing: str = ""  # empty: optional (``default`` applies when absent)
+    default: object = None
+    # A check beyond the schema against the unit's application form: ``check(value, properties)``
+    # → ``[(path suffix, message)]`` (e.g. the fields a public notice publishes must exist).
+    check: Callable[[object, dict], list[tuple[str, str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,38 @@ EXPECTED_DAYS = StepSetting("expected_days", "特殊程序预计工作日（告�
 SIGNERS = StepSetting("signers", "会签人数（不同人员签署，至少2人）", {"type": "integer", "minimum": 2, "maximum": 20},
                       "会签步骤须设定需签署的人数（至少2人）")
 
+NOTICE_DAY_KINDS = {"calendar": "自然日", "working": "工作日"}
+NOTICE_DAYS = StepSetting("notice_days", "公示期（天数，1–90）", {"type": "integer", "minimum": 1, "maximum": 90},
+                          "公示步骤须设定公示期（1–90天）")
+NOTICE_DAY_KIND = StepSetting("notice_day_kind", "公示期按自然日或工作日计算", {"enum": list(NOTICE_DAY_KINDS)},
+                              default="calendar")
+COUNTS_TOWARD_LIMIT = StepSetting("counts_toward_limit", "公示期计入办理时限", {"type": "boolean"},
+                                  "公示步骤须说明公示期是否计入办理时限（事项依据的法律法规有规定）")
+NOTICE_TITLE = StepSetting("notice_title", "公示标题", {"type": "string", "minLength": 2, "maxLength": 100},
+                           "公示步骤须设定公示标题")
+
+
+def _published_fields(value, properties: dict) -> list[tuple[str, str]]:
+    """The fields a public notice publishes exist in the unit's form or in the decision form of a
+    step before it (``decision.<step>.<field>``), one value each (a repeating table or an
+    uploaded file is never published)."""
+    from .palette import field_types
+
+    problems = []
+    for i, key in enumerate(value):
+        prop = properties.get(key)
+        if not isinstance(prop, dict):
+            problems.append((f"[{i}]", f"“{key}”不是申请表中的字段，也不是本步骤之前环节的决定事项"))
+        elif prop.get("x-field") in field_types and not field_types.get(prop["x-field"]).in_table:
+            problems.append((f"[{i}]", f"“{prop.get('title', key)}”是表格或上传材料，不能公示"))
+    return problems
+
+
+NOTICE_FIELDS = StepSetting("notice_fields", "公示内容（申请表字段或之前环节的决定事项）",
+                            {"type": "array", "minItems": 1, "maxItems": 30, "uniqueItems": True,
+                             "items": {"type": "string"}},
+                            "公示步骤须列出公示的申请表字段", check=_published_fields)
+
 STEP_TYPES = [
     StepType("receive", "收件", frozenset({"approve", "request_correction", "reject"})),
     StepType("accept", "受理", frozenset({"approve", "request_correction", "reject", "return"})),
@@ -84,6 +121,9 @@ STEP_TYPES = [
     StepType("countersign", "会签", _WORK, settings=(SIGNERS,), note="会签 · {signers}人签署 · {limit_days}个工作日"),
     StepType("special_procedure", "特殊程序", frozenset({"approve", "return"}), settings=(PROCEDURE, EXPECTED_DAYS),
              fill="#fff4e5", note="{procedure} · 约{expected_days}个工作日（不计时限）"),
+    StepType("public_notice", "公示", frozenset({"approve", "return", "reject"}),
+             settings=(NOTICE_DAYS, NOTICE_DAY_KIND, COUNTS_TOWARD_LIMIT, NOTICE_TITLE, NOTICE_FIELDS),
+             fill="#eef7ee", note="公示{notice_days}天 · 异议处理{limit_days}个工作日"),
     StepType("complete", "办结", frozenset({"complete", "return"}), may_end=True),
     StepType("deliver", "送达", frozenset({"complete"}), may_end=True),
     StepType("parallel_branch", "并联分支", frozenset(), performed_by_person=False, parallel="branch", fill="#e8f0fe"),

@@ -154,7 +154,9 @@ def _palette_field(prop: dict, here: str, problems: Problems, material_keys, *, 
 
 # --- Workflows ------------------------------------------------------------------------------
 
-def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, departments) -> Problems:
+def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, departments,
+                      form_properties: dict | None = None) -> Problems:
+    """``form_properties``: the unit's application form fields, which step settings may name."""
     problems = Problems()
     steps = workflow["steps"]
     index: dict[str, int] = {}
@@ -186,10 +188,19 @@ def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, 
             out.update(declared.get(key, {}))
         return out
 
+    # What a step's settings may name: the unit's form fields and the decisions of earlier steps.
+    decision_properties = {step["key"]: {f"decision.{step['key']}.{name}": prop for name, prop in
+                                         step["decision_form"]["schema"].get("properties", {}).items()}
+                           for step in steps if isinstance(step.get("decision_form"), dict)
+                           and isinstance(step["decision_form"].get("schema"), dict)}
     for i, step in enumerate(steps):
         before = earlier.get(step["key"], set())
+        nameable = dict(form_properties or {})
+        for key in before:
+            nameable.update(decision_properties.get(key, {}))
         _step_problems(step, f"{path}.steps[{i}]", problems, index, departments,
-                       opening=seen_by(before), leaving=seen_by(before | {step["key"]}))
+                       opening=seen_by(before), leaving=seen_by(before | {step["key"]}),
+                       form_properties=nameable)
     if problems:
         return problems  # the graph checks below assume sound steps
 
@@ -246,16 +257,22 @@ def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, 
     return problems
 
 
-def _setting_problems(step: dict, step_type, here: str, problems: Problems) -> None:
+def _setting_problems(step: dict, step_type, here: str, problems: Problems, form_properties: dict) -> None:
     """The settings a step type takes of its own (designer.steps.StepSetting): present when it
-    is that type, checked by the setting's schema, and refused on a step of another type."""
+    is that type and required, checked by the setting's schema (and its own check against the
+    unit's form), and refused on a step of another type."""
     own = {s.key for s in step_type.settings}
     for setting in step_type.settings:
         if setting.key not in step:
-            problems.add(f"{here}.{setting.key}", setting.missing)
+            if setting.missing:
+                problems.add(f"{here}.{setting.key}", setting.missing)
             continue
-        for error in _setting_validator(setting.key).iter_errors(step[setting.key]):
+        errors = list(_setting_validator(setting.key).iter_errors(step[setting.key]))
+        for error in errors:
             problems.add(f"{here}.{setting.key}", f"{setting.label}：{error_message(error)}")
+        if setting.check is not None and not errors:
+            for suffix, message in setting.check(step[setting.key], form_properties):
+                problems.add(f"{here}.{setting.key}{suffix}", message)
     for key, (setting, owner) in step_settings().items():
         if key in step and key not in own:
             problems.add(f"{here}.{key}", f"只有“{owner.label}”步骤可以设置{setting.label}")
@@ -297,9 +314,11 @@ def reach_any(graph: dict[str, list[str]], starts: list[str]) -> set[str]:
     return seen
 
 
-def _step_problems(step, here, problems: Problems, index, departments, *, opening, leaving) -> None:
+def _step_problems(step, here, problems: Problems, index, departments, *, opening, leaving,
+                   form_properties: dict) -> None:
     """``opening``: what the step's department rule may read (decisions of the steps before it);
-    ``leaving``: what its transitions may read (its own decision too)."""
+    ``leaving``: what its transitions may read (its own decision too); ``form_properties``: the
+    unit's form fields, which step settings may name."""
     try:
         step_type = step_types.get(step["type"])
     except UnknownKey:
@@ -330,7 +349,7 @@ def _step_problems(step, here, problems: Problems, index, departments, *, openin
         problems.add(f"{here}.actions", "设置了退回目标，须允许“return”（退回）操作")
     if "return" in step.get("actions", []) and not step.get("return_to"):
         problems.add(f"{here}.return_to", "允许退回时须指定可退回的步骤")
-    _setting_problems(step, step_type, here, problems)
+    _setting_problems(step, step_type, here, problems, form_properties)
     transitions = step["transitions"]
     if not transitions and not step_type.may_end:
         problems.add(f"{here}.transitions", f"“{step_type.label}”步骤不能作为结束步骤，须有后续步骤")
@@ -465,8 +484,8 @@ def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Pr
         variables = rule_variables(form["schema"])
         _material_problems(unit["materials"], f"{path}.materials", problems, variables, certificate_types)
         if unit["workflow"] is not None:
-            problems.update(workflow_problems(unit["workflow"], f"{path}.workflow",
-                                              variables=variables, departments=departments))
+            problems.update(workflow_problems(unit["workflow"], f"{path}.workflow", variables=variables,
+                                              departments=departments, form_properties=form["schema"]["properties"]))
     problems.update(ruleset_problems(doc["supervision"], "$.supervision"))
     return problems
 

@@ -394,8 +394,12 @@ def item_workflow(request, code):
     current = next((s for s in steps if s["key"] == editing_key), None)
     step_form = transitions = None
     if editing_key is not None:
+        form_doc = unit_form(item.definition, unit.get(item.definition))
+        form_fields = [(k, form_doc["schema"]["properties"][k].get("title", k)) for k in ordered_fields(form_doc)]
+        form_fields += [(f"decision.{s['key']}.{k}", f"{s['name']}·{s['decision_form']['schema']['properties'][k].get('title', k)}")
+                        for s in steps if s.get("decision_form") for k in ordered_fields(s["decision_form"])]
         step_form = StepForm(request.POST if op == "step" else None, step_keys=keys, editing=editing_key or None,
-                             initial=StepForm.initial_from(current, start=workflow["start"]) if current else {})
+                             form_fields=form_fields, initial=StepForm.initial_from(current, start=workflow["start"]) if current else {})
         transitions = TransitionFormSet(
             request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys},
             initial=[_transition_initial(t) for t in current["transitions"]] if current and op != "step" else None)

@@ -30,6 +30,12 @@ class RuntimeConfig(AppConfig):
             periodic_tasks.register("runtime.deem_accepted", PeriodicTask(
                 task="runtime.deem_accepted", every=timedelta(hours=1),
                 description="视为受理：收件后5个工作日内未作决定也未告知补正的，自收件之日起受理"))
+        if "runtime.close_notices" not in periodic_tasks:
+            # Hourly, so a notice ends within the first hour after its last day: the case moves
+            # on (or goes to objection handling) that morning.
+            periodic_tasks.register("runtime.close_notices", PeriodicTask(
+                task="runtime.close_notices", every=timedelta(hours=1),
+                description="公示期满：无异议的自动转入下一环节，有异议的转办理人处理"))
         # The calendar app emits no domain event of its own; a year entered, replaced or removed
         # is the moment every stored clock must be recomputed (after commit, as a Celery task).
         post_save.connect(calendar_changed_after_commit, sender=CalendarYear, dispatch_uid="runtime-calendar-save")

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from core.errors import Conflict
 
-from . import caselog
+from . import caselog, clock, notices, rows
 from .actions import ActionContext, accept_case, deliver_case
 from .engine import Opening, end_pause, start_pause
-from .models import Task, TaskSignature, TaskState
+from .models import ACTIVE_TASK_STATES, Task, TaskSignature, TaskState
 from .pause_dates import parse_day
 from .steps import StepBehaviour, step_behaviours
 
@@ -129,6 +129,45 @@ class SpecialProcedure(StepBehaviour):
         ctx.advance()
 
 
+class PublicNotice(StepBehaviour):
+    """公示: opening it publishes the notice on the public hall for its period (``runtime.notices``),
+    with its task on no one's desk meanwhile; anyone may object while it runs. The scheduler ends
+    it after its last day: with no objection the case moves on by itself; with objections the
+    task goes to the step's role, whose officer records how they were handled (an opinion) and
+    approves (moves on), returns or rejects as the step allows."""
+
+    key = "public_notice"
+    opinion_required = True
+    action_labels = {"approve": "异议已处理，继续办理"}
+
+    def open(self, opening: Opening) -> None:
+        notices.publish(opening)
+
+    def period_ended(self, ctx: ActionContext) -> None:
+        task = ctx.task
+        if notices.close(ctx.case, task.public_notice, now=ctx.now) == 0:
+            ctx.opinion = "公示期满，未收到异议"
+            ctx.finish("approve", f"“{task.step_name}”期满，未收到异议，转入下一环节")
+            ctx.advance()
+            return
+        # the objections are the step's role's to handle, from today, within the step's own limit
+        task.state, task.opened_at, task.opened_on, task.paused_days = TaskState.OPEN, ctx.now, ctx.today, 0
+        clock.task_due(task)
+        rows.update(task, ["state", "opened_at", "opened_on", "paused_days", "due_on", "due_provisional"])
+        ctx.moves.opened.append(task)
+        caselog.append(ctx.case, kind="task_opened", step_key=task.step_key, task=task,
+                       summary=f"“{task.step_name}”期满收到异议，转入公示异议处理（{task.department.name}）",
+                       data={"due_on": task.due_on.isoformat(), "branch": task.branch})
+
+    def on_approve(self, ctx: ActionContext) -> None:
+        ctx.finish("approve", f"“{ctx.task.step_name}”：异议已处理，继续办理")
+        ctx.advance()
+
+    def desk(self, task: Task, step: dict, user) -> dict:
+        notice = task.public_notice
+        return {"notice": notice, "objections": list(notice.objections.all())}
+
+
 class Complete(StepBehaviour):
     """办结: where a rejection goes; ``complete`` decides the case (the default)."""
 
@@ -172,7 +211,7 @@ class ParallelJoin(StepBehaviour):
 
     def open(self, opening: Opening) -> None:
         branch = opening.branch
-        still_open = Task.objects.filter(case=opening.case, state__in=[TaskState.OPEN, TaskState.WAITING])
+        still_open = Task.objects.filter(case=opening.case, state__in=ACTIVE_TASK_STATES)
         if any(t.branch == branch or t.branch.startswith(branch + "/") for t in still_open):
             return  # wait for the other branches
         caselog.append(opening.case, kind="parallel_join", summary=f"并联审批各分支均已办结，汇合于“{opening.step['name']}”",
@@ -180,7 +219,7 @@ class ParallelJoin(StepBehaviour):
         opening.follow(branch=branch.rsplit("/", 1)[0] if "/" in branch else "")
 
 
-BEHAVIOURS = [Receive, Accept, Handle, Review, Approve, Countersign, SpecialProcedure, Complete, Deliver,
+BEHAVIOURS = [Receive, Accept, Handle, Review, Approve, Countersign, SpecialProcedure, PublicNotice, Complete, Deliver,
               ParallelBranch, ParallelJoin]
 
 

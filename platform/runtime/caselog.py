@@ -1,17 +1,26 @@
-"""The case log: append-only, each entry sealed with a SHA-256 over its content and the previous
-entry's hash, and the head (length and last hash) kept on the case so truncation shows too.
+"""The case log: append-only, each entry sealed with a keyed hash (HMAC-SHA-256) over its content
+and the previous entry's hash, and the head (length and last hash) kept on the case so truncation
+shows too.
 
-``hash = sha256(canonical JSON of {case, seq, at, kind, summary, actor, actor_name, actor_role,
-step, task, opinion, data, prev})``; the first entry's ``prev`` is ``GENESIS``. See docs/runtime.md.
+``hash = HMAC-SHA-256(CASE_LOG_KEYS[key_id], canonical JSON of {case, seq, at, kind, summary, actor,
+actor_name, actor_role, step, task, opinion, data, prev, key})``; the first entry's ``prev`` is
+``GENESIS``. Without the key nobody can re-seal an edited log: recomputing the hashes no longer
+makes it verify. The key is separate from ``SECRET_KEY`` and has an id stored on each entry, so
+keys rotate (new entries take ``CASE_LOG_KEY_ID``; entries of older ids verify while their key is
+kept). Entries written before the chain was keyed were re-sealed by migration 0008 if their plain
+SHA-256 chain verified then; an entry left unkeyed (``key_id`` empty) never verifies. See
+docs/runtime.md, "The case log".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from . import rows
@@ -49,11 +58,23 @@ def _canonical(entry: LogEntry, case_number: str) -> bytes:
         "data": entry.data,
         "prev": entry.prev_hash,
     }
+    if entry.key_id:  # the key's id is sealed too: an entry cannot be moved under another key
+        payload["key"] = entry.key_id
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+class UnknownLogKey(LookupError):
+    """An entry names a key id that ``CASE_LOG_KEYS`` no longer (or never) had."""
+
+
 def entry_hash(entry: LogEntry, case_number: str) -> str:
-    return hashlib.sha256(_canonical(entry, case_number)).hexdigest()
+    content = _canonical(entry, case_number)
+    if not entry.key_id:
+        return hashlib.sha256(content).hexdigest()
+    key = settings.CASE_LOG_KEYS.get(entry.key_id)
+    if key is None:
+        raise UnknownLogKey(entry.key_id)
+    return hmac.new(key.encode("utf-8"), content, hashlib.sha256).hexdigest()
 
 
 PENDING = "_pending_log"
@@ -71,7 +92,7 @@ def append(case: Case, *, kind: str, summary: str, actor=None, actor_role: str =
         actor_name=(getattr(actor, "display_name", "") if actor is not None else "系统"),
         actor_role=actor_role, step_key=step_key, task=task, opinion=opinion,
         data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
-        prev_hash=case.log_head or GENESIS,
+        prev_hash=case.log_head or GENESIS, key_id=settings.CASE_LOG_KEY_ID,
     )
     entry.hash = entry_hash(entry, case.number)
     case.__dict__.setdefault(PENDING, []).append(entry)
@@ -115,8 +136,15 @@ def verify_case_log(case: Case) -> Verification:
             problems.append(f"第{expected_seq}条缺失或序号被改动（实际为第{entry.seq}条）")
         if entry.prev_hash != prev:
             problems.append(f"第{entry.seq}条的上一条哈希与链不符")
-        if entry_hash(entry, case.number) != entry.hash:
-            problems.append(f"第{entry.seq}条的内容已被改动（哈希不符）")
+        if not entry.key_id:  # sealed with a plain hash that anyone can recompute
+            problems.append(f"第{entry.seq}条未用日志密钥封存，无法证明未被改动")
+        try:
+            sealed = entry_hash(entry, case.number)
+        except UnknownLogKey:
+            problems.append(f"第{entry.seq}条的密钥编号 {entry.key_id} 未配置，无法核验")
+        else:
+            if not hmac.compare_digest(sealed, entry.hash):
+                problems.append(f"第{entry.seq}条的内容已被改动（哈希不符）")
         prev = entry.hash
     if count != case.log_length or prev != (case.log_head or GENESIS):
         problems.append(f"日志链头不符：办件记录 {case.log_length} 条，实有 {count} 条")

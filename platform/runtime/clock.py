@@ -126,39 +126,42 @@ def expected_end(started_on: dt.date, expected_days: int) -> dt.date:
     return add_working_days(started_on - ONE_DAY, expected_days).value
 
 
-def first_left_out(pause: Pause) -> dt.date:
+def first_left_out(pause: Pause, previous_end: dt.date | None = None) -> dt.date:
     """The first day a pause leaves out: a special procedure's recorded start date; for a
     correction, the day after the notice (the applicant's period starts the next day, 民法典
-    art. 201; the notice day was the office's)."""
-    return pause.started_on + ONE_DAY if pause.is_correction else pause.started_on
+    art. 201; the notice day was the office's). A day is left out once: a pause that starts on
+    the day an earlier one ended (``previous_end``: a public notice or a second special procedure
+    opened when the first ended) leaves out only the days after it."""
+    first = pause.started_on + ONE_DAY if pause.is_correction else pause.started_on
+    return max(first, previous_end + ONE_DAY) if previous_end is not None else first
 
 
-def _case_left_out(case: Case, pause: Pause, last: dt.date) -> int:
-    first = first_left_out(pause)
+def _case_left_out(case: Case, first: dt.date, last: dt.date) -> int:
     # before acceptance no limit runs yet: then the pause's own working days
     return left_out(first, last, counted_after=case.accepted_on or first - ONE_DAY)
 
 
-def _task_left_out(task: Task, pause: Pause) -> int:
-    last = pause.ended_on
+def _task_left_out(task: Task, first: dt.date, last: dt.date) -> int:
     if task.completed_at is not None:
         last = min(last, timezone.localdate(task.completed_at))
-    return left_out(first_left_out(pause), last, counted_after=task.opened_on)
+    return left_out(first, last, counted_after=task.opened_on)
 
 
-def pause_start(case: Case, pause: Pause) -> None:
+def pause_start(case: Case, pause: Pause, previous_end: dt.date | None = None) -> None:
+    """``previous_end``: the last day of the case's latest ended pause, if any."""
     pause.expected_end_on = expected_end(pause.started_on, pause.expected_days)
-    case.paused_since = first_left_out(pause)
+    case.paused_since = first_left_out(pause, previous_end)
 
 
 def pause_end(case: Case, pause: Pause, ended_on: dt.date, open_tasks: list[Task]) -> None:
     pause.ended_on = ended_on
-    pause.working_days = _case_left_out(case, pause, ended_on)
+    first = case.paused_since or first_left_out(pause)
+    pause.working_days = _case_left_out(case, first, ended_on)
     case.paused_since = None
     if case.accepted_on is not None:
         case.paused_days += pause.working_days
     for task in open_tasks:
-        task.paused_days += _task_left_out(task, pause)
+        task.paused_days += _task_left_out(task, first, ended_on)
         task_due(task)
     _due_dates(case)
 
@@ -171,15 +174,19 @@ def extend(case: Case, days: int) -> None:
 def recompute(case: Case, tasks: list[Task], pauses: list[Pause]) -> None:
     """Recompute every stored date from the events (after a calendar change)."""
     case.paused_days = 0
-    ended = [pause for pause in pauses if pause.ended_on is not None]
+    ended = sorted((pause for pause in pauses if pause.ended_on is not None), key=lambda p: (p.started_on, p.ended_on))
     for pause in pauses:
         pause.expected_end_on = expected_end(pause.started_on, pause.expected_days)
+    firsts, previous_end = [], None
     for pause in ended:
-        pause.working_days = _case_left_out(case, pause, pause.ended_on)
+        first = first_left_out(pause, previous_end)
+        firsts.append((first, pause.ended_on))
+        previous_end = pause.ended_on
+        pause.working_days = _case_left_out(case, first, pause.ended_on)
         if case.accepted_on is not None:
             case.paused_days += pause.working_days
     for task in tasks:
-        task.paused_days = sum(_task_left_out(task, pause) for pause in ended)
+        task.paused_days = sum(_task_left_out(task, first, last) for first, last in firsts)
         task_due(task)
     _prereview_due(case)
     _due_dates(case)

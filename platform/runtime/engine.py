@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, router, transaction
@@ -25,7 +26,17 @@ from rules import RuleEvaluationError, evaluate_rule
 from . import caselog, clock, pause_dates, rows
 from .definitions import Definition, definition_for
 from .documents import cn_date, document_templates
-from .models import CORRECTION_PROCEDURE, Case, CaseSequence, CaseState, Document, Pause, Task, TaskState
+from .models import (
+    ACTIVE_TASK_STATES,
+    CORRECTION_PROCEDURE,
+    Case,
+    CaseSequence,
+    CaseState,
+    Document,
+    Pause,
+    Task,
+    TaskState,
+)
 from .rule_data import rule_data
 from .steps import behaviour_of
 
@@ -155,13 +166,16 @@ def _increment(prefix: str) -> int | None:
     return row[0] if row else None
 
 
-def next_number(prefix: str) -> int:
-    """Allocate the next number of a sequence, serialised by the row's lock."""
+def next_number(prefix: str, *, used: Callable[[], int] | None = None) -> int:
+    """Allocate the next number of a sequence, serialised by the row's lock: concurrent callers
+    never get the same number. ``used`` tells, when the sequence's row is first made, the last
+    number already handed out under this prefix some other way (numbers made before there was a
+    sequence); the sequence continues after it."""
     number = _increment(prefix)
     if number is None:
         try:
             with transaction.atomic():
-                CaseSequence.objects.create(prefix=prefix, last=0)
+                CaseSequence.objects.create(prefix=prefix, last=used() if used else 0)
         except IntegrityError:
             pass  # created meanwhile by a concurrent submission
         number = _increment(prefix)
@@ -293,13 +307,14 @@ class Opening:
     def today(self) -> dt.date:
         return timezone.localdate(self.now)
 
-    def open_task(self, *, to_role_only: bool = False) -> Task:
+    def open_task(self, *, to_role_only: bool = False, state: str = TaskState.OPEN) -> Task:
         """One task for the step's role in its department, with its due date, logged; on the
         desk of ``assignee`` (whoever did it last, when a return sends it back) unless
-        ``to_role_only``."""
+        ``to_role_only``. ``state``: ``notice`` for a public notice's task, on no one's desk
+        while the notice runs."""
         case, step = self.case, self.step
         assignee = None if to_role_only else self.assignee
-        task = Task(case=case, step_key=self.key, step_name=step["name"], step_type=step["type"],
+        task = Task(case=case, step_key=self.key, step_name=step["name"], step_type=step["type"], state=state,
                     role=step.get("role") or "", department=_department_for(self.defn, step, case), assignee=assignee,
                     branch=self.branch, opened_at=self.now, opened_on=self.today, limit_days=step.get("limit_days", 0))
         clock.task_due(task)
@@ -351,7 +366,7 @@ def cancel_tasks(case: Case, tasks, *, reason: str, moves: Moves, now) -> None:
 
 
 def open_tasks(case: Case) -> list[Task]:
-    return list(Task.objects.filter(case=case, state__in=[TaskState.OPEN, TaskState.WAITING]))
+    return list(Task.objects.filter(case=case, state__in=ACTIVE_TASK_STATES))
 
 
 # --- Pauses ---------------------------------------------------------------------------------
@@ -367,18 +382,22 @@ def start_pause(case: Case, *, task: Task | None, procedure: str, expected_days:
     pause_dates.require({"started_on": pause_dates.start_problems(case, task=task, on=on, today=today)})
     pause = Pause(case=case, task=task, procedure=procedure, reason=reason, expected_days=expected_days,
                   started_on=on, expected_end_on=on)
-    clock.pause_start(case, pause)
+    clock.pause_start(case, pause, pause_dates.last_pause_end(case))
     pause.save()
     case.state = CaseState.SUSPENDED
-    caselog.append(case, kind="pause_started",
-                   summary=f"启动特别程序：{procedure}，自{on}起，预计{expected_days}个工作日（至{pause.expected_end_on}），"
-                           "不计入办理时限",
+    if pause.is_special:
+        summary = (f"启动特别程序：{procedure}，自{on}起，预计{expected_days}个工作日（至{pause.expected_end_on}），"
+                   "不计入办理时限")
+    else:  # a public notice's period, whose own entry says what is published
+        summary = f"{procedure}期间自{on}起停止计时，不计入办理时限"
+    caselog.append(case, kind="pause_started", summary=summary,
                    step_key=task.step_key if task else "", task=task,
                    data={"procedure": procedure, "expected_days": expected_days, "started_on": on.isoformat(),
                          "expected_end_on": pause.expected_end_on.isoformat()})
-    issue_document(case, "special_procedure_notice", procedure=procedure, reason=reason,
-                   started_on=cn_date(on), expected_days_text=f"{expected_days}个工作日",
-                   expected_end_on=cn_date(pause.expected_end_on))
+    if pause.is_special:  # art. 45: told in writing
+        issue_document(case, "special_procedure_notice", procedure=procedure, reason=reason,
+                       started_on=cn_date(on), expected_days_text=f"{expected_days}个工作日",
+                       expected_end_on=cn_date(pause.expected_end_on))
     return pause
 
 
@@ -390,7 +409,7 @@ def start_correction_pause(case: Case, *, task: Task, reason: str, on: dt.date) 
         return None
     pause = Pause(case=case, task=task, procedure=CORRECTION_PROCEDURE, reason=reason, expected_days=0,
                   started_on=on, expected_end_on=on)
-    clock.pause_start(case, pause)
+    clock.pause_start(case, pause, pause_dates.last_pause_end(case))
     pause.save()
     caselog.append(case, kind="pause_started", summary="受理后告知补正，补正期间停止计时，至申请人补正提交之日恢复",
                    step_key=task.step_key, task=task, data={"procedure": CORRECTION_PROCEDURE, "expected_days": 0,
@@ -414,16 +433,18 @@ def end_pause(case: Case, *, on: dt.date, result: str, actor=None) -> Pause:
     for task in tasks:
         rows.update(task, ["paused_days", "due_on", "due_provisional"])
     case.state = CaseState.IN_PROGRESS if case.accepted_on else CaseState.RECEIVED
+    moved = f"，法定办结期限顺延至{case.statutory_due_on}" if case.statutory_due_on else ""
     if pause.procedure == CORRECTION_PROCEDURE:
         summary = f"补正期间（{pause.started_on}至{on}）停止计时，不计入时限{pause.working_days}个工作日"
+    elif pause.is_special:
+        summary = f"特别程序“{pause.procedure}”（{pause.started_on}至{on}）结束，不计入时限{pause.working_days}个工作日{moved}"
     else:
-        summary = (f"特别程序“{pause.procedure}”（{pause.started_on}至{on}）结束，不计入时限{pause.working_days}个工作日"
-                   + (f"，法定办结期限顺延至{case.statutory_due_on}" if case.statutory_due_on else ""))
+        summary = f"{pause.procedure}期间（{pause.started_on}至{on}）不计入时限{pause.working_days}个工作日{moved}"
     caselog.append(case, kind="pause_ended", actor=actor, summary=summary,
                    data={"procedure": pause.procedure, "working_days": pause.working_days, "result": result,
                          "started_on": pause.started_on.isoformat(), "ended_on": on.isoformat(),
                          "statutory_due_on": case.statutory_due_on.isoformat() if case.statutory_due_on else None})
-    if pause.procedure != CORRECTION_PROCEDURE:
+    if pause.is_special:
         issue_document(case, "special_procedure_end_notice", procedure=pause.procedure,
                        started_on=cn_date(pause.started_on), ended_on=cn_date(on),
                        working_days_text=f"{pause.working_days}个工作日", result=result,

@@ -41,7 +41,8 @@ class Decision(models.TextChoices):
 
 
 class CaseSequence(models.Model):
-    """The last case number handed out per prefix (department and day); locked to allocate."""
+    """The last number handed out per prefix (a case number's department and day; supervision's
+    complaint, consultation and order numbers per day); locked to allocate (``engine.next_number``)."""
 
     prefix = models.CharField(max_length=60, unique=True)
     last = models.PositiveIntegerField(default=0)
@@ -155,8 +156,15 @@ class Material(models.Model):
 class TaskState(models.TextChoices):
     OPEN = "open", "待办"
     WAITING = "waiting", "等待申请人补正"
+    # A public notice's step while the notice runs: on no one's desk and no one's to be late
+    # with; the scheduler ends it (runtime.notices).
+    NOTICE = "notice", "公示中"
     DONE = "done", "已办"
     CANCELLED = "cancelled", "已撤销"
+
+
+# Steps still under way: on a desk, waiting for the applicant, or a notice running.
+ACTIVE_TASK_STATES = (TaskState.OPEN, TaskState.WAITING, TaskState.NOTICE)
 
 
 class Task(models.Model):
@@ -242,6 +250,9 @@ class LogEntry(models.Model):
     data = models.JSONField("数据", default=dict)
     prev_hash = models.CharField("上一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64)
+    # The id of the CASE_LOG_KEYS key the entry is sealed with (HMAC); "" for an entry written
+    # before the chain was keyed (plain SHA-256, accepted only before the chain's first keyed entry).
+    key_id = models.CharField("密钥编号", max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = "办件日志"
@@ -262,8 +273,13 @@ class LogEntry(models.Model):
 
 
 # ``Pause.procedure`` of a correction after acceptance that stops the clock (the item's
-# ``correction_stops_clock``); every other value is a special procedure (designer.steps).
+# ``correction_stops_clock``), and of a public notice whose period does not count toward the
+# limit; every other value is a special procedure (designer.steps). Neither of the two is
+# anyone's to finish late (the applicant's time; a period the scheduler ends), so supervision
+# judges neither.
 CORRECTION_PROCEDURE = "补正"
+NOTICE_PROCEDURE = "公示"
+UNJUDGED_PROCEDURES = (CORRECTION_PROCEDURE, NOTICE_PROCEDURE)
 
 
 class Pause(models.Model):
@@ -294,6 +310,72 @@ class Pause(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.procedure == CORRECTION_PROCEDURE
+
+    @property
+    def is_notice(self) -> bool:
+        return self.procedure == NOTICE_PROCEDURE
+
+    @property
+    def is_special(self) -> bool:
+        """A special procedure (art. 45), which an officer ends and the applicant is told of in writing."""
+        return self.procedure not in UNJUDGED_PROCEDURES
+
+
+class PublicNotice(models.Model):
+    """A public notice (公示) of a case on the public hall, published when its step opens: the
+    title and the fields the item names, as published (frozen: a later correction of the form
+    does not change what was shown), for its period, both days included. The scheduler closes it
+    the day after ``ends_on`` (runtime.notices)."""
+
+    class DayKind(models.TextChoices):
+        CALENDAR = "calendar", "自然日"
+        WORKING = "working", "工作日"
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="public_notices")
+    task = models.OneToOneField(Task, verbose_name="公示环节", on_delete=models.PROTECT, related_name="public_notice")
+    title = models.CharField("公示标题", max_length=100)
+    item_name = models.CharField("事项名称", max_length=300)
+    department_name = models.CharField("公示单位", max_length=100)
+    fields = models.JSONField("公示内容", help_text="[{\"title\": 字段名称, \"value\": 公示的值}]，发布时固定")
+    days = models.PositiveSmallIntegerField("公示期（天）")
+    day_kind = models.CharField("公示期计算", max_length=16, choices=DayKind.choices)
+    counts_toward_limit = models.BooleanField("计入办理时限")
+    published_at = models.DateTimeField("发布时间")
+    starts_on = models.DateField("公示开始日期")
+    ends_on = models.DateField("公示截止日期")
+    closed_at = models.DateTimeField("公示结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "公示"
+        verbose_name_plural = "公示"
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["closed_at", "ends_on"], name="runtime_notice_running")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def period_text(self) -> str:
+        return f"{self.days}个{self.get_day_kind_display()}"
+
+
+class Objection(models.Model):
+    """An objection (异议) to a public notice, from anyone, with a receipt number."""
+
+    notice = models.ForeignKey(PublicNotice, verbose_name="公示", on_delete=models.PROTECT, related_name="objections")
+    number = models.CharField("受理编号", max_length=40, unique=True)
+    name = models.CharField("姓名或名称", max_length=50)
+    contact = models.CharField("联系方式", max_length=100)
+    text = models.TextField("异议内容")
+    received_at = models.DateTimeField("收到时间")
+
+    class Meta:
+        verbose_name = "公示异议"
+        verbose_name_plural = "公示异议"
+        ordering = ["notice_id", "received_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class Extension(models.Model):

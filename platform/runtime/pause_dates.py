@@ -2,7 +2,8 @@
 before anything is written.
 
 A procedure starts when it is recorded, or earlier in the current step: never before the step
-opened (nor before acceptance, nor on a day an earlier stop of the clock already left out), and
+opened (nor before acceptance, nor before the day an earlier stop of the clock ended: that day
+itself may start it, and is left out once), and
 never in the future, since the clock stops from the recorded start and a start that has not
 happened cannot stop it. It ends on a day from its start date to today. Each check answers a
 list of messages for its field, so a page shows them next to the field and a caller can report
@@ -43,12 +44,16 @@ def start_problems(case: Case, *, task: Task | None, on: dt.date, today: dt.date
         bounds.append((task.opened_on, f"开始日期不能早于本环节“{task.step_name}”的开始日期（{cn_date(task.opened_on)}）"))
     if case.accepted_on is not None:
         bounds.append((case.accepted_on, f"开始日期不能早于受理日期（{cn_date(case.accepted_on)}）"))
-    last = (Pause.objects.filter(case=case, ended_on__isnull=False).order_by("-ended_on")
-            .values_list("ended_on", flat=True).first())
-    if last is not None:
-        bounds.append((last + dt.timedelta(days=1),
-                       f"开始日期应晚于上一次停止计时的结束日期（{cn_date(last)}），同一天不能重复扣除"))
+    last = last_pause_end(case)
+    if last is not None:  # the day it ended may start the next one: a day is left out once (clock)
+        bounds.append((last, f"开始日期不能早于上一次停止计时的结束日期（{cn_date(last)}），同一天不能重复扣除"))
     return [message for bound, message in bounds if on < bound][:1]
+
+
+def last_pause_end(case: Case) -> dt.date | None:
+    """The last day of the case's latest ended pause (None when none has ended)."""
+    return (Pause.objects.filter(case=case, ended_on__isnull=False).order_by("-ended_on")
+            .values_list("ended_on", flat=True).first())
 
 
 def end_problems(pause: Pause, *, on: dt.date, today: dt.date) -> list[str]:

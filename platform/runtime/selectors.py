@@ -13,7 +13,7 @@ from . import clock
 from .access import visible_cases
 from .definitions import public_catalogue
 from .documents import render_pdf
-from .models import Case, Certificate, Document, LogEntry, Task, TaskState
+from .models import ACTIVE_TASK_STATES, Case, Certificate, Document, LogEntry, PublicNotice, Task, TaskState
 
 
 def cases_for(user, *, state: str = "", text: str = "") -> QuerySet[Case]:
@@ -92,7 +92,7 @@ def progress(case: Case) -> list[ProgressStep]:
         label = {"approve": "通过", "return": "退回", "reject": "不予许可/不予受理", "request_correction": "告知补正",
                  "complete": "办结", "deemed": "逾期视为受理"}.get(task.action, "")
         shown = task.get_state_display()
-        if case.paused_since is not None and task.state in (TaskState.OPEN, TaskState.WAITING):
+        if case.paused_since is not None and task.state in ACTIVE_TASK_STATES:
             shown += "（暂停计时）"  # the step waits, and its days do not count
         steps.append(ProgressStep(task.step_name, desk, shown, task.opened_at, task.completed_at, label))
     return steps
@@ -117,7 +117,7 @@ def clock_of(case: Case) -> clock.ClockStatus:
 
 
 def open_tasks_of(case: Case) -> QuerySet[Task]:
-    return Task.objects.filter(case=case, state__in=[TaskState.OPEN, TaskState.WAITING]).select_related("department")
+    return Task.objects.filter(case=case, state__in=ACTIVE_TASK_STATES).select_related("department")
 
 
 def certificates_for(user) -> QuerySet[Certificate]:
@@ -137,3 +137,24 @@ def draft_of(applicant, version, unit_code: str):
     from .models import Draft
 
     return Draft.objects.filter(applicant=applicant, version=version, unit_code=unit_code).first()
+
+
+# --- Public notices (公示) on the hall --------------------------------------------------------
+
+def public_notices():
+    """Every notice the hall may show: never one of a confidential item (which never goes online
+    anyway), judged by the version the case is pinned to."""
+    return (PublicNotice.objects.filter(case__version__confidential=False, case__item__confidential=False)
+            .select_related("task"))
+
+
+def running_public_notices(today=None):
+    """The notices running today (公示公告), the newest first."""
+    today = today or clock.today()
+    return public_notices().filter(closed_at__isnull=True, task__state=TaskState.NOTICE, starts_on__lte=today,
+                                   ends_on__gte=today)
+
+
+def case_notices(case: Case):
+    """A case's notices with their objections (the staff case page)."""
+    return case.public_notices.select_related("task").prefetch_related("objections").order_by("published_at", "pk")

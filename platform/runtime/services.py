@@ -22,7 +22,7 @@ from accounts.models import Applicant, Role
 from core.errors import AccessDenied, Conflict, InvalidInput
 from designer.models import ApprovalItem
 
-from . import access, caselog, clock, pause_dates, rows, rule_data
+from . import access, caselog, clock, notices, pause_dates, rows, rule_data
 from .access import require_task_actor, require_window_clerk
 from .actions import RECORDS_DECISION, ActionContext, accept_case, actions, deliver_case, needs_opinion
 from .definitions import Definition, public_catalogue, published_items
@@ -52,6 +52,8 @@ from .models import (
     Draft,
     Extension,
     Material,
+    Objection,
+    PublicNotice,
     Task,
     TaskState,
 )
@@ -604,6 +606,56 @@ def _deem_one(pk: int, today: dt.date, now: dt.datetime) -> str | None:
     save_case(case)
     emit(case, "deemed_accepted")
     return case.number
+
+
+# --- Public notices (公示) --------------------------------------------------------------------
+
+def notices_close(*, today: dt.date | None = None, now: dt.datetime | None = None) -> list[str]:
+    """End every public notice whose last day is before ``today`` (default: ``now``'s date): a
+    case without objections moves on by itself, one with objections goes to the step's role for
+    their handling (the step's behaviour). Idempotent; returns the numbers of the cases moved."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    due = PublicNotice.objects.filter(closed_at__isnull=True, ends_on__lt=today, task__state=TaskState.NOTICE)
+    return [number for pk in list(due.values_list("pk", flat=True)) if (number := _close_one(pk, today, now))]
+
+
+@transaction.atomic
+def _close_one(pk: int, today: dt.date, now: dt.datetime) -> str | None:
+    notice = PublicNotice.objects.get(pk=pk)
+    case, task = lock_task(notice.task_id, now=now)
+    notice.refresh_from_db()
+    if notice.closed_at is not None or task.state != TaskState.NOTICE or notice.ends_on >= today:
+        return None  # closed meanwhile (another run, a withdrawal)
+    defn = definition_of(case)
+    ctx = ActionContext(case=case, defn=defn, task=task, step=defn.step(task.step_key), actor=None, opinion="",
+                        params={}, now=now, today=today)
+    ctx.behaviour.period_ended(ctx)
+    save_case(case)
+    case.opened_tasks = ctx.moves.opened
+    emit(case, "notice_closed", task_id=task.pk, step=task.step_key)
+    return case.number
+
+
+@transaction.atomic
+def objection_submit(*, notice: PublicNotice, name: str, contact: str, text: str,
+                     now: dt.datetime | None = None) -> Objection:
+    """An objection (异议) to a running public notice, from anyone (no login): stored with its
+    receipt number and logged on the case. Refused with every problem under its field, or when
+    the notice is no longer running; nothing is saved then."""
+    now = now or timezone.now()
+    name, contact, text = ((value or "").strip() for value in (name, contact, text))
+    problems = notices.objection_problems(name=name, contact=contact, text=text)
+    if problems:
+        raise InvalidInput("异议未提交，请按提示修改（已填写的内容已保留）", details=problems)
+    case, task = lock_task(notice.task_id, now=now)
+    notice = PublicNotice.objects.select_related("task").get(pk=notice.pk)
+    if case.version.confidential or not notices.is_running(notice, timezone.localdate(now)):
+        raise Conflict("该公示已结束，不再接收异议")
+    objection = notices.receive_objection(case, notice, name=name, contact=contact, text=text, now=now)
+    save_case(case)
+    emit(case, "objection_received", notice=notice.pk)
+    return objection
 
 
 def clocks_recompute(*, open_only: bool = True, now: dt.datetime | None = None) -> int:

@@ -61,6 +61,11 @@ class StepBehaviour:
         ctx.complete_case()
         ctx.advance()
 
+    def period_ended(self, ctx: ActionContext) -> None:
+        """The end of a period its opening began, as the scheduler reports it (a public notice's,
+        ``services.notices_close``; no actor, no opinion). Only steps that begin one receive it."""
+        raise NotImplementedError(f"“{self.key}”步骤没有由系统结束的期间")
+
     def desk(self, task: Task, step: dict, user) -> dict:
         """What the case page shows about an open task of this step to ``user`` (template context
         under ``t.desk``; ``withheld``: action keys not offered to this person now)."""

@@ -14,6 +14,14 @@ def deem_accepted() -> list[str]:
     return cases_deem_accepted()
 
 
+@shared_task(name="runtime.close_notices")
+def close_notices() -> list[str]:
+    """Hourly (core.schedule): end every public notice whose period is over; cases move on."""
+    from .services import notices_close
+
+    return notices_close()
+
+
 @shared_task(name="runtime.recompute_clocks")
 def recompute_clocks() -> int:
     from .services import clocks_recompute

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -25,7 +26,7 @@ from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import access, extensions, form_values, rule_data, selectors, services
+from . import access, extensions, form_values, notices, rule_data, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
@@ -66,6 +67,44 @@ def hall(request):
     })
 
 
+def public_notices(request):
+    """公示公告: the notices running today, open to anyone (staff included)."""
+    return render(request, "runtime/notices.html", {"notices": selectors.running_public_notices()})
+
+
+# Objections one address may send in an hour: enough for a person, not for a script.
+OBJECTIONS_PER_HOUR = 5
+
+
+def _objection_allowed(request) -> bool:
+    key = f"runtime:objections:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key) <= OBJECTIONS_PER_HOUR
+
+
+def public_notice(request, pk):
+    """One notice: its period and published fields, and while it runs the objection form (no
+    login; refused input comes back with its messages, everything typed kept)."""
+    notice = get_object_or_404(selectors.public_notices(), pk=pk)
+    running = notices.is_running(notice, clock_today())
+    context = {"notice": notice, "running": running, "errors": {}, "data": {}, "refusal": ""}
+    status = 200
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "") for k in ("name", "contact", "text")}
+        if not _objection_allowed(request):
+            context.update(data=data, refusal="提交过于频繁，请一小时后再试；如情况紧急，请致电公示单位")
+            return render(request, "runtime/notice.html", context, status=429)
+        try:
+            objection = services.objection_submit(notice=notice, **data)
+        except PlatformError as error:
+            context.update(errors=error.details or {}, data=data, refusal=error.message)
+            status = 400
+        else:
+            messages.success(request, f"您的异议已收到，受理编号：{objection.number}。请保存此编号以便查询。")
+            return redirect("runtime:notice", pk=notice.pk)
+    return render(request, "runtime/notice.html", context, status=status)
+
+
 def _case_or_404(request, number):
     return get_object_or_404(selectors.cases_for(request.user), number=number)
 
@@ -84,9 +123,16 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
     context = {"case": case, "progress": selectors.progress(case), "clock": selectors.clock_of(case),
                "documents": case.documents.order_by("issued_at", "pk"),
                "extensions": case.extensions.all(), "pauses": case.pauses.all(),
-               "running": running if running is not None and not running.is_correction else None,
+               "running": running if running is not None and running.is_special else None,
+               "notice_pause": running is not None and running.is_notice,
                "running_notice": _latest_document(case, "special_procedure_notice") if running else None,
                "today_iso": clock_today().isoformat(), "refusal": refused["error"].message if refused else ""}
+    notices_shown = selectors.case_notices(case)
+    context["staff_view"] = is_staff_member(request.user)
+    if context["staff_view"]:
+        context["notices"] = notices_shown
+    else:  # the applicant: that a notice runs and until when (objections are the officers')
+        context["notices"] = [n for n in notices_shown if n.closed_at is None and n.task.state == TaskState.NOTICE]
     if is_staff_member(request.user):
         defn = definition_of(case)
         tasks = []
@@ -113,7 +159,7 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
                           "decision_errors": errors.get("$", [])})
         context["may_end_pause"] = bool(running and running.task_id
                                         and not behaviour_of(running.task.step_type).stops_clock
-                                        and not running.is_correction  # the applicant's resubmission ends it
+                                        and running.is_special  # a resubmission, the scheduler end the others
                                         and access.may_end_pause(request.user, running))
         context.update(form_rows=form_values.rows(defn.form, case.form_data),
                        materials=case.materials.select_related("certificate"),

@@ -99,7 +99,7 @@ def _sync(*, now: dt.datetime, full: bool) -> Changes:
 
 
 def _insert_rows(cursor, c, cases, changed, params, open_states) -> None:
-    from runtime.models import CORRECTION_PROCEDURE, Pause, Task
+    from runtime.models import UNJUDGED_PROCEDURES, Pause, Task
 
     # the case's own clock: accepted, running, not finished
     cursor.execute(
@@ -118,15 +118,17 @@ def _insert_rows(cursor, c, cases, changed, params, open_states) -> None:
         f"FROM {_t(Task)} t JOIN {cases} c ON c.{c['id']} = t.{t['case']} "
         f"WHERE {changed} AND t.{t['state']} = 'open' AND c.{c['state']} IN ({open_states}) "
         f"AND c.{c['paused_since']} IS NULL", params)
-    # open special procedures of open cases (not a correction's pause: the applicant's time, no limit)
+    # open special procedures of open cases (not a correction's pause, the applicant's time, nor a
+    # public notice's, which the scheduler ends: no one's limit)
     p = {n: _c(Pause, n) for n in ("id", "case", "ended_on", "expected_days", "expected_end_on", "procedure")}
+    unjudged = ", ".join(["%s"] * len(UNJUDGED_PROCEDURES))
     cursor.execute(
         f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
         f"SELECT 'pause', p.{p['id']}, c.{c['id']}, c.{c['department']}, c.{c['version']}, '', c.{c['channel']}, "
         f"p.{p['expected_days']}, NULL, {_ord('p.' + p['expected_end_on'])}, NULL "
         f"FROM {_t(Pause)} p JOIN {cases} c ON c.{c['id']} = p.{p['case']} "
         f"WHERE {changed} AND p.{p['ended_on']} IS NULL AND c.{c['state']} IN ({open_states}) "
-        f"AND p.{p['procedure']} <> %s", [*params, CORRECTION_PROCEDURE])
+        f"AND p.{p['procedure']} NOT IN ({unjudged})", [*params, *UNJUDGED_PROCEDURES])
 
 
 def _sync_external(cursor, since: dt.datetime | None) -> None:

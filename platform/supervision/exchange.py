@@ -10,7 +10,11 @@ while it is pending, and can be delivered again on request.
 
 Cases of confidential items (涉密事项: "涉及保密信息的项目一律不上网办理") never leave: none of their
 case records, log entries or alerts is in a batch; the city gets them counted by department only
-(``confidential_counts``, format version 2).
+(``confidential_counts``, format version 2) and get no log head either.
+
+Format version 3 adds ``log_heads``: for each case whose log grew within the batch, its log's
+length and head hash (the keyed hash of its last entry up to the batch's end). The city keeps
+them, so a log re-sealed later cannot match what it already holds (docs/exchange.md).
 """
 
 from __future__ import annotations
@@ -30,8 +34,9 @@ from django.utils import timezone
 from .deliveries import DeliveryFailed, configured, deliveries, outbox_path
 from .models import LEVEL_KEYS, Alert, ExchangeBatch
 
-FORMAT, VERSION = "approval-supervision-exchange", 2
-READABLE_VERSIONS = (1, 2)  # what the inbound exchange takes: version 1 has no confidential_counts
+FORMAT, VERSION = "approval-supervision-exchange", 3
+# What the inbound exchange takes: version 1 has no confidential_counts, version 2 no log_heads.
+READABLE_VERSIONS = (1, 2, 3)
 LAG = dt.timedelta(minutes=5)
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "exchange-batch.schema.json"
 
@@ -87,6 +92,18 @@ def _records(entries, alerts) -> list[dict]:
                         "department": a.department.code, "raised_at": a.raised_at.isoformat(),
                         "escalated_at": _iso(a.escalated_at), "resolved_at": _iso(a.resolved_at)})
     return records
+
+
+def _log_heads(after_id: int, up_to_id: int) -> list[dict]:
+    """Each non-confidential case with entries in the window: its last entry there (length, hash)."""
+    from runtime.models import LogEntry
+
+    heads: dict[str, tuple[int, str]] = {}
+    for number, seq, head in (LogEntry.objects.filter(pk__gt=after_id, pk__lte=up_to_id)
+                              .exclude(case__in=confidential_cases())
+                              .values_list("case__number", "seq", "hash").order_by("case__number", "seq")):
+        heads[number] = (seq, head)  # ordered by seq: the last one wins
+    return [{"case": number, "length": seq, "head": head} for number, (seq, head) in sorted(heads.items())]
 
 
 def confidential_cases():
@@ -151,7 +168,8 @@ def batch_create(*, since: dt.date | None = None, now: dt.datetime | None = None
                "period": {"after_log_id": after_id, "up_to_log_id": up_to_id, "alerts_after": _iso(alerts_after),
                           "alerts_up_to": up_to_at.isoformat()},
                "count": len(records), "checksum": checksum(records), "records": records,
-               "confidential_counts": _confidential_counts(after_id, up_to_id)}
+               "confidential_counts": _confidential_counts(after_id, up_to_id),
+               "log_heads": _log_heads(after_id, up_to_id)}
     errors = sorted(validator().iter_errors(payload), key=lambda e: list(e.absolute_path))
     if errors:  # our own output must match the published schema
         raise ValueError(f"交换批次不符合格式：{errors[0].json_path}: {errors[0].message}")

@@ -68,6 +68,9 @@ class RuleGroup:
 
     where: Q
     levels: dict[int, dict]
+    # Why the group's rules could not be read (an invalid definition that reached the database):
+    # the sweep skips the group, sparing its rows, and reports it.
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,12 +175,19 @@ class CaseClock(_Clock):
         versions = list(ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct())
         by_rules: dict[str, list[int]] = {}
         levels: dict[str, dict] = {}
+        unreadable = []
         for version in ItemVersion.objects.filter(pk__in=[v for v in versions if v]).only("pk", "document"):
-            rule_levels = self.levels_for(effective_supervision_rules(version.document))
+            try:
+                rule_levels = self.levels_for(effective_supervision_rules(version.document))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                unreadable.append(VersionGroup(Q(version_id=version.pk), {}, versions=(version.pk,),
+                                               error=f"期限规则无法读取（{type(exc).__name__}: {exc}）"))
+                continue
             key = json.dumps(rule_levels, sort_keys=True)
             by_rules.setdefault(key, []).append(version.pk)
             levels[key] = rule_levels
-        groups = [RuleGroup(Q(version_id__in=ids), levels[key]) for key, ids in by_rules.items()]
+        groups = [VersionGroup(Q(version_id__in=ids), levels[key], versions=tuple(ids)) for key, ids in by_rules.items()]
+        groups += unreadable
         if None in versions:  # a pushed case whose item has no published version
             groups.append(RuleGroup(Q(version_id__isnull=True), self.levels_for(district_supervision_defaults())))
         return groups
@@ -360,13 +370,16 @@ class SpecialProcedureOverrun(Anomaly):
                                                                         output_field=BooleanField()))
 
     def scope(self):
-        from runtime.models import CORRECTION_PROCEDURE
+        from runtime.models import UNJUDGED_PROCEDURES
 
-        return Q(case__state__in=OPEN_CASE_STATES) & ~Q(procedure=CORRECTION_PROCEDURE)
+        return Q(case__state__in=OPEN_CASE_STATES) & ~Q(procedure__in=UNJUDGED_PROCEDURES)
 
 
 class LogChainBroken(Anomaly):
-    time_dependent = False
+    """A case whose log failed its last verification, open or closed (the sweep re-verifies closed
+    cases too: a re-sealed past is as much a fault as a changed present). Judged every sweep: its
+    rows are only the failed checks, whatever changed."""
+
     key = "log_chain_broken"
     label = "办件日志哈希链校验不通过"
     subject = Subject.CASE
@@ -382,11 +395,8 @@ class LogChainBroken(Anomaly):
     def rows(self, today):
         from .models import LogCheck
 
-        return self.model().objects.annotate(
+        return self.model().objects.filter(supervision_log_check__ok=False).annotate(
             sv_log_broken=Exists(LogCheck.objects.filter(case=OuterRef("pk"), ok=False)))
-
-    def scope(self):
-        return Q(state__in=OPEN_CASE_STATES)
 
 
 class MissingMaterials(Anomaly):
@@ -543,7 +553,7 @@ class ItemAnomalies(RuleKind):
                 entry["conditions"].setdefault(text, (anomaly["condition"], []))[1].append(version.pk)
         kinds = []
         for key, entry in sorted(by_key.items()):
-            groups = [VersionGroup(Q(state="done", case__version_id__in=ids), {Level.ANOMALY: condition}, tuple(ids))
+            groups = [VersionGroup(Q(state="done", case__version_id__in=ids), {Level.ANOMALY: condition}, versions=tuple(ids))
                       for condition, ids in entry["conditions"].values()]
             kinds.append(ItemAnomaly(key, entry["label"], groups))
         return kinds

@@ -98,6 +98,7 @@ class Subject(models.TextChoices):
     ORDER = "order", "督办单"
     COMPLAINT = "complaint", "投诉"
     EXTERNAL_CASE = "external_case", "外部系统办件"
+    ITEM_VERSION = "item_version", "事项版本"  # a rule of the version's definition the sweep could not judge by
 
 
 class Alert(models.Model):

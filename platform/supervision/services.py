@@ -21,15 +21,15 @@ from django.utils import timezone
 import workdays
 from accounts.access import department_tree
 from accounts.models import Department, Role, RoleAssignment
-from core.errors import AccessDenied, Conflict, InvalidInput
+from core.errors import AccessDenied, Conflict, InvalidInput, PlatformError
 from rules import compile_to_q
 from runtime.models import Task, TaskState
 
 from . import clockrows
 from .access import is_supervisor, may_answer_for
 from .channels import channels
-from .kinds import ITEM_PREFIX, RuleKind, register_rule_kinds, rule_kinds
-from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, SupervisionOrder
+from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
+from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, Subject, SupervisionOrder
 from .workday_index import ensure_index
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,22 @@ class KindResult:
     raised: int = 0
     escalated: int = 0
     resolved: int = 0
+    # (item versions, reason) of each rule of the kind that could not be judged by
+    broken: list[tuple[tuple[int, ...], str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SkippedRule:
+    """A rule the sweep could not judge by (invalid in the database, or failing in it): its rows
+    were left as they were, neither raised nor resolved, and the rest of the sweep went on."""
+
+    kind: str
+    label: str
+    reason: str
+    versions: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.label}（{self.kind}）：{self.reason}"
 
 
 @dataclass
@@ -47,6 +63,7 @@ class SweepResult:
     today: dt.date
     kinds: dict[str, KindResult] = field(default_factory=dict)
     logs_verified: int = 0
+    skipped: list[SkippedRule] = field(default_factory=list)
 
     @property
     def raised(self) -> int:
@@ -61,14 +78,26 @@ class SweepResult:
         return sum(k.resolved for k in self.kinds.values())
 
 
-def _level_queries(kind: RuleKind, today: dt.date) -> dict[int, Q]:
-    """Level → one Q over the kind's rows (each group's compiled rule, limited to the group)."""
+def _level_queries(kind: RuleKind, today: dt.date) -> tuple[dict[int, Q], list[tuple[RuleGroup, str]]]:
+    """Level → one Q over the kind's rows (each group's compiled rule, limited to the group), and
+    the groups whose rule does not compile (an invalid rule that reached the database), each with
+    the reason: they are left out, and their rows are spared by the caller."""
     out: dict[int, Q] = {}
+    broken = []
     for group in kind.groups(today):
-        for level, rule in group.levels.items():
-            q = group.where & compile_to_q(rule, kind.fields, variables=kind.variables, today=today)
+        if group.error:
+            broken.append((group, group.error))
+            continue
+        try:
+            compiled = {level: compile_to_q(rule, kind.fields, variables=kind.variables, today=today)
+                        for level, rule in group.levels.items()}
+        except (PlatformError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            broken.append((group, getattr(exc, "message", None) or str(exc) or type(exc).__name__))
+            continue
+        for level, q in compiled.items():
+            q = group.where & q
             out[level] = out[level] | q if level in out else q
-    return out
+    return out, broken
 
 
 def _insert_new(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) -> int:
@@ -97,14 +126,21 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
     whose rows are selected by the query compiled from the kind's rules; nothing is looped over.
     ``cases`` limits the judgement to those cases (a rule over stored facts, between full sweeps)."""
     result = KindResult()
+    levels, broken = _level_queries(kind, today)
+    result.broken = [(getattr(group, "versions", ()), reason) for group, reason in broken]
     if cases is not None and not cases:
         return result
-    levels = _level_queries(kind, today)
     open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
     rows = kind.rows(today)
     if cases is not None:
         rows = rows.filter(**{f"{kind.case_path}__in": cases})
         open_alerts = open_alerts.filter(case_id__in=cases)
+    if broken:  # the rows of a rule that could not be judged keep their alerts as they are
+        spared = Q()
+        for group, _reason in broken:
+            spared |= group.where
+        open_alerts = open_alerts.exclude(subject_id__in=rows.filter(spared).values(kind.subject_path))
+        rows = rows.exclude(spared)
     if not levels:
         result.resolved = open_alerts.update(resolved_at=now)
         return result
@@ -115,7 +151,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
                      default=Value(0), output_field=IntegerField())
     # Kept: still in scope (clocks) or merely still true (anomalies, whose scope only limits raising).
     kept = rows.filter(any_level & kind.scope()) if kind.is_clock else rows.filter(any_level)
-    if kind.is_clock and cases is None:
+    if kind.is_clock and cases is None and not broken:
         with transaction.atomic():
             return _judge_clock(kind, rows.filter(kind.scope()).annotate(sv_level=level_of), now=now, today=today,
                                 top=max(levels))
@@ -186,23 +222,38 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
     return result
 
 
+# Each case's log is verified again at least this often, closed cases included, at most
+# REVERIFY_PER_RUN per sweep (a 15-minute sweep: 192,000 cases a day).
+REVERIFY_AFTER = dt.timedelta(days=7)
+REVERIFY_PER_RUN = 2000
+
+
 def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None, cases: tuple[int, ...] | None = None
                 ) -> int:
-    """Verify the hash chain of every open case whose log changed since its last check (or of
-    every case with ``all_logs``; ``cases`` limits the look to those); record the result in
+    """Verify the hash chain of every open case whose log changed since its last check, and of the
+    cases (open or closed) not verified for ``REVERIFY_AFTER`` (at most ``REVERIFY_PER_RUN``), or of
+    every case with ``all_logs``; ``cases`` limits the changed ones looked at; record the result in
     ``LogCheck``. Returns how many."""
     from runtime.caselog import verify_case_log
     from runtime.models import Case
 
     now = now or timezone.now()
     cases_only = cases
-    cases = Case.objects.filter(log_length__gt=0)
+    logged = Case.objects.filter(log_length__gt=0)
+    cases = logged
     if cases_only is not None:
         cases = cases.filter(pk__in=cases_only)
     if not all_logs:
-        cases = cases.filter(state__in=["received", "correcting", "in_progress", "suspended"]).exclude(
+        changed = cases.filter(state__in=["received", "correcting", "in_progress", "suspended"]).exclude(
             supervision_log_check__log_length=F("log_length"),
             supervision_log_check__log_head=F("log_head"))
+        # Every case, closed ones too, again at least every REVERIFY_DAYS: an entry edited in place
+        # changes neither length nor head. A bounded batch per run, the longest unchecked first.
+        stale = list(logged.filter(Q(supervision_log_check__isnull=True)
+                                   | Q(supervision_log_check__checked_at__lt=now - REVERIFY_AFTER))
+                     .order_by(F("supervision_log_check__checked_at").asc(nulls_first=True))
+                     .values_list("pk", flat=True)[:REVERIFY_PER_RUN])
+        cases = logged.filter(Q(pk__in=changed.values("pk")) | Q(pk__in=stale))
     count = 0
     for case in cases.only("pk", "number", "log_length", "log_head").iterator(chunk_size=500):
         check = verify_case_log(case)
@@ -242,20 +293,65 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
     for key, registered in rule_kinds.items():
         if kinds and key not in kinds:
             continue
-        expanded = registered.expand()
+        try:
+            expanded = registered.expand()
+        except Exception as exc:  # a definition the kind cannot read: skip the kind, go on
+            log.exception("监察规则种类 %s 无法展开", key)
+            result.skipped.append(SkippedRule(key, registered.label, f"规则无法读取：{exc}"))
+            say(f"{registered.label}：规则无法读取，已跳过")
+            continue
         for kind in expanded:
-            done = judge_kind(kind, today=today, now=now, cases=None if kind.time_dependent else only)
+            try:
+                with transaction.atomic():  # a rule failing in the database spoils only its own savepoint
+                    done = judge_kind(kind, today=today, now=now, cases=None if kind.time_dependent else only)
+            except Exception as exc:
+                log.exception("监察规则 %s 判定失败", kind.key)
+                result.skipped.append(SkippedRule(kind.key, kind.label, f"判定失败：{exc}"))
+                say(f"{kind.label}：判定失败，已跳过")
+                continue
             result.kinds[kind.key] = done
-            say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}")
+            for versions, reason in done.broken:
+                result.skipped.append(SkippedRule(kind.key, kind.label, reason, tuple(versions)))
+            say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}"
+                + (f"，{len(done.broken)} 条规则有误已跳过" if done.broken else ""))
         if expanded != [registered]:  # rules no item declares any more cannot hold: their alerts end
             gone = (Alert.objects.filter(kind__startswith=f"{ITEM_PREFIX}", resolved_at__isnull=True)
                     .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
             if gone:
                 result.kinds[key] = KindResult(resolved=gone)
+    if not kinds:
+        definitions_alert(skipped=result.skipped, now=now, today=today)
+    for skipped in result.skipped:
+        say(f"已跳过的规则：{skipped}")
     if notify:
         sent = alerts_notify(now=now)
         say(f"通知：{sent} 条")
     return result
+
+
+RULE_INVALID = "rule_invalid"  # the kind of the alerts about a definition's rule the sweep skipped
+
+
+def definitions_alert(*, skipped: list[SkippedRule], now: dt.datetime, today: dt.date) -> None:
+    """One open alert per item version whose rule the sweep had to skip (to its department and
+    the efficiency office), kept while the rule stays broken and resolved by the first full sweep
+    that judges by it again."""
+    from designer.models import ItemVersion
+
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for rule in skipped:
+        for version in rule.versions:
+            reasons[version].append(f"{rule.label}：{rule.reason}")
+    open_alerts = Alert.objects.filter(kind=RULE_INVALID, resolved_at__isnull=True)
+    open_alerts.exclude(subject_id__in=list(reasons)).update(resolved_at=now)
+    already = set(open_alerts.values_list("subject_id", flat=True))
+    new = []
+    for version in ItemVersion.objects.filter(pk__in=set(reasons) - already).select_related("item"):
+        detail = f"事项“{version.item.name}”第{version.number}版的监察规则有误，巡查已跳过：{'；'.join(reasons[version.pk])}"
+        new.append(Alert(kind=RULE_INVALID, subject_type=Subject.ITEM_VERSION, subject_id=version.pk,
+                         department_id=version.item.department_id, level=Level.ANOMALY, first_level=Level.ANOMALY,
+                         raised_at=now, raised_on=today, detail=detail[:300]))
+    Alert.objects.bulk_create(new, ignore_conflicts=True)
 
 
 # --- notifications ---------------------------------------------------------------------------
@@ -360,13 +456,29 @@ def notification_read(*, actor, notification: Notification) -> Notification:
     return notification
 
 
-# --- supervision orders (督办) -----------------------------------------------------------------
+# --- numbers (编号) ---------------------------------------------------------------------------
+
+def _next_number(model, prefix: str) -> str:
+    """``<prefix>NNNN``, allocated by the runtime's sequence (one locked row per prefix, so
+    concurrent filings never collide); the sequence is keyed ``supervision:<prefix>`` so it can
+    never share a row with a case number's prefix, and a new one starts after the numbers already
+    stored under the prefix."""
+    from runtime.engine import next_number
+
+    def used() -> int:
+        last = (model.objects.filter(number__startswith=prefix).order_by("-number")
+                .values_list("number", flat=True).first())
+        return int(last.rsplit("-", 1)[1]) if last else 0
+
+    return f"{prefix}{next_number(f'supervision:{prefix}', used=used):04d}"
+
 
 def _next_order_number(today: dt.date) -> str:
-    prefix = f"DB-{today:%Y%m%d}-"
-    last = (SupervisionOrder.objects.select_for_update().filter(number__startswith=prefix)
-            .order_by("-number").values_list("number", flat=True).first())
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
+    return _next_number(SupervisionOrder, f"DB-{today:%Y%m%d}-")
+
+
+# --- supervision orders (督办) -----------------------------------------------------------------
+
 
 
 @transaction.atomic
@@ -413,10 +525,6 @@ def order_reply(*, actor, order: SupervisionOrder, reply: str) -> SupervisionOrd
 
 # --- complaints (投诉) -------------------------------------------------------------------------
 
-def _next_number(model, prefix: str) -> str:
-    last = (model.objects.select_for_update().filter(number__startswith=prefix)
-            .order_by("-number").values_list("number", flat=True).first())
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
 
 
 @transaction.atomic

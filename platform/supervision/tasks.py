@@ -10,8 +10,7 @@ def sweep() -> dict:
     """Judge every open case, task, special procedure and order; notify."""
     from .services import sweep as run
 
-    result = run()
-    return {"raised": result.raised, "escalated": result.escalated, "resolved": result.resolved}
+    return _summary(run())
 
 
 @shared_task(name="supervision.full_sweep")
@@ -20,8 +19,12 @@ def full_sweep() -> dict:
     case (the periodic sweep re-judges stored-fact rules only on changed cases)."""
     from .services import sweep as run
 
-    result = run(full=True, all_logs=True)
-    return {"raised": result.raised, "escalated": result.escalated, "resolved": result.resolved}
+    return _summary(run(full=True, all_logs=True))
+
+
+def _summary(result) -> dict:
+    return {"raised": result.raised, "escalated": result.escalated, "resolved": result.resolved,
+            "skipped_rules": [str(s) for s in result.skipped]}
 
 
 @shared_task(name="supervision.exchange_daily", autoretry_for=(OSError,), retry_backoff=60, max_retries=5)

@@ -53,6 +53,9 @@ def sweep_now(request):
     _guard(require_supervisor, request.user)
     result = services.sweep()
     messages.success(request, f"巡查完成：新增告警 {result.raised}，升级 {result.escalated}，解除 {result.resolved}")
+    if result.skipped:
+        messages.warning(request, f"{len(result.skipped)} 条监察规则有误，本次巡查已跳过（已产生告警）："
+                                  + "；".join(str(s) for s in result.skipped[:5]))
     return redirect("supervision:dashboard")
 
 

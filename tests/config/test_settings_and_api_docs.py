@@ -17,6 +17,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://platform:secret@127.0.0.1:5432/platform",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "CASE_LOG_KEYS": "k2026=case-log-key-of-2026-with-enough-entropy-5d2e",
 }
 
 
@@ -33,6 +34,17 @@ def test_check_deploy_reports_nothing_with_production_variables():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_case_log_key():
+    without = {k: v for k, v in PRODUCTION.items() if k != "CASE_LOG_KEYS"}
+    result = manage("check", env={**without, "CASE_LOG_KEYS": ""})
+    assert result.returncode != 0 and "CASE_LOG_KEYS" in result.stderr
+    two = manage("check", env={**PRODUCTION, "CASE_LOG_KEYS": "a=one-key-xxxxxxxx,b=two-key-yyyyyyyy"})
+    assert two.returncode != 0 and "CASE_LOG_KEY_ID" in two.stderr  # which one seals is never guessed
+    chosen = manage("check", env={**PRODUCTION, "CASE_LOG_KEYS": "a=one-key-xxxxxxxx,b=two-key-yyyyyyyy",
+                                  "CASE_LOG_KEY_ID": "b"})
+    assert chosen.returncode == 0, chosen.stderr
 
 
 def test_check_deploy_does_complain_about_the_development_defaults():

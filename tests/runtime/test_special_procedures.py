@@ -181,14 +181,24 @@ def test_end_dates_before_the_start_or_in_the_future_are_refused_and_nothing_is_
     assert set(refused.value.details) == {"result", "ended_on"}
 
 
-def test_a_new_procedure_may_not_start_on_a_day_already_left_out(demo, item, time_machine):
-    case = _accepted(demo, item, time_machine)
+def test_a_day_is_left_out_once_when_a_procedure_starts_on_the_day_the_last_one_ended(demo, item, time_machine):
+    case = _accepted(demo, item, time_machine)  # accepted Monday 28 September
     time_machine.move_to(at("2026-09-29"), tick=False)
     case = act(demo.handler, case, "suspend", "检验", procedure="检验", expected_days=1)
-    case = services.special_procedure_end(actor=demo.handler, case=case, result="合格")
-    with pytest.raises(InvalidInput) as refused:
-        act(demo.handler, case, "suspend", "检测", procedure="检测", expected_days=1)
+    case = services.special_procedure_end(actor=demo.handler, case=case, result="合格")  # 29 September
+    before = _snapshot(case)
+    with pytest.raises(InvalidInput) as refused:  # before the day the last one ended: refused
+        act(demo.handler, case, "suspend", "检测", procedure="检测", expected_days=1, started_on="2026-09-28")
     assert "上一次停止计时的结束日期" in refused.value.details["started_on"][0]
+    assert _snapshot(case) == before
+    # on that very day (a second procedure opened when the first ended): allowed, the day counted once
+    case = act(demo.handler, case, "suspend", "检测", procedure="检测", expected_days=1)
+    time_machine.move_to(at("2026-09-30"), tick=False)
+    case = services.special_procedure_end(actor=demo.handler, case=case, result="合格")
+    assert [p.working_days for p in Pause.objects.filter(case=case).order_by("pk")] == [1, 1]
+    assert case.paused_days == 2  # 29 and 30 September
+    services.clocks_recompute()
+    assert Case.objects.get(pk=case.pk).paused_days == 2
 
 
 def test_the_notices_state_the_dates_and_that_the_time_is_not_counted(demo, item, time_machine):

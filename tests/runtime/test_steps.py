@@ -28,7 +28,7 @@ def test_the_runtime_answers_by_property():
     assert keys_where(accepts=True) == ["accept"]
     assert keys_where(completion=True) == ["complete"]
     assert set(keys_where(opinion_required=True)) == {"handle", "review", "approve", "countersign",
-                                                      "special_procedure"}
+                                                      "special_procedure", "public_notice"}
     assert behaviour_of("deliver").delivers and behaviour_of("deliver").works_after_completion
     assert behaviour_of("special_procedure").stops_clock and behaviour_of("special_procedure").works_while_suspended
     with pytest.raises(AttributeError):

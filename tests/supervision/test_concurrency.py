@@ -35,3 +35,20 @@ def test_four_sweeps_at_once_raise_each_alert_once(demo, time_machine):
     # handler, registrar (another handler of the department), the chiefs of both sections,
     # supervisor; once each
     assert Notification.objects.count() == 12 * 5
+
+
+def test_fifty_complaints_at_once_get_fifty_numbers(demo, time_machine):
+    """"last + 1" gave 29–37 of 50 concurrent filings a 500 (unique number taken)."""
+    from supervision.models import Complaint
+    from supervision.services import complaint_file
+
+    time_machine.move_to(at("2026-10-12", 9), tick=False)
+
+    def file(i):
+        return lambda: complaint_file(actor=demo.zhangsan, content=f"第{i}件投诉：办理太慢", contact_name="张三",
+                                      contact_phone="13800138000").number
+
+    results = run_threads([file(i) for i in range(50)])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(results) == [f"TS-20261012-{n:04d}" for n in range(1, 51)]
+    assert Complaint.objects.count() == 50

@@ -121,15 +121,15 @@ def test_a_confidential_items_cases_never_leave_only_their_count_by_department(d
     for summary in LogEntry.objects.filter(case=hidden).values_list("summary", flat=True):
         assert not any(r.get("summary") == summary and r.get("case") == hidden.number for r in payload["records"])
     assert {r["case"] for r in payload["records"] if r["type"] in ("event", "alert")} <= {shown.number, None}
-    assert payload["format_version"] == 2
+    assert payload["format_version"] == 3
     assert payload["confidential_counts"] == [
         {"department": hidden.department.code, "received": 1, "completed": 0, "open": 1}]
     assert not list(exchange.validator().iter_errors(payload))
 
 
-def test_the_inbound_exchange_reads_version_2_batches_and_version_1_still(demo, frozen, client):
-    """Replay: this platform's own version-2 batch, and a version-1 batch of a department's older
-    system, are both taken in."""
+def test_the_inbound_exchange_reads_version_3_batches_and_versions_2_and_1_still(demo, frozen, client):
+    """Replay: this platform's own version-3 batch, and version-2 and version-1 batches of a
+    department's older systems, are all taken in."""
     from accounts.models import Department
     from supervision.inbound import batch_receive
 
@@ -140,10 +140,13 @@ def test_the_inbound_exchange_reads_version_2_batches_and_version_1_still(demo, 
     frozen.move_to(at("2026-09-22", 9))
     payload = exchange.batch_create().payload
     department = Department.objects.get(code="JB-SCJG")
-    assert payload["format_version"] == 2
+    assert payload["format_version"] == 3
     report = batch_receive(department=department, system="own", payload=payload, actor=None)
     assert report.cases_stored == 1 and not report.rejected
-    older = {k: v for k, v in payload.items() if k != "confidential_counts"} | {
+    second = {k: v for k, v in payload.items() if k != "log_heads"} | {"format_version": 2, "batch_id": "e" * 32}
+    report = batch_receive(department=department, system="second", payload=second, actor=None)
+    assert report.cases_stored == 1 and not report.rejected
+    older = {k: v for k, v in payload.items() if k not in ("confidential_counts", "log_heads")} | {
         "format_version": 1, "batch_id": "f" * 32}
     report = batch_receive(department=department, system="older", payload=older, actor=None)
     assert report.cases_stored == 1 and not report.rejected

@@ -114,7 +114,7 @@ def test_malformed_json_is_a_400_in_the_platform_shape(editor):
     assert push(editor, b"[1, 2]").json()["code"] == "batch_refused"
 
 
-@pytest.mark.parametrize(("field", "value"), [("format_version", 3), ("format", "something-else")])
+@pytest.mark.parametrize(("field", "value"), [("format_version", 4), ("format", "something-else")])
 def test_wrong_format_or_version_refuses_the_whole_batch_naming_the_field(editor, field, value):
     response = push(editor, batch([case_record(), event_record(1)], **{field: value}))
     assert response.status_code == 400

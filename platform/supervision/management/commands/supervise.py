@@ -1,6 +1,9 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+# The exit status of a sweep that finished but had to skip rules it could not judge by.
+SKIPPED_RULES_STATUS = 3
 
 
 class Command(BaseCommand):
@@ -18,5 +21,13 @@ class Command(BaseCommand):
 
         result = sweep(today=today, kinds=kinds, full=full, all_logs=full, notify=not no_notify,
                        progress=lambda msg: self.stdout.write(f"· {msg}"))
-        self.stdout.write(self.style.SUCCESS(
-            f"巡查完成（{result.today}）：新增 {result.raised}，升级 {result.escalated}，解除 {result.resolved}"))
+        summary = f"巡查完成（{result.today}）：新增 {result.raised}，升级 {result.escalated}，解除 {result.resolved}"
+        if not result.skipped:
+            self.stdout.write(self.style.SUCCESS(summary))
+            return
+        self.stdout.write(self.style.WARNING(f"{summary}；{len(result.skipped)} 条规则有误，已跳过："))
+        for skipped in result.skipped:
+            self.stdout.write(f"  - {skipped}")
+        # after everything else ran: the scheduler sees the failure, the other rules were judged
+        raise CommandError(f"巡查已完成，但跳过了 {len(result.skipped)} 条有误的监察规则（已产生告警）",
+                           returncode=SKIPPED_RULES_STATUS)
