@@ -4,8 +4,10 @@
 accepts; the planning officer records his decision 是否需要专家评审 = 是, and the case goes to the
 专家评审 (a special procedure): the applicant's page shows it with its dates and the
 特别程序告知书, whose PDF states them; the officer ends it with its end date; two officers sign
-the 现场踏勘 countersign (the first is told one more is needed); the section chief reviews, the
-bureau's leader approves, the window completes, and the 行政审批决定书 quotes the leader.
+the 现场踏勘 countersign (the first is told one more is needed); the 批前公示 is on the hall's
+公示公告 for anyone (project facts only, never the company's code, phone or contact, nor the case
+number); after its 7 days the scheduler's service (called by the test, with time moved past the
+period) moves the case on; the section chief reviews, the bureau's leader approves, the window completes, and the 行政审批决定书 quotes the leader.
 补证: the applicant applies for the reissue stage and fills that stage's own form.
 Screenshots of the key pages at 1366 and 390 px go to test-artifacts/ (runtime-planning-*).
 """
@@ -52,7 +54,8 @@ def open_guide(page) -> None:
 def test_planning_permit_end_to_end(district, page, time_machine):
     from django.utils import timezone
 
-    from runtime.models import Case, Certificate
+    from runtime import services
+    from runtime.models import Case, Certificate, PublicNotice
     from workdays import working_days_between
 
     monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
@@ -123,6 +126,37 @@ def test_planning_permit_end_to_end(district, page, time_machine):
     shots(page, "planning-05-countersign")
     sign_in(page, "surveyor")
     act(page, number, "签署会签意见", "现场无违法建设，用地四至清楚")
+    assert state(number) == "suspended"  # 批前公示: the period is not counted
+
+    # --- 批前公示: anyone reads it on the hall, without signing in -------------------------------
+    notice = PublicNotice.objects.get(case__number=number)
+    page.context.clear_cookies()
+    page.set_viewport_size(PHONE)
+    page.goto("/hall/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="公示公告").click()
+    listed = page.get_by_role("link", name="建设工程设计方案批前公示")
+    expect(listed).to_be_visible()
+    shots(page, "planning-06-notices")
+    with page.expect_navigation():
+        listed.click()
+    published = page.locator("section.public-notice")
+    expect(published).to_contain_text("江滨区滨江文化中心")
+    expect(published).to_contain_text("28600")
+    expect(published.locator("td.period")).to_contain_text(
+        f"{notice.starts_on:%Y-%m-%d} 至 {notice.ends_on:%Y-%m-%d}（7个自然日")
+    expect(page.locator("form.objection-form")).to_be_visible()
+    content = page.content()
+    for private in ("91330106MA2J8P4R3U", "13600136000", "沈建国", number):  # never the applicant's details
+        assert private not in content, private
+    shots(page, "planning-07-notice")
+
+    # --- no objection: after the last day the scheduler's service moves the case on -------------
+    time_machine.move_to(dt.datetime.combine(notice.ends_on + dt.timedelta(days=1), dt.time(9),
+                                             tzinfo=timezone.get_current_timezone()), tick=True)
+    assert services.notices_close() == [number]
+    assert state(number) == "in_progress"
+    page.set_viewport_size(DESK)
 
     # --- 审核, 批准, 办结 --------------------------------------------------------------------------
     sign_in(page, "zrchief")
@@ -139,7 +173,8 @@ def test_planning_permit_end_to_end(district, page, time_machine):
     sign_in(page, "builder")
     page.goto(f"/cases/{number}/")
     expect(page.locator("td.case-state")).to_contain_text("已办结")
-    shots(page, "planning-06-applicant-completed")
+    expect(page.locator("table.progress")).to_contain_text("批前公示")
+    shots(page, "planning-08-applicant-completed")
     texts = download_every_document(page, number, ("接件凭证", "受理通知书", "特别程序告知书", "特别程序结束告知书",
                                                    "行政审批决定书"))
     letter = texts["行政审批决定书"]
@@ -165,7 +200,7 @@ def test_planning_permit_end_to_end(district, page, time_machine):
     page.locator("#f-notice_media").fill("江滨日报")
     for key in ("application", "loss_notice", "identity"):
         upload(page, key)
-    shots(page, "planning-07-reissue-form")
+    shots(page, "planning-09-reissue-form")
     submit_form(page, "提交申请")
     expect(page.get_by_role("heading", name="建设工程规划许可（补证）")).to_be_visible()
     reissue = Case.objects.exclude(number=number).get()

@@ -4,7 +4,8 @@ services by the demo personas: the same walk as ``test_browser_planning.py`` wit
 核发 (stage 01): 受理 → 规划条件符合性审查, whose officer decides whether 专家评审 is needed (a
 decision field the next transition reads) → 专家评审 (a special procedure: the clock stops from
 its opening day to the recorded end date, with its notices) → 现场踏勘 (a countersign by two
-承办人) → (听证 when the approved site plan is modified) → 审核 → 批准 → 办结 with the permit.
+承办人) → (听证 when the approved site plan is modified) → 批前公示 (7 calendar days on the hall,
+not counted, ended by the scheduler) → 审核 → 批准 → 发证办结 with the permit.
 补证 (stage 02) has its own form.
 """
 
@@ -17,7 +18,7 @@ import pytest
 from core.errors import InvalidInput
 from designer.models import ApprovalItem
 from runtime import services
-from runtime.models import Case, CaseState, Certificate, LogEntry, Pause, TaskSignature
+from runtime.models import Case, CaseState, Certificate, LogEntry, Pause, PublicNotice, TaskSignature
 from workdays import add_working_days
 
 from . import factories
@@ -87,6 +88,20 @@ def test_issue_with_expert_review_countersign_and_the_leaders_decision(demo, pla
     assert open_task(case, "survey")
     case = act(demo.surveyor, case, opinion="现场无违法建设，四至清楚", step="survey")
     assert TaskSignature.objects.filter(task__case=case).count() == 2
+
+    # 批前公示: 7 calendar days on the hall, the clock stopped; the scheduler ends it
+    notice = PublicNotice.objects.get(case=case)
+    assert (notice.title, notice.starts_on, notice.ends_on) == ("建设工程设计方案批前公示", dt.date(2026, 3, 11),
+                                                                dt.date(2026, 3, 17))
+    published = {f["title"]: f["value"] for f in notice.fields}
+    assert published == {"项目名称": "江滨区滨江文化中心", "建设单位": "江滨城市建设发展有限公司",
+                         "建设位置": "江滨区滨江大道以南、文华路以东", "建筑类别": "公共建筑", "总建筑面积（平方米）": "28600"}
+    assert Case.objects.get(pk=case.pk).state == CaseState.SUSPENDED
+    frozen.move_to(at("2026-03-18"))
+    assert services.notices_close() == [case.number]
+    case = Case.objects.get(pk=case.pk)
+    assert case.state == CaseState.IN_PROGRESS and open_task(case, "review")
+    assert case.paused_days == 6 + 5  # the notice's working days, 11–13 and 16–17 March, are not counted
 
     case = act(demo.zrchief, case, opinion="同意承办意见", step="review")
     case = act(demo.zrleader, case, opinion="准予核发建设工程规划许可证", step="decide")
