@@ -4,8 +4,8 @@ services by the demo personas: the same walk as ``test_browser_planning.py`` wit
 核发 (stage 01): 受理 → 规划条件符合性审查, whose officer decides whether 专家评审 is needed (a
 decision field the next transition reads) → 专家评审 (a special procedure: the clock stops from
 its opening day to the recorded end date, with its notices) → 现场踏勘 (a countersign by two
-承办人) → (听证 when the approved site plan is modified) → 批前公示 (7 calendar days on the hall,
-not counted, ended by the scheduler) → 审核 → 批准 → 发证办结 with the permit.
+承办人) → 批前公示 (7 calendar days on the hall, not counted, ended by the scheduler) → (听证
+when the approved site plan is modified) → 审核 → 批准 → 发证办结 with the permit.
 补证 (stage 02) has its own form.
 """
 
@@ -120,8 +120,11 @@ def test_no_expert_review_goes_straight_to_the_survey_and_a_modified_site_plan_t
     assert case.state == CaseState.IN_PROGRESS and not Pause.objects.filter(case=case).exists()
     case = act(demo.planner, case, opinion="同意", step="survey")
     case = act(demo.surveyor, case, opinion="同意", step="survey")
-    assert [t.step_key for t in case.opened_tasks] == ["hearing"]  # 城乡规划法第五十条
-    assert Pause.objects.get(case=case).procedure == "听证"
+    frozen.move_to(at("2026-03-10"))  # the 批前公示 ran 2–8 March
+    services.notices_close()
+    case = Case.objects.get(pk=case.pk)
+    assert open_task(case, "hearing") and case.state == CaseState.SUSPENDED  # 城乡规划法第五十条
+    assert list(Pause.objects.filter(case=case).values_list("procedure", flat=True)) == ["公示", "听证"]
 
 
 def test_the_decision_is_required_and_checked(demo, planning, frozen):
