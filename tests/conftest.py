@@ -24,6 +24,15 @@ def _fresh_calendar_snapshot():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters (progress query) start at zero in each test: all tests share one address."""
+    from django.core.cache import caches
+
+    caches["throttles"].clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_runtime_caches():
     """Each test reads definitions and departments from its own database: ids of rolled-back rows
     are reused by the next test's rows, and the engine caches by id (definitions) and code."""

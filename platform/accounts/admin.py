@@ -1,13 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from import_export.admin import ImportExportModelAdmin
+from import_export.resources import ModelResource
 from simple_history.admin import SimpleHistoryAdmin
+
+from core.spreadsheets import NeutralisedExportMixin
 
 from .models import Applicant, Department, RoleAssignment, ServiceWindow, User
 
 
+class DepartmentResource(NeutralisedExportMixin, ModelResource):
+    class Meta:
+        model = Department
+
+
 @admin.register(Department)
 class DepartmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [DepartmentResource]
     list_display = ["code", "name", "kind", "parent", "credit_code", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "credit_code"]

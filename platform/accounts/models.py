@@ -36,6 +36,26 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = frozenset(Role) - {Role.APPLICANT}
 
+# Where each staff role may be held: the kinds of unit (``None``: district-wide), the first being
+# where a role is placed when a spreadsheet names no unit for it (accounts.imports.staff). The one
+# answer to "may this unit have this role?", checked by RoleAssignment.clean for every grant.
+ROLE_PLACES: dict[str, tuple[str | None, ...]] = {
+    Role.SYSTEM_ADMIN: (None,),
+    Role.SUPERVISOR: (None, "department"),
+    Role.LEGAL_REVIEWER: ("department", None),
+    Role.ITEM_EDITOR: ("department",),
+    Role.WINDOW_CLERK: ("department",),
+    Role.HANDLER: ("section", "department"),
+    Role.SECTION_CHIEF: ("section",),
+    Role.LEADER: ("department",),
+}
+
+
+def role_place_text(role: str) -> str:
+    """Where ``role`` may be held, in words: “全区范围或部门”."""
+    names = {None: "全区范围", "district": "区人民政府", "department": "部门", "section": "科室"}
+    return "或".join(names[kind] for kind in ROLE_PLACES[role])
+
 
 class Department(models.Model):
     class Kind(models.TextChoices):
@@ -136,6 +156,10 @@ class User(AbstractUser):
     window = models.ForeignKey(
         ServiceWindow, verbose_name="所在窗口", null=True, blank=True, on_delete=models.SET_NULL, related_name="clerks"
     )
+    must_change_password = models.BooleanField(
+        "首次登录须修改密码", default=False, help_text="用初始密码开通的账户，登录后须先设置自己的密码"
+    )
+    show_first_login_tour = models.BooleanField("显示新手引导", default=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -186,6 +210,15 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         where = self.department.name if self.department_id else "全区"
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+    def clean(self):
+        if self.role not in ROLE_PLACES:
+            raise ValidationError({"role": f"“{self.get_role_display()}”不是工作人员角色"})
+        kind = self.department.kind if self.department_id else None
+        if kind not in ROLE_PLACES[self.role]:
+            where = self.department.name if self.department_id else "全区范围"
+            raise ValidationError({"department": f"{where}不能设“{self.get_role_display()}”角色："
+                                                  f"该角色只能设在{role_place_text(self.role)}"})
 
 
 class Applicant(models.Model):

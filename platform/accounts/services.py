@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .access import forget_roles, require_role
@@ -62,6 +64,58 @@ def staff_user_create(
     for role, role_department in roles:
         role_grant(actor=actor, user=user, role=role, department=role_department)
     return user
+
+
+@transaction.atomic
+def staff_user_update(*, actor: User | None, user: User, **fields) -> User:
+    """Change a staff account's own fields (name, phone, unit, window)."""
+    require_role(actor, Role.SYSTEM_ADMIN)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+# Django's validators in Chinese, by their error codes: its zh-hans catalogue leaves the length
+# message (a plural form) in English.
+PASSWORD_RULES = {
+    "password_too_short": "密码太短，至少需要8个字符",
+    "password_too_common": "这个密码太常见了，容易被猜到",
+    "password_entirely_numeric": "密码不能全部是数字",
+    "password_too_similar": "密码与您的用户名或姓名太相近",
+}
+PASSWORD_HELP = ["至少8个字符", "不能全部是数字", "不能是常见密码", "不能与用户名或姓名相近"]
+
+
+def password_problems(error: ValidationError) -> list[str]:
+    return [PASSWORD_RULES.get(e.code, e.messages[0]) for e in error.error_list]
+
+
+@transaction.atomic
+def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """A person sets their own password: the old one must be right, the new one pass Django's
+    validators and differ from the old. Ends the first-login obligation."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": "原密码不正确"})
+    if new_password == old_password:
+        raise ValidationError({"new_password1": "新密码不能与原密码相同"})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": password_problems(exc)}) from None
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    return user
+
+
+@transaction.atomic
+def first_login_tour_dismiss(*, user: User) -> None:
+    if user.show_first_login_tour:
+        user.show_first_login_tour = False
+        user.save(update_fields=["show_first_login_tour"])
 
 
 @transaction.atomic

@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent  # platform/
 BASE_DIR = SOURCE_ROOT.parent  # the repository
@@ -22,18 +24,23 @@ VAR_DIR = Path(env.str("PLATFORM_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    default="insecure-development-key-never-use-in-production-8f1c2d",
-)
+# The committed key signs sessions and tokens only on a developer's machine: with DEBUG off the
+# platform refuses to start without a key of its own.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-never-use-in-production-8f1c2d"
+SECRET_KEY = env.str("SECRET_KEY", default="" if not DEBUG else DEVELOPMENT_SECRET_KEY)
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "DEBUG=False 时必须在环境变量 SECRET_KEY 中设置本机专用的密钥（至少50个随机字符，见 docs/operations.md"
+        "“安全”一节）；开发用密钥不能用于生产。"
+    )
+# Former keys still accepted for signatures while a new SECRET_KEY takes over (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # Keys of the case log's keyed hash chain (runtime.caselog), separate from SECRET_KEY: "id=key" pairs,
 # comma-separated; new entries are sealed with CASE_LOG_KEY_ID (default: the only key), older ids
 # stay for verification so keys can rotate (docs/operations.md, "Keys"). Only DEBUG has a default.
 CASE_LOG_KEYS = env.dict("CASE_LOG_KEYS", default={"dev": "insecure-development-case-log-key"} if DEBUG else {})
 CASE_LOG_KEY_ID = env.str("CASE_LOG_KEY_ID", default=next(iter(CASE_LOG_KEYS), "") if len(CASE_LOG_KEYS) == 1 else "")
 if CASE_LOG_KEY_ID not in CASE_LOG_KEYS:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         "CASE_LOG_KEYS 未设置或 CASE_LOG_KEY_ID 不在其中：生产环境须配置办件日志密钥（见 docs/operations.md「Keys」）")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
@@ -53,6 +60,8 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
+    "django_ratelimit",
     # The platform's own apps, bottom layer first (see docs/architecture.md).
     "core",
     "accounts",
@@ -61,16 +70,21 @@ INSTALLED_APPS = [
     "designer",
     "runtime",
     "supervision",
+    "guides",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body (sessions, CSRF): an oversized upload is refused unread.
+    "config.uploads.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -92,7 +106,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "guides.context.first_login_tour",
             ],
+            # {{ url|safe_link }} on every page: a stored link becomes an href only if http(s) or relative
+            "builtins": ["core.templatetags.links"],
         },
     },
 ]
@@ -115,7 +132,21 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://platform")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://platform"),
+    # The throttles' counters (django-ratelimit): shared by every process, so Redis in production.
+    "throttles": env.cache_url("THROTTLE_CACHE_URL", default=env.str("CACHE_URL", default="locmemcache://throttles")),
+}
+RATELIMIT_USE_CACHE = "throttles"
+# The public progress query (runtime.throttles): queries naming a case, per client address and per case number.
+PROGRESS_QUERY_RATE_PER_ADDRESS = env.str("PROGRESS_QUERY_RATE_PER_ADDRESS", default="30/h")
+PROGRESS_QUERY_RATE_PER_CASE = env.str("PROGRESS_QUERY_RATE_PER_CASE", default="10/h")
+# Objections to a public notice, per client address (runtime.throttles).
+OBJECTION_RATE_PER_ADDRESS = env.str("OBJECTION_RATE_PER_ADDRESS", default="5/h")
+# django-ratelimit lists only django-redis and memcached as supported; Django's own Redis cache
+# increments atomically (INCRBY) as well. Counters in one process's memory are refused in
+# production (E003) and enough on a developer's machine.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", *(["django_ratelimit.E003"] if DEBUG else [])]
 
 # --- Accounts and login -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -133,10 +164,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Failed logins are throttled per username and address (django-axes).
+# The client's address behind a reverse proxy (core.client): how many proxies in front of the
+# platform append to X-Forwarded-For. 0: no proxy, REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Failed logins are throttled per username and address, and per address across usernames
+# (django-axes with accounts.login_throttle).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.login_throttle.PairAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -155,6 +194,18 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [SOURCE_ROOT / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Request bodies (config.uploads): refused over UPLOAD_MAX_REQUEST_MB by their declared length and
+# while streaming; form fields other than files at most DATA_UPLOAD_MAX_MEMORY_SIZE; a file over
+# FILE_UPLOAD_MAX_MEMORY_SIZE streams to a temporary file instead of memory. The largest material
+# an item may accept is 200 MB (designer schema), plus room for the form.
+UPLOAD_MAX_REQUEST_MB = env.int("UPLOAD_MAX_REQUEST_MB", default=210)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -246,6 +297,25 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every response (django-csp): scripts only from this site's static
+# files, so an injected <script> or onclick="…" does not run; no plug-ins, no framing, forms post
+# only here. Inline styles stay allowed (pygal's SVG charts carry their own <style>).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # 'unsafe-hashes' with one hash: the single handler django-import-export's admin export
+        # page writes inline (onchange="onSelectToggleChange(event)"); no other inline code runs.
+        "script-src": [SELF, "'unsafe-hashes'", "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

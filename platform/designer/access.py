@@ -3,7 +3,9 @@
 * A department item editor (``item_editor``) creates items for, and edits the drafts of, its
   own department (a role held on a department covers that department).
 * The legal office reviewer (``legal_reviewer``) sees every item, approves and publishes, sends
-  back, retires, and imports bundles.
+  back, retires, and imports bundles. Only that role does: a system administrator (a Django
+  superuser) maintains the platform but never publishes or retires an item in the legal office's
+  place — unless they are also granted the role, which leaves a record in the role history.
 * ``actor=None`` is the system itself (demo loader, ``import_item``), as in ``accounts``.
 """
 
@@ -23,11 +25,11 @@ def can_edit_for(user, department: Department) -> bool:
 
 
 def can_review(user) -> bool:
-    return _is_system(user) or has_role(user, Role.LEGAL_REVIEWER)
+    return user is None or has_role(user, Role.LEGAL_REVIEWER)
 
 
 def can_see_all_items(user) -> bool:
-    return can_review(user) or has_role(user, Role.SYSTEM_ADMIN)
+    return _is_system(user) or can_review(user) or has_role(user, Role.SYSTEM_ADMIN)
 
 
 def can_use_designer(user) -> bool:

@@ -24,6 +24,10 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     pass
 
 
+class ReadOnlyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Rows that are never changed once written (versions, reviews) keep no history: nothing to show."""
+
+
 @admin.register(ApprovalItem)
 class ApprovalItemAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "department", "item_type", "state", "current_version", "confidential"]
@@ -32,10 +36,10 @@ class ApprovalItemAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ItemVersion)
-class ItemVersionAdmin(ReadOnlyAdmin):
+class ItemVersionAdmin(ReadOnlyRecordAdmin):
     list_display = ["item", "number", "published_at", "published_by"]
 
 
 @admin.register(ReviewRecord)
-class ReviewRecordAdmin(ReadOnlyAdmin):
+class ReviewRecordAdmin(ReadOnlyRecordAdmin):
     list_display = ["item", "action", "actor", "at"]

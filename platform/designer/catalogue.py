@@ -19,16 +19,15 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.files.storage import storages
 from django.db import transaction
-from django.utils import timezone
 from import_export import fields, instance_loaders, resources
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.results import RowResult
-from import_export.tmp_storages import MediaStorage
 
 from accounts.models import Department
 from core.errors import InvalidInput, PlatformError
+from core.spreadsheets import neutralised, restored
+from core.uploads import UploadStash
 
 from . import access, services
 from .models import ApprovalItem, HandlingType, ItemType
@@ -102,7 +101,7 @@ def _set(doc: dict, path: str, value) -> None:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    return "" if value is None else str(restored(value)).strip()
 
 
 def _to_text(column: Column, value) -> str:
@@ -260,7 +259,7 @@ class CatalogueResource(resources.Resource):
 
 
 def export_catalogue(queryset, *, file_format: str) -> bytes:
-    dataset = CatalogueResource().export(queryset=queryset.order_by("code"))
+    dataset = neutralised(CatalogueResource().export(queryset=queryset.order_by("code")))
     if file_format == "csv":
         return ("\ufeff" + CSV().export_data(dataset)).encode("utf-8")  # BOM: Excel opens it as UTF-8
     return XLSX().export_data(dataset)
@@ -488,50 +487,10 @@ def catalogue_import(*, actor, content: bytes, filename: str, dry_run: bool, rai
 # --- Uploaded files between the dry run and the confirmation ---------------------------------
 
 UPLOAD_FOLDER = "designer-catalogue-imports"
-
-
-def upload_stash(content: bytes) -> str:
-    """Keep an uploaded catalogue until it is confirmed; returns its random name.
-
-    Uses django-import-export's ``MediaStorage`` (the default file storage, object storage in
-    production), so the confirmation may reach another web process than the dry run."""
-    storage = MediaStorage(MEDIA_FOLDER=UPLOAD_FOLDER)
-    storage.save(content)
-    return storage.name
-
-
-def upload_read(name: str) -> bytes | None:
-    if not re.fullmatch(r"[0-9a-f]{32}", name or ""):
-        return None
-    storage = MediaStorage(name=name, MEDIA_FOLDER=UPLOAD_FOLDER)
-    try:
-        return storage.read()
-    except FileNotFoundError:
-        return None
-
-
-def upload_remove(name: str) -> None:
-    if re.fullmatch(r"[0-9a-f]{32}", name or ""):
-        MediaStorage(name=name, MEDIA_FOLDER=UPLOAD_FOLDER).remove()
-
-
-# A dry run whose confirmation never comes (a closed tab, a new upload in another session) leaves
-# its file behind; a day is far longer than anyone takes to read a dry-run table.
-UPLOAD_KEPT = dt.timedelta(days=1)
+_stash = UploadStash(UPLOAD_FOLDER)
+upload_stash, upload_read, upload_remove = _stash.save, _stash.read, _stash.remove
 
 
 def uploads_purge(*, now: dt.datetime | None = None) -> list[str]:
-    """Remove stashed catalogue uploads older than ``UPLOAD_KEPT``; returns the names removed."""
-    cutoff = (now or timezone.now()) - UPLOAD_KEPT
-    # The storage MediaStorage itself picks: "import_export" when configured, else the default.
-    storage = storages["import_export"] if "import_export" in storages.backends else storages["default"]
-    try:
-        _, names = storage.listdir(UPLOAD_FOLDER)
-    except FileNotFoundError:
-        return []
-    removed = []
-    for name in names:
-        if re.fullmatch(r"[0-9a-f]{32}", name) and storage.get_modified_time(f"{UPLOAD_FOLDER}/{name}") < cutoff:
-            upload_remove(name)
-            removed.append(name)
-    return sorted(removed)
+    """Remove stashed catalogue uploads older than a day (``core.uploads.UPLOAD_KEPT``)."""
+    return _stash.purge(now=now)

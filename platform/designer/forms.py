@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import STAFF_ROLES, Department, Role, RoleAssignment
+from core.links import link_problem
 
 from .models import CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
 from .palette import field_types
@@ -16,6 +17,12 @@ from .steps import ACTIONS, NOTICE_DAY_KINDS, step_settings, step_types
 
 KEY_HELP = "小写英文字母开头，可含数字和下划线，例如 business_type"
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _link(url: str) -> str:
+    if message := link_problem(url):
+        raise ValidationError(message)
+    return url
 
 
 def _json_or_none(text: str, label: str):
@@ -223,6 +230,12 @@ class MaterialForm(forms.Form):
 
     def clean_condition(self):
         return _json_or_none(self.cleaned_data["condition"], "适用条件")
+
+    def clean_template_url(self):
+        return _link(self.cleaned_data["template_url"])
+
+    def clean_example_url(self):
+        return _link(self.cleaned_data["example_url"])
 
     def material(self) -> dict:
         data = self.cleaned_data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -122,9 +123,57 @@ def _ranks(workflow: dict) -> dict[str, int]:
     return rank
 
 
-def flowchart_svg(workflow: dict | None) -> SafeString:
-    if not workflow:
-        return mark_safe("<p class='hint'>（无流程）</p>")
+@dataclass(frozen=True)
+class Box:
+    key: str
+    x: float
+    y: float
+    name: str
+    sub: str  # the step type's one-line description
+    fill: str
+    rounded: bool  # an end step
+    start: bool
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """A transition: straight down to the next rank, or, when it bypasses steps, a curve from the
+    left side of the box to the left side of its target through ``bend`` (an x)."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    label: str
+    bend: float | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnPath:
+    """A dashed curve from a step back to the step it may return the case to."""
+
+    sx: float
+    sy: float
+    ex: float
+    ey: float
+    bend: float
+    title: str
+
+
+@dataclass(frozen=True)
+class FlowchartLayout:
+    """Where every box, arrow and return path goes (y grows downwards), drawn as SVG by
+    :func:`flowchart_svg` and as PDF by ``designer.returns`` from this one layout."""
+
+    width: float
+    height: float
+    boxes: list[Box]
+    arrows: list[Arrow]
+    returns: list[ReturnPath]
+
+
+def flowchart_layout(workflow: dict) -> FlowchartLayout:
     rank = _ranks(workflow)
     rows: dict[int, list[str]] = {}
     for step in workflow["steps"]:
@@ -137,11 +186,8 @@ def flowchart_svg(workflow: dict | None) -> SafeString:
         for i, key in enumerate(keys):
             pos[key] = (left + i * (BOX_W + GAP_X), MARGIN + r * (BOX_H + GAP_Y))
     height = MARGIN * 2 + (max(rows) + 1) * (BOX_H + GAP_Y)
-    out = [f"<svg class='flowchart' role='img' aria-label='办理流程图' xmlns='http://www.w3.org/2000/svg' "
-           f"width='{width:.0f}' height='{height:.0f}' viewBox='0 0 {width:.0f} {height:.0f}'>",
-           "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' markerHeight='7' "
-           "orient='auto-start-reverse'><path d='M0,0 L10,5 L0,10 z' fill='#5b6470'/></marker></defs>"]
     steps = {s["key"]: s for s in workflow["steps"]}
+    arrows, returns, boxes = [], [], []
     for step in workflow["steps"]:
         x, y = pos[step["key"]]
         for t in step["transitions"]:
@@ -152,44 +198,63 @@ def flowchart_svg(workflow: dict | None) -> SafeString:
             if rank[t["to"]] - rank[step["key"]] > 1:
                 # it bypasses the steps between: drawn straight it would hide behind them, so it
                 # bends round the left of the column (returns bend round the right)
-                sx, sy, ex, ey = x, y + BOX_H / 2, tx, ty + BOX_H / 2
-                bend = max(4, min(sx, ex) - 26)
-                out.append(f"<path class='bypass' d='M{sx:.0f},{sy:.0f} C{bend:.0f},{sy:.0f} {bend:.0f},{ey:.0f} "
-                           f"{ex:.0f},{ey:.0f}' fill='none' stroke='#5b6470' marker-end='url(#arrow)'>"
-                           f"<title>{escape(step['name'])} → {escape(steps[t['to']]['name'])}</title></path>")
-                if label:
-                    out.append(f"<text x='{bend + 4:.0f}' y='{(sy + ey) / 2:.0f}' font-size='11' "
-                               f"fill='#b7791f'>{escape(label)}</text>")
-                continue
-            x1, y1, x2, y2 = x + BOX_W / 2, y + BOX_H, tx + BOX_W / 2, ty
-            out.append(f"<line x1='{x1:.0f}' y1='{y1:.0f}' x2='{x2:.0f}' y2='{y2:.0f}' stroke='#5b6470' "
-                       "marker-end='url(#arrow)'/>")
-            if label:
-                out.append(f"<text x='{(x1 + x2) / 2 + 6:.0f}' y='{(y1 + y2) / 2:.0f}' font-size='11' "
-                           f"fill='#b7791f'>{escape(label)}</text>")
+                arrows.append(Arrow(x, y + BOX_H / 2, tx, ty + BOX_H / 2, label, bend=max(4, min(x, tx) - 26),
+                                    title=f"{step['name']} → {steps[t['to']]['name']}"))
+            else:
+                arrows.append(Arrow(x + BOX_W / 2, y + BOX_H, tx + BOX_W / 2, ty, label))
         for target in step.get("return_to", []):
             if target not in pos:
                 continue
             tx, ty = pos[target]
             sx, sy = x + BOX_W, y + BOX_H / 2
             ex, ey = tx + BOX_W, ty + BOX_H / 2
-            bend = max(sx, ex) + 40 + 12 * rank[step["key"]]
-            out.append(f"<path d='M{sx:.0f},{sy:.0f} C{bend:.0f},{sy:.0f} {bend:.0f},{ey:.0f} {ex:.0f},{ey:.0f}' "
-                       "fill='none' stroke='#c62828' stroke-dasharray='5,4' marker-end='url(#arrow)'>"
-                       f"<title>退回：{escape(step['name'])} → {escape(steps[target]['name'])}</title></path>")
-    for step in workflow["steps"]:
-        x, y = pos[step["key"]]
+            returns.append(ReturnPath(sx, sy, ex, ey, max(sx, ex) + 40 + 12 * rank[step["key"]],
+                                      f"退回：{step['name']} → {steps[target]['name']}"))
         step_type = step_types.get(step["type"]) if step["type"] in step_types else None
-        fill = step_type.fill if step_type else "#ffffff"
-        end = step_type is not None and step_type.may_end and not step["transitions"]
-        out.append(f"<g class='step' data-step='{escape(step['key'])}'><rect x='{x:.0f}' y='{y:.0f}' "
-                   f"width='{BOX_W}' height='{BOX_H}' rx='{22 if end else 6}' fill='{fill}' "
-                   f"stroke='{'#b3261e' if step['key'] == workflow['start'] else '#1f2328'}'/>")
-        out.append(f"<text x='{x + BOX_W / 2:.0f}' y='{y + 19:.0f}' text-anchor='middle' font-size='14' "
-                   f"font-weight='600'>{escape(step['name'])}</text>")
-        sub = step_type.describe(step) if step_type else step["type"]
-        out.append(f"<text x='{x + BOX_W / 2:.0f}' y='{y + 36:.0f}' text-anchor='middle' font-size='11' "
-                   f"fill='#5b6470'>{escape(sub)}</text></g>")
+        boxes.append(Box(step["key"], x, y, step["name"], step_type.describe(step) if step_type else step["type"],
+                         step_type.fill if step_type else "#ffffff",
+                         step_type is not None and step_type.may_end and not step["transitions"],
+                         step["key"] == workflow["start"]))
+    return FlowchartLayout(width, height, boxes, arrows, returns)
+
+
+def flowchart_svg(workflow: dict | None, *, standalone: bool = False) -> SafeString:
+    """The flowchart as inline SVG; ``standalone`` adds the XML declaration for an .svg file."""
+    if not workflow:
+        return mark_safe("<p class='hint'>（无流程）</p>")
+    layout = flowchart_layout(workflow)
+    width, height = layout.width, layout.height
+    out = ["<?xml version='1.0' encoding='UTF-8'?>\n"] if standalone else []
+    out += [f"<svg class='flowchart' role='img' aria-label='办理流程图' xmlns='http://www.w3.org/2000/svg' "
+            f"width='{width:.0f}' height='{height:.0f}' viewBox='0 0 {width:.0f} {height:.0f}'>",
+            "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' markerHeight='7' "
+            "orient='auto-start-reverse'><path d='M0,0 L10,5 L0,10 z' fill='#5b6470'/></marker></defs>"]
+    for a in layout.arrows:
+        if a.bend is not None:
+            out.append(f"<path class='bypass' d='M{a.x1:.0f},{a.y1:.0f} C{a.bend:.0f},{a.y1:.0f} {a.bend:.0f},{a.y2:.0f} "
+                       f"{a.x2:.0f},{a.y2:.0f}' fill='none' stroke='#5b6470' marker-end='url(#arrow)'>"
+                       f"<title>{escape(a.title)}</title></path>")
+            if a.label:
+                out.append(f"<text x='{a.bend + 4:.0f}' y='{(a.y1 + a.y2) / 2:.0f}' font-size='11' "
+                           f"fill='#b7791f'>{escape(a.label)}</text>")
+            continue
+        out.append(f"<line x1='{a.x1:.0f}' y1='{a.y1:.0f}' x2='{a.x2:.0f}' y2='{a.y2:.0f}' stroke='#5b6470' "
+                   "marker-end='url(#arrow)'/>")
+        if a.label:
+            out.append(f"<text x='{(a.x1 + a.x2) / 2 + 6:.0f}' y='{(a.y1 + a.y2) / 2:.0f}' font-size='11' "
+                       f"fill='#b7791f'>{escape(a.label)}</text>")
+    for r in layout.returns:
+        out.append(f"<path d='M{r.sx:.0f},{r.sy:.0f} C{r.bend:.0f},{r.sy:.0f} {r.bend:.0f},{r.ey:.0f} "
+                   f"{r.ex:.0f},{r.ey:.0f}' fill='none' stroke='#c62828' stroke-dasharray='5,4' "
+                   f"marker-end='url(#arrow)'><title>{escape(r.title)}</title></path>")
+    for b in layout.boxes:
+        out.append(f"<g class='step' data-step='{escape(b.key)}'><rect x='{b.x:.0f}' y='{b.y:.0f}' "
+                   f"width='{BOX_W}' height='{BOX_H}' rx='{22 if b.rounded else 6}' fill='{b.fill}' "
+                   f"stroke='{'#b3261e' if b.start else '#1f2328'}'/>")
+        out.append(f"<text x='{b.x + BOX_W / 2:.0f}' y='{b.y + 19:.0f}' text-anchor='middle' font-size='14' "
+                   f"font-weight='600'>{escape(b.name)}</text>")
+        out.append(f"<text x='{b.x + BOX_W / 2:.0f}' y='{b.y + 36:.0f}' text-anchor='middle' font-size='11' "
+                   f"fill='#5b6470'>{escape(b.sub)}</text></g>")
     out.append("</svg>")
     return mark_safe("".join(out))  # every text above is escaped
 

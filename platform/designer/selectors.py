@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Role, RoleAssignment
 from rules import RuleEvaluationError, evaluate_rule
@@ -58,11 +58,22 @@ def items_in_service() -> QuerySet[ApprovalItem]:
     return ApprovalItem.objects.in_service()
 
 
+def publicly_named(version: str, item: str | None = None) -> Q:
+    """Rows whose item version (reached through the field path ``version``) may be named to the
+    public: never a confidential one — nor, given the path ``item``, one of an item marked
+    confidential since. The one test of confidentiality behind every lookup an applicant or an
+    anonymous visitor makes (the catalogue below, the progress query, the public notices)."""
+    named = Q(**{f"{version}__confidential": False})
+    return named & Q(**{f"{item}__confidential": False}) if item else named
+
+
 def public_catalogue() -> QuerySet[ApprovalItem]:
     """Items in service that may be shown and applied for online: never confidential ones, never
-    those whose online class is not online — as their *current version* says, not the draft."""
+    those whose online class is not online — as their *current version* says, not the draft.
+    Every applicant-facing and anonymous lookup of an item goes through it (guides, blank forms,
+    applications, consultations, the catalogue and its API)."""
     online = OnlineClass.objects.filter(online=True).values("letter")  # a subquery: one statement
-    return (items_in_service().filter(current_version__confidential=False,
+    return (items_in_service().filter(publicly_named("current_version"),
                                       current_version__online_class__in=online)
             .select_related("department", "current_version").order_by("code"))
 
@@ -74,7 +85,7 @@ def theme_names(codes: list[str]) -> list[str]:
 
 def catalogue_themes() -> QuerySet[ServiceTheme]:
     """The themes that have at least one item in the public catalogue, with how many."""
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
     shown = Q(items__in=public_catalogue().values("pk"))
     return (ServiceTheme.objects.annotate(shown=Count("items", filter=shown, distinct=True))

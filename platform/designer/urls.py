@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalogue/", views.catalogue_page, name="catalogue"),
     path("certificate-types/", views.certificate_types, name="certificate-types"),
     path("themes/", views.service_themes, name="service-themes"),
+    path("returns/", views.returns_page, name="returns"),
     path("items/<str:code>/", views.item_detail, name="item"),
     path("items/<str:code>/public/", views.item_public, name="item-public"),
     path("items/<str:code>/form/", views.item_form, name="item-form"),

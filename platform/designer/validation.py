@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 
 from accounts.models import STAFF_ROLES, Department
 from core.errors import InvalidInput
+from core.links import link_problem
 from core.registry import UnknownKey
 from rules import RuleInvalid, decision_variables, rule_variables, validate_rule
 
@@ -415,6 +416,13 @@ def _material_problems(materials, path, problems: Problems, variables, certifica
                 problems.add(f"{here}.condition", "只有必交材料才能设置适用条件（条件成立时必须提交）")
         if material["certificate_type"] and material["certificate_type"] not in certificate_types:
             problems.add(f"{here}.certificate_type", f"证照类型“{material['certificate_type']}”不存在")
+        for key in ("template_url", "example_url"):
+            _link_problem(material.get(key), f"{here}.{key}", problems)
+
+
+def _link_problem(url, path: str, problems: Problems) -> None:
+    if message := link_problem(url):
+        problems.add(path, message)
 
 
 def unit_form(doc: dict, unit: dict) -> dict:
@@ -455,6 +463,8 @@ def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Pr
         for i, code in enumerate(doc["themes"]):
             if code not in themes:
                 problems.add(f"$.themes[{i}]", f"服务主题“{code}”不存在（请先在“服务主题”中添加）")
+    for i, download in enumerate(doc["public"]["downloads"]):
+        _link_problem(download["url"], f"$.public.downloads[{i}].url", problems)
     cert = doc["public"]["certificate"].get("certificate_type")
     if cert and cert not in certificate_types:
         problems.add("$.public.certificate.certificate_type", f"证照类型“{cert}”不存在")

@@ -24,7 +24,7 @@ from django.utils.http import urlencode
 from accounts.models import Role
 from core.errors import AccessDenied, PlatformError
 
-from . import access, catalogue, editing, rulesets, selectors, services
+from . import access, catalogue, editing, returns, rulesets, selectors, services
 from .forms import (
     AddFieldForm,
     CatalogueUploadForm,
@@ -664,3 +664,17 @@ def service_themes(request):
         request, form_class=ServiceThemeForm, save=services.service_theme_save, noun="服务主题",
         url_name="designer:service-themes", template="designer/service_themes.html",
         rows={"themes": ServiceTheme.objects.annotate(published=Count("items")).order_by("position", "code")})
+
+
+@designer_page
+def returns_page(request):
+    """The legal office's returns for the city's efficiency office, each a download."""
+    if not access.can_review(request.user):
+        raise PermissionDenied("上报材料由法制办审核员下载")
+    wanted = returns.RETURNS.get(request.GET.get("download", ""))
+    if wanted is not None:
+        response = HttpResponse(wanted.build(), content_type=wanted.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{wanted.filename}"'
+        return response
+    return render(request, "designer/returns.html", {"returns": returns.RETURNS.values(),
+                                                     "count": selectors.items_in_service().count()})

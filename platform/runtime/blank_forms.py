@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import io
 
+from core.pdf import FONT, register_font, wrap
 from designer.palette import field_ui, ordered_fields
 from designer.render import table_columns
 
 from .definitions import Definition
-from .pdf import FONT, register_font, wrap
 from .wording import material_form, material_requirement
 
 TITLE_SIZE, TEXT_SIZE, SMALL_SIZE = 18, 11, 8

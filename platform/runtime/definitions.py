@@ -19,6 +19,7 @@ from designer.selectors import (
     form_validator_for_version,
     items_in_service,
     public_catalogue,
+    publicly_named,
     required_materials,
     theme_names,
 )
@@ -27,7 +28,7 @@ from designer.steps import ACTIONS, SPECIAL_PROCEDURES, step_types
 from .steps import keys_where
 
 __all__ = ["ACTIONS", "SPECIAL_PROCEDURES", "Definition", "Guide", "catalogue_themes", "definition_for", "guide_of",
-           "public_catalogue", "published_items", "step_type"]
+           "public_catalogue", "publicly_named", "published_items", "step_type"]
 
 def step_type(key: str):
     return step_types.get(key)

@@ -5,7 +5,7 @@ labelled facts and paragraphs with ``{name}`` placeholders, all filled from the 
 stored ``context``. A new kind of document is one more entry in :data:`document_templates`.
 The PDF is rendered on request from the stored context (deterministically: same bytes each time),
 so issuing a document inside an action's transaction costs one row. Font and wrapping
-come from :mod:`runtime.pdf`, shared with the blank application forms.
+come from :mod:`core.pdf`, shared with the blank application forms.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ import io
 import string
 from dataclasses import dataclass, field
 
+from core.pdf import FONT, register_font, wrap
 from core.registry import Registry
-
-from .pdf import FONT, register_font, wrap
 
 
 @dataclass(frozen=True)

@@ -474,3 +474,21 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applicant} {self.unit_code}"
+
+
+class Submission(models.Model):
+    """One sending of an application form, by its idempotency token (a hidden field of each
+    rendered form, or the API's ``Idempotency-Key``), and the case it made: a double click or a
+    retried request sends the same token and gets the same case (services.case_submit)."""
+
+    key = models.CharField("提交标识", max_length=120, unique=True)  # "<user id>:<token>"
+    case = models.OneToOneField(Case, verbose_name="办件", null=True, on_delete=models.CASCADE,
+                                related_name="+")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请提交记录"
+        verbose_name_plural = "申请提交记录"
+
+    def __str__(self):
+        return self.key

@@ -11,7 +11,7 @@ from accounts.models import Role
 
 from . import clock
 from .access import visible_cases
-from .definitions import public_catalogue
+from .definitions import public_catalogue, publicly_named
 from .documents import render_pdf
 from .models import ACTIVE_TASK_STATES, Case, Certificate, Document, LogEntry, PublicNotice, Task, TaskState
 
@@ -99,10 +99,12 @@ def progress(case: Case) -> list[ProgressStep]:
 
 
 def public_progress(number: str, code: str) -> Case | None:
-    """The public query by case number and verification code (no login)."""
+    """The public query by case number and verification code (no login); a confidential item's case is
+    never answered online (涉密事项不上网), as if the number were wrong."""
     import hmac
 
-    case = Case.objects.filter(number=(number or "").strip()).select_related("applicant", "department").first()
+    case = (Case.objects.filter(publicly_named("version", "item"), number=(number or "").strip())
+            .select_related("applicant", "department").first())
     if case is None or not hmac.compare_digest(case.verification_code, (code or "").strip()):
         return None
     return case
@@ -144,8 +146,7 @@ def draft_of(applicant, version, unit_code: str):
 def public_notices():
     """Every notice the hall may show: never one of a confidential item (which never goes online
     anyway), judged by the version the case is pinned to."""
-    return (PublicNotice.objects.filter(case__version__confidential=False, case__item__confidential=False)
-            .select_related("task"))
+    return PublicNotice.objects.filter(publicly_named("case__version", "case__item")).select_related("task")
 
 
 def running_public_notices(today=None):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import router, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 
 from accounts.access import is_applicant
@@ -54,6 +55,7 @@ from .models import (
     Material,
     Objection,
     PublicNotice,
+    Submission,
     Task,
     TaskState,
 )
@@ -183,15 +185,56 @@ def _published(item: ApprovalItem, channel: str):
 
 # --- Intake -------------------------------------------------------------------------------
 
-@atomic_with_files
+SUBMISSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def _submission_key(actor, token: str) -> str:
+    if not SUBMISSION_TOKEN.fullmatch(token):
+        raise InvalidInput("提交标识无效，请刷新页面后重新提交",
+                           details={"submission_token": ["应为8至64位字母、数字、下划线或连字符"]})
+    return f"{getattr(actor, 'pk', '')}:{token}"
+
+
+def _submitted(key: str) -> Case | None:
+    return Case.objects.filter(pk__in=Submission.objects.filter(key=key, case__isnull=False)
+                               .values("case_id")).first()
+
+
 def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[MaterialInput] = (),
                 channel: str = Channel.ONLINE, applicant: Applicant | None = None, unit_code: str | None = None,
-                now: dt.datetime | None = None) -> Case:
+                now: dt.datetime | None = None, submission_token: str = "") -> Case:
     """Receive an application (online by the applicant, or at a window by a clerk the same day):
     validates the form and materials on the server, numbers the case, starts the clock, opens the
     first step and issues the receipt voucher (接件凭证). ``now``: the moment of receipt (default:
     the present); like every service's ``now``, it dates the log, the tasks, the clock and the
-    documents."""
+    documents.
+
+    ``submission_token`` (the form's idempotency token): the same person sending the same token
+    again — a double click, a retried request, fifty at once — gets the case the first sending
+    made, and no second case. The token is claimed first in the transaction, so concurrent
+    sendings wait on its unique row and the losers find the winner's case."""
+    application = {"actor": actor, "item": item, "form_data": form_data, "materials": materials, "channel": channel,
+                   "applicant": applicant, "unit_code": unit_code, "now": now}
+    if not submission_token:
+        return _case_submit(**application, claim=None)
+    key = _submission_key(actor, submission_token)
+    earlier = _submitted(key)
+    if earlier is not None:
+        return earlier
+    try:
+        return _case_submit(**application, claim=key)
+    except IntegrityError:  # a concurrent sending with the same token made the case first
+        earlier = _submitted(key)
+        if earlier is None:
+            raise
+        return earlier
+
+
+@atomic_with_files
+def _case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[MaterialInput],
+                 channel: str, applicant: Applicant | None, unit_code: str | None,
+                 now: dt.datetime | None, claim: str | None) -> Case:
+    claimed = Submission.objects.create(key=claim) if claim else None  # first: concurrent sendings queue here
     if channel == Channel.ONLINE:
         if not is_applicant(actor) or getattr(actor, "applicant", None) is None:
             raise AccessDenied("网上申请须以申请人账户登录")
@@ -237,6 +280,8 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
     save_case(case)
     case.opened_tasks = moves.opened
     Draft.objects.filter(applicant=applicant, version=item.current_version, unit_code=defn.unit_code).delete()
+    if claimed is not None:
+        Submission.objects.filter(pk=claimed.pk).update(case=case)
     emit(case, "submitted")
     return case
 
@@ -288,7 +333,7 @@ def _window_applicant(actor, given: ApplicantInput) -> tuple[Applicant | None, d
 @atomic_with_files
 def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInput, form_data,
                           materials: Iterable[MaterialInput] = (), unit_code: str | None = None,
-                          now: dt.datetime | None = None) -> Case:
+                          now: dt.datetime | None = None, submission_token: str = "") -> Case:
     """Window intake (窗口收件): a clerk enters a paper application for an applicant the same day,
     registering the applicant first if new. One transaction: when anything is wrong, every
     problem (applicant, form, materials) is reported at once and nothing is saved, not even
@@ -305,7 +350,7 @@ def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInpu
         raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）",
                            details={**problems, **form_problems, **material_problems})
     return case_submit(actor=actor, item=item, form_data=form_data, materials=materials, channel=Channel.WINDOW,
-                       applicant=person, unit_code=unit_code, now=now)
+                       applicant=person, unit_code=unit_code, now=now, submission_token=submission_token)
 
 
 def _issue_receipt(case: Case, materials: Iterable[Material] | None = None) -> None:

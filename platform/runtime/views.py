@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -46,6 +46,7 @@ from .engine import definition_of
 from .forms import decision_from_post, form_data_from_post, materials_from_post
 from .models import CaseState, Channel, Task, TaskState
 from .steps import behaviour_of
+from .throttles import THROTTLED_MESSAGE, objection_throttled, progress_query_throttled
 from .uploads import TYPE_LABELS
 from .wording import material_form, material_requirement
 
@@ -72,16 +73,6 @@ def public_notices(request):
     return render(request, "runtime/notices.html", {"notices": selectors.running_public_notices()})
 
 
-# Objections one address may send in an hour: enough for a person, not for a script.
-OBJECTIONS_PER_HOUR = 5
-
-
-def _objection_allowed(request) -> bool:
-    key = f"runtime:objections:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=3600)
-    return cache.incr(key) <= OBJECTIONS_PER_HOUR
-
-
 def public_notice(request, pk):
     """One notice: its period and published fields, and while it runs the objection form (no
     login; refused input comes back with its messages, everything typed kept)."""
@@ -91,7 +82,7 @@ def public_notice(request, pk):
     status = 200
     if request.method == "POST":
         data = {k: request.POST.get(k, "") for k in ("name", "contact", "text")}
-        if not _objection_allowed(request):
+        if objection_throttled(request):
             context.update(data=data, refusal="提交过于频繁，请一小时后再试；如情况紧急，请致电公示单位")
             return render(request, "runtime/notice.html", context, status=429)
         try:
@@ -241,13 +232,16 @@ def workbench(request):
 
 def progress_query(request):
     """Public progress query by case number and verification code, no login."""
-    case, asked = None, False
+    case, asked, throttled = None, False, False
     if request.GET.get("number"):
         asked = True
-        case = selectors.public_progress(request.GET.get("number", ""), request.GET.get("code", ""))
+        throttled = progress_query_throttled(request, request.GET["number"])
+        if not throttled:
+            case = selectors.public_progress(request.GET.get("number", ""), request.GET.get("code", ""))
     return render(request, "runtime/progress.html", {
-        "case": case, "asked": asked, "steps": selectors.progress(case) if case else [],
-        "pauses": case.pauses.all() if case else []})
+        "case": case, "asked": asked, "throttled": throttled, "throttled_message": THROTTLED_MESSAGE,
+        "steps": selectors.progress(case) if case else [], "pauses": case.pauses.all() if case else []},
+        status=429 if throttled else 200)
 
 
 # --- Item guide and online application --------------------------------------------------------
@@ -284,6 +278,16 @@ def _material_rows(defn: Definition, data: dict, errors: dict, *, context: dict,
             "errors": errors.get(f"materials.{material['key']}", []),
         })
     return rows
+
+
+def new_submission_token() -> str:
+    """The idempotency token of one rendered application form (services.case_submit)."""
+    return uuid.uuid4().hex
+
+
+def _submission_token(request) -> str:
+    """The token the form was sent with; a form re-shown after a refusal keeps it (nothing was saved)."""
+    return request.POST.get("submission_token", "").strip() if request.method == "POST" else ""
 
 
 def _problems(error: PlatformError) -> list[str]:
@@ -334,7 +338,7 @@ def apply(request, code):
         given = materials_from_post(defn.materials, request.POST, request.FILES)
         try:
             case = services.case_submit(actor=request.user, item=item, form_data=data, materials=given,
-                                        unit_code=defn.unit_code)
+                                        unit_code=defn.unit_code, submission_token=_submission_token(request))
         except PlatformError as error:
             errors, problems = error.details, [error.message, *_problems(error)]
             try:  # keep what was typed even if the browser closes now
@@ -354,6 +358,7 @@ def apply(request, code):
                                     context=rule_data.intake_context(defn=defn, channel=Channel.ONLINE,
                                                                      applicant=applicant, on=clock_today())),
         "problems": problems, "draft_url": reverse("runtime:draft", args=[item.code]) + f"?unit={defn.unit_code}",
+        "submission_token": _submission_token(request) or new_submission_token(),
     }, status=400 if problems else 200)
 
 
@@ -408,7 +413,8 @@ def intake_item(request, code):
         given = materials_from_post(defn.materials, request.POST, request.FILES)
         try:
             case = services.case_intake_at_window(actor=request.user, item=item, form_data=data, materials=given,
-                                                  unit_code=defn.unit_code, applicant=services.ApplicantInput(**person))
+                                                  unit_code=defn.unit_code, applicant=services.ApplicantInput(**person),
+                                                  submission_token=_submission_token(request))
         except PlatformError as error:
             errors, problems = error.details, [error.message, *_problems(error)]
         else:
@@ -420,6 +426,7 @@ def intake_item(request, code):
             defn=defn, channel=Channel.WINDOW, applicant=None, on=clock_today())), "person": person,
         "person_errors": {k.split(".", 1)[1]: v for k, v in errors.items() if k.startswith("applicant.")},
         "kinds": Applicant.Kind.choices, "problems": problems,
+        "submission_token": _submission_token(request) or new_submission_token(),
     }, status=400 if problems else 200)
 
 

@@ -323,14 +323,16 @@ def to_xlsx(tables: dict[str, list[Row]], *, title: str) -> bytes:
     """One sheet per dimension: the header, then one row per department or item."""
     from openpyxl import Workbook
 
+    from core.spreadsheets import neutralise
+
     book = Workbook()
     book.remove(book.active)
     for dimension, rows in tables.items():
         sheet = book.create_sheet(PerformanceSnapshot.Dimension(dimension).label)
-        sheet.append([title])
+        sheet.append([neutralise(title)])
         sheet.append(["编码", "名称", *labels_of(dimension).values(), "得分"])
         for r in rows:
-            sheet.append([r.key, r.name, *r.values, r.score])
+            sheet.append([neutralise(cell) for cell in (r.key, r.name, *r.values, r.score)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -682,7 +682,12 @@ CONSULTATION_LIMIT_DAYS = 5
 @transaction.atomic
 def consultation_ask(*, actor, item, question: str, contact_name: str, contact_phone: str) -> Complaint:
     """Anyone asks about a published item; the item's department answers within
-    ``CONSULTATION_LIMIT_DAYS`` working days (its clock and alerts as for complaints)."""
+    ``CONSULTATION_LIMIT_DAYS`` working days (its clock and alerts as for complaints). Only items of
+    the public catalogue: a confidential item is never named to the public."""
+    from designer.selectors import public_catalogue
+
+    if not public_catalogue().filter(pk=item.pk).exists():
+        raise InvalidInput("该事项不在网上公开的事项目录中，请到窗口咨询", details={"item": ["没有这个公开事项"]})
     problems = {}
     question, contact_name, contact_phone = (x.strip() for x in (question or "", contact_name or "", contact_phone or ""))
     if len(question) < 5:

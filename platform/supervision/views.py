@@ -266,10 +266,10 @@ def complaint_rate(request, pk):
 
 
 def consultation_new(request, code):
-    """咨询: a question about a published item, open to anyone."""
-    from designer.selectors import items_in_service
+    """咨询: a question about an item of the public catalogue, open to anyone."""
+    from designer.selectors import public_catalogue
 
-    item = get_object_or_404(items_in_service(), code=code)
+    item = get_object_or_404(public_catalogue(), code=code)
     form = {k: request.POST.get(k, "").strip() for k in ("question", "contact_name", "contact_phone")}
     errors = []
     if request.method == "POST":

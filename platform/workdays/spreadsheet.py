@@ -11,6 +11,7 @@ import datetime as dt
 import tablib
 
 from core.errors import InvalidInput
+from core.spreadsheets import neutralised, restored
 
 from .models import SpecialDay
 from .services import DayEntry
@@ -57,7 +58,7 @@ def parse_schedule(content: bytes, *, filename: str, year: int) -> list[DayEntry
             continue
         day = _cell_date(row[col["日期"]])
         kind = KIND_WORDS.get(str(row[col["类型"]] or "").strip())
-        name = str(row[col["名称"]] or "").strip() if "名称" in col else ""
+        name = str(restored(row[col["名称"]]) or "").strip() if "名称" in col else ""
         if day is None:
             problems.append(f"第{number}行：日期“{row[col['日期']]}”无效，应为 YYYY-MM-DD 格式")
             continue
@@ -85,4 +86,4 @@ def schedule_template(entries: list[DayEntry] | None = None) -> bytes:
     words = {SpecialDay.Kind.HOLIDAY: "休", SpecialDay.Kind.WORKDAY: "班"}
     for e in entries or []:
         data.append([e.date.isoformat(), words[e.kind], e.name])
-    return data.export("xlsx")
+    return neutralised(data).export("xlsx")

@@ -26,6 +26,7 @@ from .. import selectors, services
 from ..access import inbox, require_window_clerk
 from ..definitions import catalogue_themes, published_items
 from ..models import Channel, Extension, Task
+from ..throttles import THROTTLED_MESSAGE, progress_query_throttled
 from .serializers import (
     ActSerializer,
     CaseDetailSerializer,
@@ -124,6 +125,11 @@ class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(CatalogueThemeSerializer(catalogue_themes(), many=True).data)
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="本次提交的标识（8至64位字母、数字、下划线或连字符）：同一人以同一标识重复提交时，返回第一次提交生成的办件，不再新建")
+
+
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """办件：申请人只看到自己的办件，工作人员只看到本部门的办件。"""
 
@@ -138,8 +144,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseListSerializer
 
+    @extend_schema(parameters=[IDEMPOTENCY_KEY])
     def create(self, request):
-        """Submit an application (online by an applicant; ``channel=window`` by a clerk)."""
+        """Submit an application (online by an applicant; ``channel=window`` by a clerk). The same
+        ``Idempotency-Key`` sent again by the same person returns the case the first request made."""
         item = get_object_or_404(ApprovalItem, code=request.data.get("item", ""))
         channel = request.data.get("channel", Channel.ONLINE)
         applicant = None
@@ -147,7 +155,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             applicant = Applicant.objects.filter(pk=request.data.get("applicant") or 0).first()
         case = services.case_submit(actor=request.user, item=item, form_data=form_data_from(request),
                                     materials=materials_from(request), channel=channel, applicant=applicant,
-                                    unit_code=request.data.get("unit") or None)
+                                    unit_code=request.data.get("unit") or None,
+                                    submission_token=request.headers.get("Idempotency-Key", "").strip())
         return Response(CaseDetailSerializer(case).data, status=201)
 
     @action(detail=True)
@@ -264,7 +273,10 @@ def extension_decide(request, pk: int):
 @permission_classes([AllowAny])
 def public_progress(request):
     """进度查询：办件编号加查询验证码，无需登录；不含工作人员个人信息。"""
-    case = selectors.public_progress(request.query_params.get("number", ""), request.query_params.get("code", ""))
+    number = request.query_params.get("number", "")
+    if progress_query_throttled(request, number):
+        return Response({"code": "throttled", "message": THROTTLED_MESSAGE, "details": {}}, status=429)
+    case = selectors.public_progress(number, request.query_params.get("code", ""))
     if case is None:
         return Response({"code": "not_found", "message": "办件编号或查询验证码不正确", "details": {}}, status=404)
     steps = [{"name": s.name, "desk": s.desk, "state": s.state, "opened_at": s.opened_at,
@@ -273,7 +285,7 @@ def public_progress(request):
                      "steps": steps})
 
 
-@extend_schema(request=WindowIntakeSerializer, responses={201: CaseDetailSerializer})
+@extend_schema(request=WindowIntakeSerializer, responses={201: CaseDetailSerializer}, parameters=[IDEMPOTENCY_KEY])
 @api_view(["POST"])
 @parser_classes([JSONParser, MultiPartParser, FormParser])
 def window_intake(request):
@@ -297,5 +309,6 @@ def window_intake(request):
     case = services.case_intake_at_window(actor=request.user, item=item,
                                           applicant=services.ApplicantInput(**given["applicant"]),
                                           form_data=given["form_data"], materials=materials_from(request),
-                                          unit_code=given["unit"] or None)
+                                          unit_code=given["unit"] or None,
+                                          submission_token=request.headers.get("Idempotency-Key", "").strip())
     return Response(CaseDetailSerializer(case).data, status=201)

@@ -1,4 +1,5 @@
-"""What every PDF the runtime prints shares: the Chinese font and line wrapping.
+"""What every PDF the platform prints shares: the Chinese font and line wrapping (case documents,
+blank forms, initial-password slips, flowcharts).
 
 Text uses ReportLab's built-in CID font ``STSong-Light`` (no font file to ship; PDF viewers
 supply the glyphs). Canvases are made with ``invariant=1`` so the same input gives the same bytes.
