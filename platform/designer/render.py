@@ -137,11 +137,16 @@ class Box:
 
 @dataclass(frozen=True)
 class Arrow:
+    """A transition: straight down to the next rank, or, when it bypasses steps, a curve from the
+    left side of the box to the left side of its target through ``bend`` (an x)."""
+
     x1: float
     y1: float
     x2: float
     y2: float
     label: str
+    bend: float | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,8 +194,14 @@ def flowchart_layout(workflow: dict) -> FlowchartLayout:
             if t["to"] not in pos:
                 continue
             tx, ty = pos[t["to"]]
-            arrows.append(Arrow(x + BOX_W / 2, y + BOX_H, tx + BOX_W / 2, ty,
-                                t.get("label") or ("条件流转" if "when" in t else "")))
+            label = t.get("label") or ("条件流转" if "when" in t else "")
+            if rank[t["to"]] - rank[step["key"]] > 1:
+                # it bypasses the steps between: drawn straight it would hide behind them, so it
+                # bends round the left of the column (returns bend round the right)
+                arrows.append(Arrow(x, y + BOX_H / 2, tx, ty + BOX_H / 2, label, bend=max(4, min(x, tx) - 26),
+                                    title=f"{step['name']} → {steps[t['to']]['name']}"))
+            else:
+                arrows.append(Arrow(x + BOX_W / 2, y + BOX_H, tx + BOX_W / 2, ty, label))
         for target in step.get("return_to", []):
             if target not in pos:
                 continue
@@ -219,6 +230,14 @@ def flowchart_svg(workflow: dict | None, *, standalone: bool = False) -> SafeStr
             "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' markerHeight='7' "
             "orient='auto-start-reverse'><path d='M0,0 L10,5 L0,10 z' fill='#5b6470'/></marker></defs>"]
     for a in layout.arrows:
+        if a.bend is not None:
+            out.append(f"<path class='bypass' d='M{a.x1:.0f},{a.y1:.0f} C{a.bend:.0f},{a.y1:.0f} {a.bend:.0f},{a.y2:.0f} "
+                       f"{a.x2:.0f},{a.y2:.0f}' fill='none' stroke='#5b6470' marker-end='url(#arrow)'>"
+                       f"<title>{escape(a.title)}</title></path>")
+            if a.label:
+                out.append(f"<text x='{a.bend + 4:.0f}' y='{(a.y1 + a.y2) / 2:.0f}' font-size='11' "
+                           f"fill='#b7791f'>{escape(a.label)}</text>")
+            continue
         out.append(f"<line x1='{a.x1:.0f}' y1='{a.y1:.0f}' x2='{a.x2:.0f}' y2='{a.y2:.0f}' stroke='#5b6470' "
                    "marker-end='url(#arrow)'/>")
         if a.label:

@@ -194,12 +194,19 @@ def flowchart_pdf(title: str, workflow: dict) -> bytes:
     for a in layout.arrows:
         (x1, y1), (x2, y2) = at(a.x1, a.y1), at(a.x2, a.y2)
         pdf.setStrokeColor(grey)
-        pdf.line(x1, y1, x2, y2)
-        arrow_head(x1, y1, x2, y2, grey)
+        if a.bend is not None:  # a transition that bypasses steps, round the left of the column
+            bend = at(a.bend, 0)[0]
+            pdf.bezier(x1, y1, bend, y1, bend, y2, x2, y2)
+            arrow_head(bend, y2, x2, y2, grey)
+            label_x = bend + 4 * scale
+        else:
+            pdf.line(x1, y1, x2, y2)
+            arrow_head(x1, y1, x2, y2, grey)
+            label_x = (x1 + x2) / 2 + 6 * scale
         if a.label:
             pdf.setFillColor(amber)
             pdf.setFont(FONT, 11 * scale)
-            pdf.drawString((x1 + x2) / 2 + 6 * scale, (y1 + y2) / 2, a.label)
+            pdf.drawString(label_x, (y1 + y2) / 2, a.label)
     for r in layout.returns:
         (sx, sy), (ex, ey) = at(r.sx, r.sy), at(r.ex, r.ey)
         bend = at(r.bend, 0)[0]

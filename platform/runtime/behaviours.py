@@ -114,6 +114,7 @@ class SpecialProcedure(StepBehaviour):
     opinion_required = True
     stops_clock = True
     works_while_suspended = True
+    action_labels = {"approve": "特别程序结束，继续办理"}  # approving here ends the procedure (with its end date)
 
     def open(self, opening: Opening) -> None:
         task = opening.open_task()

@@ -8,8 +8,7 @@ form's titles, never the raw keys (:func:`titled`).
 
 from __future__ import annotations
 
-from designer.palette import ordered_fields
-
+from . import form_values
 from .definitions import Definition
 from .models import Case, Task, TaskState
 from .rule_data import decisions_of
@@ -21,16 +20,7 @@ DECIDING_ACTIONS = ("approve", "reject")
 
 def titled(form: dict | None, decision: dict | None) -> list[tuple[str, str]]:
     """``[(title, shown value)]`` of a recorded decision, in the form's order."""
-    if not form or not decision:
-        return []
-    props = form["schema"].get("properties", {})
-    out = []
-    for name in ordered_fields(form):
-        if name in decision:
-            value = decision[name]
-            shown = "、".join(map(str, value)) if isinstance(value, list) else str(value)
-            out.append((props[name].get("title", name), shown))
-    return out
+    return form_values.rows(form, decision)
 
 
 def decision_lines(case: Case, defn: Definition) -> list[str]:

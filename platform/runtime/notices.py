@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from workdays import working_days_between
 
-from . import caselog, clock
+from . import caselog, clock, form_values
 from .engine import Opening, end_pause, start_pause
 from .models import NOTICE_PROCEDURE, Case, Objection, PublicNotice, TaskState
 from .rule_data import decisions_of
@@ -44,17 +44,9 @@ def period(step: dict, published_on: dt.date) -> tuple[dt.date, dt.date]:
     return published_on, published_on + dt.timedelta(days=days - 1)
 
 
-def published_value(value) -> str:
-    """A form value as the hall prints it."""
-    if value is None or value == "" or value == []:
-        return NOT_FILLED
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "、".join(published_value(v) for v in value)
-    if isinstance(value, dict):  # a date range
-        return "至".join(published_value(v) for v in value.values())
-    return str(value)
+def published_value(prop: dict, value) -> str:
+    """A form value as the hall prints it (:func:`runtime.form_values.shown`, as every page does)."""
+    return form_values.shown(prop, value) or NOT_FILLED
 
 
 def published_fields(defn, data: dict, decisions: dict, keys: list[str]) -> list[dict]:
@@ -69,7 +61,7 @@ def published_fields(defn, data: dict, decisions: dict, keys: list[str]) -> list
             prop, value = form["schema"].get("properties", {}).get(name, {}), decisions.get(step_key, {}).get(name)
         else:
             prop, value = defn.form["schema"].get("properties", {}).get(key, {}), data.get(key)
-        out.append({"title": prop.get("title", key), "value": published_value(value)})
+        out.append({"title": prop.get("title", key), "value": published_value(prop, value)})
     return out
 
 

@@ -26,7 +26,7 @@ from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import access, extensions, notices, rule_data, selectors, services
+from . import access, extensions, form_values, notices, rule_data, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
@@ -126,7 +126,6 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
         context["notices"] = [n for n in notices_shown if n.closed_at is None and n.task.state == TaskState.NOTICE]
     if is_staff_member(request.user):
         defn = definition_of(case)
-        titles = {k: p.get("title", k) for k, p in defn.form["schema"].get("properties", {}).items()}
         tasks = []
         for task in selectors.open_tasks_of(case):
             if task.state != TaskState.OPEN or not can_act_on_task(request.user, task):
@@ -153,7 +152,7 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
                                         and not behaviour_of(running.task.step_type).stops_clock
                                         and running.is_special  # a resubmission, the scheduler end the others
                                         and access.may_end_pause(request.user, running))
-        context.update(form_rows=[(titles.get(k, k), v) for k, v in case.form_data.items()],
+        context.update(form_rows=form_values.rows(defn.form, case.form_data),
                        materials=case.materials.select_related("certificate"),
                        log=[(e, titled(defn.steps.get(e.step_key, {}).get("decision_form"), e.data.get("decision")))
                             for e in selectors.log_of(case)],

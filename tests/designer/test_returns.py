@@ -77,7 +77,8 @@ def test_the_flowcharts_come_as_svg_and_pdf_for_every_item_and_render(client, di
     archive = zipfile.ZipFile(io.BytesIO(download(client, district.legal, "flowcharts")))
     names = set(archive.namelist())
     assert {"JB-SCJG-XK-0001.svg", "JB-SCJG-XK-0001.pdf", "JB-ZRZY-XK-0002.pdf", "JB-ZJ-XK-0001.svg"} <= names
-    assert len([n for n in names if n.endswith(".pdf")]) == len([n for n in names if n.endswith(".svg")]) == 8
+    assert len([n for n in names if n.endswith(".pdf")]) == len([n for n in names if n.endswith(".svg")]) == 9
+    assert {"JB-ZRZY-XK-0001-01.pdf", "JB-ZRZY-XK-0001-02.svg"} <= names  # 建设工程规划许可: 核发 and 补证
     svg = archive.read("JB-SCJG-XK-0001.svg").decode()
     assert svg.startswith("<?xml") and "现场核查" in svg
     pdf = archive.read("JB-SCJG-XK-0001.pdf")

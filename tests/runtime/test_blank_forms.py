@@ -72,7 +72,7 @@ def test_each_stage_has_its_own_form_with_the_stage_name(demo):
 
 def test_same_definition_same_bytes(demo):
     item = ApprovalItem.objects.get(code="JB-ZRZY-XK-0001")
-    definition = definition_for(item.current_version)
+    definition = definition_for(item.current_version, "JB-ZRZY-XK-0001-01")
     first = blank_form_pdf(definition, department_name="江滨区自然资源局")
     assert first == blank_form_pdf(definition, department_name="江滨区自然资源局")
 

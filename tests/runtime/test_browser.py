@@ -60,7 +60,7 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     with page.expect_navigation():
         page.get_by_role("button", name="查找").click()
     assert page.get_by_label("服务主题").input_value() == "catering"
-    assert page.get_by_role("link", name="建设工程规划许可证核发").count() == 0
+    assert page.get_by_role("link", name="建设工程规划许可").count() == 0
     page.get_by_role("link", name="食品经营许可（新办）").click()
     page.locator("svg.flowchart").wait_for()
     assert page.get_by_text("《中华人民共和国食品安全法》第三十五条").is_visible()

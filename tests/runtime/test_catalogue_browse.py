@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 FOOD = "食品经营许可（新办）"
 SOLE = "个体工商户设立登记"
 HYGIENE = "公共场所卫生许可"
-PLANNING = "建设工程规划许可证核发"
+PLANNING = "建设工程规划许可"
 SECRET = "涉密基础测绘成果提供使用审批"
 
 

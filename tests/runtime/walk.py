@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.fixtures.browser import ARTIFACTS
@@ -21,6 +22,16 @@ def pdf_text(pdf: bytes) -> str:
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"runtime-{name}.png"), full_page=True)
+
+
+def shots(page, name: str, widths=(1366, 390)) -> None:
+    """The page at a desktop and a phone width (``runtime-<name>-<width>.png``); the viewport is
+    put back afterwards."""
+    before = page.viewport_size
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        shot(page, f"{name}-{width}")
+    page.set_viewport_size(before)
 
 
 def sign_in(page, username: str):
@@ -43,13 +54,20 @@ def submit_form(page, button: str) -> None:
         page.get_by_role("button", name=button).click()
 
 
-def act(page, number: str, action: str, opinion: str = "", **fields) -> None:
-    """Open the case page and press ``action`` on the first task form, filling the opinion and any
-    labelled field (a select is chosen by its visible text)."""
+def act(page, number: str, action: str, opinion: str = "", decision: dict | None = None, **fields) -> None:
+    """Open the case page and press ``action`` on the first task form, filling the opinion, the
+    step's decision form (``decision``: field name → value; a choice is ticked by its text) and
+    any labelled field (a select is chosen by its visible text); waits for the success message."""
     page.goto(f"/cases/{number}/")
     form = page.locator("form.act-form").first
     if opinion:
         form.get_by_label("审批意见").fill(opinion)
+    for name, value in (decision or {}).items():
+        field = form.locator(f"fieldset.decision-form [data-field='{name}']")
+        if field.locator("input[type=radio]").count():
+            field.get_by_label(value, exact=True).check()
+        else:
+            field.locator("input, textarea").first.fill(value)
     for label, value in fields.items():
         control = form.get_by_label(label)
         if control.evaluate("e => e.tagName") == "SELECT":
@@ -58,7 +76,7 @@ def act(page, number: str, action: str, opinion: str = "", **fields) -> None:
             control.fill(value)
     with page.expect_navigation():
         form.get_by_role("button", name=action, exact=True).click()
-    assert page.locator(".msg-success").count(), page.locator(".messages").inner_text()
+    expect(page.locator(".msg-success")).to_be_visible()
 
 
 def end_special_procedure(page, number: str, result: str) -> None:
@@ -66,7 +84,7 @@ def end_special_procedure(page, number: str, result: str) -> None:
     page.locator("form.end-pause-form").get_by_label("特殊程序结果").fill(result)
     with page.expect_navigation():
         page.get_by_role("button", name="结束特殊程序").click()
-    assert page.locator(".msg-success").count(), page.locator(".messages").inner_text()
+    expect(page.locator(".msg-success")).to_be_visible()
 
 
 def state(number: str) -> str:
