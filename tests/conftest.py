@@ -71,3 +71,17 @@ class Personas:
         from accounts.models import Department
 
         return Department.objects.get(code=code)
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag_reset():
+    """Celery marks "inside a task" in one process-wide flag, set and restored around every eager
+    run (``Task.apply`` → ``denied_join_result``). That is not thread-safe: the PostgreSQL
+    concurrency tests submit from many threads at once, each running its notifications task
+    eagerly on commit, and interleaved restores can leave the flag set, so a later test's
+    ``result.get()`` is refused ("Never call result.get() within a task!"). The platform itself
+    never waits on a result; only tests do."""
+    from celery._state import _set_task_join_will_block
+
+    yield
+    _set_task_join_will_block(False)
