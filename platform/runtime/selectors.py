@@ -141,6 +141,11 @@ def draft_of(applicant, version, unit_code: str):
     return Draft.objects.filter(applicant=applicant, version=version, unit_code=unit_code).first()
 
 
+def draft_materials(draft) -> dict:
+    """The materials kept with a draft, by material key (none without a draft)."""
+    return {m.key: m for m in draft.materials.all()} if draft is not None else {}
+
+
 # --- Public notices (公示) on the hall --------------------------------------------------------
 
 def public_notices():

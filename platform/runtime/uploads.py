@@ -106,6 +106,14 @@ def files_rolled_back_with(using: str | None = None):
         outer.extend(written)
 
 
+def delete_on_commit(files) -> None:
+    """Delete these stored files (``FieldFile`` values) once the transaction commits: their rows
+    are going, and a rollback must keep both."""
+    written = [(f.storage, f.name) for f in files if f]
+    if written:
+        transaction.on_commit(lambda: _delete(written))
+
+
 def atomic_with_files(func):
     """Decorator form of :func:`files_rolled_back_with` for services (in place of ``transaction.atomic``)."""
 

@@ -26,7 +26,7 @@ from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import access, extensions, form_values, notices, rule_data, selectors, services
+from . import access, extensions, form_values, notices, prefill, rule_data, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
@@ -43,7 +43,7 @@ from .definitions import (
     units_of,
 )
 from .engine import definition_of
-from .forms import decision_from_post, form_data_from_post, materials_from_post
+from .forms import decision_from_post, form_data_from_post, materials_from_post, with_kept
 from .models import CaseState, Channel, Task, TaskState
 from .steps import behaviour_of
 from .throttles import THROTTLED_MESSAGE, objection_throttled, progress_query_throttled
@@ -261,9 +261,11 @@ def _unit_definition(item: ApprovalItem, unit_code: str | None) -> Definition:
 
 
 def _material_rows(defn: Definition, data: dict, errors: dict, *, context: dict, certificates=(),
-                   window: bool = False) -> list[dict]:
+                   window: bool = False, kept: dict | None = None) -> list[dict]:
     """Each material of the unit with whether the rules make it required for this data (``context``:
-    the case facts and decisions, as the service reads them: runtime.rule_data)."""
+    the case facts and decisions, as the service reads them: runtime.rule_data) and what the
+    applicant's draft keeps of it (``kept``: key → ``DraftMaterial``)."""
+    kept = kept or {}
     needed = {m["key"] for m in defn.required_materials({**data, **context})}
     rows = []
     for material in defn.materials:
@@ -276,6 +278,7 @@ def _material_rows(defn: Definition, data: dict, errors: dict, *, context: dict,
                              if material["certificate_type"] and c.certificate_type
                              and c.certificate_type.code == material["certificate_type"]],
             "errors": errors.get(f"materials.{material['key']}", []),
+            "kept": kept.get(material["key"]),
         })
     return rows
 
@@ -295,6 +298,13 @@ def _problems(error: PlatformError) -> list[str]:
     return [m for path, ms in error.details.items()
             if not (path.startswith("$.") or path.startswith("materials.") or path.startswith("applicant."))
             for m in ms]
+
+
+def _missing_materials(defn: Definition, error: PlatformError) -> list[str]:
+    """The materials still wanted, by name, for the list at the top of the page (a phone shows
+    the messages next to each material far below)."""
+    return [f"材料“{m['name']}”：{'；'.join(error.details[path])}" for m in defn.materials
+            if (path := f"materials.{m['key']}") in error.details]
 
 
 def item_guide(request, code):
@@ -333,30 +343,33 @@ def apply(request, code):
     applicant = request.user.applicant
     errors: dict = {}
     problems: list[str] = []
+    draft = selectors.draft_of(applicant, item.current_version, defn.unit_code)
     if request.method == "POST":
         data = form_data_from_post(defn.form, request.POST)
-        given = materials_from_post(defn.materials, request.POST, request.FILES)
+        given = with_kept(materials_from_post(defn.materials, request.POST, request.FILES),
+                          selectors.draft_materials(draft), request.POST)
         try:
             case = services.case_submit(actor=request.user, item=item, form_data=data, materials=given,
                                         unit_code=defn.unit_code, submission_token=_submission_token(request))
         except PlatformError as error:
-            errors, problems = error.details, [error.message, *_problems(error)]
-            try:  # keep what was typed even if the browser closes now
-                services.draft_save(actor=request.user, item=item, form_data=data, unit_code=defn.unit_code)
+            errors, problems = error.details, [error.message, *_problems(error), *_missing_materials(defn, error)]
+            try:  # keep what was typed, and each good file and tick, even if the browser closes now
+                draft = services.draft_save(actor=request.user, item=item, form_data=data, unit_code=defn.unit_code,
+                                            materials=given)
             except PlatformError:
                 pass
         else:
             messages.success(request, f"申请已提交，办件编号 {case.number}。接件凭证已出具，可在下方“文书”中下载。")
             return redirect("runtime:case", number=case.number)
     else:
-        draft = selectors.draft_of(applicant, item.current_version, defn.unit_code)
-        data = draft.form_data if draft else {}
+        data = {**prefill.from_account(defn.form, applicant), **(draft.form_data if draft else {})}
     return render(request, "runtime/apply.html", {
         "item": item, "defn": defn, "data": data, "form_html": render_form(defn.form, data, errors),
         "materials": _material_rows(defn, data, errors, certificates=selectors.certificates_for(request.user)
                                     .filter(status="valid").select_related("certificate_type"),
                                     context=rule_data.intake_context(defn=defn, channel=Channel.ONLINE,
-                                                                     applicant=applicant, on=clock_today())),
+                                                                     applicant=applicant, on=clock_today()),
+                                    kept=selectors.draft_materials(draft)),
         "problems": problems, "draft_url": reverse("runtime:draft", args=[item.code]) + f"?unit={defn.unit_code}",
         "submission_token": _submission_token(request) or new_submission_token(),
     }, status=400 if problems else 200)
