@@ -418,19 +418,23 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
 @transaction.atomic
 def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | None = None,
                   now: dt.datetime | None = None) -> Case:
-    """The applicant withdraws the application before a decision (撤回申请)."""
+    """The applicant withdraws the application before a decision (撤回申请), giving the reason
+    (required; the case page shows it)."""
     now = now or timezone.now()
     case = lock_case(case, expected_version=expected_version, now=now)
     access.require_withdrawer(actor, case)
     if not case.is_open:
         raise Conflict(f"办件已{case.get_state_display()}，不能撤回")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写撤回申请的原因", details={"reason": ["请填写撤回申请的原因"]})
     if case.paused_since is not None:
         end_pause(case, on=timezone.localdate(now), result="申请人撤回申请")
     cancel_tasks(case, open_tasks(case), reason="申请人撤回申请", moves=Moves(), now=now)
     case.state = CaseState.WITHDRAWN
     case.completed_on = timezone.localdate(now)
     caselog.append(case, kind="withdrawn", actor=actor, actor_role=Role.APPLICANT, summary="申请人撤回申请",
-                   opinion=(reason or "").strip())
+                   opinion=reason)
     save_case(case)
     emit(case, "withdrawn")
     return case

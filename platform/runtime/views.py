@@ -68,6 +68,13 @@ def hall(request):
     })
 
 
+@login_required
+def certificate_detail(request, number):
+    """One certificate with its particulars: the holder's own (我的证照), or any for staff."""
+    certificate = get_object_or_404(selectors.certificates_for(request.user).select_related("case"), number=number)
+    return render(request, "runtime/certificate.html", {"certificate": certificate})
+
+
 def public_notices(request):
     """公示公告: the notices running today, open to anyone (staff included)."""
     return render(request, "runtime/notices.html", {"notices": selectors.running_public_notices()})
@@ -160,6 +167,11 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
                        end_pause_refused=_refused_form(refused, "end-pause"),
                        panels=extensions.render_case_panels(request, case))
     context["may_resubmit"] = case.state == CaseState.CORRECTING and access.may_resubmit(request.user, case)
+    context.update(may_withdraw=case.is_open and access.may_withdraw(request.user, case),
+                   withdraw_refused=_refused_form(refused, "withdraw"),
+                   withdrawal=selectors.withdrawal_of(case),
+                   correction=(_latest_document(case, "correction_notice")
+                               if case.state == CaseState.CORRECTING else None))
     return render(request, "runtime/case.html", context, status=status)
 
 
@@ -480,6 +492,24 @@ def resubmit(request, number):
                                         state=TaskState.WAITING).first())),
         "submitted": set(case.materials.filter(superseded=False).values_list("key", flat=True)),
         "problems": problems}, status=400 if problems else 200)
+
+
+@login_required
+@require_POST
+def withdraw(request, number):
+    """撤回申请: the applicant's own case, before a decision, with the reason."""
+    case = _case_or_404(request, number)
+    expected = request.POST.get("expected_version", "")
+    try:
+        services.case_withdraw(actor=request.user, case=case, reason=request.POST.get("reason", ""),
+                               expected_version=int(expected) if expected.isdigit() else None)
+    except AccessDenied as error:
+        raise PermissionDenied(error.message) from None
+    except PlatformError as error:
+        return _case_page(request, case, refused={"form": "withdraw", "error": error, "data": request.POST},
+                          status=400)
+    messages.success(request, "申请已撤回")
+    return redirect("runtime:case", number=number)
 
 
 @login_required
