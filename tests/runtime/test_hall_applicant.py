@@ -131,3 +131,82 @@ def test_the_form_validator_accepts_a_landline_where_a_phone_is_asked(demo):
     validator = form_validator_for_version(item.current_version, unit)
     assert "$.phone" not in validator.errors({"phone": "0571-86001201"}, {})
     assert validator.errors({"phone": "12345"}, {})["$.phone"]
+
+
+def test_the_applicant_withdraws_from_the_case_page_with_a_reason(demo, item, frozen):
+    case = submit(demo, item)
+    client = browser(demo.zhangsan)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert f'action="/cases/{case.number}/withdraw/"' in page and "data-confirm=" in page
+    refused = client.post(f"/cases/{case.number}/withdraw/", {"reason": "  "})
+    assert refused.status_code == 400 and "请填写撤回申请的原因" in refused.content.decode()
+    assert Case.objects.get().state == CaseState.RECEIVED
+    assert browser(demo.lisi).post(f"/cases/{case.number}/withdraw/", {"reason": "x"}).status_code == 404
+    client.post(f"/cases/{case.number}/withdraw/", {"reason": "经营场所另有安排"})
+    assert Case.objects.get().state == CaseState.WITHDRAWN
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert "已撤回" in page and "撤回原因：<span class=\"withdraw-reason\">经营场所另有安排</span>" in page
+    assert "/withdraw/" not in page
+
+
+def test_a_withdrawal_needs_a_reason_in_the_service_too(demo, item, frozen):
+    from core.errors import InvalidInput
+
+    case = submit(demo, item)
+    with pytest.raises(InvalidInput) as refused:
+        services.case_withdraw(actor=demo.zhangsan, case=case, reason="")
+    assert refused.value.details == {"reason": ["请填写撤回申请的原因"]}
+
+
+def test_the_correction_notice_lists_its_items_and_the_deadline_on_the_case_page(demo, item, frozen):
+    from runtime.documents import render_pdf
+
+    case = submit(demo, item)
+    services.case_request_correction(actor=demo.clerk, case=case, items=["申请书缺少签字", "经营场所面积与平面图不一致"])
+    notice = case.documents.get(template="correction_notice")
+    assert notice.context["correct_by"] == "2026年3月23日"  # 15 working days after Monday 2 March
+    page = browser(demo.zhangsan).get(f"/cases/{case.number}/").content.decode()
+    assert "<li>申请书缺少签字</li>" in page and "<li>经营场所面积与平面图不一致</li>" in page
+    assert "2026年3月23日" in page and f"/cases/{case.number}/resubmit/" in page
+    text = _pdf_text(render_pdf("correction_notice", number=notice.number, issuer="x", context=notice.context))
+    heading, first, deadline = text.index("全部内容如下"), text.index("申请书缺少签字"), text.index("请于2026年3月23日前补正")
+    assert heading < text.index("需要补正的内容") < first < deadline
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("没有 pdftotext（poppler-utils）")
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+def test_my_certificates_open_a_certificate_page_only_its_holder_sees(demo, item, frozen):
+    from runtime.models import Certificate
+
+    case = submit(demo, item)
+    for who, opinion in ((demo.clerk, "予以受理"), (demo.handler, "符合条件"), (demo.chief, "同意"),
+                         (demo.leader, "准予许可")):
+        act(who, case, opinion=opinion)
+    act(demo.clerk, case, "complete", opinion="")
+    certificate = Certificate.objects.get(case=case)
+    client = browser(demo.zhangsan)
+    hall = client.get("/hall/").content.decode()
+    assert f'href="/hall/certificates/{certificate.number}/"' in hall
+    page = client.get(f"/hall/certificates/{certificate.number}/").content.decode()
+    for text in (certificate.number, certificate.name, "张三", "330106198503121231", "有效", case.number):
+        assert text in page, text
+    assert browser(demo.lisi).get(f"/hall/certificates/{certificate.number}/").status_code == 404
+
+
+def test_a_promised_limit_of_zero_reads_on_the_spot(demo):
+    doc = factories.definition("JB-SCJG-XK-0005", name="即办事项", promised=0, statutory=5)
+    doc["handling_type"] = "instant"
+    instant = factories.publish(doc)
+    client = Client()
+    hall = client.get("/hall/", {"q": "即办事项"}).content.decode()
+    assert '<td data-label="承诺时限" class="promised-limit">即办</td>' in hall
+    assert "0个工作日" not in hall
+    guide = client.get(f"/hall/items/{instant.code}/").content.decode()
+    assert '<td class="promised-limit">即办</td>' in guide
