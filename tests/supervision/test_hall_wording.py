@@ -7,10 +7,20 @@ from django.contrib.messages import get_messages
 
 from supervision import services
 
-from .test_complaints import case  # noqa: F401 - the fixture
+from ..runtime import factories
+from .conftest import act, at, submit
 from .test_ratings import _completed
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(demo, frozen):
+    item = factories.publish(factories.definition(promised=5, statutory=8))
+    frozen.move_to(at("2026-10-12", 9))
+    case = submit(demo, item)
+    act(demo.clerk, case, opinion="予以受理")
+    return case
 
 
 def test_a_consultation_is_worded_as_a_consultation_not_a_complaint(client, demo, frozen):
@@ -26,9 +36,9 @@ def test_a_consultation_is_worded_as_a_consultation_not_a_complaint(client, demo
 
 
 def test_a_low_rating_without_a_reason_says_so_once(client, demo, frozen):
-    case = _completed(demo, frozen)
+    completed = _completed(demo, frozen)
     client.force_login(demo.zhangsan)
-    response = client.post(f"/supervision/ratings/{case.number}/", {"grade": "1", "comment": ""})
+    response = client.post(f"/supervision/ratings/{completed.number}/", {"grade": "1", "comment": ""})
     said = [str(m) for m in get_messages(response.wsgi_request)]
     assert said == ["差评请写明不满意的原因"]
 
