@@ -61,7 +61,7 @@ from .models import (
     TaskState,
 )
 from .steps import behaviour_of, keys_where
-from .uploads import atomic_with_files, check_upload, delete_on_commit, remember_written
+from .uploads import atomic_with_files, check_upload, delete_on_commit, remember_written, stored
 
 MAX_FORM_BYTES = 256 * 1024
 
@@ -767,10 +767,10 @@ def draft_save(*, actor, item: ApprovalItem, form_data, unit_code: str | None = 
 def _keep_draft_materials(draft: Draft, defn: Definition, materials: Iterable[MaterialInput]) -> None:
     kept = {m.key: m for m in draft.materials.all()}
     given = {m.key: m for m in materials if defn.material(m.key) is not None}
-    gone = []
+    gone: list[tuple] = []  # files to delete after commit
     for key, row in kept.items():
         if key not in given:
-            gone.append(row.file)
+            gone += stored(row.file)
             row.delete()
     for key, material_input in given.items():
         row = kept.get(key) or DraftMaterial(draft=draft, key=key)
@@ -780,19 +780,18 @@ def _keep_draft_materials(draft: Draft, defn: Definition, materials: Iterable[Ma
             if issues:  # a refused file is not kept; the page says why
                 continue
             if row.sha256 != checked.sha256:
-                gone.append(row.file)
+                gone += stored(row.file)
                 row.file.save(f"{draft.pk}-{key}-{checked.sha256[:12]}.{checked.sniffed_type}",
                               ContentFile(checked.content), save=False)
                 remember_written(row.file.storage, row.file.name)
                 row.original_name, row.size, row.sha256 = checked.name, checked.size, checked.sha256
             row.paper_original = material_input.paper
         elif material_input.paper:
-            if row.file:
-                gone.append(row.file)
+            gone += stored(row.file)
             row.file, row.original_name, row.size, row.sha256, row.paper_original = "", "", 0, "", True
         else:  # a certificate: chosen again from the list
             if row.pk:
-                gone.append(row.file)
+                gone += stored(row.file)
                 row.delete()
             continue
         row.save()
@@ -802,7 +801,7 @@ def _keep_draft_materials(draft: Draft, defn: Definition, materials: Iterable[Ma
 def draft_discard(draft: Draft | None) -> None:
     """Delete a draft with its kept files (after commit)."""
     if draft is not None:
-        delete_on_commit([m.file for m in draft.materials.all()])
+        delete_on_commit([pair for m in draft.materials.all() for pair in stored(m.file)])
         draft.delete()
 
 

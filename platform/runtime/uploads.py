@@ -106,12 +106,17 @@ def files_rolled_back_with(using: str | None = None):
         outer.extend(written)
 
 
-def delete_on_commit(files) -> None:
-    """Delete these stored files (``FieldFile`` values) once the transaction commits: their rows
-    are going, and a rollback must keep both."""
-    written = [(f.storage, f.name) for f in files if f]
+def stored(file) -> list[tuple]:
+    """A ``FieldFile`` as its (storage, name), taken now (saving a new file renames the object);
+    none when it holds no file."""
+    return [(file.storage, file.name)] if file else []
+
+
+def delete_on_commit(written: list[tuple]) -> None:
+    """Delete these stored files (``stored`` pairs) once the transaction commits: their rows are
+    going, and a rollback must keep both."""
     if written:
-        transaction.on_commit(lambda: _delete(written))
+        transaction.on_commit(lambda: _delete(list(written)))
 
 
 def atomic_with_files(func):

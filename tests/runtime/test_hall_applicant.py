@@ -26,14 +26,16 @@ def pdf(name="申请书.pdf", content=factories.PDF):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def test_a_refused_application_keeps_the_uploaded_file_and_flags_the_missing_one(demo, item, frozen):
+def test_a_refused_application_keeps_the_uploaded_file_and_flags_the_missing_one(
+        demo, item, frozen, django_capture_on_commit_callbacks):
     """Material A uploaded, material B missing, a form field invalid: the page keeps A's file (a
     draft upload), names B, keeps what was typed; fixing only the rest creates the case with A."""
     client = browser(demo.zhangsan)
     url = f"/hall/items/{item.code}/apply/"
     post = {"company": "自动售货公司", "business": "自动售货设备", "machines": "0", "amount": "800",
             "material:application": pdf("我的申请书.pdf")}
-    refused = client.post(url, post)
+    with django_capture_on_commit_callbacks(execute=True):  # what runs after commit runs, as it would
+        refused = client.post(url, post)
     assert refused.status_code == 400
     body = refused.content.decode()
     assert "已上传：我的申请书.pdf" in body and 'name="keep:application" value="1" checked' in body
@@ -43,13 +45,16 @@ def test_a_refused_application_keeps_the_uploaded_file_and_flags_the_missing_one
     assert not Case.objects.exists()
     kept = DraftMaterial.objects.get(key="application")
     assert kept.draft.applicant == demo.zhangsan.applicant and kept.original_name == "我的申请书.pdf"
+    assert kept.file.storage.exists(kept.file.name)
     # the next page view (even a fresh GET) still shows it
     assert "已上传：我的申请书.pdf" in client.get(url).content.decode()
 
     fixed = {"company": "自动售货公司", "business": "自动售货设备", "machines": "2", "amount": "800",
              "keep:application": "1", "material:vending": pdf("地点.pdf")}
-    response = client.post(url, fixed)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, fixed)
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert not kept.file.storage.exists(kept.file.name)  # the draft's copy went with the draft
     case = Case.objects.get()
     application = case.materials.get(key="application")
     assert application.original_name == "我的申请书.pdf" and application.sha256
