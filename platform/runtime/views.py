@@ -315,8 +315,8 @@ def _problems(error: PlatformError) -> list[str]:
 def _missing_materials(defn: Definition, error: PlatformError) -> list[str]:
     """The materials still wanted, by name, for the list at the top of the page (a phone shows
     the messages next to each material far below)."""
-    return [f"材料“{m['name']}”：{'；'.join(error.details[path])}" for m in defn.materials
-            if (path := f"materials.{m['key']}") in error.details]
+    return [message if m["name"] in message else f"{m['name']}：{message}" for m in defn.materials
+            for message in error.details.get(f"materials.{m['key']}", [])]
 
 
 def item_guide(request, code):

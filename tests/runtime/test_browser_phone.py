@@ -77,7 +77,7 @@ def test_the_applicant_side_reads_well_on_a_phone(district, phone):
     page.locator("[role=alert]").first.wait_for()
     assert page.get_by_text("已上传：张三的申请书.pdf").is_visible()
     assert page.locator("input[name='paper:identity']").is_checked()
-    assert "经营场所使用相关文件（或住所承诺）" in page.locator("[role=alert]").first.inner_text()
+    assert "请提交“经营场所使用相关文件（或住所承诺）”" in page.locator("[role=alert]").first.inner_text()
     assert "请提交" in page.locator("[data-material=premises_proof] .field-error").inner_text()
     assert page.locator("#f-phone").input_value() == "0571-86001201"
     assert not Case.objects.exists()
