@@ -26,6 +26,19 @@ _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 2
 _CREDIT_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
 
 
+# A phone where a form asks for one: an 11-digit mobile number, or a landline with its area code
+# (0571-86001201, 010-12345678, with or without the hyphen, an extension after another hyphen).
+# The one pattern: the form validator checks it, the form's script (data-pattern) checks it early.
+PHONE_PATTERN = r"1[3-9][0-9]{9}|0[1-9][0-9]{1,2}-?[0-9]{7,8}(?:-[0-9]{1,6})?"
+PHONE_MESSAGE = "联系电话应为11位手机号码，或带区号的固定电话（如 0571-86001201）"
+_PHONE = re.compile(PHONE_PATTERN)
+
+
+def phone_problem(value: str) -> str | None:
+    """``None`` for a mobile or landline number, else what is wrong."""
+    return None if _PHONE.fullmatch(value or "") else PHONE_MESSAGE
+
+
 def id_number_check_char(first17: str) -> str:
     total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]

@@ -233,9 +233,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
+from config.api_docs import DESCRIPTION as API_DESCRIPTION  # noqa: E402
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "网上审批及电子监察平台 API",
-    "DESCRIPTION": "Online administrative approval with electronic supervision.",
+    "DESCRIPTION": API_DESCRIPTION,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api_docs.chinese_operations"],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The browsable docs use the swagger-ui assets from the drf-spectacular-sidecar package,

@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from accounts.identity import credit_code_problem, id_number_problem
+from accounts.identity import credit_code_problem, id_number_problem, phone_problem
 from core.registry import Registry
 from rules import RuleEvaluationError, evaluate_rule
 
@@ -94,7 +94,7 @@ PALETTE = [
               defaults={"type": "string", "format": "id-number"}),
     FieldType("credit_code", "统一社会信用代码", "credit_code", _props(_STRING, format={"const": "credit-code"}),
               defaults={"type": "string", "format": "credit-code"}),
-    FieldType("mobile", "手机号码", "mobile", _props(_STRING, format={"const": "mobile"}),
+    FieldType("mobile", "联系电话（手机或固话）", "mobile", _props(_STRING, format={"const": "mobile"}),
               defaults={"type": "string", "format": "mobile"}),
     FieldType("address", "地址", "address", _props(_STRING, **_LEN), defaults={"type": "string", "maxLength": 200}),
     FieldType("table", "重复表格（多行）", "table",
@@ -122,7 +122,6 @@ def register_palette() -> None:
 # --- Formats ------------------------------------------------------------------------------
 
 CUSTOM_FORMATS = frozenset({"id-number", "credit-code", "mobile", "money", "date-range", "file-ref"})
-MOBILE = re.compile(r"1[3-9][0-9]{9}")
 FILE_REF = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -143,8 +142,8 @@ def _build_format_checker() -> FormatChecker:
 
     @checker.checks("mobile", raises=ValueError)
     def _mobile(value):
-        if isinstance(value, str) and not MOBILE.fullmatch(value):
-            raise ValueError("手机号码应为11位数字，以1开头")
+        if isinstance(value, str) and (problem := phone_problem(value)):
+            raise ValueError(problem)
         return True
 
     @checker.checks("money", raises=ValueError)

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.identity import PHONE_MESSAGE, PHONE_PATTERN
+
 from .palette import field_ui, ordered_fields
 from .steps import step_types
 
 _TEXT_INPUT = {"text": {}, "address": {}, "id_number": {"maxlength": "18", "data-check": "id-number"},
                "credit_code": {"maxlength": "18", "data-check": "credit-code"},
-               "mobile": {"maxlength": "11", "inputmode": "numeric", "data-check": "mobile"}}
+               "mobile": {"maxlength": "20", "inputmode": "tel", "data-check": "mobile",
+                          "data-pattern": PHONE_PATTERN, "data-message": PHONE_MESSAGE}}
 
 
 def _attrs(attrs: dict) -> str:

@@ -58,9 +58,10 @@ _add(Guide("applicant", "申请人（企业和群众）", ("applicant",), "zhang
                     shot="applicant-hall"),
                Step("阅读办事指南", "打开事项，阅读设定依据、申请条件、申请材料、办理流程图和承诺时限；可下载空白申请表。",
                     "runtime:item-guide", (ITEM,), "applicant-guide"),
-               Step("在线申请", "点击“在线申请”，填写申请表并上传材料。填写内容会自动保存为草稿，提交后获得办件编号。",
+               Step("在线申请", "点击“在线申请”，填写申请表并上传材料。申请人名称、证件号码和电话已按账户预先填好；填写内容会自动保存为草稿，"
+                    "提交时如有错误，已上传的材料会保留，按提示修改后再提交，提交后获得办件编号。",
                     "runtime:apply", (ITEM,), "applicant-apply"),
-               Step("查询进度", "用办件编号查询办理进度；需要补正时按告知补正材料后重新提交。", "runtime:progress",
+               Step("查询进度", "用办件编号查询办理进度；需要补正时按告知的内容和期限补正后重新提交。作出决定前可在办件页面撤回申请（须说明原因）。", "runtime:progress",
                     shot="applicant-progress"),
                Step("投诉与评价", "对办理有意见的，可以向效能办投诉，并对办结的办件评价。", "supervision:complaints_mine"),
            ]))

@@ -272,7 +272,9 @@ def _request_correction(ctx: ActionContext) -> None:
         clock_note = (f"自{cn_date(ctx.today)}起至您补正提交之日，办理期限停止计算；"
                       "补正提交后继续计算，法定办结期限相应顺延。")
     case.state = CaseState.CORRECTING
-    issue_document(case, "correction_notice", items=items, note=ctx.opinion, clock_note=clock_note)
+    correct_by = clock.correction_due_on(ctx.today, ctx.defn.correction_limit_days)
+    issue_document(case, "correction_notice", items=items, note=ctx.opinion, clock_note=clock_note,
+                   correct_by=cn_date(correct_by), correct_by_iso=correct_by.isoformat())
 
 
 def _suspend(ctx: ActionContext) -> None:

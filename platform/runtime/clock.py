@@ -37,6 +37,12 @@ from .models import Case, Pause, Task
 ONE_DAY = dt.timedelta(days=1)
 ACCEPTANCE_WINDOW_DAYS = 5
 PREREVIEW_LIMIT_DAYS = 2  # 网上预审: the default when the item sets no limit of its own
+CORRECTION_LIMIT_DAYS = 15  # 补正期限 the notice gives the applicant, unless the item sets its own
+
+
+def correction_due_on(notice_day: dt.date, limit_days: int) -> dt.date:
+    """By when the applicant is asked to correct: ``limit_days`` working days after the notice."""
+    return add_working_days(notice_day, limit_days).value
 
 
 def today() -> dt.date:

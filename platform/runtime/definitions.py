@@ -122,6 +122,14 @@ class Definition:
         return int(self.document.get("prereview_limit_days") or PREREVIEW_LIMIT_DAYS)
 
     @property
+    def correction_limit_days(self) -> int:
+        """补正期限 stated on the correction notice: the item's own when its definition sets one,
+        else 15 working days."""
+        from .clock import CORRECTION_LIMIT_DAYS
+
+        return int(self.document.get("correction_limit_days") or CORRECTION_LIMIT_DAYS)
+
+    @property
     def correction_stops_clock(self) -> bool:
         """Whether a correction asked for after acceptance stops the clock until the applicant
         resubmits (an absent key, as in every version published before the setting: no)."""

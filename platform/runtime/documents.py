@@ -28,6 +28,7 @@ class DocumentTemplate:
     paragraphs: list[str] = field(default_factory=list)
     list_key: str = ""  # a context key holding a list of lines, printed numbered
     list_title: str = ""
+    list_after: int = 0  # how many paragraphs come before the list (one that announces it)
 
 
 document_templates: Registry[DocumentTemplate] = Registry("文书模板")
@@ -46,8 +47,8 @@ TEMPLATES = [
     DocumentTemplate(
         "correction_notice", "一次性告知补正通知书", "BZ", _CASE_ROWS + [("告知日期", "issued_on")],
         ["经审查，您的申请材料不齐全或者不符合法定形式。根据《中华人民共和国行政许可法》第三十二条，"
-         "现一次性告知需要补正的全部内容如下。请补正后重新提交。", "{note}", "{clock_note}"],
-        list_key="items", list_title="需要补正的内容"),
+         "现一次性告知需要补正的全部内容如下：", "请于{correct_by}前补正后重新提交。", "{note}", "{clock_note}"],
+        list_key="items", list_title="需要补正的内容", list_after=1),
     DocumentTemplate(
         "acceptance_notice", "受理通知书", "SL", _CASE_ROWS + [("受理日期", "accepted_on"),
                                                           ("法定办结期限", "statutory_due_on"),
@@ -151,15 +152,20 @@ def render_pdf(template_key: str, *, number: str, issuer: str, context: dict) ->
             continue
         line(f"{label}：{value}")
     y -= 6
+
+    def paragraphs(texts: list[str]):
+        for paragraph in texts:
+            text = fill(paragraph, context).strip()
+            if text:
+                line("　　" + text)
+
+    paragraphs(template.paragraphs[:template.list_after])
     if template.list_key and context.get(template.list_key):
         line(template.list_title + "：", 12)
         for i, item in enumerate(context[template.list_key], start=1):
             line(f"{i}. {item}", 11, left + 16)
         y -= 6
-    for paragraph in template.paragraphs:
-        text = fill(paragraph, context).strip()
-        if text:
-            line("　　" + text)
+    paragraphs(template.paragraphs[template.list_after:])
     y -= 30
     line(issuer, 12, right - 220)
     line(f"{context.get('issued_on', '')}", 12, right - 220)

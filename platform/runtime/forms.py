@@ -4,7 +4,8 @@ The form's HTML comes from ``designer.render.render_form`` and its fields are re
 ``designer.render.form_data_from_post``, the same pair the designer's preview uses. Materials
 come as ``material:<key>`` (a file),
 ``paper:<key>`` (the paper original travels with the file) and ``certificate:<key>`` (a number
-from the certificate registry).
+from the certificate registry); ``keep:<key>`` keeps the file a refused attempt left with the
+applicant's draft (``with_kept``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from designer.render import form_data_from_post
 
 from .services import MaterialInput
 
-__all__ = ["decision_from_post", "form_data_from_post", "materials_from_post"]
+__all__ = ["decision_from_post", "form_data_from_post", "materials_from_post", "with_kept"]
 
 DECISION_PREFIX = "decision."
 
@@ -44,3 +45,16 @@ def materials_from_post(materials: list[dict], post, files) -> list[MaterialInpu
         elif post.get(f"paper:{key}"):
             given.append(MaterialInput(key, paper=True))
     return given
+
+
+def with_kept(given: list[MaterialInput], kept: dict, post) -> list[MaterialInput]:
+    """``given`` and, for each material the page sent nothing new for, the file kept with the
+    draft (``kept``: key → ``DraftMaterial``) while its ``keep:<key>`` box stays ticked."""
+    sent = {m.key for m in given}
+    result = list(given)
+    for key, row in kept.items():
+        if key in sent or not row.file or not post.get(f"keep:{key}"):
+            continue
+        with row.file.open("rb") as stored:
+            result.append(MaterialInput(key, row.original_name, stored.read()))
+    return result

@@ -476,6 +476,28 @@ class Draft(models.Model):
         return f"{self.applicant} {self.unit_code}"
 
 
+class DraftMaterial(models.Model):
+    """A material kept with a draft: a file that passed the upload checks, or the tick "paper
+    original to the window", so an application refused for another reason never loses them
+    (services.draft_save). The file moves to the case when the application is submitted."""
+
+    draft = models.ForeignKey(Draft, verbose_name="申请草稿", on_delete=models.CASCADE, related_name="materials")
+    key = models.CharField("材料编号", max_length=40)
+    file = models.FileField("文件", upload_to="runtime/drafts/%Y/%m/", blank=True)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    size = models.PositiveBigIntegerField("大小（字节）", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    paper_original = models.BooleanField("纸质原件递交窗口", default=False)
+
+    class Meta:
+        verbose_name = "草稿中的材料"
+        verbose_name_plural = "草稿中的材料"
+        constraints = [models.UniqueConstraint(fields=["draft", "key"], name="one_draft_material_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.draft} {self.key}"
+
+
 class Submission(models.Model):
     """One sending of an application form, by its idempotency token (a hidden field of each
     rendered form, or the API's ``Idempotency-Key``), and the case it made: a double click or a

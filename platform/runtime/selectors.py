@@ -141,6 +141,18 @@ def draft_of(applicant, version, unit_code: str):
     return Draft.objects.filter(applicant=applicant, version=version, unit_code=unit_code).first()
 
 
+def withdrawal_of(case: Case) -> LogEntry | None:
+    """The log entry of the applicant's withdrawal (its opinion is the reason), if withdrawn."""
+    if case.state != "withdrawn":
+        return None
+    return case.log.filter(kind="withdrawn").order_by("-pk").first()
+
+
+def draft_materials(draft) -> dict:
+    """The materials kept with a draft, by material key (none without a draft)."""
+    return {m.key: m for m in draft.materials.all()} if draft is not None else {}
+
+
 # --- Public notices (公示) on the hall --------------------------------------------------------
 
 def public_notices():

@@ -51,6 +51,7 @@ from .models import (
     Certificate,
     Channel,
     Draft,
+    DraftMaterial,
     Extension,
     Material,
     Objection,
@@ -60,7 +61,7 @@ from .models import (
     TaskState,
 )
 from .steps import behaviour_of, keys_where
-from .uploads import atomic_with_files, check_upload, remember_written
+from .uploads import atomic_with_files, check_upload, delete_on_commit, remember_written, stored
 
 MAX_FORM_BYTES = 256 * 1024
 
@@ -279,7 +280,8 @@ def _case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Ma
     open_step(case, defn, defn.start, branch="", moves=moves, now=now)
     save_case(case)
     case.opened_tasks = moves.opened
-    Draft.objects.filter(applicant=applicant, version=item.current_version, unit_code=defn.unit_code).delete()
+    draft_discard(Draft.objects.filter(applicant=applicant, version=item.current_version,
+                                       unit_code=defn.unit_code).first())
     if claimed is not None:
         Submission.objects.filter(pk=claimed.pk).update(case=case)
     emit(case, "submitted")
@@ -416,19 +418,23 @@ def case_resubmit(*, actor, case: Case, form_data, materials: Iterable[MaterialI
 @transaction.atomic
 def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | None = None,
                   now: dt.datetime | None = None) -> Case:
-    """The applicant withdraws the application before a decision (撤回申请)."""
+    """The applicant withdraws the application before a decision (撤回申请), giving the reason
+    (required; the case page shows it)."""
     now = now or timezone.now()
     case = lock_case(case, expected_version=expected_version, now=now)
     access.require_withdrawer(actor, case)
     if not case.is_open:
         raise Conflict(f"办件已{case.get_state_display()}，不能撤回")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写撤回申请的原因", details={"reason": ["请填写撤回申请的原因"]})
     if case.paused_since is not None:
         end_pause(case, on=timezone.localdate(now), result="申请人撤回申请")
     cancel_tasks(case, open_tasks(case), reason="申请人撤回申请", moves=Moves(), now=now)
     case.state = CaseState.WITHDRAWN
     case.completed_on = timezone.localdate(now)
     caselog.append(case, kind="withdrawn", actor=actor, actor_role=Role.APPLICANT, summary="申请人撤回申请",
-                   opinion=(reason or "").strip())
+                   opinion=reason)
     save_case(case)
     emit(case, "withdrawn")
     return case
@@ -735,9 +741,14 @@ def clocks_recompute(*, open_only: bool = True, now: dt.datetime | None = None) 
 
 # --- Drafts ---------------------------------------------------------------------------------
 
-@transaction.atomic
-def draft_save(*, actor, item: ApprovalItem, form_data, unit_code: str | None = None) -> Draft:
-    """Save what the applicant has typed so far (no validation: a draft may be incomplete)."""
+@atomic_with_files
+def draft_save(*, actor, item: ApprovalItem, form_data, unit_code: str | None = None,
+               materials: Iterable[MaterialInput] | None = None) -> Draft:
+    """Save what the applicant has typed so far (no validation: a draft may be incomplete).
+    ``materials`` (the application page's materials after a refusal; ``None`` leaves the kept
+    ones alone): each file that passes the upload checks and each "paper original" tick is kept
+    with the draft, so the next attempt starts with them; a material not given any more is
+    dropped."""
     if not is_applicant(actor) or getattr(actor, "applicant", None) is None:
         raise AccessDenied("只有申请人可以保存申请草稿")
     item = _published(item, Channel.ONLINE)
@@ -748,7 +759,50 @@ def draft_save(*, actor, item: ApprovalItem, form_data, unit_code: str | None = 
         raise InvalidInput("表单数据过大", details={"$": ["表单数据过大"]})
     draft, _ = Draft.objects.update_or_create(applicant=actor.applicant, version=item.current_version,
                                               unit_code=defn.unit_code, defaults={"form_data": form_data})
+    if materials is not None:
+        _keep_draft_materials(draft, defn, materials)
     return draft
+
+
+def _keep_draft_materials(draft: Draft, defn: Definition, materials: Iterable[MaterialInput]) -> None:
+    kept = {m.key: m for m in draft.materials.all()}
+    given = {m.key: m for m in materials if defn.material(m.key) is not None}
+    gone: list[tuple] = []  # files to delete after commit
+    for key, row in kept.items():
+        if key not in given:
+            gone += stored(row.file)
+            row.delete()
+    for key, material_input in given.items():
+        row = kept.get(key) or DraftMaterial(draft=draft, key=key)
+        if material_input.content is not None:
+            checked, issues = check_upload(material=defn.material(key), name=material_input.name or key,
+                                           content=material_input.content)
+            if issues:  # a refused file is not kept; the page says why
+                continue
+            if row.sha256 != checked.sha256:
+                gone += stored(row.file)
+                row.file.save(f"{draft.pk}-{key}-{checked.sha256[:12]}.{checked.sniffed_type}",
+                              ContentFile(checked.content), save=False)
+                remember_written(row.file.storage, row.file.name)
+                row.original_name, row.size, row.sha256 = checked.name, checked.size, checked.sha256
+            row.paper_original = material_input.paper
+        elif material_input.paper:
+            gone += stored(row.file)
+            row.file, row.original_name, row.size, row.sha256, row.paper_original = "", "", 0, "", True
+        else:  # a certificate: chosen again from the list
+            if row.pk:
+                gone += stored(row.file)
+                row.delete()
+            continue
+        row.save()
+    delete_on_commit(gone)
+
+
+def draft_discard(draft: Draft | None) -> None:
+    """Delete a draft with its kept files (after commit)."""
+    if draft is not None:
+        delete_on_commit([pair for m in draft.materials.all() for pair in stored(m.file)])
+        draft.delete()
 
 
 __all__ = ["ApplicantInput", "MaterialInput", "case_accept", "case_intake_at_window", "case_deliver", "case_refuse", "case_request_correction",

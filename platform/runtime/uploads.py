@@ -106,6 +106,19 @@ def files_rolled_back_with(using: str | None = None):
         outer.extend(written)
 
 
+def stored(file) -> list[tuple]:
+    """A ``FieldFile`` as its (storage, name), taken now (saving a new file renames the object);
+    none when it holds no file."""
+    return [(file.storage, file.name)] if file else []
+
+
+def delete_on_commit(written: list[tuple]) -> None:
+    """Delete these stored files (``stored`` pairs) once the transaction commits: their rows are
+    going, and a rollback must keep both."""
+    if written:
+        transaction.on_commit(lambda: _delete(list(written)))
+
+
 def atomic_with_files(func):
     """Decorator form of :func:`files_rolled_back_with` for services (in place of ``transaction.atomic``)."""
 

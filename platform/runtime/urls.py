@@ -6,6 +6,7 @@ app_name = "runtime"
 
 urlpatterns = [
     path("hall/", views.hall, name="hall"),
+    path("hall/certificates/<str:number>/", views.certificate_detail, name="certificate"),
     path("hall/notices/", views.public_notices, name="notices"),
     path("hall/notices/<int:pk>/", views.public_notice, name="notice"),
     path("hall/items/<str:code>/", views.item_guide, name="item-guide"),
@@ -20,5 +21,6 @@ urlpatterns = [
     path("cases/<str:number>/documents/<str:document>.pdf", views.document_pdf, name="document"),
     path("cases/<str:number>/tasks/<int:task_id>/act/", views.task_act, name="act"),
     path("cases/<str:number>/resubmit/", views.resubmit, name="resubmit"),
+    path("cases/<str:number>/withdraw/", views.withdraw, name="withdraw"),
     path("cases/<str:number>/end-special-procedure/", views.end_special_procedure, name="end-pause"),
 ]

@@ -26,7 +26,7 @@ from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import access, extensions, form_values, notices, rule_data, selectors, services
+from . import access, extensions, form_values, notices, prefill, rule_data, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
@@ -43,7 +43,7 @@ from .definitions import (
     units_of,
 )
 from .engine import definition_of
-from .forms import decision_from_post, form_data_from_post, materials_from_post
+from .forms import decision_from_post, form_data_from_post, materials_from_post, with_kept
 from .models import CaseState, Channel, Task, TaskState
 from .steps import behaviour_of
 from .throttles import THROTTLED_MESSAGE, objection_throttled, progress_query_throttled
@@ -66,6 +66,13 @@ def hall(request):
         "certificates": selectors.certificates_for(request.user)[:50] if signed_in else [],
         "links": extensions.links_for("hall", request.user),
     })
+
+
+@login_required
+def certificate_detail(request, number):
+    """One certificate with its particulars: the holder's own (我的证照), or any for staff."""
+    certificate = get_object_or_404(selectors.certificates_for(request.user).select_related("case"), number=number)
+    return render(request, "runtime/certificate.html", {"certificate": certificate})
 
 
 def public_notices(request):
@@ -160,6 +167,11 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
                        end_pause_refused=_refused_form(refused, "end-pause"),
                        panels=extensions.render_case_panels(request, case))
     context["may_resubmit"] = case.state == CaseState.CORRECTING and access.may_resubmit(request.user, case)
+    context.update(may_withdraw=case.is_open and access.may_withdraw(request.user, case),
+                   withdraw_refused=_refused_form(refused, "withdraw"),
+                   withdrawal=selectors.withdrawal_of(case),
+                   correction=(_latest_document(case, "correction_notice")
+                               if case.state == CaseState.CORRECTING else None))
     return render(request, "runtime/case.html", context, status=status)
 
 
@@ -261,9 +273,11 @@ def _unit_definition(item: ApprovalItem, unit_code: str | None) -> Definition:
 
 
 def _material_rows(defn: Definition, data: dict, errors: dict, *, context: dict, certificates=(),
-                   window: bool = False) -> list[dict]:
+                   window: bool = False, kept: dict | None = None) -> list[dict]:
     """Each material of the unit with whether the rules make it required for this data (``context``:
-    the case facts and decisions, as the service reads them: runtime.rule_data)."""
+    the case facts and decisions, as the service reads them: runtime.rule_data) and what the
+    applicant's draft keeps of it (``kept``: key → ``DraftMaterial``)."""
+    kept = kept or {}
     needed = {m["key"] for m in defn.required_materials({**data, **context})}
     rows = []
     for material in defn.materials:
@@ -276,6 +290,7 @@ def _material_rows(defn: Definition, data: dict, errors: dict, *, context: dict,
                              if material["certificate_type"] and c.certificate_type
                              and c.certificate_type.code == material["certificate_type"]],
             "errors": errors.get(f"materials.{material['key']}", []),
+            "kept": kept.get(material["key"]),
         })
     return rows
 
@@ -295,6 +310,13 @@ def _problems(error: PlatformError) -> list[str]:
     return [m for path, ms in error.details.items()
             if not (path.startswith("$.") or path.startswith("materials.") or path.startswith("applicant."))
             for m in ms]
+
+
+def _missing_materials(defn: Definition, error: PlatformError) -> list[str]:
+    """The materials still wanted, by name, for the list at the top of the page (a phone shows
+    the messages next to each material far below)."""
+    return [message if m["name"] in message else f"{m['name']}：{message}" for m in defn.materials
+            for message in error.details.get(f"materials.{m['key']}", [])]
 
 
 def item_guide(request, code):
@@ -333,30 +355,33 @@ def apply(request, code):
     applicant = request.user.applicant
     errors: dict = {}
     problems: list[str] = []
+    draft = selectors.draft_of(applicant, item.current_version, defn.unit_code)
     if request.method == "POST":
         data = form_data_from_post(defn.form, request.POST)
-        given = materials_from_post(defn.materials, request.POST, request.FILES)
+        given = with_kept(materials_from_post(defn.materials, request.POST, request.FILES),
+                          selectors.draft_materials(draft), request.POST)
         try:
             case = services.case_submit(actor=request.user, item=item, form_data=data, materials=given,
                                         unit_code=defn.unit_code, submission_token=_submission_token(request))
         except PlatformError as error:
-            errors, problems = error.details, [error.message, *_problems(error)]
-            try:  # keep what was typed even if the browser closes now
-                services.draft_save(actor=request.user, item=item, form_data=data, unit_code=defn.unit_code)
+            errors, problems = error.details, [error.message, *_problems(error), *_missing_materials(defn, error)]
+            try:  # keep what was typed, and each good file and tick, even if the browser closes now
+                draft = services.draft_save(actor=request.user, item=item, form_data=data, unit_code=defn.unit_code,
+                                            materials=given)
             except PlatformError:
                 pass
         else:
             messages.success(request, f"申请已提交，办件编号 {case.number}。接件凭证已出具，可在下方“文书”中下载。")
             return redirect("runtime:case", number=case.number)
     else:
-        draft = selectors.draft_of(applicant, item.current_version, defn.unit_code)
-        data = draft.form_data if draft else {}
+        data = {**prefill.from_account(defn.form, applicant), **(draft.form_data if draft else {})}
     return render(request, "runtime/apply.html", {
         "item": item, "defn": defn, "data": data, "form_html": render_form(defn.form, data, errors),
         "materials": _material_rows(defn, data, errors, certificates=selectors.certificates_for(request.user)
                                     .filter(status="valid").select_related("certificate_type"),
                                     context=rule_data.intake_context(defn=defn, channel=Channel.ONLINE,
-                                                                     applicant=applicant, on=clock_today())),
+                                                                     applicant=applicant, on=clock_today()),
+                                    kept=selectors.draft_materials(draft)),
         "problems": problems, "draft_url": reverse("runtime:draft", args=[item.code]) + f"?unit={defn.unit_code}",
         "submission_token": _submission_token(request) or new_submission_token(),
     }, status=400 if problems else 200)
@@ -467,6 +492,24 @@ def resubmit(request, number):
                                         state=TaskState.WAITING).first())),
         "submitted": set(case.materials.filter(superseded=False).values_list("key", flat=True)),
         "problems": problems}, status=400 if problems else 200)
+
+
+@login_required
+@require_POST
+def withdraw(request, number):
+    """撤回申请: the applicant's own case, before a decision, with the reason."""
+    case = _case_or_404(request, number)
+    expected = request.POST.get("expected_version", "")
+    try:
+        services.case_withdraw(actor=request.user, case=case, reason=request.POST.get("reason", ""),
+                               expected_version=int(expected) if expected.isdigit() else None)
+    except AccessDenied as error:
+        raise PermissionDenied(error.message) from None
+    except PlatformError as error:
+        return _case_page(request, case, refused={"form": "withdraw", "error": error, "data": request.POST},
+                          status=400)
+    messages.success(request, "申请已撤回")
+    return redirect("runtime:case", number=number)
 
 
 @login_required

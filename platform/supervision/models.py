@@ -226,6 +226,10 @@ class SupervisionOrder(models.Model):
         return self.number
 
 
+# The five grades of every rating the public gives (a case, a complaint's answer), in words.
+RATING_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+
 class Complaint(models.Model):
     """投诉: filed by an applicant (or anyone, with contact details) about a case or a department;
     the efficiency office assigns it with a limit, the department answers, the complainant rates
@@ -297,6 +301,10 @@ class Complaint(models.Model):
     def upheld(self) -> bool:
         return self.finding in UPHELD_FINDINGS
 
+    @property
+    def rating_label(self) -> str:
+        return RATING_LABELS.get(self.rating, "")
+
 
 UPHELD_FINDINGS = (Complaint.Finding.UPHELD, Complaint.Finding.PARTLY_UPHELD)
 
@@ -306,7 +314,7 @@ class CaseRating(models.Model):
     opens a rectification (a ``Complaint`` of kind ``rectification``, assigned to the case's
     department with its own limit), followed up like a complaint."""
 
-    GRADES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+    GRADES = RATING_LABELS
 
     case = models.OneToOneField("runtime.Case", verbose_name="办件", on_delete=models.PROTECT,
                                 related_name="supervision_rating")

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 import workdays
 from accounts.access import department_tree
+from accounts.identity import phone_problem
 from accounts.models import Department, Role, RoleAssignment
 from core.errors import AccessDenied, Conflict, InvalidInput, PlatformError
 from rules import compile_to_q
@@ -556,8 +557,8 @@ def complaint_file(*, actor, content: str, contact_name: str, contact_phone: str
         problems["content"] = ["请写明投诉的事实和诉求（至少5个字）"]
     if not contact_name:
         problems["contact_name"] = ["请填写联系人"]
-    if not contact_phone or not all(ch.isdigit() or ch == "-" for ch in contact_phone) or len(contact_phone) < 7:
-        problems["contact_phone"] = ["请填写有效的联系电话"]
+    if phone_problem(contact_phone):
+        problems["contact_phone"] = ["请填写有效的联系电话：11位手机号码，或带区号的固定电话（如 0571-86001201）"]
     if case is not None and is_applicant(actor) and case.applicant.user_id != actor.pk:
         problems["case"] = ["只能投诉本人的办件"]
     if problems:
@@ -710,8 +711,8 @@ def consultation_ask(*, actor, item, question: str, contact_name: str, contact_p
         problems["question"] = ["请写明要咨询的问题（至少5个字）"]
     if not contact_name:
         problems["contact_name"] = ["请填写联系人"]
-    if not contact_phone or not all(ch.isdigit() or ch == "-" for ch in contact_phone) or len(contact_phone) < 7:
-        problems["contact_phone"] = ["请填写有效的联系电话"]
+    if phone_problem(contact_phone):
+        problems["contact_phone"] = ["请填写有效的联系电话：11位手机号码，或带区号的固定电话（如 0571-86001201）"]
     if problems:
         raise InvalidInput("咨询填写有误", details=problems)
     now = timezone.now()

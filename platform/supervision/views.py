@@ -88,7 +88,9 @@ def order_issue(request, number):
         order = services.order_issue(actor=request.user, case=case, instruction=request.POST.get("instruction", ""),
                                      limit_days=limit)
     except PlatformError as exc:
-        messages.error(request, "；".join([exc.message, *[m for ms in exc.details.values() for m in ms]]))
+        # the details often repeat the message itself ("差评请写明不满意的原因"): say each once
+        said = dict.fromkeys([exc.message, *[m for ms in exc.details.values() for m in ms]])
+        messages.error(request, "；".join(said))
     else:
         messages.success(request, f"已发出督办单 {order.number}，请{order.department.name}于{order.due_on}前回复")
     return redirect("supervision:case", number=case.number)
@@ -211,7 +213,9 @@ def _act(request, fn, ok: str, back: str):
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from exc
     except PlatformError as exc:
-        messages.error(request, "；".join([exc.message, *[m for ms in exc.details.values() for m in ms]]))
+        # the details often repeat the message itself ("差评请写明不满意的原因"): say each once
+        said = dict.fromkeys([exc.message, *[m for ms in exc.details.values() for m in ms]])
+        messages.error(request, "；".join(said))
     else:
         messages.success(request, ok)
     return redirect(back)
@@ -239,7 +243,7 @@ def complaint_answer(request, pk):
     complaint = get_object_or_404(Complaint, pk=pk)
     return _act(request, lambda: services.complaint_answer(actor=request.user, complaint=complaint,
                                                            answer=request.POST.get("answer", "")),
-                f"投诉 {complaint.number} 已答复", "supervision:inbox")
+                f"{complaint.get_kind_display()} {complaint.number} 已答复", "supervision:inbox")
 
 
 @login_required

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.identity import PHONE_MESSAGE
 from designer.palette import FormValidator, visible_fields
 from rules import variables_from_schema
 
@@ -32,7 +33,7 @@ def test_check_digits_are_checked(validator):
 
 
 def test_full_width_digits_are_not_a_mobile_number(validator):
-    assert validator.errors({**GOOD, "phone": "１３８００１３８０００"}) == {"$.phone": ["手机号码应为11位数字，以1开头"]}
+    assert validator.errors({**GOOD, "phone": "１３８００１３８０００"}) == {"$.phone": [PHONE_MESSAGE]}
 
 
 def test_conditional_field_required_only_when_visible(validator):

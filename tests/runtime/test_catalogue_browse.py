@@ -26,7 +26,7 @@ def hall(demo, **params) -> str:
 
 
 def listed(page: str) -> set[str]:
-    table = page.split('<table class="catalogue">', 1)[1].split("</table>", 1)[0]
+    table = page.split('<table class="catalogue cards">', 1)[1].split("</table>", 1)[0]
     return set(re.findall(r'/hall/items/[^"]+/">([^<]+)</a>', table))
 
 

@@ -144,7 +144,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseListSerializer
 
-    @extend_schema(parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(parameters=[IDEMPOTENCY_KEY],
+                   description="提交申请：申请人网上申请；窗口受理员以 channel=window 代为收件。同一人以同一 "
+                               "Idempotency-Key 重复提交时，返回第一次提交生成的办件，不重复生成。")
     def create(self, request):
         """Submit an application (online by an applicant; ``channel=window`` by a clerk). The same
         ``Idempotency-Key`` sent again by the same person returns the case the first request made."""

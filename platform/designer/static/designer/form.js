@@ -97,13 +97,16 @@
       var sum = 0; for (var i = 0; i < 17; i++) sum += CC_A.indexOf(s[i]) * CC_W[i];
       return CC_A[(31 - sum % 31) % 31] === s[17] ? "" : "统一社会信用代码校验位不正确，请核对";
     },
-    "mobile": function (s) { return /^1[3-9][0-9]{9}$/.test(s) ? "" : "手机号码应为11位数字，以1开头"; }
+    // the pattern and message come from the server (accounts.identity.PHONE_PATTERN): one definition
+    "mobile": function (s, input) {
+      return new RegExp("^(?:" + input.dataset.pattern + ")$").test(s) ? "" : input.dataset.message;
+    }
   };
 
   function check(input) {
     var box = input.closest(".form-field"), out = box && box.querySelector(".check-error");
     if (!out) return;
-    var problem = input.value ? CHECKS[input.dataset.check](input.value.trim()) : "";
+    var problem = input.value ? CHECKS[input.dataset.check](input.value.trim(), input) : "";
     out.textContent = problem; out.hidden = !problem;
   }
 
