@@ -50,6 +50,8 @@ class Changes:
 
     full: bool
     case_ids: tuple[int, ...] = ()
+    # the cases updated since this moment were read (None: all): the partitions judge those
+    since: dt.datetime | None = None
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -76,7 +78,7 @@ def _sync(*, now: dt.datetime, full: bool) -> Changes:
     with connection.cursor() as cursor:
         if since:
             cursor.execute(f"SELECT c.{c['id']} FROM {cases} c WHERE {changed}", params)
-            changes = Changes(False, tuple(row[0] for row in cursor.fetchall()))
+            changes = Changes(False, tuple(row[0] for row in cursor.fetchall()), since)
         else:
             changes = Changes(True)
         if since and 0 < len(changes) <= 5000:  # few: name them (no second scan of the cases)
