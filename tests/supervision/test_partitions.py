@@ -35,10 +35,9 @@ def open_alerts() -> list[tuple]:
 
 @pytest.mark.django_db
 def test_partitioned_sweep_raises_what_the_whole_sweep_raises(demo, time_machine, sweep):
-    from supervision.tasks import partitioned_sweep
-
     from runtime.models import Case
     from supervision.partitions import CaseRange
+    from supervision.tasks import partitioned_sweep
 
     late_cases(demo, time_machine)
     ranges = partitioned_sweep.apply(kwargs={"parts": 3, "full": True}).get()  # eager: one after another
