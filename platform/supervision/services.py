@@ -208,6 +208,8 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
                                f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department FROM ({inner}) sub "
                                f"WHERE sub.sv_level > 0",
                                params)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {tmp}")  # autovacuum never sees a temporary table: plan by its real size
             cursor.execute(f"UPDATE {alert} SET {col['resolved_at']} = %s WHERE {mine} AND {in_part} AND NOT EXISTS "
                            f"(SELECT 1 FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})",
                            [at, kind.key, *part_params])
@@ -217,14 +219,17 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
                            f"AND {alert}.{col['resolved_at']} IS NULL AND {alert}.{col['level']} < %s "
                            f"AND {alert}.{col['level']} < t.lvl", [at, kind.key, int(top)])
             result.escalated = max(cursor.rowcount, 0)
+            # The subjects already alerted leave the table first: an INSERT whose own NOT EXISTS reads
+            # the table it writes scans the rows it has just added (invisible to it) again and again.
+            cursor.execute(f"DELETE FROM {tmp} WHERE EXISTS (SELECT 1 FROM {alert} a WHERE a.{col['kind']} = %s "
+                           f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = {tmp}.subject "
+                           f"AND a.{col['resolved_at']} IS NULL)", [kind.key, kind.subject])
             columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
                                                  "first_level", "raised_at", "raised_on", "detail", "notified_level"))
             cursor.execute(
                 f"INSERT INTO {alert} ({columns}) SELECT %s, %s, t.subject, t.case_id, t.department_id, t.lvl, t.lvl, "
-                f"%s, %s, %s, 0 FROM {tmp} t WHERE NOT EXISTS (SELECT 1 FROM {alert} a WHERE a.{col['kind']} = %s "
-                f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = t.subject "
-                f"AND a.{col['resolved_at']} IS NULL) ON CONFLICT DO NOTHING",
-                [kind.key, kind.subject, at, on, kind.label, kind.key, kind.subject])
+                f"%s, %s, %s, 0 FROM {tmp} t WHERE 1 = 1 ON CONFLICT DO NOTHING",  # WHERE: SQLite's parser needs one
+                [kind.key, kind.subject, at, on, kind.label])
             result.raised = max(cursor.rowcount, 0)
         finally:
             cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
