@@ -338,6 +338,10 @@ def _progress(progress: Callable[[str], None] | None) -> Callable[[str], None]:
     return say
 
 
+# Alerts raised or resolved by one sweep beyond which it refreshes the table's statistics itself.
+ANALYZE_AFTER = 10_000
+
+
 def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | None, verify_logs: bool,
                all_logs: bool, only, part: CaseRange, notify: bool, say: Callable[[str], None]) -> SweepResult:
     today = today or timezone.localdate(now)
@@ -375,6 +379,10 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
                     .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
             if gone:
                 result.kinds[key] = KindResult(resolved=gone)
+    if connection.vendor == "postgresql" and result.raised + result.resolved > ANALYZE_AFTER:
+        # the next sweep plans its joins with the alerts' real number (autovacuum may take minutes)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
     if not kinds and part.takes_caseless:  # item-wide alerts: judged by the partition of no case
         definitions_alert(skipped=result.skipped, now=now, today=today)
     for skipped in result.skipped:
