@@ -15,6 +15,10 @@ os.environ.setdefault("PLATFORM_VAR_DIR", str(ROOT / "var" / "bench"))
 # As production runs: with DEBUG on, Django records every statement (and on SQLite asks the
 # database to quote each one's parameters for that record), which is not the platform's cost.
 os.environ.setdefault("DEBUG", "false")
+# With DEBUG off the settings demand keys of the machine's own; a benchmark's throwaway database
+# signs nothing that outlives it.
+os.environ.setdefault("SECRET_KEY", "bench-only-throwaway-key-" + "b" * 40)
+os.environ.setdefault("CASE_LOG_KEYS", "bench=bench-only-throwaway-case-log-key")
 
 import django  # noqa: E402
 

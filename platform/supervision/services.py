@@ -31,6 +31,7 @@ from .access import is_supervisor, may_answer_for
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
 from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, Subject, SupervisionOrder
+from .partitions import CaseRange
 from .workday_index import ensure_index
 
 log = logging.getLogger(__name__)
@@ -121,18 +122,23 @@ def _insert_new(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) -
         return max(cursor.rowcount, 0)
 
 
-def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple[int, ...] | None = None
-               ) -> KindResult:
+def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
+               part: CaseRange | None = None) -> KindResult:
     """Raise, escalate and resolve the alerts of one kind, set-based: each step is one statement
     whose rows are selected by the query compiled from the kind's rules; nothing is looped over.
-    ``cases`` limits the judgement to those cases (a rule over stored facts, between full sweeps)."""
+    ``cases`` (ids, or a query of them) limits the judgement to those cases (a rule over stored
+    facts, between full sweeps); ``part`` to the rows and alerts of one partition's cases."""
     result = KindResult()
     levels, broken = _level_queries(kind, today)
     result.broken = [(getattr(group, "versions", ()), reason) for group, reason in broken]
-    if cases is not None and not cases:
+    if isinstance(cases, (tuple, list, set, frozenset)) and not cases:
         return result
+    part = part or CaseRange()
     open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
     rows = kind.rows(today)
+    if not part.whole:
+        rows = rows.filter(part.q(kind.case_path))
+        open_alerts = open_alerts.filter(part.q("case_id"))
     if cases is not None:
         rows = rows.filter(**{f"{kind.case_path}__in": cases})
         open_alerts = open_alerts.filter(case_id__in=cases)
@@ -155,7 +161,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
     if kind.is_clock and cases is None and not broken:
         with transaction.atomic():
             return _judge_clock(kind, rows.filter(kind.scope()).annotate(sv_level=level_of), now=now, today=today,
-                                top=max(levels))
+                                top=max(levels), part=part)
     matching = rows.filter(kind.scope()).annotate(sv_level=level_of).filter(sv_level__gt=0)
     with transaction.atomic():
         result.resolved = open_alerts.exclude(subject_id__in=kept.values(kind.subject_path)).update(resolved_at=now)
@@ -172,10 +178,11 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases: tuple
     return result
 
 
-def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, top: int) -> KindResult:
-    """A clock kind over all its rows: the levels are computed once, by the compiled query, into a
-    temporary table keyed by subject; resolving, escalating and raising are then three statements
-    that look subjects up in it by key."""
+def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, top: int, part: CaseRange
+                 ) -> KindResult:
+    """A clock kind over all its rows (of the partition ``part``): the levels are computed once, by
+    the compiled query, into a temporary table keyed by subject; resolving, escalating and raising
+    are then three statements that look subjects up in it by key."""
     result = KindResult()
     qn = connection.ops.quote_name
     col = {name: qn(Alert._meta.get_field(name).column) for name in (
@@ -191,6 +198,7 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
         inner, params = None, []
     at, on = connection.ops.adapt_datetimefield_value(now), connection.ops.adapt_datefield_value(today)
     mine = f"{col['kind']} = %s AND {col['resolved_at']} IS NULL"
+    in_part, part_params = part.sql(col["case"])
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
         cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (subject BIGINT PRIMARY KEY, lvl INTEGER NOT NULL, "
@@ -201,22 +209,28 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
                                f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department FROM ({inner}) sub "
                                f"WHERE sub.sv_level > 0",
                                params)
-            cursor.execute(f"UPDATE {alert} SET {col['resolved_at']} = %s WHERE {mine} AND NOT EXISTS "
-                           f"(SELECT 1 FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})", [at, kind.key])
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {tmp}")  # autovacuum never sees a temporary table: plan by its real size
+            cursor.execute(f"UPDATE {alert} SET {col['resolved_at']} = %s WHERE {mine} AND {in_part} AND NOT EXISTS "
+                           f"(SELECT 1 FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})",
+                           [at, kind.key, *part_params])
             result.resolved = max(cursor.rowcount, 0)
             cursor.execute(f"UPDATE {alert} SET {col['level']} = t.lvl, {col['escalated_at']} = %s FROM {tmp} t "
                            f"WHERE t.subject = {alert}.{col['subject_id']} AND {alert}.{col['kind']} = %s "
                            f"AND {alert}.{col['resolved_at']} IS NULL AND {alert}.{col['level']} < %s "
                            f"AND {alert}.{col['level']} < t.lvl", [at, kind.key, int(top)])
             result.escalated = max(cursor.rowcount, 0)
+            # The subjects already alerted leave the table first: an INSERT whose own NOT EXISTS reads
+            # the table it writes scans the rows it has just added (invisible to it) again and again.
+            cursor.execute(f"DELETE FROM {tmp} WHERE EXISTS (SELECT 1 FROM {alert} a WHERE a.{col['kind']} = %s "
+                           f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = {tmp}.subject "
+                           f"AND a.{col['resolved_at']} IS NULL)", [kind.key, kind.subject])
             columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
                                                  "first_level", "raised_at", "raised_on", "detail", "notified_level"))
             cursor.execute(
                 f"INSERT INTO {alert} ({columns}) SELECT %s, %s, t.subject, t.case_id, t.department_id, t.lvl, t.lvl, "
-                f"%s, %s, %s, 0 FROM {tmp} t WHERE NOT EXISTS (SELECT 1 FROM {alert} a WHERE a.{col['kind']} = %s "
-                f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = t.subject "
-                f"AND a.{col['resolved_at']} IS NULL) ON CONFLICT DO NOTHING",
-                [kind.key, kind.subject, at, on, kind.label, kind.key, kind.subject])
+                f"%s, %s, %s, 0 FROM {tmp} t WHERE 1 = 1 ON CONFLICT DO NOTHING",  # WHERE: SQLite's parser needs one
+                [kind.key, kind.subject, at, on, kind.label])
             result.raised = max(cursor.rowcount, 0)
         finally:
             cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
@@ -229,18 +243,20 @@ REVERIFY_AFTER = dt.timedelta(days=7)
 REVERIFY_PER_RUN = 2000
 
 
-def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None, cases: tuple[int, ...] | None = None
-                ) -> int:
+def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None, cases=None,
+                part: CaseRange | None = None) -> int:
     """Verify the hash chain of every open case whose log changed since its last check, and of the
     cases (open or closed) not verified for ``REVERIFY_AFTER`` (at most ``REVERIFY_PER_RUN``), or of
-    every case with ``all_logs``; ``cases`` limits the changed ones looked at; record the result in
-    ``LogCheck``. Returns how many."""
+    every case with ``all_logs``; ``cases`` (ids, or a query of them) limits the changed ones looked
+    at, ``part`` every one; record the result in ``LogCheck``. Returns how many."""
     from runtime.caselog import verify_case_log
     from runtime.models import Case
 
     now = now or timezone.now()
     cases_only = cases
     logged = Case.objects.filter(log_length__gt=0)
+    if part is not None and not part.whole:
+        logged = logged.filter(part.q("pk"))
     cases = logged
     if cases_only is not None:
         cases = cases.filter(pk__in=cases_only)
@@ -273,23 +289,66 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
     Clock rules are judged on every running clock each time. Rules over stored facts only (and the
     log chains) are judged on the cases changed since the last sweep, and on all with ``full``
     (the daily full sweep, the first sweep, or after the calendar changed)."""
-    register_rule_kinds()
     now = timezone.now()
-    today = today or timezone.localdate(now)
+    say = _progress(progress)
+    changes = sweep_prepare(now=now, full=full, say=say)
+    only = None if changes.full or len(changes) > 5000 else changes.case_ids
+    return _judge_all(today=today, now=now, kinds=kinds, verify_logs=verify_logs, all_logs=all_logs, only=only,
+                      part=CaseRange(), notify=notify, say=say)
+
+
+def sweep_prepare(*, now: dt.datetime | None = None, full: bool = False,
+                  say: Callable[[str], None] | None = None) -> clockrows.Changes:
+    """The working-day index and the clock rows brought up to date, once for all partitions."""
+    say = say or (lambda _msg: None)
+    register_rule_kinds()
+    if ensure_index():
+        say("工作日序号表已按当前工作日历重建")
+    changes = clockrows.sync(now=now or timezone.now(), full=full)
+    say("时钟同步：全部重建" if changes.full else f"时钟同步：{len(changes)} 件办件有变化")
+    return changes
+
+
+def sweep_partition(*, part: CaseRange, changed_since: dt.datetime | None, today: dt.date | None = None,
+                    verify_logs: bool = True, notify: bool = True,
+                    progress: Callable[[str], None] | None = None) -> SweepResult:
+    """Judge the rows and alerts of one partition's cases (``sweep_prepare`` has run): clock rules
+    on every running clock, stored-fact rules and log chains on the cases changed since
+    ``changed_since`` (on all without it: the first or a full sweep). Partitions are disjoint and
+    every step is idempotent (an alert is raised with ``ON CONFLICT DO NOTHING`` against the one
+    open alert per subject), so partitions run at once, and a partition retried after its worker
+    died mid-sweep, neither lose nor repeat an alert."""
+    from runtime.models import Case
+
+    now = timezone.now()
+    register_rule_kinds()
+    only = None
+    if changed_since is not None:
+        only = Case.objects.filter(part.q("pk"), updated_at__gte=changed_since).values("pk")
+    return _judge_all(today=today, now=now, kinds=None, verify_logs=verify_logs, all_logs=False, only=only,
+                      part=part, notify=notify, say=_progress(progress))
+
+
+def _progress(progress: Callable[[str], None] | None) -> Callable[[str], None]:
     started = time.perf_counter()
     out = progress or (lambda _msg: None)
 
     def say(message: str) -> None:
         out(f"[{time.perf_counter() - started:6.2f}s] {message}")
 
+    return say
+
+
+# Alerts raised or resolved by one sweep beyond which it refreshes the table's statistics itself.
+ANALYZE_AFTER = 10_000
+
+
+def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | None, verify_logs: bool,
+               all_logs: bool, only, part: CaseRange, notify: bool, say: Callable[[str], None]) -> SweepResult:
+    today = today or timezone.localdate(now)
     result = SweepResult(today=today)
-    if ensure_index():
-        say("工作日序号表已按当前工作日历重建")
-    changes = clockrows.sync(now=now, full=full)
-    only = None if changes.full or len(changes) > 5000 else changes.case_ids
-    say("时钟同步：全部重建" if changes.full else f"时钟同步：{len(changes)} 件办件有变化")
     if verify_logs:
-        result.logs_verified = logs_verify(all_logs=all_logs, now=now, cases=None if all_logs else only)
+        result.logs_verified = logs_verify(all_logs=all_logs, now=now, cases=None if all_logs else only, part=part)
         say(f"日志哈希链核验：{result.logs_verified} 件")
     for key, registered in rule_kinds.items():
         if kinds and key not in kinds:
@@ -304,7 +363,8 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
         for kind in expanded:
             try:
                 with transaction.atomic():  # a rule failing in the database spoils only its own savepoint
-                    done = judge_kind(kind, today=today, now=now, cases=None if kind.time_dependent else only)
+                    done = judge_kind(kind, today=today, now=now, cases=None if kind.time_dependent else only,
+                                      part=part)
             except Exception as exc:
                 log.exception("监察规则 %s 判定失败", kind.key)
                 result.skipped.append(SkippedRule(kind.key, kind.label, f"判定失败：{exc}"))
@@ -316,11 +376,15 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
             say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}"
                 + (f"，{len(done.broken)} 条规则有误已跳过" if done.broken else ""))
         if expanded != [registered]:  # rules no item declares any more cannot hold: their alerts end
-            gone = (Alert.objects.filter(kind__startswith=f"{ITEM_PREFIX}", resolved_at__isnull=True)
+            gone = (Alert.objects.filter(part.q("case_id"), kind__startswith=f"{ITEM_PREFIX}", resolved_at__isnull=True)
                     .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
             if gone:
                 result.kinds[key] = KindResult(resolved=gone)
-    if not kinds:
+    if connection.vendor == "postgresql" and result.raised + result.resolved > ANALYZE_AFTER:
+        # the next sweep plans its joins with the alerts' real number (autovacuum may take minutes)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
+    if not kinds and part.takes_caseless:  # item-wide alerts: judged by the partition of no case
         definitions_alert(skipped=result.skipped, now=now, today=today)
     for skipped in result.skipped:
         say(f"已跳过的规则：{skipped}")

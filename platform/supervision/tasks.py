@@ -22,6 +22,37 @@ def full_sweep() -> dict:
     return _summary(run(full=True, all_logs=True))
 
 
+@shared_task(name="supervision.partitioned_sweep")
+def partitioned_sweep(parts: int = 2, full: bool = False) -> list[list[int | None]]:
+    """Bring the clock rows up to date once, then hand each of ``parts`` disjoint case-id ranges
+    to a worker (``sweep_partition``); returns the ranges handed out. For a city whose districts
+    share one database: the partitions run on several workers at once."""
+    from .partitions import plan
+    from .services import sweep_prepare
+
+    changes = sweep_prepare(full=full)
+    since = None if changes.full else changes.since.isoformat()
+    ranges = [part.as_args() for part in plan(parts)]
+    for start, stop in ranges:
+        sweep_partition.delay(start, stop, since)
+    return ranges
+
+
+# A worker that dies mid-partition leaves its task unacknowledged: the broker hands it to another
+# worker, which judges the partition again (every step is idempotent: nothing is lost or repeated).
+@shared_task(name="supervision.sweep_partition", acks_late=True, reject_on_worker_lost=True)
+def sweep_partition(start: int | None, stop: int | None, changed_since: str | None = None) -> dict:
+    """Judge the cases with ids in ``[start, stop)`` (``None``: open end) changed since
+    ``changed_since`` (ISO time; all without it)."""
+    import datetime as dt
+
+    from .partitions import CaseRange
+    from .services import sweep_partition as run
+
+    since = dt.datetime.fromisoformat(changed_since) if changed_since else None
+    return _summary(run(part=CaseRange(start, stop), changed_since=since))
+
+
 def _summary(result) -> dict:
     return {"raised": result.raised, "escalated": result.escalated, "resolved": result.resolved,
             "skipped_rules": [str(s) for s in result.skipped]}
