@@ -221,6 +221,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """待办：按环节期限排序，只含本人可办理的环节。"""
 
+    lookup_value_regex = "[0-9]+"  # a non-numeric id is a 404 at the URL, as <int:…> paths are
     serializer_class = TaskSerializer
     pagination_class = Page
 
