@@ -97,7 +97,9 @@ def json_problems(value, *, root: str = "$", max_depth: int | None = MAX_JSON_DE
 def refusal(problems: dict[str, list[str]], error=RefusedInput) -> RefusedInput:
     """One error naming the first refused field in its message and every one in its details."""
     path, messages = next(iter(problems.items()))
-    where = "" if path == "$" else f"{path}："
+    parts = path.split(".")
+    shown = path if len(parts) <= 4 else ".".join(parts[:4]) + "…"  # a path 100 levels deep, shortened
+    where = "" if path == "$" else f"{shown}："
     return error(f"提交的数据有误：{where}{messages[0]}", details=problems)
 
 
@@ -122,8 +124,9 @@ def loads(raw: bytes | str, *, root: str = "$", max_depth: int | None = MAX_JSON
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         data = json.loads(text, **hooks)
-    except RecursionError:
-        raise refusal({root: [TOO_DEEP_MESSAGE]}, JSONTooDeep) from None
+    except RecursionError:  # the decoder's own stack: find where by scanning the text instead
+        raise refusal({_too_deep_at(text, root, max_depth or MAX_JSON_DEPTH): [TOO_DEEP_MESSAGE]},
+                      JSONTooDeep) from None
     except UnicodeDecodeError:
         raise refusal({root: ["不是 UTF-8 编码的文本"]}, UnreadableJSON) from None
     except json.JSONDecodeError as exc:
@@ -138,6 +141,33 @@ def loads(raw: bytes | str, *, root: str = "$", max_depth: int | None = MAX_JSON
     if require_object and not isinstance(data, dict):
         raise refusal({root: [f"应为 JSON 对象（{{…}}），收到{_kind(data)}"]})
     return data
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"\s*:?|[\[\]{},]')
+
+
+def _too_deep_at(text: str, root: str, max_depth: int) -> str:
+    """The path of the first container nested deeper than ``max_depth``, found by a scan of the
+    text's strings and brackets (no recursion), for JSON too deep for the decoder."""
+    stack: list[list] = []  # per open container: [kind, the key or index being read]
+    for token in _TOKEN.finditer(text):
+        t = token.group()
+        if t[0] == '"':
+            if t.endswith(":") and stack:
+                stack[-1][1] = json.loads(t[:-1].rstrip())
+        elif t in "[{":
+            if len(stack) >= max_depth:
+                break
+            stack.append([t, 0 if t == "[" else None])
+        elif t in "]}":
+            if stack:
+                stack.pop()
+        elif stack and stack[-1][0] == "[":
+            stack[-1][1] += 1
+    path = root
+    for _kind, key in stack:
+        path = child_path(path, key)
+    return path
 
 
 def _finite_float(text: str):

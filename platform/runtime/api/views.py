@@ -6,6 +6,8 @@ Thin: parse, call one service or selector, render. Every read of a case goes thr
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -147,7 +149,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         channel = request.data.get("channel", Channel.ONLINE)
         applicant = None
         if channel == Channel.WINDOW:
-            applicant = Applicant.objects.filter(pk=request.data.get("applicant") or 0).first()
+            given = request.data.get("applicant") or 0
+            if not re.fullmatch(r"[0-9]{1,18}", str(given)):  # an id, as in a URL: ASCII digits only
+                raise InvalidInput("申请人编号无效", details={"applicant": ["应为申请人编号（数字）"]})
+            applicant = Applicant.objects.filter(pk=int(given)).first()
         case = services.case_submit(actor=request.user, item=item, form_data=form_data_from(request),
                                     materials=materials_from(request), channel=channel, applicant=applicant,
                                     unit_code=request.data.get("unit") or None,
