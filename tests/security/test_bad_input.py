@@ -98,7 +98,7 @@ def test_a_nul_in_a_json_body_names_its_path(demo):
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400", "-1e400"])
 def test_a_number_that_is_not_finite_in_json_names_its_path(demo, number):
-    text = '{"rule": {">": [{"var": "area"}, 1]}, "data": {"area": %s}}' % number
+    text = '{"rule": {">": [{"var": "area"}, 1]}, "data": {"area": ' + number + "}}"
     body = api_error(post_json(browser(demo.clerk), "/api/v1/rules/try/", text))
     assert body["code"] == "invalid" and body["details"] == {"data.area": [NOT_FINITE]}
     assert "data.area" in body["message"]
@@ -106,8 +106,8 @@ def test_a_number_that_is_not_finite_in_json_names_its_path(demo, number):
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "1e400"])
 def test_a_number_that_is_not_finite_in_form_data_is_refused_and_nothing_saved(demo, item, frozen, number):
-    text = ('{"item": "%s", "form_data": {"company": "甲", "address": "乙", "business": "热食类食品制售", '
-            '"amount": %s}}') % (item.code, number)
+    text = (f'{{"item": "{item.code}", "form_data": {{"company": "甲", "address": "乙", '
+            f'"business": "热食类食品制售", "amount": {number}}}}}')
     body = api_error(post_json(browser(demo.zhangsan), "/api/v1/cases/", text))
     assert body["details"] == {"form_data.amount": [NOT_FINITE]}
     assert not Case.objects.exists()
@@ -122,7 +122,7 @@ def test_a_number_that_is_not_finite_in_a_form_page_is_the_fields_error(demo, it
 
 
 def test_json_nested_10000_deep_is_refused_naming_the_field(demo, item):
-    text = '{"item": "%s", "form_data": %s}' % (item.code, '{"a": ' * 10_000 + "1" + "}" * 10_000)
+    text = f'{{"item": "{item.code}", "form_data": ' + '{"a": ' * 10_000 + "1" + "}" * 10_001
     body = api_error(post_json(browser(demo.clerk), "/api/v1/intake/", text))
     ((path, messages),) = body["details"].items()
     assert path.startswith("form_data.a.a.a") and messages == ["嵌套过深：超过 100 层"]
@@ -130,7 +130,7 @@ def test_json_nested_10000_deep_is_refused_naming_the_field(demo, item):
 
 
 def test_json_nested_beyond_the_limit_but_parseable_is_refused_too(demo, item):
-    text = '{"item": "%s", "form_data": {"rows": %s}}' % (item.code, "[" * 150 + "]" * 150)
+    text = f'{{"item": "{item.code}", "form_data": {{"rows": ' + "[" * 150 + "]" * 150 + "}}"
     body = api_error(post_json(browser(demo.clerk), "/api/v1/intake/", text))
     ((path, messages),) = body["details"].items()
     assert path.startswith("form_data.rows.0.0") and messages == ["嵌套过深：超过 100 层"]
