@@ -18,6 +18,8 @@ from django.template import loader
 
 from core.errors import PlatformError
 
+from .api import CSRF_MESSAGE
+
 _CHINESE = re.compile("[\u4e00-\u9fff]")
 
 SERVER_ERROR_MESSAGE = "服务器内部错误，操作未完成，请稍后重试"
@@ -77,5 +79,5 @@ def csrf_failure(request, reason=""):
     """An expired page (the form's token no longer matches the session), usually after logging in
     again elsewhere or leaving a page open overnight; ``reason`` is Django's English and not shown."""
     if is_api(request):
-        return json_error("csrf_failed", "页面已过期（CSRF 校验失败），请刷新页面后重试", 403)
+        return json_error("csrf_failed", CSRF_MESSAGE, 403)
     return render(request, "403_csrf.html", status=403)
