@@ -60,8 +60,15 @@ def text_problem(text: str) -> str | None:
     return NUL_MESSAGE if found.group() == "\x00" else SURROGATE_MESSAGE
 
 
+def shown(name) -> str:
+    """A field name as a path shows it: itself, or escaped if it holds a refused character (the
+    path itself is stored in reports and must not carry what it reports)."""
+    name = str(name)
+    return name.encode("unicode_escape", "backslashreplace").decode("ascii") if text_problem(name) else name
+
+
 def child_path(parent: str, key) -> str:
-    return str(key) if parent == "$" else f"{parent}.{key}"
+    return shown(key) if parent == "$" else f"{parent}.{shown(key)}"
 
 
 def json_problems(value, *, root: str = "$", max_depth: int | None = MAX_JSON_DEPTH) -> dict[str, list[str]]:
@@ -82,7 +89,7 @@ def json_problems(value, *, root: str = "$", max_depth: int | None = MAX_JSON_DE
             for key, child in item.items():
                 key_problem = text_problem(key) if isinstance(key, str) else None
                 if key_problem:
-                    problems.setdefault(child_path(path, repr(key)[1:-1]), []).append(f"字段名{key_problem}")
+                    problems.setdefault(child_path(path, key), []).append(f"字段名{key_problem}")
                 stack.append((child, child_path(path, key), depth + 1))
         elif isinstance(item, list):
             problem = None
@@ -109,7 +116,7 @@ def check_texts(pairs: Iterable[tuple[str, str]]) -> None:
     problems: dict[str, list[str]] = {}
     for name, text in pairs:
         for problem in filter(None, (text_problem(name), text_problem(text))):
-            problems.setdefault(repr(name)[1:-1], []).append(problem)
+            problems.setdefault(shown(name), []).append(problem)
     if problems:
         raise refusal(problems)
 

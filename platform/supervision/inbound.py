@@ -147,7 +147,8 @@ class Report:
     rejected: list[dict] = field(default_factory=list)
 
     def reject(self, index: int, kind, errors: list[str]) -> None:
-        self.rejected.append({"index": index, "type": kind if isinstance(kind, str) else "", "errors": errors})
+        known = kind if kind in ("case", "event", "alert") else ""  # never echo an unknown value into the report
+        self.rejected.append({"index": index, "type": known, "errors": errors})
 
     def as_dict(self) -> dict:
         return {"batch_id": self.batch_id, "received": self.received,

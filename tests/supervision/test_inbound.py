@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from core.inputs import json_problems
 from supervision import exchange
 from supervision.models import ExchangeBatch, ExternalCase, ExternalEvent, InboundBatch
 
@@ -241,6 +242,7 @@ def test_ten_thousand_records_with_one_poison_record_of_each_kind(editor):
         4500: ("event", event_record(5500, "W-500", **{"kind\x00": "x"})),  # NUL in a field name
         5500: ("event", event_record(6500, "W-500", statutory=float("nan"))),  # NaN
         6500: ("event", event_record(7500, "W-500", seq=float("inf"))),  # 1e400 in JSON
+        7500: ("", {**event_record(8500, "W-500"), "type": "event\x00"}),  # NUL in the record's type
     }
     for index, (_kind, record) in poison.items():
         records[index] = record
@@ -261,11 +263,14 @@ def test_ten_thousand_records_with_one_poison_record_of_each_kind(editor):
     assert rejected[4500][1] == ["kind\\x00：字段名不能包含空字符（\\u0000）"]
     assert rejected[5500][1] == ["statutory：数值无效：不接受 NaN、Infinity 或超出范围的数"]
     assert rejected[6500][1] == ["seq：数值无效：不接受 NaN、Infinity 或超出范围的数"]
-    assert all(kind in ("case", "event") for kind, _ in rejected.values())
-    assert body["stored"] == {"cases": 1000, "cases_updated": 0, "events": 8990}
-    assert ExternalCase.objects.count() == 1000 and ExternalEvent.objects.count() == 8990
+    assert rejected[7500] == ("", ["type：应为 'case'、'event' 或 'alert'"])
+    assert {kind for kind, _ in rejected.values()} == {"case", "event", ""}
+    assert body["stored"] == {"cases": 1000, "cases_updated": 0, "events": 8989}
+    assert ExternalCase.objects.count() == 1000 and ExternalEvent.objects.count() == 8989
     assert not ExternalCase.objects.filter(number__startswith="P-").exists()
-    assert InboundBatch.objects.get().rejected == 10
+    report = InboundBatch.objects.get()
+    assert report.rejected == 11
+    assert json_problems(report.report) == {}  # the stored report carries no NUL (PostgreSQL's jsonb refuses one)
     assert elapsed < 60
 
 
