@@ -10,6 +10,7 @@ at ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with an HTML 400; this one reads the stream i
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from rest_framework.parsers import BaseParser
 
 from . import inputs
@@ -33,6 +34,8 @@ class SafeJSONParser(BaseParser):
         limit = self.max_body or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
+            if self.max_body is None:  # Django's own cap, answered as Django's (config.api: too_large)
+                raise RequestDataTooBig("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
             raise RequestTooLarge(f"提交的内容过大：不能超过 {limit // (1024 * 1024)} MB")
         if not raw.strip():
             return {}
