@@ -15,6 +15,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import PlatformError
 
+CSRF_MESSAGE = "页面已过期（CSRF 校验失败），请刷新页面后重试"
+
 
 def _django_validation_details(error: DjangoValidationError) -> dict:
     if hasattr(error, "error_dict"):
@@ -38,6 +40,10 @@ def exception_handler(exc, context):
             {"code": "too_large", "message": "提交的数据过大", "details": {}},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        # DRF's session authentication checks CSRF itself, in English; answered as the pages' check is
+        return Response({"code": "csrf_failed", "message": CSRF_MESSAGE, "details": {}},
+                        status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("未找到")
     elif isinstance(exc, DjangoPermissionDenied):

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import JsonResponse
 from django.shortcuts import render
+
+from .error_pages import is_api, json_error
 
 
 class UploadTooLarge(Exception):
@@ -72,9 +73,8 @@ class RequestSizeLimitMiddleware:
     @staticmethod
     def refuse(request):
         message = too_large_message()
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"code": "too_large", "message": message, "details": {}}, status=413,
-                                    json_dumps_params={"ensure_ascii": False})
+        if is_api(request):
+            response = json_error("too_large", message, 413)
         else:
             response = render(request, "413.html", {"message": message}, status=413)
         response["Connection"] = "close"  # the rest of the body is never read

@@ -6,6 +6,8 @@ views show ``message`` to the user. ``details`` maps a field path to a list of m
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
+
 
 class PlatformError(Exception):
     code = "error"
@@ -33,3 +35,12 @@ class Conflict(PlatformError):
     code = "conflict"
     http_status = 409
     default_message = "操作与当前状态冲突，请刷新后重试"
+
+
+class RefusedInput(InvalidInput, BadRequest):
+    """Input refused before any view reads it: a NUL byte in a text, a number that is not finite,
+    JSON nested too deep or of the wrong shape (``core.inputs``). Also Django's ``BadRequest``, so
+    that wherever it is raised a page request gets the 400 page and an API request the JSON body."""
+
+    code = "invalid"
+    default_message = "提交的数据有误"

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import STAFF_ROLES, Department, Role, RoleAssignment
+from core import inputs
+from core.errors import RefusedInput
 from core.links import link_problem
 
 from .models import CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
@@ -30,9 +32,9 @@ def _json_or_none(text: str, label: str):
     if not text:
         return None
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise ValidationError(f"{label}不是有效的 JSON：{exc}") from exc
+        return inputs.loads(text)
+    except RefusedInput as exc:
+        raise ValidationError(f"{label}不是有效的 JSON：{exc.message}") from exc
 
 
 class ItemCreateForm(forms.Form):

@@ -5,31 +5,50 @@ every record that was not stored by its index, with its error in Chinese.
 
 The batch header (``format``, ``format_version``, ``count``, ``checksum`` …) is checked first: a
 header that does not match refuses the whole batch, naming the field. Records are then judged one
-by one; the good ones are stored (with bulk inserts) and the bad ones listed — one bad record never
-loses the others. Events are keyed by (case, event id) with a database constraint: an event sent
-again is reported as a duplicate, not stored twice and not an error.
+by one, fully, before anything is written: the schema, every text (no NUL byte, no lone surrogate:
+``core.inputs``), every number within its column (and a time limit within :data:`MAX_LIMIT_DAYS`),
+the lengths of the columns, the department, the item and the dates. The good ones are stored in
+chunks, each in a savepoint; a chunk the database still refuses is written again record by record,
+each in its own savepoint, so that only the records it refuses are lost — and reported. One bad
+record never loses the others. Events are keyed by (case, event id) with a database constraint: an
+event sent again is reported as a duplicate, not stored twice and not an error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from core.errors import InvalidInput
+from core.inputs import json_problems
 from runtime.clock import deadlines
 
 from .exchange import FORMAT, READABLE_VERSIONS, checksum, validator
 from .models import ExternalCase, ExternalEvent, InboundBatch
 
+logger = logging.getLogger(__name__)
+
 BATCH_SIZE = 1000
 # Lengths of the columns the records are stored in (the schema itself sets none).
 MAX_LENGTH = {"case": {"number": 60, "item": 60, "item_name": 300, "department": 32, "certificate": 100},
               "event": {"case": 60, "kind": 40, "step": 60, "action": 40, "actor_role": 40}}
+# The record's integers and the columns that hold them; a value outside a column's range (the
+# same on every database: Django's portable ranges) is the record's error, not the database's.
+INTEGER_COLUMNS = {"case": {name: ExternalCase._meta.get_field(name) for name in (
+                       "statutory_limit_days", "promised_limit_days", "extension_days", "paused_days")},
+                   "event": {"id": ExternalEvent._meta.get_field("event_id"),
+                             "seq": ExternalEvent._meta.get_field("seq")}}
+# What a write may raise for one bad row (SQLite binds an integer beyond 64 bits as OverflowError).
+WRITE_ERRORS = (DatabaseError, OverflowError)
+# A time limit is at most what the designer lets an item have (item.schema.json, "days").
+MAX_LIMIT_DAYS = 3650
 CASE_FIELDS = ["owner", "item", "unit_code", "unit_name", "channel", "applicant_type", "state", "decision",
                "received_on", "accepted_on", "deemed_accepted", "statutory_limit_days", "promised_limit_days",
                "extension_days", "paused_days", "statutory_due_on", "promised_due_on", "completed_on",
@@ -101,6 +120,10 @@ def check_header(payload) -> None:
     # A department's own system counts its confidential cases itself; the counts are read as
     # part of the header (schema-checked) and not stored.
     header = {k: v for k, v in payload.items() if k != "records"}
+    texts = json_problems(header, max_depth=None)
+    if texts:
+        field, messages = next(iter(texts.items()))
+        raise BatchRefused(f"交换批次头部不符合格式：{field}：{messages[0]}", details=texts)
     errors = _schema_errors(validator(), {**header, "records": []})
     if errors:
         raise BatchRefused(f"交换批次头部不符合格式：{errors[0]}", details={"$": errors})
@@ -124,7 +147,8 @@ class Report:
     rejected: list[dict] = field(default_factory=list)
 
     def reject(self, index: int, kind, errors: list[str]) -> None:
-        self.rejected.append({"index": index, "type": kind if isinstance(kind, str) else "", "errors": errors})
+        known = kind if kind in ("case", "event", "alert") else ""  # never echo an unknown value into the report
+        self.rejected.append({"index": index, "type": known, "errors": errors})
 
     def as_dict(self) -> dict:
         return {"batch_id": self.batch_id, "received": self.received,
@@ -137,6 +161,56 @@ class Report:
 def _too_long(kind: str, record: dict) -> list[str]:
     return [f"{name}：长度不能超过 {limit}" for name, limit in MAX_LENGTH[kind].items()
             if isinstance(record.get(name), str) and len(record[name]) > limit]
+
+
+def _out_of_range(kind: str, record: dict) -> list[str]:
+    errors = []
+    for name, column in INTEGER_COLUMNS[kind].items():
+        value = record.get(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue
+        low, high = BaseDatabaseOperations.integer_field_ranges[column.get_internal_type()]
+        if kind == "case":
+            high = MAX_LIMIT_DAYS
+        if not low <= value <= high:
+            errors.append(f"{name}：取值 {value} 超出范围（{low}～{high}）")
+    return errors
+
+
+def record_errors(kind: str, record: dict, validator) -> list[str]:
+    """Everything wrong with one record on its own, in Chinese, each naming its field: the texts and
+    numbers first (they make the schema's own messages unreadable), then the schema, the integers'
+    ranges and the columns' lengths."""
+    texts = json_problems(record, max_depth=None)
+    if texts:
+        return [f"{path}：{'；'.join(messages)}" for path, messages in texts.items()]
+    return _schema_errors(validator, record) or [*_out_of_range(kind, record), *_too_long(kind, record)]
+
+
+def _store(rows: list[tuple[int, object]], write, report: Report, kind: str) -> list[tuple[int, object]]:
+    """Write ``(index, row)`` pairs with ``write(rows)``: a chunk at a time, each in a savepoint; a
+    chunk the database refuses is written again one record at a time, each in its own savepoint,
+    and each record it still refuses is reported by its index. Returns the pairs written."""
+    written = []
+    for start in range(0, len(rows), BATCH_SIZE):
+        chunk = rows[start:start + BATCH_SIZE]
+        try:
+            with transaction.atomic():
+                write([row for _, row in chunk])
+            written.extend(chunk)
+            continue
+        except WRITE_ERRORS:
+            pass
+        for index, row in chunk:
+            try:
+                with transaction.atomic():
+                    write([row])
+            except WRITE_ERRORS as exc:
+                logger.warning("inbound record %s (%s) refused by the database: %s", index, kind, exc)
+                report.reject(index, kind, ["数据库拒绝存储此记录（取值超出字段的允许范围或格式），请核对后重新推送"])
+            else:
+                written.append((index, row))
+    return written
 
 
 def _items_by_code(codes: set[str]) -> dict:
@@ -167,13 +241,13 @@ def batch_receive(*, department, system: str, payload, actor=None, now: dt.datet
     cases, events = [], []  # (index, record) that passed the schema
     for index, record in enumerate(records):
         kind = record.get("type") if isinstance(record, dict) else None
-        if kind not in validators:
+        if not isinstance(kind, str) or kind not in validators:
             report.reject(index, kind, ["type：应为 'case'、'event' 或 'alert'"])
             continue
         if kind == "alert":  # alerts are raised by this platform's own sweep, never taken in
             report.ignored.append(index)
             continue
-        errors = _schema_errors(validators[kind], record) or _too_long(kind, record)
+        errors = record_errors(kind, record, validators[kind])
         if errors:
             report.reject(index, kind, errors)
         else:
@@ -182,7 +256,7 @@ def batch_receive(*, department, system: str, payload, actor=None, now: dt.datet
     own = {d.code: d for d in Department.objects.filter(code__in={r["department"] for _, r in cases})
            .select_related("parent__parent")}
     items = _items_by_code({r["item"] for _, r in cases})
-    good: dict[str, dict] = {}  # number -> the case row's fields (a later record of a case wins)
+    good: dict[str, tuple[int, dict]] = {}  # number -> (index, the row's fields); a later record of a case wins
     for index, r in cases:
         errors = []
         owner = own.get(r["department"])
@@ -202,12 +276,16 @@ def batch_receive(*, department, system: str, payload, actor=None, now: dt.datet
             continue
         if dates["accepted_on"] and not (dates["statutory_due_on"] and dates["promised_due_on"]):
             # the department's system sent no deadline: computed as the runtime's own cases' are
-            due = deadlines(dates["accepted_on"], statutory_limit=r["statutory_limit_days"],
-                            promised_limit=r["promised_limit_days"], extension_days=r["extension_days"],
-                            paused_days=r["paused_days"])
+            try:
+                due = deadlines(dates["accepted_on"], statutory_limit=r["statutory_limit_days"],
+                                promised_limit=r["promised_limit_days"], extension_days=r["extension_days"],
+                                paused_days=r["paused_days"])
+            except (OverflowError, ValueError):  # beyond the last date the calendar can count to
+                report.reject(index, "case", ["accepted_on：从受理日期起算的期限超出可计算的日期范围"])
+                continue
             dates["statutory_due_on"] = dates["statutory_due_on"] or due.statutory_due_on
             dates["promised_due_on"] = dates["promised_due_on"] or due.promised_due_on
-        good[r["number"]] = {
+        good[r["number"]] = index, {
             "owner": owner, "item": items[r["item"]], "unit_code": r["item"], "unit_name": r["item_name"],
             "channel": r["channel"], "applicant_type": r["applicant_type"], "state": r["state"],
             "decision": r["decision"], "deemed_accepted": r["deemed_accepted"],
@@ -219,18 +297,19 @@ def batch_receive(*, department, system: str, payload, actor=None, now: dt.datet
         scope = ExternalCase.objects.filter(department=department, system=system)
         existing = {c.number: c for c in scope.filter(number__in=good).select_for_update()}
         new, changed = [], []
-        for number, values in good.items():
+        for number, (index, values) in good.items():
             row = existing.get(number)
             if row is None:
-                new.append(ExternalCase(department=department, system=system, number=number,
-                                        first_received_at=now, **values))
+                new.append((index, ExternalCase(department=department, system=system, number=number,
+                                                first_received_at=now, **values)))
             else:
                 for name, value in values.items():
                     setattr(row, name, value)
-                changed.append(row)
-        ExternalCase.objects.bulk_create(new, batch_size=BATCH_SIZE, ignore_conflicts=True)
-        ExternalCase.objects.bulk_update(changed, CASE_FIELDS, batch_size=BATCH_SIZE)
-        report.cases_stored, report.cases_updated = len(new), len(changed)
+                changed.append((index, row))
+        report.cases_stored = len(_store(
+            new, lambda rows: ExternalCase.objects.bulk_create(rows, ignore_conflicts=True), report, "case"))
+        report.cases_updated = len(_store(
+            changed, lambda rows: ExternalCase.objects.bulk_update(rows, CASE_FIELDS), report, "case"))
 
         numbers = {r["case"] for _, r in events}
         by_number = {c["number"]: c for c in scope.filter(number__in=numbers).values("pk", "number", "received_on")}
@@ -257,10 +336,12 @@ def batch_receive(*, department, system: str, payload, actor=None, now: dt.datet
                     report.reject(index, "event", [f"id：事件 {r['id']} 已接收，但内容（hash）不同"])
                 continue
             stored[key] = r["hash"]
-            rows.append(ExternalEvent(case_id=case["pk"], event_id=r["id"], seq=r["seq"], at=at, kind=r["kind"],
-                                      summary=r["summary"], step=r["step"], action=r["action"],
-                                      actor_role=r["actor_role"], hash=r["hash"], received_at=now))
-        ExternalEvent.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
+            rows.append((index, ExternalEvent(case_id=case["pk"], event_id=r["id"], seq=r["seq"], at=at,
+                                              kind=r["kind"], summary=r["summary"], step=r["step"],
+                                              action=r["action"], actor_role=r["actor_role"], hash=r["hash"],
+                                              received_at=now)))
+        rows = [row for _, row in _store(
+            rows, lambda chunk: ExternalEvent.objects.bulk_create(chunk, ignore_conflicts=True), report, "event")]
         # a new event may finish a case's clock: the sweep re-reads the cases changed since it last ran
         ExternalCase.objects.filter(pk__in={row.case_id for row in rows}).update(updated_at=now)
         report.events_stored = len(rows)

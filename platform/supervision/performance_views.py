@@ -13,7 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.errors import AccessDenied, PlatformError
+from core import inputs
+from core.errors import AccessDenied, PlatformError, RefusedInput
 
 from . import performance
 from .access import require_supervisor
@@ -105,9 +106,9 @@ def formula_save(request):
     """A supervisor replaces the score formula (json-logic text, validated over the figures)."""
     _guard(request.user)
     try:
-        rule = json.loads(request.POST.get("rule", ""))
-    except ValueError:
-        messages.error(request, "计分公式不是有效的 JSON")
+        rule = inputs.loads(request.POST.get("rule", ""))
+    except RefusedInput as exc:
+        messages.error(request, f"计分公式不是有效的 JSON：{exc.message}")
     else:
         try:
             saved = performance.formula_save(actor=request.user, name=request.POST.get("name", ""), rule=rule)

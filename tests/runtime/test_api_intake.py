@@ -103,5 +103,5 @@ def test_unknown_item_unit_and_broken_json_name_their_field(demo, item, frozen):
                             "form_data": factories.good_data(), "paper": ["application"]}, format="json")
     assert unit.status_code == 400 and "unit" in unit.json()["details"]
     broken = clerk.post(URL, {"item": item.code, "applicant": "{", "form_data": "{}"}, format="multipart")
-    assert broken.status_code == 400 and broken.json()["details"] == {"applicant": ["不是有效的 JSON"]}
+    assert broken.status_code == 400 and broken.json()["details"] == {"applicant": ["JSON 格式有误：第 1 行第 2 列无法解析"]}
     assert not Case.objects.exists() and not Applicant.objects.filter(name="钱七").exists()

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from core.inputs import json_problems
 from supervision import exchange
 from supervision.models import ExchangeBatch, ExternalCase, ExternalEvent, InboundBatch
 
@@ -221,3 +222,74 @@ def test_pushed_cases_are_counted_on_the_dashboard(client, demo, item, frozen):
     table = table[:table.index("</table>")]
     assert "江滨区市场监督管理局" in table
     assert '<td class="n">2</td><td class="n">1</td><td class="n">1</td>' in table  # open, overdue, closed
+
+
+def test_ten_thousand_records_with_one_poison_record_of_each_kind(editor):
+    """Issue 12, finding 8: each poison record is reported by its index with its reason in Chinese,
+    and every good record around them is stored (before: the whole batch failed)."""
+    cases = [case_record(f"W-{n}") for n in range(1000)]
+    events = [event_record(1000 + n, f"W-{n % 1000}") for n in range(9000)]
+    records = cases + events  # 10 000
+    poison = {  # each in place of an event: the poison cases are cases of their own (P-…)
+        1010: ("case", case_record("P-1", item_name="食品\x00经营")),  # NUL in a text
+        1020: ("case", case_record("P-2", statutory_limit_days=2**40)),  # beyond the column
+        1030: ("case", case_record("P-3", paused_days=100_000)),  # in the column, beyond any time limit
+        1040: ("case", case_record("P-4", received_on="9999-12-20", accepted_on="9999-12-20",
+                                   statutory_due_on=None, promised_due_on=None)),  # a deadline past year 9999
+        1500: ("event", event_record(2**70, "W-500", seq=1)),  # an id beyond 64 bits
+        2500: ("event", event_record(3500, "W-500", seq=2**40)),  # a sequence number beyond the column
+        3500: ("event", event_record(4500, "W-500", summary="\ud800")),  # a lone surrogate
+        4500: ("event", event_record(5500, "W-500", **{"kind\x00": "x"})),  # NUL in a field name
+        5500: ("event", event_record(6500, "W-500", statutory=float("nan"))),  # NaN
+        6500: ("event", event_record(7500, "W-500", seq=float("inf"))),  # 1e400 in JSON
+        7500: ("", {**event_record(8500, "W-500"), "type": "event\x00"}),  # NUL in the record's type
+    }
+    for index, (_kind, record) in poison.items():
+        records[index] = record
+    started = time.monotonic()
+    response = push(editor, json.dumps(batch(records)))  # \ud800 escaped, as a sender's JSON has it
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200, response.content[:500]
+    body = response.json()
+    rejected = {r["index"]: (r["type"], r["errors"]) for r in body["rejected"]}
+    assert sorted(rejected) == sorted(poison)
+    assert rejected[1010] == ("case", ["item_name：不能包含空字符（\\u0000）"])
+    assert rejected[1020] == ("case", ["statutory_limit_days：取值 1099511627776 超出范围（0～3650）"])
+    assert rejected[1030] == ("case", ["paused_days：取值 100000 超出范围（0～3650）"])
+    assert rejected[1040] == ("case", ["accepted_on：从受理日期起算的期限超出可计算的日期范围"])
+    assert rejected[1500] == ("event", [f"id：取值 {2**70} 超出范围（0～9223372036854775807）"])
+    assert rejected[2500] == ("event", ["seq：取值 1099511627776 超出范围（0～2147483647）"])
+    assert rejected[3500] == ("event", ["summary：包含无效的字符（不成对的 Unicode 代理字符）"])
+    assert rejected[4500][1] == ["kind\\x00：字段名不能包含空字符（\\u0000）"]
+    assert rejected[5500][1] == ["statutory：数值无效：不接受 NaN、Infinity 或超出范围的数"]
+    assert rejected[6500][1] == ["seq：数值无效：不接受 NaN、Infinity 或超出范围的数"]
+    assert rejected[7500] == ("", ["type：应为 'case'、'event' 或 'alert'"])
+    assert {kind for kind, _ in rejected.values()} == {"case", "event", ""}
+    assert body["stored"] == {"cases": 1000, "cases_updated": 0, "events": 8989}
+    assert ExternalCase.objects.count() == 1000 and ExternalEvent.objects.count() == 8989
+    assert not ExternalCase.objects.filter(number__startswith="P-").exists()
+    report = InboundBatch.objects.get()
+    assert report.rejected == 11
+    assert json_problems(report.report) == {}  # the stored report carries no NUL (PostgreSQL's jsonb refuses one)
+    assert elapsed < 60
+
+
+def test_a_record_the_database_still_refuses_loses_only_itself(editor, monkeypatch):
+    """The write is isolated per record: should the database refuse a row that passed every check,
+    that record is reported and the rest of its chunk is stored."""
+    from django.db import DataError
+
+    real = ExternalEvent.objects.bulk_create
+
+    def refuse_event_3(rows, **kwargs):
+        if any(row.event_id == 3 for row in rows):
+            raise DataError("value too long")
+        return real(rows, **kwargs)
+
+    monkeypatch.setattr(ExternalEvent.objects, "bulk_create", refuse_event_3)
+    body = push(editor, batch([case_record(), event_record(1), event_record(2), event_record(3),
+                               event_record(4)])).json()
+    assert [(r["index"], r["type"]) for r in body["rejected"]] == [(3, "event")]
+    assert "数据库拒绝存储此记录" in body["rejected"][0]["errors"][0]
+    assert body["stored"] == {"cases": 1, "cases_updated": 0, "events": 3}
+    assert sorted(ExternalEvent.objects.values_list("event_id", flat=True)) == [1, 2, 4]

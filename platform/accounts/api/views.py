@@ -22,6 +22,7 @@ class DepartmentViewSet(
 ):
     """单位（区 → 部门 → 科室）。任何工作人员可查看；系统管理员可新建和修改。"""
 
+    lookup_value_regex = "[0-9]+"  # a non-numeric id is a 404 at the URL, as <int:…> paths are
     queryset = Department.objects.select_related("parent").order_by("sort_order", "code")
     serializer_class = DepartmentSerializer
 
@@ -37,6 +38,7 @@ class DepartmentViewSet(
 class ServiceWindowViewSet(viewsets.ReadOnlyModelViewSet):
     """服务窗口。"""
 
+    lookup_value_regex = "[0-9]+"  # a non-numeric id is a 404 at the URL, as <int:…> paths are
     queryset = ServiceWindow.objects.select_related("department")
     serializer_class = ServiceWindowSerializer
 

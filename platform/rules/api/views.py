@@ -14,7 +14,7 @@ from accounts.access import is_staff_member
 from .. import selectors
 from ..engine import explain, validate_rule
 from ..schema import rule_variables, variables_from_schema
-from .parsers import SafeJSONParser
+from .parsers import RuleJSONParser
 from .serializers import SchemaRequest, TryRequest, ValidateRequest
 
 
@@ -31,7 +31,7 @@ def _variables(body: dict):
 
 @extend_schema(request=ValidateRequest, responses=inline_serializer("RuleValid", {"valid": serializers.BooleanField()}), summary="校验规则（保存前）")
 @api_view(["POST"])
-@parser_classes([SafeJSONParser])
+@parser_classes([RuleJSONParser])
 @permission_classes([IsStaffMember])
 def validate(request):
     body = ValidateRequest(data=request.data)
@@ -42,7 +42,7 @@ def validate(request):
 
 @extend_schema(request=TryRequest, responses=OpenApiTypes.OBJECT, summary="试算规则：逐步显示每个子表达式的结果")
 @api_view(["POST"])
-@parser_classes([SafeJSONParser])
+@parser_classes([RuleJSONParser])
 @permission_classes([IsStaffMember])
 def try_rule(request):
     """规则无效时返回 400（平台错误格式）；计算出错是试算结果的一部分（ok 为 false，error 为平台错误格式）。"""
@@ -55,7 +55,7 @@ def try_rule(request):
 
 @extend_schema(request=SchemaRequest, responses=OpenApiTypes.ANY, summary="表单 JSON Schema 中可供规则读取的变量")
 @api_view(["POST"])
-@parser_classes([SafeJSONParser])
+@parser_classes([RuleJSONParser])
 @permission_classes([IsStaffMember])
 def schema_variables(request):
     body = SchemaRequest(data=request.data)

@@ -6,7 +6,7 @@ Thin: parse, call one service or selector, render. Every read of a case goes thr
 
 from __future__ import annotations
 
-import json
+import re
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -14,12 +14,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action, api_view, parser_classes, permission_classes
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.models import Applicant
+from core import inputs
 from core.errors import AccessDenied, InvalidInput
+from core.parsers import SafeJSONParser
 from designer.models import ApprovalItem
 
 from .. import selectors, services
@@ -67,12 +69,7 @@ def materials_from(request) -> list[services.MaterialInput]:
 def json_part(request, name: str, default=None):
     """A JSON value of the body: as is in a JSON request, parsed from its string in a multipart one."""
     value = request.data.get(name, default)
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise InvalidInput("提交的 JSON 数据无效", details={name: ["不是有效的 JSON"]}) from None
-    return value
+    return inputs.loads(value, root=name) if isinstance(value, str) else value
 
 
 def form_data_from(request):
@@ -154,7 +151,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         channel = request.data.get("channel", Channel.ONLINE)
         applicant = None
         if channel == Channel.WINDOW:
-            applicant = Applicant.objects.filter(pk=request.data.get("applicant") or 0).first()
+            given = request.data.get("applicant") or 0
+            if not re.fullmatch(r"[0-9]{1,18}", str(given)):  # an id, as in a URL: ASCII digits only
+                raise InvalidInput("申请人编号无效", details={"applicant": ["应为申请人编号（数字）"]})
+            applicant = Applicant.objects.filter(pk=int(given)).first()
         case = services.case_submit(actor=request.user, item=item, form_data=form_data_from(request),
                                     materials=materials_from(request), channel=channel, applicant=applicant,
                                     unit_code=request.data.get("unit") or None,
@@ -228,6 +228,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """待办：按环节期限排序，只含本人可办理的环节。"""
 
+    lookup_value_regex = "[0-9]+"  # a non-numeric id is a 404 at the URL, as <int:…> paths are
     serializer_class = TaskSerializer
     pagination_class = Page
 
@@ -289,7 +290,7 @@ def public_progress(request):
 
 @extend_schema(request=WindowIntakeSerializer, responses={201: CaseDetailSerializer}, parameters=[IDEMPOTENCY_KEY])
 @api_view(["POST"])
-@parser_classes([JSONParser, MultiPartParser, FormParser])
+@parser_classes([SafeJSONParser, MultiPartParser, FormParser])
 def window_intake(request):
     """窗口收件：窗口受理员当场录入纸质申请，申请人未登记的同时登记（按证件号码调取已登记的申请人）。
 
