@@ -15,6 +15,7 @@ from .access import visible_cases
 from .decisions import decisions_by_step
 from .definitions import public_catalogue, publicly_named
 from .documents import render_pdf
+from .engine import definition_of
 from .models import (
     ACTIVE_TASK_STATES,
     Case,
@@ -231,9 +232,10 @@ class Application:
     decisions: list
 
 
-def application_of(case: Case, defn, *, file_url: Callable[[Material], str]) -> Application:
+def application_of(case: Case, *, file_url: Callable[[Material], str]) -> Application:
     """``file_url``: the address of a material's file for the person looking (an upload field
     links to the case's current material it names)."""
+    defn = definition_of(case)
     current = {m.key: m for m in case.materials.filter(superseded=False).exclude(file="")}
 
     def file_link(key: str):

@@ -166,8 +166,7 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
                        end_pause_refused=_refused_form(refused, "end-pause"),
                        panels=extensions.render_case_panels(request, case))
     context["may_resubmit"] = case.state == CaseState.CORRECTING and access.may_resubmit(request.user, case)
-    context["application"] = selectors.application_of(
-        case, definition_of(case), file_url=lambda m: reverse("runtime:material", args=[case.number, m.pk]))
+    context["application"] = selectors.application_of(case, file_url=material_url)
     return render(request, "runtime/case.html", context, status=status)
 
 
@@ -186,6 +185,11 @@ def _refused_check(refused: dict | None) -> dict | None:
     _, material, subject = refused["form"].split("-", 2)
     return {"material": int(material), "subject": subject, "message": refused["error"].message,
             "errors": defaultdict(list, refused["error"].details), "reason": refused["data"].get("reason", "")}
+
+
+def material_url(material) -> str:
+    """Where a material's file opens (the case's access check applies)."""
+    return reverse("runtime:material", args=[material.case.number, material.pk])
 
 
 def _latest_document(case, template: str):
