@@ -20,7 +20,7 @@ def _style(*colours: str) -> Style:
     # (supervision/_style.html), so no text falls below 12 px on screen.
     return Style(background="white", plot_background="white", font_family=FONT, colors=colours or ("#3366aa",),
                  label_font_size=15, major_label_font_size=15, legend_font_size=15, title_font_size=18,
-                 value_font_size=15, tooltip_font_size=15, no_data_font_size=20)
+                 value_font_size=15, value_label_font_size=15, tooltip_font_size=15, no_data_font_size=20)
 
 
 # Every chart: the legend below the plot (never over an axis), "暂无数据" when there is nothing
@@ -82,9 +82,10 @@ def on_time_svg(rows: list[tuple[str, int, int]]) -> str:
 def days_used_svg(rows: list[tuple[str, float]]) -> str:
     """Average working days per item; each bar carries its figure, so a case decided on the day
     it was accepted shows "0" rather than nothing."""
+    top = count_ticks(max([avg for _name, avg in rows] or [0]))[-1]
     chart = pygal.HorizontalBar(title="平均用时（工作日，近90天办结）", style=_style("#5b6fd5"), truncate_label=-1,
                                 print_values=True, print_zeroes=True, show_legend=False,
-                                y_labels=count_ticks(max([avg for _name, avg in rows] or [0])),
+                                range=(0, top), min_scale=1, max_scale=min(top, 8),  # whole days on the axis
                                 value_formatter=lambda v: f"{v:g}", **_COMMON)
     chart.x_labels = [name for name, _avg in rows]
     if rows:
