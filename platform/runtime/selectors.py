@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Role
 
-from . import clock, form_values
+from . import clock, form_values, material_files
 from .access import visible_cases
 from .decisions import decisions_by_step
 from .definitions import public_catalogue, publicly_named
@@ -193,7 +193,8 @@ class MaterialReview:
 
     @property
     def viewable(self) -> bool:
-        return bool(self.material.file)
+        """The browser shows its file itself (PDF, image): it opens in the viewer pane."""
+        return material_files.viewable(self.material)
 
     def corrections(self) -> list[str]:
         """The correction notice's lines this material asks for (“名称：理由”)."""

@@ -794,8 +794,8 @@ def material_check(*, actor, case: Case, material: Material, verdict: str, reaso
     what = MaterialCheck.Subject(subject).label
     shown = MaterialCheck.Verdict(verdict).label + (f"（{reason}）" if reason else "")
     caselog.append(case, kind="material_checked", actor=actor, summary=f"{what}：“{material.name}”{shown}",
-                   opinion=reason, data={"material": material.pk, "key": material.key, "subject": subject,
-                                         "verdict": verdict})
+                   data={"material": material.pk, "key": material.key, "subject": subject, "verdict": verdict,
+                         "reason": reason})
     save_case(case)
     emit(case, "material_checked")
     return check

@@ -160,6 +160,8 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
         context.update(material_reviews=reviews, may_check=access.may_check_materials(request.user, case),
                        correction_prefill="\n".join(selectors.correction_items(reviews)),
                        refused_check=_refused_check(refused),
+                       viewing=next((r.material for r in reviews if str(r.material.pk) == request.GET.get("viewing")
+                                     and r.viewable), None),
                        log=[(e, titled(defn.steps.get(e.step_key, {}).get("decision_form"), e.data.get("decision")))
                             for e in selectors.log_of(case)],
                        my_tasks=tasks, procedures=SPECIAL_PROCEDURES,
@@ -246,7 +248,8 @@ def material_check(request, number, material):
                           refused={"form": f"check-{found.pk}-{data.get('subject', 'file')}", "error": error,
                                    "data": data})
     messages.success(request, f"已记录：“{found.name}”{check.get_subject_display()}{check.get_verdict_display()}")
-    return redirect(reverse("runtime:case", args=[number]) + f"#material-{found.pk}")
+    # back to the material, still open in the viewer
+    return redirect(reverse("runtime:case", args=[number]) + f"?viewing={found.pk}#material-{found.pk}")
 
 
 @login_required
