@@ -18,7 +18,7 @@ from accounts.access import departments_covered, has_role, is_applicant, is_staf
 from accounts.models import Role
 from core.errors import AccessDenied
 
-from .models import Case, Channel, Pause, Task
+from .models import Case, Channel, Pause, Task, TaskState
 
 CASE_ROLES = frozenset({Role.WINDOW_CLERK, Role.HANDLER, Role.SECTION_CHIEF, Role.LEADER})
 READ_ALL_ROLES = frozenset({Role.SUPERVISOR})
@@ -166,3 +166,20 @@ def require_pause_ender(user, pause: Pause) -> None:
     if pause.task is None or not is_staff_member(user):
         raise AccessDenied("只有启动特殊程序的环节的办理人可以结束特殊程序")
     require_task_actor(user, pause.task)  # says whose step it is
+
+
+def may_check_materials(user, case: Case) -> bool:
+    """材料审查 and 纸质原件核对: whoever may act on an open step of the case (the clerk at
+    pre-review, the handler at 材料审查), or a window clerk who sees the case (originals are
+    brought to the window after acceptance)."""
+    if not is_staff_member(user) or not case.is_open:
+        return False
+    open_steps = Task.objects.filter(case=case, state=TaskState.OPEN).select_related("department")
+    if any(can_act_on_task(user, task) for task in open_steps):
+        return True
+    return has_role(user, Role.WINDOW_CLERK) and can_see_case(user, case)
+
+
+def require_material_checker(user, case: Case) -> None:
+    if not may_check_materials(user, case):
+        raise AccessDenied("只有正在办理本件的工作人员或窗口受理员可以核查材料")

@@ -87,6 +87,8 @@ class Action:
     key: str
     label: str
     perform: Callable[[ActionContext], None]
+    # Cannot be undone once done (a refusal, a rejection, 办结 or 送达): the page asks first.
+    irreversible: bool = False
 
 
 actions: Registry[Action] = Registry("办件操作")
@@ -334,6 +336,9 @@ def _int(value, name: str, low: int, high: int) -> int:
     return number
 
 
+# Actions whose effect is final: 不予受理 / 不予许可, and 办结 / 送达.
+IRREVERSIBLE = frozenset({"reject", "complete"})
+
 # Actions after which the task stays on the desk (the case waits, or runs on in parallel).
 KEEPS_TASK = frozenset({"request_correction", "suspend", "extend"})
 
@@ -341,4 +346,4 @@ KEEPS_TASK = frozenset({"request_correction", "suspend", "extend"})
 def register_actions() -> None:
     for key, perform in [("approve", _approve), ("complete", _complete), ("reject", _reject), ("return", _return),
                          ("request_correction", _request_correction), ("suspend", _suspend), ("extend", _extend)]:
-        actions.register(key, Action(key, ACTIONS[key], perform))
+        actions.register(key, Action(key, ACTIONS[key], perform, irreversible=key in IRREVERSIBLE))

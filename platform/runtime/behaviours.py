@@ -28,6 +28,7 @@ class Receive(StepBehaviour):
 
     key = "receive"
     intake = True
+    action_labels = {"reject": "不予受理"}
 
 
 class Accept(StepBehaviour):
@@ -37,6 +38,7 @@ class Accept(StepBehaviour):
     key = "accept"
     intake = True
     accepts = True
+    action_labels = {"approve": "予以受理", "reject": "不予受理"}
 
     def on_approve(self, ctx: ActionContext) -> None:
         case, task = ctx.case, ctx.task
@@ -60,11 +62,13 @@ class Handle(StepBehaviour):
 class Review(StepBehaviour):
     key = "review"
     opinion_required = True
+    action_labels = {"approve": "审核通过"}
 
 
 class Approve(StepBehaviour):
     key = "approve"
     opinion_required = True
+    action_labels = {"approve": "批准"}
 
 
 class Countersign(StepBehaviour):
@@ -181,6 +185,7 @@ class Deliver(StepBehaviour):
     key = "deliver"
     works_after_completion = True
     delivers = True
+    action_labels = {"complete": "已送达"}
 
     def on_complete(self, ctx: ActionContext) -> None:
         ctx.finish("complete")

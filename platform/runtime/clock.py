@@ -212,6 +212,11 @@ class ClockStatus:
     provisional: bool
     paused_since: dt.date | None
 
+    @property
+    def overdue_days(self) -> int:
+        """Working days past the limit (超期), 0 while within it."""
+        return max(0, -self.remaining_days)
+
 
 def status(case: Case, on: dt.date | None = None) -> ClockStatus:
     on = on or today()

@@ -40,3 +40,14 @@ def deciding_task(case: Case) -> Task | None:
     done = (Task.objects.filter(case=case, state=TaskState.DONE, action__in=DECIDING_ACTIONS)
             .order_by("-completed_at", "-pk"))
     return next((task for task in done if not behaviour_of(task.step_type).intake), None)
+
+
+def decisions_by_step(case: Case, defn: Definition) -> list[tuple[str, list[form_values.Field]]]:
+    """``[(step name, fields)]``: each step's recorded decision as its form shows it, in the
+    order the steps decided."""
+    shown = []
+    for key, decision in decisions_of(case, defn).items():
+        step = defn.steps.get(key)
+        if step is not None:
+            shown.append((step["name"], form_values.fields(step.get("decision_form"), decision)))
+    return shown

@@ -153,6 +153,40 @@ class Material(models.Model):
         return "纸质原件随卷" if self.paper_original else "电子文件"
 
 
+class MaterialCheck(models.Model):
+    """One officer's check of one material at pre-review (合格 / 需补正 with a reason), or of its
+    paper original at the window (纸质原件核对). Checks are appended, never changed: the latest
+    of a material and subject is the one that stands, and each is logged on the case too
+    (``material_checked``). The materials marked 需补正 pre-fill the one-time correction notice."""
+
+    class Subject(models.TextChoices):
+        FILE = "file", "材料审查"
+        ORIGINAL = "original", "纸质原件核对"
+
+    class Verdict(models.TextChoices):
+        PASSED = "passed", "合格"
+        NEEDS_CORRECTION = "needs_correction", "需补正"
+
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="material_checks")
+    material = models.ForeignKey(Material, verbose_name="申请材料", on_delete=models.CASCADE, related_name="checks")
+    subject = models.CharField("核查内容", max_length=16, choices=Subject.choices, default=Subject.FILE)
+    verdict = models.CharField("结论", max_length=20, choices=Verdict.choices)
+    reason = models.CharField("需补正的理由", max_length=300, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核查人", on_delete=models.PROTECT,
+                                   related_name="+")
+    checked_at = models.DateTimeField("核查时间")
+
+    class Meta:
+        verbose_name = "材料核查"
+        verbose_name_plural = "材料核查"
+        ordering = ["case_id", "pk"]
+        constraints = [models.CheckConstraint(
+            condition=~Q(verdict="needs_correction") | ~Q(reason=""), name="material_check_correction_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.material_id} {self.get_subject_display()}：{self.get_verdict_display()}"
+
+
 class TaskState(models.TextChoices):
     OPEN = "open", "待办"
     WAITING = "waiting", "等待申请人补正"

@@ -3,17 +3,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from accounts.models import Role
 
-from . import clock
+from . import clock, form_values, material_files
 from .access import visible_cases
+from .decisions import decisions_by_step
 from .definitions import public_catalogue, publicly_named
 from .documents import render_pdf
-from .models import ACTIVE_TASK_STATES, Case, Certificate, Document, LogEntry, PublicNotice, Task, TaskState
+from .engine import definition_of
+from .models import (
+    ACTIVE_TASK_STATES,
+    Case,
+    Certificate,
+    Document,
+    LogEntry,
+    Material,
+    MaterialCheck,
+    PublicNotice,
+    Task,
+    TaskState,
+)
+from .steps import behaviour_of
 
 
 def cases_for(user, *, state: str = "", text: str = "") -> QuerySet[Case]:
@@ -83,14 +98,19 @@ class ProgressStep:
     action: str
 
 
+# What a step's action did, as the progress table says it (a step may say it its own way:
+# ``StepBehaviour.action_labels``, e.g. 予以受理, 不予受理, 已送达).
+ACTION_RESULTS = {"approve": "通过", "return": "退回", "reject": "不予许可", "request_correction": "告知补正",
+                  "complete": "办结", "deemed": "逾期视为受理"}
+
+
 def progress(case: Case) -> list[ProgressStep]:
     """Each step of the case as an applicant may see it: when, and whose desk by role only."""
     steps = []
     for task in Task.objects.filter(case=case).select_related("department").order_by("opened_at", "pk"):
         role = Role(task.role).label if task.role in Role.values else ""
         desk = f"{task.department.name}·{role}" if task.department_id else role
-        label = {"approve": "通过", "return": "退回", "reject": "不予许可/不予受理", "request_correction": "告知补正",
-                 "complete": "办结", "deemed": "逾期视为受理"}.get(task.action, "")
+        label = behaviour_of(task.step_type).label_of(task.action, ACTION_RESULTS.get(task.action, ""))
         shown = task.get_state_display()
         if case.paused_since is not None and task.state in ACTIVE_TASK_STATES:
             shown += "（暂停计时）"  # the step waits, and its days do not count
@@ -171,3 +191,69 @@ def running_public_notices(today=None):
 def case_notices(case: Case):
     """A case's notices with their objections (the staff case page)."""
     return case.public_notices.select_related("task").prefetch_related("objections").order_by("published_at", "pk")
+
+
+@dataclass(frozen=True)
+class MaterialReview:
+    """One material on the staff case page, with the check of its file and of its paper
+    original that stand (the latest of each), and whether its original is to be verified."""
+
+    material: Material
+    file_check: MaterialCheck | None
+    original_check: MaterialCheck | None
+    original_expected: bool
+
+    @property
+    def viewable(self) -> bool:
+        """The browser shows its file itself (PDF, image): it opens in the viewer pane."""
+        return material_files.viewable(self.material)
+
+    def corrections(self) -> list[str]:
+        """The correction notice's lines this material asks for (“名称：理由”)."""
+        return [f"{self.material.name}：{c.reason}" for c in (self.file_check, self.original_check)
+                if c is not None and c.verdict == MaterialCheck.Verdict.NEEDS_CORRECTION]
+
+
+def material_reviews(case: Case, defn) -> list[MaterialReview]:
+    """The case's current materials (those a correction replaced are left out) with their checks.
+    A paper original is to be verified when the applicant sends it to the window, or the item
+    accepts that material on paper only."""
+    latest: dict[tuple[int, str], MaterialCheck] = {}
+    for check in MaterialCheck.objects.filter(case=case).select_related("checked_by").order_by("pk"):
+        latest[(check.material_id, check.subject)] = check
+    reviews = []
+    for material in case.materials.filter(superseded=False).select_related("certificate").order_by("pk"):
+        spec = defn.material(material.key) or {}
+        reviews.append(MaterialReview(
+            material, latest.get((material.pk, MaterialCheck.Subject.FILE)),
+            latest.get((material.pk, MaterialCheck.Subject.ORIGINAL)),
+            material.paper_original or spec.get("medium") == "paper"))
+    return reviews
+
+
+def correction_items(reviews: list[MaterialReview]) -> list[str]:
+    """What the one-time correction notice is pre-filled with: every material marked 需补正."""
+    return [line for review in reviews for line in review.corrections()]
+
+
+@dataclass(frozen=True)
+class Application:
+    """The application as every page shows it (``runtime/_form_values.html``): the form's fields
+    and the officers' decisions grouped under their steps."""
+
+    fields: list
+    decisions: list
+
+
+def application_of(case: Case, *, file_url: Callable[[Material], str]) -> Application:
+    """``file_url``: the address of a material's file for the person looking (an upload field
+    links to the case's current material it names)."""
+    defn = definition_of(case)
+    current = {m.key: m for m in case.materials.filter(superseded=False).exclude(file="")}
+
+    def file_link(key: str):
+        material = current.get(key)
+        return (file_url(material), material.name) if material is not None else None
+
+    return Application(form_values.fields(defn.form, case.form_data, file_link=file_link),
+                       decisions_by_step(case, defn))

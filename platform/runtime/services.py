@@ -54,6 +54,7 @@ from .models import (
     DraftMaterial,
     Extension,
     Material,
+    MaterialCheck,
     Objection,
     PublicNotice,
     Submission,
@@ -808,3 +809,47 @@ def draft_discard(draft: Draft | None) -> None:
 __all__ = ["ApplicantInput", "MaterialInput", "case_accept", "case_intake_at_window", "case_deliver", "case_refuse", "case_request_correction",
            "case_resubmit", "case_submit", "case_withdraw", "cases_deem_accepted", "clocks_recompute", "draft_save",
            "extension_decide", "special_procedure_end", "task_complete"]
+
+
+# --- Material checks (材料审查, 纸质原件核对) -----------------------------------------------------
+
+@transaction.atomic
+def material_check(*, actor, case: Case, material: Material, verdict: str, reason: str = "",
+                   subject: str = MaterialCheck.Subject.FILE, expected_version: int | None = None,
+                   now: dt.datetime | None = None) -> MaterialCheck:
+    """Record one check of one material: 合格, or 需补正 with the reason the correction notice will
+    give. ``subject``: the file (pre-review, 材料审查) or its paper original at the window
+    (纸质原件核对). Logged on the case (``material_checked``); the latest check of a material and
+    subject stands. Refused, with nothing saved, for a material of another case or one replaced
+    by a correction, an unknown verdict, or 需补正 without a reason."""
+    now = now or timezone.now()
+    case = lock_case(case, expected_version=expected_version, now=now)
+    access.require_material_checker(actor, case)
+    if material.case_id != case.pk:
+        raise InvalidInput("该材料不属于本办件", details={"material": ["该材料不属于本办件"]})
+    if material.superseded:
+        raise Conflict(f"“{material.name}”已被补正材料替换，请核查新提交的材料")
+    problems: dict[str, list[str]] = {}
+    if subject not in MaterialCheck.Subject.values:
+        problems["subject"] = ["请选择核查内容：材料审查或纸质原件核对"]
+    if verdict not in MaterialCheck.Verdict.values:
+        problems["verdict"] = ["请选择核查结论：合格或需补正"]
+    reason = (reason or "").strip()
+    if verdict == MaterialCheck.Verdict.NEEDS_CORRECTION and not reason:
+        problems["reason"] = ["标记需补正时请写明理由（将写入一次性告知补正通知书）"]
+    if len(reason) > 300:
+        problems["reason"] = ["理由不超过300字"]
+    if problems:
+        raise InvalidInput("材料核查未记录：" + "；".join(m for ms in problems.values() for m in ms), details=problems)
+    if verdict == MaterialCheck.Verdict.PASSED:
+        reason = ""
+    check = MaterialCheck.objects.create(case=case, material=material, subject=subject, verdict=verdict,
+                                         reason=reason, checked_by=actor, checked_at=now)
+    what = MaterialCheck.Subject(subject).label
+    shown = MaterialCheck.Verdict(verdict).label + (f"（{reason}）" if reason else "")
+    caselog.append(case, kind="material_checked", actor=actor, summary=f"{what}：“{material.name}”{shown}",
+                   data={"material": material.pk, "key": material.key, "subject": subject, "verdict": verdict,
+                         "reason": reason})
+    save_case(case)
+    emit(case, "material_checked")
+    return check

@@ -45,7 +45,8 @@ class StepBehaviour:
     works_after_completion: ClassVar[bool] = False
     # The case page asks for the delivery method (送达方式) with its ``complete`` action.
     delivers: ClassVar[bool] = False
-    # What the case page's buttons say on this step, where it differs from the action's label.
+    # What an action does on this step, where it differs from the action's own label
+    # (``designer.steps.ACTIONS``): the case page's buttons and the progress table say this.
     action_labels: ClassVar[dict[str, str]] = {}
 
     def open(self, opening: Opening) -> None:
@@ -73,6 +74,10 @@ class StepBehaviour:
 
     def action_label(self, action) -> str:
         return self.action_labels.get(action.key, action.label)
+
+    def label_of(self, key: str, default: str) -> str:
+        """What the action ``key`` did on this step (``default``: the action's own label)."""
+        return self.action_labels.get(key, default)
 
 
 step_behaviours: Registry[StepBehaviour] = Registry("流程步骤行为")

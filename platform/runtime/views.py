@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_use_admin, has_role, is_applicant, is_staff_member
@@ -26,7 +29,7 @@ from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import access, extensions, form_values, notices, prefill, rule_data, selectors, services
+from . import access, extensions, notices, prefill, rule_data, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
@@ -44,6 +47,7 @@ from .definitions import (
 )
 from .engine import definition_of
 from .forms import decision_from_post, form_data_from_post, materials_from_post, with_kept
+from .material_files import material_file_response
 from .models import CaseState, Channel, Task, TaskState
 from .steps import behaviour_of
 from .throttles import THROTTLED_MESSAGE, objection_throttled, progress_query_throttled
@@ -140,7 +144,7 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
             step = defn.step(task.step_key)
             behaviour = behaviour_of(task.step_type)
             desk = behaviour.desk(task, step, request.user)
-            allowed = [{"key": a.key, "label": behaviour.action_label(a)}
+            allowed = [_button(a, behaviour)
                        for a in (action_registry.get(k) for k in step.get("actions", []) if k in action_registry)
                        if a.key not in desk.get("withheld", ())]
             returns = [(k, defn.step(k)["name"]) for k in step.get("return_to", [])]
@@ -159,8 +163,12 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
                                         and not behaviour_of(running.task.step_type).stops_clock
                                         and running.is_special  # a resubmission, the scheduler end the others
                                         and access.may_end_pause(request.user, running))
-        context.update(form_rows=form_values.rows(defn.form, case.form_data),
-                       materials=case.materials.select_related("certificate"),
+        reviews = selectors.material_reviews(case, defn)
+        context.update(material_reviews=reviews, may_check=access.may_check_materials(request.user, case),
+                       correction_prefill="\n".join(selectors.correction_items(reviews)),
+                       refused_check=_refused_check(refused),
+                       viewing=next((r.material for r in reviews if str(r.material.pk) == request.GET.get("viewing")
+                                     and r.viewable), None),
                        log=[(e, titled(defn.steps.get(e.step_key, {}).get("decision_form"), e.data.get("decision")))
                             for e in selectors.log_of(case)],
                        my_tasks=tasks, procedures=SPECIAL_PROCEDURES,
@@ -172,7 +180,30 @@ def _case_page(request, case, *, refused: dict | None = None, status: int = 200)
                    withdrawal=selectors.withdrawal_of(case),
                    correction=(_latest_document(case, "correction_notice")
                                if case.state == CaseState.CORRECTING else None))
+    context["application"] = selectors.application_of(case, file_url=material_url)
     return render(request, "runtime/case.html", context, status=status)
+
+
+def _button(action, behaviour) -> dict:
+    """An action's button on this step: labelled by what it does here (the step's behaviour), and
+    asking for confirmation when it cannot be undone (不予受理, 不予许可, 办结, 送达)."""
+    label = behaviour.action_label(action)
+    return {"key": action.key, "label": label,
+            "confirm": f"确定“{label}”吗？此操作不可撤销。" if action.irreversible else ""}
+
+
+def _refused_check(refused: dict | None) -> dict | None:
+    """A material check the service refused: which material and check, the message, what was typed."""
+    if not refused or not str(refused["form"]).startswith("check-"):
+        return None
+    _, material, subject = refused["form"].split("-", 2)
+    return {"material": int(material), "subject": subject, "message": refused["error"].message,
+            "errors": defaultdict(list, refused["error"].details), "reason": refused["data"].get("reason", "")}
+
+
+def material_url(material) -> str:
+    """Where a material's file opens (the case's access check applies)."""
+    return reverse("runtime:material", args=[material.case.number, material.pk])
 
 
 def _latest_document(case, template: str):
@@ -196,6 +227,41 @@ def document_pdf(request, number, document):
     response = HttpResponse(selectors.document_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{found.number}.pdf"'
     return response
+
+
+@login_required
+@xframe_options_sameorigin
+@csp_replace({"default-src": [NONE], "img-src": [SELF], "style-src": [UNSAFE_INLINE], "object-src": [SELF],
+              "frame-ancestors": [SELF]})
+def material_file(request, number, material):
+    """A material's file, with the access check of every read of the case (``selectors.cases_for``):
+    shown in the browser's own viewer (PDF, images; the case page opens it in its viewer pane
+    beside the checklist), downloaded otherwise or with ``?download=1``."""
+    case = _case_or_404(request, number)
+    found = get_object_or_404(case.materials, pk=material, file__gt="")
+    return material_file_response(found, inline=request.GET.get("download") != "1")
+
+
+@login_required
+@require_POST
+def material_check(request, number, material):
+    """材料审查 / 纸质原件核对 of one material (合格, or 需补正 with a reason)."""
+    case = _case_or_404(request, number)
+    found = get_object_or_404(case.materials, pk=material)
+    data = request.POST
+    expected = data.get("expected_version", "")
+    try:
+        check = services.material_check(actor=request.user, case=case, material=found,
+                                         verdict=data.get("verdict", ""), reason=data.get("reason", ""),
+                                         subject=data.get("subject", "file"),
+                                         expected_version=int(expected) if expected.isdigit() else None)
+    except PlatformError as error:
+        return _case_page(request, case, status=400,
+                          refused={"form": f"check-{found.pk}-{data.get('subject', 'file')}", "error": error,
+                                   "data": data})
+    messages.success(request, f"已记录：“{found.name}”{check.get_subject_display()}{check.get_verdict_display()}")
+    # back to the material, still open in the viewer
+    return redirect(reverse("runtime:case", args=[number]) + f"?viewing={found.pk}#material-{found.pk}")
 
 
 @login_required

@@ -116,7 +116,8 @@ def working_days_used_by_item(today: dt.date, days: int = 90) -> list[tuple[str,
     rows = (RuntimeCase.objects.filter(completed_on__gte=today - dt.timedelta(days=days), accepted_on__isnull=False)
             .annotate(sv_used=used)
             .values_list("item__name").annotate(avg=Avg("sv_used")).order_by("item__name"))
-    return [(name, round(avg or 0, 1)) for name, avg in rows]
+    # an average is null only when a date lies outside the working-day index: leave that item out
+    return [(name, round(avg, 1)) for name, avg in rows if avg is not None]
 
 
 def alerts_of_case(case) -> QuerySet[Alert]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import AccessDenied, PlatformError
+from workdays import working_days_between
 
 from . import charts, selectors, services
 from .access import is_supervisor, require_staff, require_supervisor
@@ -41,8 +42,8 @@ def dashboard(request):
         "charts": {
             "trend": charts.card_trend_svg(selectors.card_trend(today)),
             "time_left": charts.time_left_svg(time_left),
-            "on_time": charts.on_time_svg(on_time) if on_time else "",
-            "days_used": charts.days_used_svg(days_used) if days_used else "",
+            "on_time": charts.on_time_svg(on_time),
+            "days_used": charts.days_used_svg(days_used),
         },
     })
 
@@ -63,11 +64,18 @@ def sweep_now(request):
 def case_detail(request, number):
     """Drill-down: the case's clock, alerts, orders and log, and the order form."""
     from runtime import selectors as runtime_selectors
+    from runtime.views import material_url
 
     _guard(require_supervisor, request.user)
     case = get_object_or_404(runtime_selectors.cases_for(request.user), number=number)
+    clock = runtime_selectors.clock_of(case)
+    # the promised limit, by which supervision judges: negative once overdue (shown as 超期)
+    promised_left = (working_days_between(clock.on, case.promised_due_on).value
+                     if clock.phase == "running" and case.promised_due_on else None)
     return render(request, "supervision/case.html", {
-        "case": case, "clock": runtime_selectors.clock_of(case), "log": runtime_selectors.log_of(case),
+        "case": case, "clock": clock, "log": runtime_selectors.log_of(case), "promised_left": promised_left,
+        "promised_overdue": -promised_left if promised_left is not None and promised_left < 0 else 0,
+        "application": runtime_selectors.application_of(case, file_url=material_url),
         "tasks": case.tasks.select_related("department", "completed_by").order_by("opened_at", "pk"),
         "alerts": selectors.alerts_of_case(case), "orders": selectors.orders_of_case(case),
     })

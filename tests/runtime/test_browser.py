@@ -113,7 +113,7 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     submit_form(page, "提交补正")
     assert state(number) == "received"
     sign_in(page, "clerk")
-    act(page, number, "通过", "材料齐全，予以受理")
+    act(page, number, "予以受理", "材料齐全，予以受理")
     assert state(number) == "in_progress"
 
     # --- handling, a return from review, a special procedure ------------------------------------
@@ -137,13 +137,13 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
 
     # --- review, leader approval, completion with certificate, delivery --------------------------
     sign_in(page, "chief")
-    act(page, number, "通过", "同意")
+    act(page, number, "审核通过", "同意")
     sign_in(page, "leader")
-    act(page, number, "通过", "准予许可")
+    act(page, number, "批准", "准予许可")
     sign_in(page, "clerk")
     act(page, number, "办结", "制证")
     assert Certificate.objects.filter(case__number=number).exists()
-    act(page, number, "办结", "窗口领取")
+    act(page, number, "已送达", "窗口领取")
     assert state(number) == "delivered"
 
     # --- the applicant sees every step and downloads every PDF ----------------------------------

@@ -83,7 +83,7 @@ def test_planning_permit_end_to_end(district, page, time_machine):
     # --- acceptance; the officer's decision chooses 专家评审 -------------------------------------
     page.set_viewport_size(DESK)
     sign_in(page, "clerk")
-    act(page, number, "通过", "材料齐全，予以受理")
+    act(page, number, "予以受理", "材料齐全，予以受理")
     sign_in(page, "planner")
     page.goto("/workbench/")
     expect(page.get_by_role("link", name=number)).to_be_visible()
@@ -160,9 +160,9 @@ def test_planning_permit_end_to_end(district, page, time_machine):
 
     # --- 审核, 批准, 办结 --------------------------------------------------------------------------
     sign_in(page, "zrchief")
-    act(page, number, "通过", "同意承办意见")
+    act(page, number, "审核通过", "同意承办意见")
     sign_in(page, "zrleader")
-    act(page, number, "通过", "准予核发建设工程规划许可证，请按审定的设计方案施工")
+    act(page, number, "批准", "准予核发建设工程规划许可证，请按审定的设计方案施工")
     sign_in(page, "clerk")
     act(page, number, "办结", "已核发许可证，审定的总平面图已公布")
     assert state(number) == "completed"

@@ -99,7 +99,7 @@ def test_individual_business_online_end_to_end(district, page, time_machine):
     submit_form(page, "提交补正")
     assert state(number) == "received"
     sign_in(page, "clerk")
-    act(page, number, "通过", "材料齐全，予以受理")
+    act(page, number, "予以受理", "材料齐全，予以受理")
     assert state(number) == "in_progress"
 
     # --- 审查, a return from 审核, a 鉴定 that stops the clock --------------------------------------
@@ -140,14 +140,14 @@ def test_individual_business_online_end_to_end(district, page, time_machine):
 
     # --- 审核, 批准 by the leader, 发照办结 with a 营业执照, 邮寄送达 ------------------------------------
     sign_in(page, "regchief")
-    act(page, number, "通过", "同意登记")
+    act(page, number, "审核通过", "同意登记")
     sign_in(page, "leader")
-    act(page, number, "通过", "准予登记")
+    act(page, number, "批准", "准予登记")
     sign_in(page, "clerk")
     act(page, number, "办结", "核发营业执照")
     certificate = Certificate.objects.get(case__number=number)
     assert certificate.name == "营业执照"
-    act(page, number, "办结", "已寄出", 送达方式="邮寄送达")
+    act(page, number, "已送达", "已寄出", 送达方式="邮寄送达")
     assert state(number) == "delivered"
 
     # --- the applicant sees every step, downloads every PDF, finds the licence --------------------

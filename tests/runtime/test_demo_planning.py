@@ -154,8 +154,12 @@ def test_the_staff_case_page_reads_the_application_in_words(demo, planning, froz
     client = Client()
     client.force_login(demo.planner)
     page = client.get(f"/cases/{case.number}/").content.decode()
-    application = page.split("<h2>申请表</h2>")[1].split("<h2>申请材料</h2>")[0]
-    assert "建筑名称：文化中心主楼，层数：6，建筑高度（米）：32.5；建筑名称：地下车库，层数：1" in application
+    application = page.split("<h2>申请表</h2>")[1].split('id="materials"')[0]
+    # the buildings as a table with its column titles; a cell left empty stays empty
+    head = application.split('<table class="repeat">')[1].split("</thead>")[0]
+    assert [c.split(">")[-1] for c in head.split("</th>")[:-1]] == ["建筑名称", "层数", "建筑高度（米）"]
+    assert "<td>文化中心主楼</td><td>6</td><td>32.5</td>" in application
+    assert "<td>地下车库</td><td>1</td><td></td>" in application
     assert "2026-04-01 至 2028-03-31" in application
     assert "{" not in application and "[" not in application  # no Python reprs
     titles = [title for title in ("建设单位", "统一社会信用代码", "项目名称", "单体建筑一览", "计划建设期限")]

@@ -33,8 +33,12 @@ def test_case_page_shows_exactly_my_actions_and_escapes_everything(demo, item, f
     case = submit(demo, item, factories.good_data(company=XSS, note=XSS))
     clerk_page = browser(demo.clerk).get(f"/cases/{case.number}/").content.decode()
     assert XSS not in clerk_page and "&lt;script&gt;" in clerk_page
-    for action, label in (("approve", "通过"), ("request_correction", "一次性告知补正"), ("reject", "不予许可")):
-        assert f'value="{action}">{label}</button>' in clerk_page
+    # labelled by what they do at intake; the refusal is 不予受理 (never 不予许可) and is confirmed first
+    assert 'value="approve">予以受理</button>' in clerk_page
+    assert 'value="request_correction">一次性告知补正</button>' in clerk_page
+    assert ('value="reject" data-confirm="确定“不予受理”吗？此操作不可撤销。" class="irreversible">不予受理</button>'
+            in clerk_page)
+    assert "不予许可" not in clerk_page
     assert 'value="suspend"' not in clerk_page and 'value="return"' not in clerk_page
     handler_page = browser(demo.handler).get(f"/cases/{case.number}/").content.decode()
     assert 'name="action"' not in handler_page  # sees the case, may not act at the window step

@@ -74,8 +74,12 @@ def act(page, number: str, action: str, opinion: str = "", decision: dict | None
             control.select_option(label=value)
         else:
             control.fill(value)
+    button = form.get_by_role("button", name=action, exact=True)
+    asks = button.get_attribute("data-confirm")
+    if asks:  # an irreversible action asks first: the officer confirms
+        page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
-        form.get_by_role("button", name=action, exact=True).click()
+        button.click()
     expect(page.locator(".msg-success")).to_be_visible()
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,9 +29,15 @@ def test_supervisor_red_card_drill_down_order_and_reply(district, login, page):
     login("supervisor")
     page.goto("/supervision/")
     assert page.locator("#alerts").get_by_text(number).count() == 0  # not swept yet
+    # pressed, the button says the sweep is running (the form is held back here to look at it)
+    page.evaluate("document.addEventListener('submit', (event) => event.preventDefault())")
     page.get_by_role("button", name="立即巡查").click()
-    page.wait_for_load_state("networkidle")
-    assert page.get_by_text("巡查完成").is_visible()
+    expect(page.locator("form.sweep-form button")).to_have_text("巡查中…")
+    expect(page.locator("form.sweep-form button")).to_be_disabled()
+    page.reload()
+    with page.expect_navigation():
+        page.get_by_role("button", name="立即巡查").click()
+    expect(page.get_by_text("巡查完成")).to_be_visible()
     row = page.locator("#alerts tr", has_text=number).first
     assert row.get_by_text("红牌").is_visible()
     assert page.locator("svg").count() >= 2  # charts, rendered by the server

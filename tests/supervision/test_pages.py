@@ -130,3 +130,35 @@ def test_supervise_command_prints_progress(demo, overdue):
     out = StringIO()
     call_command("supervise", stdout=out)
     assert "办件时限：新增 0" in out.getvalue() and "巡查完成" in out.getvalue()
+
+
+def test_the_case_page_says_how_many_working_days_are_used_and_how_late(client, demo, overdue):
+    """Accepted Monday 21 September 2026 with 5 promised and 8 statutory working days; on 13 October
+    (after the National Day holiday, 26 September and 10 October worked) it is 11 working days in."""
+    client.force_login(demo.supervisor)
+    page = client.get(f"/supervision/cases/{overdue.number}/").content.decode()
+    used = re.search(r'<td class="used">(.*?)</td>', page).group(1)
+    remaining = re.search(r'<td class="remaining">(.*?)</td>', page).group(1)
+    promised = re.search(r'<td class="promised-remaining"[^>]*>(.*?)</td>', page).group(1)
+    assert (used, remaining, promised) == ("11", '<strong class="overdue">超期 3 个工作日</strong>',
+                                           '<strong class="overdue">超期 6 个工作日</strong>')
+
+
+def test_dashboard_charts_are_readable_and_never_blank(client, demo, frozen):
+    from supervision import charts
+
+    trend = charts.card_trend_svg({"labels": ["10-01", "10-02"], "yellow": [1, 2], "red": [0, 1]})
+    ticks = re.findall(r'<text[^>]*class="[^"]*"[^>]*>([^<]*)</text>', trend)
+    assert {"0", "1", "2", "3"} <= set(ticks) and not [t for t in ticks if re.fullmatch(r"\d+\.\d+", t)]
+    sizes = [float(s) for s in re.findall(r"font-size:\s*([0-9.]+)px", trend)]
+    assert sizes and min(sizes) >= 12
+    plot_top = int(re.search(r'translate\(\d+, (\d+)\)" class="plot"', trend).group(1))
+    legend_top = int(re.search(r'translate\(\d+, (\d+)\)" class="legends"', trend).group(1))
+    assert legend_top > plot_top + 200  # below the plot, not beside or over the axis
+    assert "暂无数据" in charts.days_used_svg([])
+    decided_same_day = charts.days_used_svg([("食品经营许可（新办）", 0.0)])
+    assert ">0</text>" in decided_same_day  # the bar says 0 rather than drawing nothing
+    client.force_login(demo.supervisor)
+    page = client.get("/supervision/").content.decode()
+    assert 'id="days-used-chart"' in page and "暂无数据" in page
+    assert 'data-busy="巡查中…"' in page

@@ -27,6 +27,7 @@ from designer.models import ApprovalItem
 from .. import selectors, services
 from ..access import inbox, require_window_clerk
 from ..definitions import catalogue_themes, published_items
+from ..material_files import material_file_response
 from ..models import Channel, Extension, Task
 from ..throttles import THROTTLED_MESSAGE, progress_query_throttled
 from .serializers import (
@@ -191,11 +192,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def material_file(self, request, number=None, material=None):
         case = self.get_object()
         found = get_object_or_404(case.materials, pk=material, file__gt="")
-        content_type = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}.get(
-            found.sniffed_type, "application/octet-stream")
-        response = HttpResponse(found.file.open("rb").read(), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{found.pk}.{found.sniffed_type}"'
-        return response
+        return material_file_response(found, inline=False)
 
     @action(detail=True, methods=["post"])
     def resubmit(self, request, number=None):
