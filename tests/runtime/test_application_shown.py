@@ -107,7 +107,7 @@ def test_actions_are_labelled_by_what_they_do_at_their_step(demo, frozen):
     assert ">办结</button>" not in delivery
     act(demo.clerk, case, action="complete", opinion="窗口领取")
     progress = main_of(demo.zhangsan, f"/cases/{case.number}/")
-    progress = progress[progress.index('class="progress"'):]
+    progress = progress[progress.index('class="progress'):]
     for said in ("予以受理", "审核通过", "批准", "办结", "已送达"):
         assert said in progress, said
     assert Case.objects.get(pk=case.pk).state == "delivered"
