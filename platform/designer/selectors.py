@@ -29,6 +29,7 @@ from .models import (
     ApprovalItem,
     HandlingType,
     ItemState,
+    ItemType,
     ItemVersion,
     OnlineClass,
     ServiceTheme,
@@ -81,6 +82,18 @@ def public_catalogue() -> QuerySet[ApprovalItem]:
 def theme_names(codes: list[str]) -> list[str]:
     """The names of these theme codes, in the district's order (unknown codes are left out)."""
     return list(ServiceTheme.objects.filter(code__in=codes).order_by("position", "code").values_list("name", flat=True))
+
+
+def approval_type_text(document: dict) -> str:
+    """审批类型及法律效力 as the overview and the guide say it: the item's type, then the editor's
+    text — once, whether or not the editor began the text with the type."""
+    label = ItemType(document["item_type"]).label
+    text = (document.get("public", {}).get("approval_type") or "").strip()
+    if not text or text == label:
+        return label
+    if text.startswith(label):
+        return text
+    return f"{label}。{text}"
 
 
 def catalogue_themes() -> QuerySet[ServiceTheme]:

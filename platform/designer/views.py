@@ -113,7 +113,7 @@ def item_detail(request, code):
         request, item, units=[(u, flowchart_svg(u.workflow)) for u in units],
         reviews=item.reviews.select_related("actor"), versions=item.versions.select_related("published_by"),
         theme_names=selectors.theme_names(doc.get("themes", [])),
-        opinion_form=OpinionForm()))
+        approval_type=selectors.approval_type_text(doc), opinion_form=OpinionForm()))
 
 
 @designer_page

@@ -13,6 +13,7 @@ from functools import cached_property
 from core.errors import InvalidInput
 from designer.models import ApprovalItem, CertificateType, ItemVersion
 from designer.selectors import (
+    approval_type_text,
     applicable_units,
     catalogue_themes,
     decision_validator_for_version,
@@ -188,10 +189,11 @@ class Guide:
     promised_limit_days: int
     handling_type: str
     themes: list  # the names of its service themes (服务主题)
+    approval_type: str  # 审批类型及法律效力, the type named once (designer.selectors.approval_type_text)
 
 
 def guide_of(item: ApprovalItem) -> Guide:
     document = item.current_version.document
     return Guide(item, item.current_version, document["public"], applicable_units(document),
                  document["statutory_limit_days"], document["promised_limit_days"], document.get("handling_type", ""),
-                 theme_names(document.get("themes", [])))
+                 theme_names(document.get("themes", [])), approval_type_text(document))
