@@ -25,6 +25,13 @@ def _link(url: str) -> str:
     return url
 
 
+def rule_input(rows: int = 2) -> forms.Textarea:
+    """A rule's text box: the condition builder (``static/rules/builder.js``) takes it over and keeps
+    it, as JSON, under 高级; the variables are the page's ``rule_variables`` (``designer/_base.html``)."""
+    return forms.Textarea(attrs={"rows": rows, "class": "code", "data-rule-input": "",
+                                 "data-rule-variables": "rule-variables"})
+
+
 def _json_or_none(text: str, label: str):
     text = (text or "").strip()
     if not text:
@@ -162,8 +169,7 @@ class AddFieldForm(forms.Form):
     choices = forms.CharField(label="选项（单选/多选：每行一个选项；重复表格：每行一列“字段名 标题”）", required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
     help = forms.CharField(label="帮助说明", required=False, max_length=500)
-    visible_if = forms.CharField(label="显示条件（json-logic，可空）", required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2, "placeholder": '{"==": [{"var": "business"}, "自动售货设备"]}'}))
+    visible_if = forms.CharField(label="显示条件（不设条件则总是显示）", required=False, widget=rule_input())
     table = forms.ChoiceField(label="加入表格（作为某个重复表格的一列）", required=False)
 
     def __init__(self, *args, tables=(), **kwargs):
@@ -221,8 +227,7 @@ class MaterialForm(forms.Form):
     max_size_mb = forms.IntegerField(label="最大文件大小（MB）", min_value=1, max_value=200, initial=10)
     template_url = forms.CharField(label="空白模板下载地址", required=False)
     example_url = forms.CharField(label="填写示例下载地址", required=False)
-    condition = forms.CharField(label="适用条件（json-logic，可空：总是需要）", required=False,
-                                widget=forms.Textarea(attrs={"rows": 2}))
+    condition = forms.CharField(label="适用条件（不设条件则总是需要）", required=False, widget=rule_input())
     certificate_type = forms.ModelChoiceField(label="可由证照替代", required=False,
                                               queryset=CertificateType.objects.all(), to_field_name="code",
                                               empty_label="——（无）——")
@@ -385,8 +390,7 @@ def _setting_field(setting, owner, form_fields=()) -> forms.Field:
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="流转到", required=False)
     label = forms.CharField(label="说明", required=False, max_length=50)
-    when = forms.CharField(label="条件（json-logic，可空：无条件）", required=False,
-                           widget=forms.Textarea(attrs={"rows": 1, "class": "code"}))
+    when = forms.CharField(label="条件（不设条件则无条件流转）", required=False, widget=rule_input(1))
 
     def __init__(self, *args, step_keys=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -419,8 +423,7 @@ class FieldEditForm(forms.Form):
     help = forms.CharField(label="帮助说明", required=False, max_length=500)
     required = forms.BooleanField(label="必填（显示时）", required=False)
     choices = forms.CharField(label="选项（每行一个）", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    visible_if = forms.CharField(label="显示条件（json-logic，可空：总是显示）", required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2, "class": "code"}))
+    visible_if = forms.CharField(label="显示条件（不设条件则总是显示）", required=False, widget=rule_input())
     minLength = forms.IntegerField(label="最少字数", required=False, min_value=0)
     maxLength = forms.IntegerField(label="最多字数", required=False, min_value=1)
     pattern = forms.CharField(label="格式（正则表达式）", required=False, max_length=200)

@@ -173,7 +173,7 @@ def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, 
     forward: dict[str, list[str]] = {key: [] for key in index}
     for step in steps:
         forward[step["key"]] = [t["to"] for t in step["transitions"] if t["to"] in index]
-    earlier = _earlier_steps(forward)
+    earlier = earlier_steps(forward)
     declared = {}
     for i, step in enumerate(steps):
         if "decision_form" in step:
@@ -284,7 +284,7 @@ def _setting_validator(key: str) -> Draft202012Validator:
     return Draft202012Validator(step_settings()[key][0].schema)
 
 
-def _earlier_steps(forward: dict[str, list[str]]) -> dict[str, set[str]]:
+def earlier_steps(forward: dict[str, list[str]]) -> dict[str, set[str]]:
     """For each step, the steps that necessarily or possibly precede it on some path (its
     ancestors by forward transitions): the steps whose decisions a rule there may read."""
     backward: dict[str, list[str]] = {key: [] for key in forward}

@@ -262,8 +262,8 @@ def item_form(request, code):
     return render(request, "designer/item_form.html", _context(
         request, item, add_form=add_form, edit_form=edit_form, edit_key=edit_key, edit_column=edit_column,
         problems=problems, stages=_form_stages(item.definition), stage_code=stage_code,
-        preview=render_form(form_doc),
-        fields=[_field_row(form_doc, n, p) for n, p in fields]))
+        preview=render_form(form_doc), fields=[_field_row(form_doc, n, p) for n, p in fields],
+        rule_variables=selectors.rule_builder_variables(item.definition, {"form": form_doc})))
 
 
 def _form_holder(doc: dict, stage_code: str) -> dict:
@@ -347,7 +347,8 @@ def item_materials(request, code):
                 return redirect(_unit_url(request, "designer:item-materials", code, unit))
     return render(request, "designer/item_materials.html", _context(
         request, item, form=form, problems=problems, unit=unit, units=editing.units(item.definition),
-        materials=unit.get(item.definition)["materials"]))
+        materials=unit.get(item.definition)["materials"],
+        rule_variables=selectors.rule_builder_variables(item.definition, unit.get(item.definition))))
 
 
 @designer_page
@@ -420,7 +421,10 @@ def item_workflow(request, code):
     return render(request, "designer/item_workflow.html", _context(
         request, item, problems=problems, unit=unit, units=editing.units(item.definition), workflow=workflow,
         flowchart=flowchart_svg(workflow), step_rows=[_step_row(s) for s in steps], json_form=json_form,
-        step_form=step_form, transitions=transitions, editing_key=editing_key))
+        step_form=step_form, transitions=transitions, editing_key=editing_key,
+        rule_variables=selectors.rule_builder_variables(item.definition, unit.get(item.definition),
+                                                        step_key=editing_key or None)
+        if step_form is not None else None))
 
 
 def _transition_initial(transition: dict) -> dict:
