@@ -11,12 +11,27 @@ from django.core.exceptions import ValidationError
 from accounts.models import STAFF_ROLES, Department, Role, RoleAssignment
 from core.links import link_problem
 
+from .identifiers import identifier_from_title
 from .models import CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
-from .palette import field_types
+from .palette import field_types, palette_choices, resolve_kind
 from .steps import ACTIONS, NOTICE_DAY_KINDS, step_settings, step_types
 
 KEY_HELP = "小写英文字母开头，可含数字和下划线，例如 business_type"
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+AUTO_KEY_HELP = "不填则按名称自动生成（拼音）；规则和数据交换按它引用，创建后不随名称改变。" + KEY_HELP
+
+
+def _key_field(label: str) -> forms.RegexField:
+    """An identifier, generated from the Chinese name when left blank; shown only under 高级."""
+    return forms.RegexField(label=label, regex=r"^[a-z][a-z0-9_]{0,39}\Z", required=False, help_text=AUTO_KEY_HELP,
+                            error_messages={"invalid": f"{label}格式不正确：{KEY_HELP}"})
+
+
+class AdvancedPanelForm(forms.Form):
+    """A form whose ``advanced_fields`` (the generated identifiers) are folded under 高级."""
+
+    advanced_fields: tuple[str, ...] = ("key",)
+    template_name_div = "designer/_form_advanced.html"
 
 
 def _link(url: str) -> str:
@@ -160,46 +175,61 @@ class PublicInfoForm(forms.Form):
         return None
 
 
-class AddFieldForm(forms.Form):
+def _table_columns(lines: list[str]) -> list[tuple[str, str]]:
+    """A repeating table's columns, one a line: a title (its key is generated), or “key title”."""
+    columns: list[tuple[str, str]] = []
+    for line in lines:
+        parts = line.split(None, 1)
+        if len(parts) == 2 and KEY_PATTERN.fullmatch(parts[0]):
+            columns.append((parts[0], parts[1]))
+        else:
+            columns.append((identifier_from_title(line, {k for k, _ in columns}), line))
+    return columns
+
+
+class AddFieldForm(AdvancedPanelForm):
     kind = forms.ChoiceField(label="组件")
-    key = forms.RegexField(label="字段名", regex=r"^[a-z][a-z0-9_]{0,39}\Z", help_text=KEY_HELP,
-                           error_messages={"invalid": "字段名格式不正确：" + KEY_HELP})
     title = forms.CharField(label="标题", max_length=100)
+    key = _key_field("字段标识")
     required = forms.BooleanField(label="必填（显示时）", required=False)
-    choices = forms.CharField(label="选项（单选/多选：每行一个选项；重复表格：每行一列“字段名 标题”）", required=False,
+    choices = forms.CharField(label="选项（单选、多选：每行一个选项；重复表格：每行一列的标题）", required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
     help = forms.CharField(label="帮助说明", required=False, max_length=500)
     visible_if = forms.CharField(label="显示条件（不设条件则总是显示）", required=False, widget=rule_input())
     table = forms.ChoiceField(label="加入表格（作为某个重复表格的一列）", required=False)
 
-    def __init__(self, *args, tables=(), **kwargs):
+    def __init__(self, *args, tables=(), taken: dict | None = None, **kwargs):
+        """``tables``: (key, title) of the form's repeating tables; ``taken``: the keys in use,
+        by table (``""``: the form's own fields), so a generated key is unique where it lives."""
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, ft.label) for k, ft in field_types.items()]
-        self.fields["table"].choices = [("", "——（作为表单字段）——")] + [(t, t) for t in tables]
+        self.taken = taken or {}
+        self.fields["kind"].choices = palette_choices()
+        self.fields["table"].choices = [("", "作为表单字段（不放入表格）")] + [(t, title) for t, title in tables]
 
     def clean_visible_if(self):
         return _json_or_none(self.cleaned_data["visible_if"], "显示条件")
 
     def clean(self):
         data = super().clean()
-        kind = data.get("kind")
+        kind, data["preset"] = resolve_kind(data.get("kind") or "")
+        data["kind"] = kind
         options = [line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()]
         if kind in ("choice", "multi_choice") and not options:
             self.add_error("choices", "单选、多选须至少填写一个选项")
         if kind == "table":
-            columns = [line.split(None, 1) for line in options]
+            columns = _table_columns(options)
             if not columns:
-                self.add_error("choices", "重复表格须至少填写一列，例如：name 姓名")
-            elif any(len(c) != 2 or not KEY_PATTERN.fullmatch(c[0]) for c in columns):
-                self.add_error("choices", "每行应为“字段名 标题”，字段名" + KEY_HELP)
+                self.add_error("choices", "重复表格须至少填写一列，每行一列的标题，例如：姓名")
             data["columns"] = columns
         data["options"] = options
+        if not data.get("key") and data.get("title"):
+            data["key"] = identifier_from_title(data["title"], self.taken.get(data.get("table") or "", ()))
         return data
 
     def property(self) -> dict:
         data = self.cleaned_data
         field_type = field_types.get(data["kind"])
-        prop = field_type.make(title=data["title"])
+        prop = field_type.make(title=data["title"], **data.get("preset", {}))
         if data["kind"] == "choice":
             prop["enum"] = data["options"]
         if data["kind"] == "multi_choice":
@@ -211,10 +241,9 @@ class AddFieldForm(forms.Form):
         return prop
 
 
-class MaterialForm(forms.Form):
-    key = forms.RegexField(label="材料编号", regex=r"^[a-z][a-z0-9_]{0,39}\Z", help_text=KEY_HELP,
-                           error_messages={"invalid": "材料编号格式不正确：" + KEY_HELP})
+class MaterialForm(AdvancedPanelForm):
     name = forms.CharField(label="材料名称", max_length=200)
+    key = _key_field("材料标识")
     required = forms.BooleanField(label="必交", required=False, initial=True)
     original = forms.ChoiceField(label="原件或复印件", choices=[("original", "原件"), ("copy", "复印件"),
                                                           ("original_and_copy", "原件和复印件")])
@@ -230,11 +259,21 @@ class MaterialForm(forms.Form):
     condition = forms.CharField(label="适用条件（不设条件则总是需要）", required=False, widget=rule_input())
     certificate_type = forms.ModelChoiceField(label="可由证照替代", required=False,
                                               queryset=CertificateType.objects.all(), to_field_name="code",
-                                              empty_label="——（无）——")
+                                              empty_label="无（不可由证照替代）")
     note = forms.CharField(label="备注", required=False, max_length=1000)
 
     def clean_condition(self):
         return _json_or_none(self.cleaned_data["condition"], "适用条件")
+
+    def __init__(self, *args, taken=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.taken = taken
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("key") and data.get("name"):
+            data["key"] = identifier_from_title(data["name"], self.taken, fallback="material")
+        return data
 
     def clean_template_url(self):
         return _link(self.cleaned_data["template_url"])
@@ -278,13 +317,12 @@ class CatalogueUploadForm(forms.Form):
         return upload
 
 
-class StepForm(forms.Form):
+class StepForm(AdvancedPanelForm):
     """One workflow step. Only shapes the step; the whole workflow is validated on save."""
 
-    key = forms.RegexField(label="步骤编号", regex=r"^[a-z][a-z0-9_]{0,39}\Z", help_text=KEY_HELP,
-                           error_messages={"invalid": "步骤编号格式不正确：" + KEY_HELP})
-    type = forms.ChoiceField(label="步骤类型")
     name = forms.CharField(label="步骤名称", min_length=2, max_length=50)
+    key = _key_field("步骤标识")
+    type = forms.ChoiceField(label="步骤类型")
     role = forms.ChoiceField(label="办理角色（系统处理的步骤不填）", required=False)
     department = forms.ChoiceField(label="办理部门", required=False)
     limit_days = forms.IntegerField(label="本步骤时限（工作日）", min_value=0, max_value=365, required=False)
@@ -298,22 +336,25 @@ class StepForm(forms.Form):
     after = forms.ChoiceField(label="插入到此步骤之后（新步骤接过它的流转）", required=False)
     is_start = forms.BooleanField(label="设为开始步骤", required=False)
 
-    def __init__(self, *args, step_keys=(), editing: str | None = None, form_fields=(), **kwargs):
+    def __init__(self, *args, step_keys=(), editing: str | None = None, form_fields=(), step_names=None, **kwargs):
         """``form_fields``: the unit's application form fields as (key, title), offered where a
         setting lists fields (the fields a public notice publishes)."""
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [(k, f"{t.label}（{k}）") for k, t in step_types.items()]
+        self.step_keys, self.editing = list(step_keys), editing
+        names = step_names or {}
+        self.fields["type"].choices = [(k, t.label) for k, t in step_types.items()]
         # The settings step types take of their own (a special procedure's kind and days, a
         # countersign's number of signers), one field each, labelled by the step type's entry.
         for key, (setting, owner) in step_settings().items():
             self.fields[key] = _setting_field(setting, owner, form_fields)
         self.order_fields([k for k in self.fields if k not in ("after", "is_start")] + ["after", "is_start"])
-        self.fields["role"].choices = [("", "——")] + [(r.value, r.label) for r in Role if r in STAFF_ROLES]
+        self.fields["role"].choices = [("", "请选择…（系统处理的步骤不选）")] + [
+            (r.value, r.label) for r in Role if r in STAFF_ROLES]
         self.fields["department"].choices = [("", "本事项的实施部门")] + [
             (d.code, d.name) for d in Department.objects.exclude(kind=Department.Kind.DISTRICT).order_by("code")]
-        others = [(k, k) for k in step_keys if k != editing]
+        others = [(k, names.get(k, k)) for k in step_keys if k != editing]
         self.fields["return_to"].choices = others
-        self.fields["after"].choices = [("", "——")] + others
+        self.fields["after"].choices = [("", "不插入（另行设置前后流转）")] + others
         if editing is not None:
             del self.fields["after"]
 
@@ -328,6 +369,12 @@ class StepForm(forms.Form):
         # a yes/no setting is offered as a choice of "true" / "false"
         return {k: (("true" if v else "false") if isinstance(v, bool) and k != "is_start" else v)
                 for k, v in initial.items() if v is not None}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("key"):  # kept when editing; generated from the name for a new step
+            data["key"] = self.editing or identifier_from_title(data.get("name") or "", self.step_keys, fallback="step")
+        return data
 
     def clean_decision_form(self):
         form = _json_or_none(self.cleaned_data.get("decision_form"), "决定事项表单")
@@ -372,12 +419,12 @@ def _setting_field(setting, owner, form_fields=()) -> forms.Field:
     label = f"{setting.label}（仅“{owner.label}”步骤）"
     schema = setting.schema
     if "enum" in schema:
-        return forms.ChoiceField(label=label, required=False, choices=[("", "——")] + [
+        return forms.ChoiceField(label=label, required=False, choices=[("", "请选择…")] + [
             (v, SETTING_CHOICE_LABELS.get(v, v)) for v in schema["enum"]])
     if schema.get("type") == "boolean":  # yes, no, or not said (the validation asks for it)
         return forms.TypedChoiceField(label=label, required=False, empty_value=None,
                                       coerce=lambda v: v == "true",
-                                      choices=[("", "——"), ("true", "是"), ("false", "否")])
+                                      choices=[("", "请选择…"), ("true", "是"), ("false", "否")])
     if schema.get("type") == "string":
         return forms.CharField(label=label, required=False, max_length=schema.get("maxLength"))
     if schema.get("type") == "array":
@@ -392,9 +439,10 @@ class TransitionForm(forms.Form):
     label = forms.CharField(label="说明", required=False, max_length=50)
     when = forms.CharField(label="条件（不设条件则无条件流转）", required=False, widget=rule_input(1))
 
-    def __init__(self, *args, step_keys=(), **kwargs):
+    def __init__(self, *args, step_keys=(), step_names=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [("", "——")] + [(k, k) for k in step_keys]
+        names = step_names or {}
+        self.fields["to"].choices = [("", "请选择步骤…")] + [(k, names.get(k, k)) for k in step_keys]
 
     def clean_when(self):
         return _json_or_none(self.cleaned_data["when"], "条件")

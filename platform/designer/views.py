@@ -21,8 +21,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from accounts.models import Role
+from accounts.models import Department, Role
 from core.errors import AccessDenied, PlatformError
+from rules import builder as rule_builder
 
 from . import access, catalogue, editing, returns, rulesets, selectors, services
 from .forms import (
@@ -181,8 +182,9 @@ def item_form(request, code):
             uses_item_form=True, preview=render_form(item.definition["form"]), fields=[]))
     form_doc = _form_holder(item.definition, stage_code)["form"]
     props = owner["form"]["schema"]["properties"]
-    tables = [k for k, p in props.items() if p.get("x-field") == "table"]
-    add_form = AddFieldForm(request.POST if request.POST.get("op") == "add" else None, tables=tables)
+    tables = [(k, p.get("title", k)) for k, p in props.items() if p.get("x-field") == "table"]
+    taken = {"": set(props), **{k: set(props[k]["items"].get("properties", {})) for k, _ in tables}}
+    add_form = AddFieldForm(request.POST if request.POST.get("op") == "add" else None, tables=tables, taken=taken)
     edit_key, edit_column = request.GET.get("field"), request.GET.get("column")
     edit_form = None
     if edit_key is not None:
@@ -259,11 +261,13 @@ def item_form(request, code):
                 if _save(request, item, doc, problems):
                     return redirect(here)
     fields = [(name, form_doc["schema"]["properties"][name]) for name in ordered_fields(form_doc)]
+    variables = selectors.rule_builder_variables(item.definition, {"form": form_doc})
+    described = {v["name"]: v for v in variables}
     return render(request, "designer/item_form.html", _context(
         request, item, add_form=add_form, edit_form=edit_form, edit_key=edit_key, edit_column=edit_column,
         problems=problems, stages=_form_stages(item.definition), stage_code=stage_code,
-        preview=render_form(form_doc), fields=[_field_row(form_doc, n, p) for n, p in fields],
-        rule_variables=selectors.rule_builder_variables(item.definition, {"form": form_doc})))
+        preview=render_form(form_doc), fields=[_field_row(form_doc, n, p, variables=described) for n, p in fields],
+        edit_title=_field_title(form_doc, edit_key, edit_column), rule_variables=variables))
 
 
 def _form_holder(doc: dict, stage_code: str) -> dict:
@@ -281,14 +285,23 @@ def _form_stages(doc: dict) -> list[dict]:
     return [{"code": s["code"], "name": s["name"], "own": "form" in s} for s in doc["stages"]]
 
 
-def _field_row(form_doc: dict, name: str, prop: dict) -> dict:
+def _field_title(form_doc: dict, key: str | None, column: str | None) -> str:
+    """The title of the field (or table column) being edited, for the editor's heading."""
+    prop = form_doc["schema"]["properties"].get(key or "", {})
+    if column is not None:
+        return f"{prop.get('title', key)}·{prop.get('items', {}).get('properties', {}).get(column, {}).get('title', column)}"
+    return prop.get("title", key or "")
+
+
+def _field_row(form_doc: dict, name: str, prop: dict, *, variables: dict) -> dict:
     ui = form_doc["ui_schema"]["fields"].get(name, {})
     kind = prop.get("x-field")
     label = field_types.get(kind).label if kind in field_types else kind
     columns = [(k, c.get("title", k)) for k, c in table_columns(prop, ui)] if kind == "table" else []
     return {"name": name, "title": prop.get("title", name), "label": label, "columns": columns,
             "required": name in form_doc["schema"].get("required", []),
-            "visible_if": json.dumps(ui["visible_if"], ensure_ascii=False) if "visible_if" in ui else ""}
+            "visible_if": (rule_builder.describe(ui["visible_if"], variables)
+                           or json.dumps(ui["visible_if"], ensure_ascii=False)) if "visible_if" in ui else ""}
 
 
 @designer_page
@@ -330,7 +343,8 @@ def item_materials(request, code):
     doc = copy.deepcopy(item.definition)
     unit = _unit(request, doc)
     materials = unit.get(doc)["materials"]
-    form = MaterialForm(request.POST if request.POST.get("op") == "add" else None)
+    form = MaterialForm(request.POST if request.POST.get("op") == "add" else None,
+                        taken={m["key"] for m in materials})
     problems: dict = {}
     if request.method == "POST":
         if request.POST.get("op") == "add" and form.is_valid():
@@ -399,10 +413,12 @@ def item_workflow(request, code):
         form_fields = [(k, form_doc["schema"]["properties"][k].get("title", k)) for k in ordered_fields(form_doc)]
         form_fields += [(f"decision.{s['key']}.{k}", f"{s['name']}·{s['decision_form']['schema']['properties'][k].get('title', k)}")
                         for s in steps if s.get("decision_form") for k in ordered_fields(s["decision_form"])]
+        names = {st["key"]: st["name"] for st in steps}
         step_form = StepForm(request.POST if op == "step" else None, step_keys=keys, editing=editing_key or None,
+                             step_names=names,
                              form_fields=form_fields, initial=StepForm.initial_from(current, start=workflow["start"]) if current else {})
         transitions = TransitionFormSet(
-            request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys},
+            request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys, "step_names": names},
             initial=[_transition_initial(t) for t in current["transitions"]] if current and op != "step" else None)
         if op == "step" and step_form.is_valid() and transitions.is_valid():
             step = step_form.step([t for t in (f.transition() for f in transitions) if t], base=current)
@@ -414,13 +430,25 @@ def item_workflow(request, code):
                     after=step_form.cleaned_data.get("after") or None, is_start=step_form.cleaned_data["is_start"])
                 if _save(request, item, doc, problems):
                     return redirect(back)
+    step_names = {st["key"]: st["name"] for st in steps}
+    departments = dict(Department.objects.values_list("code", "name"))
+    # Every variable any step's rule may name, for the conditions in words (步骤表的“流转”列).
+    described = {v["name"]: v for v in selectors.rule_builder_variables(
+        item.definition, unit.get(item.definition), step_key=steps[-1]["key"] if steps else None)}
+    for st in steps:
+        if st.get("decision_form"):
+            described.update({v["name"]: v for v in selectors.rule_builder_variables(
+                item.definition, unit.get(item.definition), step_key=st["key"])})
     if op == "remove_step":
         unit.get(doc)["workflow"] = editing.workflow_remove_step(workflow, request.POST.get("key", ""))
         if _save(request, item, doc, problems):
             return redirect(back)
     return render(request, "designer/item_workflow.html", _context(
         request, item, problems=problems, unit=unit, units=editing.units(item.definition), workflow=workflow,
-        flowchart=flowchart_svg(workflow), step_rows=[_step_row(s) for s in steps], json_form=json_form,
+        flowchart=flowchart_svg(workflow), json_form=json_form,
+        step_rows=[_step_row(s, names=step_names, variables=described, departments=departments) for s in steps],
+        start_name=step_names.get(workflow["start"], workflow["start"]),
+        editing_name=step_names.get(editing_key, editing_key),
         step_form=step_form, transitions=transitions, editing_key=editing_key,
         rule_variables=selectors.rule_builder_variables(item.definition, unit.get(item.definition),
                                                         step_key=editing_key or None)
@@ -434,16 +462,26 @@ def _transition_initial(transition: dict) -> dict:
     return initial
 
 
-def _step_row(step: dict) -> dict:
+def _step_row(step: dict, *, names: dict, variables: dict, departments: dict) -> dict:
+    """A step of the table in Chinese: names for step keys, types, roles and departments, and
+    conditions in words (JSON only for a condition the builder cannot show)."""
     step_type = step_types.get(step["type"]) if step["type"] in step_types else None
+    department = step.get("department")
     return {"key": step["key"], "name": step["name"], "type": step_type.label if step_type else step["type"],
             "role": ROLE_LABEL.get(step.get("role"), step.get("role") or ""),
-            "department": step.get("department") or ("本部门" if step_type and step_type.performed_by_person else ""),
+            "department": departments.get(department, department) if department
+            else ("本部门" if step_type and step_type.performed_by_person else ""),
             "limit_days": step.get("limit_days", ""),
             "actions": "、".join(ACTION_LABEL.get(a, a) for a in step.get("actions", [])),
-            "return_to": "、".join(step.get("return_to", [])),
-            "transitions": [(t["to"], t.get("label", ""), json.dumps(t["when"], ensure_ascii=False) if "when" in t
-                             else "") for t in step["transitions"]]}
+            "return_to": "、".join(names.get(k, k) for k in step.get("return_to", [])),
+            "transitions": [(names.get(t["to"], t["to"]), t.get("label", ""), _condition_words(t, variables))
+                            for t in step["transitions"]]}
+
+
+def _condition_words(transition: dict, variables: dict) -> str:
+    if "when" not in transition:
+        return ""
+    return rule_builder.describe(transition["when"], variables) or json.dumps(transition["when"], ensure_ascii=False)
 
 
 @designer_page

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 GROUPS = {"all": "and", "any": "or"}
@@ -174,3 +175,41 @@ def to_rule(tree: dict):
 def operators_json() -> list[dict]:
     """The operator table as the builder's script reads it (and a test compares with it)."""
     return [{"key": o.key, "label": o.label, "kinds": list(o.kinds), "value": o.value} for o in OPERATORS.values()]
+
+
+def _value_words(value, choice_labels: Mapping) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return f"“{choice_labels.get(value, value)}”"
+    return json.dumps(value)
+
+
+def _words(node: dict, variables: Mapping[str, dict], nested: bool) -> str:
+    if "group" in node:
+        joiner = "，并且" if node["group"] == "all" else "，或者"
+        text = joiner.join(_words(item, variables, True) for item in node["items"])
+        return f"（{text}）" if nested else text
+    variable = variables.get(node["var"], {})
+    labels = variable.get("choice_labels") or {}
+    name = variable.get("label") or node["var"]
+    op = OPERATORS[node["op"]]
+    if op.value == "none":
+        return f"{name}{op.label}"
+    if op.value == "two":
+        low, high = node["value"]
+        return f"{name}在{_value_words(low, labels)}至{_value_words(high, labels)}之间"
+    if op.value == "list":
+        return f"{name}{op.label}：" + "、".join(_value_words(v, labels) for v in node["value"])
+    return f"{name}{op.label}{_value_words(node['value'], labels)}"
+
+
+def describe(rule, variables: Mapping[str, dict]) -> str | None:
+    """A rule within the grammar in Chinese words (``是否委托代理人办理等于“是”``), with the
+    titles of ``variables`` (name → a row of ``rules.selectors.builder_variables``); ``None`` for
+    a rule outside it (pages then show its JSON)."""
+    try:
+        tree = to_tree(rule)
+    except NotRepresentable:
+        return None
+    return _words(tree, variables, False)
