@@ -27,7 +27,15 @@ def _key_field(label: str) -> forms.RegexField:
                             error_messages={"invalid": f"{label}格式不正确：{KEY_HELP}"})
 
 
-class AdvancedPanelForm(forms.Form):
+class DesignerForm(forms.Form):
+    """The designer's forms: labels end with the Chinese colon (标题：)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+
+
+class AdvancedPanelForm(DesignerForm):
     """A form whose ``advanced_fields`` (the generated identifiers) are folded under 高级."""
 
     advanced_fields: tuple[str, ...] = ("key",)
@@ -57,7 +65,7 @@ def _json_or_none(text: str, label: str):
         raise ValidationError(f"{label}不是有效的 JSON：{exc}") from exc
 
 
-class ItemCreateForm(forms.Form):
+class ItemCreateForm(DesignerForm):
     department = forms.ModelChoiceField(label="实施部门", queryset=Department.objects.none(), to_field_name="code")
     item_type = forms.ChoiceField(label="事项类型", choices=ItemType.choices)
     name = forms.CharField(label="事项名称", max_length=200)
@@ -71,7 +79,7 @@ class ItemCreateForm(forms.Form):
         self.fields["department"].queryset = departments
 
 
-class PublicInfoForm(forms.Form):
+class PublicInfoForm(DesignerForm):
     """The catalogue facts and the fifteen public elements (materials, form and flow have their own pages)."""
 
     name = forms.CharField(label="事项名称", max_length=200)
@@ -292,7 +300,7 @@ class MaterialForm(AdvancedPanelForm):
         return material
 
 
-class JsonForm(forms.Form):
+class JsonForm(DesignerForm):
     document = forms.CharField(label="JSON", widget=forms.Textarea(attrs={"rows": 30, "class": "code",
                                                                           "spellcheck": "false"}))
 
@@ -300,11 +308,11 @@ class JsonForm(forms.Form):
         return _json_or_none(self.cleaned_data["document"], "内容")
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(DesignerForm):
     opinion = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CatalogueUploadForm(forms.Form):
+class CatalogueUploadForm(DesignerForm):
     file = forms.FileField(label="目录文件（xlsx 或 csv）",
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
 
@@ -434,7 +442,7 @@ def _setting_field(setting, owner, form_fields=()) -> forms.Field:
                               max_value=schema.get("maximum"))
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(DesignerForm):
     to = forms.ChoiceField(label="流转到", required=False)
     label = forms.CharField(label="说明", required=False, max_length=50)
     when = forms.CharField(label="条件（不设条件则无条件流转）", required=False, widget=rule_input(1))
@@ -462,7 +470,7 @@ class TransitionForm(forms.Form):
 TransitionFormSet = forms.formset_factory(TransitionForm, extra=2)
 
 
-class FieldEditForm(forms.Form):
+class FieldEditForm(DesignerForm):
     """Edit a top-level form field, or one column of a repeating table: label, required, choices
     and the checks its palette type allows (only those of its type are offered); a field also
     has help and visibility, which a column has not (the table as a whole has them)."""
@@ -579,7 +587,7 @@ class FieldEditForm(forms.Form):
             del form_doc["ui_schema"]["fields"][name]
 
 
-class StageForm(forms.Form):
+class StageForm(DesignerForm):
     """A stage's own facts; its materials and workflow are edited on their pages."""
 
     name = forms.CharField(label="阶段名称（如 设立、变更、延续、注销）", min_length=2, max_length=100)

@@ -359,10 +359,20 @@ def item_materials(request, code):
             unit.get(doc)["materials"] = [m for m in materials if m["key"] != request.POST.get("key")]
             if _save(request, item, doc, problems):
                 return redirect(_unit_url(request, "designer:item-materials", code, unit))
+    variables = selectors.rule_builder_variables(item.definition, unit.get(item.definition))
     return render(request, "designer/item_materials.html", _context(
         request, item, form=form, problems=problems, unit=unit, units=editing.units(item.definition),
-        materials=unit.get(item.definition)["materials"],
-        rule_variables=selectors.rule_builder_variables(item.definition, unit.get(item.definition))))
+        materials=_material_rows(unit.get(item.definition)["materials"], variables), rule_variables=variables))
+
+
+def _material_rows(materials: list[dict], variables: list[dict]) -> list[dict]:
+    """The materials as the page lists them: conditions in words, certificate types by name."""
+    described = {v["name"]: v for v in variables}
+    names = dict(CertificateType.objects.values_list("code", "name"))
+    return [{**m, "condition_words": "按条件提交：" + (rule_builder.describe(m["condition"], described) or "条件较复杂，可在 JSON 页查看")
+             if m.get("condition") else "",
+             "certificate_name": names.get(m.get("certificate_type"), m.get("certificate_type") or "")}
+            for m in materials]
 
 
 @designer_page
