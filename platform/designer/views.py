@@ -239,6 +239,11 @@ def item_form(request, code):
                 order[i], order[i + step] = order[i + step], order[i]
                 if _save(request, item, doc, problems):
                     return redirect(here)
+        elif op == "duplicate" and request.POST.get("key", "") in props:
+            owner["form"]["ui_schema"]["order"] = ordered_fields(owner["form"])
+            editing.form_duplicate_field(owner["form"], request.POST["key"])
+            if _save(request, item, doc, problems):
+                return redirect(here)
         elif op == "remove_column":
             key, column = request.POST.get("key", ""), request.POST.get("column", "")
             table = props.get(key) or {}

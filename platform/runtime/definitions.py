@@ -13,8 +13,8 @@ from functools import cached_property
 from core.errors import InvalidInput
 from designer.models import ApprovalItem, CertificateType, ItemVersion
 from designer.selectors import (
-    approval_type_text,
     applicable_units,
+    approval_type_text,
     catalogue_themes,
     decision_validator_for_version,
     form_validator_for_version,

@@ -67,9 +67,8 @@ def pages(unit: str) -> list[str]:
 
 
 def test_no_registry_key_is_visible_text_on_any_designer_page(client, demo):
-    from designer.models import ApprovalItem
-
     from accounts.models import RoleAssignment
+    from designer.models import ApprovalItem
 
     # the item's department's editor sees every editor of the pages (the step and field editors too)
     RoleAssignment.objects.create(user=demo.editor, role=Role.ITEM_EDITOR, department=demo.department("JB-ZRZY"))
