@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import STAFF_ROLES, Department, Role, RoleAssignment
 from core.links import link_problem
+from rules.builder import NotRepresentable, from_branches, to_branches
 
 from .identifiers import identifier_from_title
 from .models import CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
@@ -48,11 +49,12 @@ def _link(url: str) -> str:
     return url
 
 
-def rule_input(rows: int = 2) -> forms.Textarea:
+def rule_input(rows: int = 2, variables: str = "rule-variables") -> forms.Textarea:
     """A rule's text box: the condition builder (``static/rules/builder.js``) takes it over and keeps
-    it, as JSON, under 高级; the variables are the page's ``rule_variables`` (``designer/_base.html``)."""
+    it, as JSON, under 高级; the variables are the page's ``rule_variables`` (``designer/_base.html``),
+    or another JSON block of the page named by ``variables``."""
     return forms.Textarea(attrs={"rows": rows, "class": "code", "data-rule-input": "",
-                                 "data-rule-variables": "rule-variables"})
+                                 "data-rule-variables": variables})
 
 
 def _json_or_none(text: str, label: str):
@@ -328,6 +330,8 @@ class CatalogueUploadForm(DesignerForm):
 class StepForm(AdvancedPanelForm):
     """One workflow step. Only shapes the step; the whole workflow is validated on save."""
 
+    advanced_fields = ("key", "department_rule")
+
     name = forms.CharField(label="步骤名称", min_length=2, max_length=50)
     key = _key_field("步骤标识")
     type = forms.ChoiceField(label="步骤类型")
@@ -341,6 +345,9 @@ class StepForm(AdvancedPanelForm):
         label="决定事项表单（JSON，可不填）", required=False, widget=forms.Textarea(attrs={"rows": 8}),
         help_text="办理人员填写意见时一并填写的小表单，格式与申请表单相同（schema 与 ui_schema），例如"
                   "是否现场核查、核定消费者容量、检查结论；之后的流转条件可用 decision.步骤编号.字段名 读取")
+    department_rule = forms.CharField(
+        label="按条件确定办理部门（JSON）", required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "code"}),
+        help_text="条件较复杂、无法按行显示的部门规则原样保存在这里；清空后可在上方按行设置")
     after = forms.ChoiceField(label="插入到此步骤之后（新步骤接过它的流转）", required=False)
     is_start = forms.BooleanField(label="设为开始步骤", required=False)
 
@@ -374,6 +381,8 @@ class StepForm(AdvancedPanelForm):
                        is_start=step["key"] == start)
         if "decision_form" in step:
             initial["decision_form"] = json.dumps(step["decision_form"], ensure_ascii=False, indent=2)
+        if step.get("department_rule") is not None and department_rows(step) is None:
+            initial["department_rule"] = json.dumps(step["department_rule"], ensure_ascii=False)
         # a yes/no setting is offered as a choice of "true" / "false"
         return {k: (("true" if v else "false") if isinstance(v, bool) and k != "is_start" else v)
                 for k, v in initial.items() if v is not None}
@@ -384,19 +393,31 @@ class StepForm(AdvancedPanelForm):
             data["key"] = self.editing or identifier_from_title(data.get("name") or "", self.step_keys, fallback="step")
         return data
 
+    def clean_department_rule(self):
+        return _json_or_none(self.cleaned_data.get("department_rule"), "按条件确定办理部门")
+
     def clean_decision_form(self):
         form = _json_or_none(self.cleaned_data.get("decision_form"), "决定事项表单")
         if form is not None and not isinstance(form, dict):
             raise ValidationError("决定事项表单应为 JSON 对象，包含 schema 和 ui_schema")
         return form
 
-    def step(self, transitions: list[dict], *, base: dict | None = None) -> dict:
-        """The step as the workflow document holds it; keys this form does not edit (such as a
-        department rule) are kept from ``base``."""
+    def step(self, transitions: list[dict], *, base: dict | None = None,
+             department_rows: list | None = None) -> dict:
+        """The step as the workflow document holds it; keys this form does not edit are kept from
+        ``base``. The department rule is the JSON under 高级 when given (a rule the rows cannot
+        show, kept as it is), else the rows of ``department_rows`` (none: no rule)."""
         data = self.cleaned_data
         step = {k: v for k, v in (base or {}).items()
                 if k not in ("role", "department", "limit_days", "actions", "return_to", "decision_form",
-                             *step_settings())}
+                             "department_rule", *step_settings())}
+        rule = data.get("department_rule")
+        if rule is None and department_rows is not None:
+            rule = from_branches(department_rows)
+        elif rule is None and base is not None:
+            rule = base.get("department_rule")
+        if rule is not None:
+            step["department_rule"] = rule
         step.update(key=data["key"], type=data["type"], name=data["name"], transitions=transitions)
         if step_types.get(data["type"]).performed_by_person:
             step["role"] = data["role"] or None
@@ -467,7 +488,43 @@ class TransitionForm(DesignerForm):
         return transition
 
 
+def department_rows(step: dict) -> list | None:
+    """A step's department rule as (condition, department) rows; ``None`` when it has another shape."""
+    try:
+        return to_branches(step["department_rule"]) if step.get("department_rule") is not None else []
+    except NotRepresentable:
+        return None
+
+
 TransitionFormSet = forms.formset_factory(TransitionForm, extra=2)
+
+
+class DepartmentRuleForm(DesignerForm):
+    """One row of a step's department rule: when the condition holds, this department handles the
+    step (rows are tried in order; none holding: the step's own department)."""
+
+    when = forms.CharField(label="条件", required=False, widget=rule_input(1, "rule-variables-opening"))
+    department = forms.ChoiceField(label="由此部门办理", required=False)
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "请选择部门…")] + list(departments)
+
+    def clean_when(self):
+        return _json_or_none(self.cleaned_data["when"], "条件")
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("when") is None) != (not data.get("department")):
+            raise ValidationError("条件和部门须同时填写（整行留空则忽略）")
+        return data
+
+    def row(self):
+        data = self.cleaned_data
+        return (data["when"], data["department"]) if data.get("department") else None
+
+
+DepartmentRuleFormSet = forms.formset_factory(DepartmentRuleForm, extra=1)
 
 
 class FieldEditForm(DesignerForm):

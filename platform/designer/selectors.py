@@ -305,11 +305,12 @@ def item_history(item: ApprovalItem) -> list[HistoryEntry]:
 
 
 def rule_builder_variables(doc: dict, unit: dict, *, step_key: str | None = None,
-                           including_step: bool = True) -> list[dict]:
+                           including_step: bool = True, every_decision: bool = False) -> list[dict]:
     """What a rule of ``unit`` may name, for the condition builder: the unit's form fields, the case
     facts and — for a rule of the step ``step_key`` — the decisions of the steps that may come
     before it (and of the step itself for its transitions, ``including_step``; not for its
-    department rule). The same sets the validation allows (``validation.workflow_problems``)."""
+    department rule). The same sets the validation allows (``validation.workflow_problems``).
+    ``every_decision``: every step's decisions (to put any stored rule of the unit in words)."""
     from rules import decision_variables, rule_variables
     from rules.selectors import builder_variables
 
@@ -317,11 +318,15 @@ def rule_builder_variables(doc: dict, unit: dict, *, step_key: str | None = None
 
     variables = rule_variables(unit_form(doc, unit)["schema"])
     steps = unit.get("workflow", {}).get("steps", [])
-    if step_key is not None:
+    if every_decision:
+        seen = {s["key"] for s in steps}
+    elif step_key is not None:
         forward = {s["key"]: [t["to"] for t in s.get("transitions", [])] for s in steps}
         forward = {key: [t for t in targets if t in forward] for key, targets in forward.items()}
         seen = earlier_steps(forward).get(step_key, set()) | ({step_key} if including_step else set())
-        for step in steps:
-            if step["key"] in seen and isinstance(step.get("decision_form"), dict):
-                variables.update(decision_variables(step["key"], step["decision_form"].get("schema")))
+    else:
+        seen = set()
+    for step in steps:
+        if step["key"] in seen and isinstance(step.get("decision_form"), dict):
+            variables.update(decision_variables(step["key"], step["decision_form"].get("schema")))
     return builder_variables(variables, step_names={s["key"]: s.get("name", s["key"]) for s in steps})

@@ -29,6 +29,7 @@ from . import access, catalogue, editing, returns, rulesets, selectors, services
 from .forms import (
     AddFieldForm,
     CatalogueUploadForm,
+    DepartmentRuleFormSet,
     FieldEditForm,
     ItemCreateForm,
     JsonForm,
@@ -38,6 +39,7 @@ from .forms import (
     StageForm,
     StepForm,
     TransitionFormSet,
+    department_rows,
 )
 from .models import ApprovalItem, CertificateType, ItemState, ServiceTheme
 from .palette import field_types, ordered_fields
@@ -422,7 +424,7 @@ def item_workflow(request, code):
     if editing_key and editing_key not in keys:
         raise Http404("没有这个步骤")
     current = next((s for s in steps if s["key"] == editing_key), None)
-    step_form = transitions = None
+    step_form = transitions = department_rules = None
     if editing_key is not None:
         form_doc = unit_form(item.definition, unit.get(item.definition))
         form_fields = [(k, form_doc["schema"]["properties"][k].get("title", k)) for k in ordered_fields(form_doc)]
@@ -435,8 +437,16 @@ def item_workflow(request, code):
         transitions = TransitionFormSet(
             request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys, "step_names": names},
             initial=[_transition_initial(t) for t in current["transitions"]] if current and op != "step" else None)
-        if op == "step" and step_form.is_valid() and transitions.is_valid():
-            step = step_form.step([t for t in (f.transition() for f in transitions) if t], base=current)
+        rows = department_rows(current) if current else []
+        department_rules = DepartmentRuleFormSet(
+            request.POST if op == "step" else None, prefix="d",
+            form_kwargs={"departments": Department.objects.exclude(kind=Department.Kind.DISTRICT)
+                         .order_by("code").values_list("code", "name")},
+            initial=[{"when": json.dumps(c, ensure_ascii=False), "department": d} for c, d in rows or []]
+            if op != "step" else None)
+        if op == "step" and step_form.is_valid() and transitions.is_valid() and department_rules.is_valid():
+            step = step_form.step([t for t in (f.transition() for f in transitions) if t], base=current,
+                                  department_rows=[r for r in (f.row() for f in department_rules) if r])
             if step["key"] != editing_key and step["key"] in keys:
                 step_form.add_error("key", f"已有编号为“{step['key']}”的步骤")
             else:
@@ -447,13 +457,9 @@ def item_workflow(request, code):
                     return redirect(back)
     step_names = {st["key"]: st["name"] for st in steps}
     departments = dict(Department.objects.values_list("code", "name"))
-    # Every variable any step's rule may name, for the conditions in words (步骤表的“流转”列).
+    # Every variable any rule of the unit may name, for its conditions in words (the “流转” column).
     described = {v["name"]: v for v in selectors.rule_builder_variables(
-        item.definition, unit.get(item.definition), step_key=steps[-1]["key"] if steps else None)}
-    for st in steps:
-        if st.get("decision_form"):
-            described.update({v["name"]: v for v in selectors.rule_builder_variables(
-                item.definition, unit.get(item.definition), step_key=st["key"])})
+        item.definition, unit.get(item.definition), every_decision=True)}
     if op == "remove_step":
         unit.get(doc)["workflow"] = editing.workflow_remove_step(workflow, request.POST.get("key", ""))
         if _save(request, item, doc, problems):
@@ -464,7 +470,10 @@ def item_workflow(request, code):
         step_rows=[_step_row(s, names=step_names, variables=described, departments=departments) for s in steps],
         start_name=step_names.get(workflow["start"], workflow["start"]),
         editing_name=step_names.get(editing_key, editing_key),
-        step_form=step_form, transitions=transitions, editing_key=editing_key,
+        step_form=step_form, transitions=transitions, department_rules=department_rules, editing_key=editing_key,
+        rule_variables_opening=selectors.rule_builder_variables(
+            item.definition, unit.get(item.definition), step_key=editing_key or None, including_step=False)
+        if step_form is not None else None,
         rule_variables=selectors.rule_builder_variables(item.definition, unit.get(item.definition),
                                                         step_key=editing_key or None)
         if step_form is not None else None))

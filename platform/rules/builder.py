@@ -213,3 +213,23 @@ def describe(rule, variables: Mapping[str, dict]) -> str | None:
     except NotRepresentable:
         return None
     return _words(tree, variables, False)
+
+
+def to_branches(rule) -> list[tuple[object, str]]:
+    """A rule choosing a code as rows “when ⟨condition⟩ then ⟨code⟩”, first match wins:
+    ``{"if": [c1, "A", c2, "B"]}`` → ``[(c1, "A"), (c2, "B")]`` (no match: null, so the caller's
+    default applies — a step's department rule falls back to the step's department). Each
+    condition is any rule (the builder shows it, or keeps it as JSON); anything else, such as an
+    ``else`` value or a computed code, is :class:`NotRepresentable`."""
+    if not (isinstance(rule, dict) and len(rule) == 1 and isinstance(rule.get("if"), list)):
+        raise NotRepresentable("not an if")
+    args = rule["if"]
+    if not args or len(args) % 2 or not all(isinstance(v, str) for v in args[1::2]):
+        raise NotRepresentable("if: condition / code pairs")
+    return list(zip(args[0::2], args[1::2], strict=True))
+
+
+def from_branches(rows) -> dict | None:
+    """The rule of :func:`to_branches`' rows (``None`` without rows)."""
+    args = [part for condition, code in rows for part in (condition, code)]
+    return {"if": args} if args else None
