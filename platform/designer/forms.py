@@ -527,6 +527,42 @@ class DepartmentRuleForm(DesignerForm):
 DepartmentRuleFormSet = forms.formset_factory(DepartmentRuleForm, extra=1)
 
 
+class AnomalyForm(AdvancedPanelForm):
+    """One of the item's own anomaly conditions (异常条件) over the step facts (designer.step_facts)."""
+
+    name = forms.CharField(label="异常名称", required=False, max_length=100, min_length=2)
+    condition = forms.CharField(label="何时视为异常", required=False, widget=rule_input())
+    key = _key_field("异常规则标识")
+
+    def clean_condition(self):
+        return _json_or_none(self.cleaned_data["condition"], "异常条件")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and data.get("condition") is None:
+            self.add_error("condition", "请设置何时视为异常")
+        elif data.get("condition") is not None and not data.get("name"):
+            self.add_error("name", "请填写异常名称")
+        return data
+
+
+class BaseAnomalyFormSet(forms.BaseFormSet):
+    def anomalies(self) -> list[dict]:
+        """The filled rows as the rule set holds them, keys generated from the names where blank."""
+        rows, taken = [], {f.cleaned_data["key"] for f in self.forms if f.cleaned_data.get("key")}
+        for f in self.forms:
+            data = f.cleaned_data
+            if not data.get("name"):
+                continue
+            key = data.get("key") or identifier_from_title(data["name"], taken, fallback="anomaly")
+            taken.add(key)
+            rows.append({"key": key, "name": data["name"], "condition": data["condition"]})
+        return rows
+
+
+AnomalyFormSet = forms.formset_factory(AnomalyForm, formset=BaseAnomalyFormSet, extra=1)
+
+
 class FieldEditForm(DesignerForm):
     """Edit a top-level form field, or one column of a repeating table: label, required, choices
     and the checks its palette type allows (only those of its type are offered); a field also

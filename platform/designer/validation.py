@@ -25,17 +25,13 @@ from rules import RuleInvalid, decision_variables, rule_variables, validate_rule
 
 from .palette import FORMAT_CHECKER, error_message, error_path, field_types
 from .rulesets import LIMITS
+from .step_facts import STEP_FACTS  # the facts an anomaly rule may read (docs/designer.md)
 from .steps import step_settings, step_types
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 SCHEMA_BASE = "https://schemas.approval.local/designer/"
 SCHEMA_NAMES = ["item", "form", "workflow", "ruleset", "bundle"]
 
-# The facts an anomaly rule may read about one completed step of a case (documented in docs/designer.md).
-STEP_FACTS = frozenset({
-    "step.key", "step.type", "step.opinion", "step.action", "step.used_days", "step.limit_days",
-    "step.skipped", "case.missing_materials", "case.channel",
-})
 
 
 @cache

@@ -28,6 +28,7 @@ from rules import builder as rule_builder
 from . import access, catalogue, editing, returns, rulesets, selectors, services
 from .forms import (
     AddFieldForm,
+    AnomalyFormSet,
     CatalogueUploadForm,
     DepartmentRuleFormSet,
     FieldEditForm,
@@ -45,6 +46,7 @@ from .models import ApprovalItem, CertificateType, ItemState, ServiceTheme
 from .palette import field_types, ordered_fields
 from .render import flowchart_svg, form_data_from_post, render_form, table_columns
 from .ruleset_form import CARDS, RulesetForm, describe
+from .step_facts import step_facts_for_builder
 from .steps import ACTIONS as ACTION_LABEL
 from .steps import step_types
 from .validation import unit_form
@@ -141,9 +143,16 @@ def item_supervision(request, code):
     the effective rules the sweep will use."""
     item = _item(request, code)
     form = RulesetForm(request.POST or None, rules=item.definition["supervision"])
+    own = item.definition["supervision"].get("anomalies")
+    posted = request.method == "POST" and "a-TOTAL_FORMS" in request.POST
+    anomaly_forms = AnomalyFormSet(request.POST if posted else None, prefix="a", initial=[
+        {"name": a["name"], "key": a["key"], "condition": json.dumps(a["condition"], ensure_ascii=False)}
+        for a in own or []] if not posted else None)
     problems: dict = {}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (not posted or anomaly_forms.is_valid()):
         doc = form.apply(item.definition)
+        if posted and (own is not None or anomaly_forms.anomalies()):
+            doc["supervision"]["anomalies"] = anomaly_forms.anomalies()  # absent: the district's
         if _save(request, item, doc, problems):
             return redirect("designer:item-supervision", code=code)
         for path, msgs in problems.items():
@@ -154,8 +163,15 @@ def item_supervision(request, code):
     rows = [(CARDS[card], describe(card, effective[card]), card in rulesets.upgrade(item.definition["supervision"]),
              describe(card, district[card])) for card in CARDS]
     return render(request, "designer/item_supervision.html",
-                  _context(request, item, form=form, problems=problems, rows=rows,
-                           anomalies=effective.get("anomalies", [])))
+                  _context(request, item, form=form, problems=problems, rows=rows, anomaly_forms=anomaly_forms,
+                           own_anomalies=own is not None, anomalies=effective.get("anomalies", []),
+                           rule_variables=step_facts_for_builder(_all_steps(item.definition))))
+
+
+def _all_steps(doc: dict) -> list[dict]:
+    """Every step of the item's workflows (the item's, or each stage's)."""
+    units = doc["stages"] or [doc]
+    return [step for unit in units for step in unit["workflow"]["steps"]]
 
 
 @designer_page

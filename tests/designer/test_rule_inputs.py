@@ -110,3 +110,23 @@ def _editor():
     from accounts.models import User
 
     return User.objects.get(username="editor")
+
+
+def test_an_anomaly_condition_is_written_with_the_builder_over_the_step_facts(editor):
+    url = f"/designer/items/{CODE}/supervision/"
+    page = editor.get(url).content.decode()
+    variables = variables_on(page)
+    assert set(variables) >= {"step.opinion", "step.action", "step.type", "step.used_days"}
+    assert variables["step.action"]["choice_labels"]["approve"] == "通过"
+    assert variables["step.type"]["choice_labels"]["handle"] == "承办"
+    assert variables["step.key"]["choice_labels"]["examine"] == _step("examine")["name"]
+    assert re.search(r'<textarea[^>]*data-rule-input[^>]*id="id_a-0-condition"', page)
+    condition = {"and": [{"==": [{"var": "step.opinion"}, ""]}, {"==": [{"var": "step.action"}, "approve"]}]}
+    cards = {f"{card}__limit": "promised" for card in ("warning", "yellow_card", "red_card")}
+    response = editor.post(url, {**cards, "a-TOTAL_FORMS": "1", "a-INITIAL_FORMS": "0", "a-0-name": "未写意见即通过",
+                                 "a-0-condition": json.dumps(condition, ensure_ascii=False)})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    anomalies = ApprovalItem.objects.get(code=CODE).definition["supervision"]["anomalies"]
+    assert anomalies == [{"key": "wei_xie_yi_jian_ji_tong_guo", "name": "未写意见即通过", "condition": condition}]
+    page = editor.get(url).content.decode()
+    assert "适用的异常条件：未写意见即通过" in page
