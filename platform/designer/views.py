@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -760,3 +760,27 @@ def returns_page(request):
         return response
     return render(request, "designer/returns.html", {"returns": returns.RETURNS.values(),
                                                      "count": selectors.items_in_service().count()})
+
+
+RULE_PLACES = {"": "表单字段的显示条件、材料的适用条件", "transition": "步骤的流转条件",
+               "department_rule": "步骤的部门规则", "anomaly": "监察规则的异常条件"}
+
+
+@designer_page
+def item_rule_variables(request, code):
+    """What a rule may name, as the condition builder reads it (``data-rule-variables-url``):
+    ``?for=`` the place of the rule (see :data:`RULE_PLACES`), ``?unit=`` and ``?step=<key>``.
+    The same serialiser the pages embed; the workflow editor asks it as steps change."""
+    item = _item(request, code)
+    place = request.GET.get("for", "")
+    if place not in RULE_PLACES:
+        return JsonResponse({"code": "invalid", "message": "规则位置不正确",
+                             "details": {"for": [f"应为：{'、'.join(k or '（空）' for k in RULE_PLACES)}"]}}, status=400)
+    if place == "anomaly":
+        return JsonResponse({"variables": step_facts_for_builder(_all_steps(item.definition))})
+    unit = _unit(request, item.definition).get(item.definition)
+    step = request.GET.get("step") or None
+    if place in ("transition", "department_rule") and step not in {s["key"] for s in unit["workflow"]["steps"]}:
+        raise Http404("没有这个步骤")
+    return JsonResponse({"variables": selectors.rule_builder_variables(
+        item.definition, unit, step_key=step if place else None, including_step=place == "transition")})

@@ -130,3 +130,20 @@ def test_an_anomaly_condition_is_written_with_the_builder_over_the_step_facts(ed
     assert anomalies == [{"key": "wei_xie_yi_jian_ji_tong_guo", "name": "未写意见即通过", "condition": condition}]
     page = editor.get(url).content.decode()
     assert "适用的异常条件：未写意见即通过" in page
+
+
+def test_the_variables_endpoint_answers_what_a_rule_in_each_place_may_name(editor, demo):
+    url = "/designer/items/JB-ZRZY-XK-0001/rule-variables/"
+    from accounts.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=demo.editor, role=Role.ITEM_EDITOR, department=demo.department("JB-ZRZY"))
+    form = {v["name"] for v in editor.get(url, {"unit": "01"}).json()["variables"]}
+    leaving = {v["name"] for v in editor.get(url, {"unit": "01", "for": "transition", "step": "check"}).json()["variables"]}
+    opening = {v["name"] for v in editor.get(url, {"unit": "01", "for": "department_rule", "step": "check"}).json()["variables"]}
+    anomaly = {v["name"] for v in editor.get(url, {"for": "anomaly"}).json()["variables"]}
+    assert "case.channel" in form and not any(n.startswith("decision.") for n in form)
+    assert any(n.startswith("decision.check.") for n in leaving) and opening < leaving
+    assert "step.opinion" in anomaly and "case.received_on" not in anomaly
+    refused = editor.get(url, {"for": "somewhere"})
+    assert refused.status_code == 400 and refused.json()["details"]["for"]
+    assert editor.get(url, {"unit": "01", "for": "transition", "step": "nowhere"}).status_code == 404
