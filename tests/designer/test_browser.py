@@ -100,7 +100,7 @@ def test_editor_designs_submits_and_legal_office_sends_back_then_publishes(distr
     page.locator("#id_condition").fill('{"==": [{"var": "kind"}, "餐饮"]}')
     page.get_by_role("button", name="添加材料").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("cell", name="餐饮服务从业人员健康证明").is_visible()
+    assert page.get_by_role("cell", name="餐饮服务从业人员健康证明", exact=True).is_visible()
 
     # A four-level workflow (受理 → 承办 → 审核 → 批准) with returns and a parallel review.
     page.get_by_role("link", name="办理流程").click()

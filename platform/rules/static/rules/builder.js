@@ -397,7 +397,9 @@
     advanced.appendChild(input);
     if (builder.verbatim) advanced.open = true;
     if (label) label.setAttribute("for", "");
-    input.addEventListener("change", function () { builder.load(); });
+    // Follow the JSON as it is typed (not on "change": redrawing on blur would move the button
+    // being clicked); the builder writes the box only when the editor uses the builder.
+    input.addEventListener("input", function () { builder.load(); });
     var form = input.form;
     if (form && !form.dataset.ruleGuard) {
       form.dataset.ruleGuard = "1";
