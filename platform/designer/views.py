@@ -454,15 +454,18 @@ def item_workflow(request, code):
             request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys, "step_names": names},
             initial=[_transition_initial(t) for t in current["transitions"]] if current and op != "step" else None)
         rows = department_rows(current) if current else []
+        rows_posted = op == "step" and "d-TOTAL_FORMS" in request.POST  # absent (API-like posts): keep the rule
         department_rules = DepartmentRuleFormSet(
-            request.POST if op == "step" else None, prefix="d",
+            request.POST if rows_posted else None, prefix="d",
             form_kwargs={"departments": Department.objects.exclude(kind=Department.Kind.DISTRICT)
                          .order_by("code").values_list("code", "name")},
             initial=[{"when": json.dumps(c, ensure_ascii=False), "department": d} for c, d in rows or []]
             if op != "step" else None)
-        if op == "step" and step_form.is_valid() and transitions.is_valid() and department_rules.is_valid():
+        if op == "step" and step_form.is_valid() and transitions.is_valid() and (
+                not rows_posted or department_rules.is_valid()):
             step = step_form.step([t for t in (f.transition() for f in transitions) if t], base=current,
-                                  department_rows=[r for r in (f.row() for f in department_rules) if r])
+                                  department_rows=[r for r in (f.row() for f in department_rules) if r]
+                                  if rows_posted else None)
             if step["key"] != editing_key and step["key"] in keys:
                 step_form.add_error("key", f"已有编号为“{step['key']}”的步骤")
             else:
