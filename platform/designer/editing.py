@@ -45,6 +45,25 @@ def unit_for(doc: dict, code: str | None) -> UnitRef | None:
 
 # --- Form -----------------------------------------------------------------------------------
 
+def form_duplicate_field(form: dict, key: str) -> str:
+    """Copy a field right after itself, in place: the same type, checks, help and visibility, the
+    title marked （副本）, a new key generated from that title. Returns the new key."""
+    from .identifiers import identifier_from_title
+
+    properties = form["schema"]["properties"]
+    prop = copy.deepcopy(properties[key])
+    prop["title"] = f"{prop.get('title', key)}（副本）"
+    new = identifier_from_title(prop["title"], set(properties))
+    properties[new] = prop
+    if key in form["schema"].get("required", []):
+        form["schema"]["required"].append(new)
+    order = form["ui_schema"]["order"]
+    order.insert(order.index(key) + 1 if key in order else len(order), new)
+    if key in form["ui_schema"]["fields"]:
+        form["ui_schema"]["fields"][new] = copy.deepcopy(form["ui_schema"]["fields"][key])
+    return new
+
+
 def form_remove_table_column(form: dict, table: str, column: str) -> None:
     """Remove one column of a repeating table, in place: its schema, its required mark and its
     place in the column order. A rule still naming it is refused when the definition is saved."""

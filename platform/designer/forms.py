@@ -12,19 +12,51 @@ from accounts.models import STAFF_ROLES, Department, Role, RoleAssignment
 from core import inputs
 from core.errors import RefusedInput
 from core.links import link_problem
+from rules.builder import NotRepresentable, from_branches, to_branches
 
+from .identifiers import identifier_from_title
 from .models import CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
-from .palette import field_types
+from .palette import field_types, palette_choices, resolve_kind
 from .steps import ACTIONS, NOTICE_DAY_KINDS, step_settings, step_types
 
 KEY_HELP = "小写英文字母开头，可含数字和下划线，例如 business_type"
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+AUTO_KEY_HELP = "不填则按名称自动生成（拼音）；规则和数据交换按它引用，创建后不随名称改变。" + KEY_HELP
+
+
+def _key_field(label: str) -> forms.RegexField:
+    """An identifier, generated from the Chinese name when left blank; shown only under 高级."""
+    return forms.RegexField(label=label, regex=r"^[a-z][a-z0-9_]{0,39}\Z", required=False, help_text=AUTO_KEY_HELP,
+                            error_messages={"invalid": f"{label}格式不正确：{KEY_HELP}"})
+
+
+class DesignerForm(forms.Form):
+    """The designer's forms: labels end with the Chinese colon (标题：)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+
+
+class AdvancedPanelForm(DesignerForm):
+    """A form whose ``advanced_fields`` (the generated identifiers) are folded under 高级."""
+
+    advanced_fields: tuple[str, ...] = ("key",)
+    template_name_div = "designer/_form_advanced.html"
 
 
 def _link(url: str) -> str:
     if message := link_problem(url):
         raise ValidationError(message)
     return url
+
+
+def rule_input(rows: int = 2, variables: str = "rule-variables") -> forms.Textarea:
+    """A rule's text box: the condition builder (``static/rules/builder.js``) takes it over and keeps
+    it, as JSON, under 高级; the variables are the page's ``rule_variables`` (``designer/_base.html``),
+    or another JSON block of the page named by ``variables``."""
+    return forms.Textarea(attrs={"rows": rows, "class": "code", "data-rule-input": "",
+                                 "data-rule-variables": variables})
 
 
 def _json_or_none(text: str, label: str):
@@ -37,7 +69,7 @@ def _json_or_none(text: str, label: str):
         raise ValidationError(f"{label}不是有效的 JSON：{exc.message}") from exc
 
 
-class ItemCreateForm(forms.Form):
+class ItemCreateForm(DesignerForm):
     department = forms.ModelChoiceField(label="实施部门", queryset=Department.objects.none(), to_field_name="code")
     item_type = forms.ChoiceField(label="事项类型", choices=ItemType.choices)
     name = forms.CharField(label="事项名称", max_length=200)
@@ -51,7 +83,7 @@ class ItemCreateForm(forms.Form):
         self.fields["department"].queryset = departments
 
 
-class PublicInfoForm(forms.Form):
+class PublicInfoForm(DesignerForm):
     """The catalogue facts and the fifteen public elements (materials, form and flow have their own pages)."""
 
     name = forms.CharField(label="事项名称", max_length=200)
@@ -155,47 +187,61 @@ class PublicInfoForm(forms.Form):
         return None
 
 
-class AddFieldForm(forms.Form):
+def _table_columns(lines: list[str]) -> list[tuple[str, str]]:
+    """A repeating table's columns, one a line: a title (its key is generated), or “key title”."""
+    columns: list[tuple[str, str]] = []
+    for line in lines:
+        parts = line.split(None, 1)
+        if len(parts) == 2 and KEY_PATTERN.fullmatch(parts[0]):
+            columns.append((parts[0], parts[1]))
+        else:
+            columns.append((identifier_from_title(line, {k for k, _ in columns}), line))
+    return columns
+
+
+class AddFieldForm(AdvancedPanelForm):
     kind = forms.ChoiceField(label="组件")
-    key = forms.RegexField(label="字段名", regex=r"^[a-z][a-z0-9_]{0,39}\Z", help_text=KEY_HELP,
-                           error_messages={"invalid": "字段名格式不正确：" + KEY_HELP})
     title = forms.CharField(label="标题", max_length=100)
+    key = _key_field("字段标识")
     required = forms.BooleanField(label="必填（显示时）", required=False)
-    choices = forms.CharField(label="选项（单选/多选：每行一个选项；重复表格：每行一列“字段名 标题”）", required=False,
+    choices = forms.CharField(label="选项（单选、多选：每行一个选项；重复表格：每行一列的标题）", required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
     help = forms.CharField(label="帮助说明", required=False, max_length=500)
-    visible_if = forms.CharField(label="显示条件（json-logic，可空）", required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2, "placeholder": '{"==": [{"var": "business"}, "自动售货设备"]}'}))
+    visible_if = forms.CharField(label="显示条件（不设条件则总是显示）", required=False, widget=rule_input())
     table = forms.ChoiceField(label="加入表格（作为某个重复表格的一列）", required=False)
 
-    def __init__(self, *args, tables=(), **kwargs):
+    def __init__(self, *args, tables=(), taken: dict | None = None, **kwargs):
+        """``tables``: (key, title) of the form's repeating tables; ``taken``: the keys in use,
+        by table (``""``: the form's own fields), so a generated key is unique where it lives."""
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, ft.label) for k, ft in field_types.items()]
-        self.fields["table"].choices = [("", "——（作为表单字段）——")] + [(t, t) for t in tables]
+        self.taken = taken or {}
+        self.fields["kind"].choices = palette_choices()
+        self.fields["table"].choices = [("", "作为表单字段（不放入表格）")] + [(t, title) for t, title in tables]
 
     def clean_visible_if(self):
         return _json_or_none(self.cleaned_data["visible_if"], "显示条件")
 
     def clean(self):
         data = super().clean()
-        kind = data.get("kind")
+        kind, data["preset"] = resolve_kind(data.get("kind") or "")
+        data["kind"] = kind
         options = [line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()]
         if kind in ("choice", "multi_choice") and not options:
             self.add_error("choices", "单选、多选须至少填写一个选项")
         if kind == "table":
-            columns = [line.split(None, 1) for line in options]
+            columns = _table_columns(options)
             if not columns:
-                self.add_error("choices", "重复表格须至少填写一列，例如：name 姓名")
-            elif any(len(c) != 2 or not KEY_PATTERN.fullmatch(c[0]) for c in columns):
-                self.add_error("choices", "每行应为“字段名 标题”，字段名" + KEY_HELP)
+                self.add_error("choices", "重复表格须至少填写一列，每行一列的标题，例如：姓名")
             data["columns"] = columns
         data["options"] = options
+        if not data.get("key") and data.get("title"):
+            data["key"] = identifier_from_title(data["title"], self.taken.get(data.get("table") or "", ()))
         return data
 
     def property(self) -> dict:
         data = self.cleaned_data
         field_type = field_types.get(data["kind"])
-        prop = field_type.make(title=data["title"])
+        prop = field_type.make(title=data["title"], **data.get("preset", {}))
         if data["kind"] == "choice":
             prop["enum"] = data["options"]
         if data["kind"] == "multi_choice":
@@ -207,10 +253,9 @@ class AddFieldForm(forms.Form):
         return prop
 
 
-class MaterialForm(forms.Form):
-    key = forms.RegexField(label="材料编号", regex=r"^[a-z][a-z0-9_]{0,39}\Z", help_text=KEY_HELP,
-                           error_messages={"invalid": "材料编号格式不正确：" + KEY_HELP})
+class MaterialForm(AdvancedPanelForm):
     name = forms.CharField(label="材料名称", max_length=200)
+    key = _key_field("材料标识")
     required = forms.BooleanField(label="必交", required=False, initial=True)
     original = forms.ChoiceField(label="原件或复印件", choices=[("original", "原件"), ("copy", "复印件"),
                                                           ("original_and_copy", "原件和复印件")])
@@ -223,15 +268,24 @@ class MaterialForm(forms.Form):
     max_size_mb = forms.IntegerField(label="最大文件大小（MB）", min_value=1, max_value=200, initial=10)
     template_url = forms.CharField(label="空白模板下载地址", required=False)
     example_url = forms.CharField(label="填写示例下载地址", required=False)
-    condition = forms.CharField(label="适用条件（json-logic，可空：总是需要）", required=False,
-                                widget=forms.Textarea(attrs={"rows": 2}))
+    condition = forms.CharField(label="适用条件（不设条件则总是需要）", required=False, widget=rule_input())
     certificate_type = forms.ModelChoiceField(label="可由证照替代", required=False,
                                               queryset=CertificateType.objects.all(), to_field_name="code",
-                                              empty_label="——（无）——")
+                                              empty_label="无（不可由证照替代）")
     note = forms.CharField(label="备注", required=False, max_length=1000)
 
     def clean_condition(self):
         return _json_or_none(self.cleaned_data["condition"], "适用条件")
+
+    def __init__(self, *args, taken=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.taken = taken
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("key") and data.get("name"):
+            data["key"] = identifier_from_title(data["name"], self.taken, fallback="material")
+        return data
 
     def clean_template_url(self):
         return _link(self.cleaned_data["template_url"])
@@ -250,7 +304,7 @@ class MaterialForm(forms.Form):
         return material
 
 
-class JsonForm(forms.Form):
+class JsonForm(DesignerForm):
     document = forms.CharField(label="JSON", widget=forms.Textarea(attrs={"rows": 30, "class": "code",
                                                                           "spellcheck": "false"}))
 
@@ -258,11 +312,11 @@ class JsonForm(forms.Form):
         return _json_or_none(self.cleaned_data["document"], "内容")
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(DesignerForm):
     opinion = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CatalogueUploadForm(forms.Form):
+class CatalogueUploadForm(DesignerForm):
     file = forms.FileField(label="目录文件（xlsx 或 csv）",
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
 
@@ -275,13 +329,14 @@ class CatalogueUploadForm(forms.Form):
         return upload
 
 
-class StepForm(forms.Form):
+class StepForm(AdvancedPanelForm):
     """One workflow step. Only shapes the step; the whole workflow is validated on save."""
 
-    key = forms.RegexField(label="步骤编号", regex=r"^[a-z][a-z0-9_]{0,39}\Z", help_text=KEY_HELP,
-                           error_messages={"invalid": "步骤编号格式不正确：" + KEY_HELP})
-    type = forms.ChoiceField(label="步骤类型")
+    advanced_fields = ("key", "department_rule")
+
     name = forms.CharField(label="步骤名称", min_length=2, max_length=50)
+    key = _key_field("步骤标识")
+    type = forms.ChoiceField(label="步骤类型")
     role = forms.ChoiceField(label="办理角色（系统处理的步骤不填）", required=False)
     department = forms.ChoiceField(label="办理部门", required=False)
     limit_days = forms.IntegerField(label="本步骤时限（工作日）", min_value=0, max_value=365, required=False)
@@ -292,25 +347,31 @@ class StepForm(forms.Form):
         label="决定事项表单（JSON，可不填）", required=False, widget=forms.Textarea(attrs={"rows": 8}),
         help_text="办理人员填写意见时一并填写的小表单，格式与申请表单相同（schema 与 ui_schema），例如"
                   "是否现场核查、核定消费者容量、检查结论；之后的流转条件可用 decision.步骤编号.字段名 读取")
+    department_rule = forms.CharField(
+        label="按条件确定办理部门（JSON）", required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "code"}),
+        help_text="条件较复杂、无法按行显示的部门规则原样保存在这里；清空后可在上方按行设置")
     after = forms.ChoiceField(label="插入到此步骤之后（新步骤接过它的流转）", required=False)
     is_start = forms.BooleanField(label="设为开始步骤", required=False)
 
-    def __init__(self, *args, step_keys=(), editing: str | None = None, form_fields=(), **kwargs):
+    def __init__(self, *args, step_keys=(), editing: str | None = None, form_fields=(), step_names=None, **kwargs):
         """``form_fields``: the unit's application form fields as (key, title), offered where a
         setting lists fields (the fields a public notice publishes)."""
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [(k, f"{t.label}（{k}）") for k, t in step_types.items()]
+        self.step_keys, self.editing = list(step_keys), editing
+        names = step_names or {}
+        self.fields["type"].choices = [(k, t.label) for k, t in step_types.items()]
         # The settings step types take of their own (a special procedure's kind and days, a
         # countersign's number of signers), one field each, labelled by the step type's entry.
         for key, (setting, owner) in step_settings().items():
             self.fields[key] = _setting_field(setting, owner, form_fields)
         self.order_fields([k for k in self.fields if k not in ("after", "is_start")] + ["after", "is_start"])
-        self.fields["role"].choices = [("", "——")] + [(r.value, r.label) for r in Role if r in STAFF_ROLES]
+        self.fields["role"].choices = [("", "请选择…（系统处理的步骤不选）")] + [
+            (r.value, r.label) for r in Role if r in STAFF_ROLES]
         self.fields["department"].choices = [("", "本事项的实施部门")] + [
             (d.code, d.name) for d in Department.objects.exclude(kind=Department.Kind.DISTRICT).order_by("code")]
-        others = [(k, k) for k in step_keys if k != editing]
+        others = [(k, names.get(k, k)) for k in step_keys if k != editing]
         self.fields["return_to"].choices = others
-        self.fields["after"].choices = [("", "——")] + others
+        self.fields["after"].choices = [("", "不插入（另行设置前后流转）")] + others
         if editing is not None:
             del self.fields["after"]
 
@@ -322,9 +383,20 @@ class StepForm(forms.Form):
                        is_start=step["key"] == start)
         if "decision_form" in step:
             initial["decision_form"] = json.dumps(step["decision_form"], ensure_ascii=False, indent=2)
+        if step.get("department_rule") is not None and department_rows(step) is None:
+            initial["department_rule"] = json.dumps(step["department_rule"], ensure_ascii=False)
         # a yes/no setting is offered as a choice of "true" / "false"
         return {k: (("true" if v else "false") if isinstance(v, bool) and k != "is_start" else v)
                 for k, v in initial.items() if v is not None}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("key"):  # kept when editing; generated from the name for a new step
+            data["key"] = self.editing or identifier_from_title(data.get("name") or "", self.step_keys, fallback="step")
+        return data
+
+    def clean_department_rule(self):
+        return _json_or_none(self.cleaned_data.get("department_rule"), "按条件确定办理部门")
 
     def clean_decision_form(self):
         form = _json_or_none(self.cleaned_data.get("decision_form"), "决定事项表单")
@@ -332,13 +404,22 @@ class StepForm(forms.Form):
             raise ValidationError("决定事项表单应为 JSON 对象，包含 schema 和 ui_schema")
         return form
 
-    def step(self, transitions: list[dict], *, base: dict | None = None) -> dict:
-        """The step as the workflow document holds it; keys this form does not edit (such as a
-        department rule) are kept from ``base``."""
+    def step(self, transitions: list[dict], *, base: dict | None = None,
+             department_rows: list | None = None) -> dict:
+        """The step as the workflow document holds it; keys this form does not edit are kept from
+        ``base``. The department rule is the JSON under 高级 when given (a rule the rows cannot
+        show, kept as it is), else the rows of ``department_rows`` (none: no rule)."""
         data = self.cleaned_data
         step = {k: v for k, v in (base or {}).items()
                 if k not in ("role", "department", "limit_days", "actions", "return_to", "decision_form",
-                             *step_settings())}
+                             "department_rule", *step_settings())}
+        rule = data.get("department_rule")
+        if rule is None and department_rows is not None:
+            rule = from_branches(department_rows)
+        elif rule is None and base is not None:
+            rule = base.get("department_rule")
+        if rule is not None:
+            step["department_rule"] = rule
         step.update(key=data["key"], type=data["type"], name=data["name"], transitions=transitions)
         if step_types.get(data["type"]).performed_by_person:
             step["role"] = data["role"] or None
@@ -369,12 +450,12 @@ def _setting_field(setting, owner, form_fields=()) -> forms.Field:
     label = f"{setting.label}（仅“{owner.label}”步骤）"
     schema = setting.schema
     if "enum" in schema:
-        return forms.ChoiceField(label=label, required=False, choices=[("", "——")] + [
+        return forms.ChoiceField(label=label, required=False, choices=[("", "请选择…")] + [
             (v, SETTING_CHOICE_LABELS.get(v, v)) for v in schema["enum"]])
     if schema.get("type") == "boolean":  # yes, no, or not said (the validation asks for it)
         return forms.TypedChoiceField(label=label, required=False, empty_value=None,
                                       coerce=lambda v: v == "true",
-                                      choices=[("", "——"), ("true", "是"), ("false", "否")])
+                                      choices=[("", "请选择…"), ("true", "是"), ("false", "否")])
     if schema.get("type") == "string":
         return forms.CharField(label=label, required=False, max_length=schema.get("maxLength"))
     if schema.get("type") == "array":
@@ -384,15 +465,15 @@ def _setting_field(setting, owner, form_fields=()) -> forms.Field:
                               max_value=schema.get("maximum"))
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(DesignerForm):
     to = forms.ChoiceField(label="流转到", required=False)
     label = forms.CharField(label="说明", required=False, max_length=50)
-    when = forms.CharField(label="条件（json-logic，可空：无条件）", required=False,
-                           widget=forms.Textarea(attrs={"rows": 1, "class": "code"}))
+    when = forms.CharField(label="条件（不设条件则无条件流转）", required=False, widget=rule_input(1))
 
-    def __init__(self, *args, step_keys=(), **kwargs):
+    def __init__(self, *args, step_keys=(), step_names=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [("", "——")] + [(k, k) for k in step_keys]
+        names = step_names or {}
+        self.fields["to"].choices = [("", "请选择步骤…")] + [(k, names.get(k, k)) for k in step_keys]
 
     def clean_when(self):
         return _json_or_none(self.cleaned_data["when"], "条件")
@@ -409,10 +490,82 @@ class TransitionForm(forms.Form):
         return transition
 
 
+def department_rows(step: dict) -> list | None:
+    """A step's department rule as (condition, department) rows; ``None`` when it has another shape."""
+    try:
+        return to_branches(step["department_rule"]) if step.get("department_rule") is not None else []
+    except NotRepresentable:
+        return None
+
+
 TransitionFormSet = forms.formset_factory(TransitionForm, extra=2)
 
 
-class FieldEditForm(forms.Form):
+class DepartmentRuleForm(DesignerForm):
+    """One row of a step's department rule: when the condition holds, this department handles the
+    step (rows are tried in order; none holding: the step's own department)."""
+
+    when = forms.CharField(label="条件", required=False, widget=rule_input(1, "rule-variables-opening"))
+    department = forms.ChoiceField(label="由此部门办理", required=False)
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "请选择部门…")] + list(departments)
+
+    def clean_when(self):
+        return _json_or_none(self.cleaned_data["when"], "条件")
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("when") is None) != (not data.get("department")):
+            raise ValidationError("条件和部门须同时填写（整行留空则忽略）")
+        return data
+
+    def row(self):
+        data = self.cleaned_data
+        return (data["when"], data["department"]) if data.get("department") else None
+
+
+DepartmentRuleFormSet = forms.formset_factory(DepartmentRuleForm, extra=1)
+
+
+class AnomalyForm(AdvancedPanelForm):
+    """One of the item's own anomaly conditions (异常条件) over the step facts (designer.step_facts)."""
+
+    name = forms.CharField(label="异常名称", required=False, max_length=100, min_length=2)
+    condition = forms.CharField(label="何时视为异常", required=False, widget=rule_input())
+    key = _key_field("异常规则标识")
+
+    def clean_condition(self):
+        return _json_or_none(self.cleaned_data["condition"], "异常条件")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and data.get("condition") is None:
+            self.add_error("condition", "请设置何时视为异常")
+        elif data.get("condition") is not None and not data.get("name"):
+            self.add_error("name", "请填写异常名称")
+        return data
+
+
+class BaseAnomalyFormSet(forms.BaseFormSet):
+    def anomalies(self) -> list[dict]:
+        """The filled rows as the rule set holds them, keys generated from the names where blank."""
+        rows, taken = [], {f.cleaned_data["key"] for f in self.forms if f.cleaned_data.get("key")}
+        for f in self.forms:
+            data = f.cleaned_data
+            if not data.get("name"):
+                continue
+            key = data.get("key") or identifier_from_title(data["name"], taken, fallback="anomaly")
+            taken.add(key)
+            rows.append({"key": key, "name": data["name"], "condition": data["condition"]})
+        return rows
+
+
+AnomalyFormSet = forms.formset_factory(AnomalyForm, formset=BaseAnomalyFormSet, extra=1)
+
+
+class FieldEditForm(DesignerForm):
     """Edit a top-level form field, or one column of a repeating table: label, required, choices
     and the checks its palette type allows (only those of its type are offered); a field also
     has help and visibility, which a column has not (the table as a whole has them)."""
@@ -421,8 +574,7 @@ class FieldEditForm(forms.Form):
     help = forms.CharField(label="帮助说明", required=False, max_length=500)
     required = forms.BooleanField(label="必填（显示时）", required=False)
     choices = forms.CharField(label="选项（每行一个）", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    visible_if = forms.CharField(label="显示条件（json-logic，可空：总是显示）", required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2, "class": "code"}))
+    visible_if = forms.CharField(label="显示条件（不设条件则总是显示）", required=False, widget=rule_input())
     minLength = forms.IntegerField(label="最少字数", required=False, min_value=0)
     maxLength = forms.IntegerField(label="最多字数", required=False, min_value=1)
     pattern = forms.CharField(label="格式（正则表达式）", required=False, max_length=200)
@@ -530,7 +682,7 @@ class FieldEditForm(forms.Form):
             del form_doc["ui_schema"]["fields"][name]
 
 
-class StageForm(forms.Form):
+class StageForm(DesignerForm):
     """A stage's own facts; its materials and workflow are edited on their pages."""
 
     name = forms.CharField(label="阶段名称（如 设立、变更、延续、注销）", min_length=2, max_length=100)

@@ -114,6 +114,47 @@ PALETTE = [
 ]
 
 
+@dataclass(frozen=True)
+class Preset:
+    """A common government field (姓名, 身份证号…): a palette type with a title and checks set.
+    The palette offers these first; what is added is an ordinary field of ``kind``."""
+
+    key: str
+    label: str
+    kind: str
+    title: str
+    options: dict = field(default_factory=dict)
+
+
+PRESET_PREFIX = "common:"
+# Landline (区号-号码, optionally an extension) or mobile, ASCII digits only (NOTES: \d is Unicode).
+PHONE_PATTERN = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?)$"
+PRESETS = [
+    Preset("person_name", "姓名", "text", "姓名", {"maxLength": 50}),
+    Preset("id_number", "身份证号", "id_number", "身份证号码"),
+    Preset("credit_code", "统一社会信用代码", "credit_code", "统一社会信用代码"),
+    Preset("phone", "手机/固话", "text", "联系电话", {"maxLength": 20, "pattern": PHONE_PATTERN}),
+    Preset("address", "地址", "address", "地址"),
+    Preset("date", "日期", "date", "日期"),
+    Preset("money", "金额", "money", "金额（元）"),
+    Preset("upload", "附件", "upload", "附件"),
+]
+
+
+def palette_choices() -> list:
+    """The palette as grouped choices: the common government fields first, then every type."""
+    return [("常用字段", [(PRESET_PREFIX + p.key, p.label) for p in PRESETS]),
+            ("全部组件", [(k, ft.label) for k, ft in field_types.items()])]
+
+
+def resolve_kind(choice: str) -> tuple[str, dict]:
+    """A palette choice → (field type key, the preset's own settings)."""
+    if choice.startswith(PRESET_PREFIX):
+        preset = next(p for p in PRESETS if PRESET_PREFIX + p.key == choice)
+        return preset.kind, dict(preset.options)
+    return choice, {}
+
+
 def register_palette() -> None:
     for field_type in PALETTE:
         field_types.register(field_type.key, field_type)

@@ -7,6 +7,7 @@ import copy
 
 from django import forms
 
+from .forms import DesignerForm
 from .rulesets import LIMITS, upgrade
 
 LIMIT_CHOICES = list(LIMITS.items())
@@ -30,7 +31,7 @@ def describe(card: str, spec: dict) -> str:
     return f"超过{limit}即{name}" if over == 0 else f"超过{limit}{over}个工作日以上（第{over + 1}个工作日起）{name}"
 
 
-class RulesetForm(forms.Form):
+class RulesetForm(DesignerForm):
     def __init__(self, *args, rules: dict, **kwargs):
         super().__init__(*args, **kwargs)
         own = upgrade(rules)

@@ -29,6 +29,7 @@ from .models import (
     ApprovalItem,
     HandlingType,
     ItemState,
+    ItemType,
     ItemVersion,
     OnlineClass,
     ServiceTheme,
@@ -81,6 +82,18 @@ def public_catalogue() -> QuerySet[ApprovalItem]:
 def theme_names(codes: list[str]) -> list[str]:
     """The names of these theme codes, in the district's order (unknown codes are left out)."""
     return list(ServiceTheme.objects.filter(code__in=codes).order_by("position", "code").values_list("name", flat=True))
+
+
+def approval_type_text(document: dict) -> str:
+    """审批类型及法律效力 as the overview and the guide say it: the item's type, then the editor's
+    text — once, whether or not the editor began the text with the type."""
+    label = ItemType(document["item_type"]).label
+    text = (document.get("public", {}).get("approval_type") or "").strip()
+    if not text or text == label:
+        return label
+    if text.startswith(label):
+        return text
+    return f"{label}。{text}"
 
 
 def catalogue_themes() -> QuerySet[ServiceTheme]:
@@ -289,3 +302,31 @@ def item_history(item: ApprovalItem) -> list[HistoryEntry]:
                                     record.history_change_reason or "", columns, paths))
         previous = record
     return entries[::-1]
+
+
+def rule_builder_variables(doc: dict, unit: dict, *, step_key: str | None = None,
+                           including_step: bool = True, every_decision: bool = False) -> list[dict]:
+    """What a rule of ``unit`` may name, for the condition builder: the unit's form fields, the case
+    facts and — for a rule of the step ``step_key`` — the decisions of the steps that may come
+    before it (and of the step itself for its transitions, ``including_step``; not for its
+    department rule). The same sets the validation allows (``validation.workflow_problems``).
+    ``every_decision``: every step's decisions (to put any stored rule of the unit in words)."""
+    from rules import decision_variables, rule_variables
+    from rules.selectors import builder_variables
+
+    from .validation import earlier_steps
+
+    variables = rule_variables(unit_form(doc, unit)["schema"])
+    steps = unit.get("workflow", {}).get("steps", [])
+    if every_decision:
+        seen = {s["key"] for s in steps}
+    elif step_key is not None:
+        forward = {s["key"]: [t["to"] for t in s.get("transitions", [])] for s in steps}
+        forward = {key: [t for t in targets if t in forward] for key, targets in forward.items()}
+        seen = earlier_steps(forward).get(step_key, set()) | ({step_key} if including_step else set())
+    else:
+        seen = set()
+    for step in steps:
+        if step["key"] in seen and isinstance(step.get("decision_form"), dict):
+            variables.update(decision_variables(step["key"], step["decision_form"].get("schema")))
+    return builder_variables(variables, step_names={s["key"]: s.get("name", s["key"]) for s in steps})

@@ -22,5 +22,6 @@ urlpatterns = [
     path("items/<str:code>/json/", views.item_json, name="item-json"),
     path("items/<str:code>/diff/", views.item_diff, name="item-diff"),
     path("items/<str:code>/history/", views.item_history, name="item-history"),
+    path("items/<str:code>/rule-variables/", views.item_rule_variables, name="item-rule-variables"),
     path("items/<str:code>/<str:action>/", views.item_action, name="item-action"),
 ]

@@ -25,17 +25,13 @@ from rules import RuleInvalid, decision_variables, rule_variables, validate_rule
 
 from .palette import FORMAT_CHECKER, error_message, error_path, field_types
 from .rulesets import LIMITS
+from .step_facts import STEP_FACTS  # the facts an anomaly rule may read (docs/designer.md)
 from .steps import step_settings, step_types
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 SCHEMA_BASE = "https://schemas.approval.local/designer/"
 SCHEMA_NAMES = ["item", "form", "workflow", "ruleset", "bundle"]
 
-# The facts an anomaly rule may read about one completed step of a case (documented in docs/designer.md).
-STEP_FACTS = frozenset({
-    "step.key", "step.type", "step.opinion", "step.action", "step.used_days", "step.limit_days",
-    "step.skipped", "case.missing_materials", "case.channel",
-})
 
 
 @cache
@@ -173,7 +169,7 @@ def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, 
     forward: dict[str, list[str]] = {key: [] for key in index}
     for step in steps:
         forward[step["key"]] = [t["to"] for t in step["transitions"] if t["to"] in index]
-    earlier = _earlier_steps(forward)
+    earlier = earlier_steps(forward)
     declared = {}
     for i, step in enumerate(steps):
         if "decision_form" in step:
@@ -284,7 +280,7 @@ def _setting_validator(key: str) -> Draft202012Validator:
     return Draft202012Validator(step_settings()[key][0].schema)
 
 
-def _earlier_steps(forward: dict[str, list[str]]) -> dict[str, set[str]]:
+def earlier_steps(forward: dict[str, list[str]]) -> dict[str, set[str]]:
     """For each step, the steps that necessarily or possibly precede it on some path (its
     ancestors by forward transitions): the steps whose decisions a rule there may read."""
     backward: dict[str, list[str]] = {key: [] for key in forward}

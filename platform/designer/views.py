@@ -16,18 +16,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from accounts.models import Role
+from accounts.models import Department, Role
 from core.errors import AccessDenied, PlatformError
+from rules import builder as rule_builder
 
 from . import access, catalogue, editing, returns, rulesets, selectors, services
 from .forms import (
     AddFieldForm,
+    AnomalyFormSet,
     CatalogueUploadForm,
+    DepartmentRuleFormSet,
     FieldEditForm,
     ItemCreateForm,
     JsonForm,
@@ -37,11 +40,13 @@ from .forms import (
     StageForm,
     StepForm,
     TransitionFormSet,
+    department_rows,
 )
 from .models import ApprovalItem, CertificateType, ItemState, ServiceTheme
 from .palette import field_types, ordered_fields
 from .render import flowchart_svg, form_data_from_post, render_form, table_columns
 from .ruleset_form import CARDS, RulesetForm, describe
+from .step_facts import step_facts_for_builder
 from .steps import ACTIONS as ACTION_LABEL
 from .steps import step_types
 from .validation import unit_form
@@ -113,7 +118,7 @@ def item_detail(request, code):
         request, item, units=[(u, flowchart_svg(u.workflow)) for u in units],
         reviews=item.reviews.select_related("actor"), versions=item.versions.select_related("published_by"),
         theme_names=selectors.theme_names(doc.get("themes", [])),
-        opinion_form=OpinionForm()))
+        approval_type=selectors.approval_type_text(doc), opinion_form=OpinionForm()))
 
 
 @designer_page
@@ -138,9 +143,16 @@ def item_supervision(request, code):
     the effective rules the sweep will use."""
     item = _item(request, code)
     form = RulesetForm(request.POST or None, rules=item.definition["supervision"])
+    own = item.definition["supervision"].get("anomalies")
+    posted = request.method == "POST" and "a-TOTAL_FORMS" in request.POST
+    anomaly_forms = AnomalyFormSet(request.POST if posted else None, prefix="a", initial=[
+        {"name": a["name"], "key": a["key"], "condition": json.dumps(a["condition"], ensure_ascii=False)}
+        for a in own or []] if not posted else None)
     problems: dict = {}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (not posted or anomaly_forms.is_valid()):
         doc = form.apply(item.definition)
+        if posted and (own is not None or anomaly_forms.anomalies()):
+            doc["supervision"]["anomalies"] = anomaly_forms.anomalies()  # absent: the district's
         if _save(request, item, doc, problems):
             return redirect("designer:item-supervision", code=code)
         for path, msgs in problems.items():
@@ -151,8 +163,15 @@ def item_supervision(request, code):
     rows = [(CARDS[card], describe(card, effective[card]), card in rulesets.upgrade(item.definition["supervision"]),
              describe(card, district[card])) for card in CARDS]
     return render(request, "designer/item_supervision.html",
-                  _context(request, item, form=form, problems=problems, rows=rows,
-                           anomalies=effective.get("anomalies", [])))
+                  _context(request, item, form=form, problems=problems, rows=rows, anomaly_forms=anomaly_forms,
+                           own_anomalies=own is not None, anomalies=effective.get("anomalies", []),
+                           rule_variables=step_facts_for_builder(_all_steps(item.definition))))
+
+
+def _all_steps(doc: dict) -> list[dict]:
+    """Every step of the item's workflows (the item's, or each stage's)."""
+    units = doc["stages"] or [doc]
+    return [step for unit in units for step in unit["workflow"]["steps"]]
 
 
 @designer_page
@@ -181,8 +200,9 @@ def item_form(request, code):
             uses_item_form=True, preview=render_form(item.definition["form"]), fields=[]))
     form_doc = _form_holder(item.definition, stage_code)["form"]
     props = owner["form"]["schema"]["properties"]
-    tables = [k for k, p in props.items() if p.get("x-field") == "table"]
-    add_form = AddFieldForm(request.POST if request.POST.get("op") == "add" else None, tables=tables)
+    tables = [(k, p.get("title", k)) for k, p in props.items() if p.get("x-field") == "table"]
+    taken = {"": set(props), **{k: set(props[k]["items"].get("properties", {})) for k, _ in tables}}
+    add_form = AddFieldForm(request.POST if request.POST.get("op") == "add" else None, tables=tables, taken=taken)
     edit_key, edit_column = request.GET.get("field"), request.GET.get("column")
     edit_form = None
     if edit_key is not None:
@@ -237,6 +257,11 @@ def item_form(request, code):
                 order[i], order[i + step] = order[i + step], order[i]
                 if _save(request, item, doc, problems):
                     return redirect(here)
+        elif op == "duplicate" and request.POST.get("key", "") in props:
+            owner["form"]["ui_schema"]["order"] = ordered_fields(owner["form"])
+            editing.form_duplicate_field(owner["form"], request.POST["key"])
+            if _save(request, item, doc, problems):
+                return redirect(here)
         elif op == "remove_column":
             key, column = request.POST.get("key", ""), request.POST.get("column", "")
             table = props.get(key) or {}
@@ -259,11 +284,13 @@ def item_form(request, code):
                 if _save(request, item, doc, problems):
                     return redirect(here)
     fields = [(name, form_doc["schema"]["properties"][name]) for name in ordered_fields(form_doc)]
+    variables = selectors.rule_builder_variables(item.definition, {"form": form_doc})
+    described = {v["name"]: v for v in variables}
     return render(request, "designer/item_form.html", _context(
         request, item, add_form=add_form, edit_form=edit_form, edit_key=edit_key, edit_column=edit_column,
         problems=problems, stages=_form_stages(item.definition), stage_code=stage_code,
-        preview=render_form(form_doc),
-        fields=[_field_row(form_doc, n, p) for n, p in fields]))
+        preview=render_form(form_doc), fields=[_field_row(form_doc, n, p, variables=described) for n, p in fields],
+        edit_title=_field_title(form_doc, edit_key, edit_column), rule_variables=variables))
 
 
 def _form_holder(doc: dict, stage_code: str) -> dict:
@@ -281,14 +308,23 @@ def _form_stages(doc: dict) -> list[dict]:
     return [{"code": s["code"], "name": s["name"], "own": "form" in s} for s in doc["stages"]]
 
 
-def _field_row(form_doc: dict, name: str, prop: dict) -> dict:
+def _field_title(form_doc: dict, key: str | None, column: str | None) -> str:
+    """The title of the field (or table column) being edited, for the editor's heading."""
+    prop = form_doc["schema"]["properties"].get(key or "", {})
+    if column is not None:
+        return f"{prop.get('title', key)}·{prop.get('items', {}).get('properties', {}).get(column, {}).get('title', column)}"
+    return prop.get("title", key or "")
+
+
+def _field_row(form_doc: dict, name: str, prop: dict, *, variables: dict) -> dict:
     ui = form_doc["ui_schema"]["fields"].get(name, {})
     kind = prop.get("x-field")
     label = field_types.get(kind).label if kind in field_types else kind
     columns = [(k, c.get("title", k)) for k, c in table_columns(prop, ui)] if kind == "table" else []
     return {"name": name, "title": prop.get("title", name), "label": label, "columns": columns,
             "required": name in form_doc["schema"].get("required", []),
-            "visible_if": json.dumps(ui["visible_if"], ensure_ascii=False) if "visible_if" in ui else ""}
+            "visible_if": (rule_builder.describe(ui["visible_if"], variables)
+                           or json.dumps(ui["visible_if"], ensure_ascii=False)) if "visible_if" in ui else ""}
 
 
 @designer_page
@@ -330,7 +366,8 @@ def item_materials(request, code):
     doc = copy.deepcopy(item.definition)
     unit = _unit(request, doc)
     materials = unit.get(doc)["materials"]
-    form = MaterialForm(request.POST if request.POST.get("op") == "add" else None)
+    form = MaterialForm(request.POST if request.POST.get("op") == "add" else None,
+                        taken={m["key"] for m in materials})
     problems: dict = {}
     if request.method == "POST":
         if request.POST.get("op") == "add" and form.is_valid():
@@ -345,9 +382,20 @@ def item_materials(request, code):
             unit.get(doc)["materials"] = [m for m in materials if m["key"] != request.POST.get("key")]
             if _save(request, item, doc, problems):
                 return redirect(_unit_url(request, "designer:item-materials", code, unit))
+    variables = selectors.rule_builder_variables(item.definition, unit.get(item.definition))
     return render(request, "designer/item_materials.html", _context(
         request, item, form=form, problems=problems, unit=unit, units=editing.units(item.definition),
-        materials=unit.get(item.definition)["materials"]))
+        materials=_material_rows(unit.get(item.definition)["materials"], variables), rule_variables=variables))
+
+
+def _material_rows(materials: list[dict], variables: list[dict]) -> list[dict]:
+    """The materials as the page lists them: conditions in words, certificate types by name."""
+    described = {v["name"]: v for v in variables}
+    names = dict(CertificateType.objects.values_list("code", "name"))
+    return [{**m, "condition_words": "按条件提交：" + (rule_builder.describe(m["condition"], described) or "条件较复杂，可在 JSON 页查看")
+             if m.get("condition") else "",
+             "certificate_name": names.get(m.get("certificate_type"), m.get("certificate_type") or "")}
+            for m in materials]
 
 
 @designer_page
@@ -392,19 +440,32 @@ def item_workflow(request, code):
     if editing_key and editing_key not in keys:
         raise Http404("没有这个步骤")
     current = next((s for s in steps if s["key"] == editing_key), None)
-    step_form = transitions = None
+    step_form = transitions = department_rules = None
     if editing_key is not None:
         form_doc = unit_form(item.definition, unit.get(item.definition))
         form_fields = [(k, form_doc["schema"]["properties"][k].get("title", k)) for k in ordered_fields(form_doc)]
         form_fields += [(f"decision.{s['key']}.{k}", f"{s['name']}·{s['decision_form']['schema']['properties'][k].get('title', k)}")
                         for s in steps if s.get("decision_form") for k in ordered_fields(s["decision_form"])]
+        names = {st["key"]: st["name"] for st in steps}
         step_form = StepForm(request.POST if op == "step" else None, step_keys=keys, editing=editing_key or None,
+                             step_names=names,
                              form_fields=form_fields, initial=StepForm.initial_from(current, start=workflow["start"]) if current else {})
         transitions = TransitionFormSet(
-            request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys},
+            request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys, "step_names": names},
             initial=[_transition_initial(t) for t in current["transitions"]] if current and op != "step" else None)
-        if op == "step" and step_form.is_valid() and transitions.is_valid():
-            step = step_form.step([t for t in (f.transition() for f in transitions) if t], base=current)
+        rows = department_rows(current) if current else []
+        rows_posted = op == "step" and "d-TOTAL_FORMS" in request.POST  # absent (API-like posts): keep the rule
+        department_rules = DepartmentRuleFormSet(
+            request.POST if rows_posted else None, prefix="d",
+            form_kwargs={"departments": Department.objects.exclude(kind=Department.Kind.DISTRICT)
+                         .order_by("code").values_list("code", "name")},
+            initial=[{"when": json.dumps(c, ensure_ascii=False), "department": d} for c, d in rows or []]
+            if op != "step" else None)
+        if op == "step" and step_form.is_valid() and transitions.is_valid() and (
+                not rows_posted or department_rules.is_valid()):
+            step = step_form.step([t for t in (f.transition() for f in transitions) if t], base=current,
+                                  department_rows=[r for r in (f.row() for f in department_rules) if r]
+                                  if rows_posted else None)
             if step["key"] != editing_key and step["key"] in keys:
                 step_form.add_error("key", f"已有编号为“{step['key']}”的步骤")
             else:
@@ -413,14 +474,28 @@ def item_workflow(request, code):
                     after=step_form.cleaned_data.get("after") or None, is_start=step_form.cleaned_data["is_start"])
                 if _save(request, item, doc, problems):
                     return redirect(back)
+    step_names = {st["key"]: st["name"] for st in steps}
+    departments = dict(Department.objects.values_list("code", "name"))
+    # Every variable any rule of the unit may name, for its conditions in words (the “流转” column).
+    described = {v["name"]: v for v in selectors.rule_builder_variables(
+        item.definition, unit.get(item.definition), every_decision=True)}
     if op == "remove_step":
         unit.get(doc)["workflow"] = editing.workflow_remove_step(workflow, request.POST.get("key", ""))
         if _save(request, item, doc, problems):
             return redirect(back)
     return render(request, "designer/item_workflow.html", _context(
         request, item, problems=problems, unit=unit, units=editing.units(item.definition), workflow=workflow,
-        flowchart=flowchart_svg(workflow), step_rows=[_step_row(s) for s in steps], json_form=json_form,
-        step_form=step_form, transitions=transitions, editing_key=editing_key))
+        flowchart=flowchart_svg(workflow), json_form=json_form,
+        step_rows=[_step_row(s, names=step_names, variables=described, departments=departments) for s in steps],
+        start_name=step_names.get(workflow["start"], workflow["start"]),
+        editing_name=step_names.get(editing_key, editing_key),
+        step_form=step_form, transitions=transitions, department_rules=department_rules, editing_key=editing_key,
+        rule_variables_opening=selectors.rule_builder_variables(
+            item.definition, unit.get(item.definition), step_key=editing_key or None, including_step=False)
+        if step_form is not None else None,
+        rule_variables=selectors.rule_builder_variables(item.definition, unit.get(item.definition),
+                                                        step_key=editing_key or None)
+        if step_form is not None else None))
 
 
 def _transition_initial(transition: dict) -> dict:
@@ -430,16 +505,26 @@ def _transition_initial(transition: dict) -> dict:
     return initial
 
 
-def _step_row(step: dict) -> dict:
+def _step_row(step: dict, *, names: dict, variables: dict, departments: dict) -> dict:
+    """A step of the table in Chinese: names for step keys, types, roles and departments, and
+    conditions in words (JSON only for a condition the builder cannot show)."""
     step_type = step_types.get(step["type"]) if step["type"] in step_types else None
+    department = step.get("department")
     return {"key": step["key"], "name": step["name"], "type": step_type.label if step_type else step["type"],
             "role": ROLE_LABEL.get(step.get("role"), step.get("role") or ""),
-            "department": step.get("department") or ("本部门" if step_type and step_type.performed_by_person else ""),
+            "department": departments.get(department, department) if department
+            else ("本部门" if step_type and step_type.performed_by_person else ""),
             "limit_days": step.get("limit_days", ""),
             "actions": "、".join(ACTION_LABEL.get(a, a) for a in step.get("actions", [])),
-            "return_to": "、".join(step.get("return_to", [])),
-            "transitions": [(t["to"], t.get("label", ""), json.dumps(t["when"], ensure_ascii=False) if "when" in t
-                             else "") for t in step["transitions"]]}
+            "return_to": "、".join(names.get(k, k) for k in step.get("return_to", [])),
+            "transitions": [(names.get(t["to"], t["to"]), t.get("label", ""), _condition_words(t, variables))
+                            for t in step["transitions"]]}
+
+
+def _condition_words(transition: dict, variables: dict) -> str:
+    if "when" not in transition:
+        return ""
+    return rule_builder.describe(transition["when"], variables) or json.dumps(transition["when"], ensure_ascii=False)
 
 
 @designer_page
@@ -678,3 +763,27 @@ def returns_page(request):
         return response
     return render(request, "designer/returns.html", {"returns": returns.RETURNS.values(),
                                                      "count": selectors.items_in_service().count()})
+
+
+RULE_PLACES = {"": "表单字段的显示条件、材料的适用条件", "transition": "步骤的流转条件",
+               "department_rule": "步骤的部门规则", "anomaly": "监察规则的异常条件"}
+
+
+@designer_page
+def item_rule_variables(request, code):
+    """What a rule may name, as the condition builder reads it (``data-rule-variables-url``):
+    ``?for=`` the place of the rule (see :data:`RULE_PLACES`), ``?unit=`` and ``?step=<key>``.
+    The same serialiser the pages embed; the workflow editor asks it as steps change."""
+    item = _item(request, code)
+    place = request.GET.get("for", "")
+    if place not in RULE_PLACES:
+        return JsonResponse({"code": "invalid", "message": "规则位置不正确",
+                             "details": {"for": [f"应为：{'、'.join(k or '（空）' for k in RULE_PLACES)}"]}}, status=400)
+    if place == "anomaly":
+        return JsonResponse({"variables": step_facts_for_builder(_all_steps(item.definition))})
+    unit = _unit(request, item.definition).get(item.definition)
+    step = request.GET.get("step") or None
+    if place in ("transition", "department_rule") and step not in {s["key"] for s in unit["workflow"]["steps"]}:
+        raise Http404("没有这个步骤")
+    return JsonResponse({"variables": selectors.rule_builder_variables(
+        item.definition, unit, step_key=step if place else None, including_step=place == "transition")})

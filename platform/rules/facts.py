@@ -43,6 +43,12 @@ fact("case.step_due_on", "date", "环节期限", "当前环节的期限日")
 fact("case.step_working_days_used", "number", "环节已用工作日", "当前环节已经用去的工作日")
 fact("case.step_working_days_left", "number", "环节剩余工作日", "距当前环节期限的工作日，超期为负数")
 
+# The Chinese names of facts' coded values, for pages (the condition builder shows these).
+CHOICE_LABELS = {
+    "case.channel": {"online": "网上申请", "window": "窗口申请"},
+    "case.applicant_type": {"natural": "自然人", "legal": "法人或其他组织"},
+}
+
 
 def fact_variables() -> dict[str, Variable]:
     """The facts as validation variables (the ``case`` object itself is implied)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .facts import case_facts
+from .facts import CHOICE_LABELS, case_facts
 from .operations import operations
 from .semantics import TYPE_LABELS
 from .static import Variable
@@ -47,3 +47,34 @@ def variables_json(variables: Mapping[str, Variable]) -> list[dict]:
 
 def facts_json() -> list[dict]:
     return variables_json(dict(case_facts.items()))
+
+
+SECTIONS = (("case.", "办件事实"), ("decision.", "决定事项"), ("step.", "环节情况"))
+
+
+def builder_variables(variables: Mapping[str, Variable], *, step_names: Mapping[str, str] | None = None) -> list[dict]:
+    """The variables as the condition builder (``static/rules/builder.js``) offers them: by Chinese
+    title in sections (表单字段, 决定事项 ``步骤名·字段``, 办件事实), with type, choices and their
+    Chinese names. Rows of repeating tables (``list.*``) and whole objects are left out: the
+    builder's grammar has no line for them (such rules stay as JSON under 高级)."""
+    rows = []
+    for v in variables.values():
+        if "*" in v.name or v.kind == "object":
+            continue
+        choices = v.choices
+        if v.kind == "array":
+            item = variables.get(f"{v.name}.*")
+            if item is not None and item.kind == "object":
+                continue  # a repeating table
+            choices = item.choices if item is not None else ()
+        section = next((title for prefix, title in SECTIONS if v.name.startswith(prefix)), "表单字段")
+        label = v.label or v.name
+        if v.name.startswith("decision."):
+            step = v.name.split(".")[1]
+            label = f"{(step_names or {}).get(step, step)}·{label}"
+        rows.append({
+            "name": v.name, "label": label, "type": v.kind, "section": section,
+            "type_label": TYPE_LABELS.get(v.kind, v.kind), "choices": list(choices),
+            "choice_labels": dict(CHOICE_LABELS.get(v.name, {})),
+        })
+    return rows

@@ -14,6 +14,7 @@ from core.errors import InvalidInput
 from designer.models import ApprovalItem, CertificateType, ItemVersion
 from designer.selectors import (
     applicable_units,
+    approval_type_text,
     catalogue_themes,
     decision_validator_for_version,
     form_validator_for_version,
@@ -196,10 +197,11 @@ class Guide:
     promised_limit_days: int
     handling_type: str
     themes: list  # the names of its service themes (服务主题)
+    approval_type: str  # 审批类型及法律效力, the type named once (designer.selectors.approval_type_text)
 
 
 def guide_of(item: ApprovalItem) -> Guide:
     document = item.current_version.document
     return Guide(item, item.current_version, document["public"], applicable_units(document),
                  document["statutory_limit_days"], document["promised_limit_days"], document.get("handling_type", ""),
-                 theme_names(document.get("themes", [])))
+                 theme_names(document.get("themes", [])), approval_type_text(document))

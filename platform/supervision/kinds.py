@@ -22,7 +22,8 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Integer
 from django.db.models.functions import Coalesce
 
 from core.registry import Registry
-from rules import Variable, case_facts
+from designer.step_facts import STEP_FACT_VARIABLES
+from rules import Variable
 from runtime.rule_data import FACT_COLUMNS
 from runtime.steps import keys_where as step_keys_where
 
@@ -456,19 +457,8 @@ class ActorWithoutRole(Anomaly):
         return Q(case__state__in=OPEN_CASE_STATES)
 
 
-# The step facts an item's own anomaly conditions read (designer.validation.STEP_FACTS), with
-# their types and the ORM field (or annotation) behind each, on a done step's row.
-STEP_FACT_VARIABLES = {
-    "step.key": Variable("step.key", "string", "步骤编号"),
-    "step.type": Variable("step.type", "string", "步骤类型"),
-    "step.opinion": Variable("step.opinion", "string", "意见"),
-    "step.action": Variable("step.action", "string", "操作"),
-    "step.used_days": _num("step.used_days", "本环节已用工作日"),
-    "step.limit_days": _num("step.limit_days", "本环节时限"),
-    "step.skipped": Variable("step.skipped", "boolean", "未经办理即记为已办"),
-    "case.missing_materials": _num("case.missing_materials", "缺少的必交材料数"),
-    "case.channel": case_facts.get("case.channel"),
-}
+# The step facts an item's own anomaly conditions read (designer.step_facts, their one list), and
+# the ORM field (or annotation) behind each, on a done step's row.
 STEP_FACT_FIELDS = {
     "step.key": "step_key", "step.type": "step_type", "step.opinion": "opinion", "step.action": "action",
     "step.used_days": "sv_used_days", "step.limit_days": "limit_days", "step.skipped": "sv_skipped",

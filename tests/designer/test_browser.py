@@ -32,9 +32,18 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"designer-{name}.png"), full_page=True)
 
 
+def open_advanced(form) -> None:
+    """Unfold the form's 高级 panels (the identifier and the rules' JSON), as an advanced user does."""
+    form.locator("details.advanced, details.rule-advanced").first.wait_for(state="attached")
+    closed = form.locator("details:not([open]) > summary")
+    while closed.count():
+        closed.first.click()
+
+
 def add_field(page, *, kind: str, key: str, title: str, required=False, choices="", visible_if="", table=""):
     form = page.locator("form.palette")
     form.locator("#id_kind").select_option(label=kind)
+    open_advanced(form)
     form.locator("#id_key").fill(key)
     form.locator("#id_title").fill(title)
     form.locator("#id_required").set_checked(required)
@@ -85,12 +94,13 @@ def test_editor_designs_submits_and_legal_office_sends_back_then_publishes(distr
 
     # A material required only for catering.
     page.get_by_role("link", name="申请材料").click()
+    open_advanced(page.locator("form", has=page.get_by_role("button", name="添加材料")))
     page.locator("#id_key").fill("hygiene")
     page.locator("#id_name").fill("餐饮服务从业人员健康证明")
     page.locator("#id_condition").fill('{"==": [{"var": "kind"}, "餐饮"]}')
     page.get_by_role("button", name="添加材料").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("cell", name="餐饮服务从业人员健康证明").is_visible()
+    assert page.get_by_role("cell", name="餐饮服务从业人员健康证明", exact=True).is_visible()
 
     # A four-level workflow (受理 → 承办 → 审核 → 批准) with returns and a parallel review.
     page.get_by_role("link", name="办理流程").click()

@@ -91,19 +91,18 @@ def test_step_editor_adds_a_step_and_the_flowchart_follows(district, login):
     assert page.locator("svg.flowchart g.step").count() == 5
     page.get_by_role("link", name="添加步骤").click()
     form = page.locator("form.step-form")
-    form.get_by_label("步骤编号").fill("inspect")
-    form.get_by_label("步骤类型").select_option("handle")
-    form.get_by_label("步骤名称").fill("现场核查")
-    form.get_by_label("办理角色（系统处理的步骤不填）").select_option("handler")
+    form.get_by_label("步骤名称").fill("现场核查")  # its identifier is generated from the name
+    form.get_by_label("步骤类型").select_option(label="承办")
+    form.get_by_label("办理角色（系统处理的步骤不填）").select_option(label="承办人")
     form.get_by_label("本步骤时限（工作日）").fill("3")
     for action in ["通过", "退回", "不予许可"]:
         form.get_by_label(action, exact=True).check()
-    form.locator("#id_return_to").get_by_label("handle").check()
-    form.get_by_label("插入到此步骤之后（新步骤接过它的流转）").select_option("handle")
+    form.locator("#id_return_to").get_by_label("承办").check()
+    form.get_by_label("插入到此步骤之后（新步骤接过它的流转）").select_option(label="承办")
     shot(page, "step-editor")
     form.get_by_role("button", name="保存步骤").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("已保存").is_visible(), page.locator(".messages").inner_text()
     assert page.locator("svg.flowchart g.step").count() == 6
-    assert page.locator("svg.flowchart g.step[data-step='inspect']").is_visible()
+    assert page.locator("svg.flowchart g.step[data-step='xian_chang_he_cha']").is_visible()
     shot(page, "workflow-after-step")

@@ -45,9 +45,8 @@ def test_editor_gives_a_stage_its_own_form(district, page, login):
     page.get_by_role("button", name="保存选择").click()
     page.wait_for_url("**/form/?stage=04")
     assert page.get_by_text("阶段04 注销（本阶段单独表单）").is_visible()
-    page.locator("#id_kind").select_option("text")
-    page.locator("#id_key").fill("cancel_note")
-    page.locator("#id_title").fill("注销说明")
+    page.locator("#id_kind").select_option(label="单行文本")
+    page.locator("#id_title").fill("注销说明")  # its identifier is generated from the title
     page.locator("#id_required").check()
     page.get_by_role("button", name="添加字段").click()
     page.wait_for_url("**/form/?stage=04")

@@ -91,7 +91,9 @@ def test_the_step_editor_sets_the_number_of_signers(client, demo):
     code = new_item(client)
     url = f"/designer/items/{code}/workflow/"
     page = client.get(url, {"step": ""}).content.decode()
-    assert "会签（countersign）" in page and "会签人数（不同人员签署，至少2人）（仅“会签”步骤）" in page
+    # the type is offered by its Chinese name only (issue 14: no “会签（countersign）”)
+    assert '<option value="countersign">会签</option>' in page and "（countersign）" not in page
+    assert "会签人数（不同人员签署，至少2人）（仅“会签”步骤）" in page
     data = step_data("inspect", "countersign", "现场核查会签", role="handler", limit_days=2, actions=WORK,
                      return_to=["handle"], after="handle")
     response = client.post(f"{url}?step=", {**data, "signers": "3", "expected_days": "5"})

@@ -359,6 +359,7 @@ def test_the_step_editor_offers_the_notice_settings_in_chinese(client, demo):
             actor=demo.editor, department=demo.department("JB-SCJG"), item_type="XK", name="小餐饮登记").code
     client.force_login(demo.editor)
     page = client.get(f"/designer/items/{code}/workflow/", {"step": ""}).content.decode()
-    for label in ("公示（public_notice）", "公示期（天数，1–90）（仅“公示”步骤）", "自然日", "工作日",
+    assert "（public_notice）" not in page  # the type by its Chinese name only (issue 14)
+    for label in ('<option value="public_notice">公示</option>', "公示期（天数，1–90）（仅“公示”步骤）", "自然日", "工作日",
                   "公示期计入办理时限（仅“公示”步骤）", "公示内容（申请表字段或之前环节的决定事项）（仅“公示”步骤）"):
         assert label in page
