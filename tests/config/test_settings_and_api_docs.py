@@ -18,6 +18,7 @@ PRODUCTION = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "CASE_LOG_KEYS": "k2026=case-log-key-of-2026-with-enough-entropy-5d2e",
+    "CERTIFICATE_KEYS": "c2026=certificate-key-of-2026-with-enough-entropy-7f1a",
 }
 
 
