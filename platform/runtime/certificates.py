@@ -38,7 +38,6 @@ from django.dispatch import Signal
 
 from core.errors import Conflict
 from core.registry import Registry
-from designer.certificate_operations import certificate_operations
 
 from . import form_values
 from .definitions import Definition
@@ -47,7 +46,7 @@ from .engine import definition_of, next_number
 from .models import Case, Certificate
 from .rule_data import decisions_of
 
-# Domain event after commit: ``certificate_expiring.send(sender=Certificate, ids=[…], days=N)`` —
+# Domain event after commit: ``certificate_expiring.send(sender=Certificate, ids=[…], days=N, today=day)`` —
 # the holders of these certificates are to be told that they expire in N days (supervision's
 # notification channels listen; the runtime never imports supervision).
 certificate_expiring = Signal()
@@ -91,7 +90,7 @@ def target_for(defn: Definition, applicant, number: str, *, today: dt.date) -> t
     when it may not: required for a unit acting on a certificate; the applicant's own (another
     holder's number gets the same answer as an unknown one), of the item's type, valid, and
     inside the unit's window before expiry."""
-    operation = certificate_operations.get(defn.certificate_operation)
+    operation = defn.operation
     number = (number or "").strip()
     if not operation.acts_on_existing:
         return None, {}
@@ -227,7 +226,7 @@ def on_approval(case: Case, *, today: dt.date) -> Certificate | None:
         target = (Certificate.objects.select_for_update().select_related("certificate_type", "holder")
                   .get(pk=case.acts_on_id))
         if target.status != Certificate.Status.VALID:
-            label = certificate_operations.get(defn.certificate_operation).label
+            label = defn.operation.label
             raise Conflict(f"所涉证照“{target.number}”{target.get_status_display()}，不能准予{label}；请作不予许可处理")
     return certificate_behaviours.get(defn.certificate_operation).apply(Approval(case, defn, today, target))
 
@@ -239,10 +238,6 @@ def validity_text(certificate: Certificate | None) -> str:
     if certificate.status == Certificate.Status.REVOKED:
         return f"已于{cn_date(certificate.cancelled_on)}注销"
     return cn_date(certificate.valid_until) or "长期"
-
-
-def operation_label(case: Case) -> str:
-    return certificate_operations.get(definition_of(case).certificate_operation).label
 
 
 # --- Particulars ----------------------------------------------------------------------------
@@ -288,7 +283,8 @@ def certificates_remind(*, today: dt.date, days: int) -> list[int]:
                    .exclude(reminded_for=F("valid_until")).values_list("pk", flat=True))
         Certificate.objects.filter(pk__in=due).update(reminded_for=F("valid_until"))
         if due:
-            transaction.on_commit(lambda: certificate_expiring.send(sender=Certificate, ids=due, days=days))
+            transaction.on_commit(
+                lambda: certificate_expiring.send(sender=Certificate, ids=due, days=days, today=today))
     return due
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from core.errors import InvalidInput
-from designer.certificate_operations import DEFAULT_OPERATION
+from designer.certificate_operations import DEFAULT_OPERATION, CertificateOperation, certificate_operations
 from designer.models import ApprovalItem, CertificateType, ItemVersion
 from designer.selectors import (
     applicable_units,
@@ -56,6 +56,11 @@ class Definition:
     def certificate_operation(self) -> str:
         """What approving this unit does to the certificate registry (``issue`` when undeclared)."""
         return self.certificate_action.get("operation", DEFAULT_OPERATION)
+
+    @property
+    def operation(self) -> CertificateOperation:
+        """The operation's facts (label, whether it acts on an existing certificate …)."""
+        return certificate_operations.get(self.certificate_operation)
 
     @property
     def application_window(self) -> dict | None:

@@ -159,3 +159,9 @@ def running_public_notices(today=None):
 def case_notices(case: Case):
     """A case's notices with their objections (the staff case page)."""
     return case.public_notices.select_related("task").prefetch_related("objections").order_by("published_at", "pk")
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate version a verification code names (public: the code is the secret)."""
+    return (Certificate.objects.select_related("holder", "certificate_type", "department")
+            .filter(verification_code=code).first() if code else None)
