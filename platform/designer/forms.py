@@ -538,7 +538,7 @@ class StageForm(forms.Form):
     promised_limit_days = forms.IntegerField(label="承诺时限（工作日）", min_value=0, max_value=3650)
     fees = forms.CharField(label="收费", max_length=5000)
     certificate_operation = forms.ChoiceField(
-        label="准予后对证照的操作", initial="issue",
+        label="准予后对证照的操作", initial="issue", required=False,
         help_text="新发：颁发新证照；延续、变更、注销、补领：申请人须选择本人名下该类型的有效证照")
     window_opens = forms.IntegerField(label="可申请期间：到期前（日）起", required=False, min_value=0, max_value=3650,
                                       help_text="如延续须在到期前90日至30日之间申请，填 90 和 30；不限则留空")

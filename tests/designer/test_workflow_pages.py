@@ -242,6 +242,6 @@ def test_adding_a_stage_copies_the_chosen_stage(wj_editor):
     response = wj_editor.post(f"{STAGED}/stages/", {"op": "add", "copy_from": "02", **STAGE, "name": "注销"})
     assert response.status_code == 302
     stages = definition("JB-WJ-XK-0001")["stages"]
-    assert [s["code"] for s in stages] == ["01", "02", "03", "04"]
-    assert stages[3]["workflow"] == stages[1]["workflow"] and stages[3]["materials"] == stages[1]["materials"]
+    assert [s["code"] for s in stages] == ["01", "02", "03", "04", "05"]
+    assert stages[4]["workflow"] == stages[1]["workflow"] and stages[4]["materials"] == stages[1]["materials"]
     assert wj_editor.get(f"{STAGED}/stages/", {"stage": "09"}).status_code == 404
