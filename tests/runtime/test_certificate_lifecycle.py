@@ -13,7 +13,6 @@ import datetime as dt
 import pytest
 
 from core.errors import Conflict, InvalidInput
-from designer.models import ApprovalItem
 from runtime import certificates, services
 from runtime.models import Case, Certificate
 
@@ -44,19 +43,6 @@ def files(*keys):
 MATERIALS = {NEW: ("application", "identity", "plans", "report", "rules"),
              CHANGE: ("application", "identity", "old_licence"), RENEW: ("application", "identity", "old_licence", "report"),
              CANCEL: ("application", "identity", "old_licence")}
-
-
-@pytest.fixture
-def hygiene(demo):
-    return ApprovalItem.objects.get(code=CODE)
-
-
-@pytest.fixture
-def wj_leader(demo):
-    from accounts.services import staff_user_create
-
-    return staff_user_create(actor=None, username="wjleader", password="Demo#2026", full_name="卫健局分管领导",
-                             department=demo.department("JB-WJ"), roles=[("leader", demo.department("JB-WJ"))])
 
 
 def apply(demo, hygiene, unit, *, data=None, certificate="", actor=None):

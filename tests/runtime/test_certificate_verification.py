@@ -16,7 +16,7 @@ from runtime import certificates
 from runtime.models import Certificate
 
 from .conftest import at
-from .test_certificate_lifecycle import CANCEL, CODE, RENEW, apply, approve_short, hygiene, issued, wj_leader  # noqa: F401
+from .test_certificate_lifecycle import CANCEL, CODE, RENEW, apply, approve_short, issued
 
 pytestmark = pytest.mark.django_db
 
