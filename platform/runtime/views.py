@@ -398,8 +398,9 @@ def apply(request, code):
 
 
 def _acts_on(defn: Definition, applicant, chosen: str, errors: dict) -> dict | None:
-    """The apply page's choice of the certificate the application acts on (None: a unit that
-    issues a new one): the applicant's own valid ones of the item's type, with the window."""
+    """The choice of the certificate the application acts on (None: a unit that issues a new
+    one): on the apply page the applicant's own valid ones of the item's type, with the window;
+    at the window (``applicant`` None) the clerk types the number from the original."""
     operation = defn.operation
     if not operation.acts_on_existing:
         return None
@@ -464,9 +465,10 @@ def intake_item(request, code):
         try:
             case = services.case_intake_at_window(actor=request.user, item=item, form_data=data, materials=given,
                                                   unit_code=defn.unit_code, applicant=services.ApplicantInput(**person),
-                                                  submission_token=_submission_token(request))
+                                                  submission_token=_submission_token(request),
+                                                  certificate_number=request.POST.get("certificate", "").strip())
         except PlatformError as error:
-            errors, problems = error.details, [error.message, *_problems(error)]
+            errors, problems = error.details, [error.message, *_problems(error, beside=("certificate",))]
         else:
             messages.success(request, f"已收件，办件编号 {case.number}。请打印接件凭证交申请人。")
             return redirect("runtime:case", number=case.number)
@@ -476,6 +478,7 @@ def intake_item(request, code):
             defn=defn, channel=Channel.WINDOW, applicant=None, on=clock_today())), "person": person,
         "person_errors": {k.split(".", 1)[1]: v for k, v in errors.items() if k.startswith("applicant.")},
         "kinds": Applicant.Kind.choices, "problems": problems,
+        "acts_on": _acts_on(defn, None, request.POST.get("certificate", ""), errors),
         "submission_token": _submission_token(request) or new_submission_token(),
     }, status=400 if problems else 200)
 

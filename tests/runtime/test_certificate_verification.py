@@ -124,3 +124,16 @@ def test_the_api_takes_the_certificate_and_refuses_another_holders(demo, hygiene
                                            "form_data": {}}, format="json")
     assert response.status_code == 400
     assert response.json()["details"]["certificate"] == [f"您名下没有编号为“{licence.number}”的证照"]
+
+
+def test_the_window_types_the_certificate_number_and_is_told_what_is_wrong(demo, hygiene, frozen, client):
+    client.force_login(demo.clerk)
+    url = f"/workbench/intake/{CODE}/?unit={CANCEL}"
+    assert 'name="certificate"' in client.get(url).content.decode()
+    refused = client.post(url, {"applicant.kind": "legal", "applicant.name": "江滨区示范餐饮有限公司",
+                                "applicant.identity_number": "91330106MA2H3K7L08", "certificate": "PUBLIC-HYGIENE-2026-000404",
+                                "unit_name": "江滨区示范餐饮有限公司", "submission_token": "t-window-1"})
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    assert body.count("您名下没有编号为“PUBLIC-HYGIENE-2026-000404”的证照") == 1  # beside the field only
+    assert 'value="PUBLIC-HYGIENE-2026-000404"' in body
