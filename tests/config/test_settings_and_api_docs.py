@@ -48,6 +48,13 @@ def test_production_refuses_to_start_without_a_case_log_key():
     assert chosen.returncode == 0, chosen.stderr
 
 
+def test_production_refuses_to_start_without_a_certificate_key():
+    result = manage("check", env={**PRODUCTION, "CERTIFICATE_KEYS": ""})
+    assert result.returncode != 0 and "CERTIFICATE_KEYS" in result.stderr
+    two = manage("check", env={**PRODUCTION, "CERTIFICATE_KEYS": "a=one-key-xxxxxxxx,b=two-key-yyyyyyyy"})
+    assert two.returncode != 0 and "CERTIFICATE_KEY_ID" in two.stderr
+
+
 def test_check_deploy_does_complain_about_the_development_defaults():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env={"DEBUG": "True"})
     assert result.returncode != 0
