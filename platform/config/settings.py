@@ -43,6 +43,17 @@ CASE_LOG_KEY_ID = env.str("CASE_LOG_KEY_ID", default=next(iter(CASE_LOG_KEYS), "
 if CASE_LOG_KEY_ID not in CASE_LOG_KEYS:
     raise ImproperlyConfigured(
         "CASE_LOG_KEYS 未设置或 CASE_LOG_KEY_ID 不在其中：生产环境须配置办件日志密钥（见 docs/operations.md「Keys」）")
+# Keys of the electronic certificates' keyed checksum (runtime.certificates.signature_of), the same
+# "id=key" shape and rotation as CASE_LOG_KEYS and separate from both other keys: a leaked
+# SECRET_KEY or case-log key forges no certificate. Only DEBUG has a default.
+CERTIFICATE_KEYS = env.dict("CERTIFICATE_KEYS", default={"dev": "insecure-development-certificate-key"} if DEBUG else {})
+CERTIFICATE_KEY_ID = env.str("CERTIFICATE_KEY_ID",
+                             default=next(iter(CERTIFICATE_KEYS), "") if len(CERTIFICATE_KEYS) == 1 else "")
+if CERTIFICATE_KEY_ID not in CERTIFICATE_KEYS:
+    raise ImproperlyConfigured(
+        "CERTIFICATE_KEYS 未设置或 CERTIFICATE_KEY_ID 不在其中：生产环境须配置电子证照签名密钥（见 docs/operations.md「Keys」）")
+# Holders are told this many days before a certificate expires (the daily runtime.certificate_expiry).
+CERTIFICATE_EXPIRY_NOTICE_DAYS = env.int("CERTIFICATE_EXPIRY_NOTICE_DAYS", default=60)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -150,6 +161,8 @@ PROGRESS_QUERY_RATE_PER_ADDRESS = env.str("PROGRESS_QUERY_RATE_PER_ADDRESS", def
 PROGRESS_QUERY_RATE_PER_CASE = env.str("PROGRESS_QUERY_RATE_PER_CASE", default="10/h")
 # Objections to a public notice, per client address (runtime.throttles).
 OBJECTION_RATE_PER_ADDRESS = env.str("OBJECTION_RATE_PER_ADDRESS", default="5/h")
+# The public certificate verification page (runtime.throttles), per client address.
+CERTIFICATE_VERIFY_RATE_PER_ADDRESS = env.str("CERTIFICATE_VERIFY_RATE_PER_ADDRESS", default="60/h")
 # django-ratelimit lists only django-redis and memcached as supported; Django's own Redis cache
 # increments atomically (INCRBY) as well. Counters in one process's memory are refused in
 # production (E003) and enough on a developer's machine.

@@ -163,6 +163,22 @@ def workflow_remove_step(workflow: dict, key: str) -> dict:
 STAGE_FACTS = ("name", "legal_basis", "statutory_limit_days", "promised_limit_days", "fees")
 
 
+def _set_certificate_action(stage: dict, facts: dict) -> None:
+    """The stage's ``certificate_action`` from the editor's fields (``certificate_operation``,
+    ``window_opens``, ``window_closes``): a window only when both ends are given; ``issue``
+    without a window is the default and is left out."""
+    if "certificate_operation" not in facts:
+        return
+    action = {"operation": facts["certificate_operation"] or "issue"}
+    opens, closes = facts.get("window_opens"), facts.get("window_closes")
+    if opens is not None and closes is not None:
+        action["window"] = {"opens_days_before_expiry": opens, "closes_days_before_expiry": closes}
+    if action == {"operation": "issue"}:
+        stage.pop("certificate_action", None)
+    else:
+        stage["certificate_action"] = action
+
+
 def stage_add(doc: dict, *, facts: dict, copy_from: str | None = None, first_name: str = "设立"
               ) -> tuple[dict, str]:
     """A copy of ``doc`` with a new stage (the next free two-digit code), and that code.
@@ -185,6 +201,7 @@ def stage_add(doc: dict, *, facts: dict, copy_from: str | None = None, first_nam
              "materials": copy.deepcopy(source["materials"]), "workflow": copy.deepcopy(source["workflow"])}
     if "form" in source:  # its materials' conditions and workflow rules read that form's fields
         stage["form"] = copy.deepcopy(source["form"])
+    _set_certificate_action(stage, facts)
     doc["stages"].append(stage)
     return doc, code
 
@@ -195,6 +212,7 @@ def stage_update(doc: dict, code: str, *, facts: dict) -> dict:
     doc = copy.deepcopy(doc)
     stage = next(s for s in doc["stages"] if s["code"] == code)
     stage.update({k: facts[k] for k in STAGE_FACTS})
+    _set_certificate_action(stage, facts)
     return doc
 
 

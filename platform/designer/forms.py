@@ -691,12 +691,21 @@ class StageForm(DesignerForm):
     statutory_limit_days = forms.IntegerField(label="法定时限（工作日）", min_value=0, max_value=3650)
     promised_limit_days = forms.IntegerField(label="承诺时限（工作日）", min_value=0, max_value=3650)
     fees = forms.CharField(label="收费", max_length=5000)
+    certificate_operation = forms.ChoiceField(
+        label="准予后对证照的操作", initial="issue", required=False,
+        help_text="新发：颁发新证照；延续、变更、注销、补领：申请人须选择本人名下该类型的有效证照")
+    window_opens = forms.IntegerField(label="可申请期间：到期前（日）起", required=False, min_value=0, max_value=3650,
+                                      help_text="如延续须在到期前90日至30日之间申请，填 90 和 30；不限则留空")
+    window_closes = forms.IntegerField(label="至到期前（日）止", required=False, min_value=0, max_value=3650)
     copy_from = forms.ChoiceField(label="材料和流程复制自", required=False)
     first_name = forms.CharField(label="现有材料和流程所属阶段（阶段01）的名称", min_length=2, max_length=100,
                                  initial="设立")
 
     def __init__(self, *args, stages=(), adding: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        from .certificate_operations import choices
+
+        self.fields["certificate_operation"].choices = choices()
         if adding and stages:
             self.fields["copy_from"].choices = [(s["code"], f"阶段{s['code']} {s['name']}") for s in stages]
         else:
@@ -706,6 +715,18 @@ class StageForm(DesignerForm):
         else:
             self.fields["first_name"].help_text = "本事项尚未分阶段：现有的材料、流程、时限、设定依据和收费成为阶段01，新阶段复制其材料和流程"
 
+    def clean(self):
+        data = super().clean()
+        if (data.get("window_opens") is None) != (data.get("window_closes") is None):
+            self.add_error("window_closes" if data.get("window_closes") is None else "window_opens",
+                           "可申请期间须同时填写起止天数，或都留空")
+        return data
+
     @classmethod
     def initial_from(cls, stage: dict) -> dict:
-        return {k: stage[k] for k in ("name", "legal_basis", "statutory_limit_days", "promised_limit_days", "fees")}
+        action = stage.get("certificate_action") or {}
+        window = action.get("window") or {}
+        return {**{k: stage[k] for k in ("name", "legal_basis", "statutory_limit_days", "promised_limit_days", "fees")},
+                "certificate_operation": action.get("operation", "issue"),
+                "window_opens": window.get("opens_days_before_expiry"),
+                "window_closes": window.get("closes_days_before_expiry")}

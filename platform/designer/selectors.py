@@ -15,7 +15,7 @@ document through these functions:
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 
 from django.db.models import Q, QuerySet
@@ -117,14 +117,18 @@ class Unit:
     promised_limit_days: int
     form: dict  # the application form: a stage's own, or the item's
     own_form: bool = False  # whether the form is the stage's own
+    # What its approval does to the certificate registry (designer.certificate_operations).
+    certificate_action: dict = field(default_factory=dict)
 
 
 def applicable_units(document: dict) -> list[Unit]:
     if not document["stages"]:
         return [Unit(document["code"], document["name"], document["materials"], document["workflow"],
-                     document["statutory_limit_days"], document["promised_limit_days"], document["form"])]
+                     document["statutory_limit_days"], document["promised_limit_days"], document["form"],
+                     certificate_action=document.get("certificate_action") or {})]
     return [Unit(f"{document['code']}-{s['code']}", f"{document['name']}（{s['name']}）", s["materials"],
-                 s["workflow"], s["statutory_limit_days"], s["promised_limit_days"], unit_form(document, s), "form" in s)
+                 s["workflow"], s["statutory_limit_days"], s["promised_limit_days"], unit_form(document, s), "form" in s,
+                 s.get("certificate_action") or {})
             for s in document["stages"]]
 
 

@@ -23,6 +23,7 @@ from core.links import link_problem
 from core.registry import UnknownKey
 from rules import RuleInvalid, decision_variables, rule_variables, validate_rule
 
+from .certificate_operations import certificate_operations, operation_of
 from .palette import FORMAT_CHECKER, error_message, error_path, field_types
 from .rulesets import LIMITS
 from .step_facts import STEP_FACTS  # the facts an anomaly rule may read (docs/designer.md)
@@ -492,8 +493,97 @@ def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Pr
         if unit["workflow"] is not None:
             problems.update(workflow_problems(unit["workflow"], f"{path}.workflow", variables=variables,
                                               departments=departments, form_properties=form["schema"]["properties"]))
+    problems.update(certificate_problems(doc, units[1:] if doc["stages"] else units[:1]))
     problems.update(ruleset_problems(doc["supervision"], "$.supervision"))
     return problems
+
+
+# --- The certificate lifecycle --------------------------------------------------------------
+
+PRINTABLE = ("upload", "table")  # fields that cannot print on a certificate as one line
+
+
+def printable_paths(doc: dict, unit: dict) -> set[str]:
+    """The paths a certificate particular may name in a unit: its application form's top-level
+    fields (``rules.rule_variables``, the variables every rule of the unit reads) and the fields
+    of its steps' decision forms (``decision.<step>.<field>``, ``rules.decision_variables``)."""
+    schema = unit_form(doc, unit)["schema"]
+    props = schema["properties"]
+    paths = {name for name in rule_variables(schema, facts=False)
+             if name in props and props[name].get("x-field") not in PRINTABLE}
+    for step in (unit["workflow"] or {}).get("steps", []):
+        form = step.get("decision_form")
+        if isinstance(form, dict):
+            paths |= {name for name in decision_variables(step["key"], form["schema"]) if name.count(".") == 2}
+    return paths
+
+
+def certificate_problems(doc: dict, units: list[tuple[str, dict]]) -> Problems:
+    """Each unit's ``certificate_action`` against the item's certificate, and the particulars'
+    paths against the units that print them (``units``: ``[(path, unit)]``, the item itself or
+    its stages)."""
+    from .models import CertificateType
+
+    problems = Problems()
+    cert = doc["public"]["certificate"]
+    type_code = cert.get("certificate_type")
+    kind = CertificateType.objects.filter(code=type_code).first() if type_code else None
+    issues_certificate = bool(cert.get("name") or type_code)
+    if doc["stages"] and "certificate_action" in doc:
+        problems.add("$.certificate_action", "分阶段的事项，证照操作在各阶段中分别设定")
+    for path, unit in units:
+        operation = certificate_operations.get(operation_of(unit))
+        here = f"{path}.certificate_action"
+        if operation.acts_on_existing:
+            if not issues_certificate:
+                problems.add(f"{here}.operation", f"本事项不颁发证照，不能设定“{operation.label}”")
+            elif not type_code:
+                problems.add(f"{here}.operation", f"“{operation.label}”须先在公开信息中指定证照类型"
+                             "（申请人从本人该类型的有效证照中选择）")
+        if operation.needs_validity and kind is not None and not kind.validity_months:
+            problems.add(f"{here}.operation", f"证照类型“{kind.name}”长期有效，不能“{operation.label}”")
+        window = (unit.get("certificate_action") or {}).get("window")
+        if window is None:
+            continue
+        if not operation.acts_on_existing:
+            problems.add(f"{here}.window", f"“{operation.label}”没有所涉证照的到期日，不能设定申请期间")
+        elif kind is not None and not kind.validity_months:
+            problems.add(f"{here}.window", f"证照类型“{kind.name}”长期有效，没有到期日，不能设定申请期间")
+        if window["closes_days_before_expiry"] > window["opens_days_before_expiry"]:
+            problems.add(f"{here}.window.closes_days_before_expiry",
+                         f"申请期间应自到期前{window['opens_days_before_expiry']}日起，截止日不能早于起始日"
+                         f"（到期前{window['closes_days_before_expiry']}日）")
+    _particular_problems(doc, units, problems, issues_certificate)
+    return problems
+
+
+def _particular_problems(doc: dict, units, problems: Problems, issues_certificate: bool) -> None:
+    """A particular prints from the case that writes the certificate: every unit that issues it
+    must have the path (or, without one, some unit that changes it: a change keeps what it lacks)."""
+    particulars = doc["public"]["certificate"].get("particulars", [])
+    if particulars and not issues_certificate:
+        problems.add("$.public.certificate.particulars", "本事项不颁发证照，不能设定证照事项")
+        return
+    writers = [(unit, certificate_operations.get(operation_of(unit)).key) for _path, unit in units
+               if certificate_operations.get(operation_of(unit)).writes_particulars]
+    issuing = [unit for unit, key in writers if key == "issue"]
+    labels = set()
+    for j, particular in enumerate(particulars):
+        here = f"$.public.certificate.particulars[{j}]"
+        if particular["label"] in labels:
+            problems.add(f"{here}.label", f"证照事项“{particular['label']}”重复")
+        labels.add(particular["label"])
+        if not writers:
+            problems.add(f"{here}.path", "没有新发或变更证照的阶段，证照事项无从填写")
+            continue
+        path = particular["path"]
+        missing = [unit for unit in issuing if path not in printable_paths(doc, unit)]
+        if not issuing and not any(path in printable_paths(doc, unit) for unit, _key in writers):
+            missing = [unit for unit, _key in writers]
+        for unit in missing:
+            where = f"阶段“{unit['name']}”" if unit is not doc else "本事项"
+            problems.add(f"{here}.path", f"“{path}”不是{where}申请表中的字段或办理步骤的决定事项"
+                         "（决定事项写作 decision.步骤编号.字段名）")
 
 
 def validate_definition(doc, *, certificate_types: set[str] | None = None) -> None:

@@ -26,6 +26,7 @@ from core.errors import AccessDenied, PlatformError
 from rules import builder as rule_builder
 
 from . import access, catalogue, editing, returns, rulesets, selectors, services
+from .certificate_operations import certificate_operations, operation_of
 from .forms import (
     AddFieldForm,
     AnomalyFormSet,
@@ -554,8 +555,10 @@ def item_stages(request, code):
     elif op == "remove" and any(s["code"] == request.POST.get("stage") for s in doc["stages"]):
         if _save(request, item, editing.stage_remove(doc, request.POST["stage"]), problems):
             return redirect(back)
+    stage_rows = [{"stage": s, "operation": certificate_operations.get(operation_of(s)).label}
+                  for s in item.definition["stages"]]
     return render(request, "designer/item_stages.html", _context(
-        request, item, form=form, problems=problems, stage=stage))
+        request, item, form=form, problems=problems, stage=stage, stage_rows=stage_rows))
 
 
 ACTIONS = {

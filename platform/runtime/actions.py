@@ -184,7 +184,8 @@ def complete_case(case: Case, *, today: dt.date, opinion: str, actor=None) -> No
     case.state = CaseState.COMPLETED
     caselog.append(case, kind="completed", actor=actor, summary=f"办结：{case.get_decision_display()}",
                    data={"decision": case.decision, "completed_on": today.isoformat()})
-    cert = certificates.issue(case, today=today) if case.decision == Decision.APPROVED else None
+    # What the approval does to the registry is the unit's certificate operation (a refusal: nothing).
+    cert = certificates.on_approval(case, today=today) if case.decision == Decision.APPROVED else None
     decision_text = (f"经审查，您的申请符合法定条件、标准，本机关决定准予{case.unit_name}。"
                      if case.decision == Decision.APPROVED else
                      "经审查，您的申请不符合法定条件、标准，本机关决定不予许可。如不服本决定，可以在收到本决定书之日起"
@@ -193,7 +194,7 @@ def complete_case(case: Case, *, today: dt.date, opinion: str, actor=None) -> No
                    opinion=opinion, decisions=decision_lines(case, definition_of(case)),
                    certificate_name=cert.name if cert else "",
                    certificate_number=cert.number if cert else "",
-                   valid_until=(cn_date(cert.valid_until) if cert and cert.valid_until else ("长期" if cert else "")))
+                   valid_until=certificates.validity_text(cert))
 
 
 def deliver_case(case: Case, *, today: dt.date, method: str, actor=None) -> None:

@@ -6,7 +6,7 @@ class RuntimeConfig(AppConfig):
     verbose_name = "审批运行"
 
     def ready(self):
-        from datetime import timedelta
+        from datetime import time, timedelta
 
         from django.db.models.signals import post_delete, post_save
 
@@ -17,6 +17,7 @@ class RuntimeConfig(AppConfig):
 
         from .actions import register_actions
         from .behaviours import register_step_behaviours
+        from .certificates import register_certificate_behaviours
         from .documents import register_document_templates
         from .engine import forget_definitions, forget_departments
         from .tasks import calendar_changed_after_commit
@@ -24,6 +25,7 @@ class RuntimeConfig(AppConfig):
         register_actions()
         register_step_behaviours()
         register_document_templates()
+        register_certificate_behaviours()
         if "runtime.deem_accepted" not in periodic_tasks:
             # Hourly, so a receipt left alone is accepted within the hour after its 5th working
             # day ends (dated its receipt day anyway); the query reads only the overdue receipts.
@@ -36,6 +38,12 @@ class RuntimeConfig(AppConfig):
             periodic_tasks.register("runtime.close_notices", PeriodicTask(
                 task="runtime.close_notices", every=timedelta(hours=1),
                 description="公示期满：无异议的自动转入下一环节，有异议的转办理人处理"))
+        if "runtime.certificate_expiry" not in periodic_tasks:
+            # Daily after midnight: yesterday's last valid day has passed, and holders are told
+            # in the morning that a certificate expires soon.
+            periodic_tasks.register("runtime.certificate_expiry", PeriodicTask(
+                task="runtime.certificate_expiry", every=timedelta(days=1), at=time(0, 30),
+                description="证照到期：过期的证照标为已过期；即将到期的提醒持证人"))
         # The calendar app emits no domain event of its own; a year entered, replaced or removed
         # is the moment every stored clock must be recomputed (after commit, as a Celery task).
         post_save.connect(calendar_changed_after_commit, sender=CalendarYear, dispatch_uid="runtime-calendar-save")

@@ -7,10 +7,11 @@ unit (the item itself or one of its stages) a case is pinned to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from core.errors import InvalidInput
+from designer.certificate_operations import DEFAULT_OPERATION, CertificateOperation, certificate_operations
 from designer.models import ApprovalItem, CertificateType, ItemVersion
 from designer.selectors import (
     applicable_units,
@@ -50,6 +51,22 @@ class Definition:
     statutory_limit_days: int
     promised_limit_days: int
     form: dict  # the unit's application form: a stage's own, or the item's
+    certificate_action: dict = field(default_factory=dict)  # designer.certificate_operations
+
+    @property
+    def certificate_operation(self) -> str:
+        """What approving this unit does to the certificate registry (``issue`` when undeclared)."""
+        return self.certificate_action.get("operation", DEFAULT_OPERATION)
+
+    @property
+    def operation(self) -> CertificateOperation:
+        """The operation's facts (label, whether it acts on an existing certificate …)."""
+        return certificate_operations.get(self.certificate_operation)
+
+    @property
+    def application_window(self) -> dict | None:
+        """``{"opens_days_before_expiry", "closes_days_before_expiry"}`` or None (any time)."""
+        return self.certificate_action.get("window")
 
     @property
     def document(self) -> dict:
@@ -104,12 +121,13 @@ class Definition:
 
     @cached_property
     def certificate(self) -> dict:
-        """``{"name", "validity", "type"}`` of what an approval issues; ``type`` may be None."""
+        """``{"name", "validity", "type", "particulars"}`` of what an approval issues; ``type`` may
+        be None; ``particulars``: ``[{"label", "path", "public"}]`` printed on it."""
         cert = self.document["public"]["certificate"]
         code = cert.get("certificate_type")
         kind = CertificateType.objects.filter(code=code).first() if code else None
         return {"name": cert.get("name") or (kind.name if kind else ""), "validity": cert.get("validity", ""),
-                "type": kind}
+                "type": kind, "particulars": cert.get("particulars", [])}
 
     @property
     def public(self) -> dict:
@@ -177,7 +195,7 @@ def definition_for(version: ItemVersion, unit_code: str | None = None) -> Defini
         if unit is None:
             raise InvalidInput("事项阶段不存在", details={"unit": [f"没有阶段“{unit_code}”"]})
     return Definition(version, unit.code, unit.name, unit.materials, unit.workflow, unit.statutory_limit_days,
-                      unit.promised_limit_days, unit.form)
+                      unit.promised_limit_days, unit.form, unit.certificate_action)
 
 
 def units_of(version: ItemVersion):

@@ -76,6 +76,10 @@ class Case(models.Model):
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接件人", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     form_data = models.JSONField("表单数据")
+    # The certificate a renewing, changing, cancelling or reissuing application acts on (the
+    # applicant's own valid one of the item's type, checked at submission; runtime.certificates).
+    acts_on = models.ForeignKey("Certificate", verbose_name="所涉证照", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="acting_cases")
     state = models.CharField("状态", max_length=16, choices=CaseState.choices, default=CaseState.RECEIVED)
     decision = models.CharField("审批决定", max_length=16, choices=Decision.choices, blank=True, default="")
     corrections_before_acceptance = models.PositiveSmallIntegerField("受理前补正告知次数", default=0)
@@ -459,13 +463,21 @@ class Document(models.Model):
 
 
 class Certificate(models.Model):
-    """The shared certificate registry (证照批文共享数据库)."""
+    """The shared certificate registry (证照批文共享数据库): one row per version of a certificate.
+
+    A certificate keeps its number for life. Changing it (变更) or reissuing it (补领) writes a new
+    version (``version`` + 1, new verification code) and marks the previous one 已变更
+    (``superseded``, kept); renewing it (延续) moves ``valid_until`` on the same row; cancelling it
+    (注销) marks it 已注销 with the date and the reason. See runtime/certificates.py."""
 
     class Status(models.TextChoices):
         VALID = "valid", "有效"
+        EXPIRED = "expired", "已过期"
         REVOKED = "revoked", "已注销"
+        SUPERSEDED = "superseded", "已变更"
 
-    number = models.CharField("证照编号", max_length=60, unique=True)
+    number = models.CharField("证照编号", max_length=60)
+    version = models.PositiveIntegerField("版本", default=1)
     certificate_type = models.ForeignKey("designer.CertificateType", verbose_name="证照类型", null=True, blank=True,
                                          on_delete=models.PROTECT, related_name="certificates")
     name = models.CharField("证照名称", max_length=200)
@@ -473,20 +485,32 @@ class Certificate(models.Model):
                                related_name="certificates")
     item = models.ForeignKey("designer.ApprovalItem", verbose_name="颁发事项", on_delete=models.PROTECT,
                              related_name="certificates")
+    # The case that produced this version (新发, 变更 or 补领).
     case = models.OneToOneField(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="certificate")
     department = models.ForeignKey("accounts.Department", verbose_name="发证单位", on_delete=models.PROTECT,
                                    related_name="+")
     issued_on = models.DateField("发证日期")
     valid_until = models.DateField("有效期至", null=True, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.VALID)
+    # [{"label", "value", "public"}], frozen when the version is written (the item's particulars).
+    particulars = models.JSONField("证照事项", default=list, blank=True)
+    replacement = models.BooleanField("补发", default=False)
+    renewed_on = models.DateField("最近延续日期", null=True, blank=True)
+    cancelled_on = models.DateField("注销日期", null=True, blank=True)
+    cancel_reason = models.CharField("注销原因", max_length=500, blank=True)
+    # The public verification page's key (secrets.token_urlsafe): unguessable, one per version.
+    verification_code = models.CharField("核验码", max_length=64, unique=True)
+    reminded_for = models.DateField("已提醒到期日", null=True, blank=True)  # the valid_until a reminder was sent for
 
     class Meta:
         verbose_name = "证照"
         verbose_name_plural = "证照"
-        ordering = ["-issued_on", "number"]
+        ordering = ["-issued_on", "number", "-version"]
+        constraints = [models.UniqueConstraint(fields=["number", "version"], name="one_row_per_certificate_version")]
+        indexes = [models.Index(fields=["status", "valid_until"], name="certificate_expiry")]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.number}"
+        return f"{self.name} {self.number}" + (f"（第{self.version}版）" if self.version > 1 else "")
 
 
 class Draft(models.Model):

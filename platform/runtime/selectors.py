@@ -257,3 +257,7 @@ def application_of(case: Case, *, file_url: Callable[[Material], str]) -> Applic
 
     return Application(form_values.fields(defn.form, case.form_data, file_link=file_link),
                        decisions_by_step(case, defn))
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate version a verification code names (public: the code is the secret)."""
+    return (Certificate.objects.select_related("holder", "certificate_type", "department")
+            .filter(verification_code=code).first() if code else None)

@@ -23,7 +23,7 @@ from accounts.models import Applicant, Role
 from core.errors import AccessDenied, Conflict, InvalidInput
 from designer.models import ApprovalItem
 
-from . import access, caselog, clock, notices, pause_dates, rows, rule_data
+from . import access, caselog, certificates, clock, notices, pause_dates, rows, rule_data
 from .access import require_task_actor, require_window_clerk
 from .actions import RECORDS_DECISION, ActionContext, accept_case, actions, deliver_case, needs_opinion
 from .definitions import Definition, public_catalogue, published_items
@@ -204,19 +204,21 @@ def _submitted(key: str) -> Case | None:
 
 def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[MaterialInput] = (),
                 channel: str = Channel.ONLINE, applicant: Applicant | None = None, unit_code: str | None = None,
-                now: dt.datetime | None = None, submission_token: str = "") -> Case:
+                now: dt.datetime | None = None, submission_token: str = "", certificate_number: str = "") -> Case:
     """Receive an application (online by the applicant, or at a window by a clerk the same day):
     validates the form and materials on the server, numbers the case, starts the clock, opens the
     first step and issues the receipt voucher (接件凭证). ``now``: the moment of receipt (default:
     the present); like every service's ``now``, it dates the log, the tasks, the clock and the
-    documents.
+    documents. ``certificate_number``: the certificate a renewing, changing, cancelling or
+    reissuing application acts on (``runtime.certificates.target_for`` says which it may be).
 
     ``submission_token`` (the form's idempotency token): the same person sending the same token
     again — a double click, a retried request, fifty at once — gets the case the first sending
     made, and no second case. The token is claimed first in the transaction, so concurrent
     sendings wait on its unique row and the losers find the winner's case."""
     application = {"actor": actor, "item": item, "form_data": form_data, "materials": materials, "channel": channel,
-                   "applicant": applicant, "unit_code": unit_code, "now": now}
+                   "applicant": applicant, "unit_code": unit_code, "now": now,
+                   "certificate_number": certificate_number}
     if not submission_token:
         return _case_submit(**application, claim=None)
     key = _submission_key(actor, submission_token)
@@ -235,7 +237,7 @@ def case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Mat
 @atomic_with_files
 def _case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[MaterialInput],
                  channel: str, applicant: Applicant | None, unit_code: str | None,
-                 now: dt.datetime | None, claim: str | None) -> Case:
+                 now: dt.datetime | None, claim: str | None, certificate_number: str = "") -> Case:
     claimed = Submission.objects.create(key=claim) if claim else None  # first: concurrent sendings queue here
     if channel == Channel.ONLINE:
         if not is_applicant(actor) or getattr(actor, "applicant", None) is None:
@@ -255,14 +257,16 @@ def _case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Ma
     data, problems = _clean_form(defn, form_data, context)
     prepared, material_problems = _check_materials(defn, data, materials, channel=channel, applicant=applicant,
                                                    context=context)
-    problems = {**problems, **material_problems}
+    target, target_problems = certificates.target_for(defn, applicant, certificate_number, today=today)
+    problems = {**problems, **material_problems, **target_problems}
     if problems:
         raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）", details=problems)
 
     case = Case(number=new_case_number(item.department.code, today), verification_code=verification_code(),
                 item=item, version=item.current_version, unit_code=defn.unit_code, unit_name=defn.unit_name,
                 department=item.department, applicant=applicant, channel=channel,
-                received_by=actor if channel == Channel.WINDOW else None, form_data=data, submitted_at=now)
+                received_by=actor if channel == Channel.WINDOW else None, form_data=data, submitted_at=now,
+                acts_on=target)
     clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days,
                 prereview=defn.prereview_limit_days if channel == Channel.ONLINE else None)
     rows.insert([case])
@@ -273,7 +277,8 @@ def _case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Ma
                    actor_role=Role.APPLICANT if channel == Channel.ONLINE else Role.WINDOW_CLERK,
                    summary=f"{case.get_channel_display()}：收到申请材料",
                    data={"version": item.current_version.number, "checksum": item.current_version.checksum,
-                         "unit": defn.unit_code, "materials": [r["key"] for r in prepared]})
+                         "unit": defn.unit_code, "materials": [r["key"] for r in prepared],
+                         **({"certificate": target.number} if target else {})})
     _issue_receipt(case, stored)  # a new case has exactly the materials just stored
     moves = Moves()
     if defn.acceptance_step() is None:
@@ -336,7 +341,8 @@ def _window_applicant(actor, given: ApplicantInput) -> tuple[Applicant | None, d
 @atomic_with_files
 def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInput, form_data,
                           materials: Iterable[MaterialInput] = (), unit_code: str | None = None,
-                          now: dt.datetime | None = None, submission_token: str = "") -> Case:
+                          now: dt.datetime | None = None, submission_token: str = "",
+                          certificate_number: str = "") -> Case:
     """Window intake (窗口收件): a clerk enters a paper application for an applicant the same day,
     registering the applicant first if new. One transaction: when anything is wrong, every
     problem (applicant, form, materials) is reported at once and nothing is saved, not even
@@ -353,7 +359,8 @@ def case_intake_at_window(*, actor, item: ApprovalItem, applicant: ApplicantInpu
         raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）",
                            details={**problems, **form_problems, **material_problems})
     return case_submit(actor=actor, item=item, form_data=form_data, materials=materials, channel=Channel.WINDOW,
-                       applicant=person, unit_code=unit_code, now=now, submission_token=submission_token)
+                       applicant=person, unit_code=unit_code, now=now, submission_token=submission_token,
+                       certificate_number=certificate_number)
 
 
 def _issue_receipt(case: Case, materials: Iterable[Material] | None = None) -> None:

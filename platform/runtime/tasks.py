@@ -31,3 +31,14 @@ def recompute_clocks() -> int:
 
 def calendar_changed_after_commit(sender, **kwargs) -> None:
     transaction.on_commit(recompute_clocks.delay)
+
+
+@shared_task(name="runtime.certificate_expiry")
+def certificate_expiry() -> dict:
+    """Daily (core.schedule): certificates past their validity expire; holders of those about to
+    expire are told (runtime.certificates.expiry_duty)."""
+    from django.utils import timezone
+
+    from .certificates import expiry_duty
+
+    return expiry_duty(today=timezone.localdate())

@@ -9,6 +9,8 @@ is compared, with the same answer whether the number, the code or both were wron
 settings (``PROGRESS_QUERY_RATE_PER_ADDRESS``, ``PROGRESS_QUERY_RATE_PER_CASE``; docs/operations.md).
 
 Objections to a public notice: enough for a person, not for a script (``OBJECTION_RATE_PER_ADDRESS``).
+
+The certificate verification page: the same, per address (``CERTIFICATE_VERIFY_RATE_PER_ADDRESS``).
 """
 
 from __future__ import annotations
@@ -33,3 +35,9 @@ def progress_query_throttled(request, number: str) -> bool:
 def objection_throttled(request) -> bool:
     return is_ratelimited(request, group="notice-objection-address", key=lambda _g, r: client_address(r),
                           rate=settings.OBJECTION_RATE_PER_ADDRESS, increment=True)
+
+
+def certificate_verify_throttled(request) -> bool:
+    """The public verification page: a person checking certificates, not a script walking codes."""
+    return is_ratelimited(request, group="certificate-verify-address", key=lambda _g, r: client_address(r),
+                          rate=settings.CERTIFICATE_VERIFY_RATE_PER_ADDRESS, increment=True)

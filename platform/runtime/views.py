@@ -29,10 +29,11 @@ from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
-from . import access, extensions, notices, prefill, rule_data, selectors, services
+from . import access, certificates, extensions, notices, prefill, rule_data, selectors, services
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
+from .certificate_pdf import certificate_filename, render_certificate_pdf, verification_path
 from .clock import today as clock_today
 from .decisions import titled
 from .definitions import (
@@ -45,12 +46,13 @@ from .definitions import (
     published_items,
     units_of,
 )
+from .documents import cn_date
 from .engine import definition_of
 from .forms import decision_from_post, form_data_from_post, materials_from_post, with_kept
 from .material_files import material_file_response
 from .models import CaseState, Channel, Task, TaskState
 from .steps import behaviour_of
-from .throttles import THROTTLED_MESSAGE, objection_throttled, progress_query_throttled
+from .throttles import THROTTLED_MESSAGE, certificate_verify_throttled, objection_throttled, progress_query_throttled
 from .uploads import TYPE_LABELS
 from .wording import material_form, material_requirement
 
@@ -322,6 +324,33 @@ def progress_query(request):
         status=429 if throttled else 200)
 
 
+@login_required
+def certificate_pdf(request, pk):
+    """The electronic certificate of one version, for its holder (and staff of the registry)."""
+    certificate = get_object_or_404(selectors.certificates_for(request.user), pk=pk)
+    pdf = render_certificate_pdf(certificate, verify_url=request.build_absolute_uri(verification_path(certificate)))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, certificate_filename(certificate))
+    return response
+
+
+def certificate_verify(request, code):
+    """证照核验 (public, no login, throttled per address): what the QR code of a certificate
+    leads to. Answers 有效 / 已过期 / 已注销 / 已变更 (with the version now in force) and shows only
+    what the certificate shows publicly; with the PDF's checksum (``?s=``) also whether the
+    document matches the registry."""
+    if certificate_verify_throttled(request):
+        return render(request, "runtime/certificate_verify.html", {"throttled": True}, status=429)
+    certificate = selectors.certificate_by_code(code)
+    if certificate is None:
+        return render(request, "runtime/certificate_verify.html", {"missing": True}, status=404)
+    signature = request.GET.get("s", "").strip()
+    return render(request, "runtime/certificate_verify.html", {
+        "view": certificates.public_view(certificate), "c": certificate,
+        "signature_checked": bool(signature),
+        "signature_valid": bool(signature) and certificates.signature_valid(certificate, signature)})
+
+
 # --- Item guide and online application --------------------------------------------------------
 
 def _public_item(code: str) -> ApprovalItem:
@@ -371,10 +400,12 @@ def _submission_token(request) -> str:
     return request.POST.get("submission_token", "").strip() if request.method == "POST" else ""
 
 
-def _problems(error: PlatformError) -> list[str]:
-    """Every problem that is not shown next to its own field, as one list."""
+def _problems(error: PlatformError, *, beside: tuple[str, ...] = ()) -> list[str]:
+    """Every problem that is not shown next to its own field, as one list (``beside``: other keys
+    the page shows next to their input)."""
     return [m for path, ms in error.details.items()
-            if not (path.startswith("$.") or path.startswith("materials.") or path.startswith("applicant."))
+            if not (path.startswith("$.") or path.startswith("materials.") or path.startswith("applicant.")
+                    or path in beside)
             for m in ms]
 
 
@@ -426,11 +457,14 @@ def apply(request, code):
         data = form_data_from_post(defn.form, request.POST)
         given = with_kept(materials_from_post(defn.materials, request.POST, request.FILES),
                           selectors.draft_materials(draft), request.POST)
+        chosen = request.POST.get("certificate", "").strip()
         try:
             case = services.case_submit(actor=request.user, item=item, form_data=data, materials=given,
-                                        unit_code=defn.unit_code, submission_token=_submission_token(request))
+                                        unit_code=defn.unit_code, submission_token=_submission_token(request),
+                                        certificate_number=chosen)
         except PlatformError as error:
-            errors, problems = error.details, [error.message, *_problems(error), *_missing_materials(defn, error)]
+            errors, problems = error.details, [error.message, *_problems(error, beside=("certificate",)),
+                                               *_missing_materials(defn, error)]
             try:  # keep what was typed, and each good file and tick, even if the browser closes now
                 draft = services.draft_save(actor=request.user, item=item, form_data=data, unit_code=defn.unit_code,
                                             materials=given)
@@ -441,7 +475,9 @@ def apply(request, code):
             return redirect("runtime:case", number=case.number)
     else:
         data = {**prefill.from_account(defn.form, applicant), **(draft.form_data if draft else {})}
+        chosen = request.GET.get("certificate", "")
     return render(request, "runtime/apply.html", {
+        "acts_on": _acts_on(defn, applicant, chosen, errors),
         "item": item, "defn": defn, "data": data, "form_html": render_form(defn.form, data, errors),
         "materials": _material_rows(defn, data, errors, certificates=selectors.certificates_for(request.user)
                                     .filter(status="valid").select_related("certificate_type"),
@@ -451,6 +487,22 @@ def apply(request, code):
         "problems": problems, "draft_url": reverse("runtime:draft", args=[item.code]) + f"?unit={defn.unit_code}",
         "submission_token": _submission_token(request) or new_submission_token(),
     }, status=400 if problems else 200)
+
+
+def _acts_on(defn: Definition, applicant, chosen: str, errors: dict) -> dict | None:
+    """The choice of the certificate the application acts on (None: a unit that issues a new
+    one): on the apply page the applicant's own valid ones of the item's type, with the window;
+    at the window (``applicant`` None) the clerk types the number from the original."""
+    operation = defn.operation
+    if not operation.acts_on_existing:
+        return None
+    options = []
+    for c in certificates.choosable(defn, applicant):
+        dates = certificates.window_dates(defn, c)
+        options.append({"number": c.number, "label": f"{c.name} {c.number}（有效期至{certificates.validity_text(c)}）",
+                        "window": f"可申请期间：{cn_date(dates[0])}至{cn_date(dates[1])}" if dates else ""})
+    return {"label": operation.label, "options": options, "chosen": chosen, "errors": errors.get("certificate", []),
+            "type": defn.certificate["type"].name if defn.certificate["type"] else defn.certificate["name"]}
 
 
 @login_required
@@ -505,9 +557,10 @@ def intake_item(request, code):
         try:
             case = services.case_intake_at_window(actor=request.user, item=item, form_data=data, materials=given,
                                                   unit_code=defn.unit_code, applicant=services.ApplicantInput(**person),
-                                                  submission_token=_submission_token(request))
+                                                  submission_token=_submission_token(request),
+                                                  certificate_number=request.POST.get("certificate", "").strip())
         except PlatformError as error:
-            errors, problems = error.details, [error.message, *_problems(error)]
+            errors, problems = error.details, [error.message, *_problems(error, beside=("certificate",))]
         else:
             messages.success(request, f"已收件，办件编号 {case.number}。请打印接件凭证交申请人。")
             return redirect("runtime:case", number=case.number)
@@ -517,6 +570,7 @@ def intake_item(request, code):
             defn=defn, channel=Channel.WINDOW, applicant=None, on=clock_today())), "person": person,
         "person_errors": {k.split(".", 1)[1]: v for k, v in errors.items() if k.startswith("applicant.")},
         "kinds": Applicant.Kind.choices, "problems": problems,
+        "acts_on": _acts_on(defn, None, request.POST.get("certificate", ""), errors),
         "submission_token": _submission_token(request) or new_submission_token(),
     }, status=400 if problems else 200)
 

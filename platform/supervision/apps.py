@@ -20,6 +20,11 @@ class SupervisionConfig(AppConfig):
         register_channels()
         register_deliveries()
         register_panels()
+        from runtime.certificates import certificate_expiring
+
+        from .certificate_notices import tell_holders
+
+        certificate_expiring.connect(tell_holders, dispatch_uid="supervision-certificate-expiring")
         if "supervision.sweep" not in periodic_tasks:
             periodic_tasks.register("supervision.sweep", PeriodicTask(
                 task="supervision.sweep", every=timedelta(minutes=15),

@@ -1,4 +1,4 @@
-"""Notification channels (registry): how an alert notice leaves the platform.
+"""Notification channels (registry): how an alert notice (or another message) leaves the platform.
 
 ``settings.SUPERVISION_CHANNELS`` names the channels in use (default ``["console"]``). Each is
 one class registered here:
@@ -8,6 +8,9 @@ one class registered here:
   address;
 * ``sms`` posts the message to an HTTP SMS gateway (``SMS_GATEWAY_URL``, ``SMS_GATEWAY_KEY``,
   ``SMS_TEMPLATE``) for the recipient's mobile number.
+
+Each channel delivers a :class:`Message`; an alert notice becomes one through
+:func:`alert_message`, a certificate about to expire through ``supervision.certificate_notices``.
 
 A recipient without an address or number for a channel is skipped by that channel (nothing to
 deliver, logged). A channel that raises leaves the notice unsent for that channel only; the
@@ -20,6 +23,7 @@ import json
 import logging
 import urllib.request
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -35,40 +39,62 @@ def notice_text(notice) -> str:
     return f"【电子监察·{alert.get_level_display()}】{about}：{alert.detail or alert.kind}。请登录平台监察通知查看处理。"
 
 
+@dataclass(frozen=True)
+class Message:
+    """One message to one person, whatever it is about: an alert notice (:func:`alert_message`)
+    or another notice the platform sends (a certificate about to expire)."""
+
+    recipient: str  # who, as the log names them
+    email: str
+    mobile: str
+    subject: str
+    text: str
+    params: dict = field(default_factory=dict)  # the SMS gateway's template parameters
+
+
+def alert_message(notice) -> Message:
+    alert = notice.alert
+    return Message(
+        recipient=notice.recipient.username, email=(notice.recipient.email or "").strip(),
+        mobile=(notice.recipient.phone or "").strip(),
+        subject=f"【电子监察·{alert.get_level_display()}】{alert.case.number if alert.case_id else alert.kind}",
+        text=notice_text(notice),
+        params={"level": alert.get_level_display(), "detail": alert.detail,
+                "case": alert.case.number if alert.case_id else ""})
+
+
 class Channel(ABC):
     key = ""
     label = ""
 
-    @abstractmethod
     def send(self, notice) -> None:
-        """Deliver one notice; raise to leave it unsent on this channel (retried at the next sweep)."""
+        """Deliver one alert notice; raise to leave it unsent on this channel (retried at the next sweep)."""
+        self.deliver(alert_message(notice))
+
+    @abstractmethod
+    def deliver(self, message: Message) -> None:
+        """Deliver one message; raise when it could not be delivered."""
 
 
 class ConsoleChannel(Channel):
     key = "console"
     label = "控制台"
 
-    def send(self, notice) -> None:
-        alert = notice.alert
-        about = alert.case.number if alert.case_id else f"{alert.subject_type}:{alert.subject_id}"
-        log.info("【%s】%s %s → %s", alert.get_level_display(), alert.detail or alert.kind, about,
-                 notice.recipient.username)
+    def deliver(self, message: Message) -> None:
+        log.info("%s → %s", message.text, message.recipient)
 
 
 class EmailChannel(Channel):
     key = "email"
     label = "电子邮件"
 
-    def send(self, notice) -> None:
+    def deliver(self, message: Message) -> None:
         from django.core.mail import send_mail
 
-        address = (notice.recipient.email or "").strip()
-        if not address:
-            log.info("通知 %s：%s 没有电子邮箱，邮件渠道跳过", notice.pk, notice.recipient.username)
+        if not message.email:
+            log.info("%s 没有电子邮箱，邮件渠道跳过：%s", message.recipient, message.subject)
             return
-        alert = notice.alert
-        subject = f"【电子监察·{alert.get_level_display()}】{alert.case.number if alert.case_id else alert.kind}"
-        send_mail(subject, notice_text(notice), settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
+        send_mail(message.subject, message.text, settings.DEFAULT_FROM_EMAIL, [message.email], fail_silently=False)
 
 
 class SmsChannel(Channel):
@@ -78,17 +104,15 @@ class SmsChannel(Channel):
     key = "sms"
     label = "短信"
 
-    def send(self, notice) -> None:
-        mobile = (notice.recipient.phone or "").strip()
-        if not mobile:
-            log.info("通知 %s：%s 没有手机号码，短信渠道跳过", notice.pk, notice.recipient.username)
+    def deliver(self, message: Message) -> None:
+        if not message.mobile:
+            log.info("%s 没有手机号码，短信渠道跳过：%s", message.recipient, message.subject)
             return
         url = settings.SMS_GATEWAY_URL
         if not url:
             raise RuntimeError("短信渠道已启用，但未配置 SMS_GATEWAY_URL")
-        body = {"mobile": mobile, "template": settings.SMS_TEMPLATE, "content": notice_text(notice),
-                "params": {"level": notice.alert.get_level_display(), "detail": notice.alert.detail,
-                           "case": notice.alert.case.number if notice.alert.case_id else ""}}
+        body = {"mobile": message.mobile, "template": settings.SMS_TEMPLATE, "content": message.text,
+                "params": message.params}
         request = urllib.request.Request(url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
                                          method="POST", headers={"Content-Type": "application/json; charset=utf-8"})
         if settings.SMS_GATEWAY_KEY:
@@ -110,3 +134,17 @@ def register_channels() -> None:
 
 def configured() -> list[str]:
     return list(getattr(settings, "SUPERVISION_CHANNELS", None) or ["console"])
+
+
+def deliver_everywhere(message: Message) -> list[str]:
+    """Send one message through every configured channel; a failing channel is logged and the
+    others still deliver. Returns the keys of the channels that delivered."""
+    delivered = []
+    for key in configured():
+        try:
+            channels.get(key).deliver(message)
+        except Exception:
+            log.exception("通过%s发送“%s”给%s失败", key, message.subject, message.recipient)
+        else:
+            delivered.append(key)
+    return delivered

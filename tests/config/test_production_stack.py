@@ -133,6 +133,7 @@ class Stack:
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_ALLOW", "CELERY_", "EXCHANGE_", "CASE_LOG_"))},
             "DEBUG": "False", "SECRET_KEY": "stack-test-" + uuid.uuid4().hex * 2, "ALLOWED_HOSTS": "127.0.0.1",
             "CASE_LOG_KEYS": f"k2026={uuid.uuid4().hex}",
+            "CERTIFICATE_KEYS": f"c2026={uuid.uuid4().hex}",
             "DATABASE_URL": f"postgres://{user}@{server['HOST']}:{server['PORT'] or 5432}/{self.database}",
             "CELERY_BROKER_URL": f"{redis_url}/5", "CELERY_RESULT_BACKEND": f"{redis_url}/7",
             "CACHE_URL": f"{redis_url}/6",

@@ -18,6 +18,7 @@ PRODUCTION = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "CASE_LOG_KEYS": "k2026=case-log-key-of-2026-with-enough-entropy-5d2e",
+    "CERTIFICATE_KEYS": "c2026=certificate-key-of-2026-with-enough-entropy-7f1a",
 }
 
 
@@ -45,6 +46,13 @@ def test_production_refuses_to_start_without_a_case_log_key():
     chosen = manage("check", env={**PRODUCTION, "CASE_LOG_KEYS": "a=one-key-xxxxxxxx,b=two-key-yyyyyyyy",
                                   "CASE_LOG_KEY_ID": "b"})
     assert chosen.returncode == 0, chosen.stderr
+
+
+def test_production_refuses_to_start_without_a_certificate_key():
+    result = manage("check", env={**PRODUCTION, "CERTIFICATE_KEYS": ""})
+    assert result.returncode != 0 and "CERTIFICATE_KEYS" in result.stderr
+    two = manage("check", env={**PRODUCTION, "CERTIFICATE_KEYS": "a=one-key-xxxxxxxx,b=two-key-yyyyyyyy"})
+    assert two.returncode != 0 and "CERTIFICATE_KEY_ID" in two.stderr
 
 
 def test_check_deploy_does_complain_about_the_development_defaults():

@@ -141,12 +141,12 @@ def test_a_material_line_naming_an_unknown_stage_is_refused_with_nothing_saved(d
     first = list(data[index])
     first[HEADERS.index("收费")] = "改过的收费"
     data[index] = first
-    lines[0] = lines[0].replace("【新办】", "【注销】")
+    lines[0] = lines[0].replace("【新办】", "【补领】")
     with pytest.raises(InvalidInput) as caught:
         catalogue_import(actor=demo.multi, content=_with_materials(data, index, lines), filename="c.csv",
                          dry_run=False)
     assert caught.value.details == {f"第{index + 2}行": [
-        "申请材料：第1条材料“【注销】卫生许可证申请表（原件，1份）”的阶段“注销”不存在，本事项的阶段为：新办、变更、延续"]}
+        "申请材料：第1条材料“【补领】卫生许可证申请表（原件，1份）”的阶段“补领”不存在，本事项的阶段为：新办、变更、延续、注销"]}
     item = ApprovalItem.objects.get(code="JB-WJ-XK-0001")
     assert item.state == "published" and item.definition == item.current_version.document
 
@@ -158,7 +158,7 @@ def test_a_staged_items_line_without_a_stage_is_refused(demo):
         catalogue_import(actor=demo.multi, content=_with_materials(data, index, lines), filename="c.csv",
                          dry_run=True)
     assert caught.value.details == {f"第{index + 2}行": [
-        f"申请材料：第{len(lines)}条材料“其他材料”未写明阶段：本事项分阶段办理，每条材料应以【阶段名称】开头（新办、变更、延续）"]}
+        f"申请材料：第{len(lines)}条材料“其他材料”未写明阶段：本事项分阶段办理，每条材料应以【阶段名称】开头（新办、变更、延续、注销）"]}
 
 
 def test_a_stage_named_on_an_item_without_stages_is_refused(demo):

@@ -67,7 +67,7 @@ def test_the_item_details_list_confidential_items_and_every_stage(client, distri
     assert details["JB-ZRZY-XK-0002"]["涉密"] == "是" and details["JB-ZRZY-XK-0002"]["上网情况"] == "不上网（涉密）"
     assert details["JB-SCJG-XK-0001"]["上网情况"] == "立即上网"
     assert details["JB-SCJG-XK-0001"]["设定依据"].startswith("《中华人民共和国食品安全法》")
-    assert sum(code.startswith("JB-WJ-XK-0001-") for code in details) == 3  # the three stages
+    assert sum(code.startswith("JB-WJ-XK-0001-") for code in details) == 4  # the four stages
     assert details["JB-ZJ-XK-0001"]["事项名称"] == "'=1+2 建筑业企业资质核准"
 
 
@@ -77,7 +77,7 @@ def test_the_flowcharts_come_as_svg_and_pdf_for_every_item_and_render(client, di
     archive = zipfile.ZipFile(io.BytesIO(download(client, district.legal, "flowcharts")))
     names = set(archive.namelist())
     assert {"JB-SCJG-XK-0001.svg", "JB-SCJG-XK-0001.pdf", "JB-ZRZY-XK-0002.pdf", "JB-ZJ-XK-0001.svg"} <= names
-    assert len([n for n in names if n.endswith(".pdf")]) == len([n for n in names if n.endswith(".svg")]) == 9
+    assert len([n for n in names if n.endswith(".pdf")]) == len([n for n in names if n.endswith(".svg")]) == 10
     assert {"JB-ZRZY-XK-0001-01.pdf", "JB-ZRZY-XK-0001-02.svg"} <= names  # 建设工程规划许可: 核发 and 补证
     svg = archive.read("JB-SCJG-XK-0001.svg").decode()
     assert svg.startswith("<?xml") and "现场核查" in svg

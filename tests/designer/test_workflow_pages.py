@@ -239,9 +239,14 @@ def test_splitting_an_item_into_stages_and_back(editor):
 
 
 def test_adding_a_stage_copies_the_chosen_stage(wj_editor):
-    response = wj_editor.post(f"{STAGED}/stages/", {"op": "add", "copy_from": "02", **STAGE, "name": "注销"})
+    # a 补领 stage (a new 新发 stage copying 变更 would lack the 核定容纳人数 the licence prints: refused)
+    refused = wj_editor.post(f"{STAGED}/stages/", {"op": "add", "copy_from": "02", **STAGE, "name": "补领"})
+    assert "$.public.certificate.particulars[5].path" in refused.content.decode()
+    response = wj_editor.post(f"{STAGED}/stages/", {"op": "add", "copy_from": "02", **STAGE, "name": "补领",
+                                                   "certificate_operation": "reissue"})
     assert response.status_code == 302
     stages = definition("JB-WJ-XK-0001")["stages"]
-    assert [s["code"] for s in stages] == ["01", "02", "03", "04"]
-    assert stages[3]["workflow"] == stages[1]["workflow"] and stages[3]["materials"] == stages[1]["materials"]
+    assert [s["code"] for s in stages] == ["01", "02", "03", "04", "05"]
+    assert stages[4]["workflow"] == stages[1]["workflow"] and stages[4]["materials"] == stages[1]["materials"]
+    assert stages[4]["certificate_action"] == {"operation": "reissue"}
     assert wj_editor.get(f"{STAGED}/stages/", {"stage": "09"}).status_code == 404

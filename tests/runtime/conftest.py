@@ -56,6 +56,23 @@ def zj_chief(demo):
                              roles=[("section_chief", demo.department("JB-ZJ-JZSC"))])
 
 
+@pytest.fixture
+def hygiene(demo):
+    """The demo item 公共场所卫生许可, whose stages issue, change, renew and cancel its licence."""
+    from designer.models import ApprovalItem
+
+    return ApprovalItem.objects.get(code="JB-WJ-XK-0001")
+
+
+@pytest.fixture
+def wj_leader(demo):
+    """The 卫生健康局's leader, who decides 新办 (the demo district has no such account)."""
+    from accounts.services import staff_user_create
+
+    return staff_user_create(actor=None, username="wjleader", password="Demo#2026", full_name="卫健局分管领导",
+                             department=demo.department("JB-WJ"), roles=[("leader", demo.department("JB-WJ"))])
+
+
 def submit(demo, item, data=None, materials=None, **kwargs):
     if materials is None:
         materials = [services.MaterialInput("application", "申请书.pdf", factories.PDF)]

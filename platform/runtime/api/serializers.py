@@ -141,7 +141,8 @@ class CertificateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Certificate
-        fields = ["number", "name", "holder", "item", "department", "case", "issued_on", "valid_until", "status"]
+        fields = ["number", "version", "name", "holder", "item", "department", "case", "issued_on", "valid_until",
+                  "status", "particulars", "replacement", "renewed_on", "cancelled_on", "cancel_reason"]
 
 
 class ActSerializer(serializers.Serializer):

@@ -147,7 +147,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                "Idempotency-Key 重复提交时，返回第一次提交生成的办件，不重复生成。")
     def create(self, request):
         """Submit an application (online by an applicant; ``channel=window`` by a clerk). The same
-        ``Idempotency-Key`` sent again by the same person returns the case the first request made."""
+        ``Idempotency-Key`` sent again by the same person returns the case the first request made.
+        ``certificate``: the number of the certificate a renewing, changing, cancelling or
+        reissuing application acts on (the applicant's own valid one of the item's type)."""
         item = get_object_or_404(ApprovalItem, code=request.data.get("item", ""))
         channel = request.data.get("channel", Channel.ONLINE)
         applicant = None
@@ -159,7 +161,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = services.case_submit(actor=request.user, item=item, form_data=form_data_from(request),
                                     materials=materials_from(request), channel=channel, applicant=applicant,
                                     unit_code=request.data.get("unit") or None,
-                                    submission_token=request.headers.get("Idempotency-Key", "").strip())
+                                    submission_token=request.headers.get("Idempotency-Key", "").strip(),
+                                    certificate_number=str(request.data.get("certificate") or ""))
         return Response(CaseDetailSerializer(case).data, status=201)
 
     @action(detail=True)
@@ -310,5 +313,6 @@ def window_intake(request):
                                           applicant=services.ApplicantInput(**given["applicant"]),
                                           form_data=given["form_data"], materials=materials_from(request),
                                           unit_code=given["unit"] or None,
-                                          submission_token=request.headers.get("Idempotency-Key", "").strip())
+                                          submission_token=request.headers.get("Idempotency-Key", "").strip(),
+                                          certificate_number=str(request.data.get("certificate") or ""))
     return Response(CaseDetailSerializer(case).data, status=201)
