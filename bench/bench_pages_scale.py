@@ -8,7 +8,7 @@ no network) 3 times to warm up and 30 times timed. Prints
 
 * ``BENCH pages.seed_s.1m`` — seconds to seed the million cases (only when it seeded them);
 * ``BENCH pages.<page>_ms.1m`` and ``BENCH pages.<page>_ms.1m_p95`` for
-  ``case_list`` (``GET /api/cases/`` as the window clerk, who sees cases only through the intake
+  ``case_list`` (``GET /api/v1/cases/`` as the window clerk, who sees cases only through the intake
   tasks at the window: the sparsest visibility of the demo roles), ``search_number`` (a whole
   case number), ``search_applicant`` (an applicant's full name), ``workbench`` (the handler's
   inbox), ``dashboard`` (the efficiency office's) and ``applicant_cases`` (张三's hall with his
@@ -51,12 +51,15 @@ def load() -> str:
 
 
 def prepare() -> None:
+    from django.core.management import call_command
+
     from core.demo import run_demo_loaders
     from designer.models import ApprovalItem
     from runtime.models import Case
     from supervision.models import Alert
 
     _setup.migrate()
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages link hashed static files
     if not ApprovalItem.objects.exists():
         run_demo_loaders(lambda _msg: None)
     have = Case.objects.count()
@@ -83,9 +86,9 @@ def pages() -> dict[str, tuple[str, str]]:
     clerk_case = Case.objects.filter(pk__in=Task.objects.filter(step_key="accept").values("case_id")[:1]).get()
     applicant = Case.objects.filter(number__contains="-S").select_related("applicant").order_by("pk")[500]
     return {
-        "case_list": ("clerk", "/api/cases/"),
-        "search_number": ("clerk", f"/api/cases/?q={clerk_case.number}"),
-        "search_applicant": ("supervisor", f"/api/cases/?q={applicant.applicant.name}"),
+        "case_list": ("clerk", "/api/v1/cases/"),
+        "search_number": ("clerk", f"/api/v1/cases/?q={clerk_case.number}"),
+        "search_applicant": ("supervisor", f"/api/v1/cases/?q={applicant.applicant.name}"),
         "workbench": ("handler", "/workbench/"),
         "dashboard": ("supervisor", "/supervision/"),
         "applicant_cases": ("zhangsan", "/hall/"),
@@ -98,7 +101,7 @@ def measure(username: str, path: str) -> list[float]:
 
     from accounts.models import User
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=username))
     timings = []
     for n in range(WARM + TIMED):

@@ -142,7 +142,8 @@ def _create_units_table(cursor, units: list[dict]) -> None:
 
 
 def _seed_case_rows(cursor, start, count, closed_fraction, first_applicant, applicants, own_id, n_units) -> None:
-    # h: a spread of each case over [0, 1) independent of its item; closed cases first in h
+    # two hashes of the case number i (not multiples of 5: the items go round by i % 5) spread its
+    # state and its age independently of its item
     cursor.execute(f"""
         INSERT INTO runtime_case (id, number, verification_code, unit_code, unit_name, channel, form_data, state,
             decision, corrections_before_acceptance, submitted_at, updated_at, log_length, log_head, received_on,
@@ -163,8 +164,8 @@ def _seed_case_rows(cursor, start, count, closed_fraction, first_applicant, appl
               FROM (SELECT i, (i * 2654435761 %% 1000003) / 1000003.0 < %(closed)s AS closed,
                            timestamptz '{SEED_TODAY} 17:00+08'
                            - CASE WHEN (i * 2654435761 %% 1000003) / 1000003.0 < %(closed)s
-                                  THEN (20 + i * 7907 %% 710) * interval '1 day'
-                                  ELSE (i * 7907 %% 20) * interval '1 day' END
+                                  THEN (20 + (i * 40503 %% 1000033) %% 710) * interval '1 day'
+                                  ELSE ((i * 40503 %% 1000033) %% 20) * interval '1 day' END
                            - (i * 31 %% 480) * interval '1 minute' AS at
                     FROM generate_series(%(start)s::bigint, %(last)s::bigint) AS i) AS g) AS s
         JOIN seed_unit u ON u.n = s.i %% {n_units}""",

@@ -133,7 +133,10 @@ class Alert(models.Model):
             models.UniqueConstraint(fields=["kind", "subject_type", "subject_id"], condition=Q(resolved_at__isnull=True),
                                     name="one_open_alert_per_subject"),
         ]
-        indexes = [models.Index(fields=["kind", "resolved_at"])]
+        indexes = [models.Index(fields=["kind", "resolved_at"]),
+                   # the dashboard's recent cards (selectors.recent_alerts): read in order, not sorted
+                   models.Index(fields=["-level", "-raised_at"], condition=Q(resolved_at__isnull=True),
+                                name="supervision_alert_open_recent")]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.kind} {self.subject_type}:{self.subject_id}"

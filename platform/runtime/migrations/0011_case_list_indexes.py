@@ -23,8 +23,17 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['applicant', '-submitted_at', '-id'], name='runtime_case_applicant_newest'),
         ),
         migrations.AddIndex(
+            model_name='case',
+            index=models.Index(fields=['completed_on'], name='runtime_case_completed_on'),
+        ),
+        migrations.AddIndex(
             model_name='task',
             index=models.Index(fields=['case', 'department'], name='runtime_task_case_unit'),
+        ),
+        migrations.AddIndex(
+            model_name='task',
+            index=models.Index(condition=models.Q(('state', 'open')), fields=['due_on', 'opened_at', 'id'],
+                               name='runtime_task_open_inbox'),
         ),
         AddTrigramIndex(name='runtime_case_number_trgm', table='runtime_case', column='number'),
         AddTrigramIndex(name='runtime_case_unit_name_trgm', table='runtime_case', column='unit_name'),
