@@ -16,7 +16,7 @@ days so warnings, yellow and red cards all occur. Prints
 * ``BENCH supervision.sweep_speedup`` — naive time over the periodic sweep's time at 200 000 cases.
 
 At 1 000 000 open cases (PostgreSQL only: on SQLite a line says they are skipped), seeded set-based
-by ``bench/seed_scale.py`` up to a million:
+by ``bench/seed_sweep.py`` up to a million:
 
 * ``BENCH supervision.seed_s.1m`` — the seeding's time;
 * ``BENCH supervision.first_sweep_s.1m`` / ``sweep_s.1m`` / ``sweep_again_s.1m`` — as above;
@@ -177,7 +177,7 @@ def scale_1m() -> None:
     import threading
 
     from runtime.models import Case
-    from seed_scale import seed_cases
+    from seed_sweep import seed_cases
     from supervision import clockrows
     from supervision.models import Alert
     from supervision.partitions import plan

@@ -148,6 +148,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: the platform's statements are short page queries and set-based sweeps
+    # over indexes, and a case list whose cost estimate passed the JIT thresholds spent 380–450 ms
+    # of 500 compiling (docs/runtime.md, "Query shapes and indexes"). A statement that would gain
+    # can still ``SET LOCAL jit = on``.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

@@ -114,7 +114,15 @@ class Case(models.Model):
         indexes = [models.Index(fields=["state", "statutory_due_on"]),
                    models.Index(fields=["state", "acceptance_due_on"]),
                    # supervision's sweep re-reads the cases changed since its last run
-                   models.Index(fields=["updated_at"], name="runtime_case_updated_at")]
+                   models.Index(fields=["updated_at"], name="runtime_case_updated_at"),
+                   # every case list's order: the first page is read off the index, never sorted
+                   models.Index(fields=["-submitted_at", "-id"], name="runtime_case_newest_first"),
+                   # an applicant's own cases, newest first (the hall, the API)
+                   models.Index(fields=["applicant", "-submitted_at", "-id"], name="runtime_case_applicant_newest"),
+                   # the dashboard's figures of the cases completed in the last 90 days
+                   models.Index(fields=["completed_on"], name="runtime_case_completed_on")]
+        # On PostgreSQL, trigram indexes serve the text search (runtime.selectors.cases_for); they
+        # live in migration 0011 only, as SQLite has no such index and keeps a plain LIKE.
 
     def __str__(self) -> str:
         return f"{self.number} {self.unit_name}"
@@ -242,7 +250,12 @@ class Task(models.Model):
         verbose_name = "办理环节"
         verbose_name_plural = "办理环节"
         ordering = ["-case_id", "opened_at", "pk"]
-        indexes = [models.Index(fields=["state", "due_on"]), models.Index(fields=["case", "state"])]
+        indexes = [models.Index(fields=["state", "due_on"]), models.Index(fields=["case", "state"]),
+                   # the visibility filter's probe "a task of this case in these units", index only
+                   models.Index(fields=["case", "department"], name="runtime_task_case_unit"),
+                   # the inbox (access.inbox): open tasks, most urgent first, read in order
+                   models.Index(fields=["due_on", "opened_at", "id"], condition=Q(state="open"),
+                                name="runtime_task_open_inbox")]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.step_name}"

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from accounts.models import Applicant
 from core import inputs
 from core.errors import AccessDenied, InvalidInput
+from core.paging import COUNT_CAP, CappedPaginator
 from core.parsers import SafeJSONParser
 from designer.models import ApprovalItem
 
@@ -47,9 +48,25 @@ from .serializers import (
 
 
 class Page(PageNumberPagination):
+    """20 a page; the total counted up to ``core.paging.COUNT_CAP`` (``count_capped``: there are more)."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        response = super().get_paginated_response(data)
+        response.data["count"] = min(paginator.count, paginator.cap)
+        response.data["count_capped"] = paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {
+            "type": "boolean", "description": f"为真时表示结果超过 {COUNT_CAP:,} 件，count 只计到此数；请用条件缩小范围"}
+        return schema
 
 
 def materials_from(request) -> list[services.MaterialInput]:
