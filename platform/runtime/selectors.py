@@ -16,17 +16,9 @@ from .documents import render_pdf
 from .models import ACTIVE_TASK_STATES, Case, Certificate, Document, LogEntry, PublicNotice, Task, TaskState
 
 
-def cases_for(user, *, state: str = "", text: str = "") -> QuerySet[Case]:
-    cases = visible_cases(user).select_related("applicant", "department")
-    if state:
-        cases = cases.filter(state=state)
-    text = (text or "").strip()
-    if text:
-        from django.db.models import Q
-
-        cases = cases.filter(Q(number__icontains=text) | Q(applicant__name__icontains=text)
-                             | Q(unit_name__icontains=text))
-    return cases.order_by("-submitted_at", "-pk")
+def cases_for(user) -> QuerySet[Case]:
+    """The cases ``user`` may see, newest first (searching them: ``runtime.case_search``)."""
+    return visible_cases(user).select_related("applicant", "department").order_by("-submitted_at", "-pk")
 
 
 # --- The public catalogue -------------------------------------------------------------------
