@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guides.context.first_login_tour",
+                "core.navigation.navigation",
             ],
             # {{ url|safe_link }} on every page: a stored link becomes an href only if http(s) or relative
             "builtins": ["core.templatetags.links"],

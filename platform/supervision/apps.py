@@ -14,12 +14,14 @@ class SupervisionConfig(AppConfig):
         from .channels import register_channels
         from .deliveries import register_deliveries
         from .kinds import register_rule_kinds
+        from .navigation import register_navigation
         from .panels import register_panels
 
         register_rule_kinds()
         register_channels()
         register_deliveries()
         register_panels()
+        register_navigation()
         if "supervision.sweep" not in periodic_tasks:
             periodic_tasks.register("supervision.sweep", PeriodicTask(
                 task="supervision.sweep", every=timedelta(minutes=15),
