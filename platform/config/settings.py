@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
-    "axes",
+    "accounts.lockout_apps.LockoutConfig",  # django-axes, titled in Chinese
     "csp",
     "django_ratelimit",
     "django_celery_beat",
