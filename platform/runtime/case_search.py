@@ -30,7 +30,7 @@ MAX_TEXT = 100
 class CaseQuery:
     """Every part optional, all combined."""
 
-    text: str = ""  # part of the case number or of the applicant's name
+    text: str = ""  # part of the case number, the applicant's name or the item's (stage's) name
     item: str = ""  # part of the item's (or stage's) name or code
     state: str = ""  # a CaseState value
     channel: str = ""  # a Channel value
@@ -38,12 +38,12 @@ class CaseQuery:
     received_to: dt.date | None = None  # received on or before
     overdue: bool = False  # open and past its deadline today
 
-    FIELDS = ("q", "item", "state", "channel", "from", "to", "overdue")
-
     @classmethod
     def from_params(cls, params) -> CaseQuery:
         """Parse a page's or the API's query parameters; refuse a bad one naming the field."""
-        get = lambda key: (params.get(key) or "").strip()  # noqa: E731
+        def get(key: str) -> str:
+            return (params.get(key) or "").strip()
+
         errors: dict[str, list[str]] = {}
         state, channel = get("state"), get("channel")
         if state and state not in CaseState.values:
@@ -72,7 +72,8 @@ class CaseQuery:
         p = prefix
         q = Q()
         if self.text:
-            q &= Q(**{f"{p}number__icontains": self.text}) | Q(**{f"{p}applicant__name__icontains": self.text})
+            q &= (Q(**{f"{p}number__icontains": self.text}) | Q(**{f"{p}applicant__name__icontains": self.text})
+                  | Q(**{f"{p}unit_name__icontains": self.text}))
         if self.item:
             q &= Q(**{f"{p}unit_name__icontains": self.item}) | Q(**{f"{p}item__code__icontains": self.item})
         if self.state:

@@ -132,7 +132,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 CASE_SEARCH_PARAMETERS = [
-    OpenApiParameter("q", str, description="办件编号或申请人名称（部分即可）"),
+    OpenApiParameter("q", str, description="办件编号、申请人名称或事项名称（部分即可）"),
     OpenApiParameter("item", str, description="事项名称或编码（部分即可）"),
     OpenApiParameter("state", str, description="办件状态", enum=CaseState.values),
     OpenApiParameter("channel", str, description="申请渠道", enum=Channel.values),
