@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint migrate demo clean
+.PHONY: run test bench lint migrate demo clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: $(VENV)/.installed-dev
 ## Run every benchmark under bench/ (never part of `make test`); prints `BENCH <name> <value> <unit>` lines
 bench: $(VENV)/.installed-dev
 	$(PY) bench/run.py
+
+## Compile the platform's own translations (platform/locale/*/LC_MESSAGES/django.po -> .mo; commit both)
+messages:
+	for po in platform/locale/*/LC_MESSAGES/django.po; do msgfmt --check -o "$${po%.po}.mo" "$$po"; done
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .hypothesis .ruff_cache

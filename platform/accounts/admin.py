@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.spreadsheets import NeutralisedExportMixin
 
+from .lockout_admin import register_lockout_admin
 from .models import Applicant, Department, RoleAssignment, ServiceWindow, User
 
 
@@ -59,3 +60,7 @@ class ApplicantAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "id_number", "credit_code", "phone"]
     raw_id_fields = ["user"]
+
+
+# django-axes registered its admin before ours (INSTALLED_APPS order): replace the attempts' one
+register_lockout_admin(admin.site)

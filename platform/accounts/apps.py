@@ -17,7 +17,9 @@ class AccountsConfig(AppConfig):
         from .access import forget_roles
         from .demo import load_organisation
         from .models import Department, RoleAssignment, User
+        from .navigation import register_navigation
 
+        register_navigation()
         demo_loaders.register("organisation", DemoLoader(order=10, load=load_organisation))
         if "accounts.purge_sheet_uploads" not in periodic_tasks:
             periodic_tasks.register("accounts.purge_sheet_uploads", PeriodicTask(

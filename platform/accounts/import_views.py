@@ -22,10 +22,9 @@ from django.urls import reverse
 from core.errors import PlatformError
 from core.uploads import UploadStash
 
-from .access import has_role
+from .access import can_use_admin
 from .imports import departments, staff
 from .imports.sheets import XLSX, SheetRefused
-from .models import Role
 from .slips import slips_pdf
 
 
@@ -56,7 +55,7 @@ def admin_page(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not (request.user.is_superuser or has_role(request.user, Role.SYSTEM_ADMIN)):
+        if not can_use_admin(request.user):
             raise PermissionDenied("批量导入仅对系统管理员开放")
         return view(request, *args, **kwargs)
 

@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
-    "axes",
+    "accounts.lockout_apps.LockoutConfig",  # django-axes, titled in Chinese
     "csp",
     "django_ratelimit",
     "django_celery_beat",
@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guides.context.first_login_tour",
+                "core.navigation.navigation",
             ],
             # {{ url|safe_link }} on every page: a stored link becomes an href only if http(s) or relative
             "builtins": ["core.templatetags.links"],

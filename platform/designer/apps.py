@@ -14,12 +14,14 @@ class DesignerConfig(AppConfig):
         from . import tasks  # noqa: F401  (registers the Celery tasks)
         from .certificate_operations import register_certificate_operations
         from .demo import load_demo_items
+        from .navigation import register_navigation
         from .palette import register_palette
         from .steps import register_step_types
 
         register_palette()
         register_step_types()
         register_certificate_operations()
+        register_navigation()
         demo_loaders.register("items", DemoLoader(order=20, load=load_demo_items))
         if "designer.purge_catalogue_uploads" not in periodic_tasks:
             periodic_tasks.register("designer.purge_catalogue_uploads", PeriodicTask(

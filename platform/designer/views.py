@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 
 from accounts.models import Department, Role
 from core.errors import AccessDenied, PlatformError
+from core.paging import page_of
 from rules import builder as rule_builder
 
 from . import access, catalogue, editing, returns, rulesets, selectors, services
@@ -105,7 +106,7 @@ def item_list(request):
             messages.success(request, f"已创建事项 {item.code}")
             return redirect("designer:item", code=item.code)
     return render(request, "designer/items.html", {
-        "items": selectors.items_for(request.user), "form": form,
+        "items": page_of(request, selectors.items_for(request.user)), "form": form,
         "can_create": bool(form.fields["department"].queryset.exists()),
         "can_review": access.can_review(request.user)})
 
@@ -591,7 +592,7 @@ def item_action(request, code, action):
 def review_queue(request):
     if not access.can_review(request.user):
         raise PermissionDenied("只有法制办审核员可以查看审核队列")
-    return render(request, "designer/review_queue.html", {"items": selectors.review_queue()})
+    return render(request, "designer/review_queue.html", {"items": page_of(request, selectors.review_queue())})
 
 
 @designer_page

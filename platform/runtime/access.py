@@ -25,9 +25,13 @@ CASE_ROLES = frozenset({Role.WINDOW_CLERK, Role.HANDLER, Role.SECTION_CHIEF, Rol
 READ_ALL_ROLES = frozenset({Role.SUPERVISOR})
 
 
-def require_window_clerk(user) -> None:
+def may_take_in_at_window(user) -> bool:
     """Window intake (窗口收件) is for window clerks, on the pages and over the API alike."""
-    if not (is_staff_member(user) and has_role(user, Role.WINDOW_CLERK)):
+    return is_staff_member(user) and has_role(user, Role.WINDOW_CLERK)
+
+
+def require_window_clerk(user) -> None:
+    if not may_take_in_at_window(user):
         raise AccessDenied("窗口受理须由窗口受理员办理")
 
 

@@ -20,12 +20,14 @@ class RuntimeConfig(AppConfig):
         from .certificates import register_certificate_behaviours
         from .documents import register_document_templates
         from .engine import forget_definitions, forget_departments
+        from .navigation import register_navigation
         from .tasks import calendar_changed_after_commit
 
         register_actions()
         register_step_behaviours()
         register_document_templates()
         register_certificate_behaviours()
+        register_navigation()
         if "runtime.deem_accepted" not in periodic_tasks:
             # Hourly, so a receipt left alone is accepted within the hour after its 5th working
             # day ends (dated its receipt day anyway); the query reads only the overdue receipts.

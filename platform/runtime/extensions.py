@@ -7,6 +7,8 @@ not import: they register here in their ``AppConfig.ready()``.
 * ``page_links``: links offered on the service hall (``where="hall"``, called with the user) and
   on an item's guide (``where="item_guide"``, called with the user and the item): a list of
   ``(label, url)``.
+* ``case_marks``: the mark of urgency (预警 / 黄牌 / 红牌) of each case on the staff lists; the
+  callable gets a page's case ids and answers in one query.
 """
 
 from __future__ import annotations
@@ -51,3 +53,26 @@ def links_for(where: str, user, item=None) -> list[tuple[str, str]]:
         if link.where == where:
             links.extend(link.build(user, item) if where == "item_guide" else link.build(user))
     return links
+
+
+# --- Marks of urgency on the staff lists ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mark:
+    """A case's standing as supervision judges it (预警 / 黄牌 / 红牌), shown as a coloured tag."""
+
+    label: str
+    key: str  # a CSS-safe key: "warning", "yellow", "red"
+    colour: str  # "#rrggbb"
+
+
+# (case ids) -> {case id: Mark}, one query for a whole page of cases; cases without a mark are left out
+case_marks: Registry[Callable[[list[int]], dict[int, Mark]]] = Registry("办件标记")
+
+
+def marks_for(case_ids: list[int]) -> dict[int, Mark]:
+    """Each case's mark from the registered judges (supervision is the one; none when no app judges)."""
+    marks: dict[int, Mark] = {}
+    for _key, judge in sorted(case_marks.items()):
+        marks.update(judge(list(case_ids)))
+    return marks

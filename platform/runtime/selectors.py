@@ -31,37 +31,9 @@ from .models import (
 from .steps import behaviour_of
 
 
-def cases_for(user, *, state: str = "", text: str = "") -> QuerySet[Case]:
-    """The cases this person sees, newest first (read off ``runtime_case_newest_first``), of one
-    state and containing ``text`` in the case number, the applicant's name or the item's name; a
-    whole case number finds just that case. (Looking a whole number up among every number that
-    contains it read a trigram index's longest lists: 140 ms at a million cases.)"""
-    cases = visible_cases(user).select_related("applicant", "department")
-    if state:
-        cases = cases.filter(state=state)
-    text = (text or "").strip()
-    if text and Case.objects.filter(number=text).exists():
-        cases = cases.filter(number=text)  # a whole case number finds that case, by its unique index
-    elif text:
-        cases = cases.filter(text_matches(text))
-    return cases.order_by("-submitted_at", "-pk")
-
-
-# Beyond this many applicants whose names contain the text, the name is matched through the join.
-NAME_MATCHES_LISTED = 1000
-
-
-def text_matches(text: str) -> Q:
-    """``text`` in the case number, the item's name or the applicant's name. The applicants are
-    looked up first (one indexed query), so that all three parts are conditions on the case table
-    that its indexes answer (trigram indexes on PostgreSQL: migration runtime 0011) and the
-    database combines them, instead of reading every case through a join."""
-    from accounts.models import Applicant
-
-    names = list(Applicant.objects.filter(name__icontains=text).values_list("pk", flat=True)
-                 .order_by()[:NAME_MATCHES_LISTED + 1])
-    by_name = Q(applicant_id__in=names) if len(names) <= NAME_MATCHES_LISTED else Q(applicant__name__icontains=text)
-    return Q(number__icontains=text) | Q(unit_name__icontains=text) | by_name
+def cases_for(user) -> QuerySet[Case]:
+    """The cases ``user`` may see, newest first (searching them: ``runtime.case_search``)."""
+    return visible_cases(user).select_related("applicant", "department").order_by("-submitted_at", "-pk")
 
 
 # --- The public catalogue -------------------------------------------------------------------
@@ -82,7 +54,7 @@ class CatalogueQuery:
 def catalogue_search(query: CatalogueQuery = CatalogueQuery()) -> QuerySet:
     """Published items the hall may show (never a confidential one), filtered by text,
     department and theme together; each with its themes in the district's order."""
-    from django.db.models import Prefetch, Q
+    from django.db.models import Prefetch
 
     from designer.models import ServiceTheme
 

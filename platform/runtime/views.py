@@ -20,19 +20,21 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_use_admin, has_role, is_applicant, is_staff_member
-from accounts.models import Applicant, Role
+from accounts.access import is_applicant, is_staff_member
+from accounts.models import Applicant
 from accounts.selectors import role_assignments_for
-from core.errors import AccessDenied, PlatformError
+from core.errors import AccessDenied, InvalidInput, PlatformError
+from core.paging import page_of
 from designer.models import ApprovalItem
 from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
-from workdays import working_days_between
 
 from . import access, certificates, extensions, notices, prefill, rule_data, selectors, services
-from .access import can_act_on_task, inbox, require_window_clerk
+from . import workbench as workbench_lists
+from .access import can_act_on_task, require_window_clerk
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
+from .case_search import CaseQuery
 from .certificate_pdf import certificate_filename, render_certificate_pdf, verification_path
 from .clock import today as clock_today
 from .decisions import titled
@@ -292,22 +294,32 @@ def task_act(request, number, task_id):
 
 @login_required
 def workbench(request):
-    """工作台: the inbox, most urgent first, with the time left coloured."""
+    """工作台: 待办 / 已办 / 全部可见 with their counts, one search for all three, most urgent first,
+    each row with its deadline, the working days left and supervision's colour."""
     if not is_staff_member(request.user):
         return redirect("runtime:hall")
-    now = clock_today()
-    rows = []
-    for task in inbox(request.user)[:200]:
-        left = working_days_between(now, task.due_on).value if task.due_on else None
-        colour = "green" if left is None or left > 1 else ("warning" if left >= 0 else "red")
-        rows.append({"task": task, "left": left, "colour": colour})
+    tab = request.GET.get("tab") if request.GET.get("tab") in workbench_lists.TABS else "todo"
+    try:
+        query, search_errors = CaseQuery.from_params(request.GET), {}
+    except InvalidInput as error:  # shown next to its field; the lists unfiltered meanwhile
+        query, search_errors = CaseQuery(), error.details
+    page = page_of(request, workbench_lists.tab_rows(request.user, tab, query))
+    counts = workbench_lists.counts(request.user, query)
     return render(request, "runtime/workbench.html", {
-        "assignments": role_assignments_for(request.user), "can_use_admin": can_use_admin(request.user),
-        "rows": rows, "links": {
-            "intake": has_role(request.user, Role.WINDOW_CLERK),
-            "designer": has_role(request.user, Role.ITEM_EDITOR) or has_role(request.user, Role.LEGAL_REVIEWER),
-            # a plain path: supervision is another app, reached by its URL, never imported
-            "supervision": has_role(request.user, Role.SUPERVISOR)}})
+        "assignments": role_assignments_for(request.user), "tab": tab, "query": query, "params": request.GET,
+        "search_errors": search_errors, "page": page, "rows": workbench_lists.rows_of(page.object_list),
+        "tabs": [{"key": key, "label": label, "count": counts[key], "link": _tab_link(request, key)}
+                 for key, label in workbench_lists.TABS.items()],
+        "reviews": workbench_lists.reviews_waiting(request.user)[:20] if tab == "todo" and query.is_empty else [],
+        "states": CaseState.choices, "channels": Channel.choices})
+
+
+def _tab_link(request, tab: str) -> str:
+    """A tab keeps the search and starts at its first page."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["tab"] = tab
+    return f"?{params.urlencode()}"
 
 
 def progress_query(request):

@@ -14,6 +14,7 @@ class SupervisionConfig(AppConfig):
         from .channels import register_channels
         from .deliveries import register_deliveries
         from .kinds import register_rule_kinds
+        from .navigation import register_navigation
         from .panels import register_panels
 
         register_rule_kinds()
@@ -25,6 +26,7 @@ class SupervisionConfig(AppConfig):
         from .certificate_notices import tell_holders
 
         certificate_expiring.connect(tell_holders, dispatch_uid="supervision-certificate-expiring")
+        register_navigation()
         if "supervision.sweep" not in periodic_tasks:
             periodic_tasks.register("supervision.sweep", PeriodicTask(
                 task="supervision.sweep", every=timedelta(minutes=15),

@@ -1,6 +1,6 @@
 """Supervision on the runtime's pages, through the runtime's extension points
-(``runtime.extensions``): the case page's panel of open orders, complaints and alerts, and links to
-consultation and rating on the service hall and the item guide."""
+(``runtime.extensions``): the case page's panel of open orders, complaints and alerts, the staff
+lists' marks of urgency, and links to consultation and rating on the service hall and the item guide."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from accounts.access import is_staff_member
 
 from . import selectors
 from .access import is_supervisor, units_answered_for
-from .models import Alert, Complaint, SupervisionOrder
+from .models import Alert, Complaint, Level, SupervisionOrder
 
 PANEL_TEMPLATE = "supervision/_case_panel.html"
 
@@ -58,10 +58,27 @@ def item_guide_links(user, item) -> list[tuple[str, str]]:
     return links
 
 
+CLOCK_LEVELS = (Level.WARNING, Level.YELLOW, Level.RED)
+
+
+def case_marks(case_ids: list[int]) -> dict:
+    """The staff lists' colour of each case: the highest open clock alert (预警 / 黄牌 / 红牌) the
+    sweep has raised on the case or one of its steps, in one query."""
+    from django.db.models import Max
+
+    from runtime.extensions import Mark
+
+    rows = (Alert.objects.filter(case_id__in=case_ids, resolved_at__isnull=True, level__in=CLOCK_LEVELS)
+            .values_list("case_id").annotate(top=Max("level")).order_by())
+    return {case_id: Mark(Level(top).label, Level(top).key, Level(top).colour) for case_id, top in rows}
+
+
 def register_panels() -> None:
     from runtime.extensions import CasePanel, PageLink, case_panels, page_links
+    from runtime.extensions import case_marks as marks
 
     if "supervision" not in case_panels:
         case_panels.register("supervision", CasePanel(order=50, build=case_panel))
+        marks.register("supervision", case_marks)
         page_links.register("supervision.hall", PageLink(where="hall", build=hall_links))
         page_links.register("supervision.item_guide", PageLink(where="item_guide", build=item_guide_links))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import AccessDenied, PlatformError
+from core.paging import page_of
 from workdays import working_days_between
 
 from . import charts, selectors, services
@@ -109,9 +110,9 @@ def inbox(request):
     """监察通知: my alert notices and the orders my unit must answer."""
     _guard(require_staff, request.user)
     return render(request, "supervision/inbox.html", {
-        "notifications": selectors.notifications_for(request.user)[:100],
-        "orders": selectors.orders_for(request.user),
-        "complaints": selectors.complaints_to_answer(request.user),
+        "notifications": page_of(request, selectors.notifications_for(request.user)),
+        "orders": page_of(request, selectors.orders_for(request.user), param="orders_page"),
+        "complaints": page_of(request, selectors.complaints_to_answer(request.user), param="complaints_page"),
         "is_supervisor": is_supervisor(request.user),
     })
 
@@ -210,7 +211,7 @@ def case_rate(request, number):
 @login_required
 def complaints(request):
     _guard(require_supervisor, request.user)
-    return render(request, "supervision/complaints.html", {"complaints": selectors.complaints_all(),
+    return render(request, "supervision/complaints.html", {"complaints": page_of(request, selectors.complaints_all()),
                                                            "departments": _departments(),
                                                            "findings": Complaint.Finding.choices})
 

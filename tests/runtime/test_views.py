@@ -72,7 +72,7 @@ def test_wrong_opinion_keeps_the_case_unchanged_and_says_why(demo, item, frozen)
 def test_workbench_inbox_by_due_date_and_documents_download(demo, item, frozen):
     case = act(demo.clerk, submit(demo, item))
     page = browser(demo.handler).get("/workbench/").content.decode()
-    assert case.number in page and "承办" in page and "left-green" in page
+    assert case.number in page and "承办" in page and "3个工作日" in page
     document = case.documents.get(template="acceptance_notice")
     response = browser(demo.zhangsan).get(f"/cases/{case.number}/documents/{document.number}.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")

@@ -10,6 +10,7 @@ import re
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action, api_view, parser_classes, permission_classes
@@ -25,11 +26,11 @@ from core.paging import COUNT_CAP, CappedPaginator
 from core.parsers import SafeJSONParser
 from designer.models import ApprovalItem
 
-from .. import selectors, services
+from .. import case_search, selectors, services
 from ..access import inbox, require_window_clerk
 from ..definitions import catalogue_themes, published_items
 from ..material_files import material_file_response
-from ..models import Channel, Extension, Task
+from ..models import CaseState, Channel, Extension, Task
 from ..throttles import THROTTLED_MESSAGE, progress_query_throttled
 from .serializers import (
     ActSerializer,
@@ -145,6 +146,19 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="本次提交的标识（8至64位字母、数字、下划线或连字符）：同一人以同一标识重复提交时，返回第一次提交生成的办件，不再新建")
 
 
+CASE_SEARCH_PARAMETERS = [
+    OpenApiParameter("q", str, description="办件编号、申请人名称或事项名称（部分即可）"),
+    OpenApiParameter("item", str, description="事项名称或编码（部分即可）"),
+    OpenApiParameter("state", str, description="办件状态", enum=CaseState.values),
+    OpenApiParameter("channel", str, description="申请渠道", enum=Channel.values),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="收件日期（起），含当日"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="收件日期（止），含当日"),
+    OpenApiParameter("overdue", bool, description="只看已超期的在办件"),
+]
+
+
+@extend_schema_view(list=extend_schema(summary="查询办件", parameters=CASE_SEARCH_PARAMETERS,
+                                       description="与工作台的查询条件相同，按提交时间由新到旧排列（工作台按期限由近及远排列）。"))
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """办件：申请人只看到自己的办件，工作人员只看到本部门的办件。"""
 
@@ -153,8 +167,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     pagination_class = Page
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.cases_for(self.request.user, state=params.get("state", ""), text=params.get("q", ""))
+        if self.action != "list":
+            return selectors.cases_for(self.request.user)
+        # the workbench's search, with the same parameters (q, item, state, channel, from, to, overdue)
+        return case_search.search_cases(self.request.user, case_search.CaseQuery.from_params(self.request.query_params),
+                                        newest_first=True)
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseListSerializer
