@@ -18,7 +18,7 @@ import pytest
 from accounts.access import departments_covered
 from accounts.models import Applicant, Department, User
 from designer.models import ApprovalItem
-from runtime import access, selectors
+from runtime import access, case_search
 from runtime.models import Case, Task
 
 
@@ -125,7 +125,7 @@ def test_an_applicant_without_an_applicant_record_sees_nothing(demo):
 def test_search_by_many_applicants_names_matches_through_the_join(demo, monkeypatch):
     """When more applicants match than are listed, the name is matched in the query itself."""
     _mixed_cases(random.Random(5))
-    monkeypatch.setattr(selectors, "NAME_MATCHES_LISTED", 1)
+    monkeypatch.setattr(case_search, "NAME_MATCHES_LISTED", 1)
     user = User.objects.get(username="supervisor")
     expected = {c.pk for c in Case.objects.select_related("applicant") if _contains(c, "有限公司")}
     assert {c.pk for c in search_cases(user, text="有限公司")} == expected
