@@ -134,7 +134,7 @@ def test_planning_permit_end_to_end(district, page, time_machine):
     page.set_viewport_size(PHONE)
     page.goto("/hall/")
     with page.expect_navigation():
-        page.get_by_role("link", name="公示公告").click()
+        page.get_by_role("link", name="公示公告").first.click()  # in the navigation and on the hall page
     listed = page.get_by_role("link", name="建设工程设计方案批前公示")
     expect(listed).to_be_visible()
     shots(page, "planning-06-notices")

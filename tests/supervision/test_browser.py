@@ -106,4 +106,4 @@ def test_complaint_from_filing_to_rating(district, login, page):
     page.get_by_label("评价").select_option(label="满意")
     page.get_by_role("button", name="提交评价").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text("我的评价：4/5").is_visible()
+    expect(page.get_by_text("我的评价：满意")).to_be_visible()  # the rating in words, not 4/5
