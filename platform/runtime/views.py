@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +28,7 @@ from designer.render import flowchart_svg, render_form
 from workdays import working_days_between
 
 from . import access, certificates, extensions, form_values, notices, rule_data, selectors, services
+from . import public_results as results
 from .access import can_act_on_task, inbox, require_window_clerk
 from .actions import actions as action_registry
 from .blank_forms import blank_form_filename, blank_form_pdf
@@ -52,6 +54,8 @@ from .throttles import THROTTLED_MESSAGE, certificate_verify_throttled, objectio
 from .uploads import TYPE_LABELS
 from .wording import material_form, material_requirement
 
+RESULTS_PER_PAGE = 20
+
 
 def hall(request):
     """网上虚拟办事大厅: the catalogue, public as the guides are (公开原则); once logged in, the
@@ -73,6 +77,14 @@ def hall(request):
 def public_notices(request):
     """公示公告: the notices running today, open to anyone (staff included)."""
     return render(request, "runtime/notices.html", {"notices": selectors.running_public_notices()})
+
+
+def public_results(request):
+    """审批结果公示 (public): decisions on public items, natural persons masked; searchable, paged."""
+    text = request.GET.get("q", "").strip()[:100]
+    page = Paginator(results.decided_cases(text), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "runtime/results.html", {
+        "q": text, "page": page, "rows": [results.public_result(case) for case in page]})
 
 
 def public_notice(request, pk):
