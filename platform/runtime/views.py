@@ -351,7 +351,8 @@ def item_guide(request, code):
              for u in guide.units]
     return render(request, "runtime/item_guide.html", {
         "item": item, "guide": guide, "units": units, "can_apply": is_applicant(request.user),
-        "links": extensions.links_for("item_guide", request.user, item)})
+        "links": extensions.links_for("item_guide", request.user, item),
+        "panels": extensions.render_guide_panels(request, item)})
 
 
 def application_form_pdf(request, code):

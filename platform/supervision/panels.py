@@ -10,7 +10,7 @@ from accounts.access import is_staff_member
 
 from . import selectors
 from .access import is_supervisor, units_answered_for
-from .models import Alert, Complaint, SupervisionOrder
+from .models import Alert, Complaint, ItemRecord, SupervisionOrder
 
 PANEL_TEMPLATE = "supervision/_case_panel.html"
 
@@ -43,6 +43,12 @@ def case_panel(case, user) -> tuple[str, dict] | None:
                             "sv_drill_down": covered is None and is_supervisor(user)}
 
 
+def item_record_panel(item) -> tuple[str, dict] | None:
+    """The item's public record of the last 12 months (stored by the daily duty)."""
+    record = ItemRecord.objects.filter(item=item).first()
+    return ("supervision/_item_record.html", {"record": record}) if record is not None else None
+
+
 def hall_links(user) -> list[tuple[str, str]]:
     links = [("咨询与投诉", reverse("supervision:complaint_new"))]
     to_rate = selectors.cases_to_rate(user).count() if user.is_authenticated else 0
@@ -59,9 +65,10 @@ def item_guide_links(user, item) -> list[tuple[str, str]]:
 
 
 def register_panels() -> None:
-    from runtime.extensions import CasePanel, PageLink, case_panels, page_links
+    from runtime.extensions import CasePanel, GuidePanel, PageLink, case_panels, guide_panels, page_links
 
     if "supervision" not in case_panels:
         case_panels.register("supervision", CasePanel(order=50, build=case_panel))
         page_links.register("supervision.hall", PageLink(where="hall", build=hall_links))
         page_links.register("supervision.item_guide", PageLink(where="item_guide", build=item_guide_links))
+        guide_panels.register("supervision.item_record", GuidePanel(order=10, build=item_record_panel))
