@@ -66,7 +66,7 @@ class PublicInfoForm(forms.Form):
         help_text="勾选后，承办、审核等环节告知申请人补正时，自告知之日起至申请人补正提交之日不计入办理时限；"
                   "不勾选则补正期间照常计时。")
     retention = forms.ChoiceField(
-        label="档案保管期限", choices=[(p, p) for p in RETENTION_PERIODS], initial=DEFAULT_RETENTION,
+        label="档案保管期限", choices=[(p, p) for p in RETENTION_PERIODS], initial=DEFAULT_RETENTION, required=False,
         help_text="办件办结（送达、不予受理或撤回）后生成电子档案归档包，按此期限保管。")
     themes = forms.MultipleChoiceField(label="服务主题", required=False, widget=forms.CheckboxSelectMultiple,
                                        help_text="网上办事大厅按主题分类浏览事项；主题清单由法制办在“服务主题”中维护。")
@@ -131,7 +131,10 @@ class PublicInfoForm(forms.Form):
             doc["themes"] = list(data["themes"])
         else:  # absent means none, as in definitions written before themes existed
             doc.pop("themes", None)
-        doc["retention"] = data["retention"]
+        if data.get("retention") not in ("", None, DEFAULT_RETENTION):
+            doc["retention"] = data["retention"]
+        else:  # absent means 30年: older definitions do not change by being saved
+            doc.pop("retention", None)
         if data["correction_stops_clock"]:
             doc["correction_stops_clock"] = True
         else:  # absent means no: versions published before the setting read the same
