@@ -204,3 +204,10 @@ def test_only_archivists_list_and_download_packages(delivered, demo, client):
         client.force_login(other)
         assert client.get("/archives/").status_code == 403
         assert client.get(f"/archives/{delivered.number}.zip").status_code == 403
+
+
+def test_the_archivist_lands_in_the_archive(demo, client):
+    client.force_login(demo.archivist)
+    assert client.get("/").url == "/archives/"
+    client.force_login(demo.handler)
+    assert client.get("/").url == "/workbench/"
