@@ -215,5 +215,8 @@ def can_use_admin(user) -> bool:
 
 
 def home_url_name(user) -> str:
-    """Where a user lands after login: applicants in the service hall, staff in the workbench."""
-    return "runtime:hall" if is_applicant(user) else "runtime:workbench"
+    """Where a user lands after login: applicants in the service hall, an archivist with no other
+    role in the archive, other staff in the workbench."""
+    if is_applicant(user):
+        return "runtime:hall"
+    return "archives:packages" if roles_of(user) == {Role.ARCHIVIST} else "runtime:workbench"

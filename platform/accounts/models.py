@@ -31,6 +31,7 @@ class Role(models.TextChoices):
     SECTION_CHIEF = "section_chief", "科室负责人"
     LEADER = "leader", "分管领导"
     SUPERVISOR = "supervisor", "效能办监察员"
+    ARCHIVIST = "archivist", "档案管理员"
     APPLICANT = "applicant", "申请人"
 
 
@@ -42,6 +43,7 @@ STAFF_ROLES = frozenset(Role) - {Role.APPLICANT}
 ROLE_PLACES: dict[str, tuple[str | None, ...]] = {
     Role.SYSTEM_ADMIN: (None,),
     Role.SUPERVISOR: (None, "department"),
+    Role.ARCHIVIST: (None,),
     Role.LEGAL_REVIEWER: ("department", None),
     Role.ITEM_EDITOR: ("department",),
     Role.WINDOW_CLERK: ("department",),

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "designer",
     "runtime",
     "supervision",
+    "archives",
     "guides",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("designer/", include("designer.urls")),
     path("supervision/", include("supervision.urls")),
     path("guides/", include("guides.urls")),
+    path("archives/", include("archives.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

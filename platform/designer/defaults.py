@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import copy
 
+# 保管期限 of a case's archive package (DA/T 85-2019); an item that names none keeps 30 years.
+RETENTION_PERIODS = ("永久", "30年", "10年")
+DEFAULT_RETENTION = "30年"
+
 # The district's four online classes: (letter, name, meaning, shown online, deferred). The letters'
 # meanings are the district's to decide, so they are rows (OnlineClass) seeded from this list.
 ONLINE_CLASSES = [

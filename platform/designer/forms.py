@@ -14,6 +14,7 @@ from core.errors import RefusedInput
 from core.links import link_problem
 from rules.builder import NotRepresentable, from_branches, to_branches
 
+from .defaults import DEFAULT_RETENTION, RETENTION_PERIODS
 from .identifiers import identifier_from_title
 from .models import CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
 from .palette import field_types, palette_choices, resolve_kind
@@ -98,6 +99,9 @@ class PublicInfoForm(DesignerForm):
         label="受理后要求补正的，补正期间停止计时", required=False,
         help_text="勾选后，承办、审核等环节告知申请人补正时，自告知之日起至申请人补正提交之日不计入办理时限；"
                   "不勾选则补正期间照常计时。")
+    retention = forms.ChoiceField(
+        label="档案保管期限", choices=[(p, p) for p in RETENTION_PERIODS], initial=DEFAULT_RETENTION, required=False,
+        help_text="办件办结（送达、不予受理或撤回）后生成电子档案归档包，按此期限保管。")
     themes = forms.MultipleChoiceField(label="服务主题", required=False, widget=forms.CheckboxSelectMultiple,
                                        help_text="网上办事大厅按主题分类浏览事项；主题清单由法制办在“服务主题”中维护。")
     certificate_name = forms.CharField(label="颁发的证件", required=False)
@@ -127,7 +131,7 @@ class PublicInfoForm(DesignerForm):
     PUBLIC = ["approval_type", "legal_basis", "conditions", "deciding_authority", "procedure", "fees", "annual_review"]
     TOP = ["name", "handling_type", "statutory_limit_days", "promised_limit_days", "online_class", "confidential"]
     # where a definition path's error shows
-    PATH_FIELD = {"$.correction_stops_clock": "correction_stops_clock", "$.themes": "themes", "$.online_deferral": "deferral_reason", "$.online_deferral.reason": "deferral_reason",
+    PATH_FIELD = {"$.correction_stops_clock": "correction_stops_clock", "$.themes": "themes", "$.retention": "retention", "$.online_deferral": "deferral_reason", "$.online_deferral.reason": "deferral_reason",
                   "$.online_deferral.planned_date": "deferral_date"}
 
     def __init__(self, *args, **kwargs):
@@ -143,6 +147,7 @@ class PublicInfoForm(DesignerForm):
         initial.update({f: doc["public"][a].get(b, "") for f, (a, b) in cls.MAP.items()})
         initial["correction_stops_clock"] = bool(doc.get("correction_stops_clock", False))
         initial["themes"] = list(doc.get("themes", []))
+        initial["retention"] = doc.get("retention", DEFAULT_RETENTION)
         if doc["online_deferral"]:
             initial["deferral_reason"] = doc["online_deferral"]["reason"]
             initial["deferral_date"] = doc["online_deferral"]["planned_date"]
@@ -160,6 +165,10 @@ class PublicInfoForm(DesignerForm):
             doc["themes"] = list(data["themes"])
         else:  # absent means none, as in definitions written before themes existed
             doc.pop("themes", None)
+        if data.get("retention") not in ("", None, DEFAULT_RETENTION):
+            doc["retention"] = data["retention"]
+        else:  # absent means 30年: older definitions do not change by being saved
+            doc.pop("retention", None)
         if data["correction_stops_clock"]:
             doc["correction_stops_clock"] = True
         else:  # absent means no: versions published before the setting read the same

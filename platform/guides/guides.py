@@ -135,6 +135,15 @@ _add(Guide("supervisor", "效能办监察员", ("supervisor",), "supervisor",
                Step("绩效考核", "按部门和月份查看绩效指标与得分，可导出。", "supervision:performance", shot="supervisor-performance"),
            ]))
 
+_add(Guide("archivist", "档案管理员", ("archivist",), "archivist",
+           "管理办结办件的电子档案：办件送达、不予受理或撤回后自动生成归档包，可查找、下载，并导出给档案系统。", [
+               FIRST_LOGIN,
+               Step("归档包", "按办件编号、事项或申请人查找归档包，按保管期限筛选，下载压缩包。每个归档包含全部文书、材料、"
+                             "表单与决定数据、办理意见、带哈希链的办件日志和归档清单。", "archives:packages"),
+               Step("导出与校验", "由系统管理员在服务器上运行 python manage.py archive_export --since 日期 -o 目录 导出，"
+                              "python manage.py archive_verify 文件 离线校验，任何文件或日志被改动、缺失或多出都会指明。"),
+           ]))
+
 _add(Guide("admin", "系统管理员", ("system_admin",), "admin",
            "维护单位、窗口、工作人员账户和角色、工作日历；上线时用表格批量导入单位和工作人员并发放初始密码。", [
                FIRST_LOGIN,

@@ -42,7 +42,8 @@ def acting_at(case: Case) -> dt.datetime:
     return case.__dict__.get(NOW) or timezone.now()
 
 
-def _canonical(entry: LogEntry, case_number: str) -> bytes:
+def entry_payload(entry: LogEntry, case_number: str) -> dict:
+    """What an entry's hash seals (also written to archive packages, which check it offline)."""
     payload = {
         "case": case_number,
         "seq": entry.seq,
@@ -60,21 +61,34 @@ def _canonical(entry: LogEntry, case_number: str) -> bytes:
     }
     if entry.key_id:  # the key's id is sealed too: an entry cannot be moved under another key
         payload["key"] = entry.key_id
+    return payload
+
+
+def canonical_bytes(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _canonical(entry: LogEntry, case_number: str) -> bytes:  # migration 0009 re-sealed with this
+    return canonical_bytes(entry_payload(entry, case_number))
 
 
 class UnknownLogKey(LookupError):
     """An entry names a key id that ``CASE_LOG_KEYS`` no longer (or never) had."""
 
 
-def entry_hash(entry: LogEntry, case_number: str) -> str:
-    content = _canonical(entry, case_number)
-    if not entry.key_id:
+def seal(content: bytes, key_id: str) -> str:
+    """HMAC-SHA-256 of ``content`` under the case-log key ``key_id`` (plain SHA-256 without one);
+    the keyring also seals archive manifests."""
+    if not key_id:
         return hashlib.sha256(content).hexdigest()
-    key = settings.CASE_LOG_KEYS.get(entry.key_id)
+    key = settings.CASE_LOG_KEYS.get(key_id)
     if key is None:
-        raise UnknownLogKey(entry.key_id)
+        raise UnknownLogKey(key_id)
     return hmac.new(key.encode("utf-8"), content, hashlib.sha256).hexdigest()
+
+
+def entry_hash(entry: LogEntry, case_number: str) -> str:
+    return seal(canonical_bytes(entry_payload(entry, case_number)), entry.key_id)
 
 
 PENDING = "_pending_log"

@@ -4,6 +4,8 @@ not import: they register here in their ``AppConfig.ready()``.
 * ``case_panels``: a section of the case page. The callable gets the case and the user and
   returns ``(template name, context)`` or ``None`` (nothing to show to this user); it decides
   who may see what, so a panel shows only records the user may see.
+* ``guide_panels``: a section of an item's public guide, called with the item; returns
+  ``(template name, context)`` or ``None``. Public: it must show only what anyone may see.
 * ``page_links``: links offered on the service hall (``where="hall"``, called with the user) and
   on an item's guide (``where="item_guide"``, called with the user and the item): a list of
   ``(label, url)``.
@@ -28,12 +30,19 @@ class CasePanel:
 
 
 @dataclass(frozen=True)
+class GuidePanel:
+    order: int
+    build: Callable[..., tuple[str, dict] | None]  # (item) -> (template, context) | None
+
+
+@dataclass(frozen=True)
 class PageLink:
     where: str  # "hall" or "item_guide"
     build: Callable[..., list[tuple[str, str]]]  # (user, item=None) -> [(label, url)]
 
 
 case_panels: Registry[CasePanel] = Registry("办件页面板")
+guide_panels: Registry[GuidePanel] = Registry("办事指南面板")
 page_links: Registry[PageLink] = Registry("页面链接")
 
 
@@ -44,6 +53,16 @@ def render_case_panels(request, case) -> list[str]:
         if built is not None:
             template, context = built
             out.append(render_to_string(template, {"case": case, **context}, request=request))
+    return out
+
+
+def render_guide_panels(request, item) -> list[str]:
+    out = []
+    for _key, panel in sorted(guide_panels.items(), key=lambda kv: (kv[1].order, kv[0])):
+        built = panel.build(item)
+        if built is not None:
+            template, context = built
+            out.append(render_to_string(template, {"item": item, **context}, request=request))
     return out
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("hall/certificates/<str:number>/", views.certificate_detail, name="certificate"),
     path("hall/notices/", views.public_notices, name="notices"),
     path("hall/notices/<int:pk>/", views.public_notice, name="notice"),
+    path("hall/results/", views.public_results, name="results"),
     path("hall/items/<str:code>/", views.item_guide, name="item-guide"),
     path("hall/items/<str:code>/application-form.pdf", views.application_form_pdf, name="application-form"),
     path("hall/items/<str:code>/apply/", views.apply, name="apply"),

@@ -11,6 +11,7 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +31,7 @@ from designer.palette import ordered_fields
 from designer.render import flowchart_svg, render_form
 
 from . import access, certificates, extensions, notices, prefill, rule_data, selectors, services
+from . import public_results as results
 from . import workbench as workbench_lists
 from .access import can_act_on_task, require_window_clerk
 from .actions import actions as action_registry
@@ -57,6 +59,8 @@ from .steps import behaviour_of
 from .throttles import THROTTLED_MESSAGE, certificate_verify_throttled, objection_throttled, progress_query_throttled
 from .uploads import TYPE_LABELS
 from .wording import material_form, material_requirement
+
+RESULTS_PER_PAGE = 20
 
 
 def hall(request):
@@ -86,6 +90,14 @@ def certificate_detail(request, number):
 def public_notices(request):
     """公示公告: the notices running today, open to anyone (staff included)."""
     return render(request, "runtime/notices.html", {"notices": selectors.running_public_notices()})
+
+
+def public_results(request):
+    """审批结果公示 (public): decisions on public items, natural persons masked; searchable, paged."""
+    text = request.GET.get("q", "").strip()[:100]
+    page = Paginator(results.decided_cases(text), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "runtime/results.html", {
+        "q": text, "page": page, "rows": [results.public_result(case) for case in page]})
 
 
 def public_notice(request, pk):
@@ -439,7 +451,8 @@ def item_guide(request, code):
              for u in guide.units]
     return render(request, "runtime/item_guide.html", {
         "item": item, "guide": guide, "units": units, "can_apply": is_applicant(request.user),
-        "links": extensions.links_for("item_guide", request.user, item)})
+        "links": extensions.links_for("item_guide", request.user, item),
+        "panels": extensions.render_guide_panels(request, item)})
 
 
 def application_form_pdf(request, code):

@@ -36,6 +36,11 @@ class SupervisionConfig(AppConfig):
                 description="电子监察全面巡查：重建时钟、核验全部日志哈希链、全部规则全部办件"))
             periodic_tasks.register("supervision.exchange_daily", PeriodicTask(
                 task="supervision.exchange_daily", every=timedelta(days=1), at=time(2, 0), description="电子监察数据交换（每日批次）"))
+        if "supervision.item_records" not in periodic_tasks:
+            # After the full sweep (01:00): the guides show yesterday's completions each morning.
+            periodic_tasks.register("supervision.item_records", PeriodicTask(
+                task="supervision.item_records", every=timedelta(days=1), at=time(1, 30),
+                description="事项办理公开数据：近12个月办结件数、平均用时、按时办结率、满意度（办事指南）"))
         if "supervision.performance_snapshot" not in periodic_tasks:
             periodic_tasks.register("supervision.performance_snapshot", PeriodicTask(
                 task="supervision.performance_snapshot", every=timedelta(days=1), at=time(3, 0),

@@ -91,3 +91,14 @@ def days_used_svg(rows: list[tuple[str, float]]) -> str:
     if rows:
         chart.add("平均工作日", [avg for _name, avg in rows])
     return _svg(chart)
+
+
+def item_record_svg(months: list[dict]) -> str:
+    """The small chart of an item's public guide: cases completed per month, and how many of them
+    within the promised limit (the last 12 months)."""
+    chart = pygal.Bar(title="近12个月办结件数", height=220, width=640, style=_style("#5b9bd5", "#3c9a5f"),
+                      x_label_rotation=45, legend_at_bottom=True, truncate_label=-1)
+    chart.x_labels = [m["month"] for m in months]
+    chart.add("办结", [m["completed"] for m in months])
+    chart.add("承诺时限内办结", [m["on_time"] for m in months])
+    return _svg(chart)

@@ -530,3 +530,37 @@ class InboundBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.system} {self.batch_id}"
 
+
+
+class ItemRecord(models.Model):
+    """An item's record over the last 12 months, shown on its public guide (公开原则): computed
+    from real cases by the daily duty ``supervision.item_records``, never per page view."""
+
+    item = models.OneToOneField("designer.ApprovalItem", verbose_name="事项", on_delete=models.CASCADE,
+                                related_name="supervision_record")
+    computed_on = models.DateField("统计日期")
+    completed = models.PositiveIntegerField("办结件数")
+    average_days = models.FloatField("平均用时（工作日）", null=True, blank=True)
+    statutory_limit_days = models.PositiveIntegerField("法定时限（工作日）")
+    promised_limit_days = models.PositiveIntegerField("承诺时限（工作日）")
+    on_time = models.PositiveIntegerField("承诺时限内办结件数")
+    within_statutory = models.PositiveIntegerField("法定时限内办结件数")
+    ratings = models.PositiveIntegerField("评价件数")
+    satisfied = models.PositiveIntegerField("满意件数（基本满意及以上）")
+    months = models.JSONField("逐月办结件数", help_text="[{\"month\": \"2026-03\", \"completed\": n, \"on_time\": n}]，共12个月")
+    chart_svg = models.TextField("逐月图（SVG）", blank=True)  # drawn with the figures, not per page view
+
+    class Meta:
+        verbose_name = "事项办理公开数据"
+        verbose_name_plural = "事项办理公开数据"
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.computed_on}"
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.completed, 1) if self.completed else None
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return round(100 * self.satisfied / self.ratings, 1) if self.ratings else None

@@ -10,7 +10,7 @@ from accounts.access import is_staff_member
 
 from . import selectors
 from .access import is_supervisor, units_answered_for
-from .models import Alert, Complaint, Level, SupervisionOrder
+from .models import Alert, Complaint, ItemRecord, Level, SupervisionOrder
 
 PANEL_TEMPLATE = "supervision/_case_panel.html"
 
@@ -41,6 +41,12 @@ def case_panel(case, user) -> tuple[str, dict] | None:
         return None
     return PANEL_TEMPLATE, {"sv_orders": orders, "sv_complaints": complaints, "sv_alerts": alerts,
                             "sv_drill_down": covered is None and is_supervisor(user)}
+
+
+def item_record_panel(item) -> tuple[str, dict] | None:
+    """The item's public record of the last 12 months (stored by the daily duty)."""
+    record = ItemRecord.objects.filter(item=item).first()
+    return ("supervision/_item_record.html", {"record": record}) if record is not None else None
 
 
 def hall_links(user) -> list[tuple[str, str]]:
@@ -74,7 +80,7 @@ def case_marks(case_ids: list[int]) -> dict:
 
 
 def register_panels() -> None:
-    from runtime.extensions import CasePanel, PageLink, case_panels, page_links
+    from runtime.extensions import CasePanel, GuidePanel, PageLink, case_panels, guide_panels, page_links
     from runtime.extensions import case_marks as marks
 
     if "supervision" not in case_panels:
@@ -82,3 +88,4 @@ def register_panels() -> None:
         marks.register("supervision", case_marks)
         page_links.register("supervision.hall", PageLink(where="hall", build=hall_links))
         page_links.register("supervision.item_guide", PageLink(where="item_guide", build=item_guide_links))
+        guide_panels.register("supervision.item_record", GuidePanel(order=10, build=item_record_panel))

@@ -107,14 +107,19 @@ def on_time_by_department(today: dt.date, days: int = 90) -> list[tuple[str, int
     return list(rows)
 
 
+def working_days_used(today: dt.date) -> ExpressionWrapper:
+    """An expression: a completed case's working days from acceptance to completion, less its
+    special procedures (the one formula of the dashboard and the guides' public record)."""
+    return ExpressionWrapper(days_left("completed_on", today) - days_left("accepted_on", today) - F("paused_days"),
+                             output_field=IntegerField())
+
+
 def working_days_used_by_item(today: dt.date, days: int = 90) -> list[tuple[str, float]]:
     """Average working days used (acceptance to completion, less special procedures) per item."""
     from runtime.models import Case as RuntimeCase
 
-    used = ExpressionWrapper(days_left("completed_on", today) - days_left("accepted_on", today) - F("paused_days"),
-                             output_field=IntegerField())
     rows = (RuntimeCase.objects.filter(completed_on__gte=today - dt.timedelta(days=days), accepted_on__isnull=False)
-            .annotate(sv_used=used)
+            .annotate(sv_used=working_days_used(today))
             .values_list("item__name").annotate(avg=Avg("sv_used")).order_by("item__name"))
     # an average is null only when a date lies outside the working-day index: leave that item out
     return [(name, round(avg, 1)) for name, avg in rows if avg is not None]

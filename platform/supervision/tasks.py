@@ -68,6 +68,16 @@ def exchange_daily() -> list[str]:
     return run()
 
 
+@shared_task(name="supervision.item_records")
+def item_records() -> int:
+    """Daily: each item's public record of the last 12 months, for its guide (item_records)."""
+    from django.utils import timezone
+
+    from .item_records import item_records_refresh
+
+    return item_records_refresh(today=timezone.localdate())
+
+
 @shared_task(name="supervision.performance_snapshot")
 def performance_snapshot() -> int:
     """Daily: freeze last month's performance figures once (a month already taken is left as it was)."""

@@ -116,4 +116,4 @@ def test_load_demo_is_idempotent(demo):
     counts = (User.objects.count(), Department.objects.count(), Applicant.objects.count())
     call_command("load_demo", stdout=__import__("io").StringIO())
     assert (User.objects.count(), Department.objects.count(), Applicant.objects.count()) == counts
-    assert counts == (19, 14, 4)
+    assert counts == (20, 14, 4)

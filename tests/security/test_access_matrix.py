@@ -21,7 +21,7 @@ from supervision.demo import DEMO_FORM
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["admin", "legal", "editor", "clerk", "handler", "registrar", "chief", "regchief", "leader", "supervisor",
+ROLES = ["admin", "legal", "editor", "clerk", "handler", "registrar", "chief", "regchief", "leader", "supervisor", "archivist",
          "multi", "zhangsan", "lisi", "company"]
 APPLICANTS = {"zhangsan", "lisi", "company"}
 SECONDS_PER_ROLE = 20  # a bound, far above what a role takes here (a few seconds)

@@ -18,6 +18,19 @@ class CatalogueThemeSerializer(ThemeSerializer):
     items = serializers.IntegerField(source="shown", help_text="目录中属于该主题的事项数")
 
 
+class PublicResultSerializer(serializers.Serializer):
+    """审批结果公示的一条（自然人的姓名和证件号码已部分隐去）。"""
+
+    item_code = serializers.CharField(help_text="事项编码")
+    item_name = serializers.CharField(help_text="事项名称")
+    department = serializers.CharField(help_text="实施部门")
+    decision = serializers.CharField(help_text="审批结果：准予或不予")
+    decided_on = serializers.DateField(help_text="决定日期", allow_null=True)
+    certificate_number = serializers.CharField(help_text="证照编号（未发证的为空）")
+    holder = serializers.CharField(help_text="申请人：法人全称，自然人隐去姓名（如 张*）")
+    holder_id = serializers.CharField(help_text="统一社会信用代码，或隐去中间位的身份证号码")
+
+
 class CatalogueItemSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(source="current_version.name")

@@ -26,7 +26,7 @@ from core.paging import COUNT_CAP, CappedPaginator
 from core.parsers import SafeJSONParser
 from designer.models import ApprovalItem
 
-from .. import case_search, selectors, services
+from .. import case_search, public_results, selectors, services
 from ..access import inbox, require_window_clerk
 from ..definitions import catalogue_themes, published_items
 from ..material_files import material_file_response
@@ -43,6 +43,7 @@ from .serializers import (
     EndSpecialProcedureSerializer,
     LogEntrySerializer,
     MaterialSerializer,
+    PublicResultSerializer,
     TaskSerializer,
     WindowIntakeSerializer,
 )
@@ -303,6 +304,23 @@ def extension_decide(request, pk: int):
     services.extension_decide(actor=request.user, extension=extension, approve=bool(request.data.get("approve")),
                               opinion=str(request.data.get("opinion", "")))
     return Response({"state": Extension.objects.get(pk=pk).state})
+
+
+class PublicResultViewSet(viewsets.GenericViewSet):
+    """审批结果公示：涉密事项的办件从不出现；自然人的姓名和证件号码部分隐去。``q`` 按事项名称或编码、
+    证照编号、单位名称查找。"""
+
+    permission_classes = [AllowAny]
+    serializer_class = PublicResultSerializer
+    pagination_class = Page
+
+    def get_queryset(self):
+        return public_results.decided_cases(self.request.query_params.get("q", "")[:100])
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(
+            [public_results.public_result(case) for case in page], many=True).data)
 
 
 @extend_schema(request=None, responses=None)

@@ -1,0 +1,57 @@
+"""审批结果公示: the decisions made on public items, open to anyone, the holder named as government
+sites name them — a legal person in full, a natural person masked (张*, 3301**********1231) with
+the one masking of the certificate verification page. A confidential item's case never appears
+(``publicly_named``), and a natural person is never found by name: the search reads the item,
+the certificate number and legal persons' names only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Applicant
+
+from .certificates import mask_id, mask_name
+from .definitions import publicly_named
+from .models import Case, CaseState, Decision
+
+DECISION_WORDS = {Decision.APPROVED: "准予", Decision.REJECTED: "不予"}
+
+
+@dataclass(frozen=True)
+class PublicResult:
+    item_code: str
+    item_name: str
+    department: str
+    decision: str  # 准予 / 不予
+    decided_on: dt.date | None
+    certificate_number: str
+    holder: str
+    holder_id: str
+
+
+def decided_cases(text: str = "") -> QuerySet[Case]:
+    """Cases of public items with a decision (准予 or 不予许可), the latest decision first."""
+    cases = (Case.objects.filter(publicly_named("version", "item"), decision__in=list(DECISION_WORDS),
+                                 state__in=[CaseState.COMPLETED, CaseState.DELIVERED])
+             .select_related("applicant", "department", "certificate").order_by("-completed_on", "-pk"))
+    text = (text or "").strip()
+    if text:
+        cases = cases.filter(Q(unit_name__icontains=text) | Q(unit_code__icontains=text)
+                             | Q(certificate__number__icontains=text)
+                             | Q(applicant__kind=Applicant.Kind.LEGAL, applicant__name__icontains=text))
+    return cases
+
+
+def public_result(case: Case) -> PublicResult:
+    person = case.applicant
+    natural = person.kind == Applicant.Kind.NATURAL
+    certificate = getattr(case, "certificate", None)
+    return PublicResult(
+        item_code=case.unit_code, item_name=case.unit_name, department=case.department.name,
+        decision=DECISION_WORDS[Decision(case.decision)], decided_on=case.completed_on,
+        certificate_number=certificate.number if certificate else "",
+        holder=mask_name(person.name) if natural else person.name,
+        holder_id=mask_id(person.id_number) if natural else person.credit_code)
