@@ -26,6 +26,7 @@ from core.errors import AccessDenied, PlatformError
 from rules import builder as rule_builder
 
 from . import access, catalogue, editing, returns, rulesets, selectors, services
+from .flow import flow_layout, problems_by_step
 from .forms import (
     AddFieldForm,
     AnomalyFormSet,
@@ -448,8 +449,9 @@ def item_workflow(request, code):
                         for s in steps if s.get("decision_form") for k in ordered_fields(s["decision_form"])]
         names = {st["key"]: st["name"] for st in steps}
         step_form = StepForm(request.POST if op == "step" else None, step_keys=keys, editing=editing_key or None,
-                             step_names=names,
-                             form_fields=form_fields, initial=StepForm.initial_from(current, start=workflow["start"]) if current else {})
+                             step_names=names, form_fields=form_fields,
+                             initial=StepForm.initial_from(current, start=workflow["start"]) if current
+                             else _new_step_initial(request.GET, keys))
         transitions = TransitionFormSet(
             request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys, "step_names": names},
             initial=[_transition_initial(t) for t in current["transitions"]] if current and op != "step" else None)
@@ -479,6 +481,19 @@ def item_workflow(request, code):
     # Every variable any rule of the unit may name, for its conditions in words (the “流转” column).
     described = {v["name"]: v for v in selectors.rule_builder_variables(
         item.definition, unit.get(item.definition), every_decision=True)}
+    if op == "add_parallel":
+        chosen = dict(Department.objects.exclude(kind=Department.Kind.DISTRICT)
+                      .filter(code__in=request.POST.getlist("departments")).values_list("code", "name"))
+        after = request.POST.get("after", "")
+        if len(chosen) < 2:
+            messages.error(request, "并联审批至少选择两个部门")
+        elif after not in keys:
+            messages.error(request, "请选择在哪个步骤之后添加并联审批")
+        else:
+            unit.get(doc)["workflow"] = editing.workflow_insert_parallel(
+                workflow, after=after, departments=list(chosen.items()))
+            if _save(request, item, doc, problems):
+                return redirect(back)
     if op == "remove_step":
         unit.get(doc)["workflow"] = editing.workflow_remove_step(workflow, request.POST.get("key", ""))
         if _save(request, item, doc, problems):
@@ -486,6 +501,10 @@ def item_workflow(request, code):
     return render(request, "designer/item_workflow.html", _context(
         request, item, problems=problems, unit=unit, units=editing.units(item.definition), workflow=workflow,
         flowchart=flowchart_svg(workflow), json_form=json_form,
+        flow=_flow(unit.get(doc)["workflow"] if problems else workflow, problems, unit=unit, names=step_names,
+                   variables=described, departments=departments),
+        parallel_departments=Department.objects.exclude(kind=Department.Kind.DISTRICT).order_by("code")
+        .values_list("code", "name") if can_edit_flow(request, item) else (),
         step_rows=[_step_row(s, names=step_names, variables=described, departments=departments) for s in steps],
         start_name=step_names.get(workflow["start"], workflow["start"]),
         editing_name=step_names.get(editing_key, editing_key),
@@ -503,6 +522,37 @@ def _transition_initial(transition: dict) -> dict:
     if "when" in transition:
         initial["when"] = json.dumps(transition["when"], ensure_ascii=False)
     return initial
+
+
+def _new_step_initial(query, keys: list[str]) -> dict:
+    """A new step opened from a "+" of the flow: after which step, and of which type."""
+    initial = {}
+    if query.get("after") in keys:
+        initial["after"] = query["after"]
+    if query.get("type") in step_types:
+        initial["type"] = query["type"]
+    return initial
+
+
+def can_edit_flow(request, item) -> bool:
+    return _context(request, item)["can_edit"]
+
+
+def _flow(workflow: dict, problems: dict, *, unit, names: dict, variables: dict, departments: dict) -> list:
+    """The workflow as a vertical flow for the editor, with the problems of the last refused save
+    on the steps they concern (the layout of the refused workflow, so the indexes match)."""
+    def lines(step: dict) -> list[str]:
+        row = _step_row(step, names=names, variables=variables, departments=departments)
+        found = [" · ".join(x for x in (row["role"], row["department"]) if x)]
+        if row["limit_days"] != "":
+            found.append(f"时限{row['limit_days']}个工作日")
+        if row["return_to"]:
+            found.append(f"可退回到：{row['return_to']}")
+        return [x for x in found if x]
+
+    return flow_layout(workflow, describe_step=lines,
+                       describe_condition=lambda when: _condition_words({"when": when}, variables),
+                       problems=problems_by_step(problems, workflow, unit_prefix=unit.path))
 
 
 def _step_row(step: dict, *, names: dict, variables: dict, departments: dict) -> dict:
