@@ -49,6 +49,13 @@ def items_for(user) -> QuerySet[ApprovalItem]:
     return items.filter(department_id__in=departments)
 
 
+def copyable_items(user) -> QuerySet[ApprovalItem]:
+    """Published items a new item may start from: any department's item in service that is not
+    confidential, and the confidential ones the person may already see."""
+    return (ApprovalItem.objects.in_service().filter(Q(confidential=False) | Q(pk__in=items_for(user).values("pk")))
+            .select_related("department", "current_version").order_by("department__code", "name"))
+
+
 def review_queue() -> QuerySet[ApprovalItem]:
     return ApprovalItem.objects.filter(state=ItemState.IN_REVIEW).select_related("department").order_by("updated_at")
 

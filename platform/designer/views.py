@@ -43,6 +43,7 @@ from .forms import (
     TransitionFormSet,
     department_rows,
 )
+from .guide import guide
 from .models import ApprovalItem, CertificateType, ItemState, ServiceTheme
 from .palette import field_types, ordered_fields
 from .render import flowchart_svg, form_data_from_post, render_form, table_columns
@@ -78,6 +79,7 @@ def _context(request, item, **extra) -> dict:
     can_edit = access.can_edit_for(request.user, item.department) and item.state in (ItemState.DRAFT,
                                                                                        ItemState.PUBLISHED)
     return {"item": item, "doc": item.definition, "can_edit": can_edit,
+            "guide": guide(item.definition) if can_edit and item.state == ItemState.DRAFT else None,
             "can_review": access.can_review(request.user) and item.state == ItemState.IN_REVIEW, **extra}
 
 
