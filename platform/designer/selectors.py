@@ -242,7 +242,12 @@ ORDER = {"green": 0, "warning": 1, "yellow": 2, "red": 3}
 
 
 def document_diff(old, new, path: str = "$") -> list[tuple[str, object, object]]:
-    """Leaf-level differences between two documents: ``[(path, old, new)]`` in document order."""
+    """Leaf-level differences between two documents: ``[(path, old, new)]`` in document order.
+    An added or removed object or list is listed leaf by leaf too, so every row names one thing."""
+    if old is None and isinstance(new, (dict, list)):
+        old = type(new)()
+    if new is None and isinstance(old, (dict, list)):
+        new = type(old)()
     if isinstance(old, dict) and isinstance(new, dict):
         out = []
         for key in list(old) + [k for k in new if k not in old]:

@@ -26,6 +26,7 @@ from core.errors import AccessDenied, PlatformError
 from rules import builder as rule_builder
 
 from . import access, catalogue, editing, returns, rulesets, selectors, services
+from .diff_words import path_in_words
 from .flow import flow_layout, problems_by_step
 from .forms import (
     AddFieldForm,
@@ -650,12 +651,16 @@ def item_diff(request, code):
     versions = list(item.versions.all())
     documents = {str(v.number): v.document for v in versions} | {"draft": item.definition}
     labels = {str(v.number): f"第{v.number}版" for v in versions} | {"draft": "工作副本"}
-    default_old = str(versions[-1].number) if versions else "draft"
+    first = item.history.order_by("history_date").first()
+    if not versions and first is not None:  # never published: what was changed since it was created
+        documents, labels = {"created": first.definition, **documents}, {"created": "新建时", **labels}
+    default_old = str(versions[-1].number) if versions else ("created" if first is not None else "draft")
     old = request.GET.get("old", default_old)
     new = request.GET.get("new", "draft")
     if old not in documents or new not in documents:
         old, new = default_old, "draft"
-    rows = [(path, _show(a), _show(b)) for path, a, b in selectors.document_diff(documents[old], documents[new])]
+    rows = [(path_in_words(path, documents[new] if b is not None else documents[old]), _show(a), _show(b))
+            for path, a, b in selectors.document_diff(documents[old], documents[new])]
     return render(request, "designer/item_diff.html", _context(
         request, item, rows=rows, old=old, new=new, choices=list(labels.items()), old_label=labels[old],
         new_label=labels[new]))

@@ -65,3 +65,23 @@ def test_guided_path_on_a_new_item_lists_what_is_missing(editor):
     assert len(parts["提交审核"]) == sum(len(v) for k, v in parts.items() if k != "提交审核")
     page = editor.get(f"/designer/items/{item.code}/workflow/").content.decode()
     assert "办理向导" in page and "尚未列出申请材料" in page and "待完善" in page
+
+
+def test_a_definition_path_in_words():
+    from designer.diff_words import path_in_words
+
+    doc = {"stages": [{"name": "设立", "workflow": {"steps": [{"name": "受理"}, {"name": "专家评审"}]},
+                       "form": {"schema": {"properties": {"area": {"title": "面积"}}}}}]}
+    assert path_in_words("$.stages[0].workflow.steps[1].procedure", doc) == "阶段“设立” › 办理流程 › 步骤“专家评审” › 特殊程序种类"
+    assert path_in_words("$.stages[0].form.schema.properties.area.title", doc) == (
+        "阶段“设立” › 申请表单 › 字段定义 › 字段 › 字段“面积” › 标题")
+    assert path_in_words("$.stages[0].workflow.steps[7].name", doc) == "阶段“设立” › 办理流程 › 步骤第8项 › 名称"
+
+
+def test_a_new_item_compared_with_what_it_was_when_created(editor):
+    editor.post("/designer/", {"department": "JB-SCJG", "item_type": "XK", "name": "新事项"})
+    item = ApprovalItem.objects.get(name="新事项")
+    doc = dict(item.definition, public=dict(item.definition["public"], conditions="场所面积不少于100平方米"))
+    editor.post(f"/designer/items/{item.code}/json/", {"document": __import__("json").dumps(doc, ensure_ascii=False)})
+    page = editor.get(f"/designer/items/{item.code}/diff/").content.decode()
+    assert "新建时" in page and "公开信息 › 审批条件" in page and "场所面积不少于100平方米" in page
