@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-
 KEY_WORDS = {
     "stages": "阶段", "materials": "申请材料", "workflow": "办理流程", "steps": "步骤", "form": "申请表单",
     "public": "公开信息", "supervision": "监察规则", "transitions": "流转", "name": "名称", "title": "标题",
