@@ -64,6 +64,20 @@ def form_duplicate_field(form: dict, key: str) -> str:
     return new
 
 
+def form_move_field(form: dict, key: str, *, before: str) -> bool:
+    """Move the field ``key`` just before the field ``before`` ("" or unknown: to the end) in the
+    UI schema's order (already complete). False when ``key`` is not a field or nothing moves."""
+    order = form["ui_schema"]["order"]
+    if key not in order or key == before:
+        return False
+    moved = [k for k in order if k != key]
+    moved.insert(moved.index(before) if before in moved else len(moved), key)
+    if moved == order:
+        return False
+    form["ui_schema"]["order"] = moved
+    return True
+
+
 def form_remove_table_column(form: dict, table: str, column: str) -> None:
     """Remove one column of a repeating table, in place: its schema, its required mark and its
     place in the column order. A rule still naming it is refused when the definition is saved."""

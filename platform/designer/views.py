@@ -256,7 +256,11 @@ def item_form(request, code):
         elif op == "move":
             order = owner["form"]["ui_schema"]["order"] = ordered_fields(owner["form"])
             key, step = request.POST.get("key", ""), -1 if request.POST.get("direction") == "up" else 1
-            if key in order and 0 <= order.index(key) + step < len(order):
+            if "before" in request.POST:  # dragged and dropped: before a field, or last ("")
+                if editing.form_move_field(owner["form"], request.POST.get("key", ""), before=request.POST["before"]):
+                    if _save(request, item, doc, problems):
+                        return redirect(here)
+            elif key in order and 0 <= order.index(key) + step < len(order):
                 i = order.index(key)
                 order[i], order[i + step] = order[i + step], order[i]
                 if _save(request, item, doc, problems):

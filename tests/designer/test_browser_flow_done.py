@@ -198,3 +198,28 @@ def test_editor_builds_an_item_with_clicks_legal_office_publishes_applicant_appl
     case = Case.objects.get(item__code=code)
     assert page.get_by_text(case.number).first.is_visible()
     shot(page, "08-received")
+
+
+def test_form_builder_drag_to_reorder_and_click_the_preview_to_edit(district, page, login):
+    from designer.models import ApprovalItem
+
+    code = "JB-SCJG-XK-0001"
+    order = ApprovalItem.objects.get(code=code).definition["form"]["ui_schema"]["order"]
+    login("editor")
+    page.goto(f"/designer/items/{code}/form/")
+    rows = page.locator("tr[data-field-row]")
+    with page.expect_navigation():
+        rows.nth(2).drag_to(rows.nth(0))
+    page.wait_for_load_state("networkidle")
+    moved = ApprovalItem.objects.get(code=code).definition["form"]["ui_schema"]["order"]
+    assert moved[0] == order[2] and moved[1:3] == order[:2]
+    assert page.locator("tr[data-field-row]").first.get_attribute("data-field-row") == order[2]
+    shot(page, "09-form-dragged")
+    # a click on a field's title in the preview opens its editor
+    preview = page.locator("section.preview")
+    field = preview.locator(f"[data-field='{order[1]}']").first
+    with page.expect_navigation():
+        field.locator("label, legend").first.click()
+    page.locator("#field-editor").wait_for()
+    assert f"field={order[1]}" in page.url
+    shot(page, "10-form-click-to-edit")

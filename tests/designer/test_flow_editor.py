@@ -119,3 +119,25 @@ def test_refused_step_shows_its_problem_on_the_node(editor):
                      page, re.S)
     assert node and "现场核查" in node.group(1) and "不能作为结束步骤" in node.group(1)
     assert first in page
+
+
+# --- Form builder: drag to reorder ------------------------------------------------------------
+
+def test_a_dragged_field_is_put_before_the_one_it_is_dropped_on(editor):
+    from designer.models import ApprovalItem
+
+    code = "JB-SCJG-XK-0001"
+    order = ApprovalItem.objects.get(code=code).definition["form"]["ui_schema"]["order"]
+    last, first = order[-1], order[0]
+    response = editor.post(f"/designer/items/{code}/form/", {"op": "move", "key": last, "before": first})
+    assert response.status_code == 302
+    moved = ApprovalItem.objects.get(code=code).definition["form"]["ui_schema"]["order"]
+    assert moved[0] == last and moved[1:] == order[:-1]
+    editor.post(f"/designer/items/{code}/form/", {"op": "move", "key": last, "before": ""})
+    assert ApprovalItem.objects.get(code=code).definition["form"]["ui_schema"]["order"] == order
+
+
+def test_form_builder_rows_draggable_and_preview_editable(editor):
+    page = editor.get("/designer/items/JB-SCJG-XK-0001/form/").content.decode()
+    assert 'draggable="true" data-field-row=' in page and 'id="drag-move"' in page
+    assert 'data-edit-url="?field="' in page and "designer/form_builder.js" in page
