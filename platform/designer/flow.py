@@ -23,10 +23,11 @@ class FlowNode:
     key: str
     name: str
     type_label: str
-    kind: str  # "step", "special", "parallel", "end"
+    kind: str  # "step", "parallel", "end"
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     is_start: bool = False
+    fill: str = "#ffffff"
     is_node: bool = True
 
 
@@ -84,12 +85,13 @@ def flow_layout(workflow: dict, *, describe_step, describe_condition, problems: 
 
     def node(step: dict) -> FlowNode:
         step_type = step_types.get(step["type"]) if step["type"] in step_types else None
-        kind = ("parallel" if step_type and step_type.parallel else
-                "special" if step["type"] == "special_procedure" else
-                "end" if not step.get("transitions") else "step")
+        kind = ("parallel" if step_type and step_type.parallel else "end" if not step.get("transitions") else "step")
+        # the type's own line (a special procedure's kind and days…) and colour, as in the flowchart
+        own = [step_type.describe(step)] if step_type and step_type.note else []
         return FlowNode(key=step["key"], name=step["name"], type_label=step_type.label if step_type else step["type"],
-                        kind=kind, lines=describe_step(step), problems=problems.get(step["key"], []),
-                        is_start=step["key"] == workflow.get("start"))
+                        kind=kind, lines=own + describe_step(step), problems=problems.get(step["key"], []),
+                        is_start=step["key"] == workflow.get("start"),
+                        fill=step_type.fill if step_type else "#ffffff")
 
     def walk(key: str | None, stop: str | None) -> list:
         items: list = []

@@ -25,7 +25,7 @@ PARTS = (
     GuidePart("form", "表单", "designer:item-form"),
     GuidePart("workflow", "流程", "designer:item-workflow"),
     GuidePart("supervision", "时限与监察规则", "designer:item-supervision"),
-    GuidePart("review", "提交审核", "designer:item"),
+    GuidePart("submit", "提交审核", "designer:item"),
 )
 
 # First match wins: a stage's materials are 申请材料, a stage's own facts are 办理阶段.
@@ -52,5 +52,5 @@ def guide(doc: dict) -> list[dict]:
         by_part.setdefault(part_of(path), []).extend(messages)
     every = [m for messages in by_part.values() for m in messages]
     return [{"key": p.key, "label": p.label, "url_name": p.url_name, "number": n,
-             "missing": every if p.key == "review" else by_part.get(p.key, [])}
+             "missing": every if p.key == "submit" else by_part.get(p.key, [])}
             for n, p in enumerate(PARTS, start=1)]
