@@ -64,6 +64,20 @@ def form_duplicate_field(form: dict, key: str) -> str:
     return new
 
 
+def form_move_field(form: dict, key: str, *, before: str) -> bool:
+    """Move the field ``key`` just before the field ``before`` ("" or unknown: to the end) in the
+    UI schema's order (already complete). False when ``key`` is not a field or nothing moves."""
+    order = form["ui_schema"]["order"]
+    if key not in order or key == before:
+        return False
+    moved = [k for k in order if k != key]
+    moved.insert(moved.index(before) if before in moved else len(moved), key)
+    if moved == order:
+        return False
+    form["ui_schema"]["order"] = moved
+    return True
+
+
 def form_remove_table_column(form: dict, table: str, column: str) -> None:
     """Remove one column of a repeating table, in place: its schema, its required mark and its
     place in the column order. A rule still naming it is refused when the definition is saved."""
@@ -155,6 +169,35 @@ def workflow_remove_step(workflow: dict, key: str) -> dict:
             if not other["return_to"]:
                 del other["return_to"]
                 other["actions"] = [a for a in other.get("actions", []) if a != "return"]
+    return workflow
+
+
+def workflow_insert_parallel(workflow: dict, *, after: str, departments: list[tuple[str, str]],
+                             role: str = "section_chief", limit_days: int = 5) -> dict:
+    """A copy of ``workflow`` with a parallel branch inserted after the step ``after``: a
+    并联分支 step, one 承办 step per department (``(code, name)``), and a 并联汇合 step that
+    takes over ``after``'s transitions, so the lanes join where ``after`` used to go on."""
+    from .identifiers import identifier_from_title
+
+    workflow = copy.deepcopy(workflow)
+    steps = workflow["steps"]
+    previous = next(s for s in steps if s["key"] == after)
+    taken = {s["key"] for s in steps}
+
+    def key_for(title: str) -> str:
+        key = identifier_from_title(title, taken, fallback="step")
+        taken.add(key)
+        return key
+
+    branch_key, join_key = key_for("并联审查"), key_for("并联汇合")
+    lanes = [{"key": key_for(f"{name}审查"), "type": "review", "name": f"{name}审查"[:50], "role": role,
+              "department": code, "limit_days": limit_days, "actions": ["approve", "reject"],
+              "transitions": [{"to": join_key}]} for code, name in departments]
+    steps.extend([{"key": branch_key, "type": "parallel_branch", "name": "并联审查",
+                   "transitions": [{"to": lane["key"], "label": lane["name"]} for lane in lanes]},
+                  *lanes,
+                  {"key": join_key, "type": "parallel_join", "name": "并联汇合", "transitions": previous["transitions"]}])
+    previous["transitions"] = [{"to": branch_key}]
     return workflow
 
 

@@ -16,8 +16,9 @@ from rules.builder import NotRepresentable, from_branches, to_branches
 
 from .defaults import DEFAULT_RETENTION, RETENTION_PERIODS
 from .identifiers import identifier_from_title
-from .models import CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
+from .models import ApprovalItem, CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
 from .palette import field_types, palette_choices, resolve_kind
+from .selectors import copyable_items
 from .steps import ACTIONS, NOTICE_DAY_KINDS, step_settings, step_types
 
 KEY_HELP = "小写英文字母开头，可含数字和下划线，例如 business_type"
@@ -74,9 +75,15 @@ class ItemCreateForm(DesignerForm):
     department = forms.ModelChoiceField(label="实施部门", queryset=Department.objects.none(), to_field_name="code")
     item_type = forms.ChoiceField(label="事项类型", choices=ItemType.choices)
     name = forms.CharField(label="事项名称", max_length=200)
+    copy_from = forms.ModelChoiceField(
+        label="从已发布事项复制（可不选）", required=False, queryset=ApprovalItem.objects.none(),
+        empty_label="不复制，从区统一模板开始",
+        help_text="复制所选事项现行版本的材料、表单、流程、阶段和规则，再按本事项修改")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["copy_from"].queryset = copyable_items(user)
+        self.fields["copy_from"].label_from_instance = lambda item: f"{item.name}（{item.department.name}）"
         departments = Department.objects.filter(kind=Department.Kind.DEPARTMENT)
         if not getattr(user, "is_superuser", False):
             mine = RoleAssignment.objects.filter(user=user, role=Role.ITEM_EDITOR).values("department")

@@ -49,6 +49,13 @@ def items_for(user) -> QuerySet[ApprovalItem]:
     return items.filter(department_id__in=departments)
 
 
+def copyable_items(user) -> QuerySet[ApprovalItem]:
+    """Published items a new item may start from: any department's item in service that is not
+    confidential, and the confidential ones the person may already see."""
+    return (ApprovalItem.objects.in_service().filter(Q(confidential=False) | Q(pk__in=items_for(user).values("pk")))
+            .select_related("department", "current_version").order_by("department__code", "name"))
+
+
 def review_queue() -> QuerySet[ApprovalItem]:
     return ApprovalItem.objects.filter(state=ItemState.IN_REVIEW).select_related("department").order_by("updated_at")
 
@@ -239,7 +246,12 @@ ORDER = {"green": 0, "warning": 1, "yellow": 2, "red": 3}
 
 
 def document_diff(old, new, path: str = "$") -> list[tuple[str, object, object]]:
-    """Leaf-level differences between two documents: ``[(path, old, new)]`` in document order."""
+    """Leaf-level differences between two documents: ``[(path, old, new)]`` in document order.
+    An added or removed object or list is listed leaf by leaf too, so every row names one thing."""
+    if old is None and isinstance(new, (dict, list)):
+        old = type(new)()
+    if new is None and isinstance(old, (dict, list)):
+        new = type(old)()
     if isinstance(old, dict) and isinstance(new, dict):
         out = []
         for key in list(old) + [k for k in new if k not in old]:

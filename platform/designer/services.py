@@ -79,8 +79,11 @@ def _record(item, action, actor, opinion="") -> None:
 
 
 @transaction.atomic
-def item_create(*, actor, department: Department, item_type: str, name: str) -> ApprovalItem:
-    """A new draft with the next free code of the department and type, from the district template."""
+def item_create(*, actor, department: Department, item_type: str, name: str,
+                copy_from: ApprovalItem | None = None) -> ApprovalItem:
+    """A new draft with the next free code of the department and type, from the district
+    template, or from a copy of the published version of ``copy_from`` (its materials, form,
+    workflow, stages and rules; the new item's own code, department, type and name)."""
     access.require_editor_for(actor, department)
     if item_type not in ItemType.values:
         raise InvalidInput("事项类型无效", details={"item_type": [f"“{item_type}”不是有效的事项类型"]})
@@ -91,7 +94,13 @@ def item_create(*, actor, department: Department, item_type: str, name: str) -> 
     last = ApprovalItem.objects.filter(department=department, item_type=item_type).aggregate(n=Max("sequence"))["n"]
     sequence = (last or 0) + 1
     code = f"{department.code}-{item_type}-{sequence:04d}"
-    doc = _normalised(new_definition(code=code, department=department, item_type=item_type, name=name))
+    if copy_from is not None:
+        if copy_from.current_version is None:
+            raise InvalidInput("只能复制已发布的事项", details={"copy_from": ["所选事项尚未发布"]})
+        doc = _normalised({**copy.deepcopy(copy_from.current_version.document),
+                           "code": code, "department": department.code, "item_type": item_type, "name": name})
+    else:
+        doc = _normalised(new_definition(code=code, department=department, item_type=item_type, name=name))
     validate_definition(doc)
     item = ApprovalItem(code=code, department=department, item_type=item_type, sequence=sequence)
     _copy_catalogue_columns(item, doc)

@@ -584,6 +584,23 @@ def _particular_problems(doc: dict, units, problems: Problems, issues_certificat
             where = f"阶段“{unit['name']}”" if unit is not doc else "本事项"
             problems.add(f"{here}.path", f"“{path}”不是{where}申请表中的字段或办理步骤的决定事项"
                          "（决定事项写作 decision.步骤编号.字段名）")
+def review_gaps(doc: dict) -> Problems:
+    """What a sound draft still lacks before the legal office can review it: parts the district
+    template leaves empty. Not refused on save (a draft is built part by part); the guided path
+    shows them with :func:`definition_problems`, by the part their path belongs to."""
+    gaps = Problems()
+    public = doc["public"]
+    for key, label in (("approval_type", "审批类型及法律效力"), ("conditions", "审批条件")):
+        if not str(public.get(key) or "").strip():
+            gaps.add(f"$.public.{key}", f"尚未填写“{label}”")
+    units = [("$", doc)] if not doc["stages"] else [(f"$.stages[{i}]", s) for i, s in enumerate(doc["stages"])]
+    for path, unit in units:
+        if not unit["materials"]:
+            gaps.add(f"{path}.materials", "尚未列出申请材料")
+        form = unit_form(doc, unit)
+        if len(form["schema"].get("properties", {})) < 2:
+            gaps.add(f"{path}.form", "申请表单只有模板中的一个字段，尚未设计")
+    return gaps
 
 
 def validate_definition(doc, *, certificate_types: set[str] | None = None) -> None:

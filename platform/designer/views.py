@@ -28,6 +28,8 @@ from rules import builder as rule_builder
 
 from . import access, catalogue, editing, returns, rulesets, selectors, services
 from .certificate_operations import certificate_operations, operation_of
+from .diff_words import path_in_words
+from .flow import flow_layout, problems_by_step
 from .forms import (
     AddFieldForm,
     AnomalyFormSet,
@@ -44,6 +46,7 @@ from .forms import (
     TransitionFormSet,
     department_rows,
 )
+from .guide import guide
 from .models import ApprovalItem, CertificateType, ItemState, ServiceTheme
 from .palette import field_types, ordered_fields
 from .render import flowchart_svg, form_data_from_post, render_form, table_columns
@@ -79,6 +82,7 @@ def _context(request, item, **extra) -> dict:
     can_edit = access.can_edit_for(request.user, item.department) and item.state in (ItemState.DRAFT,
                                                                                        ItemState.PUBLISHED)
     return {"item": item, "doc": item.definition, "can_edit": can_edit,
+            "guide": guide(item.definition) if can_edit and item.state == ItemState.DRAFT else None,
             "can_review": access.can_review(request.user) and item.state == ItemState.IN_REVIEW, **extra}
 
 
@@ -254,7 +258,11 @@ def item_form(request, code):
         elif op == "move":
             order = owner["form"]["ui_schema"]["order"] = ordered_fields(owner["form"])
             key, step = request.POST.get("key", ""), -1 if request.POST.get("direction") == "up" else 1
-            if key in order and 0 <= order.index(key) + step < len(order):
+            if "before" in request.POST:  # dragged and dropped: before a field, or last ("")
+                if editing.form_move_field(owner["form"], request.POST.get("key", ""), before=request.POST["before"]):
+                    if _save(request, item, doc, problems):
+                        return redirect(here)
+            elif key in order and 0 <= order.index(key) + step < len(order):
                 i = order.index(key)
                 order[i], order[i + step] = order[i + step], order[i]
                 if _save(request, item, doc, problems):
@@ -450,8 +458,9 @@ def item_workflow(request, code):
                         for s in steps if s.get("decision_form") for k in ordered_fields(s["decision_form"])]
         names = {st["key"]: st["name"] for st in steps}
         step_form = StepForm(request.POST if op == "step" else None, step_keys=keys, editing=editing_key or None,
-                             step_names=names,
-                             form_fields=form_fields, initial=StepForm.initial_from(current, start=workflow["start"]) if current else {})
+                             step_names=names, form_fields=form_fields,
+                             initial=StepForm.initial_from(current, start=workflow["start"]) if current
+                             else _new_step_initial(request.GET, keys))
         transitions = TransitionFormSet(
             request.POST if op == "step" else None, prefix="t", form_kwargs={"step_keys": keys, "step_names": names},
             initial=[_transition_initial(t) for t in current["transitions"]] if current and op != "step" else None)
@@ -481,6 +490,19 @@ def item_workflow(request, code):
     # Every variable any rule of the unit may name, for its conditions in words (the “流转” column).
     described = {v["name"]: v for v in selectors.rule_builder_variables(
         item.definition, unit.get(item.definition), every_decision=True)}
+    if op == "add_parallel":
+        chosen = dict(Department.objects.exclude(kind=Department.Kind.DISTRICT)
+                      .filter(code__in=request.POST.getlist("departments")).values_list("code", "name"))
+        after = request.POST.get("after", "")
+        if len(chosen) < 2:
+            messages.error(request, "并联审批至少选择两个部门")
+        elif after not in keys:
+            messages.error(request, "请选择在哪个步骤之后添加并联审批")
+        else:
+            unit.get(doc)["workflow"] = editing.workflow_insert_parallel(
+                workflow, after=after, departments=list(chosen.items()))
+            if _save(request, item, doc, problems):
+                return redirect(back)
     if op == "remove_step":
         unit.get(doc)["workflow"] = editing.workflow_remove_step(workflow, request.POST.get("key", ""))
         if _save(request, item, doc, problems):
@@ -488,6 +510,10 @@ def item_workflow(request, code):
     return render(request, "designer/item_workflow.html", _context(
         request, item, problems=problems, unit=unit, units=editing.units(item.definition), workflow=workflow,
         flowchart=flowchart_svg(workflow), json_form=json_form,
+        flow=_flow(unit.get(doc)["workflow"] if problems else workflow, problems, unit=unit, names=step_names,
+                   variables=described, departments=departments),
+        parallel_departments=Department.objects.exclude(kind=Department.Kind.DISTRICT).order_by("code")
+        .values_list("code", "name") if can_edit_flow(request, item) else (),
         step_rows=[_step_row(s, names=step_names, variables=described, departments=departments) for s in steps],
         start_name=step_names.get(workflow["start"], workflow["start"]),
         editing_name=step_names.get(editing_key, editing_key),
@@ -505,6 +531,37 @@ def _transition_initial(transition: dict) -> dict:
     if "when" in transition:
         initial["when"] = json.dumps(transition["when"], ensure_ascii=False)
     return initial
+
+
+def _new_step_initial(query, keys: list[str]) -> dict:
+    """A new step opened from a "+" of the flow: after which step, and of which type."""
+    initial = {}
+    if query.get("after") in keys:
+        initial["after"] = query["after"]
+    if query.get("type") in step_types:
+        initial["type"] = query["type"]
+    return initial
+
+
+def can_edit_flow(request, item) -> bool:
+    return _context(request, item)["can_edit"]
+
+
+def _flow(workflow: dict, problems: dict, *, unit, names: dict, variables: dict, departments: dict) -> list:
+    """The workflow as a vertical flow for the editor, with the problems of the last refused save
+    on the steps they concern (the layout of the refused workflow, so the indexes match)."""
+    def lines(step: dict) -> list[str]:
+        row = _step_row(step, names=names, variables=variables, departments=departments)
+        found = [" · ".join(x for x in (row["role"], row["department"]) if x)]
+        if row["limit_days"] != "":
+            found.append(f"时限{row['limit_days']}个工作日")
+        if row["return_to"]:
+            found.append(f"可退回到：{row['return_to']}")
+        return [x for x in found if x]
+
+    return flow_layout(workflow, describe_step=lines,
+                       describe_condition=lambda when: _condition_words({"when": when}, variables),
+                       problems=problems_by_step(problems, workflow, unit_prefix=unit.path))
 
 
 def _step_row(step: dict, *, names: dict, variables: dict, departments: dict) -> dict:
@@ -602,12 +659,16 @@ def item_diff(request, code):
     versions = list(item.versions.all())
     documents = {str(v.number): v.document for v in versions} | {"draft": item.definition}
     labels = {str(v.number): f"第{v.number}版" for v in versions} | {"draft": "工作副本"}
-    default_old = str(versions[-1].number) if versions else "draft"
+    first = item.history.order_by("history_date").first()
+    if not versions and first is not None:  # never published: what was changed since it was created
+        documents, labels = {"created": first.definition, **documents}, {"created": "新建时", **labels}
+    default_old = str(versions[-1].number) if versions else ("created" if first is not None else "draft")
     old = request.GET.get("old", default_old)
     new = request.GET.get("new", "draft")
     if old not in documents or new not in documents:
         old, new = default_old, "draft"
-    rows = [(path, _show(a), _show(b)) for path, a, b in selectors.document_diff(documents[old], documents[new])]
+    rows = [(path_in_words(path, documents[new] if b is not None else documents[old]), _show(a), _show(b))
+            for path, a, b in selectors.document_diff(documents[old], documents[new])]
     return render(request, "designer/item_diff.html", _context(
         request, item, rows=rows, old=old, new=new, choices=list(labels.items()), old_label=labels[old],
         new_label=labels[new]))

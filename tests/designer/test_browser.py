@@ -74,7 +74,7 @@ def test_editor_designs_submits_and_legal_office_sends_back_then_publishes(distr
     code = "JB-SCJG-XK-0003"
 
     # The form: a choice, a field shown only for catering, a repeating table with an ID column.
-    page.get_by_role("link", name="表单设计").click()
+    page.get_by_role("link", name="表单设计", exact=True).click()
     add_field(page, kind="单选", key="kind", title="经营类型", required=True, choices="餐饮\n零售")
     add_field(page, kind="数字", key="seats", title="座位数", required=True,
               visible_if='{"==": [{"var": "kind"}, "餐饮"]}')
@@ -93,7 +93,7 @@ def test_editor_designs_submits_and_legal_office_sends_back_then_publishes(distr
     shot(page, "form-builder")
 
     # A material required only for catering.
-    page.get_by_role("link", name="申请材料").click()
+    page.get_by_role("link", name="申请材料", exact=True).click()
     open_advanced(page.locator("form", has=page.get_by_role("button", name="添加材料")))
     page.locator("#id_key").fill("hygiene")
     page.locator("#id_name").fill("餐饮服务从业人员健康证明")
@@ -103,26 +103,28 @@ def test_editor_designs_submits_and_legal_office_sends_back_then_publishes(distr
     assert page.get_by_role("cell", name="餐饮服务从业人员健康证明", exact=True).is_visible()
 
     # A four-level workflow (受理 → 承办 → 审核 → 批准) with returns and a parallel review.
-    page.get_by_role("link", name="办理流程").click()
+    page.get_by_role("link", name="办理流程", exact=True).click()
     workflow = sample_workflow()
     bad = json.loads(json.dumps(workflow))
     bad["steps"][1]["return_to"] = ["decide"]
     page.get_by_label("流程定义（JSON）").fill(json.dumps(bad, ensure_ascii=False, indent=2))
-    page.get_by_role("button", name="校验并保存").click()
-    assert page.get_by_role("alert").get_by_text("$.workflow.steps[1].return_to[0]").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="校验并保存").click()
+    assert page.locator(".problems").get_by_text("$.workflow.steps[1].return_to[0]").is_visible()
+    assert page.locator("li.flow-node.has-problems[data-step='handle']").is_visible()  # on its node too
     page.get_by_label("流程定义（JSON）").fill(json.dumps(workflow, ensure_ascii=False, indent=2))
     page.get_by_role("button", name="校验并保存").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("svg.flowchart g.step").count() == 9
     shot(page, "workflow")
 
-    page.get_by_role("link", name="表单预览").click()
+    page.get_by_role("link", name="表单预览", exact=True).click()
     page.get_by_label("零售").check()
     assert not page.locator('[data-field="seats"]').is_visible()
     page.get_by_label("餐饮").check()
     shot(page, "preview")
 
-    page.get_by_role("link", name="概览").click()
+    page.get_by_role("link", name="概览", exact=True).click()
     page.get_by_role("button", name="提交法制办审核").click()
     assert page.get_by_text("已提交法制办审核").is_visible()
     logout(page)

@@ -1,0 +1,124 @@
+"""A workflow laid out as a vertical flow (the DingTalk/Feishu approval style): steps one under
+the other, a step with several ways out opens a branch whose lanes stand side by side until
+they meet again (the nearest step every lane reaches: a parallel branch's join, or the step a
+condition branch's lanes all lead to). Returns are notes on the step, not arrows, so nothing
+crosses. The workflow editor renders it with a "+" between steps; the layout needs no script.
+
+Problems from validation (``$.workflow.steps[3]…``, ``$.stages[0].workflow.steps[1]…``) are
+attached to the step they concern by :func:`problems_by_step`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .steps import step_types
+
+_STEP_PATH = re.compile(r"workflow\.steps\[(\d+)\]")
+
+
+@dataclass
+class FlowNode:
+    key: str
+    name: str
+    type_label: str
+    kind: str  # "step", "parallel", "end"
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    is_start: bool = False
+    fill: str = "#ffffff"
+    is_node: bool = True
+
+
+@dataclass
+class FlowLane:
+    label: str
+    condition: str
+    items: list
+    goes_to: str = ""  # a lane with no step of its own goes straight to this step
+
+
+@dataclass
+class FlowBranch:
+    kind: str  # "condition" or "parallel"
+    owner: str
+    lanes: list[FlowLane]
+    is_node: bool = False
+
+
+def problems_by_step(problems: dict, workflow: dict, *, unit_prefix: str = "$") -> dict[str, list[str]]:
+    """The messages of ``problems`` that concern a step of ``workflow``, by step key."""
+    steps = workflow.get("steps") or []
+    found: dict[str, list[str]] = {}
+    for path, messages in problems.items():
+        if not path.startswith(unit_prefix + ".workflow"):
+            continue
+        match = _STEP_PATH.search(path)
+        if match and int(match.group(1)) < len(steps):
+            found.setdefault(steps[int(match.group(1))]["key"], []).extend(messages)
+    return found
+
+
+def flow_layout(workflow: dict, *, describe_step, describe_condition, problems: dict | None = None) -> list:
+    """The items of the flow from the start step: :class:`FlowNode` and :class:`FlowBranch`.
+    ``describe_step(step)`` gives a node's detail lines, ``describe_condition(when)`` a
+    condition in words. Steps the start does not reach come last, so none is hidden."""
+    steps = {s["key"]: s for s in workflow.get("steps", [])}
+    forward = {k: [t["to"] for t in s.get("transitions", []) if t["to"] in steps] for k, s in steps.items()}
+    problems = problems or {}
+    placed: set[str] = set()
+
+    def reach(start: str) -> list[str]:
+        order, queue = [], [start]
+        while queue:
+            key = queue.pop(0)
+            if key not in order:
+                order.append(key)
+                queue.extend(forward[key])
+        return order
+
+    def meeting_point(starts: list[str]) -> str | None:
+        orders = [reach(s) for s in starts]
+        every = [set(o) for o in orders]
+        return next((k for k in orders[0] if all(k in s for s in every)), None)
+
+    def node(step: dict) -> FlowNode:
+        step_type = step_types.get(step["type"]) if step["type"] in step_types else None
+        kind = ("parallel" if step_type and step_type.parallel else "end" if not step.get("transitions") else "step")
+        # the type's own line (a special procedure's kind and days…) and colour, as in the flowchart
+        own = [step_type.describe(step)] if step_type and step_type.note else []
+        return FlowNode(key=step["key"], name=step["name"], type_label=step_type.label if step_type else step["type"],
+                        kind=kind, lines=own + describe_step(step), problems=problems.get(step["key"], []),
+                        is_start=step["key"] == workflow.get("start"),
+                        fill=step_type.fill if step_type else "#ffffff")
+
+    def walk(key: str | None, stop: str | None) -> list:
+        items: list = []
+        while key is not None and key != stop and key in steps and key not in placed:
+            placed.add(key)
+            step = steps[key]
+            items.append(node(step))
+            outs = [t for t in step.get("transitions", []) if t["to"] in steps]
+            if len(outs) <= 1:
+                key = outs[0]["to"] if outs else None
+                continue
+            meet = meeting_point([t["to"] for t in outs])
+            step_type = step_types.get(step["type"]) if step["type"] in step_types else None
+            lanes = []
+            for t in outs:
+                lane_items = walk(t["to"], meet)
+                lanes.append(FlowLane(label=t.get("label", ""),
+                                      condition=describe_condition(t["when"]) if "when" in t else "",
+                                      items=lane_items,
+                                      goes_to="" if lane_items else steps[t["to"]]["name"]))
+            items.append(FlowBranch(kind="parallel" if step_type and step_type.parallel == "branch" else "condition",
+                                    owner=key, lanes=lanes))
+            key = meet
+        return items
+
+    items = walk(workflow.get("start"), None)
+    for key in steps:
+        if key not in placed:
+            items.extend(walk(key, None))
+    return items
