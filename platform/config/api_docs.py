@@ -18,7 +18,7 @@ DESCRIPTION = (
 # (path prefix after /api/v1/, tag): the first prefix that matches names the operation's area.
 TAGS = [
     ("cases", "办件"), ("intake", "窗口收件"), ("tasks", "待办与办理"), ("extensions", "待办与办理"),
-    ("progress", "进度查询"), ("catalogue", "事项目录"), ("certificates", "证照库"),
+    ("progress", "进度查询"), ("catalogue", "事项目录"), ("certificates", "证照库"), ("results", "审批结果公示"),
     ("designer", "事项设计与审核"), ("rules", "规则"), ("workdays", "工作日历"),
     ("supervision", "电子监察"), ("exchange", "数据交换"),
     ("applicants", "申请人与组织机构"), ("departments", "申请人与组织机构"), ("windows", "申请人与组织机构"),
@@ -45,6 +45,7 @@ SUMMARIES = {
     "v1_catalogue_themes_list": "服务主题",
     "v1_certificates_list": "证照列表",
     "v1_certificates_retrieve": "证照详情",
+    "v1_results_list": "审批结果公示（自然人姓名和证件号码已遮蔽）",
     "v1_departments_list": "单位列表",
     "v1_departments_create": "新建单位",
     "v1_departments_retrieve": "单位详情",
