@@ -223,7 +223,7 @@ def on_approval(case: Case, *, today: dt.date) -> Certificate | None:
     defn = definition_of(case)
     target = None
     if case.acts_on_id is not None:
-        target = (Certificate.objects.select_for_update().select_related("certificate_type", "holder")
+        target = (Certificate.objects.select_for_update(of=("self",)).select_related("certificate_type", "holder")
                   .get(pk=case.acts_on_id))
         if target.status != Certificate.Status.VALID:
             label = defn.operation.label

@@ -306,9 +306,13 @@ def test_the_worker_sends_the_notices_of_the_sweep(stack):
                                   "ON u.id = n.recipient_id WHERE u.username = 'supervisor' AND n.sent "
                                   "AND n.sent_via = 'console,sms' AND n.sent_at IS NOT NULL")[0][0] > 0,
           30, "通知记为已送达", stack)
-    tasks = [json.loads(line) for line in stack.log("worker").splitlines() if line.startswith("{")]
-    assert any(e.get("logger") == "platform.task" and e.get("task") == "supervision.send_notifications"
-               and e.get("state") == "SUCCESS" for e in tasks)
+
+    def logged_success() -> bool:  # the worker writes its log line after the task's own commit
+        tasks = [json.loads(line) for line in stack.log("worker").splitlines() if line.startswith("{")]
+        return any(e.get("logger") == "platform.task" and e.get("task") == "supervision.send_notifications"
+                   and e.get("state") == "SUCCESS" for e in tasks)
+
+    _wait(logged_success, 30, "工作进程记录通知任务成功", stack)
 
 
 BEAT_AT = """
