@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.fixtures.browser import ARTIFACTS
+from tests.fixtures.browser import two_width_shots
 from tests.runtime.walk import sign_in, submit_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,21 +26,8 @@ TRACK_TYPING = """() => { window.__typed = window.__typed || [];
   }, true); }"""
 
 
-@pytest.fixture
-def district(transactional_db, settings, tmp_path):
-    from core.demo import run_demo_loaders
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    run_demo_loaders(lambda _msg: None)
-
-
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    for width, height in ((1366, 900), (390, 844)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(ARTIFACTS / f"designer-flow-{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 900})
+    two_width_shots(page, f"designer-flow-{name}")
 
 
 class Typing:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.browser import ARTIFACTS
+from tests.fixtures.browser import two_width_shots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,21 +21,8 @@ VECTORS = json.loads((Path(__file__).parents[1] / "rules" / "builder_vectors.jso
 CODE = "JB-SCJG-XK-0001"
 
 
-@pytest.fixture
-def district(transactional_db, settings, tmp_path):
-    from core.demo import run_demo_loaders
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    run_demo_loaders(lambda _msg: None)
-
-
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    for width, height in ((1366, 900), (390, 844)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(ARTIFACTS / f"designer-rule-builder-{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 900})
+    two_width_shots(page, f"designer-rule-builder-{name}")
 
 
 def definition():
