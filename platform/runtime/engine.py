@@ -41,7 +41,8 @@ from .rule_data import rule_data
 from .steps import behaviour_of
 
 # Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
-# case_id=…, kind=…, data=…)``. Supervision and notifications listen; the runtime imports neither.
+# case_id=…, kind=…, state=…, data=…)`` (``state``: the case's state after the change, so a receiver
+# interested in some states only needs no query). Supervision and notifications listen; the runtime imports neither.
 case_changed = Signal()
 
 # Parsed definitions of published versions, which never change (a new version is a new row):
@@ -152,8 +153,8 @@ def save_case(case: Case) -> None:
 def emit(case: Case, kind: str, **data) -> None:
     if caselog.has_pending(case):  # a service forgot save_case: its log would be lost
         raise RuntimeError("办件日志尚未写入数据库")
-    case_id = case.pk
-    transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kind=kind, data=data))
+    case_id, state = case.pk, case.state
+    transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kind=kind, state=state, data=data))
 
 
 def _increment(prefix: str) -> int | None:
