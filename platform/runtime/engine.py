@@ -90,8 +90,11 @@ _LOCK_CASE = rows.Prepared(lambda pk: Case.objects.select_for_update(of=("self",
 # PostgreSQL takes the locks in that order, the case first as every other writer of tasks does
 # (the other order deadlocks with them). A locked row is read as last committed, so a task a
 # concurrent action just completed shows as completed.
+# It also reserves the key of the task the action will open (``reserved_task_id``, PostgreSQL), so
+# that the task's INSERT travels with the action's last statement (rows.writes_together).
 _LOCK_TASK = rows.Prepared(lambda pk: Task.objects.select_for_update(of=("case", "self"))
-                           .select_related("case__applicant", "case__department").filter(pk=pk).order_by())
+                           .select_related("case__applicant", "case__department")
+                           .annotate(reserved_task_id=rows.NextId(Task)).filter(pk=pk).order_by())
 
 
 def lock_case(case: Case | int, *, expected_version: int | None = None, now: dt.datetime | None = None) -> Case:

@@ -21,12 +21,13 @@ from functools import cache
 
 import psycopg  # a requirement on every installation (requirements.txt)
 from django.db import connections, router
+from django.db.models import BigIntegerField, Expression
 
 
 @cache
-def _insert_sql(model, vendor: str, quote, count: int, returning: bool) -> tuple[list, str]:
+def _insert_sql(model, vendor: str, quote, count: int, returning: bool, with_pk: bool = False) -> tuple[list, str]:
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
            + ", ".join([row] * count))
@@ -75,22 +76,43 @@ def cursor(connection):
 # --- Writes held back to travel with the next statement (PostgreSQL) ---------------------------
 
 _HELD = "_rows_held"  # on the connection: [(sql, params, (table, pk))] while writes_together runs
+_RESERVED = "_rows_reserved"  # on the connection: {model: primary key} while writes_together runs
+
+
+class NextId(Expression):
+    """A new primary key of ``model``, drawn from its sequence by the query that selects this (on
+    PostgreSQL; NULL elsewhere): a read the action makes anyway reserves the key of the row it
+    will insert, so that INSERT need not return it and can travel with a later statement."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            return "NULL", []
+        return "nextval(pg_get_serial_sequence(%s, %s))", [self.model._meta.db_table, self.model._meta.pk.column]
 
 
 @contextmanager
-def writes_together(alias: str = "default"):
+def writes_together(alias: str = "default", *, reserved: dict | None = None):
     """Within the block, on PostgreSQL, :func:`update` holds its UPDATE back and sends it with the
     connection's next statement: as a data-modifying ``WITH`` part of the next of these INSERTs
     and UPDATEs, or just before any other statement (an execute wrapper sends it first, so every
-    query reads the writes made before it). Whatever is still held at the end of the block is sent
-    then; an exception drops it with the transaction it belonged to. Use inside the transaction
-    (``atomic``) that the writes belong to. Elsewhere nothing is held."""
+    query reads the writes made before it). So does :func:`insert` of one row whose key was
+    reserved (``reserved``: ``{model: key}`` drawn by :class:`NextId`; each used once). Whatever is
+    still held at the end of the block is sent then; an exception drops it with the transaction it
+    belonged to. Use inside the transaction (``atomic``) that the writes belong to. Elsewhere
+    nothing is held."""
     connection = connections[alias]
     if connection.vendor != "postgresql" or getattr(connection, _HELD, None) is not None:
         yield
         return
     held: list = []
     setattr(connection, _HELD, held)
+    setattr(connection, _RESERVED, {model: pk for model, pk in (reserved or {}).items() if pk is not None})
 
     def send_held_first(execute, sql, params, many, context):
         if held:
@@ -104,6 +126,7 @@ def writes_together(alias: str = "default"):
                 _send(connection, *_with_held(connection, None, []))
     finally:
         setattr(connection, _HELD, None)
+        setattr(connection, _RESERVED, None)
 
 
 def _with_held(connection, sql: str | None, params: list) -> tuple[str, list]:
@@ -139,6 +162,14 @@ def insert(objs: list, *, returning: bool = True) -> None:
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
+    reserved = getattr(connection, _RESERVED, None)
+    pk = reserved.pop(model, None) if reserved and len(objs) == 1 and objs[0].pk is None else None
+    if pk is not None:  # its key is known: held, to travel with the next statement
+        objs[0].pk = pk
+        fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, 1, False, True)
+        getattr(connection, _HELD).append((sql, _insert_params(objs, fields, connection), (model._meta.db_table, pk)))
+        _inserted(objs, [pk], alias)
+        return
     fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, len(objs), returning)
     sql, params = _with_held(connection, sql, _insert_params(objs, fields, connection))
     with cursor(connection) as c:
@@ -233,13 +264,15 @@ class Prepared:
         names = [f[0].target.attname for f in select[start:end]]
         converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
         populators = get_related_populators(klass_info, select, alias)
-        compiled = (sql, params, slots, compiler, converters, klass_info["model"], start, end, names, populators)
+        annotations = list(compiler.annotation_col_map.items())
+        compiled = (sql, params, slots, compiler, converters, klass_info["model"], start, end, names, populators,
+                    annotations)
         self._compiled[alias] = compiled
         return compiled
 
     def all(self, *values, alias: str = "default") -> list:
         compiled = self._compiled.get(alias) or self._compile(alias, len(values))
-        sql, params, slots, compiler, converters, model, start, end, names, populators = compiled
+        sql, params, slots, compiler, converters, model, start, end, names, populators, annotations = compiled
         args = [p if s is None else values[s] for p, s in zip(params, slots, strict=True)]
         with cursor(connections[alias]) as c:
             c.execute(sql, args)
@@ -251,6 +284,8 @@ class Prepared:
             obj = model.from_db(alias, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
+            for name, index in annotations:
+                setattr(obj, name, row[index])
             objs.append(obj)
         return objs
 

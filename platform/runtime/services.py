@@ -489,7 +489,8 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", decision
         raise InvalidInput(message, details=problems)
     ctx = ActionContext(case=case, defn=defn, task=task, step=step, actor=actor, opinion=opinion, params=params,
                         now=now, today=timezone.localdate(now), decision=recorded)
-    with rows.writes_together(router.db_for_write(Case)):  # the completed task's UPDATE rides along
+    # the completed task's UPDATE and the next task's INSERT travel with the action's last statement
+    with rows.writes_together(router.db_for_write(Case), reserved={Task: task.reserved_task_id}):
         handler.perform(ctx)
         save_case(case)
     case.opened_tasks = ctx.moves.opened
