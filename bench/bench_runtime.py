@@ -4,10 +4,16 @@ One process, one lifecycle after another: submit → accept → handle → revie
 leader review) → approve → deliver, amounts alternating 800 and 1500; each human step is one
 transaction that completes the open task with an opinion and opens the next (with the full log,
 clock and hash chain). 20 untimed warm-up lifecycles, then 250 timed. The database keeps its
-durable settings (SQLite's default journal and synchronous=FULL; PostgreSQL as configured).
+durable settings (the project's SQLite WAL with synchronous=FULL; PostgreSQL as configured).
+
+The request path is timed as production runs it: the background work an action triggers after
+commit (a delivered case's archive package, ``archives.build_package``) is queued for a Celery
+worker (:func:`queue_background_tasks`), not run inline as the broker-less default profile does.
+The peers do no such work; ../shared/peers/bench_wf_ours.py should call it too.
 
 Prints ``BENCH runtime.lifecycles_per_s.sqlite <n> lifecycles/s`` (``.postgresql`` when
-``DATABASE_URL`` points at PostgreSQL).
+``DATABASE_URL`` points at PostgreSQL) and ``BENCH runtime.statements_per_lifecycle.<vendor>``:
+the statements of one 7-step lifecycle, BEGIN and COMMIT not counted (exact, not a timing).
 """
 
 import time
@@ -62,10 +68,31 @@ def bench_item():
     return item
 
 
+def queue_background_tasks() -> None:
+    """Queue Celery tasks (in memory, for no worker) instead of running them inline: production's
+    request path, which hands background work to a broker."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "memory://"
+
+
+def statements_of(run) -> list[str]:
+    """The SQL statements ``run()`` sends, BEGIN and COMMIT left out (on SQLite Django sends them
+    through the cursor; psycopg begins implicitly), so both databases count alike."""
+    from django.db import connection
+
+    sent = []
+    with connection.execute_wrapper(lambda execute, sql, *args: sent.append(sql) or execute(sql, *args)):
+        run()
+    return [sql for sql in sent if sql.strip().upper() not in ("BEGIN", "COMMIT")]
+
+
 def main():
     from django.db import connection
 
     _setup.migrate()
+    queue_background_tasks()
     from accounts.models import User
     from core.demo import run_demo_loaders
     from runtime import services
@@ -101,14 +128,13 @@ def main():
         lifecycle(i)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
-    # After the timed run (never inside it): the statements of one more lifecycle, BEGIN and
-    # COMMIT included. CPU time shows this process's own share on a machine that others load.
-    statements = []
-    with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
-        lifecycle(TIMED)
-    print(f"{TIMED} lifecycles in {elapsed:.2f} s ({vendor}); this process's CPU {cpu:.2f} s; "
-          f"{len(statements)} SQL statements per lifecycle (amount 1500; BEGIN/COMMIT not counted)")
+    # After the timed run (never inside it): the statements of one more lifecycle (odd: amount
+    # 1500, 7 steps). CPU time shows this process's own share on a machine that others load.
+    statements = statements_of(lambda: lifecycle(TIMED + 1))
+    print(f"{TIMED} lifecycles in {elapsed:.2f} s ({vendor}); this process's CPU {cpu:.2f} s "
+          f"({cpu / TIMED * 1000:.1f} ms per lifecycle)")
     _setup.bench_line(f"runtime.lifecycles_per_s.{vendor}", TIMED / elapsed, "lifecycles/s")
+    _setup.bench_line(f"runtime.statements_per_lifecycle.{vendor}", len(statements), "statements")
 
 
 if __name__ == "__main__":

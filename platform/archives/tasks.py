@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-# The events after which a case may have ended: delivered, withdrawn, or a task's action (refusal
-# at intake, a delivery step completed); package_build checks the state itself.
-ENDING_EVENTS = frozenset({"delivered", "withdrawn"})
+from .package import ENDED_STATES
 
 
 @shared_task(name="archives.build_package")
@@ -17,7 +15,9 @@ def build_package(case_id: int) -> str | None:
     return record.case.number if record else None
 
 
-def case_changed(sender, *, case_id: int, kind: str, **kwargs) -> None:
-    """Receiver of runtime's ``case_changed`` (sent after commit): archive a case that has ended."""
-    if kind in ENDING_EVENTS or kind.startswith("task_"):
+def case_changed(sender, *, case_id: int, state: str, **kwargs) -> None:
+    """Receiver of runtime's ``case_changed`` (sent after commit): archive a case that has ended.
+    By the state the event carries, so the steps before the end queue nothing (package_build
+    checks the state again under its lock)."""
+    if state in ENDED_STATES:
         build_package.delay(case_id)

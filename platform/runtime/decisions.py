@@ -8,7 +8,9 @@ form's titles, never the raw keys (:func:`titled`).
 
 from __future__ import annotations
 
-from . import form_values
+from django.db import router
+
+from . import form_values, rows
 from .definitions import Definition
 from .models import Case, Task, TaskState
 from .rule_data import decisions_of
@@ -34,11 +36,16 @@ def decision_lines(case: Case, defn: Definition) -> list[str]:
     return lines
 
 
+# Compiled once (rows.Prepared): every completion asks.
+_DECIDED = rows.Prepared(lambda case_id: Task.objects.filter(case_id=case_id, state=TaskState.DONE,
+                                                             action__in=DECIDING_ACTIONS)
+                         .order_by("-completed_at", "-pk"))
+
+
 def deciding_task(case: Case) -> Task | None:
     """The task whose opinion the decision letter quotes: the last one completed with approve or
     reject, the acceptance decision excepted (the leader's 批准, or the officer's 不予许可)."""
-    done = (Task.objects.filter(case=case, state=TaskState.DONE, action__in=DECIDING_ACTIONS)
-            .order_by("-completed_at", "-pk"))
+    done = _DECIDED.all(case.pk, alias=router.db_for_read(Task))
     return next((task for task in done if not behaviour_of(task.step_type).intake), None)
 
 

@@ -41,7 +41,8 @@ from .rule_data import rule_data
 from .steps import behaviour_of
 
 # Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
-# case_id=…, kind=…, data=…)``. Supervision and notifications listen; the runtime imports neither.
+# case_id=…, kind=…, state=…, data=…)`` (``state``: the case's state after the change, so a receiver
+# interested in some states only needs no query). Supervision and notifications listen; the runtime imports neither.
 case_changed = Signal()
 
 # Parsed definitions of published versions, which never change (a new version is a new row):
@@ -89,8 +90,11 @@ _LOCK_CASE = rows.Prepared(lambda pk: Case.objects.select_for_update(of=("self",
 # PostgreSQL takes the locks in that order, the case first as every other writer of tasks does
 # (the other order deadlocks with them). A locked row is read as last committed, so a task a
 # concurrent action just completed shows as completed.
+# It also reserves the key of the task the action will open (``reserved_task_id``, PostgreSQL), so
+# that the task's INSERT travels with the action's last statement (rows.writes_together).
 _LOCK_TASK = rows.Prepared(lambda pk: Task.objects.select_for_update(of=("case", "self"))
-                           .select_related("case__applicant", "case__department").filter(pk=pk).order_by())
+                           .select_related("case__applicant", "case__department")
+                           .annotate(reserved_task_id=rows.NextId(Task)).filter(pk=pk).order_by())
 
 
 def lock_case(case: Case | int, *, expected_version: int | None = None, now: dt.datetime | None = None) -> Case:
@@ -152,8 +156,8 @@ def save_case(case: Case) -> None:
 def emit(case: Case, kind: str, **data) -> None:
     if caselog.has_pending(case):  # a service forgot save_case: its log would be lost
         raise RuntimeError("办件日志尚未写入数据库")
-    case_id = case.pk
-    transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kind=kind, data=data))
+    case_id, state = case.pk, case.state
+    transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kind=kind, state=state, data=data))
 
 
 def _increment(prefix: str) -> int | None:

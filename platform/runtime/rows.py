@@ -9,21 +9,25 @@ them only for the runtime's own models, which have no receivers and no history.
 
 On PostgreSQL these statements are also *prepared*: sent with server-side binding and planned
 once per connection, where Django's own queries bind client-side and are parsed and planned on
-every call. Planning a statement costs the server more than running one of these.
+every call. Planning a statement costs the server more than running one of these. And within
+:func:`writes_together` an UPDATE is held back and travels with the next statement, so an action's
+writes take as few round trips as their dependencies allow.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import cache
 
 import psycopg  # a requirement on every installation (requirements.txt)
 from django.db import connections, router
+from django.db.models import BigIntegerField, Expression
 
 
 @cache
-def _insert_sql(model, vendor: str, quote, count: int, returning: bool) -> tuple[list, str]:
+def _insert_sql(model, vendor: str, quote, count: int, returning: bool, with_pk: bool = False) -> tuple[list, str]:
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
            + ", ".join([row] * count))
@@ -69,6 +73,88 @@ def cursor(connection):
     return connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(prepared)
 
 
+# --- Writes held back to travel with the next statement (PostgreSQL) ---------------------------
+
+_HELD = "_rows_held"  # on the connection: [(sql, params, (table, pk))] while writes_together runs
+_RESERVED = "_rows_reserved"  # on the connection: {model: primary key} while writes_together runs
+
+
+class NextId(Expression):
+    """A new primary key of ``model``, drawn from its sequence by the query that selects this (on
+    PostgreSQL; NULL elsewhere): a read the action makes anyway reserves the key of the row it
+    will insert, so that INSERT need not return it and can travel with a later statement."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            return "NULL", []
+        return "nextval(pg_get_serial_sequence(%s, %s))", [self.model._meta.db_table, self.model._meta.pk.column]
+
+
+@contextmanager
+def writes_together(alias: str = "default", *, reserved: dict | None = None):
+    """Within the block, on PostgreSQL, :func:`update` holds its UPDATE back and sends it with the
+    connection's next statement: as a data-modifying ``WITH`` part of the next of these INSERTs
+    and UPDATEs, or just before any other statement (an execute wrapper sends it first, so every
+    query reads the writes made before it). So does :func:`insert` of one row whose key was
+    reserved (``reserved``: ``{model: key}`` drawn by :class:`NextId`; each used once). Whatever is
+    still held at the end of the block is sent then; an exception drops it with the transaction it
+    belonged to. Use inside the transaction (``atomic``) that the writes belong to. Elsewhere
+    nothing is held."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or getattr(connection, _HELD, None) is not None:
+        yield
+        return
+    held: list = []
+    setattr(connection, _HELD, held)
+    setattr(connection, _RESERVED, {model: pk for model, pk in (reserved or {}).items() if pk is not None})
+
+    def send_held_first(execute, sql, params, many, context):
+        if held:
+            _send(connection, *_with_held(connection, None, []))
+        return execute(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(send_held_first):
+            yield
+            if held:
+                _send(connection, *_with_held(connection, None, []))
+    finally:
+        setattr(connection, _HELD, None)
+        setattr(connection, _RESERVED, None)
+
+
+def _with_held(connection, sql: str | None, params: list) -> tuple[str, list]:
+    """The held writes (taken: no longer held) as ``WITH`` parts of ``sql`` — or, without it, the
+    last held write as the statement and the others as its parts."""
+    held = getattr(connection, _HELD, None) or []
+    writes = list(held)
+    held.clear()
+    if sql is None:
+        (sql, params, _key), writes = writes[-1], writes[:-1]
+    if not writes:
+        return sql, params
+    parts = ", ".join(f"held_{i} AS ({write_sql})" for i, (write_sql, _p, _k) in enumerate(writes))
+    return _join_with(parts, sql), [p for _s, write_params, _k in writes for p in write_params] + list(params)
+
+
+def _join_with(parts: str, sql: str) -> str:
+    """``WITH parts sql``, merging with a ``WITH`` that ``sql`` already has."""
+    if sql.startswith("WITH "):
+        return f"WITH {parts}, {sql[5:]}"
+    return f"WITH {parts} {sql}"
+
+
+def _send(connection, sql: str, params: list) -> None:
+    with cursor(connection) as c:
+        c.execute(sql, params)
+
+
 def insert(objs: list, *, returning: bool = True) -> None:
     """INSERT the new instances of one model in one statement; sets their primary keys."""
     if not objs:
@@ -76,9 +162,18 @@ def insert(objs: list, *, returning: bool = True) -> None:
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
+    reserved = getattr(connection, _RESERVED, None)
+    pk = reserved.pop(model, None) if reserved and len(objs) == 1 and objs[0].pk is None else None
+    if pk is not None:  # its key is known: held, to travel with the next statement
+        objs[0].pk = pk
+        fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, 1, False, True)
+        getattr(connection, _HELD).append((sql, _insert_params(objs, fields, connection), (model._meta.db_table, pk)))
+        _inserted(objs, [pk], alias)
+        return
     fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, len(objs), returning)
+    sql, params = _with_held(connection, sql, _insert_params(objs, fields, connection))
     with cursor(connection) as c:
-        c.execute(sql, _insert_params(objs, fields, connection))
+        c.execute(sql, params)
         pks = [r[0] for r in c.fetchall()] if returning else [None] * len(objs)
     _inserted(objs, pks, alias)
 
@@ -96,8 +191,23 @@ def _inserted(objs: list, pks: list, alias: str) -> None:
 
 
 def update(obj, names) -> None:
-    """UPDATE the named fields (by name or attname) of one saved instance."""
-    insert_and_update([], obj, names)
+    """UPDATE the named fields (by name or attname) of one saved instance; held back to travel
+    with the next statement within :func:`writes_together`."""
+    alias = router.db_for_write(type(obj))
+    connection = connections[alias]
+    held = getattr(connection, _HELD, None)
+    if held is None:
+        insert_and_update([], obj, names)
+        return
+    key = (obj._meta.db_table, obj.pk)
+    if any(k == key for _s, _p, k in held):  # one statement cannot update a row twice
+        _send(connection, *_with_held(connection, None, []))
+    held.append((*_update_statement(obj, names, connection), key))
+
+
+def _update_statement(obj, names, connection) -> tuple[str, list]:
+    fields, sql = _update_sql(type(obj), connection.vendor, connection.ops.quote_name, tuple(names))
+    return sql, [*(f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields), obj.pk]
 
 
 def insert_and_update(inserts: list[list], obj, names) -> None:
@@ -108,8 +218,7 @@ def insert_and_update(inserts: list[list], obj, names) -> None:
     alias = router.db_for_write(type(obj))
     connection = connections[alias]
     quote = connection.ops.quote_name
-    fields, sql = _update_sql(type(obj), connection.vendor, quote, tuple(names))
-    params = [*(f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields), obj.pk]
+    sql, params = _update_statement(obj, names, connection)
     together = connection.vendor == "postgresql"
     parts, part_params = [], []
     with cursor(connection) as c:
@@ -123,7 +232,7 @@ def insert_and_update(inserts: list[list], obj, names) -> None:
                 c.execute(insert_sql, insert_params)
         if parts:
             sql, params = f"WITH {', '.join(parts)} {sql}", [*part_params, *params]
-        c.execute(sql, params)
+        c.execute(*_with_held(connection, sql, params))
     for objs in inserts:
         _inserted(objs, [None] * len(objs), alias)
 
@@ -155,13 +264,15 @@ class Prepared:
         names = [f[0].target.attname for f in select[start:end]]
         converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
         populators = get_related_populators(klass_info, select, alias)
-        compiled = (sql, params, slots, compiler, converters, klass_info["model"], start, end, names, populators)
+        annotations = list(compiler.annotation_col_map.items())
+        compiled = (sql, params, slots, compiler, converters, klass_info["model"], start, end, names, populators,
+                    annotations)
         self._compiled[alias] = compiled
         return compiled
 
     def all(self, *values, alias: str = "default") -> list:
         compiled = self._compiled.get(alias) or self._compile(alias, len(values))
-        sql, params, slots, compiler, converters, model, start, end, names, populators = compiled
+        sql, params, slots, compiler, converters, model, start, end, names, populators, annotations = compiled
         args = [p if s is None else values[s] for p, s in zip(params, slots, strict=True)]
         with cursor(connections[alias]) as c:
             c.execute(sql, args)
@@ -173,6 +284,8 @@ class Prepared:
             obj = model.from_db(alias, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
+            for name, index in annotations:
+                setattr(obj, name, row[index])
             objs.append(obj)
         return objs
 

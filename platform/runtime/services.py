@@ -489,8 +489,10 @@ def task_complete(*, actor, task: Task, action: str, opinion: str = "", decision
         raise InvalidInput(message, details=problems)
     ctx = ActionContext(case=case, defn=defn, task=task, step=step, actor=actor, opinion=opinion, params=params,
                         now=now, today=timezone.localdate(now), decision=recorded)
-    handler.perform(ctx)
-    save_case(case)
+    # the completed task's UPDATE and the next task's INSERT travel with the action's last statement
+    with rows.writes_together(router.db_for_write(Case), reserved={Task: task.reserved_task_id}):
+        handler.perform(ctx)
+        save_case(case)
     case.opened_tasks = ctx.moves.opened
     emit(case, f"task_{action}", task_id=task.pk, step=task.step_key)
     return case
