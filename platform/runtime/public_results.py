@@ -15,7 +15,7 @@ from accounts.models import Applicant
 
 from .certificates import mask_id, mask_name
 from .definitions import publicly_named
-from .models import Case, CaseState, Decision
+from .models import PUBLIC_RESULT_DECISIONS, PUBLIC_RESULT_STATES, Case, Decision
 
 DECISION_WORDS = {Decision.APPROVED: "准予", Decision.REJECTED: "不予"}
 
@@ -34,8 +34,8 @@ class PublicResult:
 
 def decided_cases(text: str = "") -> QuerySet[Case]:
     """Cases of public items with a decision (准予 or 不予许可), the latest decision first."""
-    cases = (Case.objects.filter(publicly_named("version", "item"), decision__in=list(DECISION_WORDS),
-                                 state__in=[CaseState.COMPLETED, CaseState.DELIVERED])
+    cases = (Case.objects.filter(publicly_named("version", "item"), decision__in=PUBLIC_RESULT_DECISIONS,
+                                 state__in=PUBLIC_RESULT_STATES)
              .select_related("applicant", "department", "certificate").order_by("-completed_on", "-pk"))
     text = (text or "").strip()
     if text:

@@ -316,11 +316,12 @@ def workbench(request):
     except InvalidInput as error:  # shown next to its field; the lists unfiltered meanwhile
         query, search_errors = CaseQuery(), error.details
     page = page_of(request, workbench_lists.tab_rows(request.user, tab, query))
-    counts = workbench_lists.counts(request.user, query)
+    counts = workbench_lists.counts(request.user, query, counted={tab: page.paginator.tally})
     return render(request, "runtime/workbench.html", {
         "assignments": role_assignments_for(request.user), "tab": tab, "query": query, "params": request.GET,
         "search_errors": search_errors, "page": page, "rows": workbench_lists.rows_of(page.object_list),
-        "tabs": [{"key": key, "label": label, "count": counts[key], "link": _tab_link(request, key)}
+        "tabs": [{"key": key, "label": label, "count": counts[key].shown, "tally": counts[key],
+                  "link": _tab_link(request, key)}
                  for key, label in workbench_lists.TABS.items()],
         "reviews": workbench_lists.reviews_waiting(request.user)[:20] if tab == "todo" and query.is_empty else [],
         "states": CaseState.choices, "channels": Channel.choices})
