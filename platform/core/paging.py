@@ -50,8 +50,9 @@ class CappedCount:
         return f"{self.cap:,}+" if self.capped else f"{self.value:,}"
 
 
-def count_capped(rows, cap: int = COUNT_CAP) -> CappedCount:
-    """Count ``rows`` (a queryset or a list) up to ``cap`` + 1."""
+def count_capped(rows, cap: int | None = None) -> CappedCount:
+    """Count ``rows`` (a queryset or a list) up to ``cap`` (default ``COUNT_CAP``) + 1."""
+    cap = COUNT_CAP if cap is None else cap
     if not isinstance(rows, QuerySet):
         return CappedCount(min(len(rows), cap + 1), cap)
     # which rows are counted does not matter, reading them in order does:

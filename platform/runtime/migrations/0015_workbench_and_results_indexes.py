@@ -8,6 +8,8 @@ import django.db.models.functions.comparison
 from django.conf import settings
 from django.db import migrations, models
 
+from core.search_indexes import AddTrigramIndex
+
 
 class Migration(migrations.Migration):
 
@@ -42,4 +44,7 @@ class Migration(migrations.Migration):
             model_name='task',
             index=models.Index(fields=['completed_by', 'case'], name='runtime_task_done_by'),
         ),
+        # the public results' search (public_results._text_matches), PostgreSQL only
+        AddTrigramIndex(name='runtime_case_unit_code_trgm', table='runtime_case', column='unit_code'),
+        AddTrigramIndex(name='runtime_certificate_number_trgm', table='runtime_certificate', column='number'),
     ]
