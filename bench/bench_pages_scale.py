@@ -11,11 +11,14 @@ no network) 3 times to warm up and 30 times timed. Prints
   ``case_list`` (``GET /api/v1/cases/`` as the window clerk, who sees cases only through the intake
   tasks at the window: the sparsest visibility of the demo roles), ``search_number`` (a whole
   case number), ``search_applicant`` (an applicant's full name), ``workbench`` (the handler's
-  inbox), ``dashboard`` (the efficiency office's) and ``applicant_cases`` (张三's hall with his
-  cases), and ``applicant_hall_empty`` (李四's hall: no cases of his own);
+  待办, with the three tabs' counts), ``workbench_all`` (the handler's 全部可见, open cases by
+  deadline), ``dashboard`` (the efficiency office's), ``applicant_cases`` (张三's hall with his
+  cases), ``applicant_hall_empty`` (李四's hall: no cases of his own) and ``results`` (审批结果公示,
+  no login);
 * the machine's load average before and after (2 shared cores: figures are noisy).
 
-On SQLite it prints one line saying it was skipped. ``BENCH_SCALE_CASES`` seeds another number of
+On SQLite it prints one line saying it was skipped. ``BENCH_PAGES=workbench,results`` measures
+only the pages named (a quick check). ``BENCH_SCALE_CASES`` seeds another number of
 cases (a quick check); the names keep ``1m`` only for a million.
 """
 
@@ -79,8 +82,8 @@ def prepare() -> None:
         print(f"巡查 {time.perf_counter() - started:.1f} 秒：告警 {result.raised}", flush=True)
 
 
-def pages() -> dict[str, tuple[str, str]]:
-    """page name → (username, path)."""
+def pages() -> dict[str, tuple[str | None, str]]:
+    """page name → (username, or None for a visitor; path)."""
     from runtime.models import Case, Task
 
     clerk_case = Case.objects.filter(pk__in=Task.objects.filter(step_key="accept").values("case_id")[:1]).get()
@@ -90,19 +93,22 @@ def pages() -> dict[str, tuple[str, str]]:
         "search_number": ("clerk", f"/api/v1/cases/?q={clerk_case.number}"),
         "search_applicant": ("supervisor", f"/api/v1/cases/?q={applicant.applicant.name}"),
         "workbench": ("handler", "/workbench/"),
+        "workbench_all": ("handler", "/workbench/?tab=all"),
         "dashboard": ("supervisor", "/supervision/"),
         "applicant_cases": ("zhangsan", "/hall/"),
         "applicant_hall_empty": ("lisi", "/hall/"),
+        "results": (None, "/hall/results/"),
     }
 
 
-def measure(username: str, path: str) -> list[float]:
+def measure(username: str | None, path: str) -> list[float]:
     from django.test import Client
 
     from accounts.models import User
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username=username))
+    if username:
+        client.force_login(User.objects.get(username=username))
     timings = []
     for n in range(WARM + TIMED):
         started = time.perf_counter()
@@ -120,10 +126,13 @@ def main() -> int:
         return 0
     print(f"数据库：{connection.vendor}；负载（1/5/15 分钟）：{load()}", flush=True)
     prepare()
+    only = {name for name in os.environ.get("BENCH_PAGES", "").split(",") if name}
     for name, (username, path) in pages().items():
+        if only and name not in only:
+            continue
         timings = sorted(measure(username, path))
         median, p95 = statistics.median(timings), timings[math.ceil(0.95 * len(timings)) - 1]
-        print(f"{name:22} {username:10} 中位数 {median:7.1f} ms  p95 {p95:7.1f} ms  {path}", flush=True)
+        print(f"{name:22} {username or '访客':10} 中位数 {median:7.1f} ms  p95 {p95:7.1f} ms  {path}", flush=True)
         _setup.bench_line(f"pages.{name}_ms.{SUFFIX}", median, "ms")
         _setup.bench_line(f"pages.{name}_ms.{SUFFIX}_p95", p95, "ms")
     print(f"负载（1/5/15 分钟）：{load()}", flush=True)

@@ -5,7 +5,7 @@ holds the demo data (``core.demo.run_demo_loaders``): each case is pinned to the
 one of the demo items (in turn), belongs to one of ``count // 10`` new applicants, and has
 
 * its handling step (承办) on the desk of a section of the item's department: open for an open
-  case, done for a closed one;
+  case, done for a closed one (by the section's first handler, so 已办 lists have rows);
 * for every fourth case (a window case) a done intake step (受理) at the window department's
   section, i.e. a task in *another* department than the case's, as window intake makes;
 * every required material of its unit, handed in as a paper original.
@@ -99,7 +99,7 @@ def _skip_foreign_key_checks(cursor) -> None:
 
 def _units() -> list[dict]:
     """The first unit of each demo item's current version, with its section and required materials."""
-    from accounts.models import Department
+    from accounts.models import Department, RoleAssignment
     from designer.models import ApprovalItem
     from designer.selectors import applicable_units
 
@@ -108,8 +108,10 @@ def _units() -> list[dict]:
             "current_version", "department").order_by("pk"):
         unit = applicable_units(item.current_version.document)[0]
         section = Department.objects.filter(parent=item.department).order_by("pk").first() or item.department
+        handler = (RoleAssignment.objects.filter(role="handler", department=section).order_by("user_id")
+                   .values_list("user_id", flat=True).first())
         rows.append({"item": item.pk, "version": item.current_version_id, "department": item.department_id,
-                     "dept_code": item.department.code, "section": section.pk, "code": unit.code, "name": unit.name,
+                     "dept_code": item.department.code, "section": section.pk, "handler": handler, "code": unit.code, "name": unit.name,
                      "statutory": unit.statutory_limit_days, "promised": unit.promised_limit_days,
                      "materials": [(m["key"], m["name"]) for m in unit.materials if m.get("required")]})
     if not rows:
@@ -131,11 +133,12 @@ def _seed_applicants(cursor, first: int, n: int) -> None:
 
 def _create_units_table(cursor, units: list[dict]) -> None:
     cursor.execute("""CREATE TEMP TABLE seed_unit (n int, item_id bigint, version_id bigint, department_id bigint,
-                      dept_code text, section_id bigint, code text, name text, statutory int, promised int)""")
+                      dept_code text, section_id bigint, handler_id bigint, code text, name text, statutory int,
+                      promised int)""")
     cursor.execute("CREATE TEMP TABLE seed_material (n int, key text, name text)")
     for n, u in enumerate(units):
-        cursor.execute("INSERT INTO seed_unit VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                       [n, u["item"], u["version"], u["department"], u["dept_code"], u["section"], u["code"],
+        cursor.execute("INSERT INTO seed_unit VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                       [n, u["item"], u["version"], u["department"], u["dept_code"], u["section"], u["handler"], u["code"],
                         u["name"], u["statutory"], u["promised"]])
         for key, name in u["materials"]:
             cursor.execute("INSERT INTO seed_material VALUES (%s, %s, %s)", [n, key, name])
@@ -182,7 +185,8 @@ def _seed_tasks(cursor, start, last, window_section) -> None:
         SELECT 'handle', '承办', 'handle', 'handler', '', CASE WHEN c.state = 'delivered' THEN 'done' ELSE 'open' END,
             c.submitted_at + interval '1 hour', c.received_on, 3, 0, c.received_on + 4, false,
             CASE WHEN c.state = 'delivered' THEN c.submitted_at + interval '3 days' END,
-            CASE WHEN c.state = 'delivered' THEN 'approve' ELSE '' END, '', NULL, c.id, NULL, u.section_id, NULL,
+            CASE WHEN c.state = 'delivered' THEN 'approve' ELSE '' END, '', NULL, c.id,
+            CASE WHEN c.state = 'delivered' THEN u.handler_id END, u.section_id, NULL,
             '{}'::jsonb
         FROM runtime_case c JOIN seed_unit u ON u.version_id = c.version_id
         WHERE c.id BETWEEN %s AND %s""", [start, last])

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 
 class Channel(models.TextChoices):
@@ -34,10 +35,31 @@ OPEN_STATES = frozenset({CaseState.RECEIVED, CaseState.CORRECTING, CaseState.IN_
 WITHDRAWABLE_STATES = OPEN_STATES
 
 
+def deadline_first_order() -> list:
+    """The workbench's order of cases: open ones first, each by the date it is due by now (its
+    acceptance deadline until accepted, then the statutory one, as ``clock.status`` reports
+    ``due_on``), the nearest first; then finished ones, newest first. The index
+    ``runtime_case_deadline_first`` is made of these very expressions, so a page is read off it
+    instead of sorting every visible case; the states are listed in a fixed order because
+    PostgreSQL matches an ORDER BY to an index expression by its text (a set's order changes
+    from one process to the next)."""
+    is_open = Q(state__in=sorted(OPEN_STATES))
+    finished = models.Case(models.When(is_open, then=models.Value(0)), default=models.Value(1),
+                           output_field=models.IntegerField())
+    due = models.Case(models.When(is_open, then=Coalesce("statutory_due_on", "acceptance_due_on")),
+                      default=None, output_field=models.DateField())
+    return [finished.asc(), due.asc(), F("submitted_at").desc(), F("id").desc()]
+
+
 class Decision(models.TextChoices):
     NONE = "", "尚未决定"
     APPROVED = "approved", "准予许可"
     REJECTED = "rejected", "不予许可"
+
+
+# The cases the public results list (审批结果公示, runtime.public_results) shows: decided and ended.
+PUBLIC_RESULT_DECISIONS = (Decision.APPROVED, Decision.REJECTED)
+PUBLIC_RESULT_STATES = (CaseState.COMPLETED, CaseState.DELIVERED)
 
 
 class CaseSequence(models.Model):
@@ -120,7 +142,13 @@ class Case(models.Model):
                    # an applicant's own cases, newest first (the hall, the API)
                    models.Index(fields=["applicant", "-submitted_at", "-id"], name="runtime_case_applicant_newest"),
                    # the dashboard's figures of the cases completed in the last 90 days
-                   models.Index(fields=["completed_on"], name="runtime_case_completed_on")]
+                   models.Index(fields=["completed_on"], name="runtime_case_completed_on"),
+                   # the workbench's lists: open cases by deadline, then finished ones newest first
+                   models.Index(*deadline_first_order(), name="runtime_case_deadline_first"),
+                   # the public results (审批结果公示), the latest decision first
+                   models.Index(F("completed_on").desc(), F("id").desc(),
+                                condition=Q(decision__in=PUBLIC_RESULT_DECISIONS, state__in=PUBLIC_RESULT_STATES),
+                                name="runtime_case_decided_latest")]
         # On PostgreSQL, trigram indexes serve the text search (runtime.selectors.cases_for); they
         # live in migration 0011 only, as SQLite has no such index and keeps a plain LIKE.
 
@@ -235,7 +263,7 @@ class Task(models.Model):
     due_provisional = models.BooleanField("期限暂定", default=False)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="办理人", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+                                     on_delete=models.PROTECT, related_name="+", db_index=False)  # runtime_task_done_by
     # Taken when the person completes the task, by the access rules that let them act: False when
     # they acted only as the named assignee without the step's role (supervision's anomaly
     # "actor_without_role"). A role given or taken away later does not change it.
@@ -255,7 +283,10 @@ class Task(models.Model):
                    models.Index(fields=["case", "department"], name="runtime_task_case_unit"),
                    # the inbox (access.inbox): open tasks, most urgent first, read in order
                    models.Index(fields=["due_on", "opened_at", "id"], condition=Q(state="open"),
-                                name="runtime_task_open_inbox")]
+                                name="runtime_task_open_inbox"),
+                   # the cases a person acted on (已办, case_search.acted_by), index only; also the
+                   # foreign key's index
+                   models.Index(fields=["completed_by", "case"], name="runtime_task_done_by")]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.step_name}"

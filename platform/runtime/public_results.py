@@ -15,7 +15,7 @@ from accounts.models import Applicant
 
 from .certificates import mask_id, mask_name
 from .definitions import publicly_named
-from .models import Case, CaseState, Decision
+from .models import PUBLIC_RESULT_DECISIONS, PUBLIC_RESULT_STATES, Case, Certificate, Decision
 
 DECISION_WORDS = {Decision.APPROVED: "准予", Decision.REJECTED: "不予"}
 
@@ -34,15 +34,32 @@ class PublicResult:
 
 def decided_cases(text: str = "") -> QuerySet[Case]:
     """Cases of public items with a decision (准予 or 不予许可), the latest decision first."""
-    cases = (Case.objects.filter(publicly_named("version", "item"), decision__in=list(DECISION_WORDS),
-                                 state__in=[CaseState.COMPLETED, CaseState.DELIVERED])
+    cases = (Case.objects.filter(publicly_named("version", "item"), decision__in=PUBLIC_RESULT_DECISIONS,
+                                 state__in=PUBLIC_RESULT_STATES)
              .select_related("applicant", "department", "certificate").order_by("-completed_on", "-pk"))
     text = (text or "").strip()
-    if text:
-        cases = cases.filter(Q(unit_name__icontains=text) | Q(unit_code__icontains=text)
-                             | Q(certificate__number__icontains=text)
-                             | Q(applicant__kind=Applicant.Kind.LEGAL, applicant__name__icontains=text))
-    return cases
+    return cases.filter(_text_matches(text)) if text else cases
+
+
+# Beyond this many certificates or legal persons matching the text, they are matched through the join.
+MATCHES_LISTED = 1000
+
+
+def _text_matches(text: str) -> Q:
+    """``text`` in the item's (stage's) name or code, a certificate's number or a legal person's
+    name. As the staff search does (``case_search.text_matches``), the certificates and legal
+    persons are looked up first (their trigram indexes on PostgreSQL), so every part is a condition
+    on the case table that its indexes answer, instead of every decided case read through joins
+    (4.6 s at a million cases)."""
+    certified = list(Certificate.objects.filter(number__icontains=text).order_by()
+                     .values_list("case_id", flat=True)[:MATCHES_LISTED + 1])
+    legal = list(Applicant.objects.filter(kind=Applicant.Kind.LEGAL, name__icontains=text).order_by()
+                 .values_list("pk", flat=True)[:MATCHES_LISTED + 1])
+    by_certificate = (Q(pk__in=certified) if len(certified) <= MATCHES_LISTED
+                      else Q(certificate__number__icontains=text))
+    by_holder = (Q(applicant_id__in=legal) if len(legal) <= MATCHES_LISTED
+                 else Q(applicant__kind=Applicant.Kind.LEGAL, applicant__name__icontains=text))
+    return Q(unit_name__icontains=text) | Q(unit_code__icontains=text) | by_certificate | by_holder
 
 
 def public_result(case: Case) -> PublicResult:

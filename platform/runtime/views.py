@@ -11,7 +11,6 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -95,7 +94,7 @@ def public_notices(request):
 def public_results(request):
     """审批结果公示 (public): decisions on public items, natural persons masked; searchable, paged."""
     text = request.GET.get("q", "").strip()[:100]
-    page = Paginator(results.decided_cases(text), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, results.decided_cases(text), per_page=RESULTS_PER_PAGE)  # counted up to 1,000
     return render(request, "runtime/results.html", {
         "q": text, "page": page, "rows": [results.public_result(case) for case in page]})
 
@@ -316,11 +315,12 @@ def workbench(request):
     except InvalidInput as error:  # shown next to its field; the lists unfiltered meanwhile
         query, search_errors = CaseQuery(), error.details
     page = page_of(request, workbench_lists.tab_rows(request.user, tab, query))
-    counts = workbench_lists.counts(request.user, query)
+    counts = workbench_lists.counts(request.user, query, counted={tab: page.paginator.tally})
     return render(request, "runtime/workbench.html", {
         "assignments": role_assignments_for(request.user), "tab": tab, "query": query, "params": request.GET,
         "search_errors": search_errors, "page": page, "rows": workbench_lists.rows_of(page.object_list),
-        "tabs": [{"key": key, "label": label, "count": counts[key], "link": _tab_link(request, key)}
+        "tabs": [{"key": key, "label": label, "count": counts[key].shown, "tally": counts[key],
+                  "link": _tab_link(request, key)}
                  for key, label in workbench_lists.TABS.items()],
         "reviews": workbench_lists.reviews_waiting(request.user)[:20] if tab == "todo" and query.is_empty else [],
         "states": CaseState.choices, "channels": Channel.choices})

@@ -78,7 +78,12 @@ def test_a_natural_person_is_not_found_by_name_or_number(decided, client):
         assert "没有与" in client.get("/hall/results/", {"q": query}).content.decode()
 
 
-def test_search_by_item_certificate_and_legal_person(decided, client):
+@pytest.mark.parametrize("listed", [1000, 0], ids=["looked up first", "through the join"])
+def test_search_by_item_certificate_and_legal_person(decided, client, monkeypatch, listed):
+    from runtime import public_results
+
+    monkeypatch.setattr(public_results, "MATCHES_LISTED", listed)
+    assert "张三" not in client.get("/api/v1/results/", {"q": "张三"}).content.decode()
     number = decided["approved"].certificate.number
     assert [r["certificate_number"] for r in client.get("/api/v1/results/", {"q": number}).json()["results"]] == [number]
     found = client.get("/api/v1/results/", {"q": "示范餐饮"}).json()["results"]
@@ -104,3 +109,13 @@ def test_the_page_is_paginated(decided, client, monkeypatch):
     assert "第 1 / 2 页" in first and "下一页" in first
     second = client.get("/hall/results/", {"page": 2}).content.decode()
     assert "张*" in second and "江滨区示范餐饮有限公司" not in second
+
+
+def test_the_page_counts_up_to_the_cap(decided, client, monkeypatch):
+    """At a million decisions the page's "共 N 条" read them all a second time: it stops at the cap."""
+    from core import paging
+    from runtime import views
+
+    monkeypatch.setattr(views, "RESULTS_PER_PAGE", 1)
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 1)
+    assert "超过 1 条" in client.get("/hall/results/").content.decode()

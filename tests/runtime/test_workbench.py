@@ -150,3 +150,57 @@ def test_the_workbench_query_count_does_not_grow_with_the_number_of_cases(demo, 
     few = _queries(demo.handler, params)
     more(8)
     assert _queries(demo.handler, params) == few
+
+
+def test_tab_counts_stop_at_the_cap_and_say_so(demo, item, frozen, monkeypatch):
+    """At a million cases an exact count of every visible case took seconds per page view: each tab
+    counts up to the pages' cap, and beyond it shows "N+" with the pager's words."""
+    from core import paging
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 2)
+    for _ in range(3):
+        submit(demo, item, actor=demo.lisi)  # on the clerk's desk: three to do, three visible
+    response = browser(demo.clerk).get("/workbench/")
+    assert tab_counts(response) == {"todo": 2, "done": 0, "all": 2}
+    page = response.content.decode()
+    assert 'title="超过 2 件"' in page and ">2+</span>" in page and ">0</span>" in page
+
+
+def test_all_visible_open_cases_by_deadline_then_finished_newest_first(demo, item, frozen):
+    from runtime.models import Case, CaseState
+
+    first, second, third = (submit(demo, item, actor=demo.lisi) for _ in range(3))
+    Case.objects.filter(pk=first.pk).update(acceptance_due_on="2026-03-20")
+    Case.objects.filter(pk=second.pk).update(acceptance_due_on="2026-03-05")
+    Case.objects.filter(pk=third.pk).update(state=CaseState.DELIVERED)
+    rows = browser(demo.clerk).get("/workbench/", {"tab": "all"}).context["rows"]
+    assert [row.case.pk for row in rows] == [second.pk, first.pk, third.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only (SQLite matches no bound parameter)")
+def test_the_all_visible_list_is_read_off_its_index_not_sorted(demo, item, frozen):
+    """The ORDER BY is the very expression runtime_case_deadline_first is made of (the database
+    would otherwise sort every visible case before the first row)."""
+    from django.db import transaction
+
+    submit(demo, item, actor=demo.lisi)
+    for user in (demo.supervisor, demo.clerk):
+        sql, params = search_cases(user, CaseQuery())[:20].query.sql_with_params()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")  # a tiny table: show the index *can* serve
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "runtime_case_deadline_first" in plan and "Sort Key" not in plan, plan
+
+
+@pytest.mark.parametrize("listed", [5000, 0], ids=["listed by id", "tested case by case"])
+def test_done_lists_the_cases_acted_on_whichever_way_they_are_found(demo, item, frozen, monkeypatch, listed):
+    from runtime import case_search
+
+    monkeypatch.setattr(case_search, "ACTED_LISTED", listed)
+    accepted = [act(demo.clerk, submit(demo, item, actor=demo.lisi)) for _ in range(2)]
+    submit(demo, item, actor=demo.lisi)  # waiting: not done by the clerk
+    found = search_cases(demo.clerk, CaseQuery(), acted=True)
+    assert sorted(c.pk for c in found) == sorted(c.pk for c in accepted)
+    assert list(search_cases(demo.handler, CaseQuery(), acted=True)) == []
