@@ -30,7 +30,7 @@ def pdf(name="申请书.pdf", content=factories.PDF):
 def test_guide_shows_public_elements_materials_and_flowchart(demo, item):
     page = browser(demo.zhangsan).get(f"/hall/items/{item.code}/").content.decode()
     for text in ("《中华人民共和国食品安全法》第三十五条", "江滨区解放路88号", "不收费", "食品经营许可申请书",
-                 "视申请情况提交", "<svg class='flowchart'", "在线申请", "0571-86007890"):
+                 "视申请情况提交", 'class="flowchart"', "在线申请", "0571-86007890"):
         assert text in page, text
     assert f"/hall/items/{item.code}/" in browser(demo.zhangsan).get("/hall/").content.decode()
 
@@ -55,7 +55,7 @@ def test_visitors_browse_the_hall_and_read_guides_without_logging_in(demo, item)
     assert "<h2>我的办件</h2>" not in page  # nobody's cases
     assert item.code in visitor.get("/hall/", {"q": item.name[:4]}).content.decode()
     guide = visitor.get(f"/hall/items/{item.code}/").content.decode()
-    assert "食品经营许可申请书" in guide and "<svg class='flowchart'" in guide
+    assert "食品经营许可申请书" in guide and 'class="flowchart"' in guide
     assert "登录后在线申请" in guide and ">在线申请<" not in guide
     login = visitor.get(f"/hall/items/{item.code}/apply/")
     assert login.status_code == 302 and login.url.startswith("/accounts/login/")
