@@ -30,8 +30,8 @@ def test_the_workflow_page_offers_states_departments_items_and_steps_by_chinese_
 
 
 def test_a_rule_on_a_listed_fact_reads_in_chinese_words(editor):  # noqa: F811
-    from designer.selectors import rule_builder_variables
     from designer.models import ApprovalItem
+    from designer.selectors import rule_builder_variables
 
     doc = ApprovalItem.objects.get(code=CODE).definition
     variables = {v["name"]: v for v in rule_builder_variables(doc, doc, every_decision=True)}
