@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from functools import wraps
 
 from django import forms
@@ -40,6 +41,8 @@ from .forms import (
     JsonForm,
     MaterialForm,
     OpinionForm,
+    ParticularForm,
+    ParticularFormSet,
     PublicInfoForm,
     StageForm,
     StepForm,
@@ -53,7 +56,7 @@ from .render import form_data_from_post, render_form, table_columns
 from .ruleset_form import CARDS, RulesetForm, describe
 from .step_facts import step_facts_for_builder
 from .steps import step_types
-from .validation import unit_form
+from .validation import particular_sources, unit_form
 
 
 def designer_page(view):
@@ -128,16 +131,35 @@ def item_detail(request, code):
 def item_public(request, code):
     item = _item(request, code)
     form = PublicInfoForm(request.POST or None, initial=PublicInfoForm.initial_from(item.definition))
+    stored = item.definition["public"]["certificate"].get("particulars", [])
+    posted = request.method == "POST" and "p-TOTAL_FORMS" in request.POST  # absent (API-like posts): kept
+    particulars = ParticularFormSet(
+        request.POST if posted else None, prefix="p", form_kwargs={"sources": particular_sources(item.definition)},
+        initial=[ParticularForm.initial_from(p) for p in stored] if not posted else None)
     problems: dict = {}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (not posted or particulars.is_valid()):
         doc = form.apply(copy.deepcopy(item.definition))
+        if posted:
+            chosen = [p for p in (f.particular() for f in particulars) if p]
+            if chosen:
+                doc["public"]["certificate"]["particulars"] = chosen
+            else:  # absent means none
+                doc["public"]["certificate"].pop("particulars", None)
         if _save(request, item, doc, problems):
             return redirect("designer:item", code=code)
         for path, msgs in problems.items():
-            field = PublicInfoForm.field_for_path(path)
+            row = _PARTICULAR_PATH.match(path)
             for message in msgs:
-                form.add_error(field, f"{message}（{path}）")
-    return render(request, "designer/item_public.html", _context(request, item, form=form, problems=problems))
+                if row and posted and int(row.group(1)) < len(particulars.forms):
+                    particulars.forms[int(row.group(1))].add_error(
+                        "label" if row.group(2) == "label" else "path", message)
+                elif not row:
+                    form.add_error(PublicInfoForm.field_for_path(path), f"{message}（{path}）")
+    return render(request, "designer/item_public.html", _context(request, item, form=form, particulars=particulars,
+                                                                 problems=problems))
+
+
+_PARTICULAR_PATH = re.compile(r"^\$\.public\.certificate\.particulars\[(\d+)\](?:\.(\w+))?")
 
 
 @designer_page
