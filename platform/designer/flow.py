@@ -156,17 +156,26 @@ def step_words(step: dict, *, names: dict, variables: dict, departments: dict) -
                             for t in step["transitions"]]}
 
 
-def condition_words(transition: dict, variables: dict) -> str:
+def condition_words(transition: dict, variables: dict, *, public: bool = False) -> str:
+    """A transition's condition in words; a rule the builder cannot show as its JSON for editors,
+    and for the public (applicants never read json-logic) as a plain phrase."""
     if "when" not in transition:
         return ""
-    return rule_builder.describe(transition["when"], variables) or json.dumps(transition["when"], ensure_ascii=False)
+    words = rule_builder.describe(transition["when"], variables)
+    if words:
+        return words
+    return PUBLIC_COMPLEX_CONDITION if public else json.dumps(transition["when"], ensure_ascii=False)
+
+
+PUBLIC_COMPLEX_CONDITION = "符合本事项规定的条件"
 
 
 def unit_flow(doc: dict, unit: dict, *, problems: dict | None = None, unit_prefix: str = "$",
-              workflow: dict | None = None, departments: dict | None = None) -> list:
+              workflow: dict | None = None, departments: dict | None = None, public: bool = False) -> list:
     """The workflow of ``unit`` (the item, or a stage: ``{"form"?, "workflow"}``) as flow items
     in words. ``workflow`` lays out another workflow of the unit (a refused draft, so the
-    problems' indexes match); ``departments`` (code → name) saves a query when the caller has them."""
+    problems' indexes match); ``departments`` (code → name) saves a query when the caller has them;
+    ``public``: for applicants (no JSON, even for a condition the builder cannot show)."""
     from .selectors import rule_builder_variables
 
     workflow = workflow if workflow is not None else unit["workflow"]
@@ -192,11 +201,11 @@ def unit_flow(doc: dict, unit: dict, *, problems: dict | None = None, unit_prefi
         return departments.get(code, code) if code else ""
 
     return flow_layout(workflow, describe_step=lines,
-                       describe_condition=lambda when: condition_words({"when": when}, variables),
+                       describe_condition=lambda when: condition_words({"when": when}, variables, public=public),
                        describe_department=department,
                        problems=problems_by_step(problems or {}, workflow, unit_prefix=unit_prefix))
 
 
-def flow_of_unit(doc: dict, unit, *, departments: dict | None = None) -> list:
+def flow_of_unit(doc: dict, unit, *, departments: dict | None = None, public: bool = False) -> list:
     """:func:`unit_flow` of a :class:`designer.selectors.Unit` (the guide's and overview's units)."""
-    return unit_flow(doc, {"form": unit.form, "workflow": unit.workflow}, departments=departments)
+    return unit_flow(doc, {"form": unit.form, "workflow": unit.workflow}, departments=departments, public=public)

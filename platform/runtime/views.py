@@ -448,7 +448,7 @@ def item_guide(request, code):
     guide = guide_of(item)
     document = guide.version.document
     departments = dict(Department.objects.values_list("code", "name"))
-    units = [{"unit": u, "flow": flow_of_unit(document, u, departments=departments), "own_form": u.own_form,
+    units = [{"unit": u, "flow": flow_of_unit(document, u, departments=departments, public=True), "own_form": u.own_form,
               "fields": [u.form["schema"]["properties"][n].get("title", n) for n in ordered_fields(u.form)],
               "materials": [(m, material_requirement(m), material_form(m)) for m in u.materials]}
              for u in guide.units]

@@ -35,6 +35,16 @@ def test_guide_shows_public_elements_materials_and_flowchart(demo, item):
     assert f"/hall/items/{item.code}/" in browser(demo.zhangsan).get("/hall/").content.decode()
 
 
+def test_guide_flowchart_reads_in_words_for_applicants(demo):
+    """The guide draws the workflow as the editor lays it out, conditions in words: one the
+    builder cannot show reads as a plain phrase beside its label, never as json-logic."""
+    page = Client().get("/hall/items/JB-SCJG-XK-0001/").content.decode()
+    chart = page[page.index('class="flowchart"'):]
+    assert "仅销售预包装食品，免于现场核查" in chart and "当符合本事项规定的条件" in chart
+    assert "var" not in chart and "{" not in chart.split("</div>", 1)[0]
+    assert "可退回到：" in chart and "窗口受理员 · 江滨区行政审批服务局" in chart
+
+
 def test_guide_lists_downloads_and_never_shows_confidential_items(demo):
     doc = factories.definition("JB-SCJG-XK-0003", name="带下载的事项")
     doc["public"]["downloads"] = [{"name": "申请书样表", "url": "/static/forms/sample.pdf"}]
