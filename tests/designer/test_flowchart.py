@@ -34,9 +34,9 @@ def branched():
 
 
 def test_boxes_never_overlap_and_texts_stay_inside_their_box(branched):
-    from core.pdf import FONT, register_font
-
     from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from core.pdf import FONT, register_font
 
     register_font()
     drawing = flow_drawing(items(branched))
