@@ -183,9 +183,11 @@ def unit_flow(doc: dict, unit: dict, *, problems: dict | None = None, unit_prefi
     names = {s["key"]: s["name"] for s in steps}
     if departments is None:
         departments = dict(Department.objects.values_list("code", "name"))
-    # Every variable any rule of the unit may name, so every stored condition reads in words.
+    # Every variable any rule of the unit may name, so every stored condition reads in words
+    # (none to read without a condition: no value lists looked up).
+    conditional = any("when" in t for s in steps for t in s.get("transitions", []))
     variables = {v["name"]: v for v in rule_builder_variables(doc, {**unit, "workflow": workflow},
-                                                               every_decision=True)}
+                                                               every_decision=True)} if conditional else {}
 
     def lines(step: dict) -> list[str]:
         row = step_words(step, names=names, variables=variables, departments=departments)
