@@ -14,6 +14,7 @@ class DesignerConfig(AppConfig):
         from . import tasks  # noqa: F401  (registers the Celery tasks)
         from .certificate_operations import register_certificate_operations
         from .demo import load_demo_items
+        from .fact_values import register_fact_values
         from .navigation import register_navigation
         from .palette import register_palette
         from .steps import register_step_types
@@ -21,6 +22,7 @@ class DesignerConfig(AppConfig):
         register_palette()
         register_step_types()
         register_certificate_operations()
+        register_fact_values()
         register_navigation()
         demo_loaders.register("items", DemoLoader(order=20, load=load_demo_items))
         if "designer.purge_catalogue_uploads" not in periodic_tasks:

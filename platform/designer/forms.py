@@ -517,6 +517,47 @@ def department_rows(step: dict) -> list | None:
 TransitionFormSet = forms.formset_factory(TransitionForm, extra=2)
 
 
+class ParticularForm(DesignerForm):
+    """One line the certificate prints (证照事项): its label and where its value comes from, chosen
+    by Chinese title among the application form's fields and the officers' decision fields
+    (``designer.validation.particular_sources``), never typed as a path."""
+
+    label = forms.CharField(label="证照事项名称", required=False, max_length=40,
+                            widget=forms.TextInput(attrs={"aria-label": "证照事项名称"}))
+    path = forms.ChoiceField(label="内容取自", required=False, widget=forms.Select(attrs={"aria-label": "内容取自"}))
+    public = forms.BooleanField(label="在公开核验页显示", required=False, initial=True)
+
+    def __init__(self, *args, sources: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        sources = dict(sources or {})
+        stored = self.initial.get("path")
+        if stored and stored not in sources:  # kept (and reported by validation), never lost silently
+            sources[stored] = f"{stored}（已不在申请表或决定事项中）"
+        self.fields["path"].choices = [("", "请选择…")] + list(sources.items())
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("label", "").strip()) != bool(data.get("path")):
+            raise ValidationError("证照事项名称和内容来源须同时填写（整行留空则忽略）")
+        return data
+
+    def particular(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("path"):
+            return None
+        out = {"label": data["label"].strip(), "path": data["path"]}
+        if not data["public"]:
+            out["public"] = False
+        return out
+
+    @staticmethod
+    def initial_from(particular: dict) -> dict:
+        return {"label": particular["label"], "path": particular["path"], "public": particular.get("public", True)}
+
+
+ParticularFormSet = forms.formset_factory(ParticularForm, extra=1)
+
+
 class DepartmentRuleForm(DesignerForm):
     """One row of a step's department rule: when the condition holds, this department handles the
     step (rows are tried in order; none holding: the step's own department)."""

@@ -1,15 +1,13 @@
-"""Drawing definitions: the application form as applicants see it, and the flowchart (办理流程图).
+"""Drawing definitions: the application form as applicants see it.
 
 :func:`render_form` is the one renderer of an item's form: the designer's preview uses it and
-the runtime's application page should too, so the preview is exactly what applicants get.
-:func:`flowchart_svg` draws a workflow as inline SVG on the server (no script needed).
+the runtime's application page should too, so the preview is exactly what applicants get. The
+flowchart (办理流程图) is :mod:`designer.flow`'s, drawn by ``designer/_flowchart.html``.
 """
 
 from __future__ import annotations
 
 import json
-from collections import deque
-from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -17,7 +15,6 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.identity import PHONE_MESSAGE, PHONE_PATTERN
 
 from .palette import field_ui, ordered_fields
-from .steps import step_types
 
 _TEXT_INPUT = {"text": {}, "address": {}, "id_number": {"maxlength": "18", "data-check": "id-number"},
                "credit_code": {"maxlength": "18", "data-check": "credit-code"},
@@ -101,165 +98,6 @@ def render_form(form: dict, data: dict | None = None, errors: dict | None = None
                      f"{_input(kind, prop, prefix + name, data.get(name), ui)}{help_text}{error_text}"
                      f"<p class='field-error check-error' hidden></p></div>")
     return mark_safe("".join(parts))  # every value above is escaped
-
-
-# --- Flowchart ------------------------------------------------------------------------------
-
-BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 170, 46, 40, 64, 30
-
-
-def _ranks(workflow: dict) -> dict[str, int]:
-    """Longest distance from the start along forward transitions (the workflow is acyclic)."""
-    steps = {s["key"]: s for s in workflow["steps"]}
-    rank = {workflow["start"]: 0}
-    queue = deque([workflow["start"]])
-    guard = 0
-    while queue and guard < 10_000:
-        guard += 1
-        key = queue.popleft()
-        for t in steps[key]["transitions"]:
-            if t["to"] in steps and rank.get(t["to"], -1) < rank[key] + 1:
-                rank[t["to"]] = rank[key] + 1
-                queue.append(t["to"])
-    for key in steps:  # unreachable steps (only in an invalid draft) go at the bottom
-        rank.setdefault(key, max(rank.values(), default=0) + 1)
-    return rank
-
-
-@dataclass(frozen=True)
-class Box:
-    key: str
-    x: float
-    y: float
-    name: str
-    sub: str  # the step type's one-line description
-    fill: str
-    rounded: bool  # an end step
-    start: bool
-
-
-@dataclass(frozen=True)
-class Arrow:
-    """A transition: straight down to the next rank, or, when it bypasses steps, a curve from the
-    left side of the box to the left side of its target through ``bend`` (an x)."""
-
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    label: str
-    bend: float | None = None
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class ReturnPath:
-    """A dashed curve from a step back to the step it may return the case to."""
-
-    sx: float
-    sy: float
-    ex: float
-    ey: float
-    bend: float
-    title: str
-
-
-@dataclass(frozen=True)
-class FlowchartLayout:
-    """Where every box, arrow and return path goes (y grows downwards), drawn as SVG by
-    :func:`flowchart_svg` and as PDF by ``designer.returns`` from this one layout."""
-
-    width: float
-    height: float
-    boxes: list[Box]
-    arrows: list[Arrow]
-    returns: list[ReturnPath]
-
-
-def flowchart_layout(workflow: dict) -> FlowchartLayout:
-    rank = _ranks(workflow)
-    rows: dict[int, list[str]] = {}
-    for step in workflow["steps"]:
-        rows.setdefault(rank[step["key"]], []).append(step["key"])
-    width = max(len(keys) for keys in rows.values()) * (BOX_W + GAP_X) + 2 * MARGIN + 120
-    pos = {}
-    for r, keys in rows.items():
-        row_w = len(keys) * BOX_W + (len(keys) - 1) * GAP_X
-        left = (width - 120 - row_w) / 2
-        for i, key in enumerate(keys):
-            pos[key] = (left + i * (BOX_W + GAP_X), MARGIN + r * (BOX_H + GAP_Y))
-    height = MARGIN * 2 + (max(rows) + 1) * (BOX_H + GAP_Y)
-    steps = {s["key"]: s for s in workflow["steps"]}
-    arrows, returns, boxes = [], [], []
-    for step in workflow["steps"]:
-        x, y = pos[step["key"]]
-        for t in step["transitions"]:
-            if t["to"] not in pos:
-                continue
-            tx, ty = pos[t["to"]]
-            label = t.get("label") or ("条件流转" if "when" in t else "")
-            if rank[t["to"]] - rank[step["key"]] > 1:
-                # it bypasses the steps between: drawn straight it would hide behind them, so it
-                # bends round the left of the column (returns bend round the right)
-                arrows.append(Arrow(x, y + BOX_H / 2, tx, ty + BOX_H / 2, label, bend=max(4, min(x, tx) - 26),
-                                    title=f"{step['name']} → {steps[t['to']]['name']}"))
-            else:
-                arrows.append(Arrow(x + BOX_W / 2, y + BOX_H, tx + BOX_W / 2, ty, label))
-        for target in step.get("return_to", []):
-            if target not in pos:
-                continue
-            tx, ty = pos[target]
-            sx, sy = x + BOX_W, y + BOX_H / 2
-            ex, ey = tx + BOX_W, ty + BOX_H / 2
-            returns.append(ReturnPath(sx, sy, ex, ey, max(sx, ex) + 40 + 12 * rank[step["key"]],
-                                      f"退回：{step['name']} → {steps[target]['name']}"))
-        step_type = step_types.get(step["type"]) if step["type"] in step_types else None
-        boxes.append(Box(step["key"], x, y, step["name"], step_type.describe(step) if step_type else step["type"],
-                         step_type.fill if step_type else "#ffffff",
-                         step_type is not None and step_type.may_end and not step["transitions"],
-                         step["key"] == workflow["start"]))
-    return FlowchartLayout(width, height, boxes, arrows, returns)
-
-
-def flowchart_svg(workflow: dict | None, *, standalone: bool = False) -> SafeString:
-    """The flowchart as inline SVG; ``standalone`` adds the XML declaration for an .svg file."""
-    if not workflow:
-        return mark_safe("<p class='hint'>（无流程）</p>")
-    layout = flowchart_layout(workflow)
-    width, height = layout.width, layout.height
-    out = ["<?xml version='1.0' encoding='UTF-8'?>\n"] if standalone else []
-    out += [f"<svg class='flowchart' role='img' aria-label='办理流程图' xmlns='http://www.w3.org/2000/svg' "
-            f"width='{width:.0f}' height='{height:.0f}' viewBox='0 0 {width:.0f} {height:.0f}'>",
-            "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' markerHeight='7' "
-            "orient='auto-start-reverse'><path d='M0,0 L10,5 L0,10 z' fill='#5b6470'/></marker></defs>"]
-    for a in layout.arrows:
-        if a.bend is not None:
-            out.append(f"<path class='bypass' d='M{a.x1:.0f},{a.y1:.0f} C{a.bend:.0f},{a.y1:.0f} {a.bend:.0f},{a.y2:.0f} "
-                       f"{a.x2:.0f},{a.y2:.0f}' fill='none' stroke='#5b6470' marker-end='url(#arrow)'>"
-                       f"<title>{escape(a.title)}</title></path>")
-            if a.label:
-                out.append(f"<text x='{a.bend + 4:.0f}' y='{(a.y1 + a.y2) / 2:.0f}' font-size='11' "
-                           f"fill='#b7791f'>{escape(a.label)}</text>")
-            continue
-        out.append(f"<line x1='{a.x1:.0f}' y1='{a.y1:.0f}' x2='{a.x2:.0f}' y2='{a.y2:.0f}' stroke='#5b6470' "
-                   "marker-end='url(#arrow)'/>")
-        if a.label:
-            out.append(f"<text x='{(a.x1 + a.x2) / 2 + 6:.0f}' y='{(a.y1 + a.y2) / 2:.0f}' font-size='11' "
-                       f"fill='#b7791f'>{escape(a.label)}</text>")
-    for r in layout.returns:
-        out.append(f"<path d='M{r.sx:.0f},{r.sy:.0f} C{r.bend:.0f},{r.sy:.0f} {r.bend:.0f},{r.ey:.0f} "
-                   f"{r.ex:.0f},{r.ey:.0f}' fill='none' stroke='#c62828' stroke-dasharray='5,4' "
-                   f"marker-end='url(#arrow)'><title>{escape(r.title)}</title></path>")
-    for b in layout.boxes:
-        out.append(f"<g class='step' data-step='{escape(b.key)}'><rect x='{b.x:.0f}' y='{b.y:.0f}' "
-                   f"width='{BOX_W}' height='{BOX_H}' rx='{22 if b.rounded else 6}' fill='{b.fill}' "
-                   f"stroke='{'#b3261e' if b.start else '#1f2328'}'/>")
-        out.append(f"<text x='{b.x + BOX_W / 2:.0f}' y='{b.y + 19:.0f}' text-anchor='middle' font-size='14' "
-                   f"font-weight='600'>{escape(b.name)}</text>")
-        out.append(f"<text x='{b.x + BOX_W / 2:.0f}' y='{b.y + 36:.0f}' text-anchor='middle' font-size='11' "
-                   f"fill='#5b6470'>{escape(b.sub)}</text></g>")
-    out.append("</svg>")
-    return mark_safe("".join(out))  # every text above is escaped
 
 
 # --- Reading a rendered form back -------------------------------------------------------------

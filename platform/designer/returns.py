@@ -24,11 +24,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Department
-from core.pdf import FONT, register_font, wrap
 from core.spreadsheets import neutralise
 
+from .flow import flow_of_unit
+from .flow_print import flow_pdf, flow_svg
 from .models import ApprovalItem, HandlingType, ItemType, OnlineClass
-from .render import BOX_H, BOX_W, flowchart_layout, flowchart_svg
 from .selectors import applicable_units, items_in_service
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -153,100 +153,20 @@ def details_xlsx() -> bytes:
     return _bytes(_workbook("区各单位审批项目明细", header, rows))
 
 
-def flowchart_pdf(title: str, workflow: dict) -> bytes:
-    """One flowchart on an A4 page, drawn with ReportLab from the SVG's own layout
-    (:func:`designer.render.flowchart_layout`), scaled to fit."""
-    from reportlab.lib.colors import HexColor
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    register_font()
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4, invariant=1)
-    pdf.setTitle(title)
-    page_w, page_h = A4
-    pdf.setFont(FONT, 16)
-    lines = wrap(title, page_w - 80, 16)
-    for i, line in enumerate(lines):
-        pdf.drawCentredString(page_w / 2, page_h - 50 - i * 22, line)
-    top = page_h - 60 - 22 * len(lines)
-    layout = flowchart_layout(workflow)
-    scale = min(1.0, (page_w - 60) / layout.width, (top - 40) / layout.height)
-    left = (page_w - layout.width * scale) / 2
-
-    def at(x, y):  # layout (y down) → page (y up)
-        return left + x * scale, top - y * scale
-
-    def arrow_head(x1, y1, x2, y2, colour):
-        import math
-
-        angle, size = math.atan2(y2 - y1, x2 - x1), 6
-        path = pdf.beginPath()
-        path.moveTo(x2, y2)
-        path.lineTo(x2 - size * math.cos(angle - 0.4), y2 - size * math.sin(angle - 0.4))
-        path.lineTo(x2 - size * math.cos(angle + 0.4), y2 - size * math.sin(angle + 0.4))
-        path.close()
-        pdf.setFillColor(colour)
-        pdf.drawPath(path, stroke=0, fill=1)
-
-    grey, red, amber = HexColor("#5b6470"), HexColor("#c62828"), HexColor("#b7791f")
-    pdf.setLineWidth(0.8)
-    for a in layout.arrows:
-        (x1, y1), (x2, y2) = at(a.x1, a.y1), at(a.x2, a.y2)
-        pdf.setStrokeColor(grey)
-        if a.bend is not None:  # a transition that bypasses steps, round the left of the column
-            bend = at(a.bend, 0)[0]
-            pdf.bezier(x1, y1, bend, y1, bend, y2, x2, y2)
-            arrow_head(bend, y2, x2, y2, grey)
-            label_x = bend + 4 * scale
-        else:
-            pdf.line(x1, y1, x2, y2)
-            arrow_head(x1, y1, x2, y2, grey)
-            label_x = (x1 + x2) / 2 + 6 * scale
-        if a.label:
-            pdf.setFillColor(amber)
-            pdf.setFont(FONT, 11 * scale)
-            pdf.drawString(label_x, (y1 + y2) / 2, a.label)
-    for r in layout.returns:
-        (sx, sy), (ex, ey) = at(r.sx, r.sy), at(r.ex, r.ey)
-        bend = at(r.bend, 0)[0]
-        pdf.setStrokeColor(red)
-        pdf.setDash(5, 4)
-        pdf.bezier(sx, sy, bend, sy, bend, ey, ex, ey)
-        pdf.setDash()
-        arrow_head(bend, ey, ex, ey, red)
-    for b in layout.boxes:
-        x, y = at(b.x, b.y + BOX_H)
-        pdf.setFillColor(HexColor(b.fill))
-        pdf.setStrokeColor(HexColor("#b3261e" if b.start else "#1f2328"))
-        pdf.roundRect(x, y, BOX_W * scale, BOX_H * scale, (22 if b.rounded else 6) * scale, stroke=1, fill=1)
-        cx = x + BOX_W * scale / 2
-        pdf.setFillColor(HexColor("#1f2328"))
-        pdf.setFont(FONT, 14 * scale)
-        pdf.drawCentredString(cx, y + (BOX_H - 19) * scale, b.name)
-        pdf.setFillColor(grey)
-        pdf.setFont(FONT, 11 * scale)
-        # STSong-Light has no glyph for "·" (U+00B7) the step descriptions use between their parts.
-        pdf.drawCentredString(cx, y + (BOX_H - 36) * scale, b.sub.replace(" · ", "，"))
-    pdf.setFillColor(grey)
-    pdf.setFont(FONT, 9)
-    pdf.drawString(30, 25, "实线箭头：流转；红色虚线：可退回的环节；红框：起始环节")
-    pdf.showPage()
-    pdf.save()
-    return out.getvalue()
-
-
 def flowcharts_zip() -> bytes:
     """各审批项目办理流程图: ``<编码>.svg`` and ``<编码>.pdf`` for every item (or stage) in service."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        departments = dict(Department.objects.values_list("code", "name"))
         for item in _items():
-            for unit in applicable_units(item.current_version.document):
+            document = item.current_version.document
+            for unit in applicable_units(document):
                 if not unit.workflow:
                     continue
-                title = f"{unit.code} {unit.name} 办理流程图"
-                archive.writestr(f"{unit.code}.svg", str(flowchart_svg(unit.workflow, standalone=True)))
-                archive.writestr(f"{unit.code}.pdf", flowchart_pdf(title, unit.workflow))
+                # the guide's drawing (designer.flow), placed on paper by designer.flow_print
+                flow = flow_of_unit(document, unit, departments=departments, public=True)
+                archive.writestr(f"{unit.code}.svg", flow_svg(flow))
+                archive.writestr(f"{unit.code}.pdf", flow_pdf(f"{unit.code} {unit.name} 办理流程图", flow))
     return out.getvalue()
 
 

@@ -5,11 +5,8 @@ column)."""
 
 from __future__ import annotations
 
-import dataclasses
-
-from rules import Variable, case_facts
-
-from .steps import ACTIONS, step_types
+from rules import Variable
+from rules.facts import fact_variables
 
 STEP_FACT_VARIABLES = {
     "step.key": Variable("step.key", "string", "步骤"),
@@ -20,7 +17,7 @@ STEP_FACT_VARIABLES = {
     "step.limit_days": Variable("step.limit_days", "number", "本环节时限"),
     "step.skipped": Variable("step.skipped", "boolean", "未经办理即记为已办"),
     "case.missing_materials": Variable("case.missing_materials", "number", "缺少的必交材料数"),
-    "case.channel": case_facts.get("case.channel"),
+    "case.channel": fact_variables()["case.channel"],
 }
 STEP_FACTS = frozenset(STEP_FACT_VARIABLES)
 
@@ -30,14 +27,8 @@ def step_facts_for_builder(steps: list[dict]) -> list[dict]:
     step types, actions and the item's steps as choices, each by its Chinese name."""
     from rules.selectors import builder_variables
 
-    choices = {"step.key": {s["key"]: s["name"] for s in steps},
-               "step.type": {k: t.label for k, t in step_types.items()}, "step.action": dict(ACTIONS)}
-    variables = {name: dataclasses.replace(v, choices=tuple(choices[name])) if name in choices else v
-                 for name, v in STEP_FACT_VARIABLES.items()}
-    rows = builder_variables(variables)
+    rows = builder_variables(STEP_FACT_VARIABLES, step_names={s["key"]: s["name"] for s in steps})
     for row in rows:
-        if row["name"] in choices:
-            row["choice_labels"] = choices[row["name"]]
         if row["name"].startswith("step."):
             row["section"] = "环节情况"
     return rows

@@ -24,7 +24,7 @@ from core.registry import UnknownKey
 from rules import RuleInvalid, decision_variables, rule_variables, validate_rule
 
 from .certificate_operations import certificate_operations, operation_of
-from .palette import FORMAT_CHECKER, error_message, error_path, field_types
+from .palette import FORMAT_CHECKER, error_message, error_path, field_types, ordered_fields
 from .rulesets import LIMITS
 from .step_facts import STEP_FACTS  # the facts an anomaly rule may read (docs/designer.md)
 from .steps import step_settings, step_types
@@ -503,19 +503,27 @@ def definition_problems(doc, *, certificate_types: set[str] | None = None) -> Pr
 PRINTABLE = ("upload", "table")  # fields that cannot print on a certificate as one line
 
 
-def printable_paths(doc: dict, unit: dict) -> set[str]:
-    """The paths a certificate particular may name in a unit: its application form's top-level
-    fields (``rules.rule_variables``, the variables every rule of the unit reads) and the fields
-    of its steps' decision forms (``decision.<step>.<field>``, ``rules.decision_variables``)."""
-    schema = unit_form(doc, unit)["schema"]
-    props = schema["properties"]
-    paths = {name for name in rule_variables(schema, facts=False)
-             if name in props and props[name].get("x-field") not in PRINTABLE}
+def printable_fields(doc: dict, unit: dict) -> dict[str, str]:
+    """The paths a certificate particular may name in a unit, with their Chinese titles, in the
+    form's order then the steps': its application form's top-level fields (``rules.rule_variables``,
+    the variables every rule of the unit reads; ``经营者名称``) and the fields of its steps' decision
+    forms (``decision.<step>.<field>``, ``rules.decision_variables``; ``现场核查·核定容纳人数``)."""
+    form = unit_form(doc, unit)
+    props = form["schema"]["properties"]
+    readable = rule_variables(form["schema"], facts=False)
+    fields = {name: readable[name].label or name for name in ordered_fields(form)
+              if name in readable and props[name].get("x-field") not in PRINTABLE}
     for step in (unit["workflow"] or {}).get("steps", []):
-        form = step.get("decision_form")
-        if isinstance(form, dict):
-            paths |= {name for name in decision_variables(step["key"], form["schema"]) if name.count(".") == 2}
-    return paths
+        decision = step.get("decision_form")
+        if isinstance(decision, dict):
+            fields.update({name: f"{step['name']}·{variable.label or name.rsplit('.', 1)[1]}"
+                           for name, variable in decision_variables(step["key"], decision["schema"]).items()
+                           if name.count(".") == 2})
+    return fields
+
+
+def printable_paths(doc: dict, unit: dict) -> set[str]:
+    return set(printable_fields(doc, unit))
 
 
 def certificate_problems(doc: dict, units: list[tuple[str, dict]]) -> Problems:
@@ -606,3 +614,17 @@ def review_gaps(doc: dict) -> Problems:
 def validate_definition(doc, *, certificate_types: set[str] | None = None) -> None:
     """Raise InvalidInput naming every problem's path, or return None for a sound definition."""
     definition_problems(doc, certificate_types=certificate_types).raise_if_any()
+
+
+def particular_sources(doc: dict) -> dict[str, str]:
+    """What a certificate particular may print, by Chinese title, for the designer's list: the
+    printable fields of the units that write particulars (新发 or 变更; the item itself when it
+    has no stages), each path once, a stage's name before its title when the item has several."""
+    units = [doc] if not doc["stages"] else doc["stages"]
+    sources: dict[str, str] = {}
+    for unit in units:
+        if not certificate_operations.get(operation_of(unit)).writes_particulars:
+            continue
+        for path, title in printable_fields(doc, unit).items():
+            sources.setdefault(path, title if unit is doc or len(units) == 1 else f"{unit['name']}：{title}")
+    return sources

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from functools import wraps
 
 from django import forms
@@ -21,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from accounts.models import Department, Role
+from accounts.models import Department
 from core.errors import AccessDenied, PlatformError
 from core.paging import page_of
 from rules import builder as rule_builder
@@ -29,7 +30,7 @@ from rules import builder as rule_builder
 from . import access, catalogue, editing, returns, rulesets, selectors, services
 from .certificate_operations import certificate_operations, operation_of
 from .diff_words import path_in_words
-from .flow import flow_layout, problems_by_step
+from .flow import flow_of_unit, step_words, unit_flow
 from .forms import (
     AddFieldForm,
     AnomalyFormSet,
@@ -40,6 +41,8 @@ from .forms import (
     JsonForm,
     MaterialForm,
     OpinionForm,
+    ParticularForm,
+    ParticularFormSet,
     PublicInfoForm,
     StageForm,
     StepForm,
@@ -49,14 +52,11 @@ from .forms import (
 from .guide import guide
 from .models import ApprovalItem, CertificateType, ItemState, ServiceTheme
 from .palette import field_types, ordered_fields
-from .render import flowchart_svg, form_data_from_post, render_form, table_columns
+from .render import form_data_from_post, render_form, table_columns
 from .ruleset_form import CARDS, RulesetForm, describe
 from .step_facts import step_facts_for_builder
-from .steps import ACTIONS as ACTION_LABEL
 from .steps import step_types
-from .validation import unit_form
-
-ROLE_LABEL = dict(Role.choices)
+from .validation import particular_sources, unit_form
 
 
 def designer_page(view):
@@ -121,7 +121,7 @@ def item_detail(request, code):
     doc = item.definition
     units = selectors.applicable_units(doc)
     return render(request, "designer/item_detail.html", _context(
-        request, item, units=[(u, flowchart_svg(u.workflow)) for u in units],
+        request, item, units=[(u, flow_of_unit(doc, u)) for u in units],
         reviews=item.reviews.select_related("actor"), versions=item.versions.select_related("published_by"),
         theme_names=selectors.theme_names(doc.get("themes", [])),
         approval_type=selectors.approval_type_text(doc), opinion_form=OpinionForm()))
@@ -131,16 +131,35 @@ def item_detail(request, code):
 def item_public(request, code):
     item = _item(request, code)
     form = PublicInfoForm(request.POST or None, initial=PublicInfoForm.initial_from(item.definition))
+    stored = item.definition["public"]["certificate"].get("particulars", [])
+    posted = request.method == "POST" and "p-TOTAL_FORMS" in request.POST  # absent (API-like posts): kept
+    particulars = ParticularFormSet(
+        request.POST if posted else None, prefix="p", form_kwargs={"sources": particular_sources(item.definition)},
+        initial=[ParticularForm.initial_from(p) for p in stored] if not posted else None)
     problems: dict = {}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (not posted or particulars.is_valid()):
         doc = form.apply(copy.deepcopy(item.definition))
+        if posted:
+            chosen = [p for p in (f.particular() for f in particulars) if p]
+            if chosen:
+                doc["public"]["certificate"]["particulars"] = chosen
+            else:  # absent means none
+                doc["public"]["certificate"].pop("particulars", None)
         if _save(request, item, doc, problems):
             return redirect("designer:item", code=code)
         for path, msgs in problems.items():
-            field = PublicInfoForm.field_for_path(path)
+            row = _PARTICULAR_PATH.match(path)
             for message in msgs:
-                form.add_error(field, f"{message}（{path}）")
-    return render(request, "designer/item_public.html", _context(request, item, form=form, problems=problems))
+                if row and posted and int(row.group(1)) < len(particulars.forms):
+                    particulars.forms[int(row.group(1))].add_error(
+                        "label" if row.group(2) == "label" else "path", message)
+                elif not row:
+                    form.add_error(PublicInfoForm.field_for_path(path), f"{message}（{path}）")
+    return render(request, "designer/item_public.html", _context(request, item, form=form, particulars=particulars,
+                                                                 problems=problems))
+
+
+_PARTICULAR_PATH = re.compile(r"^\$\.public\.certificate\.particulars\[(\d+)\](?:\.(\w+))?")
 
 
 @designer_page
@@ -509,12 +528,12 @@ def item_workflow(request, code):
             return redirect(back)
     return render(request, "designer/item_workflow.html", _context(
         request, item, problems=problems, unit=unit, units=editing.units(item.definition), workflow=workflow,
-        flowchart=flowchart_svg(workflow), json_form=json_form,
-        flow=_flow(unit.get(doc)["workflow"] if problems else workflow, problems, unit=unit, names=step_names,
-                   variables=described, departments=departments),
+        json_form=json_form,
+        flow=unit_flow(item.definition, unit.get(item.definition), problems=problems, unit_prefix=unit.path,
+                       workflow=unit.get(doc)["workflow"] if problems else workflow, departments=departments),
         parallel_departments=Department.objects.exclude(kind=Department.Kind.DISTRICT).order_by("code")
         .values_list("code", "name") if can_edit_flow(request, item) else (),
-        step_rows=[_step_row(s, names=step_names, variables=described, departments=departments) for s in steps],
+        step_rows=[step_words(s, names=step_names, variables=described, departments=departments) for s in steps],
         start_name=step_names.get(workflow["start"], workflow["start"]),
         editing_name=step_names.get(editing_key, editing_key),
         step_form=step_form, transitions=transitions, department_rules=department_rules, editing_key=editing_key,
@@ -545,45 +564,6 @@ def _new_step_initial(query, keys: list[str]) -> dict:
 
 def can_edit_flow(request, item) -> bool:
     return _context(request, item)["can_edit"]
-
-
-def _flow(workflow: dict, problems: dict, *, unit, names: dict, variables: dict, departments: dict) -> list:
-    """The workflow as a vertical flow for the editor, with the problems of the last refused save
-    on the steps they concern (the layout of the refused workflow, so the indexes match)."""
-    def lines(step: dict) -> list[str]:
-        row = _step_row(step, names=names, variables=variables, departments=departments)
-        found = [" · ".join(x for x in (row["role"], row["department"]) if x)]
-        if row["limit_days"] != "":
-            found.append(f"时限{row['limit_days']}个工作日")
-        if row["return_to"]:
-            found.append(f"可退回到：{row['return_to']}")
-        return [x for x in found if x]
-
-    return flow_layout(workflow, describe_step=lines,
-                       describe_condition=lambda when: _condition_words({"when": when}, variables),
-                       problems=problems_by_step(problems, workflow, unit_prefix=unit.path))
-
-
-def _step_row(step: dict, *, names: dict, variables: dict, departments: dict) -> dict:
-    """A step of the table in Chinese: names for step keys, types, roles and departments, and
-    conditions in words (JSON only for a condition the builder cannot show)."""
-    step_type = step_types.get(step["type"]) if step["type"] in step_types else None
-    department = step.get("department")
-    return {"key": step["key"], "name": step["name"], "type": step_type.label if step_type else step["type"],
-            "role": ROLE_LABEL.get(step.get("role"), step.get("role") or ""),
-            "department": departments.get(department, department) if department
-            else ("本部门" if step_type and step_type.performed_by_person else ""),
-            "limit_days": step.get("limit_days", ""),
-            "actions": "、".join(ACTION_LABEL.get(a, a) for a in step.get("actions", [])),
-            "return_to": "、".join(names.get(k, k) for k in step.get("return_to", [])),
-            "transitions": [(names.get(t["to"], t["to"]), t.get("label", ""), _condition_words(t, variables))
-                            for t in step["transitions"]]}
-
-
-def _condition_words(transition: dict, variables: dict) -> str:
-    if "when" not in transition:
-        return ""
-    return rule_builder.describe(transition["when"], variables) or json.dumps(transition["when"], ensure_ascii=False)
 
 
 @designer_page

@@ -110,7 +110,7 @@ _add(Guide("editor", "部门事项编辑", ("item_editor",), "editor",
                Step("事项列表", "进入“事项设计器”，列出本部门的事项及其状态。", "designer:items", shot="editor-items"),
                Step("编辑事项", "打开事项，逐页编辑十五项公开要素、申请材料、申请表单（可实时预览）、办理流程和监察规则。",
                     "designer:item", (ITEM,), "editor-item"),
-               Step("办理流程", "在流程页面调整环节、时限和退回路径，右侧的流程图随之更新。", "designer:item-workflow", (ITEM,),
+               Step("办理流程", "在流程页面调整环节、时限和退回路径，上方的流程图随之更新。", "designer:item-workflow", (ITEM,),
                     "editor-workflow"),
                Step("提交审核", "编辑完成后点击“提交审核”。法制办审核通过并发布后，新版本才对新的申请生效；办理中的办件不受影响。"),
            ]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .facts import CHOICE_LABELS, case_facts
+from .facts import fact_variables, labelled_values
 from .operations import operations
 from .semantics import TYPE_LABELS
 from .static import Variable
@@ -46,7 +46,7 @@ def variables_json(variables: Mapping[str, Variable]) -> list[dict]:
 
 
 def facts_json() -> list[dict]:
-    return variables_json(dict(case_facts.items()))
+    return variables_json(fact_variables())
 
 
 SECTIONS = (("case.", "办件事实"), ("decision.", "决定事项"), ("step.", "环节情况"))
@@ -55,13 +55,16 @@ SECTIONS = (("case.", "办件事实"), ("decision.", "决定事项"), ("step.", 
 def builder_variables(variables: Mapping[str, Variable], *, step_names: Mapping[str, str] | None = None) -> list[dict]:
     """The variables as the condition builder (``static/rules/builder.js``) offers them: by Chinese
     title in sections (表单字段, 决定事项 ``步骤名·字段``, 办件事实), with type, choices and their
-    Chinese names. Rows of repeating tables (``list.*``) and whole objects are left out: the
-    builder's grammar has no line for them (such rules stay as JSON under 高级)."""
+    Chinese names: a form field's own choices, or a fact's value list (``rules.facts.fact_values``:
+    states, departments, the item's steps ``step_names`` …). Rows of repeating tables (``list.*``)
+    and whole objects are left out: the builder's grammar has no line for them (such rules stay
+    as JSON under 高级)."""
     rows = []
     for v in variables.values():
         if "*" in v.name or v.kind == "object":
             continue
-        choices = v.choices
+        labels = labelled_values(v.name, step_names)
+        choices = v.choices or tuple(labels)
         if v.kind == "array":
             item = variables.get(f"{v.name}.*")
             if item is not None and item.kind == "object":
@@ -75,6 +78,6 @@ def builder_variables(variables: Mapping[str, Variable], *, step_names: Mapping[
         rows.append({
             "name": v.name, "label": label, "type": v.kind, "section": section,
             "type_label": TYPE_LABELS.get(v.kind, v.kind), "choices": list(choices),
-            "choice_labels": dict(CHOICE_LABELS.get(v.name, {})),
+            "choice_labels": labels,
         })
     return rows

@@ -13,6 +13,7 @@ class RuntimeConfig(AppConfig):
         from accounts.models import Department
         from core.schedule import PeriodicTask, periodic_tasks
         from designer.models import ItemVersion
+        from rules.facts import value_list
         from workdays.models import CalendarYear
 
         from .actions import register_actions
@@ -20,6 +21,7 @@ class RuntimeConfig(AppConfig):
         from .certificates import register_certificate_behaviours
         from .documents import register_document_templates
         from .engine import forget_definitions, forget_departments
+        from .models import CaseState
         from .navigation import register_navigation
         from .tasks import calendar_changed_after_commit
 
@@ -28,6 +30,8 @@ class RuntimeConfig(AppConfig):
         register_document_templates()
         register_certificate_behaviours()
         register_navigation()
+        # the case states are the runtime's: rules naming case.state may use only these
+        value_list("case.state", dict(CaseState.choices), closed=True)
         if "runtime.deem_accepted" not in periodic_tasks:
             # Hourly, so a receipt left alone is accepted within the hour after its 5th working
             # day ends (dated its receipt day anyway); the query reads only the overdue receipts.

@@ -21,13 +21,14 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.access import is_applicant, is_staff_member
-from accounts.models import Applicant
+from accounts.models import Applicant, Department
 from accounts.selectors import role_assignments_for
 from core.errors import AccessDenied, InvalidInput, PlatformError
 from core.paging import page_of
+from designer.flow import flow_of_unit
 from designer.models import ApprovalItem
 from designer.palette import ordered_fields
-from designer.render import flowchart_svg, render_form
+from designer.render import render_form
 
 from . import access, certificates, extensions, notices, prefill, rule_data, selectors, services
 from . import public_results as results
@@ -445,7 +446,9 @@ def item_guide(request, code):
     flowchart; applicants apply from here, visitors are asked to log in first."""
     item = _public_item(code)
     guide = guide_of(item)
-    units = [{"unit": u, "flowchart": flowchart_svg(u.workflow), "own_form": u.own_form,
+    document = guide.version.document
+    departments = dict(Department.objects.values_list("code", "name"))
+    units = [{"unit": u, "flow": flow_of_unit(document, u, departments=departments, public=True), "own_form": u.own_form,
               "fields": [u.form["schema"]["properties"][n].get("title", n) for n in ordered_fields(u.form)],
               "materials": [(m, material_requirement(m), material_form(m)) for m in u.materials]}
              for u in guide.units]

@@ -115,7 +115,7 @@ def test_editor_designs_submits_and_legal_office_sends_back_then_publishes(distr
     page.get_by_label("流程定义（JSON）").fill(json.dumps(workflow, ensure_ascii=False, indent=2))
     page.get_by_role("button", name="校验并保存").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator("svg.flowchart g.step").count() == 9
+    assert page.locator("li.flow-node").count() == 9
     shot(page, "workflow")
 
     page.get_by_role("link", name="表单预览", exact=True).click()

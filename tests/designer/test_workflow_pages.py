@@ -35,7 +35,7 @@ def steps_of(workflow) -> dict:
 
 
 def drawn_steps(page: str) -> list[str]:
-    return re.findall(r"<g class='step' data-step='([a-z0-9_]+)'>", page)
+    return re.findall(r'<li class="flow-node[^"]*" data-step="([a-z0-9_]+)">', page)
 
 
 def step_data(key, type_, name, *, role="", department="", limit_days="", actions=(), return_to=(),

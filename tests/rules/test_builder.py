@@ -37,7 +37,8 @@ def test_every_representable_vector_is_valid_json_logic():
         validate_rule(case["rule"])  # names are not checked here, only the operations and shapes
 
 
-names = st.sampled_from(["kind", "seats", "area", "opened_on", "case.channel", "decision.check.capacity", "scope"])
+names = st.sampled_from(["kind", "seats", "area", "opened_on", "case.channel", "decision.check.capacity", "scope",
+                         "case.state", "case.department", "case.step"])
 texts = st.text(min_size=0, max_size=8)
 numbers = st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False, width=32).filter(
     lambda f: not f.is_integer())  # a whole float (1.0) is written 1 by JSON in the browser
@@ -96,3 +97,21 @@ def test_the_operator_table_is_the_one_the_script_carries():
     start = script.index("/* OPERATORS */") + len("/* OPERATORS */")
     table = json.loads(script[start:script.index("/* END OPERATORS */")].strip().rstrip(";").split("=", 1)[1])
     assert table == builder.operators_json()
+
+
+STATES = {"received": "已接件，待受理", "in_progress": "办理中", "suspended": "特殊程序中", "refused": "不予受理"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["eq", "ne"]), st.sampled_from(sorted(STATES)), st.lists(st.sampled_from(sorted(STATES)),
+                                                                                   min_size=1, max_size=3))
+def test_a_choice_valued_fact_round_trips_and_reads_by_its_chinese_names(op, state, states):
+    """A fact with a value list (``case.state``): its lines round-trip exactly like any other, and
+    read with the values' Chinese names, never their codes."""
+    variables = {"case.state": {"label": "办件状态", "choice_labels": STATES}}
+    for tree in ({"var": "case.state", "op": op, "value": state}, {"var": "case.state", "op": "in", "value": states}):
+        rule = builder.to_rule(tree)
+        assert builder.to_tree(rule) == tree
+        words = builder.describe(rule, variables)
+        assert all(f"“{STATES[s]}”" in words for s in ([state] if "value" in tree and tree["op"] != "in" else states))
+        assert not any(code in words for code in STATES)

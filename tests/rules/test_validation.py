@@ -114,7 +114,7 @@ def test_a_string_where_a_number_is_expected_is_refused():
 
 def test_a_value_outside_the_listed_choices_is_refused():
     details = problems_of({"==": [{"var": "case.channel"}, "onlin"]})
-    assert details == {"$.==[1]": ["“onlin”不是“申请渠道”的可选值（可选：online、window）"]}
+    assert details == {"$.==[1]": ["“onlin”不是“申请渠道”的可选值（可选：网上申请（online）、窗口申请（window））"]}
     details = problems_of({"in": [{"var": "kind"}, ["餐饮", "超市"]]})
     assert details == {"$.in[1]": ["“超市”不是“类型”的可选值（可选：餐饮、零售）"]}
 

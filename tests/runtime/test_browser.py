@@ -62,7 +62,7 @@ def test_food_licence_online_end_to_end(district, page, browser, live_server):
     assert page.get_by_label("服务主题").input_value() == "catering"
     assert page.get_by_role("link", name="建设工程规划许可").count() == 0
     page.get_by_role("link", name="食品经营许可（新办）").click()
-    page.locator("svg.flowchart").wait_for()
+    page.locator(".flowchart li.flow-node").first.wait_for()
     assert page.get_by_text("《中华人民共和国食品安全法》第三十五条").is_visible()
     shot(page, "01-guide")
     with page.expect_navigation():  # waits for "load": the autosave script runs at the end of the page

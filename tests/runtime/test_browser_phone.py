@@ -54,7 +54,7 @@ def test_the_applicant_side_reads_well_on_a_phone(district, phone):
     phone_shot(page, "01-hall")
 
     page.goto(f"/hall/items/{SHOP}/")
-    page.locator("svg.flowchart").first.wait_for()
+    page.locator(".flowchart li.flow-node").first.wait_for()
     fits_the_screen(page)
     assert width_of(page.locator("table.materials td.title").first) > 300
     assert width_of(page.locator("table.guide td").first) > 300

@@ -48,7 +48,7 @@ def fill_issue_form(page) -> None:
 def open_guide(page) -> None:
     page.goto("/hall/")
     page.get_by_role("link", name="建设工程规划许可", exact=True).click()
-    expect(page.locator("svg.flowchart").first).to_be_visible()
+    expect(page.locator(".flowchart li.flow-node").first).to_be_visible()
 
 
 def test_planning_permit_end_to_end(district, page, time_machine):

@@ -64,7 +64,7 @@ def test_individual_business_online_end_to_end(district, page, time_machine):
     # --- the applicant applies; without the pre-approval document the application is refused ------
     sign_in(page, "zhangsan")
     page.get_by_role("link", name="个体工商户设立登记").click()
-    page.locator("svg.flowchart").wait_for()
+    page.locator(".flowchart li.flow-node").first.wait_for()
     assert page.get_by_text("《中华人民共和国市场主体登记管理条例》", exact=False).first.is_visible()
     with page.expect_navigation():
         page.get_by_role("link", name="在线申请").click()

@@ -7,6 +7,7 @@ itself). Unknown types (``any``, ``null``) always pass: the run-time semantics d
 
 from __future__ import annotations
 
+from ..facts import labelled_values
 from ..semantics import TYPE_LABELS, is_date_like, is_date_text, type_of
 from ..static import StaticInfo
 
@@ -57,7 +58,8 @@ def _choice_problem(var_side: StaticInfo, literal) -> str | None:
     if variable is None or not variable.choices or literal is None:
         return None
     if literal not in variable.choices:
-        allowed = "、".join(str(c) for c in variable.choices)
+        labels = labelled_values(variable.name)
+        allowed = "、".join(f"{labels[c]}（{c}）" if c in labels else str(c) for c in variable.choices)
         name = variable.label or variable.name
         return f"“{literal}”不是“{name}”的可选值（可选：{allowed}）"
     return None
