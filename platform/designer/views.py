@@ -232,7 +232,7 @@ def item_form(request, code):
         edit_form = FieldEditForm(request.POST if op == "edit" else None, prefix="edit",
                                   kind=holder["properties"][prop_key].get("x-field"), column=edit_column is not None,
                                   initial=FieldEditForm.initial_from(form_doc, edit_key, edit_column))
-        if edit_column is None and props[edit_key].get("x-field") == "table":
+        if props[edit_key].get("x-field") == "table":  # the table's own box, beside it or one of its columns
             column_form = AddFieldForm(request.POST if op == "add_column" else None, prefix="column",
                                        column_of=edit_key, taken=taken)
     # where a successful save goes back to: a table's own editor after a change of its columns
@@ -303,7 +303,8 @@ def item_form(request, code):
         fields=[_field_row(form_doc, n, p, variables=described) for n, p in fields],
         edit_columns=_field_row(form_doc, edit_key, edited, variables=described)["columns"]
         if column_form is not None else [],
-        edit_title=_field_title(form_doc, edit_key, edit_column), rule_variables=variables, **base))
+        edit_title=_field_title(form_doc, edit_key, edit_column), table_title=edited.get("title", edit_key),
+        rule_variables=variables, **base))
 
 
 def _add_field(form: dict, adding: AddFieldForm) -> bool:

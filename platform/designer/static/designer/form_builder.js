@@ -33,6 +33,18 @@
     });
   });
 
+  // The choices box of a palette or column form only for the types that have choices (a table's
+  // column titles on the palette); without script every box shows and the server ignores the rest.
+  var WITH_CHOICES = ["choice", "multi_choice", "table"];
+  document.querySelectorAll("select[name$='kind']").forEach(function (kind) {
+    var choices = kind.form && kind.form.querySelector("textarea[name$='choices']");
+    var box = choices && choices.closest("div");
+    if (!box) return;
+    var sync = function () { box.hidden = WITH_CHOICES.indexOf(kind.value) === -1; };
+    kind.addEventListener("change", sync);
+    sync();
+  });
+
   var preview = document.querySelector(".preview form[data-edit-url]");
   if (preview) {
     preview.classList.add("click-to-edit");
