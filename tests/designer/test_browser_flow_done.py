@@ -210,6 +210,7 @@ def test_editor_builds_an_item_with_clicks_legal_office_publishes_applicant_appl
         page.get_by_role("link", name="返回流程中的此步骤").click()
     panel = page.get_by_role("complementary", name="步骤设置")
     assert panel.locator(".decision-summary").get_by_text("现场核查结论").is_visible()
+    shot(page, "15-step-decision-summary")
     with page.expect_navigation():
         page.get_by_role("list", name="办理流程").get_by_role("link", name="审核：审核").click()
     rows = page.get_by_role("complementary", name="步骤设置").locator("table.transitions tbody tr")
