@@ -651,7 +651,9 @@ class FieldEditForm(DesignerForm):
     def initial_from(cls, form_doc: dict, name: str, column: str | None = None) -> dict:
         holder, key = cls.container(form_doc, name, column)
         prop = holder["properties"][key]
-        initial = {"title": prop.get("title", ""), "kind": prop.get("x-field"), "required": key in holder.get("required", [])}
+        initial = {"title": prop.get("title", ""), "required": key in holder.get("required", [])}
+        if column is not None:
+            initial["kind"] = prop.get("x-field")
         if column is None:
             ui = form_doc["ui_schema"]["fields"].get(name, {})
             initial["help"] = ui.get("help", "")
