@@ -78,6 +78,53 @@ def form_move_field(form: dict, key: str, *, before: str) -> bool:
     return True
 
 
+def _column_order(form: dict, table: str) -> list[str]:
+    """The table's columns in display order (the UI schema's ``columns``, then the rest), made
+    complete in the UI schema so a move or an addition has every column to place."""
+    columns = form["schema"]["properties"][table]["items"]["properties"]
+    ui = form["ui_schema"]["fields"].setdefault(table, {})
+    known = [c for c in ui.get("columns", []) if c in columns]
+    ui["columns"] = known + [c for c in columns if c not in known]
+    return ui["columns"]
+
+
+def form_add_table_column(form: dict, table: str, *, key: str, prop: dict, required: bool) -> None:
+    """Add a column (a plain palette property) at the end of a repeating table, in place."""
+    order = _column_order(form, table)
+    items = form["schema"]["properties"][table]["items"]
+    items["properties"][key] = prop
+    order.append(key)
+    if required:
+        items.setdefault("required", []).append(key)
+
+
+def form_move_table_column(form: dict, table: str, column: str, *, offset: int) -> bool:
+    """Move a column of a repeating table ``offset`` places (-1: left, 1: right) in the UI
+    schema's ``columns``, in place. False when it cannot move (first, last or unknown)."""
+    order = _column_order(form, table)
+    if column not in order or not 0 <= order.index(column) + offset < len(order):
+        return False
+    i = order.index(column)
+    order[i], order[i + offset] = order[i + offset], order[i]
+    return True
+
+
+def form_retype_property(prop: dict, kind: str) -> dict:
+    """``prop`` as a field of the palette type ``kind``: the title and the choices (between a
+    single and a multiple choice) are kept; the old type's checks, which may not fit, are not."""
+    from .palette import field_types
+
+    if prop.get("x-field") == kind:
+        return prop
+    retyped = field_types.get(kind).make(title=prop.get("title", ""))
+    choices = prop.get("enum") or (prop.get("items") or {}).get("enum")
+    if kind == "choice" and choices:
+        retyped["enum"] = list(choices)
+    elif kind == "multi_choice" and choices:
+        retyped["items"] = {"type": "string", "enum": list(choices)}
+    return retyped
+
+
 def form_remove_table_column(form: dict, table: str, column: str) -> None:
     """Remove one column of a repeating table, in place: its schema, its required mark and its
     place in the column order. A rule still naming it is refused when the definition is saved."""

@@ -15,6 +15,7 @@ from core.links import link_problem
 from rules.builder import NotRepresentable, from_branches, to_branches
 
 from .defaults import DEFAULT_RETENTION, RETENTION_PERIODS
+from .editing import form_retype_property
 from .identifiers import identifier_from_title
 from .models import ApprovalItem, CertificateType, HandlingType, ItemType, OnlineClass, ServiceTheme
 from .palette import field_types, palette_choices, resolve_kind
@@ -226,13 +227,25 @@ class AddFieldForm(AdvancedPanelForm):
     visible_if = forms.CharField(label="显示条件（不设条件则总是显示）", required=False, widget=rule_input())
     table = forms.ChoiceField(label="加入表格（作为某个重复表格的一列）", required=False)
 
-    def __init__(self, *args, tables=(), taken: dict | None = None, **kwargs):
+    def __init__(self, *args, tables=(), taken: dict | None = None, column_of: str | None = None,
+                 plain_only: bool = False, **kwargs):
         """``tables``: (key, title) of the form's repeating tables; ``taken``: the keys in use,
-        by table (``""``: the form's own fields), so a generated key is unique where it lives."""
+        by table (``""``: the form's own fields), so a generated key is unique where it lives.
+        ``column_of``: adds a column to that table (inside the table's own box: plain types,
+        no help or visibility of its own); ``plain_only``: plain types only and no tables (an
+        officer's decision form)."""
         super().__init__(*args, **kwargs)
         self.taken = taken or {}
-        self.fields["kind"].choices = palette_choices()
+        self.column_of = column_of
+        self.fields["kind"].choices = palette_choices(plain_only=plain_only or column_of is not None)
         self.fields["table"].choices = [("", "作为表单字段（不放入表格）")] + [(t, title) for t, title in tables]
+        if plain_only or column_of is not None:
+            self.fields["choices"].label = "选项（单选、多选：每行一个选项）"
+            del self.fields["table"]
+        if column_of is not None:
+            del self.fields["help"], self.fields["visible_if"]
+            self.fields["title"].label, self.fields["key"].label = "列标题", "列标识"
+            self.fields["required"].label = "必填（每行）"
 
     def clean_visible_if(self):
         return _json_or_none(self.cleaned_data["visible_if"], "显示条件")
@@ -241,6 +254,8 @@ class AddFieldForm(AdvancedPanelForm):
         data = super().clean()
         kind, data["preset"] = resolve_kind(data.get("kind") or "")
         data["kind"] = kind
+        if self.column_of is not None:
+            data["table"] = self.column_of
         options = [line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()]
         if kind in ("choice", "multi_choice") and not options:
             self.add_error("choices", "单选、多选须至少填写一个选项")
@@ -348,7 +363,7 @@ class CatalogueUploadForm(DesignerForm):
 class StepForm(AdvancedPanelForm):
     """One workflow step. Only shapes the step; the whole workflow is validated on save."""
 
-    advanced_fields = ("key", "department_rule")
+    advanced_fields = ("key", "department_rule", "decision_form")
 
     name = forms.CharField(label="步骤名称", min_length=2, max_length=50)
     key = _key_field("步骤标识")
@@ -360,9 +375,9 @@ class StepForm(AdvancedPanelForm):
                                         choices=list(ACTIONS.items()))
     return_to = forms.MultipleChoiceField(label="可退回到", required=False, widget=forms.CheckboxSelectMultiple)
     decision_form = forms.CharField(
-        label="决定事项表单（JSON，可不填）", required=False, widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="办理人员填写意见时一并填写的小表单，格式与申请表单相同（schema 与 ui_schema），例如"
-                  "是否现场核查、核定消费者容量、检查结论；之后的流转条件可用 decision.步骤编号.字段名 读取")
+        label="决定事项表单（JSON）", required=False, widget=forms.Textarea(attrs={"rows": 8, "class": "code"}),
+        help_text="一般用“设置决定事项”的表单设计器编辑；这里是它的 JSON（schema 与 ui_schema），原样保存，"
+                  "清空则删除决定事项表单")
     department_rule = forms.CharField(
         label="按条件确定办理部门（JSON）", required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "code"}),
         help_text="条件较复杂、无法按行显示的部门规则原样保存在这里；清空后可在上方按行设置")
@@ -646,16 +661,23 @@ class FieldEditForm(DesignerForm):
     ALL_CHECKS = ["minLength", "maxLength", "pattern", "minimum", "maximum", "minItems", "maxItems"]
 
     def __init__(self, *args, kind: str, column: bool = False, **kwargs):
+        """``column``: a column of a repeating table, whose type may be changed here (组件, the
+        plain palette types); its choices are offered whatever the type, for a change to a choice."""
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.column = column
         if column:
             del self.fields["help"], self.fields["visible_if"]
             self.fields["required"].label = "必填（每行）"
+            self.fields["kind"] = forms.ChoiceField(
+                label="组件", initial=kind, required=False, choices=[(k, ft.label) for k, ft in field_types.items() if ft.in_table],
+                help_text="改为其他组件时，原组件的长度、数值等限制不再保留，标题和选项保留")
+            self.order_fields(["title", "kind"])
+            self.fields["choices"].label = "选项（单选、多选：每行一个）"
         for name in self.ALL_CHECKS:
             if name not in self.CHECKS.get(kind, []):
                 del self.fields[name]
-        if kind not in ("choice", "multi_choice"):
+        if kind not in ("choice", "multi_choice") and not column:
             del self.fields["choices"]
 
     @staticmethod
@@ -671,6 +693,8 @@ class FieldEditForm(DesignerForm):
         holder, key = cls.container(form_doc, name, column)
         prop = holder["properties"][key]
         initial = {"title": prop.get("title", ""), "required": key in holder.get("required", [])}
+        if column is not None:
+            initial["kind"] = prop.get("x-field")
         if column is None:
             ui = form_doc["ui_schema"]["fields"].get(name, {})
             initial["help"] = ui.get("help", "")
@@ -699,10 +723,11 @@ class FieldEditForm(DesignerForm):
         for low, high in (("minLength", "maxLength"), ("minimum", "maximum"), ("minItems", "maxItems")):
             if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
                 self.add_error(high, f"不能小于{self.fields[low].label}")
+        data["kind"] = data.get("kind") or self.kind
         if "choices" in self.fields:
             data["options"] = list(dict.fromkeys(
                 line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()))
-            if not data["options"]:
+            if not data["options"] and data["kind"] in ("choice", "multi_choice"):
                 self.add_error("choices", "单选、多选须至少填写一个选项")
         return data
 
@@ -710,17 +735,20 @@ class FieldEditForm(DesignerForm):
         """Write the edit into the form document (schema property, required list, UI schema)."""
         data = self.cleaned_data
         schema, prop_key = self.container(form_doc, name, column)
-        prop = schema["properties"][prop_key]
+        kind = data["kind"]
+        prop = schema["properties"][prop_key] = form_retype_property(schema["properties"][prop_key], kind)
         prop["title"] = data["title"]
-        for key in self.CHECKS.get(self.kind, []):
+        for key in self.CHECKS.get(kind, []):
             value = data.get(key)
+            if key not in self.fields:
+                continue  # a check of a type just chosen: it keeps the palette's default
             if value in (None, ""):
                 prop.pop(key, None)
             else:
                 prop[key] = int(value) if isinstance(value, float) and value.is_integer() else value
-        if self.kind == "choice":
+        if kind == "choice":
             prop["enum"] = data["options"]
-        elif self.kind == "multi_choice":
+        elif kind == "multi_choice":
             prop["items"]["enum"] = data["options"]
         required = schema.get("required", [])
         if data["required"] and prop_key not in required:

@@ -45,7 +45,9 @@ class FieldType:
     label: str
     widget: str
     property_schema: dict
-    in_table: bool = True  # may be a column of a repeating table
+    # a plain field (one value in a line): may be a column of a repeating table, a field of an
+    # officer's decision form, a published notice field; a table or an upload is not
+    in_table: bool = True
     defaults: dict = field(default_factory=dict)
 
     def make(self, *, title: str, **options) -> dict:
@@ -141,10 +143,15 @@ PRESETS = [
 ]
 
 
-def palette_choices() -> list:
-    """The palette as grouped choices: the common government fields first, then every type."""
-    return [("常用字段", [(PRESET_PREFIX + p.key, p.label) for p in PRESETS]),
-            ("全部组件", [(k, ft.label) for k, ft in field_types.items()])]
+def palette_choices(*, plain_only: bool = False) -> list:
+    """The palette as grouped choices: the common government fields first, then every type.
+    ``plain_only``: only plain fields (``FieldType.in_table``), for a table's column or an
+    officer's decision form."""
+    def offered(kind: str) -> bool:
+        return not plain_only or field_types.get(kind).in_table
+
+    return [("常用字段", [(PRESET_PREFIX + p.key, p.label) for p in PRESETS if offered(p.kind)]),
+            ("全部组件", [(k, ft.label) for k, ft in field_types.items() if offered(k)])]
 
 
 def resolve_kind(choice: str) -> tuple[str, dict]:
@@ -239,7 +246,11 @@ def error_message(error) -> str:
         return "类型应为" + "或".join(_TYPE_ZH.get(t, t) for t in types)
     if kind == "required":
         missing = [name for name in value if isinstance(error.instance, dict) and name not in error.instance]
-        return "缺少必填项：" + "、".join(f"“{m}”" for m in missing)
+        props = error.schema.get("properties") if isinstance(error.schema, dict) else None
+        # a form's field (a table row's column) by its title; a definition's key as it is
+        titles = [(props or {}).get(m, {}).get("title", m) if "x-field" in (props or {}).get(m, {}) else m
+                  for m in missing]
+        return "缺少必填项：" + "、".join(f"“{m}”" for m in titles)
     if kind in {"enum", "const"}:
         options = value if kind == "enum" else [value]
         return "取值应为以下之一：" + "、".join(str(o) for o in options)

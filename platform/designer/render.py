@@ -8,6 +8,7 @@ flowchart (办理流程图) is :mod:`designer.flow`'s, drawn by ``designer/_flow
 from __future__ import annotations
 
 import json
+import re
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -64,15 +65,48 @@ def _input(kind: str, prop: dict, name: str, value, ui: dict | None = None) -> s
     if kind == "upload":
         return f"<input type='file' name='{escape(name)}' id='f-{escape(name)}'>"
     if kind == "table":
-        columns = table_columns(prop, ui or {})
-        required = set((prop.get("items") or {}).get("required") or [])
-        head = "".join(f"<th>{escape(c.get('title', k))}{'<span class=req>*</span>' if k in required else ''}</th>"
-                       for k, c in columns)
-        cells = "".join(f"<td>{_input(c.get('x-field'), c, f'{name}.0.{k}', None)}</td>" for k, c in columns)
-        return (f"<table class='rows' data-table='{escape(name)}'><thead><tr>{head}<th></th></tr></thead>"
-                f"<tbody><tr>{cells}<td><button type='button' class='link remove-row'>删除</button></td></tr></tbody>"
-                f"</table><button type='button' class='add-row'>增加一行</button>")
+        return _table(prop, name, value, ui or {})
     return ""
+
+
+def _table(prop: dict, name: str, value, ui: dict) -> str:
+    """A repeating table: a row per row of ``value`` (what was entered, shown back after a
+    refusal), at least ``minItems`` rows and one; 增加一行 / 删除 within ``minItems``..``maxItems``
+    (``static/designer/form.js``; the server checks the count again). A column's header names it
+    (``data-column``) so the designer's preview can open that column's editor."""
+    columns = table_columns(prop, ui)
+    required = set((prop.get("items") or {}).get("required") or [])
+    head = "".join(f"<th data-column='{escape(k)}'>{escape(c.get('title', k))}"
+                   f"{'<span class=req>*</span>' if k in required else ''}</th>" for k, c in columns)
+    rows = [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+    least = max(1, prop.get("minItems") or 0)
+    rows += [{}] * (least - len(rows))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_input(c.get('x-field'), c, f'{name}.{i}.{k}', row.get(k))}</td>" for k, c in columns)
+        + "<td><button type='button' class='link remove-row'>删除</button></td></tr>" for i, row in enumerate(rows))
+    limits = {"data-min-rows": str(prop.get("minItems") or 0),
+              "data-max-rows": str(prop["maxItems"]) if "maxItems" in prop else None}
+    return (f"<table class='rows' data-table='{escape(name)}'{_attrs(limits)}><thead><tr>{head}<th></th></tr></thead>"
+            f"<tbody>{body}</tbody></table><button type='button' class='add-row'>增加一行</button>"
+            f"<p class='hint rows-limit' hidden></p>")
+
+
+_ROW_PATH = re.compile(r"\[([0-9]+)\](?:\.([a-z][a-z0-9_]*))?")
+
+
+def _row_errors(prop: dict, name: str, errors: dict) -> list[str]:
+    """A table's problems in its rows (``$.<table>[i]`` and ``$.<table>[i].<column>``) as
+    “第1行“出资额”：…”, the column by its title."""
+    columns = (prop.get("items") or {}).get("properties") or {}
+    found = []
+    for path, messages in errors.items():
+        match = _ROW_PATH.fullmatch(path.removeprefix(f"$.{name}")) if path.startswith(f"$.{name}[") else None
+        if match is None:
+            continue
+        row, column = int(match[1]) + 1, match[2]
+        where = f"第{row}行" + (f"“{columns.get(column, {}).get('title', column)}”" if column else "")
+        found += [f"{where}：{m}" for m in messages]
+    return found
 
 
 def render_form(form: dict, data: dict | None = None, errors: dict | None = None, *, prefix: str = "") -> SafeString:
@@ -94,6 +128,8 @@ def render_form(form: dict, data: dict | None = None, errors: dict | None = None
         help_text = format_html("<p class='hint'>{}</p>", ui.get("help") or prop.get("description")) \
             if (ui.get("help") or prop.get("description")) else ""
         error_text = "".join(format_html("<p class='field-error'>{}</p>", m) for m in errors.get(f"$.{name}", []))
+        if kind == "table":
+            error_text += "".join(format_html("<p class='field-error'>{}</p>", m) for m in _row_errors(prop, name, errors))
         parts.append(f"<div{_attrs(attrs)}><label{label_for}>{escape(prop.get('title', name))}{mark}</label>"
                      f"{_input(kind, prop, prefix + name, data.get(name), ui)}{help_text}{error_text}"
                      f"<p class='field-error check-error' hidden></p></div>")
@@ -139,9 +175,17 @@ def form_data_from_post(form: dict, post) -> dict:
                 parts = key.split(".")
                 if len(parts) != 3 or parts[0] != name or not parts[1].isdigit() or parts[2] not in columns:
                     continue
+                if int(parts[1]) >= 1000:
+                    continue
+                column = columns[parts[2]]
+                if column.get("x-field") == "multi_choice":
+                    chosen = [v for v in post.getlist(key) if v]
+                    if chosen:
+                        rows.setdefault(int(parts[1]), {})[parts[2]] = chosen
+                    continue
                 value = post.get(key, "").strip()
-                if value and int(parts[1]) < 1000:
-                    rows.setdefault(int(parts[1]), {})[parts[2]] = _typed(columns[parts[2]], value)
+                if value:
+                    rows.setdefault(int(parts[1]), {})[parts[2]] = _typed(column, value)
             if rows:
                 data[name] = [rows[i] for i in sorted(rows)]
         elif kind == "upload":

@@ -296,7 +296,8 @@ def _decision_form_problems(form: dict, path: str) -> Problems:
     plain fields only (an officer records answers, not files or tables)."""
     problems = form_problems(form, path)
     for name, prop in form["schema"]["properties"].items():
-        if isinstance(prop, dict) and prop.get("x-field") in ("upload", "table"):
+        kind = prop.get("x-field") if isinstance(prop, dict) else None
+        if kind in field_types and not field_types.get(kind).in_table:
             problems.add(f"{path}.schema.properties.{name}.x-field",
                          "决定事项只能使用文本、数字、日期、选择等简单字段，不能上传文件或使用表格")
     return problems

@@ -31,6 +31,7 @@ from . import access, catalogue, editing, returns, rulesets, selectors, services
 from .certificate_operations import certificate_operations, operation_of
 from .diff_words import path_in_words
 from .flow import flow_of_unit, step_words, unit_flow
+from .form_targets import FormTarget, NoSuchTarget
 from .forms import (
     AddFieldForm,
     AnomalyFormSet,
@@ -201,135 +202,170 @@ def _all_steps(doc: dict) -> list[dict]:
 
 @designer_page
 def item_form(request, code):
-    """The form builder: add fields from the palette, remove them, and see the applicant's view.
-    ``?stage=<code>`` builds a stage's own form, or switches the stage between the item's form and
-    one of its own (a new one starts as a copy of the item's)."""
+    """The form builder: add fields from the palette, edit, move, duplicate and remove them, build
+    a repeating table's columns inside the table's own editor, and see the applicant's view.
+
+    One builder for three forms (``designer.form_targets``): the item's; a stage's own
+    (``?stage=<code>``, which also switches the stage between the item's form and one of its own,
+    a new one starting as a copy of the item's); and an officer's decision form on a step
+    (``?unit=<code>&decision=<step>``: plain fields only; stored once it has a field, removed
+    with its last one)."""
     item = _item(request, code)
     doc = copy.deepcopy(item.definition)
-    stage_code = request.GET.get("stage", "")
-    owner = _form_holder(doc, stage_code)  # the item, or the stage whose form is edited
-    here = reverse("designer:item-form", args=[code]) + (f"?stage={stage_code}" if stage_code else "")
+    target = FormTarget.from_query(request.GET)
+    try:
+        owner = target.holder(doc)
+    except NoSuchTarget as exc:
+        raise Http404(str(exc)) from exc
+    here = reverse("designer:item-form", args=[code]) + target.query()
     problems: dict = {}
-    if owner is not doc and request.method == "POST" and request.POST.get("op") in ("own_form", "item_form"):
-        if request.POST["op"] == "own_form":  # starts as a copy of the item's form, then edited here
+    op = request.POST.get("op") if request.method == "POST" else None
+    if target.stage and op in ("own_form", "item_form"):
+        if op == "own_form":  # starts as a copy of the item's form, then edited here
             owner.setdefault("form", copy.deepcopy(doc["form"]))
         else:
             owner.pop("form", None)
         if _save(request, item, doc, problems):
             return redirect(here)
         doc = copy.deepcopy(item.definition)  # refused: go on with the saved definition
-        owner = _form_holder(doc, stage_code)
-    if "form" not in owner:  # a stage that uses the item's form: nothing to build here
+    form_doc = target.form(item.definition)  # as saved, for the page
+    base = _form_page_context(item, target)
+    if form_doc is None:  # a stage that uses the item's form: nothing to build here
         return render(request, "designer/item_form.html", _context(
-            request, item, problems=problems, stages=_form_stages(item.definition), stage_code=stage_code,
-            uses_item_form=True, preview=render_form(item.definition["form"]), fields=[]))
-    form_doc = _form_holder(item.definition, stage_code)["form"]
-    props = owner["form"]["schema"]["properties"]
+            request, item, problems=problems, uses_item_form=True, preview=render_form(item.definition["form"]),
+            fields=[], **base))
+    form = target.form(doc, create=True)  # the copy the edits change
+    props = form["schema"]["properties"]
     tables = [(k, p.get("title", k)) for k, p in props.items() if p.get("x-field") == "table"]
     taken = {"": set(props), **{k: set(props[k]["items"].get("properties", {})) for k, _ in tables}}
-    add_form = AddFieldForm(request.POST if request.POST.get("op") == "add" else None, tables=tables, taken=taken)
+    add_form = AddFieldForm(request.POST if op == "add" else None, tables=tables, taken=taken,
+                            plain_only=target.is_decision)
     edit_key, edit_column = request.GET.get("field"), request.GET.get("column")
-    edit_form = None
+    edit_form = column_form = None
     if edit_key is not None:
         if edit_key not in props:
             raise Http404("没有这个字段")
         if edit_column is not None and edit_column not in (props[edit_key].get("items") or {}).get("properties", {}):
             raise Http404("表格中没有这一列")
-        holder, prop_key = FieldEditForm.container(owner["form"], edit_key, edit_column)
-        edit_form = FieldEditForm(request.POST if request.POST.get("op") == "edit" else None, prefix="edit",
+        holder, prop_key = FieldEditForm.container(form, edit_key, edit_column)
+        edit_form = FieldEditForm(request.POST if op == "edit" else None, prefix="edit",
                                   kind=holder["properties"][prop_key].get("x-field"), column=edit_column is not None,
                                   initial=FieldEditForm.initial_from(form_doc, edit_key, edit_column))
-    if request.method == "POST":
-        op = request.POST.get("op")
-        if op == "add" and add_form.is_valid():
-            data = add_form.cleaned_data
-            if data["table"]:
-                target = props[data["table"]]["items"]
-                if data["key"] in target["properties"]:
-                    add_form.add_error("key", f"表格中已有列“{data['key']}”")
-                else:
-                    target["properties"][data["key"]] = add_form.property()
-                    ui = owner["form"]["ui_schema"]["fields"].setdefault(data["table"], {})
-                    known = [c for c in ui.get("columns", []) if c in target["properties"]]
-                    ui["columns"] = known + [c for c in target["properties"] if c not in known and c != data["key"]] \
-                        + [data["key"]]
-                    if data["required"]:
-                        target.setdefault("required", []).append(data["key"])
-            elif data["key"] in props:
-                add_form.add_error("key", f"表单中已有字段“{data['key']}”")
-            else:
-                props[data["key"]] = add_form.property()
-                if data["required"]:
-                    owner["form"]["schema"].setdefault("required", []).append(data["key"])
-                owner["form"]["ui_schema"]["order"].append(data["key"])
-                ui = {k: v for k, v in (("help", data["help"]), ("visible_if", data["visible_if"])) if v}
-                if data["kind"] == "table":
-                    ui["columns"] = [key for key, _title in data["columns"]]
-                if ui:
-                    owner["form"]["ui_schema"]["fields"][data["key"]] = ui
-            if not add_form.errors and _save(request, item, doc, problems):
-                return redirect(here)
-        elif op == "edit" and edit_form is not None:
-            if edit_form.is_valid():
-                edit_form.apply(owner["form"], edit_key, edit_column)
-                if _save(request, item, doc, problems):
-                    return redirect(here)
-        elif op == "move":
-            order = owner["form"]["ui_schema"]["order"] = ordered_fields(owner["form"])
-            key, step = request.POST.get("key", ""), -1 if request.POST.get("direction") == "up" else 1
-            if "before" in request.POST:  # dragged and dropped: before a field, or last ("")
-                if editing.form_move_field(owner["form"], request.POST.get("key", ""), before=request.POST["before"]):
-                    if _save(request, item, doc, problems):
-                        return redirect(here)
-            elif key in order and 0 <= order.index(key) + step < len(order):
+        if props[edit_key].get("x-field") == "table":  # the table's own box, beside it or one of its columns
+            column_form = AddFieldForm(request.POST if op == "add_column" else None, prefix="column",
+                                       column_of=edit_key, taken=taken)
+    # where a successful save goes back to: a table's own editor after a change of its columns
+    table_editor = here + ("&" if "?" in here else "?") + urlencode({"field": edit_key or ""}) + "#field-editor"
+    after, changed = here, False
+    if op in ("add", "add_column"):
+        adding = add_form if op == "add" else column_form
+        if adding is not None and adding.is_valid():
+            changed = _add_field(form, adding)
+            if changed and (op == "add_column" or adding.cleaned_data["kind"] == "table"):
+                # a new table opens in its own editor, where its columns are built
+                table = adding.cleaned_data.get("table") or adding.cleaned_data["key"]
+                after = here + ("&" if "?" in here else "?") + urlencode({"field": table}) + "#field-editor"
+    elif op == "edit" and edit_form is not None and edit_form.is_valid():
+        edit_form.apply(form, edit_key, edit_column)
+        changed = True
+        after = table_editor if edit_column is not None else here
+    elif op == "move":
+        form["ui_schema"]["order"] = ordered_fields(form)
+        if "before" in request.POST:  # dragged and dropped: before a field, or last ("")
+            changed = editing.form_move_field(form, request.POST.get("key", ""), before=request.POST["before"])
+        else:
+            order, key = form["ui_schema"]["order"], request.POST.get("key", "")
+            offset = -1 if request.POST.get("direction") == "up" else 1
+            if key in order and 0 <= order.index(key) + offset < len(order):
                 i = order.index(key)
-                order[i], order[i + step] = order[i + step], order[i]
-                if _save(request, item, doc, problems):
-                    return redirect(here)
-        elif op == "duplicate" and request.POST.get("key", "") in props:
-            owner["form"]["ui_schema"]["order"] = ordered_fields(owner["form"])
-            editing.form_duplicate_field(owner["form"], request.POST["key"])
-            if _save(request, item, doc, problems):
-                return redirect(here)
-        elif op == "remove_column":
-            key, column = request.POST.get("key", ""), request.POST.get("column", "")
-            table = props.get(key) or {}
-            columns = (table.get("items") or {}).get("properties") or {}
-            if table.get("x-field") == "table" and column in columns:
-                if len(columns) == 1:
-                    messages.error(request, f"表格“{table.get('title', key)}”至少须保留一列；不再需要这个表格时请删除整个字段")
-                    return redirect(here)
-                editing.form_remove_table_column(owner["form"], key, column)
-                if _save(request, item, doc, problems):
-                    return redirect(here)
-        elif op == "remove":
-            key = request.POST.get("key", "")
-            if key in props:
-                del props[key]
-                schema = owner["form"]["schema"]
-                schema["required"] = [r for r in schema.get("required", []) if r != key]
-                owner["form"]["ui_schema"]["order"] = [o for o in owner["form"]["ui_schema"]["order"] if o != key]
-                owner["form"]["ui_schema"]["fields"].pop(key, None)
-                if _save(request, item, doc, problems):
-                    return redirect(here)
+                order[i], order[i + offset] = order[i + offset], order[i]
+                changed = True
+    elif op == "duplicate" and request.POST.get("key", "") in props:
+        form["ui_schema"]["order"] = ordered_fields(form)
+        editing.form_duplicate_field(form, request.POST["key"])
+        changed = True
+    elif op in ("remove_column", "move_column"):
+        key, column = request.POST.get("key", ""), request.POST.get("column", "")
+        table = props.get(key) or {}
+        columns = (table.get("items") or {}).get("properties") or {}
+        if table.get("x-field") == "table" and column in columns:
+            if edit_key == key:
+                after = table_editor
+            if op == "move_column":
+                changed = editing.form_move_table_column(
+                    form, key, column, offset=-1 if request.POST.get("direction") == "left" else 1)
+            elif len(columns) == 1:
+                messages.error(request, f"表格“{table.get('title', key)}”至少须保留一列；不再需要这个表格时请删除整个字段")
+                return redirect(after)
+            else:
+                editing.form_remove_table_column(form, key, column)
+                changed = True
+    elif op == "remove":
+        key = request.POST.get("key", "")
+        if key in props:
+            del props[key]
+            form["schema"]["required"] = [r for r in form["schema"].get("required", []) if r != key]
+            form["ui_schema"]["order"] = [o for o in form["ui_schema"]["order"] if o != key]
+            form["ui_schema"]["fields"].pop(key, None)
+            changed = True
+    if changed:
+        target.settle(doc)
+        if _save(request, item, doc, problems):
+            return redirect(after)
     fields = [(name, form_doc["schema"]["properties"][name]) for name in ordered_fields(form_doc)]
     variables = selectors.rule_builder_variables(item.definition, {"form": form_doc})
     described = {v["name"]: v for v in variables}
+    edited = form_doc["schema"]["properties"].get(edit_key or "", {})
     return render(request, "designer/item_form.html", _context(
-        request, item, add_form=add_form, edit_form=edit_form, edit_key=edit_key, edit_column=edit_column,
-        problems=problems, stages=_form_stages(item.definition), stage_code=stage_code,
-        preview=render_form(form_doc), fields=[_field_row(form_doc, n, p, variables=described) for n, p in fields],
-        edit_title=_field_title(form_doc, edit_key, edit_column), rule_variables=variables))
+        request, item, add_form=add_form, edit_form=edit_form, column_form=column_form, edit_key=edit_key,
+        edit_column=edit_column, problems=problems, preview=render_form(form_doc),
+        fields=[_field_row(form_doc, n, p, variables=described) for n, p in fields],
+        edit_columns=_field_row(form_doc, edit_key, edited, variables=described)["columns"]
+        if column_form is not None else [],
+        edit_title=_field_title(form_doc, edit_key, edit_column), table_title=edited.get("title", edit_key),
+        rule_variables=variables, **base))
 
 
-def _form_holder(doc: dict, stage_code: str) -> dict:
-    """The part of ``doc`` whose ``form`` the builder edits: the item (no ``?stage=``) or the stage."""
-    if not stage_code:
-        return doc
-    stage = next((s for s in doc["stages"] if s["code"] == stage_code), None)
-    if stage is None:
-        raise Http404("没有这个办理阶段")
-    return stage
+def _add_field(form: dict, adding: AddFieldForm) -> bool:
+    """Add what a palette form describes to ``form``, in place: a field at the end, or a column
+    at the end of its table. False (with the error on the form) when its key is taken there."""
+    data = adding.cleaned_data
+    props = form["schema"]["properties"]
+    if data.get("table"):
+        if data["key"] in props[data["table"]]["items"]["properties"]:
+            adding.add_error("key", f"表格中已有列“{data['key']}”")
+            return False
+        editing.form_add_table_column(form, data["table"], key=data["key"], prop=adding.property(),
+                                      required=data["required"])
+        return True
+    if data["key"] in props:
+        adding.add_error("key", f"表单中已有字段“{data['key']}”")
+        return False
+    props[data["key"]] = adding.property()
+    if data["required"]:
+        form["schema"].setdefault("required", []).append(data["key"])
+    form["ui_schema"]["order"].append(data["key"])
+    ui = {k: v for k, v in (("help", data.get("help")), ("visible_if", data.get("visible_if"))) if v}
+    if data["kind"] == "table":
+        ui["columns"] = [key for key, _title in data["columns"]]
+    if ui:
+        form["ui_schema"]["fields"][data["key"]] = ui
+    return True
+
+
+def _form_page_context(item, target: FormTarget) -> dict:
+    """What the builder page says about the form it edits: the stages' switch, or the decision
+    form's step and the way back to it."""
+    doc = item.definition
+    context = {"target": target, "target_params": target.query().lstrip("?"), "stage_code": target.stage,
+               "stages": [] if target.is_decision else _form_stages(doc)}
+    if target.is_decision:
+        unit = editing.unit_for(doc, target.unit)
+        step = target.holder(doc)
+        context.update(decision_step=step["name"], decision_unit=unit.label if doc["stages"] else "",
+                       step_url=_unit_url(None, "designer:item-workflow", item.code, unit, step=step["key"])
+                       + "#step-editor")
+    return context
 
 
 def _form_stages(doc: dict) -> list[dict]:
@@ -345,11 +381,16 @@ def _field_title(form_doc: dict, key: str | None, column: str | None) -> str:
     return prop.get("title", key or "")
 
 
+def _kind_label(kind: str | None) -> str:
+    return field_types.get(kind).label if kind in field_types else (kind or "")
+
+
 def _field_row(form_doc: dict, name: str, prop: dict, *, variables: dict) -> dict:
     ui = form_doc["ui_schema"]["fields"].get(name, {})
     kind = prop.get("x-field")
-    label = field_types.get(kind).label if kind in field_types else kind
-    columns = [(k, c.get("title", k)) for k, c in table_columns(prop, ui)] if kind == "table" else []
+    label = _kind_label(kind)
+    columns = [(k, c.get("title", k), _kind_label(c.get("x-field"))) for k, c in table_columns(prop, ui)] \
+        if kind == "table" else []
     return {"name": name, "title": prop.get("title", name), "label": label, "columns": columns,
             "required": name in form_doc["schema"].get("required", []),
             "visible_if": (rule_builder.describe(ui["visible_if"], variables)
@@ -537,12 +578,25 @@ def item_workflow(request, code):
         start_name=step_names.get(workflow["start"], workflow["start"]),
         editing_name=step_names.get(editing_key, editing_key),
         step_form=step_form, transitions=transitions, department_rules=department_rules, editing_key=editing_key,
+        decision=_decision_summary(item.code, unit, current) if step_form is not None else None,
         rule_variables_opening=selectors.rule_builder_variables(
             item.definition, unit.get(item.definition), step_key=editing_key or None, including_step=False)
         if step_form is not None else None,
         rule_variables=selectors.rule_builder_variables(item.definition, unit.get(item.definition),
                                                         step_key=editing_key or None)
         if step_form is not None else None))
+
+
+def _decision_summary(code: str, unit: editing.UnitRef, step: dict | None) -> dict:
+    """The step panel's line on the step's decision form: its fields by title, and the link to
+    edit it with the form builder (a step not yet saved, or one the system performs, has none)."""
+    if step is None or step["type"] not in step_types or not step_types.get(step["type"]).performed_by_person:
+        return {"titles": [], "url": "", "new": step is None}
+    form = step.get("decision_form") or {}
+    props = (form.get("schema") or {}).get("properties") or {}
+    titles = [props[k].get("title", k) for k in ordered_fields(form)] if props else []
+    query = urlencode({k: v for k, v in {"unit": unit.code, "decision": step["key"]}.items() if v})
+    return {"titles": titles, "url": reverse("designer:item-form", args=[code]) + f"?{query}", "new": False}
 
 
 def _transition_initial(transition: dict) -> dict:

@@ -47,7 +47,8 @@ def add_field(page, *, kind: str, key: str, title: str, required=False, choices=
     form.locator("#id_key").fill(key)
     form.locator("#id_title").fill(title)
     form.locator("#id_required").set_checked(required)
-    form.locator("#id_choices").fill(choices)
+    if choices:  # the box shows only for the types that have choices (a table: its columns)
+        form.locator("#id_choices").fill(choices)
     form.locator("#id_visible_if").fill(visible_if)
     if table:
         form.locator("#id_table").select_option(table)

@@ -1,6 +1,8 @@
 """Issue 14's "Done when", in a real browser: a department editor builds a new item with clicks
 and Chinese text only — two stages, a conditional material, a condition branch, a parallel branch
-across two departments that joins, a special procedure step — the legal office reviews it (the
+across two departments that joins, a special procedure step, a repeating table whose columns are
+built in its own box, a decision field on a step (with the same form builder) that a later
+condition offers by title — the legal office reviews it (the
 difference in Chinese) and publishes it, and an applicant applies at once, without a restart.
 
 Every element typed into is recorded; the test fails if one is a JSON text area or an identifier
@@ -152,6 +154,73 @@ def test_editor_builds_an_item_with_clicks_legal_office_publishes_applicant_appl
     assert steps["审核"]["transitions"][0]["when"] == {"==": [{"var": "case.channel"}, "window"]}
     assert definition["stages"][0]["materials"][-1]["condition"] == {"==": [{"var": "case.channel"}, "window"]}
 
+    # --- a repeating table built in the form builder: added from the palette, its columns in its own box ---
+    page.goto(f"/designer/items/{code}/form/")
+    palette = page.locator("form.palette")
+    palette.get_by_label("组件：", exact=True).select_option(label="重复表格（多行）")
+    palette.get_by_label("标题：", exact=True).fill("股东信息")
+    palette.get_by_label(re.compile("^选项")).fill("姓名")
+    typing.collect()
+    with page.expect_navigation():
+        palette.get_by_role("button", name="添加字段").click()
+    saved(page)
+    columns = page.get_by_role("region", name="表格的列")  # the new table opened in its own editor
+    columns.get_by_label("列标题：", exact=True).fill("出资额")
+    columns.get_by_label("组件：", exact=True).select_option(label="金额（元）")
+    columns.get_by_label("必填（每行）：", exact=True).check()
+    typing.collect()
+    with page.expect_navigation():
+        columns.get_by_role("button", name="添加此列").click()
+    saved(page)
+    assert page.get_by_role("region", name="表格的列").locator(".column-title").all_inner_texts() == ["姓名", "出资额"]
+    shot(page, "11-table-columns")
+    editor = page.locator("form.field-edit")
+    editor.get_by_label("最少行数/项数：", exact=True).fill("1")
+    typing.collect()
+    with page.expect_navigation():
+        editor.get_by_role("button", name="保存字段").click()
+    saved(page)
+    # a column's header in the live preview opens that column's editor
+    with page.expect_navigation():
+        page.locator("section.preview th[data-column]", has_text="出资额").click()
+    assert page.locator("#field-editor").inner_text() == "编辑表格的列“股东信息·出资额”"
+    shot(page, "12-table-column-editor")
+    form = ApprovalItem.objects.get(code=code).definition["form"]
+    table = next(p for p in form["schema"]["properties"].values() if p["title"] == "股东信息")
+    assert {c["title"] for c in table["items"]["properties"].values()} == {"姓名", "出资额"}
+    assert table["minItems"] == 1
+
+    # --- a decision field on 承办, built with the same form builder; later conditions offer it ---
+    page.goto(f"/designer/items/{code}/workflow/?unit=01")
+    with page.expect_navigation():
+        page.get_by_role("list", name="办理流程").get_by_role("link", name="承办：承办").click()
+    with page.expect_navigation():
+        page.get_by_role("complementary", name="步骤设置").get_by_role("link", name="设置决定事项").click()
+    assert page.get_by_role("heading", name="决定事项表单：步骤“承办”（阶段01 设立）").is_visible()
+    palette = page.locator("form.palette")
+    palette.get_by_label("组件：", exact=True).select_option(label="单选")
+    palette.get_by_label("标题：", exact=True).fill("现场核查结论")
+    palette.get_by_label(re.compile("^选项")).fill("符合要求\n不符合要求")
+    typing.collect()
+    with page.expect_navigation():
+        palette.get_by_role("button", name="添加字段").click()
+    saved(page)
+    shot(page, "13-decision-form")
+    with page.expect_navigation():
+        page.get_by_role("link", name="返回流程中的此步骤").click()
+    panel = page.get_by_role("complementary", name="步骤设置")
+    assert panel.locator(".decision-summary").get_by_text("现场核查结论").is_visible()
+    shot(page, "15-step-decision-summary")
+    with page.expect_navigation():
+        page.get_by_role("list", name="办理流程").get_by_role("link", name="审核：审核").click()
+    rows = page.get_by_role("complementary", name="步骤设置").locator("table.transitions tbody tr")
+    builder = rows.nth(0).locator(".rule-builder")
+    builder.get_by_role("button", name="添加条件", exact=True).click()
+    assert builder.get_by_label("条件字段").last.locator("option", has_text="承办·现场核查结论").count() == 1
+    steps = {s["key"]: s for s in ApprovalItem.objects.get(code=code).definition["stages"][0]["workflow"]["steps"]}
+    decision = steps["handle"]["decision_form"]["schema"]["properties"]
+    assert [p["title"] for p in decision.values()] == ["现场核查结论"]
+
     # --- submitted for review --------------------------------------------------------------------
     page.goto(f"/designer/items/{code}/")
     with page.expect_navigation():
@@ -178,6 +247,14 @@ def test_editor_builds_an_item_with_clicks_legal_office_publishes_applicant_appl
     sign_in(page, "zhangsan")
     page.goto(f"/hall/items/{code}/apply/?unit={code}-01")
     page.get_by_label(re.compile("申请人名称")).first.fill("江滨区示范餐饮有限公司")
+    # the repeating table: a second row added, both filled
+    holders = page.locator(".form-field[data-kind=table]", has=page.get_by_text("股东信息"))
+    holders.get_by_role("button", name="增加一行").click()
+    cells = holders.locator("tbody tr")
+    assert cells.count() == 2
+    for i, (name, amount) in enumerate([("张三", "60"), ("李四", "40")]):
+        cells.nth(i).locator("input").nth(0).fill(name)
+        cells.nth(i).locator("input").nth(1).fill(amount)
     shot(page, "07-apply")
     submit_form(page, "提交申请")
     from runtime.models import Case
@@ -185,6 +262,12 @@ def test_editor_builds_an_item_with_clicks_legal_office_publishes_applicant_appl
     case = Case.objects.get(item__code=code)
     assert page.get_by_text(case.number).first.is_visible()
     shot(page, "08-received")
+    # the application shows the table as a table, its columns by title
+    page.goto(f"/cases/{case.number}/")
+    shown = page.locator("table.repeat").first
+    assert shown.locator("thead th").all_inner_texts() == ["姓名", "出资额"]
+    assert shown.locator("tbody tr").nth(1).inner_text().split() == ["李四", "40"]
+    shot(page, "14-application-table")
 
 
 def test_form_builder_drag_to_reorder_and_click_the_preview_to_edit(district, page, login):

@@ -77,6 +77,10 @@ def test_no_registry_key_is_visible_text_on_any_designer_page(client, demo):
     unit = item.definition["stages"][0]["code"] if item.definition["stages"] else ""
     steps = item.definition["stages"][0]["workflow"]["steps"] if unit else item.definition["workflow"]["steps"]
     urls = pages(unit) + [f"/designer/items/{CODE}/workflow/?unit={unit}&step={s['key']}" for s in steps]
+    # the form builder on each decision form, with its first field's editor
+    urls[:0] = [f"/designer/items/{CODE}/form/?unit={unit}&decision={s['key']}{extra}" for s in steps
+                if s.get("decision_form")
+                for extra in ("", f"&field={s['decision_form']['ui_schema']['order'][0]}")]
     found = {}
     for url in urls:
         response = client.get(url)

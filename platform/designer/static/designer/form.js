@@ -62,7 +62,12 @@
       } else if (kind === "table") {
         data[name] = Array.prototype.map.call(box.querySelectorAll("tbody tr"), function (tr) {
           var row = {};
-          tr.querySelectorAll("input").forEach(function (i) { if (i.value) row[i.name.split(".")[2]] = i.value; });
+          tr.querySelectorAll("input, textarea").forEach(function (i) {
+            var column = i.name.split(".")[2];
+            if (i.type === "checkbox") { if (i.checked) (row[column] = row[column] || []).push(i.value); }
+            else if (i.type === "radio") { if (i.checked) row[column] = i.value; }
+            else if (i.value) row[column] = i.type === "number" ? Number(i.value) : i.value;
+          });
           return row;
         });
       } else {
@@ -116,17 +121,37 @@
       refresh(form);
       if (e.target.dataset && e.target.dataset.check) check(e.target);
     });
+    // Repeating tables: rows between the table's data-min-rows (at least one row shown) and
+    // data-max-rows; the rows are renumbered so the names stay <table>.<row>.<column>.
+    function renumber(tbody) {
+      Array.prototype.forEach.call(tbody.rows, function (tr, index) {
+        tr.querySelectorAll("input, textarea").forEach(function (i) {
+          var parts = i.name.split("."); parts[1] = String(index); i.name = parts.join(".");
+        });
+      });
+    }
+    function limit(table, text) {
+      var note = table.parentElement.querySelector(".rows-limit");
+      if (note) { note.textContent = text; note.hidden = !text; }
+    }
     form.addEventListener("click", function (e) {
       if (e.target.classList.contains("add-row")) {
-        var tbody = e.target.previousElementSibling.querySelector("tbody");
-        var row = tbody.rows[0].cloneNode(true), index = tbody.rows.length;
-        row.querySelectorAll("input").forEach(function (i) {
-          var parts = i.name.split("."); parts[1] = String(index); i.name = parts.join("."); i.value = ""; i.removeAttribute("id");
+        var table = e.target.previousElementSibling, tbody = table.querySelector("tbody");
+        var most = Number(table.dataset.maxRows || 0);
+        if (most && tbody.rows.length >= most) { limit(table, "最多填写" + most + "行"); return; }
+        var row = tbody.rows[0].cloneNode(true);
+        row.querySelectorAll("input, textarea").forEach(function (i) {
+          if (i.type === "radio" || i.type === "checkbox") i.checked = false; else i.value = "";
+          i.removeAttribute("id");
         });
         tbody.appendChild(row);
+        renumber(tbody);
+        limit(table, "");
       } else if (e.target.classList.contains("remove-row")) {
-        var body = e.target.closest("tbody");
-        if (body.rows.length > 1) e.target.closest("tr").remove();
+        var body = e.target.closest("tbody"), owner = e.target.closest("table");
+        var least = Math.max(1, Number(owner.dataset.minRows || 0));
+        if (body.rows.length > least) { e.target.closest("tr").remove(); renumber(body); limit(owner, ""); }
+        else limit(owner, "至少填写" + least + "行");
       }
       refresh(form);
     });

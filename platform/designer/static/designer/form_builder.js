@@ -1,7 +1,8 @@
 /* Form builder conveniences (progressive: without script, 上移/下移 and 编辑 do the same).
    - Drag a row of the field list onto another to put it before that one (HTML5 drag and drop);
      the drop posts the hidden #drag-move form (op=move, key, before) and the page reloads.
-   - Click a field in the live preview to open its editor (?field=<name>#field-editor). */
+   - Click a field in the live preview to open its editor (?field=<name>#field-editor), a repeating
+     table's column header to open that column's (?field=<table>&column=<name>). */
 (function () {
   "use strict";
   var mover = document.getElementById("drag-move");
@@ -32,12 +33,32 @@
     });
   });
 
+  // The choices box of a palette or column form only for the types that have choices (a table's
+  // column titles on the palette); without script every box shows and the server ignores the rest.
+  var WITH_CHOICES = ["choice", "multi_choice", "table"];
+  document.querySelectorAll("select[name$='kind']").forEach(function (kind) {
+    var choices = kind.form && kind.form.querySelector("textarea[name$='choices']");
+    var box = choices && choices.closest("div");
+    if (!box) return;
+    var sync = function () { box.hidden = WITH_CHOICES.indexOf(kind.value) === -1; };
+    kind.addEventListener("change", sync);
+    sync();
+  });
+
   var preview = document.querySelector(".preview form[data-edit-url]");
   if (preview) {
     preview.classList.add("click-to-edit");
     preview.addEventListener("click", function (e) {
       var field = e.target.closest("[data-field]");
       if (!field || !preview.contains(field)) return;
+      // a repeating table's column header opens that column's editor
+      var header = e.target.closest("th[data-column]");
+      if (header) {
+        e.preventDefault();
+        window.location.href = preview.getAttribute("data-edit-url") + encodeURIComponent(field.getAttribute("data-field")) +
+          "&column=" + encodeURIComponent(header.getAttribute("data-column")) + "#field-editor";
+        return;
+      }
       // trying the form stays possible: inputs, a choice's own label and table buttons act as usual
       if (e.target.closest("input, select, textarea, button, option, table")) return;
       var label = e.target.closest("label");
