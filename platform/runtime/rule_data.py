@@ -25,8 +25,8 @@ from __future__ import annotations
 import datetime as dt
 
 from rules import facts_data
-from workdays import working_days_between
 from rules.schema import DECISIONS
+from workdays import working_days_between
 
 from . import caselog, clock
 from .definitions import Definition
