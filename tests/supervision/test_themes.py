@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from core.errors import InvalidInput
-from runtime.models import Case
 from runtime.engine import definition_of
+from runtime.models import Case
 from runtime.rule_data import case_facts
 from supervision import theme_query, theme_services
 from supervision.models import SupervisionOrder, SupervisionTheme, ThemeDelivery, ThemeFinding
@@ -34,7 +34,10 @@ def facts_of(case) -> dict:
     return case_facts(case, definition_of(case))
 
 
-def found(theme, today=D("2026-03-31")) -> set[str]:
+END_OF_MARCH = D("2026-03-31")
+
+
+def found(theme, today=END_OF_MARCH) -> set[str]:
     return {c.form_data["company"] for c in theme_query.matching_cases(theme_query.Scope.of(theme), theme.condition,
                                                                         today)}
 
