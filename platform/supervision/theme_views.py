@@ -142,10 +142,24 @@ def theme_run(request, pk: int):
     start, end = scope.bounds(today)
     return render(request, "supervision/theme_run.html", {
         "theme": theme, "found": found, "page": page_of(request, found.cases), "start": start, "end": end,
-        "condition_words": _words(theme, scope),
+        "condition_words": _words(theme, scope), "scope_names": _scope_names(theme),
         "trend": charts.theme_trend_svg([(f"{week:%m-%d}", n) for week, n in found.weekly]),
         "deliveries": theme.deliveries.order_by("-period_start")[:12],
     })
+
+
+def _scope_names(theme: SupervisionTheme) -> list[tuple[str, str]]:
+    """The scope by Chinese names: (事项, "食品经营许可（新办）、…"), …; codes no longer known as they are."""
+    from accounts.models import Department
+    from designer.models import ApprovalItem, ServiceTheme
+
+    out = []
+    for label, model, codes in (("事项", ApprovalItem, theme.items), ("部门", Department, theme.departments),
+                                ("服务主题", ServiceTheme, theme.service_themes)):
+        if codes:
+            names = dict(model.objects.filter(code__in=codes).values_list("code", "name"))
+            out.append((label, "、".join(names.get(code, code) for code in codes)))
+    return out
 
 
 def _words(theme: SupervisionTheme, scope) -> str:
