@@ -255,7 +255,11 @@ class Task(models.Model):
                    models.Index(fields=["case", "department"], name="runtime_task_case_unit"),
                    # the inbox (access.inbox): open tasks, most urgent first, read in order
                    models.Index(fields=["due_on", "opened_at", "id"], condition=Q(state="open"),
-                                name="runtime_task_open_inbox")]
+                                name="runtime_task_open_inbox"),
+                   # a case's returns, counted for every case at once by thematic supervision
+                   # (supervision.theme_query, ``case.returns``): a small index, probed per case
+                   models.Index(fields=["case"], condition=Q(state="done", action="return"),
+                                name="runtime_task_case_returns")]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.step_name}"
