@@ -138,7 +138,11 @@ def theme_run(request, pk: int):
     theme = get_object_or_404(SupervisionTheme, pk=pk)
     today = timezone.localdate()
     scope = theme_query.Scope.of(theme)
-    found = theme_query.results(scope, theme.condition, today)
+    try:
+        found = theme_query.results(scope, theme.condition, today)
+    except PlatformError as exc:  # saved valid, but a field it names has since left the items' forms
+        messages.error(request, f"专题条件已不能运行，请修改专题：{exc.message}")
+        return redirect("supervision:theme_edit", pk=theme.pk)
     start, end = scope.bounds(today)
     return render(request, "supervision/theme_run.html", {
         "theme": theme, "found": found, "page": page_of(request, found.cases), "start": start, "end": end,
@@ -176,7 +180,11 @@ def theme_download(request, pk: int):
     _guard(request.user)
     theme = get_object_or_404(SupervisionTheme, pk=pk)
     today = timezone.localdate()
-    found = theme_query.results(theme_query.Scope.of(theme), theme.condition, today)
+    try:
+        found = theme_query.results(theme_query.Scope.of(theme), theme.condition, today)
+    except PlatformError as exc:
+        messages.error(request, f"专题条件已不能运行，请修改专题：{exc.message}")
+        return redirect("supervision:theme_edit", pk=theme.pk)
     response = HttpResponse(theme_export.to_xlsx(theme, found, today=today), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="theme-{theme.pk}-{today:%Y%m%d}.xlsx"'
     return response

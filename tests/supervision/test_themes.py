@@ -267,3 +267,12 @@ def test_form_fields_of_the_items_in_scope_compile(demo, item, frozen):
     assert "case.working_days_left" not in names
     steps = next(r for r in theme_query.builder_variables(theme_query.Scope.of(theme)) if r["name"] == "case.steps_done")
     assert steps["choice_labels"]["leader_review"] == "分管领导审核"
+
+
+def test_a_theme_that_can_no_longer_run_sends_the_office_to_edit_it(client, demo, item, frozen):
+    theme = save(demo, items=[item.code], condition={">": [{"var": "amount"}, 1000]})
+    SupervisionTheme.objects.filter(pk=theme.pk).update(items=[])  # the field's item left the scope behind its back
+    client.force_login(demo.supervisor)
+    response = client.get(f"/supervision/themes/{theme.pk}/", follow=True)
+    assert response.redirect_chain == [(f"/supervision/themes/{theme.pk}/edit/", 302)]
+    assert "专题条件已不能运行，请修改专题" in response.content.decode() and "amount" in response.content.decode()
