@@ -52,6 +52,11 @@ fact("case.corrections", "number", "补正次数", "已发出的补正通知次�
 fact("case.step_due_on", "date", "环节期限", "当前环节的期限日")
 fact("case.step_working_days_used", "number", "环节已用工作日", "当前环节已经用去的工作日")
 fact("case.step_working_days_left", "number", "环节剩余工作日", "距当前环节期限的工作日，超期为负数")
+fact("case.returns", "number", "退回次数", "办理中退回到前面环节的次数（每次“退回”操作计一次）")
+fact("case.steps_done", "array", "已办环节", "经办理人员实际办理完成的环节（流程中定义的环节标识）；"
+     "按条件跳过、从未办理或未经办理即记为已办的环节不在其中")
+fact("case.days_after_special_procedure", "number", "特别程序结束至办结的工作日",
+     "最后一个特别程序（听证、检测、专家评审等）结束之日后至办结之日的工作日数；没有特别程序或尚未办结时为空值")
 
 
 

@@ -20,7 +20,7 @@ Text is only compared for equality (collations order text differently from Pytho
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import reduce
 
@@ -93,7 +93,8 @@ _MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 class _Compiler:
-    def __init__(self, fields: Mapping[str, str], variables: Mapping[str, Variable], today: dt.date | None):
+    def __init__(self, fields: Mapping[str, str | Callable[[object], Q]], variables: Mapping[str, Variable],
+                 today: dt.date | None):
         self.fields = fields
         self.variables = variables
         self.today = today
@@ -247,6 +248,8 @@ class _Compiler:
             self.refuse(paths[1], "数据库查询中“包含于”只支持直接写出的列表或多选字段")
         if not isinstance(item, _Const) or type(item.value) not in JSON_SCALARS:
             self.refuse(paths[0], "在多选字段中查找时，数据库查询只支持直接写出的文本、数字或是非值")
+        if callable(field):  # a list kept in rows, not in a JSON value: the caller's own test
+            return field(item.value)
         return Q(JSONHas(F(field), item.value))
 
     # -- values ------------------------------------------------------------------------------
@@ -335,7 +338,7 @@ _NO_MATCH = object()
 
 def compile_to_q(
     rule,
-    fields: Mapping[str, str],
+    fields: Mapping[str, str | Callable[[object], Q]],
     *,
     variables: Mapping[str, Variable] | None = None,
     today: dt.date | None = None,
@@ -344,6 +347,8 @@ def compile_to_q(
 
     ``fields`` maps each variable to an ORM path on the model being filtered, e.g.
     ``{"case.working_days_left": "clock__working_days_left", "case.department": "department__code"}``;
+    an array variable may instead map to a function ``value -> Q`` (membership kept in other rows,
+    e.g. the steps a case has done);
     ``variables`` gives their types (default: the case facts catalogue). ``today`` fixes the
     value of ``{"today": []}``. Raises RuleInvalid for an invalid rule and RuleNotCompilable
     for a rule outside the compilable subset.

@@ -286,7 +286,11 @@ class Task(models.Model):
                                 name="runtime_task_open_inbox"),
                    # the cases a person acted on (已办, case_search.acted_by), index only; also the
                    # foreign key's index
-                   models.Index(fields=["completed_by", "case"], name="runtime_task_done_by")]
+                   models.Index(fields=["completed_by", "case"], name="runtime_task_done_by"),
+                   # a case's returns, counted for every case at once by thematic supervision
+                   # (supervision.theme_query, ``case.returns``): a small index, probed per case
+                   models.Index(fields=["case"], condition=Q(state="done", action="return"),
+                                name="runtime_task_case_returns")]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.step_name}"

@@ -26,10 +26,11 @@ import datetime as dt
 
 from rules import facts_data
 from rules.schema import DECISIONS
+from workdays import working_days_between
 
 from . import caselog, clock
 from .definitions import Definition
-from .models import Case, CaseState, Task, TaskState
+from .models import UNJUDGED_PROCEDURES, Case, CaseState, Pause, Task, TaskState
 
 # The stored facts as columns of Case (paths relative to a case row), for supervision's queries.
 # The facts computed from the clock (working days used and left, …) have no column: they are
@@ -87,6 +88,7 @@ def case_facts(case: Case, defn: Definition, *, task: Task | None = None) -> dic
         "case.working_days_left": status.remaining_days if accepted else None,
         "case.suspended": case.paused_since is not None, "case.extended": case.extension_days > 0,
         "case.corrections": case.corrections_before_acceptance,
+        **_history_facts(case),
     }
     task = task or _latest_task(case)
     if task is None:
@@ -98,6 +100,27 @@ def case_facts(case: Case, defn: Definition, *, task: Task | None = None) -> dic
                       "case.step_working_days_used": step.used_days,
                       "case.step_working_days_left": step.remaining_days})
     return facts
+
+
+def _history_facts(case: Case) -> dict:
+    """The facts of the case's course so far: returns made, steps done by someone, and the working
+    days from the end of the last special procedure to completion (one query each, none for a
+    case not yet stored or, for the last, not completed)."""
+    if case.pk is None:
+        return {"case.returns": 0, "case.steps_done": [], "case.days_after_special_procedure": None}
+    returns, done = 0, []
+    for key, action, completed_at in (Task.objects.filter(case=case, state=TaskState.DONE).order_by("opened_at", "pk")
+                                      .values_list("step_key", "action", "completed_at")):
+        returns += action == "return"
+        if completed_at is not None and key not in done:
+            done.append(key)
+    after = None
+    if case.completed_on is not None:
+        ended = (Pause.objects.filter(case=case, ended_on__isnull=False).exclude(procedure__in=UNJUDGED_PROCEDURES)
+                 .order_by("-ended_on").values_list("ended_on", flat=True).first())
+        if ended is not None:
+            after = working_days_between(ended, case.completed_on).value
+    return {"case.returns": returns, "case.steps_done": done, "case.days_after_special_procedure": after}
 
 
 def decisions_of(case: Case, defn: Definition, *, task: Task | None = None) -> dict:

@@ -45,3 +45,8 @@ class SupervisionConfig(AppConfig):
             periodic_tasks.register("supervision.performance_snapshot", PeriodicTask(
                 task="supervision.performance_snapshot", every=timedelta(days=1), at=time(3, 0),
                 description="绩效测评月度快照（上月，已有则不变）"))
+        if "supervision.themes_deliver" not in periodic_tasks:
+            # Daily at 06:00: the first run of a week (month) delivers it, the later ones nothing.
+            periodic_tasks.register("supervision.themes_deliver", PeriodicTask(
+                task="supervision.themes_deliver", every=timedelta(days=1), at=time(6, 0),
+                description="专题监察定期运行（每周、每月各一次，发现通知效能办和相关部门）"))

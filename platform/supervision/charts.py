@@ -102,3 +102,14 @@ def item_record_svg(months: list[dict]) -> str:
     chart.add("办结", [m["completed"] for m in months])
     chart.add("承诺时限内办结", [m["on_time"] for m in months])
     return _svg(chart)
+
+
+def theme_trend_svg(weeks: list[tuple[str, int]]) -> str:
+    """A theme's findings per week (专题监察): one bar per week, labelled by its Monday."""
+    chart = pygal.Bar(title="按周发现件数（件）", style=_style("#5b6fd5"), x_label_rotation=45, truncate_label=-1,
+                      print_values=True, show_legend=False, y_labels=count_ticks(max([n for _w, n in weeks] or [0])),
+                      **_COMMON)
+    chart.x_labels = [week for week, _n in weeks]
+    if weeks:
+        chart.add("发现件数", [n for _w, n in weeks])
+    return _svg(chart)

@@ -564,3 +564,7 @@ class ItemRecord(models.Model):
     @property
     def satisfaction_rate(self) -> float | None:
         return round(100 * self.satisfied / self.ratings, 1) if self.ratings else None
+
+
+# Thematic supervision (专题监察) keeps its tables in their own module.
+from .theme_models import SupervisionTheme, ThemeDelivery, ThemeFinding  # noqa: E402, F401

@@ -86,6 +86,15 @@ def performance_snapshot() -> int:
     return snapshot_previous_month()
 
 
+@shared_task(name="supervision.themes_deliver")
+def themes_deliver() -> int:
+    """Daily: each scheduled theme (专题监察) not yet delivered this week or month runs once and
+    tells the efficiency office and the departments concerned; returns the themes delivered."""
+    from .theme_services import themes_deliver_due
+
+    return len(themes_deliver_due())
+
+
 # Back-off between tries: 1, 2, 4, 8, 10 minutes (below the broker's visibility timeout, so a
 # waiting retry is never handed to a second worker). After the last try the notice stays unsent
 # and the next sweep sends it again.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import performance_views, views
+from . import performance_views, theme_views, views
 
 app_name = "supervision"
 
@@ -24,4 +24,10 @@ urlpatterns = [
     path("performance/", performance_views.performance_page, name="performance"),
     path("performance/formula/", performance_views.formula_save, name="performance_formula"),
     path("performance/export/", performance_views.performance_export, name="performance_export"),
+    path("themes/", theme_views.themes, name="themes"),
+    path("themes/new/", theme_views.theme_edit, name="theme_new"),
+    path("themes/<int:pk>/", theme_views.theme_run, name="theme_run"),
+    path("themes/<int:pk>/edit/", theme_views.theme_edit, name="theme_edit"),
+    path("themes/<int:pk>/export/", theme_views.theme_download, name="theme_export"),
+    path("themes/<int:pk>/findings/<str:number>/order/", theme_views.theme_order, name="theme_order"),
 ]

@@ -26,6 +26,7 @@ AT_REVIEW = {
     "case.due_on": DUE, "case.time_limit": 10, "case.working_days_used": 2, "case.working_days_left": 18,
     "case.suspended": False, "case.extended": False, "case.corrections": 0, "case.step_due_on": "2026-03-06",
     "case.step_working_days_used": 0, "case.step_working_days_left": 2,
+    "case.returns": 0, "case.steps_done": ["accept", "handle"], "case.days_after_special_procedure": None,
 }
 # The facts known before the case exists, as the application is submitted on Monday.
 AT_SUBMISSION = {
@@ -38,16 +39,21 @@ AT_RESUBMISSION = {
     "case.number": "JB-SCJG-20260302-0001", "case.step": "handle", "case.accepted_on": "2026-03-02",
     "case.due_on": DUE, "case.working_days_used": 2, "case.working_days_left": 18,
     "case.step_due_on": "2026-03-05", "case.step_working_days_used": 2, "case.step_working_days_left": 1,
+    "case.returns": 0, "case.steps_done": ["accept"],
 }
+# Known only once the case is completed (tested below on a completed case).
+AT_COMPLETION = {"case.days_after_special_procedure"}
 
 
 def test_the_tables_cover_every_documented_fact():
     documented = {name for name, _ in case_facts.items()}
     assert set(AT_REVIEW) == documented
-    assert set(AT_SUBMISSION) | set(AT_RESUBMISSION) == documented
+    assert set(AT_SUBMISSION) | set(AT_RESUBMISSION) | AT_COMPLETION == documented
 
 
 def holds(fact: str, value) -> dict:
+    if isinstance(value, list):  # a list fact (the steps done): holds its last element
+        return {"in": [value[-1], {"var": fact}]}
     return {"==": [{"var": fact}, value]}
 
 
