@@ -124,3 +124,25 @@ def test_stage_share_split_along_the_lane():
     assert joint.stage_shares(workflow) == {"planning": 3, "planning_chief": 3}  # ⌈5 / 2⌉; health has its own 2
     steps["split"]["limit_days"] = 0
     assert joint.stage_shares(workflow) == {}
+
+
+def test_the_panel_tells_a_late_start_and_a_restart(demo, parallel_item, zj_chief, frozen):
+    from runtime.models import Task
+
+    case = _to_branches(demo, parallel_item, frozen, "丙", "2026-03-02")
+    # a branch recorded as opened two working days after its sibling (changed behind the runtime)
+    Task.objects.filter(case=case, step_key="health").update(opened_on=dt.date(2026, 3, 4),
+                                                             opened_at=at("2026-03-04", 9))
+    panel = joint.case_branches(case, dt.date(2026, 3, 5))
+    assert not panel.together
+    assert {b.task.step_key: b.started_late_by for b in panel.branches} == {
+        "health": 2, "planning": 0}
+    Task.objects.filter(case=case, step_key="health").update(opened_on=dt.date(2026, 3, 2),
+                                                             opened_at=at("2026-03-02", 9))
+    frozen.move_to(at("2026-03-04", 10))
+    act(demo.multi, case, opinion="初审通过", step="planning")
+    act(zj_chief, case, "return", "图纸不全", step="planning_chief")  # back to 住建初审, within the branch
+    panel = joint.case_branches(case, dt.date(2026, 3, 4))
+    assert panel.together  # a lane run again after a return is not a late start
+    assert [(b.task.step_key, b.restarted) for b in panel.branches if b.task.step_key == "planning"] == [
+        ("planning", False), ("planning", True)]
