@@ -12,8 +12,10 @@ Case 甲: both branches open on Mon 2; 卫健 signs on Tue 3, 住建初审 is do
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from openpyxl import load_workbook
 
 from supervision import joint, performance
 from supervision.models import Alert
@@ -111,6 +113,10 @@ def test_performance_counts_the_delay_against_the_branch_department(demo, joint_
     (item,) = performance.figures("item", *MARCH)
     assert item.figures["joint_delays"] == 1
     assert performance.FIGURES["joint_delays"] == "联审超时（分支超出时限份额）"
+    book = load_workbook(io.BytesIO(performance.to_xlsx(performance.tables(*MARCH), title="2026年3月")))
+    sheet = list(book["部门"].iter_rows(values_only=True))
+    column = sheet[1].index("联审超时（分支超出时限份额）")
+    assert {r[0]: r[column] for r in sheet[2:]}["JB-ZJ"] == 1
 
 
 def test_stage_share_split_along_the_lane():
