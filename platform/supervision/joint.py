@@ -25,9 +25,19 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models import Case as When_
-from django.db.models import When
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from rules import Variable

@@ -21,8 +21,6 @@ from supervision import joint, performance
 from supervision.models import Alert
 
 from ..runtime import factories
-from tests.runtime.conftest import parallel_item, zj_chief  # noqa: F401
-
 from .conftest import act, alert_set, at, submit
 
 pytestmark = pytest.mark.django_db
