@@ -229,29 +229,19 @@ class DepartmentDelays:
         return sum(1 for b in self.delayed if b.waited_since)
 
 
-def holding_branches(today: dt.date, *, department_id: int | None = None) -> list[DepartmentDelays]:
+def holding_branches(today: dt.date) -> list[DepartmentDelays]:
     """Per department holding a branch of a running joint case now: how many it holds, and the
     branches by which it delays the case (over its share, or the others waiting), longest held
     first. Departments with delays come first."""
-    from accounts.models import Department
-
-    rows = branch_tasks(today).filter(_holding())
-    if department_id is not None:
-        rows = rows.filter(department_id=department_id)
     by_department: dict[int, DepartmentDelays] = {}
-    departments = {}
-    rows = rows.filter(department__isnull=False).select_related("case", "case__item").order_by("-sv_held", "case_id")
+    rows = (branch_tasks(today).filter(_holding(), department__isnull=False)
+            .select_related("department", "case").order_by("-sv_held", "case_id"))
     for task in rows:
-        entry = by_department.get(task.department_id)
-        if entry is None:
-            departments[task.department_id] = None
-            entry = by_department[task.department_id] = DepartmentDelays(None)
+        entry = by_department.setdefault(task.department_id, DepartmentDelays(task.department))
         entry.holding += 1
-        over = task.sv_share is not None and task.sv_held > task.sv_share
-        if over or task.sv_waited:
-            entry.delayed.append(HeldBranch(task, task.sv_held, task.sv_share, task.sv_waited_since))
-    for unit in Department.objects.filter(pk__in=departments):
-        by_department[unit.pk].department = unit
+        branch = HeldBranch(task, task.sv_held, task.sv_share, task.sv_waited_since)
+        if branch.over or task.sv_waited:
+            entry.delayed.append(branch)
     return sorted(by_department.values(), key=lambda d: (-len(d.delayed), -d.holding, d.department.code))
 
 
