@@ -553,8 +553,10 @@ rule_kinds: Registry[RuleKind] = Registry("监察规则种类")
 
 
 def register_rule_kinds() -> None:
+    from .joint import JointBranchOverrun
+
     for kind in (CaseClock, ExternalCaseClock, PreReviewClock, StepClock, CertificateClock, SpecialProcedureClock, OrderClock, ComplaintClock,
                  LateAcceptance, MissingOpinion, SpecialProcedureOverrun, LogChainBroken, MissingMaterials,
-                 ActorWithoutRole, ItemAnomalies):
+                 ActorWithoutRole, ItemAnomalies, JointBranchOverrun):
         if kind.key not in rule_kinds:
             rule_kinds.register(kind.key, kind())

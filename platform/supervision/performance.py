@@ -21,6 +21,7 @@ from core.errors import AccessDenied, InvalidInput
 from rules import RuleEvaluationError, RuleInvalid, evaluate_rule, validate_rule
 from runtime.steps import keys_where as step_keys_where
 
+from .joint import JOINT_KIND
 from .models import UPHELD_FINDINGS, Alert, Complaint, Level, PerformanceSnapshot, ScoreFormula, WorkdayOrdinal
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -38,6 +39,7 @@ FIGURES = {
     "yellow_cards": "黄牌",
     "red_cards": "红牌",
     "complaints": "投诉成立（含部分成立）",
+    "joint_delays": "联审超时（分支超出时限份额）",
 }
 NUMBER_FIGURES = {"avg_days", "p90_days"}  # may be null (nothing completed); the others are counts
 
@@ -73,6 +75,7 @@ PERSON_LABELS = {
     "yellow_cards": "环节黄牌",
     "red_cards": "环节红牌",
     "complaints": "投诉成立（不计到个人）",
+    "joint_delays": "联审超时（不计到个人）",
 }
 
 
@@ -195,6 +198,14 @@ def figures(dimension: str, start: dt.date, end: dt.date, *, formula=None, index
                               .annotate(n=Count("pk")).order_by()):
         row(pk, key, label).figures["complaints"] = n
 
+    # joint-case delays (联审监督): branches held past their share of the limit, raised in the
+    # period, against the branch's own department (not the case's); a branch counts once
+    joint_scope = "department" if dimension == "department" else "case__item"
+    for pk, key, label, n in (Alert.objects.filter(kind=JOINT_KIND, raised_on__range=(start, end))
+                              .values_list(f"{joint_scope}_id", f"{joint_scope}__code", f"{joint_scope}__name")
+                              .annotate(n=Count("subject_id", distinct=True)).order_by()):
+        row(pk, key, label).figures["joint_delays"] = n
+
     return _finish(rows, formula)
 
 
@@ -218,7 +229,8 @@ def _person_rows(start: dt.date, end: dt.date) -> dict:
     def row(pk, key, label) -> Row:
         if pk not in rows:
             rows[pk] = Row(key, label or key, {f: (None if f in NUMBER_FIGURES else 0) for f in FIGURES})
-            rows[pk].figures["complaints"] = None  # not attributable to a person
+            # a complaint or a joint delay is a department's, not a person's
+            rows[pk].figures.update(complaints=None, joint_delays=None)
         return rows[pk]
 
     for pk, key, label, n in (Case.objects.filter(received_on__range=(start, end), received_by__isnull=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import performance_views, theme_views, views
+from . import joint_views, performance_views, theme_views, views
 
 app_name = "supervision"
 
@@ -30,4 +30,5 @@ urlpatterns = [
     path("themes/<int:pk>/edit/", theme_views.theme_edit, name="theme_edit"),
     path("themes/<int:pk>/export/", theme_views.theme_download, name="theme_export"),
     path("themes/<int:pk>/findings/<str:number>/order/", theme_views.theme_order, name="theme_order"),
+    path("joint/", joint_views.joint_oversight, name="joint"),
 ]

@@ -14,7 +14,7 @@ from core.errors import AccessDenied, PlatformError
 from core.paging import page_of
 from workdays import working_days_between
 
-from . import charts, selectors, services
+from . import charts, joint, selectors, services
 from .access import is_supervisor, require_staff, require_supervisor
 from .models import Complaint, Level, Notification, SupervisionOrder
 
@@ -79,6 +79,7 @@ def case_detail(request, number):
         "application": runtime_selectors.application_of(case, file_url=material_url),
         "tasks": case.tasks.select_related("department", "completed_by").order_by("opened_at", "pk"),
         "alerts": selectors.alerts_of_case(case), "orders": selectors.orders_of_case(case),
+        "joint": joint.case_branches(case, timezone.localdate()),
     })
 
 

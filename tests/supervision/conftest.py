@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.runtime.conftest import _media, act, at, frozen, item, open_task, submit  # noqa: F401
+from tests.runtime.conftest import _media, act, at, frozen, item, open_task, parallel_item, submit, zj_chief  # noqa: F401
 
 
 @pytest.fixture

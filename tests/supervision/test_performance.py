@@ -79,6 +79,7 @@ EXPECTED = {
     "yellow_cards": 3,
     "red_cards": 3,
     "complaints": 1,     # about B, found partly upheld on 11-20 (the one not upheld does not count)
+    "joint_delays": 0,   # no case approved in parallel
 }
 
 
@@ -190,10 +191,10 @@ def test_page_and_excel_for_supervisors_only(client, demo, november, frozen):
     assert book.sheetnames == ["部门", "事项", "人员"]
     rows = list(book["部门"].iter_rows(values_only=True))
     assert rows[1][:5] == ("编码", "名称", "收件", "受理", "办结")
-    assert rows[2] == ("JB-SCJG", "江滨区市场监督管理局", 3, 4, 2, 1, 1, 6.5, 10, 1, 3, 3, 1, 65)
+    assert rows[2] == ("JB-SCJG", "江滨区市场监督管理局", 3, 4, 2, 1, 1, 6.5, 10, 1, 3, 3, 1, 0, 65)
     people = list(book["人员"].iter_rows(values_only=True))
     assert people[1][2:5] == ("收件（本人接件）", "受理（本人通过的受理环节）", "完成环节")
-    assert people[4] == ("handler", "陈承办", 0, 0, 3, 2, 1, 4.3, 10, 1, 0, 1, None, 91)
+    assert people[4] == ("handler", "陈承办", 0, 0, 3, 2, 1, 4.3, 10, 1, 0, 1, None, None, 91)
     bad = client.get("/supervision/performance/?from=2026-12-01&to=2026-11-01").content.decode()
     assert "开始日期晚于结束日期" in bad
 
@@ -202,7 +203,7 @@ def test_person_figures(demo, november, frozen):
     """Per person, over the steps they completed in November (online cases: nobody took them in)."""
     frozen.move_to(at("2026-12-01", 9))
     rows = {r.key: (r.figures, r.score) for r in performance.figures("person", *NOVEMBER)}
-    zero = {**dict.fromkeys(EXPECTED, 0), "complaints": None}
+    zero = {**dict.fromkeys(EXPECTED, 0), "complaints": None, "joint_delays": None}
     assert rows == {
         # 受理 approved for A, B (twice: before and after the return), C and D; 办结 for A and B.
         # D's 受理 was opened on 10-30 (Friday) and done on 11-02: 1 working day; the others 0.
@@ -234,7 +235,7 @@ def test_formula_form_validates_and_page_queries_do_not_grow_with_cases(client, 
     with CaptureQueriesContext(connection) as queries:
         text = client.get("/supervision/performance/?month=2026-11").content.decode()
     assert "只看红牌" in text and "<td>70.0</td>" in text  # the department: 3 red cards
-    # a fixed number of queries whatever the number of cases (5 + 4 + 5 per table, plus the page's own)
-    assert len(queries) <= 25, [q["sql"] for q in queries]
+    # a fixed number of queries whatever the number of cases (6 + 5 + 5 per table, plus the page's own)
+    assert len(queries) <= 27, [q["sql"] for q in queries]
     client.force_login(demo.handler)
     assert client.post("/supervision/performance/formula/", {"name": "x", "rule": "1"}).status_code == 403
