@@ -172,10 +172,13 @@ class CaseClock(_Clock):
     fields = {"clock.days_left": "sv_left", "clock.statutory_days_left": "sv_statutory_left",
               "clock.limit_days": "sv_limit_days", "clock.statutory_limit_days": "sv_statutory_limit_days"}
 
-    def __init__(self, source=None):
+    def __init__(self, source=None, suffix: str = ""):
         # Where the rules and limits come from (``rule_sources.RuleSource``): None, the database
-        # as it stands (read afresh at each judgement); the impact preview passes a drafted change.
-        self.source = source
+        # as it stands (read afresh at each judgement); the impact preview passes a drafted change,
+        # with a ``suffix`` on its variables' annotations so both rules judge the same rows in one
+        # query.
+        self.source, self.suffix = source, suffix
+        self.fields = {name: column + suffix for name, column in type(self).fields.items()}
 
     def rule_source(self):
         from .rule_sources import RuleSource
@@ -209,11 +212,10 @@ class CaseClock(_Clock):
             return expr + CaseWhen(When(mine, then=Value(days)), default=Value(0), output_field=IntegerField())
 
         p, s = (shift.promised, shift.statutory) if shift else (0, 0)
-        return rows.annotate(
-            sv_left=ExpressionWrapper(moved(due, p) - today_ord, output_field=IntegerField()),
-            sv_statutory_left=ExpressionWrapper(moved(statutory_due, s) - today_ord, output_field=IntegerField()),
-            sv_limit_days=ExpressionWrapper(moved(limit, p), output_field=IntegerField()),
-            sv_statutory_limit_days=ExpressionWrapper(moved(statutory_limit, s), output_field=IntegerField()))
+        values = {"sv_left": moved(due, p) - today_ord, "sv_statutory_left": moved(statutory_due, s) - today_ord,
+                  "sv_limit_days": moved(limit, p), "sv_statutory_limit_days": moved(statutory_limit, s)}
+        return rows.annotate(**{name + self.suffix: ExpressionWrapper(expr, output_field=IntegerField())
+                                for name, expr in values.items()})
 
     def groups(self, today):
         from .models import ClockRow
