@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import performance_views, views
+from . import performance_views, preview_views, views
 
 app_name = "supervision"
 
@@ -24,4 +24,6 @@ urlpatterns = [
     path("performance/", performance_views.performance_page, name="performance"),
     path("performance/formula/", performance_views.formula_save, name="performance_formula"),
     path("performance/export/", performance_views.performance_export, name="performance_export"),
+    path("preview/defaults/", preview_views.defaults_preview, name="preview_defaults"),
+    path("preview/items/<str:code>/", preview_views.item_preview, name="preview_item"),
 ]

@@ -140,6 +140,10 @@ def test_limit_change_preview(demo, limits_item, cases, frozen, sweep):
     doc["promised_limit_days"] = 2
     designer_services.item_update(actor=None, item=limits_item, definition=doc)
     limits_item.refresh_from_db()
+    # half an hour later W changed: the preview brings its clock rows up to date as the sweep would,
+    # and then rolls that back too
+    frozen.move_to(at("2026-11-20", 17) + dt.timedelta(minutes=30))
+    Case.objects.filter(pk=cases["W"].pk).update(updated_at=timezone.now())
     before = _snapshot()
     change = preview.change_of_item(limits_item)
     assert "承诺时限 5 → 2 个工作日" in change.title
@@ -162,3 +166,63 @@ def test_preview_refuses_the_public_and_invalid_rules(demo):
     with pytest.raises(InvalidInput) as refused:
         preview.change_of_defaults(rules)
     assert "$.yellow_card.overdue_days_over" in refused.value.details
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+def _draft_post(**changes) -> dict:
+    data = {"warning_limit": "promised", "warning_days": 2, "warning_percent": 0, "yellow_limit": "promised",
+            "yellow_over": 1, "red_limit": "statutory", "red_over": 1, "start": "2026-09", "end": "2026-10",
+            "action": "preview"}
+    return {**data, **changes}
+
+
+def test_defaults_page_previews_then_the_legal_office_publishes(demo, cases, frozen, sweep, client):
+    frozen.move_to(at("2026-11-20", 17))
+    sweep()
+    client.force_login(demo.supervisor)
+    assert client.get("/supervision/preview/defaults/").status_code == 200
+    page = client.post("/supervision/preview/defaults/", _draft_post(yellow_over=0)).content.decode()
+    assert "影响预览" in page and "受影响的办件：1 件" in page and "升级为黄牌" in page
+    assert Case.objects.get(pk=cases["B"].pk).number in page
+    assert "确认发布新规则" not in page  # the efficiency office previews; the legal office publishes
+    # refused input: the field's message with its path, nothing saved
+    page = client.post("/supervision/preview/defaults/", _draft_post(yellow_over=1, red_limit="promised",
+                                                                    red_over=1)).content.decode()
+    assert "黄牌须早于红牌" in page and "$.yellow_card.overdue_days_over" in page
+    assert district_supervision_defaults()["yellow_card"]["overdue_days_over"] == 1
+
+    client.force_login(demo.legal)
+    page = client.post("/supervision/preview/defaults/", _draft_post(yellow_over=0)).content.decode()
+    assert "确认发布新规则" in page
+    response = client.post("/supervision/preview/defaults/", _draft_post(yellow_over=0, action="publish"))
+    assert response.status_code == 302
+    assert district_supervision_defaults()["yellow_card"]["overdue_days_over"] == 0
+
+
+def test_preview_pages_are_for_the_efficiency_and_legal_offices(demo, limits_item, client):
+    for user in (demo.handler, demo.zhangsan):
+        client.force_login(user)
+        assert client.get("/supervision/preview/defaults/").status_code == 403
+        assert client.get(f"/supervision/preview/items/{limits_item.code}/").status_code == 403
+    client.logout()
+    assert client.get("/supervision/preview/defaults/").status_code == 302  # to the login page
+
+
+def test_item_page_previews_the_working_copy(demo, limits_item, cases, frozen, sweep, client):
+    frozen.move_to(at("2026-11-20", 17))
+    sweep()
+    client.force_login(demo.legal)
+    page = client.get(f"/supervision/preview/items/{limits_item.code}/").content.decode()
+    assert "没有可预览的修改" in page
+    doc = copy.deepcopy(limits_item.definition)
+    doc["promised_limit_days"] = 2
+    designer_services.item_update(actor=None, item=limits_item, definition=doc)
+    page = client.get(f"/supervision/preview/items/{limits_item.code}/?start=2026-09&end=2026-10").content.decode()
+    assert "承诺时限 5 → 2 个工作日" in page and "受影响的办件：2 件" in page and "新增预警" in page
+    assert "<svg" in page  # the months' chart
+    assert "审核通过并发布" not in page  # a draft: nothing to publish yet
+    # in review, the legal office's review page links the preview, which offers the publication
+    designer_services.item_submit_for_review(actor=None, item=limits_item, note="缩短承诺时限")
+    assert "impact-preview-link" in client.get(f"/designer/items/{limits_item.code}/").content.decode()
+    assert "审核通过并发布" in client.get(f"/supervision/preview/items/{limits_item.code}/").content.decode()
