@@ -250,16 +250,19 @@ def _open_impact(kind_class, source, today, current: Tally, proposed: Tally, cha
                         tally.add(department, "open", shown, n)
                 if outcome(open_level, now_level) != outcome(open_level, new_level):
                     differ += n
-            if differ:
-                cursor.execute(f"SELECT j.sv_subject, j.sv_case, j.sv_department, COALESCE(a.{a['level']}, 0), "
-                               f"j.sv_now, j.sv_new {joined} WHERE j.sv_now <> j.sv_new "
-                               f"ORDER BY j.sv_department, j.sv_subject", [*params, kind.key, kind.subject])
-                for row in cursor.fetchall() if connection.vendor != "postgresql" else cursor.fetchmany(50_000):
-                    change = AlertChange(kind.key, row[0], row[1], row[2], row[3], row[4], row[5])
-                    if outcome(change.open_level, change.current) != outcome(change.open_level, change.proposed):
-                        changes.append(change)
-                        if len(changes) >= LIST_LIMIT:
-                            break
+            room = LIST_LIMIT - len(changes)
+            if differ and room > 0:
+                # ``outcome`` in SQL: the alert's level after the sweep (0: none or resolved) differs
+                opened = f"COALESCE(a.{a['level']}, 0)"
+
+                def after(level: str) -> str:
+                    return f"CASE WHEN {level} = 0 THEN 0 WHEN {level} <= {opened} THEN {opened} ELSE {level} END"
+
+                cursor.execute(f"SELECT j.sv_subject, j.sv_case, j.sv_department, {opened}, j.sv_now, j.sv_new "
+                               f"{joined} WHERE {after('j.sv_now')} <> {after('j.sv_new')} "
+                               f"ORDER BY j.sv_department, j.sv_subject LIMIT {int(room)}",
+                               [*params, kind.key, kind.subject])
+                changes += [AlertChange(kind.key, *row) for row in cursor.fetchall()]
     # Open alerts whose clock no longer runs (done, stopped, out of scope): resolved by either rules.
     stopped = (Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
                .exclude(subject_id__in=kind.rows(today).filter(kind.scope()).values(kind.subject_path))
