@@ -113,3 +113,17 @@ def theme_trend_svg(weeks: list[tuple[str, int]]) -> str:
     if weeks:
         chart.add("发现件数", [n for _w, n in weeks])
     return _svg(chart)
+
+
+def preview_cards_svg(months: list[tuple[str, int, int, int]]) -> str:
+    """The impact preview's past period: per month, the cases given a yellow or red card, actually
+    and as the rules in force and the drafted rules would have given them."""
+    largest = max([max(row[1:]) for row in months] or [0])
+    chart = pygal.Bar(title="按月黄牌、红牌（件）：实际、现行规则、修改后规则", x_label_rotation=45,
+                      style=_style("#8a8a8a", "#5b9bd5", "#d9822b"),  # not the levels' colours: these are sources
+                      truncate_label=-1, print_values=True, y_labels=count_ticks(largest), **_COMMON)
+    chart.x_labels = [label for label, *_ in months]
+    chart.add("实际给出", [row[1] for row in months])
+    chart.add("按现行规则", [row[2] for row in months])
+    chart.add("按修改后规则", [row[3] for row in months])
+    return _svg(chart)

@@ -18,7 +18,19 @@ import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import Case as CaseWhen
 from django.db.models.functions import Coalesce
 
 from core.registry import Registry
@@ -158,7 +170,20 @@ class CaseClock(_Clock):
                  "clock.limit_days": _num("clock.limit_days", "承诺时限"),
                  "clock.statutory_limit_days": _num("clock.statutory_limit_days", "法定时限")}
     fields = {"clock.days_left": "sv_left", "clock.statutory_days_left": "sv_statutory_left",
-              "clock.limit_days": "limit_days", "clock.statutory_limit_days": "statutory_limit_days"}
+              "clock.limit_days": "sv_limit_days", "clock.statutory_limit_days": "sv_statutory_limit_days"}
+
+    def __init__(self, source=None, suffix: str = ""):
+        # Where the rules and limits come from (``rule_sources.RuleSource``): None, the database
+        # as it stands (read afresh at each judgement); the impact preview passes a drafted change,
+        # with a ``suffix`` on its variables' annotations so both rules judge the same rows in one
+        # query.
+        self.source, self.suffix = source, suffix
+        self.fields = {name: column + suffix for name, column in type(self).fields.items()}
+
+    def rule_source(self):
+        from .rule_sources import RuleSource
+
+        return self.source or RuleSource()
 
     @staticmethod
     def levels_for(rules: dict) -> dict[int, dict]:
@@ -167,19 +192,49 @@ class CaseClock(_Clock):
 
         return {CARD_LEVELS[name]: rule for name, rule in level_rules(rules).items()}
 
-    def groups(self, today):
-        from designer.models import ItemVersion
-        from designer.selectors import district_supervision_defaults, effective_supervision_rules
-
+    def rows(self, today):
         from .models import ClockRow
 
-        versions = list(ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct())
+        return self.shifted(ClockRow.objects.filter(group=self.group), due=F("due_ord"), statutory_due=F("statutory_due_ord"),
+                            limit=F("limit_days"), statutory_limit=F("statutory_limit_days"), today=today)
+
+    def shifted(self, rows: QuerySet, *, due, statutory_due, limit, statutory_limit, today) -> QuerySet:
+        """``rows`` annotated with the clock's variables (``fields``) from the given deadlines (as
+        ordinals) and limits, moved by the source's drafted limit change for the changed item's
+        cases. ``today``: a date, or an expression of each row's day of judgement (an ordinal)."""
+        shift = self.rule_source().shift
+        today_ord = today if not isinstance(today, dt.date) else Value(ordinal_of(today), output_field=IntegerField())
+
+        def moved(expr, days: int):
+            if not shift or not days:
+                return expr
+            mine = Q(version_id__in=self.rule_source().item_versions())
+            return expr + CaseWhen(When(mine, then=Value(days)), default=Value(0), output_field=IntegerField())
+
+        p, s = (shift.promised, shift.statutory) if shift else (0, 0)
+        values = {"sv_left": moved(due, p) - today_ord, "sv_statutory_left": moved(statutory_due, s) - today_ord,
+                  "sv_limit_days": moved(limit, p), "sv_statutory_limit_days": moved(statutory_limit, s)}
+        return rows.annotate(**{name + self.suffix: ExpressionWrapper(expr, output_field=IntegerField())
+                                for name, expr in values.items()})
+
+    def groups(self, today):
+        from .models import ClockRow
+
+        return self.groups_for(ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct())
+
+    def groups_for(self, versions) -> list[RuleGroup]:
+        """The rule groups of the cases of ``versions`` (ids; None for a pushed case whose item has
+        no published version): the versions with the same effective rules share one group."""
+        from designer.models import ItemVersion
+
+        source = self.rule_source()
+        versions = list(versions)
         by_rules: dict[str, list[int]] = {}
         levels: dict[str, dict] = {}
         unreadable = []
-        for version in ItemVersion.objects.filter(pk__in=[v for v in versions if v]).only("pk", "document"):
+        for version in ItemVersion.objects.filter(pk__in=[v for v in versions if v]).only("pk", "item_id", "document"):
             try:
-                rule_levels = self.levels_for(effective_supervision_rules(version.document))
+                rule_levels = self.levels_for(source.effective(version))
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 unreadable.append(VersionGroup(Q(version_id=version.pk), {}, versions=(version.pk,),
                                                error=f"期限规则无法读取（{type(exc).__name__}: {exc}）"))
@@ -190,7 +245,7 @@ class CaseClock(_Clock):
         groups = [VersionGroup(Q(version_id__in=ids), levels[key], versions=tuple(ids)) for key, ids in by_rules.items()]
         groups += unreadable
         if None in versions:  # a pushed case whose item has no published version
-            groups.append(RuleGroup(Q(version_id__isnull=True), self.levels_for(district_supervision_defaults())))
+            groups.append(RuleGroup(Q(version_id__isnull=True), self.levels_for(source.district_rules)))
         return groups
 
 

@@ -80,13 +80,15 @@ class SweepResult:
         return sum(k.resolved for k in self.kinds.values())
 
 
-def _level_queries(kind: RuleKind, today: dt.date) -> tuple[dict[int, Q], list[tuple[RuleGroup, str]]]:
+def level_queries(kind: RuleKind, today: dt.date, groups: list[RuleGroup] | None = None
+                  ) -> tuple[dict[int, Q], list[tuple[RuleGroup, str]]]:
     """Level → one Q over the kind's rows (each group's compiled rule, limited to the group), and
     the groups whose rule does not compile (an invalid rule that reached the database), each with
-    the reason: they are left out, and their rows are spared by the caller."""
+    the reason: they are left out, and their rows are spared by the caller. ``groups`` (default:
+    the kind's own) lets the impact preview judge rows the kind does not hold (closed cases)."""
     out: dict[int, Q] = {}
     broken = []
-    for group in kind.groups(today):
+    for group in kind.groups(today) if groups is None else groups:
         if group.error:
             broken.append((group, group.error))
             continue
@@ -100,6 +102,13 @@ def _level_queries(kind: RuleKind, today: dt.date) -> tuple[dict[int, Q], list[t
             q = group.where & q
             out[level] = out[level] | q if level in out else q
     return out, broken
+
+
+def level_expression(levels: dict[int, Q]):
+    """The level of a row: ``CASE WHEN`` the highest level's query holds ``THEN`` it … ``ELSE 0``
+    (a card's level wins over a lower one)."""
+    return When_(*[When(levels[lv], then=Value(int(lv))) for lv in sorted(levels, reverse=True)],
+                 default=Value(0), output_field=IntegerField())
 
 
 def _insert_new(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) -> int:
@@ -129,7 +138,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
     ``cases`` (ids, or a query of them) limits the judgement to those cases (a rule over stored
     facts, between full sweeps); ``part`` to the rows and alerts of one partition's cases."""
     result = KindResult()
-    levels, broken = _level_queries(kind, today)
+    levels, broken = level_queries(kind, today)
     result.broken = [(getattr(group, "versions", ()), reason) for group, reason in broken]
     if isinstance(cases, (tuple, list, set, frozenset)) and not cases:
         return result
@@ -154,8 +163,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
     any_level = Q()
     for i, q in enumerate(levels.values()):
         any_level = q if i == 0 else any_level | q
-    level_of = When_(*[When(levels[lv], then=Value(int(lv))) for lv in sorted(levels, reverse=True)],
-                     default=Value(0), output_field=IntegerField())
+    level_of = level_expression(levels)
     # Kept: still in scope (clocks) or merely still true (anomalies, whose scope only limits raising).
     kept = rows.filter(any_level & kind.scope()) if kind.is_clock else rows.filter(any_level)
     if kind.is_clock and cases is None and not broken:

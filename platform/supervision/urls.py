@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import joint_views, performance_views, theme_views, views
+from . import joint_views, performance_views, preview_views, theme_views, views
 
 app_name = "supervision"
 
@@ -31,4 +31,6 @@ urlpatterns = [
     path("themes/<int:pk>/export/", theme_views.theme_download, name="theme_export"),
     path("themes/<int:pk>/findings/<str:number>/order/", theme_views.theme_order, name="theme_order"),
     path("joint/", joint_views.joint_oversight, name="joint"),
+    path("preview/defaults/", preview_views.defaults_preview, name="preview_defaults"),
+    path("preview/items/<str:code>/", preview_views.item_preview, name="preview_item"),
 ]
