@@ -19,6 +19,7 @@ os.environ.setdefault("DEBUG", "false")
 # signs nothing that outlives it.
 os.environ.setdefault("SECRET_KEY", "bench-only-throwaway-key-" + "b" * 40)
 os.environ.setdefault("CASE_LOG_KEYS", "bench=bench-only-throwaway-case-log-key")
+os.environ.setdefault("CERTIFICATE_KEYS", "bench=bench-only-throwaway-certificate-key")
 
 import django  # noqa: E402
 
