@@ -148,17 +148,39 @@ class _Clock(RuleKind):
         return [RuleGroup(Q(), levels)]
 
 
+def _today_ordinal(today: dt.date) -> Value:
+    return Value(ordinal_of(today), output_field=IntegerField())
+
+
 class CaseClock(_Clock):
+    """The case's own clock, read from the runtime's case (``clock_sources``): accepted, running,
+    not stopped by a special procedure."""
+
     key = "case_clock"
     label = "办件时限"
     subject = Subject.CASE
     group = "case"
+    subject_path = "pk"
+    case_path = "pk"
     variables = {"clock.days_left": _num("clock.days_left", "距承诺期限工作日"),
                  "clock.statutory_days_left": _num("clock.statutory_days_left", "距法定期限工作日"),
                  "clock.limit_days": _num("clock.limit_days", "承诺时限"),
                  "clock.statutory_limit_days": _num("clock.statutory_limit_days", "法定时限")}
     fields = {"clock.days_left": "sv_left", "clock.statutory_days_left": "sv_statutory_left",
               "clock.limit_days": "limit_days", "clock.statutory_limit_days": "statutory_limit_days"}
+
+    def rows(self, today):
+        from .clock_sources import CaseClockSource
+
+        t = _today_ordinal(today)
+        return CaseClockSource.objects.filter(state="in_progress", paused_since__isnull=True,
+                                              accepted_on__isnull=False).annotate(
+            sv_left=ExpressionWrapper(F("promised_ord__ordinal") - t, output_field=IntegerField()),
+            sv_statutory_left=ExpressionWrapper(F("statutory_ord__ordinal") - t, output_field=IntegerField()))
+
+    def versions(self) -> list:
+        """The item versions whose rule sets may judge these rows."""
+        return versions_in_use()
 
     @staticmethod
     def levels_for(rules: dict) -> dict[int, dict]:
@@ -171,9 +193,7 @@ class CaseClock(_Clock):
         from designer.models import ItemVersion
         from designer.selectors import district_supervision_defaults, effective_supervision_rules
 
-        from .models import ClockRow
-
-        versions = list(ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct())
+        versions = self.versions()
         by_rules: dict[str, list[int]] = {}
         levels: dict[str, dict] = {}
         unreadable = []
@@ -202,35 +222,61 @@ class ExternalCaseClock(CaseClock):
     label = "外部系统办件时限"
     subject = Subject.EXTERNAL_CASE
     group = "external"
+    subject_path = "subject_id"
+    case_path = "case_id"
+
+    def rows(self, today):
+        return _Clock.rows(self, today)
+
+    def versions(self):
+        from .models import ClockRow
+
+        return list(ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct())
 
 
-class PreReviewClock(_Clock):
+class _StepClock(_Clock):
+    """An open step's clock, read from the runtime's step (``clock_sources``) of an open case whose
+    clock is not stopped; its department is the step's, else the case's."""
+
+    group = "task"
+    subject_path = "pk"
+
+    def rows(self, today):
+        from .clock_sources import TaskClockSource
+
+        return TaskClockSource.objects.filter(state="open", case__state__in=OPEN_CASE_STATES,
+                                              case__paused_since__isnull=True).annotate(
+            channel=F("case__channel"),
+            sv_left=ExpressionWrapper(F("due_ord__ordinal") - _today_ordinal(today), output_field=IntegerField()))
+
+    def department_expr(self):
+        return Coalesce(F("department_id"), F("case__department_id"))
+
+
+class PreReviewClock(_StepClock):
     key = "pre_review_clock"
     label = "网上预审时限"
     subject = Subject.TASK
-    group = "task"
     practice = "pre_review"
 
     def scope(self):
         return Q(step_type__in=step_keys_where(accepts=True), channel="online")
 
 
-class CertificateClock(_Clock):
+class CertificateClock(_StepClock):
     key = "certificate_clock"
     label = "制证发证时限"
     subject = Subject.TASK
-    group = "task"
     practice = "certificate"
 
     def scope(self):
         return Q(step_type__in=step_keys_where(completion=True))
 
 
-class StepClock(_Clock):
+class StepClock(_StepClock):
     key = "step_clock"
     label = "环节时限"
     subject = Subject.TASK
-    group = "task"
     practice = "step"
 
     def scope(self):

@@ -564,3 +564,7 @@ class ItemRecord(models.Model):
     @property
     def satisfaction_rate(self) -> float | None:
         return round(100 * self.satisfied / self.ratings, 1) if self.ratings else None
+
+
+# The runtime's cases and steps as the clocks read them (read-only views, no table of their own).
+from .clock_sources import CaseClockSource, TaskClockSource  # noqa: E402, F401
