@@ -180,9 +180,12 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
 
 def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, top: int, part: CaseRange
                  ) -> KindResult:
-    """A clock kind over all its rows (of the partition ``part``): the levels are computed once, by
-    the compiled query, into a temporary table keyed by subject; resolving, escalating and raising
-    are then three statements that look subjects up in it by key."""
+    """A clock kind over all its rows (of the partition ``part``), in the shape of one upsert: the
+    levels are computed once, by the compiled query, into a temporary table keyed by subject beside
+    the level of the subject's open alert (a join on the one-open-alert index); then one statement
+    each resolves the alerts whose subject is no longer in it, escalates those whose level rose and
+    inserts the new ones, in subject order (the indexes are appended to, not scattered over). Only
+    rows that change are written: a repeated sweep writes nothing."""
     result = KindResult()
     qn = connection.ops.quote_name
     col = {name: qn(Alert._meta.get_field(name).column) for name in (
@@ -202,13 +205,15 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
         cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (subject BIGINT PRIMARY KEY, lvl INTEGER NOT NULL, "
-                       f"case_id BIGINT, department_id BIGINT NOT NULL)")
+                       f"case_id BIGINT, department_id BIGINT NOT NULL, old_lvl INTEGER)")
         try:
             if inner is not None:
-                cursor.execute(f"INSERT INTO {tmp} (subject, lvl, case_id, department_id) "
-                               f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department FROM ({inner}) sub "
-                               f"WHERE sub.sv_level > 0",
-                               params)
+                cursor.execute(f"INSERT INTO {tmp} (subject, lvl, case_id, department_id, old_lvl) "
+                               f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department, a.{col['level']} "
+                               f"FROM ({inner}) sub LEFT JOIN {alert} a ON a.{col['kind']} = %s "
+                               f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = sub.sv_subject "
+                               f"AND a.{col['resolved_at']} IS NULL WHERE sub.sv_level > 0",
+                               [*params, kind.key, kind.subject])
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {tmp}")  # autovacuum never sees a temporary table: plan by its real size
             cursor.execute(f"UPDATE {alert} SET {col['resolved_at']} = %s WHERE {mine} AND {in_part} AND NOT EXISTS "
@@ -216,20 +221,17 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
                            [at, kind.key, *part_params])
             result.resolved = max(cursor.rowcount, 0)
             cursor.execute(f"UPDATE {alert} SET {col['level']} = t.lvl, {col['escalated_at']} = %s FROM {tmp} t "
-                           f"WHERE t.subject = {alert}.{col['subject_id']} AND {alert}.{col['kind']} = %s "
-                           f"AND {alert}.{col['resolved_at']} IS NULL AND {alert}.{col['level']} < %s "
-                           f"AND {alert}.{col['level']} < t.lvl", [at, kind.key, int(top)])
+                           f"WHERE t.old_lvl < t.lvl AND t.old_lvl < %s AND t.subject = {alert}.{col['subject_id']} "
+                           f"AND {alert}.{col['kind']} = %s AND {alert}.{col['subject_type']} = %s "
+                           f"AND {alert}.{col['resolved_at']} IS NULL AND {alert}.{col['level']} < t.lvl",
+                           [at, int(top), kind.key, kind.subject])
             result.escalated = max(cursor.rowcount, 0)
-            # The subjects already alerted leave the table first: an INSERT whose own NOT EXISTS reads
-            # the table it writes scans the rows it has just added (invisible to it) again and again.
-            cursor.execute(f"DELETE FROM {tmp} WHERE EXISTS (SELECT 1 FROM {alert} a WHERE a.{col['kind']} = %s "
-                           f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = {tmp}.subject "
-                           f"AND a.{col['resolved_at']} IS NULL)", [kind.key, kind.subject])
             columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
                                                  "first_level", "raised_at", "raised_on", "detail", "notified_level"))
+            # ON CONFLICT: a concurrent sweep of the same rows raised it meanwhile (SQLite's parser needs the WHERE)
             cursor.execute(
                 f"INSERT INTO {alert} ({columns}) SELECT %s, %s, t.subject, t.case_id, t.department_id, t.lvl, t.lvl, "
-                f"%s, %s, %s, 0 FROM {tmp} t WHERE 1 = 1 ON CONFLICT DO NOTHING",  # WHERE: SQLite's parser needs one
+                f"%s, %s, %s, 0 FROM {tmp} t WHERE t.old_lvl IS NULL ORDER BY t.subject ON CONFLICT DO NOTHING",
                 [kind.key, kind.subject, at, on, kind.label])
             result.raised = max(cursor.rowcount, 0)
         finally:
