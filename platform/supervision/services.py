@@ -26,7 +26,7 @@ from core.errors import AccessDenied, Conflict, InvalidInput, PlatformError
 from rules import compile_to_q
 from runtime.models import Task, TaskState
 
-from . import clockrows
+from . import clockrows, dashboard_snapshot
 from .access import is_supervisor, may_answer_for
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
@@ -388,6 +388,9 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
     if not kinds and part.takes_caseless:  # item-wide alerts: judged by the partition of no case
         definitions_alert(skipped=result.skipped, now=now, today=today)
+    if not kinds:  # the dashboard's figures as this sweep (or partition, the last to end) left them
+        dashboard_snapshot.refresh(now=now, today=today)
+        say("监察大屏统计已更新")
     for skipped in result.skipped:
         say(f"已跳过的规则：{skipped}")
     if notify:
