@@ -112,6 +112,11 @@ class RuleKind(ABC):
     def department_expr(self):
         return F(self.department_path)
 
+    def narrow(self, rows: QuerySet, *, cases, part) -> QuerySet:
+        """``rows`` less those that cannot hold whatever their values (a cheap pre-selection when
+        every row is judged; ``cases``: the ids judged, None for all)."""
+        return rows
+
     def expand(self) -> list[RuleKind]:
         """The kinds the sweep judges for this one (itself; a kind whose rules come from the
         items' rule sets makes one per rule)."""
@@ -475,6 +480,15 @@ class MissingMaterials(Anomaly):
 
     def scope(self):
         return Q(state__in=OPEN_CASE_STATES)
+
+    def narrow(self, rows, *, cases, part):
+        from .materials import incomplete_cases
+
+        if cases is not None:  # a few changed cases: judged one by one
+            return rows
+        candidates = incomplete_cases(versions_in_use(), open_states=OPEN_CASE_STATES, alert_kind=self.key,
+                                      part=None if part is None or part.whole else part)
+        return rows if candidates is None else rows.filter(pk__in=candidates)
 
 
 class ActorWithoutRole(Anomaly):

@@ -135,7 +135,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
         return result
     part = part or CaseRange()
     open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
-    rows = kind.rows(today)
+    rows = kind.narrow(kind.rows(today), cases=cases, part=part)
     if not part.whole:
         rows = rows.filter(part.q(kind.case_path))
         open_alerts = open_alerts.filter(part.q("case_id"))
