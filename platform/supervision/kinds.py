@@ -451,6 +451,9 @@ class LogChainBroken(Anomaly):
             sv_log_broken=Exists(LogCheck.objects.filter(case=OuterRef("pk"), ok=False)))
 
 
+MANY_CANDIDATES = 20_000  # cases short of a material named in the query; more: a subquery
+
+
 class MissingMaterials(Anomaly):
     """A case accepted while a material its item requires for its form data is missing
     (``materials.missing_count``: the runtime's material check, as one expression)."""
@@ -488,7 +491,15 @@ class MissingMaterials(Anomaly):
             return rows
         candidates = incomplete_cases(versions_in_use(), open_states=OPEN_CASE_STATES, alert_kind=self.key,
                                       part=None if part is None or part.whole else part)
-        return rows if candidates is None else rows.filter(pk__in=candidates)
+        if candidates is None:
+            return rows
+        from django.db import connection
+
+        # Fetched first: given as a subquery, the planner may judge every case before joining it.
+        with connection.cursor() as cursor:
+            cursor.execute(f"{candidates.sql} LIMIT {MANY_CANDIDATES + 1}", candidates.params)
+            ids = [row[0] for row in cursor.fetchall()]
+        return rows.filter(pk__in=candidates) if len(ids) > MANY_CANDIDATES else rows.filter(pk__in=ids)
 
 
 class ActorWithoutRole(Anomaly):
