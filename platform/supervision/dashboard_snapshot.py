@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
+
+ONE = 1  # the one row's key
 
 
 class DashboardSnapshot(models.Model):
@@ -60,10 +62,13 @@ def refresh(*, now: dt.datetime, today: dt.date) -> DashboardSnapshot:
             "external": [[r.department, r.open, r.overdue, r.closed] for r in figures.external],
             "time_left": [list(pair) for pair in figures.time_left], "trend": figures.trend,
             "on_time": [list(row) for row in figures.on_time], "days_used": [list(row) for row in figures.days_used]}
-    snapshot = DashboardSnapshot.objects.order_by("pk").first() or DashboardSnapshot()
-    snapshot.taken_at, snapshot.on, snapshot.figures = now, today, data
-    snapshot.save()
-    DashboardSnapshot.objects.exclude(pk=snapshot.pk).delete()
+    values = {"taken_at": now, "on": today, "figures": data}
+    try:
+        with transaction.atomic():
+            snapshot, _ = DashboardSnapshot.objects.update_or_create(pk=ONE, defaults=values)
+    except IntegrityError:  # two partitions ending at once both made the first row: the other won
+        DashboardSnapshot.objects.filter(pk=ONE).update(**values)
+        snapshot = DashboardSnapshot.objects.get(pk=ONE)
     return snapshot
 
 
@@ -71,7 +76,7 @@ def latest(*, today: dt.date) -> Figures:
     """The last sweep's figures, or (no sweep yet) the figures counted now."""
     from .selectors import DepartmentRow, ExternalRow
 
-    snapshot = DashboardSnapshot.objects.order_by("-taken_at").first()
+    snapshot = DashboardSnapshot.objects.filter(pk=ONE).first()
     if snapshot is None:
         return count(today=today)
     f = snapshot.figures
