@@ -40,6 +40,8 @@ class Figures:
     trend: dict
     on_time: list[tuple[str, int, int]]
     days_used: list[tuple[str, float]]
+    # the latest yellow and red cards and anomalies (ids, most serious and newest first)
+    recent: list[int]
     taken_at: dt.datetime | None = None
 
 
@@ -51,7 +53,8 @@ def count(*, today: dt.date) -> Figures:
                    external=selectors.external_cases_by_department(today),
                    time_left=selectors.time_left_map(today), trend=selectors.card_trend(today),
                    on_time=selectors.on_time_by_department(today),
-                   days_used=selectors.working_days_used_by_item(today))
+                   days_used=selectors.working_days_used_by_item(today),
+                   recent=list(selectors.recent_alerts().values_list("pk", flat=True)))
 
 
 def refresh(*, now: dt.datetime, today: dt.date) -> DashboardSnapshot:
@@ -61,7 +64,8 @@ def refresh(*, now: dt.datetime, today: dt.date) -> DashboardSnapshot:
                               for row in figures.by_department],
             "external": [[r.department, r.open, r.overdue, r.closed] for r in figures.external],
             "time_left": [list(pair) for pair in figures.time_left], "trend": figures.trend,
-            "on_time": [list(row) for row in figures.on_time], "days_used": [list(row) for row in figures.days_used]}
+            "on_time": [list(row) for row in figures.on_time], "days_used": [list(row) for row in figures.days_used],
+            "recent": figures.recent}
     values = {"taken_at": now, "on": today, "figures": data}
     try:
         with transaction.atomic():
@@ -70,6 +74,13 @@ def refresh(*, now: dt.datetime, today: dt.date) -> DashboardSnapshot:
         DashboardSnapshot.objects.filter(pk=ONE).update(**values)
         snapshot = DashboardSnapshot.objects.get(pk=ONE)
     return snapshot
+
+
+def cards(figures: Figures):
+    """The latest cards the figures name, as they are now (one resolved since is left out)."""
+    from .selectors import latest_cards
+
+    return latest_cards(figures.recent)
 
 
 def latest(*, today: dt.date) -> Figures:
@@ -85,4 +96,4 @@ def latest(*, today: dt.date) -> Figures:
                    external=[ExternalRow(*row) for row in f["external"]],
                    time_left=[tuple(pair) for pair in f["time_left"]], trend=f["trend"],
                    on_time=[tuple(row) for row in f["on_time"]], days_used=[tuple(row) for row in f["days_used"]],
-                   taken_at=snapshot.taken_at)
+                   recent=f.get("recent", []), taken_at=snapshot.taken_at)

@@ -141,10 +141,10 @@ class Alert(models.Model):
         ]
         # No index on (kind, resolved_at): the sweep reads a kind's open alerts through the partial
         # unique index above (kind, … WHERE resolved_at IS NULL); a second index only cost every
-        # insert of a million-case first sweep.
-        indexes = [  # the dashboard's recent cards (selectors.recent_alerts): read in order, not sorted
-                   models.Index(fields=["-level", "-raised_at"], condition=Q(resolved_at__isnull=True),
-                                name="supervision_alert_open_recent")]
+        # insert of a million-case first sweep. No index holds the level either: an escalation then
+        # changes no indexed column and, with the room the table leaves in its pages (fillfactor,
+        # migration 0014), rewrites the row in place without touching an index (a HOT update). The
+        # dashboard's latest cards are picked by the sweep (``dashboard_snapshot``).
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.kind} {self.subject_type}:{self.subject_id}"

@@ -147,8 +147,15 @@ def with_external_case(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 
 def recent_alerts(limit: int = 50) -> QuerySet[Alert]:
-    return with_external_case(open_alerts().filter(level__gte=Level.YELLOW)).select_related(
-        "case", "department").order_by("-level", "-raised_at")[:limit]
+    """The most serious and newest open cards (a sort of the open alerts: the sweep picks them once
+    for the dashboard, ``dashboard_snapshot``)."""
+    return open_alerts().filter(level__gte=Level.YELLOW).order_by("-level", "-raised_at", "-pk")[:limit]
+
+
+def latest_cards(ids: list[int]) -> QuerySet[Alert]:
+    """The alerts ``ids`` still open, with what the dashboard shows of them, in the cards' order."""
+    return with_external_case(open_alerts().filter(pk__in=ids)).select_related("case", "department").order_by(
+        "-level", "-raised_at", "-pk")
 
 
 def notifications_for(user) -> QuerySet[Notification]:

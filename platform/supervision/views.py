@@ -35,7 +35,7 @@ def dashboard(request):
         "levels": [Level(v) for v in Level.values],
         "taken_at": figures.taken_at,
         "by_department": figures.by_department,
-        "alerts": selectors.recent_alerts(),
+        "alerts": dashboard_snapshot.cards(figures),
         "external": figures.external,
         "time_left": figures.time_left,
         "charts": {

@@ -43,6 +43,8 @@ def test_the_dashboard_shows_the_last_sweeps_figures_and_when_they_were_taken(cl
     # the red card of the case, counted by the sweep, under its department
     table = _by_department(page)
     assert "江滨区市场监督管理局" in table and "暂无告警" not in table
+    # its red card among the latest cards, picked by the sweep
+    assert case.number in page.split('id="alerts"')[1].split("</table>")[0]
     # the running case is in the time-left map: 4 working days or more past its promised limit
     assert ">超期4个工作日以上</td><td class=\"n\">1<" in page
     # the figures are read from the snapshot, not counted from the cases
