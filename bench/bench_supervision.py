@@ -16,9 +16,9 @@ days so warnings, yellow and red cards all occur. Prints
 * ``BENCH supervision.sweep_speedup`` — naive time over the periodic sweep's time at 200 000 cases.
 
 At 1 000 000 open cases (PostgreSQL only: on SQLite a line says they are skipped), seeded set-based
-by ``bench/seed_sweep.py`` up to a million:
+by ``bench/seed_million.py`` up to a million, beside 250 000 closed ones:
 
-* ``BENCH supervision.seed_s.1m`` — the seeding's time;
+* ``BENCH supervision.seed_s.1m`` — the seeding's time (1 250 000 cases);
 * ``BENCH supervision.first_sweep_s.1m`` / ``sweep_s.1m`` / ``sweep_again_s.1m`` — as above;
 * ``BENCH supervision.sweep_s.1m.partitions_N`` (N = 1, 2, 4) — the same periodic sweep from the
   same starting alerts, as N disjoint partitions (``supervision.partitions``) judged at once on N
@@ -48,7 +48,8 @@ from zoneinfo import ZoneInfo  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import F  # noqa: E402
 
-TODAY = dt.date(2026, 10, 13)
+TODAY = dt.date(2026, 10, 13)  # the seed's today (seed_million.TODAY)
+CLOSED_FRACTION = 0.2
 NEXT = dt.date(2026, 10, 14)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -177,7 +178,7 @@ def scale_1m() -> None:
     import threading
 
     from runtime.models import Case
-    from seed_sweep import seed_cases
+    from seed_million import seed_cases
     from supervision import clockrows
     from supervision.models import Alert
     from supervision.partitions import plan
@@ -187,11 +188,12 @@ def scale_1m() -> None:
         print("1 000 000 件的巡查基准只在 PostgreSQL 上运行（设置 DATABASE_URL），SQLite 上跳过：supervision.*.1m", flush=True)
         return
     have = Case.objects.filter(state="in_progress").count()
-    started = time.perf_counter()
     if have < 1_000_000:  # (a database seeded by an earlier run is reused)
-        seed_cases(connection, 1_000_000 - have)
-        seeded = time.perf_counter() - started
-        print(f"已生成 {1_000_000 - have} 件在办件，共 1000000 件（集合式写入 {seeded:.1f} 秒）", flush=True)
+        # beside the open million, a quarter million closed ones (the sweep must not read them)
+        total = round((1_000_000 - have) / (1 - CLOSED_FRACTION))
+        seed_cases(connection, total, closed_fraction=CLOSED_FRACTION)
+        seeded = seed_cases.seconds
+        print(f"已生成 {total} 件办件（其中在办 {1_000_000 - have} 件），集合式写入 {seeded:.1f} 秒", flush=True)
         _setup.bench_line("supervision.seed_s.1m", seeded, "s")
     alert_table = connection.ops.quote_name(Alert._meta.db_table)
     with connection.cursor() as cursor:  # (delete() would load a million alerts to cascade)

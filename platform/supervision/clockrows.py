@@ -1,9 +1,14 @@
-"""Bringing ``ClockRow`` up to date from the runtime's rows, set-based (``INSERT … SELECT``).
+"""Bringing ``ClockRow`` up to date, set-based (``INSERT … SELECT``), and telling the sweep which
+cases changed since the last one.
+
+The clocks of cases and their steps are not copied: the sweep reads them from the runtime's rows
+(``clock_sources``). ``ClockRow`` holds the few other clocks — open special procedures, open
+orders, assigned complaints, running cases pushed in by departments' own systems.
 
 Which cases: those whose ``updated_at`` is not older than the last sync minus ``MARGIN`` (every
 runtime service saves the case, so a change to its clock, steps or special procedures shows as a
 newer ``updated_at``; the margin covers transactions that committed after the last sync began).
-Their rows are deleted and re-inserted from the runtime's current state, with deadlines turned
+Their special procedures' rows are deleted and re-inserted from the runtime's current state, with deadlines turned
 into working-day ordinals by the database through ``WorkdayOrdinal``. Orders are supervision's
 own and few: their rows are rebuilt every time. Cases pushed in by departments' own systems
 (``ExternalCase``) are brought up to date the same way, by their own ``updated_at`` (a push of the
@@ -36,12 +41,6 @@ def _c(model, name: str) -> str:
 def _ord(expr: str) -> str:
     return (f"(SELECT wo.{_c(WorkdayOrdinal, 'ordinal')} FROM {_t(WorkdayOrdinal)} wo "
             f"WHERE wo.{_c(WorkdayOrdinal, 'day')} = {expr})")
-
-
-def _ord_join(alias: str, expr: str) -> str:
-    """``LEFT JOIN`` of the ordinal of the day ``expr`` as ``<alias>.ordinal`` (null outside the
-    table): for the many rows of cases and steps, one hash join instead of an index probe a row."""
-    return (f"LEFT JOIN {_t(WorkdayOrdinal)} {alias} ON {alias}.{_c(WorkdayOrdinal, 'day')} = {expr}")
 
 
 def _columns() -> str:
@@ -98,7 +97,7 @@ def _sync(*, now: dt.datetime, full: bool) -> Changes:
             cursor.execute(f"TRUNCATE {_t(ClockRow)}" if connection.vendor == "postgresql"
                            else f"DELETE FROM {_t(ClockRow)}")
         if changes.full or changes.case_ids:
-            _insert_rows(cursor, c, cases, changed, params, open_states)
+            _insert_pauses(cursor, c, cases, changed, params, open_states)
         _sync_external(cursor, since)
         # open orders and assigned complaints (supervision's own; few): rebuilt whole
         _insert_orders(cursor)
@@ -109,28 +108,9 @@ def _sync(*, now: dt.datetime, full: bool) -> Changes:
     return changes
 
 
-def _insert_rows(cursor, c, cases, changed, params, open_states) -> None:
-    from runtime.models import UNJUDGED_PROCEDURES, Pause, Task
+def _insert_pauses(cursor, c, cases, changed, params, open_states) -> None:
+    from runtime.models import UNJUDGED_PROCEDURES, Pause
 
-    o = _c(WorkdayOrdinal, "ordinal")
-    # the case's own clock: accepted, running, not finished
-    cursor.execute(
-        f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
-        f"SELECT 'case', c.{c['id']}, c.{c['id']}, c.{c['department']}, c.{c['version']}, '', c.{c['channel']}, "
-        f"c.{c['promised_limit_days']}, c.{c['statutory_limit_days']}, wp.{o}, ws.{o} "
-        f"FROM {cases} c {_ord_join('wp', 'c.' + c['promised_due_on'])} {_ord_join('ws', 'c.' + c['statutory_due_on'])} "
-        f"WHERE {changed} AND c.{c['state']} = 'in_progress' AND c.{c['paused_since']} IS NULL "
-        f"AND c.{c['accepted_on']} IS NOT NULL", params)
-    # open steps of open cases whose clock is not stopped
-    t = {n: _c(Task, n) for n in ("id", "case", "department", "step_type", "state", "limit_days", "due_on")}
-    cursor.execute(
-        f"INSERT INTO {_t(ClockRow)} ({_columns()}) "
-        f"SELECT 'task', t.{t['id']}, c.{c['id']}, COALESCE(t.{t['department']}, c.{c['department']}), "
-        f"c.{c['version']}, t.{t['step_type']}, c.{c['channel']}, t.{t['limit_days']}, NULL, "
-        f"wt.{o}, NULL "
-        f"FROM {_t(Task)} t JOIN {cases} c ON c.{c['id']} = t.{t['case']} {_ord_join('wt', 't.' + t['due_on'])} "
-        f"WHERE {changed} AND t.{t['state']} = 'open' AND c.{c['state']} IN ({open_states}) "
-        f"AND c.{c['paused_since']} IS NULL", params)
     # open special procedures of open cases (not a correction's pause, the applicant's time, nor a
     # public notice's, which the scheduler ends: no one's limit)
     p = {n: _c(Pause, n) for n in ("id", "case", "ended_on", "expected_days", "expected_end_on", "procedure")}

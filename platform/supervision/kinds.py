@@ -124,6 +124,11 @@ class RuleKind(ABC):
     def department_expr(self):
         return F(self.department_path)
 
+    def narrow(self, rows: QuerySet, *, cases, part) -> QuerySet:
+        """``rows`` less those that cannot hold whatever their values (a cheap pre-selection when
+        every row is judged; ``cases``: the ids judged, None for all)."""
+        return rows
+
     def expand(self) -> list[RuleKind]:
         """The kinds the sweep judges for this one (itself; a kind whose rules come from the
         items' rule sets makes one per rule)."""
@@ -160,11 +165,20 @@ class _Clock(RuleKind):
         return [RuleGroup(Q(), levels)]
 
 
+def _today_ordinal(today: dt.date) -> Value:
+    return Value(ordinal_of(today), output_field=IntegerField())
+
+
 class CaseClock(_Clock):
+    """The case's own clock, read from the runtime's case (``clock_sources``): accepted, running,
+    not stopped by a special procedure."""
+
     key = "case_clock"
     label = "办件时限"
     subject = Subject.CASE
     group = "case"
+    subject_path = "pk"
+    case_path = "pk"
     variables = {"clock.days_left": _num("clock.days_left", "距承诺期限工作日"),
                  "clock.statutory_days_left": _num("clock.statutory_days_left", "距法定期限工作日"),
                  "clock.limit_days": _num("clock.limit_days", "承诺时限"),
@@ -185,18 +199,30 @@ class CaseClock(_Clock):
 
         return self.source or RuleSource()
 
+    def source_rows(self) -> QuerySet:
+        """The running clocks, before annotation: the runtime's accepted cases read in place."""
+        from .clock_sources import CaseClockSource
+
+        return CaseClockSource.objects.filter(state="in_progress", paused_since__isnull=True, accepted_on__isnull=False)
+
+    def deadlines(self) -> dict:
+        """Where ``source_rows`` keep the deadlines (working-day ordinals) and the limits."""
+        return {"due": F("promised_ord__ordinal"), "statutory_due": F("statutory_ord__ordinal"),
+                "limit": F("limit_days"), "statutory_limit": F("statutory_limit_days")}
+
+    def rows(self, today):
+        return self.shifted(self.source_rows(), **self.deadlines(), today=today)
+
+    def versions(self) -> list:
+        """The item versions whose rule sets may judge these rows."""
+        return versions_in_use()
+
     @staticmethod
     def levels_for(rules: dict) -> dict[int, dict]:
         """The item's effective rule set as level → json-logic (``designer.rulesets``)."""
         from designer.rulesets import level_rules
 
         return {CARD_LEVELS[name]: rule for name, rule in level_rules(rules).items()}
-
-    def rows(self, today):
-        from .models import ClockRow
-
-        return self.shifted(ClockRow.objects.filter(group=self.group), due=F("due_ord"), statutory_due=F("statutory_due_ord"),
-                            limit=F("limit_days"), statutory_limit=F("statutory_limit_days"), today=today)
 
     def shifted(self, rows: QuerySet, *, due, statutory_due, limit, statutory_limit, today) -> QuerySet:
         """``rows`` annotated with the clock's variables (``fields``) from the given deadlines (as
@@ -218,9 +244,7 @@ class CaseClock(_Clock):
                                 for name, expr in values.items()})
 
     def groups(self, today):
-        from .models import ClockRow
-
-        return self.groups_for(ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct())
+        return self.groups_for(self.versions())
 
     def groups_for(self, versions) -> list[RuleGroup]:
         """The rule groups of the cases of ``versions`` (ids; None for a pushed case whose item has
@@ -257,35 +281,67 @@ class ExternalCaseClock(CaseClock):
     label = "外部系统办件时限"
     subject = Subject.EXTERNAL_CASE
     group = "external"
+    subject_path = "subject_id"
+    case_path = "case_id"
+
+    def source_rows(self):
+        from .models import ClockRow
+
+        return ClockRow.objects.filter(group=self.group)
+
+    def deadlines(self):
+        return {"due": F("due_ord"), "statutory_due": F("statutory_due_ord"), "limit": F("limit_days"),
+                "statutory_limit": F("statutory_limit_days")}
+
+    def versions(self):
+        from .models import ClockRow
+
+        return list(ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct())
 
 
-class PreReviewClock(_Clock):
+class _StepClock(_Clock):
+    """An open step's clock, read from the runtime's step (``clock_sources``) of an open case whose
+    clock is not stopped; its department is the step's, else the case's."""
+
+    group = "task"
+    subject_path = "pk"
+
+    def rows(self, today):
+        from .clock_sources import TaskClockSource
+
+        return TaskClockSource.objects.filter(state="open", case__state__in=OPEN_CASE_STATES,
+                                              case__paused_since__isnull=True).annotate(
+            channel=F("case__channel"),
+            sv_left=ExpressionWrapper(F("due_ord__ordinal") - _today_ordinal(today), output_field=IntegerField()))
+
+    def department_expr(self):
+        return Coalesce(F("department_id"), F("case__department_id"))
+
+
+class PreReviewClock(_StepClock):
     key = "pre_review_clock"
     label = "网上预审时限"
     subject = Subject.TASK
-    group = "task"
     practice = "pre_review"
 
     def scope(self):
         return Q(step_type__in=step_keys_where(accepts=True), channel="online")
 
 
-class CertificateClock(_Clock):
+class CertificateClock(_StepClock):
     key = "certificate_clock"
     label = "制证发证时限"
     subject = Subject.TASK
-    group = "task"
     practice = "certificate"
 
     def scope(self):
         return Q(step_type__in=step_keys_where(completion=True))
 
 
-class StepClock(_Clock):
+class StepClock(_StepClock):
     key = "step_clock"
     label = "环节时限"
     subject = Subject.TASK
-    group = "task"
     practice = "step"
 
     def scope(self):
@@ -455,6 +511,9 @@ class LogChainBroken(Anomaly):
             sv_log_broken=Exists(LogCheck.objects.filter(case=OuterRef("pk"), ok=False)))
 
 
+MANY_CANDIDATES = 20_000  # cases short of a material named in the query; more: a subquery
+
+
 class MissingMaterials(Anomaly):
     """A case accepted while a material its item requires for its form data is missing
     (``materials.missing_count``: the runtime's material check, as one expression)."""
@@ -484,6 +543,23 @@ class MissingMaterials(Anomaly):
 
     def scope(self):
         return Q(state__in=OPEN_CASE_STATES)
+
+    def narrow(self, rows, *, cases, part):
+        from .materials import incomplete_cases
+
+        if cases is not None:  # a few changed cases: judged one by one
+            return rows
+        candidates = incomplete_cases(versions_in_use(), open_states=OPEN_CASE_STATES, alert_kind=self.key,
+                                      part=None if part is None or part.whole else part)
+        if candidates is None:
+            return rows
+        from django.db import connection
+
+        # Fetched first: given as a subquery, the planner may judge every case before joining it.
+        with connection.cursor() as cursor:
+            cursor.execute(f"{candidates.sql} LIMIT {MANY_CANDIDATES + 1}", candidates.params)
+            ids = [row[0] for row in cursor.fetchall()]
+        return rows.filter(pk__in=candidates) if len(ids) > MANY_CANDIDATES else rows.filter(pk__in=ids)
 
 
 class ActorWithoutRole(Anomaly):

@@ -219,9 +219,7 @@ def _open_impact(kind_class, source, today, current: Tally, proposed: Tally, cha
     otherwise. Two statements: the levels grouped with the open alerts, and the open alerts of
     clocks no longer running (resolved whatever the rules). Returns how many are treated otherwise."""
     kind = kind_class()
-    rows = kind_class(source, suffix="_new").shifted(
-        kind.rows(today), due=F("due_ord"), statutory_due=F("statutory_due_ord"), limit=F("limit_days"),
-        statutory_limit=F("statutory_limit_days"), today=today)
+    rows = kind_class(source, suffix="_new").shifted(kind.rows(today), **kind.deadlines(), today=today)
     judged = _both(kind_class, source, rows.filter(kind.scope()), today)
     try:
         inner, params = judged.annotate(

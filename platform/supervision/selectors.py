@@ -54,10 +54,8 @@ def counts_by_department() -> list[DepartmentRow]:
 
 
 def time_left_map(today: dt.date) -> list[tuple[str, int]]:
-    """Running cases (accepted, clock not stopped) by working days left to the promised limit, as
-    of the last sweep's clock rows."""
-    from .models import ClockRow
-    from .workday_index import ordinal_of
+    """Running cases (accepted, clock not stopped) by working days left to the promised limit."""
+    from .kinds import CaseClock
 
     whens = []
     for key, _label, lo, hi in TIME_LEFT_BUCKETS:
@@ -68,8 +66,7 @@ def time_left_map(today: dt.date) -> list[tuple[str, int]]:
             q &= Q(sv_left__lte=hi)
         whens.append(When(q, then=Value(key)))
     counts = dict(
-        ClockRow.objects.filter(group="case")
-        .annotate(sv_left=ExpressionWrapper(F("due_ord") - Value(ordinal_of(today)), output_field=IntegerField()))
+        CaseClock().rows(today)
         .annotate(bucket=Case(*whens, default=Value("unknown"))).values_list("bucket").annotate(n=Count("pk"))
         .order_by())
     return [(label, counts.get(key, 0)) for key, label, _lo, _hi in TIME_LEFT_BUCKETS]
@@ -150,8 +147,15 @@ def with_external_case(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 
 def recent_alerts(limit: int = 50) -> QuerySet[Alert]:
-    return with_external_case(open_alerts().filter(level__gte=Level.YELLOW)).select_related(
-        "case", "department").order_by("-level", "-raised_at")[:limit]
+    """The most serious and newest open cards (a sort of the open alerts: the sweep picks them once
+    for the dashboard, ``dashboard_snapshot``)."""
+    return open_alerts().filter(level__gte=Level.YELLOW).order_by("-level", "-raised_at", "-pk")[:limit]
+
+
+def latest_cards(ids: list[int]) -> QuerySet[Alert]:
+    """The alerts ``ids`` still open, with what the dashboard shows of them, in the cards' order."""
+    return with_external_case(open_alerts().filter(pk__in=ids)).select_related("case", "department").order_by(
+        "-level", "-raised_at", "-pk")
 
 
 def notifications_for(user) -> QuerySet[Notification]:

@@ -26,7 +26,7 @@ from core.errors import AccessDenied, Conflict, InvalidInput, PlatformError
 from rules import compile_to_q
 from runtime.models import Task, TaskState
 
-from . import clockrows
+from . import clockrows, dashboard_snapshot
 from .access import is_supervisor, may_answer_for
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
@@ -144,7 +144,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
         return result
     part = part or CaseRange()
     open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
-    rows = kind.rows(today)
+    rows = kind.narrow(kind.rows(today), cases=cases, part=part)
     if not part.whole:
         rows = rows.filter(part.q(kind.case_path))
         open_alerts = open_alerts.filter(part.q("case_id"))
@@ -188,9 +188,12 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
 
 def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, top: int, part: CaseRange
                  ) -> KindResult:
-    """A clock kind over all its rows (of the partition ``part``): the levels are computed once, by
-    the compiled query, into a temporary table keyed by subject; resolving, escalating and raising
-    are then three statements that look subjects up in it by key."""
+    """A clock kind over all its rows (of the partition ``part``), in the shape of one upsert: the
+    levels are computed once, by the compiled query, into a temporary table keyed by subject beside
+    the level of the subject's open alert (a join on the one-open-alert index); then one statement
+    each resolves the alerts whose subject is no longer in it, escalates those whose level rose and
+    inserts the new ones, in subject order (the indexes are appended to, not scattered over). Only
+    rows that change are written: a repeated sweep writes nothing."""
     result = KindResult()
     qn = connection.ops.quote_name
     col = {name: qn(Alert._meta.get_field(name).column) for name in (
@@ -210,13 +213,15 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
         cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (subject BIGINT PRIMARY KEY, lvl INTEGER NOT NULL, "
-                       f"case_id BIGINT, department_id BIGINT NOT NULL)")
+                       f"case_id BIGINT, department_id BIGINT NOT NULL, old_lvl INTEGER)")
         try:
             if inner is not None:
-                cursor.execute(f"INSERT INTO {tmp} (subject, lvl, case_id, department_id) "
-                               f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department FROM ({inner}) sub "
-                               f"WHERE sub.sv_level > 0",
-                               params)
+                cursor.execute(f"INSERT INTO {tmp} (subject, lvl, case_id, department_id, old_lvl) "
+                               f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department, a.{col['level']} "
+                               f"FROM ({inner}) sub LEFT JOIN {alert} a ON a.{col['kind']} = %s "
+                               f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = sub.sv_subject "
+                               f"AND a.{col['resolved_at']} IS NULL WHERE sub.sv_level > 0",
+                               [*params, kind.key, kind.subject])
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {tmp}")  # autovacuum never sees a temporary table: plan by its real size
             cursor.execute(f"UPDATE {alert} SET {col['resolved_at']} = %s WHERE {mine} AND {in_part} AND NOT EXISTS "
@@ -224,20 +229,17 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, to
                            [at, kind.key, *part_params])
             result.resolved = max(cursor.rowcount, 0)
             cursor.execute(f"UPDATE {alert} SET {col['level']} = t.lvl, {col['escalated_at']} = %s FROM {tmp} t "
-                           f"WHERE t.subject = {alert}.{col['subject_id']} AND {alert}.{col['kind']} = %s "
-                           f"AND {alert}.{col['resolved_at']} IS NULL AND {alert}.{col['level']} < %s "
-                           f"AND {alert}.{col['level']} < t.lvl", [at, kind.key, int(top)])
+                           f"WHERE t.old_lvl < t.lvl AND t.old_lvl < %s AND t.subject = {alert}.{col['subject_id']} "
+                           f"AND {alert}.{col['kind']} = %s AND {alert}.{col['subject_type']} = %s "
+                           f"AND {alert}.{col['resolved_at']} IS NULL AND {alert}.{col['level']} < t.lvl",
+                           [at, int(top), kind.key, kind.subject])
             result.escalated = max(cursor.rowcount, 0)
-            # The subjects already alerted leave the table first: an INSERT whose own NOT EXISTS reads
-            # the table it writes scans the rows it has just added (invisible to it) again and again.
-            cursor.execute(f"DELETE FROM {tmp} WHERE EXISTS (SELECT 1 FROM {alert} a WHERE a.{col['kind']} = %s "
-                           f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = {tmp}.subject "
-                           f"AND a.{col['resolved_at']} IS NULL)", [kind.key, kind.subject])
             columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
                                                  "first_level", "raised_at", "raised_on", "detail", "notified_level"))
+            # ON CONFLICT: a concurrent sweep of the same rows raised it meanwhile (SQLite's parser needs the WHERE)
             cursor.execute(
                 f"INSERT INTO {alert} ({columns}) SELECT %s, %s, t.subject, t.case_id, t.department_id, t.lvl, t.lvl, "
-                f"%s, %s, %s, 0 FROM {tmp} t WHERE 1 = 1 ON CONFLICT DO NOTHING",  # WHERE: SQLite's parser needs one
+                f"%s, %s, %s, 0 FROM {tmp} t WHERE t.old_lvl IS NULL ORDER BY t.subject ON CONFLICT DO NOTHING",
                 [kind.key, kind.subject, at, on, kind.label])
             result.raised = max(cursor.rowcount, 0)
         finally:
@@ -394,6 +396,9 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
     if not kinds and part.takes_caseless:  # item-wide alerts: judged by the partition of no case
         definitions_alert(skipped=result.skipped, now=now, today=today)
+    if not kinds:  # the dashboard's figures as this sweep (or partition, the last to end) left them
+        dashboard_snapshot.refresh(now=now, today=today)
+        say("监察大屏统计已更新")
     for skipped in result.skipped:
         say(f"已跳过的规则：{skipped}")
     if notify:

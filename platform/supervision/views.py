@@ -14,7 +14,7 @@ from core.errors import AccessDenied, PlatformError
 from core.paging import page_of
 from workdays import working_days_between
 
-from . import charts, joint, selectors, services
+from . import charts, dashboard_snapshot, joint, selectors, services
 from .access import is_supervisor, require_staff, require_supervisor
 from .models import Complaint, Level, Notification, SupervisionOrder
 
@@ -30,21 +30,19 @@ def _guard(check, user) -> None:
 def dashboard(request):
     """效能办监察大屏: live counts by department and level, the time-left map, charts, cards."""
     _guard(require_supervisor, request.user)
-    today = timezone.localdate()
-    time_left = selectors.time_left_map(today)
-    on_time = selectors.on_time_by_department(today)
-    days_used = selectors.working_days_used_by_item(today)
+    figures = dashboard_snapshot.latest(today=timezone.localdate())  # kept by the last sweep
     return render(request, "supervision/dashboard.html", {
         "levels": [Level(v) for v in Level.values],
-        "by_department": selectors.counts_by_department(),
-        "alerts": selectors.recent_alerts(),
-        "external": selectors.external_cases_by_department(today),
-        "time_left": time_left,
+        "taken_at": figures.taken_at,
+        "by_department": figures.by_department,
+        "alerts": dashboard_snapshot.cards(figures),
+        "external": figures.external,
+        "time_left": figures.time_left,
         "charts": {
-            "trend": charts.card_trend_svg(selectors.card_trend(today)),
-            "time_left": charts.time_left_svg(time_left),
-            "on_time": charts.on_time_svg(on_time),
-            "days_used": charts.days_used_svg(days_used),
+            "trend": charts.card_trend_svg(figures.trend),
+            "time_left": charts.time_left_svg(figures.time_left),
+            "on_time": charts.on_time_svg(figures.on_time),
+            "days_used": charts.days_used_svg(figures.days_used),
         },
     })
 

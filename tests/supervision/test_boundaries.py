@@ -98,19 +98,52 @@ GROUP = {"pre_review_clock": ("task", "accept", "online"), "certificate_clock": 
 LEVEL = {1: "W", 2: "Y", 3: "R"}
 
 
+def _runtime_rows(group, step_type, channel, rows, today, unit) -> list[int]:
+    """Cases (or one open step each) of an item with no rules of its own (the district defaults),
+    accepted, their deadlines the working days ``rows`` say from ``today``: the case and step clocks
+    are read from the runtime's rows themselves. Returns the subjects' ids in order."""
+    import workdays
+    from accounts.models import Applicant
+    from runtime.models import Case, Task
+
+    def due(left):
+        return workdays.add_working_days(today, left).value if left else today
+
+    item = factories.publish(factories.definition(promised=5, statutory=10))
+    now = timezone.now()
+    cases = Case.objects.bulk_create(
+        Case(number=f"BOUNDARY-{i}", verification_code="000000", item=item, version=item.current_version,
+             unit_code=item.code, unit_name=item.name, department=item.department, applicant=Applicant.objects.first(),
+             channel=channel, form_data={}, state="in_progress", submitted_at=now, received_on=today,
+             acceptance_due_on=today, accepted_on=today, promised_limit_days=5, statutory_limit_days=10,
+             promised_due_on=due(left), statutory_due_on=due(statutory))
+        for i, (left, statutory) in enumerate(rows))
+    if group == "case":
+        return [c.pk for c in cases]
+    tasks = Task.objects.bulk_create(
+        Task(case=c, step_key=step_type, step_name="环节", step_type=step_type, role="handler", department_id=unit,
+             state="open", opened_at=now, opened_on=today, limit_days=5, due_on=due(left))
+        for c, (left, _statutory) in zip(cases, rows, strict=True))
+    return [t.pk for t in tasks]
+
+
 def _judge(key, rows, today):
     register_rule_kinds()
     ensure_index()
     group, step_type, channel = GROUP[key]
     unit = Department.objects.get(code="JB-SCJG").pk
     base = ordinal_of(today)
-    ClockRow.objects.bulk_create(
-        ClockRow(group=group, subject_id=i + 1, department_id=unit, step_type=step_type, channel=channel, limit_days=5,
-                 statutory_limit_days=10, due_ord=base + left, statutory_due_ord=base + statutory)
-        for i, (left, statutory) in enumerate(rows))
+    if group in ("case", "task"):
+        subjects = _runtime_rows(group, step_type, channel, rows, today, unit)
+    else:
+        ClockRow.objects.bulk_create(
+            ClockRow(group=group, subject_id=i + 1, department_id=unit, step_type=step_type, channel=channel,
+                     limit_days=5, statutory_limit_days=10, due_ord=base + left, statutory_due_ord=base + statutory)
+            for i, (left, statutory) in enumerate(rows))
+        subjects = [i + 1 for i in range(len(rows))]
     judge_kind(rule_kinds.get(key), today=today, now=timezone.now())
     got = dict(Alert.objects.filter(kind=key, resolved_at__isnull=True).values_list("subject_id", "level"))
-    return [LEVEL.get(got.get(i + 1), "—") for i in range(len(rows))]
+    return [LEVEL.get(got.get(subject), "—") for subject in subjects]
 
 
 @pytest.mark.parametrize(("key", "table"), CLOCKS, ids=[k for k, _ in CLOCKS])

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_role_archivist'),
         ('runtime', '0014_case_list_indexes'),
-        ('supervision', '0011_item_record'),
+        ('supervision', '0014_alert_escalates_in_place'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
