@@ -31,3 +31,19 @@ def package_build(*, case_id: int) -> ArchivePackage | None:
     record.file.save(f"{case.number}.zip", ContentFile(built.content), save=False)
     record.save()
     return record
+
+
+PENDING_BATCH = 200  # cases archived by one run of the duty; the next run takes the rest
+
+
+def packages_pending(*, limit: int = PENDING_BATCH) -> int:
+    """Archive up to ``limit`` ended cases without a package, the longest ended first; each in its
+    own transaction, so one that fails leaves the others archived. Returns how many were archived."""
+    pending = (Case.objects.filter(state__in=package.ENDED_STATES, archive__isnull=True)
+               .order_by("updated_at", "pk").values_list("pk", flat=True)[:limit])
+    done = 0
+    for case_id in list(pending):
+        with transaction.atomic():
+            if package_build(case_id=case_id) is not None:
+                done += 1
+    return done

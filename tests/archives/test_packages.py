@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from archives.models import ArchivePackage
 from archives.package import LOG, MANIFEST
-from archives.services import package_build
+from archives.services import package_build, packages_pending
 from archives.verify import verify_package
 from runtime import services
 from runtime.models import CaseState
@@ -34,6 +34,7 @@ def _deliver(demo, item, capture):
     with capture(execute=True):
         case = act(demo.clerk, case, "complete", "", method="邮寄")
     assert case.state == CaseState.DELIVERED
+    assert packages_pending() == 1  # the duty archives it (not the request that delivered it)
     return case
 
 
@@ -94,6 +95,7 @@ def test_withdrawn_and_refused_cases_are_archived_open_ones_are_not(demo, item, 
         withdrawn = services.case_withdraw(actor=demo.zhangsan, case=submit(demo, item), reason="不再经营")
         refused = act(demo.clerk, submit(demo, item), "reject", "不属于本机关职权范围")
         still_open = submit(demo, item)
+    assert packages_pending() == 2
     assert set(ArchivePackage.objects.values_list("case__number", flat=True)) == {withdrawn.number, refused.number}
     assert package_build(case_id=still_open.pk) is None
 
