@@ -6,7 +6,8 @@
 #
 #   bench/same_sitting.sh            # writes var/bench/sitting-<UTC stamp>/ and prints summary.md
 #
-# Env: PEERS_DIR (default ../shared/peers), SKIP_PEERS=1, SKIP_ANCHOR=1, SKIP_SQLITE=1, SKIP_PG=1.
+# Env: PEERS_DIR (default ../shared/peers), SKIP_PEERS=1, SKIP_ANCHOR=1, SKIP_SQLITE=1, SKIP_PG=1,
+# SQLITE_BENCH_ONLY / PG_BENCH_ONLY (passed as BENCH_ONLY to that run of `make bench`).
 # The summary states date, commit, machine and the load average before each part, so a figure copied
 # into docs/ carries where it came from; a figure taken at a load average above ~0.5 is not a result.
 set -euo pipefail
@@ -65,13 +66,13 @@ fi
 
 # --- 3. make bench on SQLite, then on PostgreSQL ---
 if [ "${SKIP_SQLITE:-0}" != 1 ]; then
-  note "- make bench (SQLite): started at $(date -u +%H:%M:%S), load $(load)"
-  (cd "$ROOT" && make bench) > "$OUT/bench-sqlite.txt" 2>&1 || note "- make bench (SQLite) failed (see bench-sqlite.txt)"
+  note "- make bench (SQLite${SQLITE_BENCH_ONLY:+, only $SQLITE_BENCH_ONLY}): started at $(date -u +%H:%M:%S), load $(load)"
+  (cd "$ROOT" && BENCH_ONLY="${SQLITE_BENCH_ONLY:-}" make bench) > "$OUT/bench-sqlite.txt" 2>&1 || note "- make bench (SQLite) failed (see bench-sqlite.txt)"
 fi
 if [ "${SKIP_PG:-0}" != 1 ]; then
   createdb -h 127.0.0.1 -p "$PORT" -U postgres bench
-  note "- make bench (PostgreSQL): started at $(date -u +%H:%M:%S), load $(load)"
-  (cd "$ROOT" && DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/bench" make bench) > "$OUT/bench-postgresql.txt" 2>&1 \
+  note "- make bench (PostgreSQL${PG_BENCH_ONLY:+, only $PG_BENCH_ONLY}): started at $(date -u +%H:%M:%S), load $(load)"
+  (cd "$ROOT" && BENCH_ONLY="${PG_BENCH_ONLY:-}" DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/bench" make bench) > "$OUT/bench-postgresql.txt" 2>&1 \
     || note "- make bench (PostgreSQL) failed (see bench-postgresql.txt)"
 fi
 note "- ended at $(date -u +%H:%M:%S), load $(load)"
