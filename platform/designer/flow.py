@@ -192,7 +192,7 @@ def unit_flow(doc: dict, unit: dict, *, problems: dict | None = None, unit_prefi
     def lines(step: dict) -> list[str]:
         row = step_words(step, names=names, variables=variables, departments=departments)
         found = [" · ".join(x for x in (row["role"], row["department"]) if x)]
-        if row["limit_days"] != "":
+        if row["limit_days"] not in ("", 0):  # 0: a step outside the clock (a special procedure says its own days)
             found.append(f"时限{row['limit_days']}个工作日")
         if row["return_to"]:
             found.append(f"可退回到：{row['return_to']}")
