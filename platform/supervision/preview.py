@@ -30,7 +30,7 @@ from django.utils import timezone
 from core.errors import AccessDenied, InvalidInput
 
 from .access import is_supervisor
-from .kinds import CaseClock, ExternalCaseClock
+from .kinds import CaseClock, ExternalCaseClock, ItemAnomalies, ItemAnomaly, VersionGroup
 from .models import Alert, Level, WorkdayOrdinal
 from .rule_sources import LimitShift, RuleSource
 from .services import level_expression, level_queries, sweep_prepare
@@ -134,6 +134,7 @@ class AlertChange:
     open_level: int  # its open alert's level (0: none)
     current: int  # the level by the rules in force (0: none)
     proposed: int  # the level by the drafted rules
+    label: str = ""  # the anomaly condition's name (item anomalies, whose kind is "item:<key>")
 
     @property
     def action(self) -> str:
@@ -189,6 +190,7 @@ def impact_preview(*, actor, change: Change, today: dt.date | None = None,
         current, proposed, changes, changed = Tally(), Tally(), [], 0
         for kind_class in PREVIEWED_KINDS:
             changed += _open_impact(kind_class, change.source, today, current, proposed, changes)
+        changed += _anomaly_impact(change, today, current, proposed, changes)
         months = _past_cards(change.source, period) if period else []
         transaction.set_rollback(True)
     return Preview(change, today, current, proposed, changes, changed, months, period)
@@ -270,6 +272,65 @@ def _open_impact(kind_class, source, today, current: Tally, proposed: Tally, cha
     for row in stopped:
         for tally in (current, proposed):
             tally.add(row["department_id"], "resolved", row["level"], row["n"])
+    return differ
+
+
+def _anomaly_impact(change: Change, today, current: Tally, proposed: Tally, changes: list) -> int:
+    """An item's changed anomaly conditions (added, removed or changed ``anomalies`` entries) over
+    the steps of its open cases: for each changed key, the in-force ``item:<key>`` kind the sweep
+    judges (``ItemAnomalies.expand``) beside the drafted condition as an ``ItemAnomaly`` of the same
+    key, both compiled by ``level_queries``; an open alert is resolved when its condition no longer
+    holds, one raised where it holds and none is open (``judge_kind``). Returns how many differ."""
+    if change.item is None or change.source.item_rules is None:
+        return 0
+    from designer.models import ItemVersion
+    from designer.selectors import effective_supervision_rules
+
+    item = change.item
+    old = {a["key"]: a for a in effective_supervision_rules(item.current_version.document).get("anomalies", [])}
+    new = {a["key"]: a for a in effective_supervision_rules(item.definition).get("anomalies", [])}
+    keys = sorted(k for k in old.keys() | new.keys()
+                  if old.get(k, {}).get("condition") != new.get(k, {}).get("condition"))
+    if not keys:
+        return 0
+    versions = tuple(ItemVersion.objects.filter(item=item).values_list("pk", flat=True))
+    in_force = {kind.key: kind for kind in ItemAnomalies().expand()}
+    open_cases = Q(case__version_id__in=versions, case__completed_on__isnull=True)
+    differ = 0
+    for key in keys:
+        entry = new.get(key) or old[key]
+        drafted = ItemAnomaly(key, entry["name"], [VersionGroup(
+            Q(state="done", case__version_id__in=versions), {Level.ANOMALY: new[key]["condition"]}, versions=versions,
+        )] if key in new else [])
+        kind = in_force.get(drafted.key)
+        levels = {}
+        for name, judged in (("sv_now", kind), ("sv_new", drafted)):
+            compiled, broken = level_queries(judged, today) if judged else ({}, [])
+            if broken and judged is drafted:
+                raise InvalidInput("修改后的异常条件无法执行：" + "；".join(reason for _g, reason in broken),
+                                   details={"supervision.anomalies": [reason for _g, reason in broken]})
+            levels[name] = level_expression(compiled) if compiled else Value(0, output_field=IntegerField())
+        rows = (drafted.rows(today).filter(open_cases).annotate(**levels)
+                .filter(Q(sv_now__gt=0) | Q(sv_new__gt=0))
+                .annotate(sv_department=drafted.department_expr())
+                .values_list(drafted.subject_path, drafted.case_path, "sv_department", "sv_now", "sv_new"))
+        subjects = {subject: [case, department, now_level, new_level, 0]
+                    for subject, case, department, now_level, new_level in rows}
+        alerts = Alert.objects.filter(open_cases, kind=drafted.key, resolved_at__isnull=True)
+        for subject, case, department, level in alerts.values_list("subject_id", "case_id", "department_id", "level"):
+            subjects.setdefault(subject, [case, department, 0, 0, 0])[4] = level
+        for subject, (case, department, now_level, new_level, open_level) in sorted(subjects.items()):
+            for tally, level in ((current, now_level), (proposed, new_level)):
+                action, shown = outcome(open_level, level)
+                if action:
+                    tally.add(department, action, shown, 1)
+                if action != "resolved" and shown:
+                    tally.add(department, "open", shown, 1)
+            if outcome(open_level, now_level) != outcome(open_level, new_level):
+                differ += 1
+                if len(changes) < LIST_LIMIT:
+                    changes.append(AlertChange(drafted.key, subject, case, department, open_level, now_level,
+                                               new_level, drafted.label))
     return differ
 
 

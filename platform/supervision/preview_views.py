@@ -47,6 +47,8 @@ def shown(result: preview.Preview) -> dict:
     from runtime.models import Case
 
     levels = [Level(v) for v in preview.CARD_LEVELS]
+    if any(lv == Level.ANOMALY for t in (result.current.total, result.proposed.total) for _a, lv in t):
+        levels.append(Level.ANOMALY)  # an item's changed anomaly conditions
     actions = list(preview.ACTIONS.items())
     totals = [{"level": lv, "cells": [(result.current.total[(a, lv)], result.proposed.total[(a, lv)]) for a, _ in actions]}
               for lv in levels]
@@ -63,7 +65,7 @@ def shown(result: preview.Preview) -> dict:
     external = dict(ExternalCase.objects.filter(pk__in=[c.subject_id for c in result.changes if not c.case_id])
                     .values_list("pk", "number"))
     changes = [{"number": numbers.get(c.case_id) if c.case_id else f"外部系统办件 {external.get(c.subject_id, '')}",
-                "link": bool(c.case_id), "kind": KIND_WORDS.get(c.kind, c.kind), "department": names.get(c.department_id, "—"),
+                "link": bool(c.case_id), "kind": c.label or KIND_WORDS.get(c.kind, c.kind), "department": names.get(c.department_id, "—"),
                 "open": Level(c.open_level).label if c.open_level else "无", "current": _in_words(c.open_level, c.current),
                 "proposed": _in_words(c.open_level, c.proposed)} for c in result.changes]
     cards = (Level.YELLOW, Level.RED)

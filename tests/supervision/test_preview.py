@@ -226,3 +226,58 @@ def test_item_page_previews_the_working_copy(demo, limits_item, cases, frozen, s
     designer_services.item_submit_for_review(actor=None, item=limits_item, note="缩短承诺时限")
     assert "impact-preview-link" in client.get(f"/designer/items/{limits_item.code}/").content.decode()
     assert "审核通过并发布" in client.get(f"/supervision/preview/items/{limits_item.code}/").content.decode()
+
+
+def test_item_anomaly_condition_change_preview(demo, frozen, sweep):
+    """The item's working copy adds an anomaly condition that holds on the acceptance of two open
+    cases (W and B, accepted "after correction") and changes one that held on every acceptance so
+    that it holds on none: the preview lists the two raised and the four resolved — exactly what the
+    sweep does once the change is published (and the open cases follow the new version) — and writes
+    nothing."""
+    from runtime.models import Task
+
+    doc = factories.definition(promised=5, statutory=8)
+    doc["supervision"] = {"anomalies": [{"key": "every_acceptance", "name": "每次受理",
+                                         "condition": {"==": [{"var": "step.type"}, "accept"]}}]}
+    item = factories.publish(doc)
+    cases = {name: _case(demo, item, frozen, name, day) for name, day in (
+        ("A", "2026-11-20"), ("W", "2026-11-17"), ("B", "2026-11-12"), ("Y", "2026-11-10"))}
+    Task.objects.filter(case__in=[cases["W"], cases["B"]], step_type="accept").update(opinion="补正后受理")
+    frozen.move_to(at("2026-11-20", 17))
+    sweep(full=True)
+
+    def open_anomalies() -> set:
+        return {(a.kind, a.case.form_data["company"])
+                for a in Alert.objects.filter(kind__startswith="item:", resolved_at__isnull=True).select_related("case")}
+
+    assert open_anomalies() == {("item:every_acceptance", n) for n in "AWBY"}
+    draft = copy.deepcopy(item.definition)
+    draft["supervision"] = {"anomalies": [
+        {"key": "every_acceptance", "name": "每次受理", "condition": {"==": [{"var": "step.type"}, "never"]}},
+        {"key": "after_correction", "name": "补正后受理",
+         "condition": {"==": [{"var": "step.opinion"}, "补正后受理"]}}]}
+    designer_services.item_update(actor=None, item=item, definition=draft)
+    item.refresh_from_db()
+    before = _snapshot()
+    result = preview.impact_preview(actor=demo.legal, change=preview.change_of_item(item), today=TODAY)
+    assert _snapshot() == before
+    number = {c.pk: c.form_data["company"] for c in Case.objects.all()}
+    previewed = {(c.kind, number[c.case_id], c.action) for c in result.changes}
+    assert previewed == {("item:after_correction", "W", "raised"), ("item:after_correction", "B", "raised"),
+                         *{("item:every_acceptance", n, "resolved") for n in "AWBY"}}
+    assert result.proposed.total[("raised", Level.ANOMALY)] == 2
+    assert result.proposed.total[("resolved", Level.ANOMALY)] == 4
+    assert result.current.total[("raised", Level.ANOMALY)] == 0
+    # by department: the one the sweep gives the alerts of these steps
+    department = Alert.objects.get(kind="item:every_acceptance", case=cases["W"]).department_id
+    assert result.proposed.by_department[department][("raised", Level.ANOMALY)] == 2
+
+    designer_services.item_submit_for_review(actor=None, item=item, note="修改异常条件")
+    version = designer_services.item_publish(actor=demo.legal, item=item, opinion="同意")
+    Case.objects.filter(pk__in=[c.pk for c in cases.values()]).update(version=version)
+    before_alerts = open_anomalies()
+    frozen.move_to(at("2026-11-20", 18))
+    sweep(full=True)
+    after = open_anomalies()
+    swept = {(k, n, "raised") for k, n in after - before_alerts} | {(k, n, "resolved") for k, n in before_alerts - after}
+    assert swept == previewed
