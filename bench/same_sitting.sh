@@ -50,8 +50,8 @@ if [ "${SKIP_PG:-0}" != 1 ] || [ "${SKIP_ANCHOR:-0}" != 1 ]; then
   if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PGDIR"; asuser=(runuser -u postgres --); fi
   PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   "${asuser[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 > "$OUT/initdb.log" 2>&1
-  "${asuser[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$OUT/postgresql.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PGDIR" start > /dev/null
+  "${asuser[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PGDIR" start > /dev/null && cp "$PGDIR/server.log" "$OUT/postgresql.log" 2>/dev/null || true
   PG_PID="$(head -1 "$PGDIR/data/postmaster.pid")"
   note "- PostgreSQL: $("$PGBIN/postgres" -V), default durability (fsync $(psql -h 127.0.0.1 -p "$PORT" -U postgres -Atc 'show fsync'), synchronous_commit $(psql -h 127.0.0.1 -p "$PORT" -U postgres -Atc 'show synchronous_commit'))"
 fi
