@@ -12,15 +12,10 @@ case clocks once so the open alerts are there, then prints
   nothing (the alerts and clock rows counted before and after).
 """
 
-import os
-import sys
-
-# bench/_setup.py does not give the certificate key production settings demand (yet): a throwaway one
-os.environ.setdefault("CERTIFICATE_KEYS", "bench=bench-only-throwaway-certificate-key")
-
-import _setup  # noqa: E402, I001 - sets Django up
+import _setup  # noqa: I001 - sets Django up first
 
 import datetime as dt  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 
 from django.db import connection  # noqa: E402
