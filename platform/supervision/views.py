@@ -3,6 +3,7 @@ supervision inbox. Thin: reads through ``selectors``, changes through one servic
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from core.errors import AccessDenied, PlatformError
 from core.paging import page_of
 from workdays import working_days_between
 
-from . import charts, dashboard_snapshot, joint, selectors, services
+from . import charts, dashboard_snapshot, joint, selectors, services, tasks
 from .access import is_supervisor, require_staff, require_supervisor
 from .models import Complaint, Level, Notification, SupervisionOrder
 
@@ -50,7 +51,13 @@ def dashboard(request):
 @login_required
 @require_POST
 def sweep_now(request):
+    """Sweep at once. With a Celery worker the sweep is queued (at a city's scale it takes longer
+    than a request may); in the broker-less profile of a small district it runs here."""
     _guard(require_supervisor, request.user)
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        tasks.sweep.delay()
+        messages.info(request, "已开始巡查，由后台执行；完成后刷新本页，“统计数字截至”显示的时间即为本次巡查。")
+        return redirect("supervision:dashboard")
     result = services.sweep()
     messages.success(request, f"巡查完成：新增告警 {result.raised}，升级 {result.escalated}，解除 {result.resolved}")
     if result.skipped:

@@ -26,6 +26,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -258,6 +259,24 @@ def https(stack):
     return session
 
 
+def _csrf_token(page) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+
+def _log_in(https, stack, username: str):
+    form = https.get(f"{stack.origin}/accounts/login/", timeout=10)
+    return https.post(f"{stack.origin}/accounts/login/", allow_redirects=False, timeout=30,
+                      data={"csrfmiddlewaretoken": _csrf_token(form), "username": username, "password": "Demo#2026"},
+                      headers={"Referer": f"{stack.origin}/accounts/login/", "Origin": stack.origin})
+
+
+def _worker_succeeded(stack, task: str) -> int:
+    """How many times the worker logged ``task`` as succeeded (its line comes after the task's commit)."""
+    lines = [json.loads(line) for line in stack.log("worker").splitlines() if line.startswith("{")]
+    return sum(1 for e in lines if e.get("logger") == "platform.task" and e.get("task") == task
+               and e.get("state") == "SUCCESS")
+
+
 def test_pages_static_files_health_and_login_over_https_through_nginx(stack, https):
     # plain HTTP is sent to HTTPS by the proxy
     answer = https.get(f"http://127.0.0.1:{stack.http_port}/hall/", allow_redirects=False, timeout=10)
@@ -282,11 +301,7 @@ def test_pages_static_files_health_and_login_over_https_through_nginx(stack, htt
         assert stack.database not in health.text and "redis://" not in health.text
 
     # a login: CSRF over HTTPS with the public origin, a secure session cookie
-    form = https.get(f"{stack.origin}/accounts/login/", timeout=10)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-    login = https.post(f"{stack.origin}/accounts/login/", allow_redirects=False, timeout=30,
-                       data={"csrfmiddlewaretoken": token, "username": "supervisor", "password": "Demo#2026"},
-                       headers={"Referer": f"{stack.origin}/accounts/login/", "Origin": stack.origin})
+    login = _log_in(https, stack, "supervisor")
     assert login.status_code == 302, login.text[:1000]
     assert any(c.name == "sessionid" and c.secure for c in https.cookies)
     dashboard = https.get(f"{stack.origin}/supervision/", timeout=30)
@@ -307,12 +322,24 @@ def test_the_worker_sends_the_notices_of_the_sweep(stack):
                                   "AND n.sent_via = 'console,sms' AND n.sent_at IS NOT NULL")[0][0] > 0,
           30, "通知记为已送达", stack)
 
-    def logged_success() -> bool:  # the worker writes its log line after the task's own commit
-        tasks = [json.loads(line) for line in stack.log("worker").splitlines() if line.startswith("{")]
-        return any(e.get("logger") == "platform.task" and e.get("task") == "supervision.send_notifications"
-                   and e.get("state") == "SUCCESS" for e in tasks)
+    _wait(lambda: _worker_succeeded(stack, "supervision.send_notifications"), 30, "工作进程记录通知任务成功", stack)
 
-    _wait(logged_success, 30, "工作进程记录通知任务成功", stack)
+
+def test_sweep_now_is_left_to_the_worker_and_the_dashboard_then_shows_its_time(stack, https):
+    assert _log_in(https, stack, "supervisor").status_code == 302
+    taken = "SELECT max(taken_at) FROM supervision_dashboardsnapshot"
+    before, sweeps_before = _sql(stack.dsn, taken)[0][0], _worker_succeeded(stack, "supervision.sweep")
+    dashboard = https.get(f"{stack.origin}/supervision/", timeout=30)
+    answer = https.post(f"{stack.origin}/supervision/sweep/", timeout=30, data={"csrfmiddlewaretoken": _csrf_token(dashboard)},
+                        headers={"Referer": f"{stack.origin}/supervision/", "Origin": stack.origin})
+    # the request answers at once, saying the sweep runs in the background, not how it ended
+    assert answer.status_code == 200 and "已开始巡查，由后台执行" in answer.text, answer.text[:1000]
+    assert "巡查完成" not in answer.text
+    _wait(lambda: _worker_succeeded(stack, "supervision.sweep") > sweeps_before, 90, "工作进程完成巡查", stack)
+    after = _sql(stack.dsn, taken)[0][0]
+    assert after is not None and (before is None or after > before)
+    page = https.get(f"{stack.origin}/supervision/", timeout=30)
+    assert f"统计数字截至 {after.astimezone(ZoneInfo('Asia/Shanghai')):%Y年%-m月%-d日 %H:%M}" in page.text
 
 
 BEAT_AT = """
