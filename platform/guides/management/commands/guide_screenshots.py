@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -23,17 +22,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from core import chromium
 from guides.guides import SCREENS, shots
 
 WIDTH, HEIGHT = 1366, 768
 DEMO_PASSWORD = "Demo#2026"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def chromium_executable() -> str | None:
-    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 
 def shrink(png: bytes) -> bytes:
@@ -62,7 +55,7 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"没有这些截图：{'、'.join(unknown)}；可用：{'、'.join(wanted)}")
             wanted = {n: wanted[n] for n in names}
-        executable = chromium_executable()
+        executable = chromium.executable()
         if executable is None:
             raise CommandError("未找到 Debian 的 chromium（apt-get install chromium）")
         server = None
@@ -133,7 +126,7 @@ class Command(BaseCommand):
         for name, (guide, step) in wanted.items():
             by_persona.setdefault(None if step.as_visitor else guide.persona, []).append((name, step))
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+            browser = chromium.launch(playwright, executable)
             try:
                 for persona, items in by_persona.items():
                     context = browser.new_context(base_url=base_url, locale="zh-CN",
