@@ -35,14 +35,29 @@ def test_guide_shows_public_elements_materials_and_flowchart(demo, item):
     assert f"/hall/items/{item.code}/" in browser(demo.zhangsan).get("/hall/").content.decode()
 
 
+def _flowchart(code: str) -> str:
+    page = Client().get(f"/hall/items/{code}/").content.decode()
+    return page[page.index('class="flowchart"'):]
+
+
 def test_guide_flowchart_reads_in_words_for_applicants(demo):
-    """The guide draws the workflow as the editor lays it out, conditions in words: one the
-    builder cannot show reads as a plain phrase beside its label, never as json-logic."""
-    page = Client().get("/hall/items/JB-SCJG-XK-0001/").content.decode()
-    chart = page[page.index('class="flowchart"'):]
-    assert "仅销售预包装食品，免于现场核查" in chart and "当符合本事项规定的条件" in chart
+    """The guide draws the workflow as the editor lays it out, conditions in the builder's words."""
+    chart = _flowchart("JB-SCJG-XK-0001")
+    assert "仅销售预包装食品，免于现场核查" in chart
+    assert "经营项目不包含“散装食品销售”，并且经营项目不包含“热食类食品制售”" in chart
     assert "var" not in chart and "{" not in chart.split("</div>", 1)[0]
     assert "可退回到：" in chart and "窗口受理员 · 江滨区行政审批服务局" in chart
+
+
+def test_a_condition_the_builder_cannot_show_reads_as_a_plain_phrase_never_json(demo):
+    workflow = factories.sequential_workflow()
+    review = next(s for s in workflow["steps"] if s["key"] == "review")
+    review["transitions"][0] = {"to": "leader_review", "label": "金额较大的报分管领导",
+                                "when": {">": [{"+": [{"var": "amount"}, 0]}, 1000]}}
+    factories.publish(factories.definition("JB-SCJG-XK-0005", name="条件较复杂的事项", workflow=workflow))
+    chart = _flowchart("JB-SCJG-XK-0005")
+    assert "金额较大的报分管领导" in chart and "当符合本事项规定的条件" in chart
+    assert "var" not in chart and '"+"' not in chart
 
 
 def test_guide_lists_downloads_and_never_shows_confidential_items(demo):
