@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core import inputs
 from core.errors import AccessDenied, PlatformError, RefusedInput
 
-from . import performance
+from . import performance, score_weights
 from .access import require_supervisor
 from .models import PerformanceSnapshot
 
@@ -77,16 +77,33 @@ def _tables(request):
 @login_required
 def performance_page(request):
     _guard(request.user)
-    tables, (start, end, month), taken_at, errors = _tables(request)
+    return _page(request)
+
+
+def _page(request, *, typed: dict | None = None, errors: dict | None = None, formula_text: str | None = None,
+          status: int = 200):
+    """The page; after a refused formula, with what the supervisor typed and what is wrong."""
+    tables, (start, end, month), taken_at, period_errors = _tables(request)
+    current = performance.current_formula()
+    weights = score_weights.weights_of(current)
+    shown_default = score_weights.weights_of(performance.DISTRICT_DEFAULT_FORMULA)
+    typed = typed or {}
     return render(request, "supervision/performance.html", {
         "tables": [(PerformanceSnapshot.Dimension(d).label, list(performance.labels_of(d).values()), rows)
                    for d, rows in tables.items()],
-        "keys": list(performance.FIGURES),
-        "start": start, "end": end, "month": month, "taken_at": taken_at, "errors": errors,
-        "formula": json.dumps(performance.current_formula(), ensure_ascii=False, indent=1),
+        "figures": performance.FIGURES,
+        "start": start, "end": end, "month": month, "taken_at": taken_at, "errors": period_errors,
+        "formula": formula_text if formula_text is not None else json.dumps(current, ensure_ascii=False, indent=1),
         "formula_name": performance.current_formula_name(), "query": request.GET.urlencode(),
         "snapshots": PerformanceSnapshot.objects.dates("month", "month", order="DESC")[:24],
-    })
+        # the table of deductions: the current formula's, or the district default's when the
+        # current one is not such a table (it stays as it is until this form is saved)
+        "weights_shown": weights is not None, "base_and_floor": weights or shown_default,
+        "weight_rows": score_weights.rows(weights or shown_default,
+                                          {k[2:]: v for k, v in typed.items() if k.startswith("w_")},
+                                          {k[2:]: v for k, v in (errors or {}).items() if k.startswith("w_")}),
+        "typed": typed, "form_errors": errors or {}, "advanced_open": formula_text is not None,
+    }, status=status)
 
 
 @login_required
@@ -103,19 +120,29 @@ def performance_export(request):
 @login_required
 @require_POST
 def formula_save(request):
-    """A supervisor replaces the score formula (json-logic text, validated over the figures)."""
+    """A supervisor replaces the score formula: a table of deductions, or json-logic under 高级
+    (validated over the figures). A refusal shows the page again with what was typed."""
     _guard(request.user)
-    try:
-        rule = inputs.loads(request.POST.get("rule", ""))
-    except RefusedInput as exc:
-        messages.error(request, f"计分公式不是有效的 JSON：{exc.message}")
+    name = request.POST.get("name", "")
+    if request.POST.get("op") == "weights":
+        weights, errors = score_weights.parse(request.POST)
+        if weights is None:
+            messages.error(request, "计分办法未保存：" + "；".join(errors.values()))
+            return _page(request, typed=request.POST.dict(), errors=errors, status=400)
+        rule, refused = score_weights.rule_of(weights), {"typed": request.POST.dict()}
     else:
         try:
-            saved = performance.formula_save(actor=request.user, name=request.POST.get("name", ""), rule=rule)
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
-        except PlatformError as exc:
-            messages.error(request, "；".join([exc.message, *[m for ms in exc.details.values() for m in ms]]))
-        else:
-            messages.success(request, f"已启用计分公式“{saved.name}”")
+            rule = inputs.loads(request.POST.get("rule", ""))
+        except RefusedInput as exc:
+            messages.error(request, f"计分公式不是有效的 JSON：{exc.message}")
+            return _page(request, formula_text=request.POST.get("rule", ""), status=400)
+        refused = {"formula_text": request.POST.get("rule", "")}
+    try:
+        saved = performance.formula_save(actor=request.user, name=name, rule=rule)
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from exc
+    except PlatformError as exc:
+        messages.error(request, "；".join([exc.message, *[m for ms in exc.details.values() for m in ms]]))
+        return _page(request, **refused, status=400)
+    messages.success(request, f"已启用计分公式“{saved.name}”")
     return redirect("supervision:performance")

@@ -239,3 +239,65 @@ def test_formula_form_validates_and_page_queries_do_not_grow_with_cases(client, 
     assert len(queries) <= 27, [q["sql"] for q in queries]
     client.force_login(demo.handler)
     assert client.post("/supervision/performance/formula/", {"name": "x", "rule": "1"}).status_code == 403
+
+
+def test_the_district_default_reads_as_a_table_of_deductions_and_back_exactly():
+    from supervision import score_weights
+
+    weights = score_weights.weights_of(performance.DISTRICT_DEFAULT_FORMULA)
+    assert (weights.base, weights.floor) == (100, 0)
+    assert weights.deductions == {"late": 2, "returns": 1, "yellow_cards": 3, "red_cards": 6, "complaints": 5}
+    assert score_weights.rule_of(weights) == performance.DISTRICT_DEFAULT_FORMULA
+    # a formula of another shape, or one that would not be written back the same, is not a table
+    assert score_weights.weights_of({"-": [100, {"var": "late"}]}) is None
+    assert score_weights.weights_of({"max": [0, {"-": [100, {"+": [{"*": [2.0, {"var": "late"}]}]}]}]}) is None
+    assert score_weights.weights_of({"max": [0, {"-": [100, {"+": [{"var": "late"}, {"var": "late"}]}]}]}) is None
+
+
+def _visible_text(html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_supervisors_set_the_score_as_deductions_in_chinese(client, demo, november, frozen):
+    frozen.move_to(at("2026-12-01", 9))
+    client.force_login(demo.supervisor)
+    page = client.get("/supervision/performance/").content.decode()
+    form = page[page.index('id="weights"'):page.index("</form>", page.index('id="weights"'))]
+    assert "每张扣" in form and 'name="w_red_cards" value="6"' in form
+    assert not any(key in _visible_text(form) for key in performance.FIGURES)  # Chinese names only
+
+    client.post("/supervision/performance/formula/", {"op": "weights", "name": "红牌从严", "base": "100",
+                                                      "floor": "0", "w_red_cards": "10", "w_late": ""})
+    assert performance.current_formula() == {"max": [0, {"-": [100, {"+": [{"*": [10, {"var": "red_cards"}]}]}]}]}
+    text = client.get("/supervision/performance/?month=2026-11").content.decode()
+    assert "红牌从严" in text and "<td>70.0</td>" in text  # the department: 3 red cards
+    assert 'name="w_red_cards" value="10"' in text and 'name="w_late" value=""' in text
+
+
+def test_a_refused_table_keeps_what_was_typed_and_changes_nothing(client, demo, november, frozen):
+    frozen.move_to(at("2026-12-01", 9))
+    client.force_login(demo.supervisor)
+    answer = client.post("/supervision/performance/formula/", {
+        "op": "weights", "name": "试行", "base": "100", "floor": "120", "w_yellow_cards": "三", "w_red_cards": "10"})
+    text = answer.content.decode()
+    assert answer.status_code == 400
+    assert "“黄牌”的每张扣分须为数字" in text and "最低分不能高于基础分" in text
+    assert 'value="三"' in text and 'name="w_red_cards" value="10"' in text and 'value="试行"' in text
+    assert performance.current_formula() == performance.DISTRICT_DEFAULT_FORMULA
+
+    answer = client.post("/supervision/performance/formula/", {"name": "坏", "rule": '{"-": [100, {"var": "nonsense"'})
+    assert answer.status_code == 400
+    assert '{&quot;-&quot;: [100, {&quot;var&quot;: &quot;nonsense&quot;' in answer.content.decode()  # kept
+    assert performance.current_formula() == performance.DISTRICT_DEFAULT_FORMULA
+
+
+def test_a_formula_written_as_json_is_kept_and_the_table_says_so(client, demo, november, frozen):
+    frozen.move_to(at("2026-12-01", 9))
+    performance.formula_save(actor=demo.supervisor, name="按时率",
+                             rule={"*": [100, {"var": "on_time"}]})
+    client.force_login(demo.supervisor)
+    text = client.get("/supervision/performance/").content.decode()
+    assert "不能以扣分表显示" in text and 'name="w_late" value="2"' in text  # the default's table, offered
+    assert performance.current_formula() == {"*": [100, {"var": "on_time"}]}
