@@ -108,7 +108,9 @@ def theme_edit(request, pk: int | None = None):
     _guard(request.user)
     theme = get_object_or_404(SupervisionTheme, pk=pk) if pk else None
     form = ThemeForm(request.POST or None, initial=_initial(theme, request))
-    if request.method == "POST" and form.is_valid():
+    # 按所选事项更新: the same page again with the fields of the items just chosen, nothing saved
+    refreshing = request.method == "POST" and request.POST.get("op") == "refresh"
+    if request.method == "POST" and not refreshing and form.is_valid():
         data = form.cleaned_data
         try:
             saved = theme_services.theme_save(
@@ -126,9 +128,11 @@ def theme_edit(request, pk: int | None = None):
             return redirect("supervision:theme_run", pk=saved.pk)
     items = form.data.getlist("items") if form.is_bound else form.initial.get("items") or []
     scope = theme_query.Scope(items=tuple(items))
+    variables = theme_query.builder_variables(scope)
+    history = theme.history.select_related("history_user").order_by("-history_date")[:10] if theme else []
     return render(request, "supervision/theme_edit.html", {
-        "theme": theme, "form": form, "theme_variables": theme_query.builder_variables(scope),
-        "history": theme.history.select_related("history_user").order_by("-history_date")[:10] if theme else [],
+        "theme": theme, "form": form, "theme_variables": variables, "refreshing": refreshing,
+        "history": [(h, _condition_words(h.condition, variables)) for h in history],
     })
 
 
@@ -167,12 +171,16 @@ def _scope_names(theme: SupervisionTheme) -> list[tuple[str, str]]:
 
 
 def _words(theme: SupervisionTheme, scope) -> str:
+    return _condition_words(theme.condition, theme_query.builder_variables(scope))
+
+
+def _condition_words(condition, variables: list[dict]) -> str:
+    """A condition in the builder's words over ``variables`` (its JSON only if the builder cannot say it)."""
     from rules.builder import describe
 
-    if theme.condition is None:
+    if condition is None:
         return "无条件（范围内全部办件）"
-    variables = {row["name"]: row for row in theme_query.builder_variables(scope)}
-    return describe(theme.condition, variables) or theme_query.condition_text(theme.condition)
+    return describe(condition, {row["name"]: row for row in variables}) or theme_query.condition_text(condition)
 
 
 @login_required

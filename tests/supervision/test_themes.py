@@ -255,6 +255,22 @@ def test_pages_run_export_and_order_a_finding(client, demo, item, frozen):
 
     edit = client.get(f"/supervision/themes/{theme.pk}/edit/").content.decode()
     assert 'id="theme-variables"' in edit and "退回次数" in edit and "修改记录" in edit
+    history = edit[edit.index('id="theme-history"'):]
+    assert "退回次数大于等于2" in history and "{" not in history  # in words, never a dict
+
+
+def test_choosing_items_offers_their_fields_before_saving_and_keeps_what_was_typed(client, demo, item, frozen):
+    client.force_login(demo.supervisor)
+    blank = client.get("/supervision/themes/new/").content.decode()
+    assert '"amount"' not in blank[blank.index('id="theme-variables"'):]
+    response = client.post("/supervision/themes/new/", {
+        "op": "refresh", "title": "", "items": [item.code], "period_basis": "accepted", "period": "this_month",
+        "condition": '{">=": [{"var": "case.returns"}, 2]}'})
+    page = response.content.decode()
+    assert response.status_code == 200 and not SupervisionTheme.objects.exists()
+    variables = page[page.index('id="theme-variables"'):page.index("</script>", page.index('id="theme-variables"'))]
+    assert '"amount"' in variables  # the item's own form field, offered at once
+    assert "case.returns" in page and "请填写" not in page and "field-error" not in page  # kept, not judged yet
 
 
 def test_form_fields_of_the_items_in_scope_compile(demo, item, frozen):
