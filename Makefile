@@ -23,6 +23,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo_cases
 	$(PY) manage.py load_supervision_demo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 

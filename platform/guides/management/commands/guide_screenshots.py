@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
@@ -100,9 +101,9 @@ class Command(BaseCommand):
             return
         if not settings.DEBUG:
             raise CommandError("数据库中没有演示数据；请在开发环境运行，或用 --base-url 指向演示平台")
-        from core.demo import run_demo_loaders
-
-        run_demo_loaders(lambda message: self.stdout.write(message))
+        # as `make run` loads it: the district, its cases at every stage, the supervision demo
+        for command in ("load_demo", "load_demo_cases", "load_supervision_demo"):
+            call_command(command, stdout=self.stdout)
 
     def _start_server(self):
         from django.contrib.staticfiles.handlers import StaticFilesHandler
