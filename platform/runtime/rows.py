@@ -16,11 +16,12 @@ writes take as few round trips as their dependencies allow.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
 from functools import cache
 
 import psycopg  # a requirement on every installation (requirements.txt)
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.models import BigIntegerField, Expression
 
 
@@ -179,7 +180,59 @@ def insert(objs: list, *, returning: bool = True) -> None:
 
 
 def _insert_params(objs: list, fields: list, connection) -> list:
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for obj in objs for f in fields]
+    return _params(objs, fields, connection, True)
+
+
+# How each field's value becomes a parameter, decided once per field list: the hot path's rows
+# hold plain values (str, int, bool, aware datetimes, dates, None), for which Django's per-field
+# ``pre_save`` + ``get_db_prep_save`` come down to passing the value on (or the backend's date
+# adapter). Anything else — JSON, ``auto_now``, files, an unexpected type — takes that full path.
+_STR, _INT, _BOOL, _DATE, _DATETIME = range(5)
+_KINDS = {
+    models.CharField: _STR, models.TextField: _STR,
+    models.IntegerField: _INT, models.PositiveIntegerField: _INT, models.PositiveSmallIntegerField: _INT,
+    models.SmallIntegerField: _INT, models.BigIntegerField: _INT, models.AutoField: _INT,
+    models.BigAutoField: _INT, models.BooleanField: _BOOL, models.DateField: _DATE, models.DateTimeField: _DATETIME,
+}
+
+
+_PLAIN_PRE_SAVE = (models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save)
+
+
+@cache
+def _plan(fields: tuple) -> tuple:
+    plan = []
+    for f in fields:
+        target = f.target_field if f.is_relation and f.many_to_one else f
+        kind = _KINDS.get(type(target))
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) or type(f).pre_save not in _PLAIN_PRE_SAVE:
+            kind = None  # pre_save makes the value (a timestamp, a stored file)
+        plan.append((f.attname, kind, f))
+    return tuple(plan)
+
+
+_MISSING = object()
+
+
+def _params(objs: list, fields: list, connection, add: bool) -> list:
+    ops, params = connection.ops, []
+    append = params.append
+    for obj in objs:
+        values = obj.__dict__
+        for attname, kind, f in _plan(tuple(fields)):
+            value = values.get(attname, _MISSING)
+            if value is None and kind is not None:
+                append(None)
+            elif kind is _STR and isinstance(value, str) or kind is _INT and type(value) is int \
+                    or kind is _BOOL and type(value) is bool:
+                append(value)
+            elif kind is _DATETIME and type(value) is dt.datetime and value.tzinfo is not None:
+                append(ops.adapt_datetimefield_value(value))
+            elif kind is _DATE and type(value) is dt.date:
+                append(ops.adapt_datefield_value(value))
+            else:
+                append(f.get_db_prep_save(f.pre_save(obj, add), connection=connection))
+    return params
 
 
 def _inserted(objs: list, pks: list, alias: str) -> None:
@@ -207,7 +260,7 @@ def update(obj, names) -> None:
 
 def _update_statement(obj, names, connection) -> tuple[str, list]:
     fields, sql = _update_sql(type(obj), connection.vendor, connection.ops.quote_name, tuple(names))
-    return sql, [*(f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields), obj.pk]
+    return sql, [*_params([obj], fields, connection, False), obj.pk]
 
 
 def insert_and_update(inserts: list[list], obj, names) -> None:
