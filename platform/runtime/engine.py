@@ -37,7 +37,7 @@ from .models import (
     Task,
     TaskState,
 )
-from .rule_data import rule_data
+from .rule_data import data_for, reads_case, rule_data
 from .steps import behaviour_of
 
 # Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
@@ -233,12 +233,14 @@ def next_steps(defn: Definition, step: dict, case: Case, *, every: bool = False,
     one, or all of them for a parallel branch. A condition that cannot be evaluated does not hold
     (fails closed); if then nothing applies the action is refused."""
     chosen, failed = [], []
-    data = None  # built once, and only when a transition has a condition
+    full = None  # the whole rule data: built once, and only for a condition that reads the case
     for transition in step["transitions"]:
         rule = transition.get("when")
         if rule is not None:
-            if data is None:
-                data = rule_data(case, defn, task=task)
+            if not reads_case(rule):
+                data = case.form_data
+            else:
+                data = full = full or rule_data(case, defn, task=task)
             try:
                 if not evaluate_rule(rule, data):
                     continue
@@ -259,7 +261,7 @@ def _department_for(defn: Definition, step: dict, case: Case) -> Department:
     rule = step.get("department_rule")
     if rule is not None:
         try:
-            code = evaluate_rule(rule, rule_data(case, defn)) or code
+            code = evaluate_rule(rule, data_for(rule, case, defn)) or code
         except RuleEvaluationError as exc:
             raise Conflict(f"无法确定步骤“{step['name']}”的办理部门：{exc.message}") from exc
     department = _department_by_code(code)
