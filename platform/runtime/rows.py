@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 
 import psycopg  # a requirement on every installation (requirements.txt)
 from django.db import connections, models, router
@@ -53,9 +53,37 @@ class _PreparingCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=prepare, **kwargs)
 
 
+@lru_cache(maxsize=1024)  # the statements' shapes are few (rows per INSERT vary a little)
+def _qmark(sql: str) -> str:
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    return SQLiteCursorWrapper.convert_query(None, sql)
+
+
+@cache
+def _sqlite_cursor_class():
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    class FixedShapeCursor(SQLiteCursorWrapper):
+        """Django's SQLite cursor, converting each fixed statement's ``%s`` to ``?`` once per
+        process rather than by a regular expression on every call."""
+
+        def convert_query(self, query, *, param_names=None):
+            if param_names is not None:
+                return super().convert_query(query, param_names=param_names)
+            return _qmark(query)
+
+    return FixedShapeCursor
+
+
 def cursor(connection):
     """A cursor for the hot path's fixed-shape statements, wrapped as Django wraps its own
     (error translation, execute wrappers, the query log when DEBUG is on)."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        raw = connection.connection.cursor(factory=_sqlite_cursor_class())
+        return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
