@@ -209,7 +209,7 @@ def issue_document(case: Case, template_key: str, **context) -> Document:
     template = document_templates.get(template_key)
     # Unique within the case without a query: the log position at which it was issued.
     number = f"{case.number}-{template.code}{case.log_length + 1:02d}"
-    document = Document(case=case, template=template_key, title=template.title, number=number,
+    document = rows.new(Document, case=case, template=template_key, title=template.title, number=number,
                         context={**base_context(case), **context}, issued_at=caselog.acting_at(case))
     case.__dict__.setdefault(_DOCUMENTS, []).append(document)  # written by save_case, with the log
     caselog.append(case, kind="document_issued", summary=f"出具{template.title}（{number}）",
@@ -320,9 +320,10 @@ class Opening:
         while the notice runs."""
         case, step = self.case, self.step
         assignee = None if to_role_only else self.assignee
-        task = Task(case=case, step_key=self.key, step_name=step["name"], step_type=step["type"], state=state,
-                    role=step.get("role") or "", department=_department_for(self.defn, step, case), assignee=assignee,
-                    branch=self.branch, opened_at=self.now, opened_on=self.today, limit_days=step.get("limit_days", 0))
+        task = rows.new(Task, case=case, step_key=self.key, step_name=step["name"], step_type=step["type"],
+                        state=state, role=step.get("role") or "", department=_department_for(self.defn, step, case),
+                        assignee=assignee, branch=self.branch, opened_at=self.now, opened_on=self.today,
+                        limit_days=step.get("limit_days", 0))
         clock.task_due(task)
         rows.insert([task])
         self.moves.opened.append(task)

@@ -22,7 +22,8 @@ from functools import cache, lru_cache
 
 import psycopg  # a requirement on every installation (requirements.txt)
 from django.db import connections, models, router
-from django.db.models import BigIntegerField, Expression
+from django.db.models import BigIntegerField, Expression, signals
+from django.db.models.base import ModelState
 
 
 @cache
@@ -318,6 +319,82 @@ def insert_and_update(inserts: list[list], obj, names) -> None:
         _inserted(objs, [None] * len(objs), alias)
 
 
+# --- Instances without Model.__init__ ----------------------------------------------------------
+# ``Model.__init__`` sets each field through its descriptor and sends pre_init/post_init; for the
+# hot path's rows (a dozen log entries, tasks and documents per lifecycle, and every row read by a
+# compiled SELECT) that costs more than the INSERT. These make the same instance — the same
+# ``__dict__``, ``_state`` and cached related objects — directly, for models with Django's own
+# ``__init__`` and no receiver of those signals (any other model takes the ordinary path).
+
+
+@cache
+def _plain_init(model) -> bool:
+    return (model.__init__ is models.Model.__init__ and not signals.pre_init.has_listeners(model)
+            and not signals.post_init.has_listeners(model))
+
+
+@cache
+def _layout(model) -> tuple:
+    return tuple((f.name, f.attname, f.many_to_one, f) for f in model._meta.concrete_fields)
+
+
+def new(model, **values):
+    """``model(**values)`` (fields by name or attname; related objects by name): a new instance
+    whose missing fields take their defaults."""
+    if not _plain_init(model):
+        return model(**values)
+    obj = model.__new__(model)
+    obj._state = state = ModelState()
+    row, related = obj.__dict__, state.fields_cache
+    for name, attname, many_to_one, f in _layout(model):
+        if many_to_one and name in values:
+            target = values.pop(name)
+            row[attname] = None if target is None else getattr(target, f.target_field.attname)
+            related[name] = target
+            if target is not None and f.one_to_one:  # as the descriptor does: the reverse side too
+                f.remote_field.set_cached_value(target, obj)
+        elif name in values:
+            row[attname] = values.pop(name)
+        elif attname in values:
+            row[attname] = values.pop(attname)
+        else:
+            row[attname] = f.get_default()
+    if values:
+        raise TypeError(f"{model.__name__} 没有字段：{', '.join(values)}")
+    return obj
+
+
+def _from_db(model, alias: str, names, values):
+    """``model.from_db(alias, names, values)`` (see :func:`new`)."""
+    if not _plain_init(model):
+        return model.from_db(alias, names, values)
+    obj = model.__new__(model)
+    obj._state = state = ModelState()
+    state.adding, state.db = False, alias
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
+class _Populator:
+    """Django's ``RelatedPopulator`` (``select_related``), making its instances by :func:`_from_db`."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.related = [_Populator(p) for p in inner.related_populators]
+
+    def populate(self, row, from_obj) -> None:
+        p = self.inner
+        data = p.reorder_for_init(row) if p.reorder_for_init else row[p.cols_start:p.cols_end]
+        obj = None
+        if data[p.pk_idx] is not None:
+            obj = _from_db(p.model_cls, p.db, p.init_list, data)
+            for related in self.related:
+                related.populate(row, obj)
+        p.local_setter(from_obj, obj)
+        if obj is not None:
+            p.remote_setter(obj, from_obj)
+
+
 class Prepared:
     """A SELECT compiled once and run many times with other values: ``build(*values)`` returns
     the queryset; it is compiled with stand-in values the first time on each database, and
@@ -344,7 +421,7 @@ class Prepared:
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         names = [f[0].target.attname for f in select[start:end]]
         converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
-        populators = get_related_populators(klass_info, select, alias)
+        populators = [_Populator(p) for p in get_related_populators(klass_info, select, alias)]
         annotations = list(compiler.annotation_col_map.items())
         compiled = (sql, params, slots, compiler, converters, klass_info["model"], start, end, names, populators,
                     annotations)
@@ -362,7 +439,7 @@ class Prepared:
             fetched = compiler.apply_converters(fetched, converters)
         objs = []
         for row in fetched:
-            obj = model.from_db(alias, names, row[start:end])
+            obj = _from_db(model, alias, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             for name, index in annotations:

@@ -174,3 +174,18 @@ def test_plain_values_become_the_parameters_the_fields_would_make(demo, item, fr
 
 def plain(params: list) -> list:
     return [getattr(p, "obj", p) for p in params]  # psycopg's Jsonb wrapper compares by identity
+
+
+def test_instances_made_directly_are_those_the_constructor_makes(demo, item, frozen):
+    """rows.new skips Model.__init__'s descriptors and signals: same field values, defaults and
+    related objects as ``Task(...)``; an unknown field is refused as the constructor refuses it."""
+    case = submit(demo, item)
+    given = {"case": case, "step_key": "handle", "step_name": "审查", "step_type": "handle", "role": "handler",
+             "department": case.department, "assignee": None, "opened_at": frozen_now(),
+             "opened_on": frozen_now().date()}
+    made, expected = rows.new(Task, **given), Task(**given)
+    assert {f.attname: getattr(made, f.attname) for f in Task._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in Task._meta.concrete_fields}
+    assert made.case is case and made.department is case.department and made._state.adding
+    with pytest.raises(TypeError):
+        rows.new(Task, no_such_field=1)
