@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import secrets
 import time
 from collections.abc import Callable
@@ -121,7 +122,9 @@ def _locked(case: Case, expected_version: int | None, now: dt.datetime | None) -
 
 _LOADED = "_loaded_row"
 _DOCUMENTS = "_pending_documents"
-_FIELDS = [f for f in Case._meta.concrete_fields if not f.primary_key]
+_COLUMNS = [f.attname for f in Case._meta.concrete_fields if not f.primary_key]
+_READ_COLUMNS = operator.attrgetter(*_COLUMNS)
+_FORM_DATA = _COLUMNS.index("form_data")
 
 
 def track(case: Case) -> None:
@@ -129,9 +132,9 @@ def track(case: Case) -> None:
     case.__dict__[_LOADED] = _row_of(case)
 
 
-def _row_of(case: Case) -> dict:
-    row = {f.attname: getattr(case, f.attname) for f in _FIELDS}
-    row["form_data"] = json.dumps(row["form_data"], sort_keys=True, default=str)  # compared by content
+def _row_of(case: Case) -> list:
+    row = list(_READ_COLUMNS(case))
+    row[_FORM_DATA] = json.dumps(row[_FORM_DATA], sort_keys=True, default=str)  # compared by content
     return row
 
 
@@ -146,7 +149,7 @@ def save_case(case: Case) -> None:
         case.save()
         return
     now = _row_of(case)
-    changed = [name for name, value in now.items() if loaded[name] != value]
+    changed = [name for name, before, after in zip(_COLUMNS, loaded, now, strict=True) if before != after]
     # updated_at: wall time (supervision's sweep)
     rows.insert_and_update([case.__dict__.pop(_DOCUMENTS, []), caselog.take_pending(case)], case,
                            sorted({*changed, "updated_at"}))

@@ -27,7 +27,8 @@ from django.db.models.base import ModelState
 
 
 @cache
-def _insert_sql(model, vendor: str, quote, count: int, returning: bool, with_pk: bool = False) -> tuple[list, str]:
+def _insert_sql(model, vendor: str, quote, count: int, returning: bool, with_pk: bool = False) -> tuple[tuple, str]:
+    """The fields' parameter plan (:func:`_plan`) and the statement."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -35,14 +36,14 @@ def _insert_sql(model, vendor: str, quote, count: int, returning: bool, with_pk:
            + ", ".join([row] * count))
     if returning:
         sql += f" RETURNING {quote(meta.pk.column)}"
-    return fields, sql
+    return _plan(tuple(fields)), sql
 
 
 @cache
-def _update_sql(model, vendor: str, quote, names: tuple) -> tuple[list, str]:
+def _update_sql(model, vendor: str, quote, names: tuple) -> tuple[tuple, str]:
     meta = model._meta
     fields = [meta.get_field(name) for name in names]
-    return fields, (f"UPDATE {quote(meta.db_table)} SET {', '.join(quote(f.column) + ' = %s' for f in fields)} "
+    return _plan(tuple(fields)), (f"UPDATE {quote(meta.db_table)} SET {', '.join(quote(f.column) + ' = %s' for f in fields)} "
                     f"WHERE {quote(meta.pk.column)} = %s")
 
 
@@ -196,20 +197,20 @@ def insert(objs: list, *, returning: bool = True) -> None:
     pk = reserved.pop(model, None) if reserved and len(objs) == 1 and objs[0].pk is None else None
     if pk is not None:  # its key is known: held, to travel with the next statement
         objs[0].pk = pk
-        fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, 1, False, True)
-        getattr(connection, _HELD).append((sql, _insert_params(objs, fields, connection), (model._meta.db_table, pk)))
+        plan, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, 1, False, True)
+        getattr(connection, _HELD).append((sql, _insert_params(objs, plan, connection), (model._meta.db_table, pk)))
         _inserted(objs, [pk], alias)
         return
-    fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, len(objs), returning)
-    sql, params = _with_held(connection, sql, _insert_params(objs, fields, connection))
+    plan, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, len(objs), returning)
+    sql, params = _with_held(connection, sql, _insert_params(objs, plan, connection))
     with cursor(connection) as c:
         c.execute(sql, params)
         pks = [r[0] for r in c.fetchall()] if returning else [None] * len(objs)
     _inserted(objs, pks, alias)
 
 
-def _insert_params(objs: list, fields: list, connection) -> list:
-    return _params(objs, fields, connection, True)
+def _insert_params(objs: list, plan: tuple, connection) -> list:
+    return _params(objs, plan, connection, True)
 
 
 # How each field's value becomes a parameter, decided once per field list: the hot path's rows
@@ -243,12 +244,12 @@ def _plan(fields: tuple) -> tuple:
 _MISSING = object()
 
 
-def _params(objs: list, fields: list, connection, add: bool) -> list:
+def _params(objs: list, plan: tuple, connection, add: bool) -> list:
     ops, params = connection.ops, []
     append = params.append
     for obj in objs:
         values = obj.__dict__
-        for attname, kind, f in _plan(tuple(fields)):
+        for attname, kind, f in plan:
             value = values.get(attname, _MISSING)
             if value is None and kind is not None:
                 append(None)
@@ -288,8 +289,8 @@ def update(obj, names) -> None:
 
 
 def _update_statement(obj, names, connection) -> tuple[str, list]:
-    fields, sql = _update_sql(type(obj), connection.vendor, connection.ops.quote_name, tuple(names))
-    return sql, [*_params([obj], fields, connection, False), obj.pk]
+    plan, sql = _update_sql(type(obj), connection.vendor, connection.ops.quote_name, tuple(names))
+    return sql, [*_params([obj], plan, connection, False), obj.pk]
 
 
 def insert_and_update(inserts: list[list], obj, names) -> None:
@@ -305,8 +306,8 @@ def insert_and_update(inserts: list[list], obj, names) -> None:
     parts, part_params = [], []
     with cursor(connection) as c:
         for objs in filter(None, inserts):
-            insert_fields, insert_sql = _insert_sql(type(objs[0]), connection.vendor, quote, len(objs), False)
-            insert_params = _insert_params(objs, insert_fields, connection)
+            insert_plan, insert_sql = _insert_sql(type(objs[0]), connection.vendor, quote, len(objs), False)
+            insert_params = _insert_params(objs, insert_plan, connection)
             if together:
                 parts.append(f"inserted_{len(parts)} AS ({insert_sql})")
                 part_params += insert_params

@@ -169,7 +169,7 @@ def test_plain_values_become_the_parameters_the_fields_would_make(demo, item, fr
         fields = [f for f in type(model_obj)._meta.concrete_fields if not f.primary_key
                   and not getattr(f, "auto_now", False)]
         expected = [f.get_db_prep_save(f.pre_save(model_obj, True), connection=connection) for f in fields]
-        assert plain(rows._params([model_obj], fields, connection, True)) == plain(expected)
+        assert plain(rows._params([model_obj], rows._plan(tuple(fields)), connection, True)) == plain(expected)
 
 
 def plain(params: list) -> list:
