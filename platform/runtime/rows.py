@@ -24,6 +24,7 @@ import psycopg  # a requirement on every installation (requirements.txt)
 from django.db import connections, models, router
 from django.db.models import BigIntegerField, Expression, signals
 from django.db.models.base import ModelState
+from psycopg import _queries as psycopg_queries  # pinned (requirements.txt); see _FixedShapeQuery
 
 
 @cache
@@ -47,9 +48,27 @@ def _update_sql(model, vendor: str, quote, names: tuple) -> tuple[tuple, str]:
                     f"WHERE {quote(meta.pk.column)} = %s")
 
 
+# psycopg turns ``%s`` into ``$n`` with a regular expression, and caches the result only for
+# statements of at most 50 parameters; an action's last statement (its log entries, documents and
+# the case's columns) has more. The hot path's statements have few shapes, so all are cached.
+_pg_placeholders = lru_cache(maxsize=512)(psycopg_queries._query2pg_nocache)
+
+
+class _FixedShapeQuery(psycopg_queries.PostgresQuery):
+    def convert(self, query, vars) -> None:
+        if vars is None or not isinstance(query, str):
+            return super().convert(query, vars)
+        self.query, self._want_formats, self._order, self._parts = _pg_placeholders(
+            self._ensure_bytes(query), self._tx.encoding)
+        self.dump(vars)
+        return None
+
+
 class _PreparingCursor(psycopg.Cursor):
     """Server-side binding, prepared on first use (psycopg keeps the plans per connection and
     deallocates the least recently used beyond its ``prepared_max``)."""
+
+    _query_cls = _FixedShapeQuery
 
     def execute(self, query, params=None, *, prepare=True, **kwargs):
         return super().execute(query, params, prepare=prepare, **kwargs)
