@@ -92,6 +92,16 @@ def entry_hash(entry: LogEntry, case_number: str) -> str:
 
 
 PENDING = "_pending_log"
+_PLAIN = (str, int, bool, float, type(None))
+
+
+def _as_json(data: dict) -> dict:
+    """The entry's data as JSON gives it back (dates and other values as text): what is sealed is
+    what is stored. Data of plain values already is (no round trip)."""
+    if all(type(k) is str and (type(v) in _PLAIN or type(v) is list and all(type(i) in _PLAIN for i in v))
+           for k, v in data.items()):
+        return {k: list(v) if type(v) is list else v for k, v in data.items()}
+    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def append(case: Case, *, kind: str, summary: str, actor=None, actor_role: str = "", step_key: str = "",
@@ -100,12 +110,11 @@ def append(case: Case, *, kind: str, summary: str, actor=None, actor_role: str =
     updated here on the instance, and the entry is sealed now but written by :func:`flush`, so
     that the entries of one transaction go to the database in one INSERT. The services write
     the case through ``flush`` then ``save``; ``engine.emit`` refuses a case with entries left."""
-    entry = LogEntry(
-        case=case, seq=case.log_length + 1, at=at or acting_at(case), kind=kind, summary=summary[:300],
+    entry = rows.new(
+        LogEntry, case=case, seq=case.log_length + 1, at=at or acting_at(case), kind=kind, summary=summary[:300],
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(getattr(actor, "display_name", "") if actor is not None else "系统"),
-        actor_role=actor_role, step_key=step_key, task=task, opinion=opinion,
-        data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
+        actor_role=actor_role, step_key=step_key, task=task, opinion=opinion, data=_as_json(data or {}),
         prev_hash=case.log_head or GENESIS, key_id=settings.CASE_LOG_KEY_ID,
     )
     entry.hash = entry_hash(entry, case.number)

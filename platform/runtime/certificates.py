@@ -39,7 +39,7 @@ from django.dispatch import Signal
 from core.errors import Conflict
 from core.registry import Registry
 
-from . import form_values
+from . import form_values, rows
 from .definitions import Definition
 from .documents import cn_date
 from .engine import definition_of, next_number
@@ -158,11 +158,13 @@ class Issue(CertificateBehaviour):
         kind, today = info["type"], approval.today
         prefix = f"{kind.code if kind else approval.defn.document['code']}-{today.year}"
         valid_until = add_months(today, kind.validity_months) if kind and kind.validity_months else None
-        return Certificate.objects.create(
+        certificate = Certificate(
             number=f"{prefix}-{next_number('CERT:' + prefix):06d}", certificate_type=kind, name=info["name"],
             holder=case.applicant, item_id=case.item_id, case=case, department_id=case.department_id,
             issued_on=today, valid_until=valid_until, particulars=particulars_of(case, approval.defn),
             verification_code=new_verification_code())
+        rows.insert([certificate])  # the hot path's statement (every approval issues one)
+        return certificate
 
 
 class Renew(CertificateBehaviour):

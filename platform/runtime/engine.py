@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import secrets
 import time
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from .models import (
     Task,
     TaskState,
 )
-from .rule_data import rule_data
+from .rule_data import data_for, reads_case, rule_data
 from .steps import behaviour_of
 
 # Domain event sent after commit for every change of a case: ``case_changed.send(sender=Case,
@@ -121,7 +122,9 @@ def _locked(case: Case, expected_version: int | None, now: dt.datetime | None) -
 
 _LOADED = "_loaded_row"
 _DOCUMENTS = "_pending_documents"
-_FIELDS = [f for f in Case._meta.concrete_fields if not f.primary_key]
+_COLUMNS = [f.attname for f in Case._meta.concrete_fields if not f.primary_key]
+_READ_COLUMNS = operator.attrgetter(*_COLUMNS)
+_FORM_DATA = _COLUMNS.index("form_data")
 
 
 def track(case: Case) -> None:
@@ -129,9 +132,9 @@ def track(case: Case) -> None:
     case.__dict__[_LOADED] = _row_of(case)
 
 
-def _row_of(case: Case) -> dict:
-    row = {f.attname: getattr(case, f.attname) for f in _FIELDS}
-    row["form_data"] = json.dumps(row["form_data"], sort_keys=True, default=str)  # compared by content
+def _row_of(case: Case) -> list:
+    row = list(_READ_COLUMNS(case))
+    row[_FORM_DATA] = json.dumps(row[_FORM_DATA], sort_keys=True, default=str)  # compared by content
     return row
 
 
@@ -146,7 +149,7 @@ def save_case(case: Case) -> None:
         case.save()
         return
     now = _row_of(case)
-    changed = [name for name, value in now.items() if loaded[name] != value]
+    changed = [name for name, before, after in zip(_COLUMNS, loaded, now, strict=True) if before != after]
     # updated_at: wall time (supervision's sweep)
     rows.insert_and_update([case.__dict__.pop(_DOCUMENTS, []), caselog.take_pending(case)], case,
                            sorted({*changed, "updated_at"}))
@@ -209,7 +212,7 @@ def issue_document(case: Case, template_key: str, **context) -> Document:
     template = document_templates.get(template_key)
     # Unique within the case without a query: the log position at which it was issued.
     number = f"{case.number}-{template.code}{case.log_length + 1:02d}"
-    document = Document(case=case, template=template_key, title=template.title, number=number,
+    document = rows.new(Document, case=case, template=template_key, title=template.title, number=number,
                         context={**base_context(case), **context}, issued_at=caselog.acting_at(case))
     case.__dict__.setdefault(_DOCUMENTS, []).append(document)  # written by save_case, with the log
     caselog.append(case, kind="document_issued", summary=f"出具{template.title}（{number}）",
@@ -233,12 +236,14 @@ def next_steps(defn: Definition, step: dict, case: Case, *, every: bool = False,
     one, or all of them for a parallel branch. A condition that cannot be evaluated does not hold
     (fails closed); if then nothing applies the action is refused."""
     chosen, failed = [], []
-    data = None  # built once, and only when a transition has a condition
+    full = None  # the whole rule data: built once, and only for a condition that reads the case
     for transition in step["transitions"]:
         rule = transition.get("when")
         if rule is not None:
-            if data is None:
-                data = rule_data(case, defn, task=task)
+            if not reads_case(rule):
+                data = case.form_data
+            else:
+                data = full = full or rule_data(case, defn, task=task)
             try:
                 if not evaluate_rule(rule, data):
                     continue
@@ -259,7 +264,7 @@ def _department_for(defn: Definition, step: dict, case: Case) -> Department:
     rule = step.get("department_rule")
     if rule is not None:
         try:
-            code = evaluate_rule(rule, rule_data(case, defn)) or code
+            code = evaluate_rule(rule, data_for(rule, case, defn)) or code
         except RuleEvaluationError as exc:
             raise Conflict(f"无法确定步骤“{step['name']}”的办理部门：{exc.message}") from exc
     department = _department_by_code(code)
@@ -318,9 +323,10 @@ class Opening:
         while the notice runs."""
         case, step = self.case, self.step
         assignee = None if to_role_only else self.assignee
-        task = Task(case=case, step_key=self.key, step_name=step["name"], step_type=step["type"], state=state,
-                    role=step.get("role") or "", department=_department_for(self.defn, step, case), assignee=assignee,
-                    branch=self.branch, opened_at=self.now, opened_on=self.today, limit_days=step.get("limit_days", 0))
+        task = rows.new(Task, case=case, step_key=self.key, step_name=step["name"], step_type=step["type"],
+                        state=state, role=step.get("role") or "", department=_department_for(self.defn, step, case),
+                        assignee=assignee, branch=self.branch, opened_at=self.now, opened_on=self.today,
+                        limit_days=step.get("limit_days", 0))
         clock.task_due(task)
         rows.insert([task])
         self.moves.opened.append(task)

@@ -16,16 +16,20 @@ writes take as few round trips as their dependencies allow.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 
 import psycopg  # a requirement on every installation (requirements.txt)
-from django.db import connections, router
-from django.db.models import BigIntegerField, Expression
+from django.db import connections, models, router
+from django.db.models import BigIntegerField, Expression, signals
+from django.db.models.base import ModelState
+from psycopg import _queries as psycopg_queries  # pinned (requirements.txt); see _FixedShapeQuery
 
 
 @cache
-def _insert_sql(model, vendor: str, quote, count: int, returning: bool, with_pk: bool = False) -> tuple[list, str]:
+def _insert_sql(model, vendor: str, quote, count: int, returning: bool, with_pk: bool = False) -> tuple[tuple, str]:
+    """The fields' parameter plan (:func:`_plan`) and the statement."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -33,28 +37,74 @@ def _insert_sql(model, vendor: str, quote, count: int, returning: bool, with_pk:
            + ", ".join([row] * count))
     if returning:
         sql += f" RETURNING {quote(meta.pk.column)}"
-    return fields, sql
+    return _plan(tuple(fields)), sql
 
 
 @cache
-def _update_sql(model, vendor: str, quote, names: tuple) -> tuple[list, str]:
+def _update_sql(model, vendor: str, quote, names: tuple) -> tuple[tuple, str]:
     meta = model._meta
     fields = [meta.get_field(name) for name in names]
-    return fields, (f"UPDATE {quote(meta.db_table)} SET {', '.join(quote(f.column) + ' = %s' for f in fields)} "
+    return _plan(tuple(fields)), (f"UPDATE {quote(meta.db_table)} SET {', '.join(quote(f.column) + ' = %s' for f in fields)} "
                     f"WHERE {quote(meta.pk.column)} = %s")
+
+
+# psycopg turns ``%s`` into ``$n`` with a regular expression, and caches the result only for
+# statements of at most 50 parameters; an action's last statement (its log entries, documents and
+# the case's columns) has more. The hot path's statements have few shapes, so all are cached.
+_pg_placeholders = lru_cache(maxsize=512)(psycopg_queries._query2pg_nocache)
+
+
+class _FixedShapeQuery(psycopg_queries.PostgresQuery):
+    def convert(self, query, vars) -> None:
+        if vars is None or not isinstance(query, str):
+            return super().convert(query, vars)
+        self.query, self._want_formats, self._order, self._parts = _pg_placeholders(
+            self._ensure_bytes(query), self._tx.encoding)
+        self.dump(vars)
+        return None
 
 
 class _PreparingCursor(psycopg.Cursor):
     """Server-side binding, prepared on first use (psycopg keeps the plans per connection and
     deallocates the least recently used beyond its ``prepared_max``)."""
 
+    _query_cls = _FixedShapeQuery
+
     def execute(self, query, params=None, *, prepare=True, **kwargs):
         return super().execute(query, params, prepare=prepare, **kwargs)
+
+
+@lru_cache(maxsize=1024)  # the statements' shapes are few (rows per INSERT vary a little)
+def _qmark(sql: str) -> str:
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    return SQLiteCursorWrapper.convert_query(None, sql)
+
+
+@cache
+def _sqlite_cursor_class():
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    class FixedShapeCursor(SQLiteCursorWrapper):
+        """Django's SQLite cursor, converting each fixed statement's ``%s`` to ``?`` once per
+        process rather than by a regular expression on every call."""
+
+        def convert_query(self, query, *, param_names=None):
+            if param_names is not None:
+                return super().convert_query(query, param_names=param_names)
+            return _qmark(query)
+
+    return FixedShapeCursor
 
 
 def cursor(connection):
     """A cursor for the hot path's fixed-shape statements, wrapped as Django wraps its own
     (error translation, execute wrappers, the query log when DEBUG is on)."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        raw = connection.connection.cursor(factory=_sqlite_cursor_class())
+        return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
@@ -166,20 +216,72 @@ def insert(objs: list, *, returning: bool = True) -> None:
     pk = reserved.pop(model, None) if reserved and len(objs) == 1 and objs[0].pk is None else None
     if pk is not None:  # its key is known: held, to travel with the next statement
         objs[0].pk = pk
-        fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, 1, False, True)
-        getattr(connection, _HELD).append((sql, _insert_params(objs, fields, connection), (model._meta.db_table, pk)))
+        plan, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, 1, False, True)
+        getattr(connection, _HELD).append((sql, _insert_params(objs, plan, connection), (model._meta.db_table, pk)))
         _inserted(objs, [pk], alias)
         return
-    fields, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, len(objs), returning)
-    sql, params = _with_held(connection, sql, _insert_params(objs, fields, connection))
+    plan, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, len(objs), returning)
+    sql, params = _with_held(connection, sql, _insert_params(objs, plan, connection))
     with cursor(connection) as c:
         c.execute(sql, params)
         pks = [r[0] for r in c.fetchall()] if returning else [None] * len(objs)
     _inserted(objs, pks, alias)
 
 
-def _insert_params(objs: list, fields: list, connection) -> list:
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for obj in objs for f in fields]
+def _insert_params(objs: list, plan: tuple, connection) -> list:
+    return _params(objs, plan, connection, True)
+
+
+# How each field's value becomes a parameter, decided once per field list: the hot path's rows
+# hold plain values (str, int, bool, aware datetimes, dates, None), for which Django's per-field
+# ``pre_save`` + ``get_db_prep_save`` come down to passing the value on (or the backend's date
+# adapter). Anything else — JSON, ``auto_now``, files, an unexpected type — takes that full path.
+_STR, _INT, _BOOL, _DATE, _DATETIME = range(5)
+_KINDS = {
+    models.CharField: _STR, models.TextField: _STR,
+    models.IntegerField: _INT, models.PositiveIntegerField: _INT, models.PositiveSmallIntegerField: _INT,
+    models.SmallIntegerField: _INT, models.BigIntegerField: _INT, models.AutoField: _INT,
+    models.BigAutoField: _INT, models.BooleanField: _BOOL, models.DateField: _DATE, models.DateTimeField: _DATETIME,
+}
+
+
+_PLAIN_PRE_SAVE = (models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save)
+
+
+@cache
+def _plan(fields: tuple) -> tuple:
+    plan = []
+    for f in fields:
+        target = f.target_field if f.is_relation and f.many_to_one else f
+        kind = _KINDS.get(type(target))
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) or type(f).pre_save not in _PLAIN_PRE_SAVE:
+            kind = None  # pre_save makes the value (a timestamp, a stored file)
+        plan.append((f.attname, kind, f))
+    return tuple(plan)
+
+
+_MISSING = object()
+
+
+def _params(objs: list, plan: tuple, connection, add: bool) -> list:
+    ops, params = connection.ops, []
+    append = params.append
+    for obj in objs:
+        values = obj.__dict__
+        for attname, kind, f in plan:
+            value = values.get(attname, _MISSING)
+            if value is None and kind is not None:
+                append(None)
+            elif kind is _STR and isinstance(value, str) or kind is _INT and type(value) is int \
+                    or kind is _BOOL and type(value) is bool:
+                append(value)
+            elif kind is _DATETIME and type(value) is dt.datetime and value.tzinfo is not None:
+                append(ops.adapt_datetimefield_value(value))
+            elif kind is _DATE and type(value) is dt.date:
+                append(ops.adapt_datefield_value(value))
+            else:
+                append(f.get_db_prep_save(f.pre_save(obj, add), connection=connection))
+    return params
 
 
 def _inserted(objs: list, pks: list, alias: str) -> None:
@@ -206,8 +308,8 @@ def update(obj, names) -> None:
 
 
 def _update_statement(obj, names, connection) -> tuple[str, list]:
-    fields, sql = _update_sql(type(obj), connection.vendor, connection.ops.quote_name, tuple(names))
-    return sql, [*(f.get_db_prep_save(f.pre_save(obj, False), connection=connection) for f in fields), obj.pk]
+    plan, sql = _update_sql(type(obj), connection.vendor, connection.ops.quote_name, tuple(names))
+    return sql, [*_params([obj], plan, connection, False), obj.pk]
 
 
 def insert_and_update(inserts: list[list], obj, names) -> None:
@@ -223,8 +325,8 @@ def insert_and_update(inserts: list[list], obj, names) -> None:
     parts, part_params = [], []
     with cursor(connection) as c:
         for objs in filter(None, inserts):
-            insert_fields, insert_sql = _insert_sql(type(objs[0]), connection.vendor, quote, len(objs), False)
-            insert_params = _insert_params(objs, insert_fields, connection)
+            insert_plan, insert_sql = _insert_sql(type(objs[0]), connection.vendor, quote, len(objs), False)
+            insert_params = _insert_params(objs, insert_plan, connection)
             if together:
                 parts.append(f"inserted_{len(parts)} AS ({insert_sql})")
                 part_params += insert_params
@@ -235,6 +337,82 @@ def insert_and_update(inserts: list[list], obj, names) -> None:
         c.execute(*_with_held(connection, sql, params))
     for objs in inserts:
         _inserted(objs, [None] * len(objs), alias)
+
+
+# --- Instances without Model.__init__ ----------------------------------------------------------
+# ``Model.__init__`` sets each field through its descriptor and sends pre_init/post_init; for the
+# hot path's rows (a dozen log entries, tasks and documents per lifecycle, and every row read by a
+# compiled SELECT) that costs more than the INSERT. These make the same instance — the same
+# ``__dict__``, ``_state`` and cached related objects — directly, for models with Django's own
+# ``__init__`` and no receiver of those signals (any other model takes the ordinary path).
+
+
+@cache
+def _plain_init(model) -> bool:
+    return (model.__init__ is models.Model.__init__ and not signals.pre_init.has_listeners(model)
+            and not signals.post_init.has_listeners(model))
+
+
+@cache
+def _layout(model) -> tuple:
+    return tuple((f.name, f.attname, f.many_to_one, f) for f in model._meta.concrete_fields)
+
+
+def new(model, **values):
+    """``model(**values)`` (fields by name or attname; related objects by name): a new instance
+    whose missing fields take their defaults."""
+    if not _plain_init(model):
+        return model(**values)
+    obj = model.__new__(model)
+    obj._state = state = ModelState()
+    row, related = obj.__dict__, state.fields_cache
+    for name, attname, many_to_one, f in _layout(model):
+        if many_to_one and name in values:
+            target = values.pop(name)
+            row[attname] = None if target is None else getattr(target, f.target_field.attname)
+            related[name] = target
+            if target is not None and f.one_to_one:  # as the descriptor does: the reverse side too
+                f.remote_field.set_cached_value(target, obj)
+        elif name in values:
+            row[attname] = values.pop(name)
+        elif attname in values:
+            row[attname] = values.pop(attname)
+        else:
+            row[attname] = f.get_default()
+    if values:
+        raise TypeError(f"{model.__name__} 没有字段：{', '.join(values)}")
+    return obj
+
+
+def _from_db(model, alias: str, names, values):
+    """``model.from_db(alias, names, values)`` (see :func:`new`)."""
+    if not _plain_init(model):
+        return model.from_db(alias, names, values)
+    obj = model.__new__(model)
+    obj._state = state = ModelState()
+    state.adding, state.db = False, alias
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
+class _Populator:
+    """Django's ``RelatedPopulator`` (``select_related``), making its instances by :func:`_from_db`."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.related = [_Populator(p) for p in inner.related_populators]
+
+    def populate(self, row, from_obj) -> None:
+        p = self.inner
+        data = p.reorder_for_init(row) if p.reorder_for_init else row[p.cols_start:p.cols_end]
+        obj = None
+        if data[p.pk_idx] is not None:
+            obj = _from_db(p.model_cls, p.db, p.init_list, data)
+            for related in self.related:
+                related.populate(row, obj)
+        p.local_setter(from_obj, obj)
+        if obj is not None:
+            p.remote_setter(obj, from_obj)
 
 
 class Prepared:
@@ -263,7 +441,7 @@ class Prepared:
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         names = [f[0].target.attname for f in select[start:end]]
         converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
-        populators = get_related_populators(klass_info, select, alias)
+        populators = [_Populator(p) for p in get_related_populators(klass_info, select, alias)]
         annotations = list(compiler.annotation_col_map.items())
         compiled = (sql, params, slots, compiler, converters, klass_info["model"], start, end, names, populators,
                     annotations)
@@ -281,7 +459,7 @@ class Prepared:
             fetched = compiler.apply_converters(fetched, converters)
         objs = []
         for row in fetched:
-            obj = model.from_db(alias, names, row[start:end])
+            obj = _from_db(model, alias, names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             for name, index in annotations:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rules import facts_data
-from rules.schema import DECISIONS
+from rules.schema import DECISIONS, RESERVED
 from workdays import working_days_between
 
 from . import caselog, clock
@@ -69,6 +69,49 @@ def case_context(case: Case, defn: Definition, *, task: Task | None = None) -> d
 def rule_data(case: Case, defn: Definition, *, task: Task | None = None) -> dict:
     """The whole rule data of a case: its form data and :func:`case_context`."""
     return {**case.form_data, **case_context(case, defn, task=task)}
+
+
+def data_for(rule, case: Case, defn: Definition, *, task: Task | None = None) -> dict:
+    """What ``rule`` is evaluated on: the form data alone when the rule cannot read a case fact or
+    a decision (:func:`reads_case`; it then evaluates exactly as on :func:`rule_data`, which only
+    adds those), else the whole rule data. Most conditions of a workflow read the form only, and
+    the facts cost queries (the course so far) and the clock's arithmetic."""
+    return rule_data(case, defn, task=task) if reads_case(rule) else case.form_data
+
+
+_CONTEXT_HEADS = frozenset({RESERVED, DECISIONS})
+_NAMING_OPS = frozenset({"var", "missing", "missing_some"})  # operations that read data by name
+_READS: dict[int, tuple[object, bool]] = {}  # id(rule) → (rule, answer): rules of cached definitions
+
+
+def reads_case(rule) -> bool:
+    """Whether ``rule`` may read a case fact or a decision: it names ``case…`` or ``decision…``
+    (or the whole data, ``""``) anywhere, or computes a name it reads. Errs towards yes."""
+    hit = _READS.get(id(rule))
+    if hit is not None and hit[0] is rule:
+        return hit[1]
+    answer = _reads_case(rule)
+    if len(_READS) > 4096:
+        _READS.clear()
+    _READS[id(rule)] = (rule, answer)
+    return answer
+
+
+def _reads_case(node) -> bool:
+    if isinstance(node, str):
+        return node == "" or node.split(".", 1)[0] in _CONTEXT_HEADS
+    if isinstance(node, list):
+        return any(_reads_case(part) for part in node)
+    if isinstance(node, dict):
+        for op, args in node.items():
+            if op in _NAMING_OPS:
+                names = args if isinstance(args, list) else [args]
+                if any(isinstance(name, dict | list) for name in names[:1] if op == "var") or (
+                        op != "var" and any(isinstance(name, dict) for name in names)):
+                    return True  # a computed name could be anything
+            if _reads_case(args):
+                return True
+    return False
 
 
 def case_facts(case: Case, defn: Definition, *, task: Task | None = None) -> dict:

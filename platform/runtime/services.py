@@ -187,6 +187,11 @@ def _published(item: ApprovalItem, channel: str):
 
 # --- Intake -------------------------------------------------------------------------------
 
+# Compiled once (rows.Prepared): the applicant's drafts of a version (one per unit), which a
+# submission discards.
+_DRAFTS = rows.Prepared(lambda applicant, version: Draft.objects.filter(applicant_id=applicant, version_id=version)
+                        .order_by())
+
 SUBMISSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
@@ -286,8 +291,9 @@ def _case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Ma
     open_step(case, defn, defn.start, branch="", moves=moves, now=now)
     save_case(case)
     case.opened_tasks = moves.opened
-    draft_discard(Draft.objects.filter(applicant=applicant, version=item.current_version,
-                                       unit_code=defn.unit_code).first())
+    draft_discard(next((d for d in _DRAFTS.all(applicant.pk, item.current_version_id,
+                                               alias=router.db_for_write(Draft))
+                        if d.unit_code == defn.unit_code), None))
     if claimed is not None:
         Submission.objects.filter(pk=claimed.pk).update(case=case)
     emit(case, "submitted")

@@ -116,3 +116,37 @@ def test_a_field_shown_only_for_window_applications_is_kept_only_there(demo, fro
         applicant=services.ApplicantInput(kind="natural", name="张三", identity_number=demo.zhangsan.applicant
                                           .id_number))
     assert window.form_data["note"] == "窗口收件备注"
+
+
+@pytest.mark.parametrize(("rule", "reads"), [
+    ({">": [{"var": "amount"}, 1000]}, False),
+    ({"and": [{"==": [{"var": "company.kind"}, "case"]}, True]}, True),  # the word alone: erring towards yes
+    ({"==": [{"var": "case.step"}, "review"]}, True),
+    ({"==": [{"var": ["decision.review.ok", False]}, True]}, True),
+    ({"var": ""}, True),  # the whole data
+    ({"var": {"cat": ["ca", "se.step"]}}, True),  # a computed name
+    ({"missing": {"merge": ["amount"]}}, True),
+    ({"missing": ["amount", "company"]}, False),
+    (True, False),
+])
+def test_a_rule_that_cannot_read_the_case_is_evaluated_on_the_form_alone(rule, reads):
+    from runtime.rule_data import reads_case
+
+    assert reads_case(rule) is reads
+
+
+def test_a_transition_on_the_form_alone_builds_no_case_facts(monkeypatch):
+    """amount > 1000 is decided on the form alone; a condition on the step still gets the facts."""
+    from types import SimpleNamespace
+
+    from runtime import engine
+
+    built = []
+    monkeypatch.setattr(engine, "rule_data", lambda case, defn, task=None: built.append(1) or {
+        **case.form_data, "case": {"step": "review"}})
+    case = SimpleNamespace(form_data={"amount": 1500})
+    step = {"name": "审核", "transitions": [{"to": "leader_review", "when": {">": [{"var": "amount"}, 1000]}},
+                                            {"to": "approve"}]}
+    assert engine.next_steps(None, step, case) == ["leader_review"] and built == []
+    step["transitions"][0]["when"] = {"==": [{"var": "case.step"}, "review"]}
+    assert engine.next_steps(None, step, case) == ["leader_review"] and built == [1]

@@ -150,3 +150,42 @@ def test_hot_path_statements_are_prepared_on_postgresql(demo, item, frozen):
     assert any(s.startswith('UPDATE "runtime_task" SET') for s in prepared), prepared
     assert any(s.startswith("WITH ") and 'INSERT INTO "runtime_logentry"' in s for s in prepared), prepared
     assert any("FOR UPDATE OF" in s for s in prepared), prepared
+
+
+def test_plain_values_become_the_parameters_the_fields_would_make(demo, item, frozen):
+    """rows builds parameters from plain values directly; every value type the hot path holds
+    (choices' members, aware date-times, dates, None, JSON, foreign keys) gives what the fields'
+    own pre_save + get_db_prep_save give."""
+    import datetime as dt
+
+    from runtime.models import TaskState
+
+    case = submit(demo, item)
+    task = Task(case=case, step_key="handle", step_name="审查", step_type="handle", role="handler",
+                department=case.department, assignee=None, branch="", state=TaskState.OPEN,
+                opened_at=frozen_now(), opened_on=dt.date(2026, 11, 30), limit_days=3, due_on=None,
+                completed_at=None, actor_held_role=None, decision={"金额": 1500})
+    for model_obj in (task, case):
+        fields = [f for f in type(model_obj)._meta.concrete_fields if not f.primary_key
+                  and not getattr(f, "auto_now", False)]
+        expected = [f.get_db_prep_save(f.pre_save(model_obj, True), connection=connection) for f in fields]
+        assert plain(rows._params([model_obj], rows._plan(tuple(fields)), connection, True)) == plain(expected)
+
+
+def plain(params: list) -> list:
+    return [getattr(p, "obj", p) for p in params]  # psycopg's Jsonb wrapper compares by identity
+
+
+def test_instances_made_directly_are_those_the_constructor_makes(demo, item, frozen):
+    """rows.new skips Model.__init__'s descriptors and signals: same field values, defaults and
+    related objects as ``Task(...)``; an unknown field is refused as the constructor refuses it."""
+    case = submit(demo, item)
+    given = {"case": case, "step_key": "handle", "step_name": "审查", "step_type": "handle", "role": "handler",
+             "department": case.department, "assignee": None, "opened_at": frozen_now(),
+             "opened_on": frozen_now().date()}
+    made, expected = rows.new(Task, **given), Task(**given)
+    assert {f.attname: getattr(made, f.attname) for f in Task._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in Task._meta.concrete_fields}
+    assert made.case is case and made.department is case.department and made._state.adding
+    with pytest.raises(TypeError):
+        rows.new(Task, no_such_field=1)
