@@ -31,7 +31,7 @@ from .access import is_supervisor, may_answer_for
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
 from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, Subject, SupervisionOrder
-from .partitions import CaseRange
+from .partitions import CaseRange, run_partition
 from .workday_index import ensure_index
 
 log = logging.getLogger(__name__)
@@ -186,6 +186,11 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
     return result
 
 
+# Memory for the sorts and hashes of one clock kind's statement on PostgreSQL (``work_mem``; a hash
+# may take twice as much, ``hash_mem_multiplier``): a million clocks and their open alerts.
+CLOCK_WORK_MEM = "128MB"
+
+
 def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, part: CaseRange) -> KindResult:
     """A clock kind over all its rows (of the partition ``part``), in the shape of one upsert: the
     judged levels (the compiled query, never stored) are set beside the kind's open alerts by one
@@ -233,6 +238,9 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, pa
               [kind.key, kind.subject, at, on, kind.label])
     with connection.cursor() as cursor:
         if pg:
+            # the hash joins of a million clocks with their open alerts fit in memory instead of
+            # spilling to disk in batches (this transaction only)
+            cursor.execute(f"SET LOCAL work_mem = '{CLOCK_WORK_MEM}'")
             cursor.execute(
                 f"WITH d AS MATERIALIZED ({changes}), r AS ({resolve[0]} RETURNING 1), "
                 f"e AS ({escalate[0]} RETURNING 1), n AS ({raise_[0]} RETURNING 1) "
@@ -341,8 +349,14 @@ def sweep_partition(*, part: CaseRange, changed_since: dt.datetime | None, today
     only = None
     if changed_since is not None:
         only = Case.objects.filter(part.q("pk"), updated_at__gte=changed_since).values("pk")
-    return _judge_all(today=today, now=now, kinds=None, verify_logs=verify_logs, all_logs=False, only=only,
-                      part=part, notify=notify, say=_progress(progress))
+    say = _progress(progress)
+    result, last = run_partition(lambda: _judge_all(
+        today=today, now=now, kinds=None, verify_logs=verify_logs, all_logs=False, only=only, part=part,
+        notify=notify, say=say, snapshot=False))
+    if last:  # the dashboard's figures of the whole, counted by the partition that ends last
+        dashboard_snapshot.refresh(now=now, today=result.today)
+        say("监察大屏统计已更新")
+    return result
 
 
 def _progress(progress: Callable[[str], None] | None) -> Callable[[str], None]:
@@ -360,7 +374,8 @@ ANALYZE_AFTER = 10_000
 
 
 def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | None, verify_logs: bool,
-               all_logs: bool, only, part: CaseRange, notify: bool, say: Callable[[str], None]) -> SweepResult:
+               all_logs: bool, only, part: CaseRange, notify: bool, say: Callable[[str], None],
+               snapshot: bool = True) -> SweepResult:
     today = today or timezone.localdate(now)
     result = SweepResult(today=today)
     if verify_logs:
@@ -402,7 +417,7 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
     if not kinds and part.takes_caseless:  # item-wide alerts: judged by the partition of no case
         definitions_alert(skipped=result.skipped, now=now, today=today)
-    if not kinds:  # the dashboard's figures as this sweep (or partition, the last to end) left them
+    if not kinds and snapshot:  # the dashboard's figures as this sweep left them
         dashboard_snapshot.refresh(now=now, today=today)
         say("监察大屏统计已更新")
     for skipped in result.skipped:
