@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -294,9 +295,16 @@ def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None, cases
                                    | Q(supervision_log_check__checked_at__lt=now - REVERIFY_AFTER))
                      .order_by(F("supervision_log_check__checked_at").asc(nulls_first=True))
                      .values_list("pk", flat=True)[:REVERIFY_PER_RUN])
-        cases = logged.filter(Q(pk__in=changed.values("pk")) | Q(pk__in=stale))
-    count = 0
-    for case in cases.only("pk", "number", "log_length", "log_head").iterator(chunk_size=500):
+        # read one after the other, not as one query ORing the two: that read every case again
+        batches = [changed, logged.filter(pk__in=stale)]
+    else:
+        batches = [cases]
+    count, seen = 0, set()
+    for case in chain.from_iterable(batch.only("pk", "number", "log_length", "log_head").iterator(chunk_size=500)
+                                    for batch in batches):
+        if case.pk in seen:  # changed and stale both
+            continue
+        seen.add(case.pk)
         check = verify_case_log(case)
         LogCheck.objects.update_or_create(case=case, defaults={
             "log_length": case.log_length, "log_head": case.log_head, "ok": check.ok,
