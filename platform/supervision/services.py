@@ -199,8 +199,9 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, pa
     no longer has a level (resolved), one whose level rose (escalated), a level with no open alert
     (raised, in subject order so the indexes are appended to; ``ON CONFLICT DO NOTHING`` against a
     concurrent sweep). On PostgreSQL the join and the three writes are one statement (each write a
-    data-modifying ``WITH`` over the changed rows); elsewhere the changed rows go through a
-    temporary table. Either way each clock is read once and a repeated sweep writes nothing."""
+    data-modifying ``WITH`` over the changed rows) and each clock is read once; on SQLite the
+    changed rows (a left join and an anti-join: before 3.39 it has no full outer join) go through a
+    temporary table. Either way a repeated sweep writes nothing."""
     result = KindResult()
     qn = connection.ops.quote_name
     col = {name: qn(Alert._meta.get_field(name).column) for name in (
@@ -216,16 +217,25 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, pa
                          "CAST(NULL AS BIGINT) AS sv_department"), []
     at, on = connection.ops.adapt_datetimefield_value(now), connection.ops.adapt_datefield_value(today)
     in_part, part_params = part.sql(col["case"])
-    # The rows that change: (subject, level, case, department, open alert's id, its level).
-    changes = (f"SELECT j.sv_subject AS subject, j.sv_level AS lvl, j.sv_case AS case_id, "
-               f"j.sv_department AS department_id, o.{col['id']} AS alert_id, o.{col['level']} AS old_lvl "
-               f"FROM (SELECT * FROM ({inner}) sub WHERE sub.sv_level > 0) j "
-               f"FULL OUTER JOIN (SELECT {col['id']}, {col['subject_id']}, {col['level']} FROM {alert} "
-               f"WHERE {col['kind']} = %s AND {col['subject_type']} = %s AND {col['resolved_at']} IS NULL "
-               f"AND {in_part}) o ON o.{col['subject_id']} = j.sv_subject "
-               f"WHERE j.sv_subject IS NULL OR o.{col['id']} IS NULL OR o.{col['level']} < j.sv_level")
-    changes_params = [*params, kind.key, kind.subject, *part_params]
     pg = connection.vendor == "postgresql"
+    # The rows that change: (subject, level, case, department, open alert's id, its level).
+    judged_sql = f"SELECT * FROM ({inner}) sub WHERE sub.sv_level > 0"
+    open_sql = (f"SELECT {col['id']}, {col['subject_id']}, {col['level']} FROM {alert} WHERE {col['kind']} = %s "
+                f"AND {col['subject_type']} = %s AND {col['resolved_at']} IS NULL AND {in_part}")
+    open_params = [kind.key, kind.subject, *part_params]
+    columns_of_change = (f"SELECT j.sv_subject AS subject, j.sv_level AS lvl, j.sv_case AS case_id, "
+                         f"j.sv_department AS department_id, o.{col['id']} AS alert_id, o.{col['level']} AS old_lvl ")
+    if pg:
+        changes = (f"{columns_of_change} FROM ({judged_sql}) j FULL OUTER JOIN ({open_sql}) o "
+                   f"ON o.{col['subject_id']} = j.sv_subject "
+                   f"WHERE j.sv_subject IS NULL OR o.{col['id']} IS NULL OR o.{col['level']} < j.sv_level")
+        changes_params = [*params, *open_params]
+    else:  # the same without FULL OUTER JOIN (SQLite before 3.39 has none)
+        changes = (f"{columns_of_change} FROM ({judged_sql}) j LEFT JOIN ({open_sql}) o "
+                   f"ON o.{col['subject_id']} = j.sv_subject WHERE o.{col['id']} IS NULL OR o.{col['level']} < j.sv_level "
+                   f"UNION ALL SELECT NULL, NULL, NULL, NULL, o.{col['id']}, o.{col['level']} FROM ({open_sql}) o "
+                   f"WHERE o.{col['subject_id']} NOT IN (SELECT j.sv_subject FROM ({judged_sql}) j)")
+        changes_params = [*params, *open_params, *open_params, *params]
     d = "d" if pg else "sv_changes d"  # the changed rows: a WITH query, or a temporary table
     target = f"{alert}.{col['id']} = d.alert_id AND {alert}.{col['resolved_at']} IS NULL"
     resolve = (f"UPDATE {alert} SET {col['resolved_at']} = %s FROM {d} WHERE d.subject IS NULL AND {target}", [at])
