@@ -49,9 +49,10 @@ def count(*, today: dt.date) -> Figures:
     """Every figure, counted from the tables (one aggregate query each)."""
     from . import selectors
 
-    return Figures(by_department=selectors.counts_by_department(),
+    by_department, trend = selectors.alert_figures(today)
+    return Figures(by_department=by_department,
                    external=selectors.external_cases_by_department(today),
-                   time_left=selectors.time_left_map(today), trend=selectors.card_trend(today),
+                   time_left=selectors.time_left_map(today), trend=trend,
                    on_time=selectors.on_time_by_department(today),
                    days_used=selectors.working_days_used_by_item(today),
                    recent=list(selectors.recent_alerts().values_list("pk", flat=True)))

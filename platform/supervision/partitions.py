@@ -13,9 +13,16 @@ are equal work; a city's departments differ by two orders of magnitude in cases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from django.db import connection
 from django.db.models import Max, Min, Q
+
+T = TypeVar("T")
+# The PostgreSQL advisory lock every running partition holds shared ("SWEP")
+RUNNING_LOCK = 0x53574550
 
 
 @dataclass(frozen=True)
@@ -73,3 +80,27 @@ def plan(parts: int) -> list[CaseRange]:
     cuts = [lo + round(width * i) for i in range(1, parts)]
     starts, stops = [None, *cuts], [*cuts, None]
     return [CaseRange(a, b) for a, b in zip(starts, stops, strict=True)]
+
+
+def run_partition(work: Callable[[], T]) -> tuple[T, bool]:
+    """Run one partition's ``work``, and say whether it ended last: on PostgreSQL each running
+    partition holds a shared advisory lock, released once its work is committed; a partition
+    that can then take the lock exclusively had no other partition running beside it, so the
+    figures of the whole (the dashboard's) are counted once, by it, instead of by every
+    partition. A partition queued later counts them again at its own end; a worker that dies
+    loses its session and with it the lock. Elsewhere every partition is last."""
+    if connection.vendor != "postgresql":
+        return work(), True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock_shared(%s)", [RUNNING_LOCK])
+    try:
+        result = work()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock_shared(%s)", [RUNNING_LOCK])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [RUNNING_LOCK])
+        last = cursor.fetchone()[0]
+        if last:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [RUNNING_LOCK])
+    return result, last

@@ -11,9 +11,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+from accounts.models import Department
 
 from .access import units_answered_for
 from .models import Alert, Level, Notification, SupervisionOrder
@@ -46,11 +61,7 @@ class DepartmentRow:
 
 
 def counts_by_department() -> list[DepartmentRow]:
-    rows: dict[str, dict[int, int]] = defaultdict(lambda: dict.fromkeys(Level.values, 0))
-    for name, level, n in (open_alerts().values_list("department__name", "level").annotate(n=Count("pk"))
-                           .order_by("department__name", "level")):
-        rows[name][level] = n
-    return sorted((DepartmentRow(name, counts) for name, counts in rows.items()), key=lambda r: -r.total)
+    return alert_figures(timezone.localdate())[0]
 
 
 def time_left_map(today: dt.date) -> list[tuple[str, int]]:
@@ -75,21 +86,44 @@ def time_left_map(today: dt.date) -> list[tuple[str, int]]:
 def card_trend(today: dt.date, days: int = 30) -> dict[str, list[int]]:
     """Yellow and red cards given per day over the last ``days`` days (raised at that level, or
     escalated to it that day)."""
+    return alert_figures(today, days)[1]
+
+
+def alert_figures(today: dt.date, days: int = 30) -> tuple[list[DepartmentRow], dict[str, list[int]]]:
+    """Open alerts by department and level, and the cards' trend (``card_trend``), from one grouped
+    pass over the alerts: the sweep counts both at its end, and at a million alerts each pass is a
+    read of the whole table."""
     start = today - dt.timedelta(days=days - 1)
+    since = dt.datetime.combine(start, dt.time(), tzinfo=SHANGHAI)
+    cards = [Level.YELLOW, Level.RED]
+    raised = Q(raised_on__gte=start, first_level__in=cards)
+    escalated = Q(escalated_at__gte=since, level__in=cards) & ~Q(first_level=F("level"))
+    tallies = (Alert.objects.filter(Q(resolved_at__isnull=True) | raised | escalated)
+               .annotate(sv_open=Case(When(resolved_at__isnull=True, then=Value(True)), default=Value(False),
+                                      output_field=BooleanField()),
+                         sv_raised=Case(When(raised, then=F("raised_on")), default=None, output_field=DateField()),
+                         sv_escalated=Case(When(escalated, then=TruncDate("escalated_at", tzinfo=SHANGHAI)),
+                                           default=None, output_field=DateField()))
+               .values_list("department_id", "level", "first_level", "sv_open", "sv_raised", "sv_escalated")
+               .annotate(n=Count("pk")).order_by())
+    by_department: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(Level.values, 0))
     series = {Level.YELLOW: [0] * days, Level.RED: [0] * days}
-    raised = (Alert.objects.filter(raised_on__gte=start, first_level__in=[Level.YELLOW, Level.RED])
-              .values_list("raised_on", "first_level").annotate(n=Count("pk")).order_by())
-    for day, level, n in raised:
-        series[level][(day - start).days] += n
-    escalated = (Alert.objects.filter(escalated_at__isnull=False, level__in=[Level.YELLOW, Level.RED])
-                 .exclude(first_level=F("level"))
-                 .annotate(day=TruncDate("escalated_at", tzinfo=SHANGHAI)).filter(day__gte=start)
-                 .values_list("day", "level").annotate(n=Count("pk")).order_by())
-    for day, level, n in escalated:
-        if 0 <= (day - start).days < days:
-            series[level][(day - start).days] += n
-    return {"labels": [(start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(days)],
-            "yellow": series[Level.YELLOW], "red": series[Level.RED]}
+    for department, level, first_level, is_open, raised_on, escalated_on, n in tallies:
+        if is_open:
+            by_department[department][level] += n
+        for day, card in ((raised_on, first_level), (escalated_on, level)):
+            if day is not None and 0 <= (day - start).days < days:
+                series[card][(day - start).days] += n
+    rows: dict[str, dict[int, int]] = defaultdict(lambda: dict.fromkeys(Level.values, 0))
+    names = dict(Department.objects.filter(pk__in=list(by_department)).values_list("pk", "name"))
+    for department, counts in by_department.items():  # by name, as the page lists them
+        if department not in names:  # (a department since removed: an alert keeps no reference)
+            continue
+        for level, n in counts.items():
+            rows[names[department]][level] += n
+    trend = {"labels": [(start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(days)],
+             "yellow": series[Level.YELLOW], "red": series[Level.RED]}
+    return sorted((DepartmentRow(name, counts) for name, counts in rows.items()), key=lambda r: -r.total), trend
 
 
 def on_time_by_department(today: dt.date, days: int = 90) -> list[tuple[str, int, int]]:

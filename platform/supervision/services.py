@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -31,7 +32,7 @@ from .access import is_supervisor, may_answer_for
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
 from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, Subject, SupervisionOrder
-from .partitions import CaseRange
+from .partitions import CaseRange, run_partition
 from .workday_index import ensure_index
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
     if kind.is_clock and cases is None and not broken:
         with transaction.atomic():
             return _judge_clock(kind, rows.filter(kind.scope()).annotate(sv_level=level_of), now=now, today=today,
-                                top=max(levels), part=part)
+                                part=part)
     matching = rows.filter(kind.scope()).annotate(sv_level=level_of).filter(sv_level__gt=0)
     with transaction.atomic():
         result.resolved = open_alerts.exclude(subject_id__in=kept.values(kind.subject_path)).update(resolved_at=now)
@@ -186,64 +187,88 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
     return result
 
 
-def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, top: int, part: CaseRange
-                 ) -> KindResult:
+# Memory for the sorts and hashes of one clock kind's statement on PostgreSQL (``work_mem``; a hash
+# may take twice as much, ``hash_mem_multiplier``): a million clocks and their open alerts.
+CLOCK_WORK_MEM = "128MB"
+
+
+def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, part: CaseRange) -> KindResult:
     """A clock kind over all its rows (of the partition ``part``), in the shape of one upsert: the
-    levels are computed once, by the compiled query, into a temporary table keyed by subject beside
-    the level of the subject's open alert (a join on the one-open-alert index); then one statement
-    each resolves the alerts whose subject is no longer in it, escalates those whose level rose and
-    inserts the new ones, in subject order (the indexes are appended to, not scattered over). Only
-    rows that change are written: a repeated sweep writes nothing."""
+    judged levels (the compiled query, never stored) are set beside the kind's open alerts by one
+    full outer join on the subject, keeping only the rows that change — an open alert whose subject
+    no longer has a level (resolved), one whose level rose (escalated), a level with no open alert
+    (raised, in subject order so the indexes are appended to; ``ON CONFLICT DO NOTHING`` against a
+    concurrent sweep). On PostgreSQL the join and the three writes are one statement (each write a
+    data-modifying ``WITH`` over the changed rows) and each clock is read once; on SQLite the
+    changed rows (a left join and an anti-join: before 3.39 it has no full outer join) go through a
+    temporary table. Either way a repeated sweep writes nothing."""
     result = KindResult()
     qn = connection.ops.quote_name
     col = {name: qn(Alert._meta.get_field(name).column) for name in (
-        "kind", "subject_type", "subject_id", "case", "department", "level", "first_level", "raised_at", "raised_on",
-        "detail", "notified_level", "escalated_at", "resolved_at")}
+        "id", "kind", "subject_type", "subject_id", "case", "department", "level", "first_level", "raised_at",
+        "raised_on", "detail", "notified_level", "escalated_at", "resolved_at")}
     alert = qn(Alert._meta.db_table)
-    tmp = qn(f"sv_judged_{kind.key}")
     try:
         inner, params = (judged.annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
                                            sv_department=kind.department_expr())
                          .values_list("sv_subject", "sv_level", "sv_case", "sv_department").query.sql_with_params())
-    except EmptyResultSet:
-        inner, params = None, []
+    except EmptyResultSet:  # nothing can hold: a select of no rows, so the open alerts resolve
+        inner, params = ("SELECT CAST(NULL AS BIGINT) AS sv_subject, 0 AS sv_level, CAST(NULL AS BIGINT) AS sv_case, "
+                         "CAST(NULL AS BIGINT) AS sv_department"), []
     at, on = connection.ops.adapt_datetimefield_value(now), connection.ops.adapt_datefield_value(today)
-    mine = f"{col['kind']} = %s AND {col['resolved_at']} IS NULL"
     in_part, part_params = part.sql(col["case"])
+    pg = connection.vendor == "postgresql"
+    # The rows that change: (subject, level, case, department, open alert's id, its level).
+    judged_sql = f"SELECT * FROM ({inner}) sub WHERE sub.sv_level > 0"
+    open_sql = (f"SELECT {col['id']}, {col['subject_id']}, {col['level']} FROM {alert} WHERE {col['kind']} = %s "
+                f"AND {col['subject_type']} = %s AND {col['resolved_at']} IS NULL AND {in_part}")
+    open_params = [kind.key, kind.subject, *part_params]
+    columns_of_change = (f"SELECT j.sv_subject AS subject, j.sv_level AS lvl, j.sv_case AS case_id, "
+                         f"j.sv_department AS department_id, o.{col['id']} AS alert_id, o.{col['level']} AS old_lvl ")
+    if pg:
+        changes = (f"{columns_of_change} FROM ({judged_sql}) j FULL OUTER JOIN ({open_sql}) o "
+                   f"ON o.{col['subject_id']} = j.sv_subject "
+                   f"WHERE j.sv_subject IS NULL OR o.{col['id']} IS NULL OR o.{col['level']} < j.sv_level")
+        changes_params = [*params, *open_params]
+    else:  # the same without FULL OUTER JOIN (SQLite before 3.39 has none)
+        changes = (f"{columns_of_change} FROM ({judged_sql}) j LEFT JOIN ({open_sql}) o "
+                   f"ON o.{col['subject_id']} = j.sv_subject WHERE o.{col['id']} IS NULL OR o.{col['level']} < j.sv_level "
+                   f"UNION ALL SELECT NULL, NULL, NULL, NULL, o.{col['id']}, o.{col['level']} FROM ({open_sql}) o "
+                   f"WHERE o.{col['subject_id']} NOT IN (SELECT j.sv_subject FROM ({judged_sql}) j)")
+        changes_params = [*params, *open_params, *open_params, *params]
+    d = "d" if pg else "sv_changes d"  # the changed rows: a WITH query, or a temporary table
+    target = f"{alert}.{col['id']} = d.alert_id AND {alert}.{col['resolved_at']} IS NULL"
+    resolve = (f"UPDATE {alert} SET {col['resolved_at']} = %s FROM {d} WHERE d.subject IS NULL AND {target}", [at])
+    escalate = (f"UPDATE {alert} SET {col['level']} = d.lvl, {col['escalated_at']} = %s FROM {d} "
+                f"WHERE d.subject IS NOT NULL AND {target} AND {alert}.{col['level']} < d.lvl", [at])
+    columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
+                                         "first_level", "raised_at", "raised_on", "detail", "notified_level"))
+    # (SQLite's parser needs the WHERE before ON CONFLICT)
+    raise_ = (f"INSERT INTO {alert} ({columns}) SELECT %s, %s, d.subject, d.case_id, d.department_id, d.lvl, d.lvl, "
+              f"%s, %s, %s, 0 FROM {d} WHERE d.alert_id IS NULL ORDER BY d.subject ON CONFLICT DO NOTHING",
+              [kind.key, kind.subject, at, on, kind.label])
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {tmp} (subject BIGINT PRIMARY KEY, lvl INTEGER NOT NULL, "
-                       f"case_id BIGINT, department_id BIGINT NOT NULL, old_lvl INTEGER)")
-        try:
-            if inner is not None:
-                cursor.execute(f"INSERT INTO {tmp} (subject, lvl, case_id, department_id, old_lvl) "
-                               f"SELECT sub.sv_subject, sub.sv_level, sub.sv_case, sub.sv_department, a.{col['level']} "
-                               f"FROM ({inner}) sub LEFT JOIN {alert} a ON a.{col['kind']} = %s "
-                               f"AND a.{col['subject_type']} = %s AND a.{col['subject_id']} = sub.sv_subject "
-                               f"AND a.{col['resolved_at']} IS NULL WHERE sub.sv_level > 0",
-                               [*params, kind.key, kind.subject])
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {tmp}")  # autovacuum never sees a temporary table: plan by its real size
-            cursor.execute(f"UPDATE {alert} SET {col['resolved_at']} = %s WHERE {mine} AND {in_part} AND NOT EXISTS "
-                           f"(SELECT 1 FROM {tmp} t WHERE t.subject = {alert}.{col['subject_id']})",
-                           [at, kind.key, *part_params])
-            result.resolved = max(cursor.rowcount, 0)
-            cursor.execute(f"UPDATE {alert} SET {col['level']} = t.lvl, {col['escalated_at']} = %s FROM {tmp} t "
-                           f"WHERE t.old_lvl < t.lvl AND t.old_lvl < %s AND t.subject = {alert}.{col['subject_id']} "
-                           f"AND {alert}.{col['kind']} = %s AND {alert}.{col['subject_type']} = %s "
-                           f"AND {alert}.{col['resolved_at']} IS NULL AND {alert}.{col['level']} < t.lvl",
-                           [at, int(top), kind.key, kind.subject])
-            result.escalated = max(cursor.rowcount, 0)
-            columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
-                                                 "first_level", "raised_at", "raised_on", "detail", "notified_level"))
-            # ON CONFLICT: a concurrent sweep of the same rows raised it meanwhile (SQLite's parser needs the WHERE)
+        if pg:
+            # the hash joins of a million clocks with their open alerts fit in memory instead of
+            # spilling to disk in batches (this transaction only)
+            cursor.execute(f"SET LOCAL work_mem = '{CLOCK_WORK_MEM}'")
             cursor.execute(
-                f"INSERT INTO {alert} ({columns}) SELECT %s, %s, t.subject, t.case_id, t.department_id, t.lvl, t.lvl, "
-                f"%s, %s, %s, 0 FROM {tmp} t WHERE t.old_lvl IS NULL ORDER BY t.subject ON CONFLICT DO NOTHING",
-                [kind.key, kind.subject, at, on, kind.label])
-            result.raised = max(cursor.rowcount, 0)
+                f"WITH d AS MATERIALIZED ({changes}), r AS ({resolve[0]} RETURNING 1), "
+                f"e AS ({escalate[0]} RETURNING 1), n AS ({raise_[0]} RETURNING 1) "
+                f"SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM e), (SELECT count(*) FROM n)",
+                [*changes_params, *resolve[1], *escalate[1], *raise_[1]])
+            result.resolved, result.escalated, result.raised = cursor.fetchone()
+            return result
+        cursor.execute("DROP TABLE IF EXISTS sv_changes")
+        cursor.execute(f"CREATE TEMPORARY TABLE sv_changes AS {changes}", changes_params)
+        try:
+            counts = []
+            for sql, sql_params in (resolve, escalate, raise_):
+                cursor.execute(sql, sql_params)
+                counts.append(max(cursor.rowcount, 0))
+            result.resolved, result.escalated, result.raised = counts
         finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
+            cursor.execute("DROP TABLE IF EXISTS sv_changes")
     return result
 
 
@@ -280,9 +305,18 @@ def logs_verify(*, all_logs: bool = False, now: dt.datetime | None = None, cases
                                    | Q(supervision_log_check__checked_at__lt=now - REVERIFY_AFTER))
                      .order_by(F("supervision_log_check__checked_at").asc(nulls_first=True))
                      .values_list("pk", flat=True)[:REVERIFY_PER_RUN])
-        cases = logged.filter(Q(pk__in=changed.values("pk")) | Q(pk__in=stale))
-    count = 0
-    for case in cases.only("pk", "number", "log_length", "log_head").iterator(chunk_size=500):
+        # read one after the other, not as one query ORing the two: that read every case again
+        batches = [changed, logged.filter(pk__in=stale)]
+    else:
+        batches = [cases]
+    count, seen = 0, set()
+    # (in no order: the cases' default order made the cursor walk the newest-first index through
+    # every case, a fast start that reads the whole table at random)
+    for case in chain.from_iterable(batch.only("pk", "number", "log_length", "log_head").order_by()
+                                    .iterator(chunk_size=500) for batch in batches):
+        if case.pk in seen:  # changed and stale both
+            continue
+        seen.add(case.pk)
         check = verify_case_log(case)
         LogCheck.objects.update_or_create(case=case, defaults={
             "log_length": case.log_length, "log_head": case.log_head, "ok": check.ok,
@@ -335,8 +369,14 @@ def sweep_partition(*, part: CaseRange, changed_since: dt.datetime | None, today
     only = None
     if changed_since is not None:
         only = Case.objects.filter(part.q("pk"), updated_at__gte=changed_since).values("pk")
-    return _judge_all(today=today, now=now, kinds=None, verify_logs=verify_logs, all_logs=False, only=only,
-                      part=part, notify=notify, say=_progress(progress))
+    say = _progress(progress)
+    result, last = run_partition(lambda: _judge_all(
+        today=today, now=now, kinds=None, verify_logs=verify_logs, all_logs=False, only=only, part=part,
+        notify=notify, say=say, snapshot=False))
+    if last:  # the dashboard's figures of the whole, counted by the partition that ends last
+        dashboard_snapshot.refresh(now=now, today=result.today)
+        say("监察大屏统计已更新")
+    return result
 
 
 def _progress(progress: Callable[[str], None] | None) -> Callable[[str], None]:
@@ -354,7 +394,8 @@ ANALYZE_AFTER = 10_000
 
 
 def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | None, verify_logs: bool,
-               all_logs: bool, only, part: CaseRange, notify: bool, say: Callable[[str], None]) -> SweepResult:
+               all_logs: bool, only, part: CaseRange, notify: bool, say: Callable[[str], None],
+               snapshot: bool = True) -> SweepResult:
     today = today or timezone.localdate(now)
     result = SweepResult(today=today)
     if verify_logs:
@@ -396,7 +437,7 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
     if not kinds and part.takes_caseless:  # item-wide alerts: judged by the partition of no case
         definitions_alert(skipped=result.skipped, now=now, today=today)
-    if not kinds:  # the dashboard's figures as this sweep (or partition, the last to end) left them
+    if not kinds and snapshot:  # the dashboard's figures as this sweep left them
         dashboard_snapshot.refresh(now=now, today=today)
         say("监察大屏统计已更新")
     for skipped in result.skipped:

@@ -68,6 +68,35 @@ def test_two_partitions_at_once_raise_each_alert_once(demo, time_machine):
     assert len(alerts) == 12 and len({a[:3] for a in alerts}) == 12 and {a[3] for a in alerts} == {3}
     assert all(r.raised > 0 for r in results)  # both partitions had cases to judge
     assert sum(r.raised for r in results) == 12
+    # the dashboard's figures are those of the whole, whichever partition ended last
+    from supervision.dashboard_snapshot import DashboardSnapshot
+
+    counted = DashboardSnapshot.objects.get().figures["by_department"]
+    assert sum(n for _department, counts in counted for n in counts.values()) == 12
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@on_postgresql
+def test_only_the_partition_ending_last_counts_the_dashboard():
+    import threading
+
+    from supervision.partitions import run_partition
+
+    started, release = threading.Event(), threading.Event()
+
+    def other_partition():
+        try:
+            run_partition(lambda: (started.set(), release.wait(30)))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_partition)
+    thread.start()
+    assert started.wait(30)
+    assert run_partition(lambda: "done") == ("done", False)  # the other one still runs: it counts them
+    release.set()
+    thread.join(30)
+    assert run_partition(lambda: "done") == ("done", True)  # alone: this one counts them
 
 
 class WorkerDied(BaseException):
