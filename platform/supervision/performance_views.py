@@ -99,9 +99,7 @@ def _page(request, *, typed: dict | None = None, errors: dict | None = None, for
         # the table of deductions: the current formula's, or the district default's when the
         # current one is not such a table (it stays as it is until this form is saved)
         "weights_shown": weights is not None, "base_and_floor": weights or shown_default,
-        "weight_rows": score_weights.rows(weights or shown_default,
-                                          {k[2:]: v for k, v in typed.items() if k.startswith("w_")},
-                                          {k[2:]: v for k, v in (errors or {}).items() if k.startswith("w_")}),
+        "weight_rows": score_weights.rows(weights or shown_default, typed, errors),
         "typed": typed, "form_errors": errors or {}, "advanced_open": formula_text is not None,
     }, status=status)
 
@@ -123,26 +121,31 @@ def formula_save(request):
     """A supervisor replaces the score formula: a table of deductions, or json-logic under 高级
     (validated over the figures). A refusal shows the page again with what was typed."""
     _guard(request.user)
-    name = request.POST.get("name", "")
-    if request.POST.get("op") == "weights":
-        weights, errors = score_weights.parse(request.POST)
+    typed = request.POST.dict()
+    by_table = typed.get("op") == "weights"
+
+    def again(errors: dict | None = None):
+        return _page(request, typed=typed, errors=errors, formula_text=None if by_table else typed.get("rule", ""),
+                     status=400)
+
+    if by_table:
+        weights, errors = score_weights.parse(typed)
         if weights is None:
             messages.error(request, "计分办法未保存：" + "；".join(errors.values()))
-            return _page(request, typed=request.POST.dict(), errors=errors, status=400)
-        rule, refused = score_weights.rule_of(weights), {"typed": request.POST.dict()}
+            return again(errors)
+        rule = score_weights.rule_of(weights)
     else:
         try:
-            rule = inputs.loads(request.POST.get("rule", ""))
+            rule = inputs.loads(typed.get("rule", ""))
         except RefusedInput as exc:
             messages.error(request, f"计分公式不是有效的 JSON：{exc.message}")
-            return _page(request, formula_text=request.POST.get("rule", ""), status=400)
-        refused = {"formula_text": request.POST.get("rule", "")}
+            return again()
     try:
-        saved = performance.formula_save(actor=request.user, name=name, rule=rule)
+        saved = performance.formula_save(actor=request.user, name=typed.get("name", ""), rule=rule)
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from exc
     except PlatformError as exc:
         messages.error(request, "；".join([exc.message, *[m for ms in exc.details.values() for m in ms]]))
-        return _page(request, **refused, status=400)
+        return again()
     messages.success(request, f"已启用计分公式“{saved.name}”")
     return redirect("supervision:performance")

@@ -78,13 +78,13 @@ def rule_of(weights: Weights) -> dict:
 
 
 def rows(weights: Weights | None, typed: dict | None = None, errors: dict | None = None) -> list[dict]:
-    """The table's lines for the page: each figure's Chinese name, unit, value (as typed after a
-    refusal) and error."""
+    """The table's lines for the page: each figure's Chinese name, unit, value and error. After a
+    refusal ``typed`` and ``errors`` are the form's fields and :func:`parse`'s errors, by field name."""
     typed, errors = typed or {}, errors or {}
     deductions = weights.deductions if weights else {}
     return [{"key": key, "label": label, "unit": UNITS[key],
-             "value": typed.get(key, _plain(deductions[key]) if key in deductions else ""),
-             "error": errors.get(key)} for key, label in FIGURES.items()]
+             "value": typed.get(f"w_{key}", _plain(deductions[key]) if key in deductions else ""),
+             "error": errors.get(f"w_{key}")} for key, label in FIGURES.items()]
 
 
 def parse(form) -> tuple[Weights | None, dict[str, str]]:

@@ -290,6 +290,7 @@ def test_a_refused_table_keeps_what_was_typed_and_changes_nothing(client, demo, 
     answer = client.post("/supervision/performance/formula/", {"name": "坏", "rule": '{"-": [100, {"var": "nonsense"'})
     assert answer.status_code == 400
     assert '{&quot;-&quot;: [100, {&quot;var&quot;: &quot;nonsense&quot;' in answer.content.decode()  # kept
+    assert 'value="坏"' in answer.content.decode()  # the name typed with it too
     assert performance.current_formula() == performance.DISTRICT_DEFAULT_FORMULA
 
 
