@@ -30,7 +30,7 @@ from designer.models import ApprovalItem
 from designer.palette import ordered_fields
 from designer.render import render_form
 
-from . import access, certificates, extensions, notices, prefill, rule_data, selectors, services
+from . import access, case_search, certificates, extensions, notices, prefill, rule_data, selectors, services
 from . import public_results as results
 from . import workbench as workbench_lists
 from .access import can_act_on_task, require_window_clerk
@@ -320,6 +320,8 @@ def workbench(request):
     return render(request, "runtime/workbench.html", {
         "assignments": role_assignments_for(request.user), "tab": tab, "query": query, "params": request.GET,
         "search_errors": search_errors, "page": page, "rows": workbench_lists.rows_of(page.object_list),
+        "done_recent_only": tab == "done" and case_search.acted_recent_only(request.user, query),
+        "done_listed": case_search.ACTED_LISTED,
         "tabs": [{"key": key, "label": label, "count": counts[key].shown, "tally": counts[key],
                   "link": _tab_link(request, key)}
                  for key, label in workbench_lists.TABS.items()],

@@ -194,13 +194,27 @@ def test_the_all_visible_list_is_read_off_its_index_not_sorted(demo, item, froze
         assert "runtime_case_deadline_first" in plan and "Sort Key" not in plan, plan
 
 
-@pytest.mark.parametrize("listed", [5000, 0], ids=["listed by id", "tested case by case"])
-def test_done_lists_the_cases_acted_on_whichever_way_they_are_found(demo, item, frozen, monkeypatch, listed):
-    from runtime import case_search
-
-    monkeypatch.setattr(case_search, "ACTED_LISTED", listed)
+def test_done_lists_the_cases_acted_on(demo, item, frozen):
     accepted = [act(demo.clerk, submit(demo, item, actor=demo.lisi)) for _ in range(2)]
     submit(demo, item, actor=demo.lisi)  # waiting: not done by the clerk
     found = search_cases(demo.clerk, CaseQuery(), acted=True)
     assert sorted(c.pk for c in found) == sorted(c.pk for c in accepted)
     assert list(search_cases(demo.handler, CaseQuery(), acted=True)) == []
+
+
+def test_a_long_history_lists_the_newest_done_and_a_search_reaches_the_rest(demo, item, frozen, monkeypatch):
+    """Beyond ``ACTED_LISTED`` cases, 已办 lists the newest and says so; a search goes through all."""
+    from runtime import case_search
+
+    monkeypatch.setattr(case_search, "ACTED_LISTED", 1)
+    older, newer = [act(demo.clerk, submit(demo, item, actor=demo.lisi)) for _ in range(2)]
+    assert list(search_cases(demo.clerk, CaseQuery(), acted=True)) == [newer]
+    searched = search_cases(demo.clerk, CaseQuery(text=older.number), acted=True)
+    assert list(searched) == [older]
+
+    client = Client()
+    client.force_login(demo.clerk)
+    page = client.get("/workbench/?tab=done").content.decode()
+    assert "已办只列出您最近办理的 1 件办件" in page and older.number not in page and newer.number in page
+    page = client.get(f"/workbench/?tab=done&q={older.number}").content.decode()
+    assert "已办只列出" not in page and older.number in page
