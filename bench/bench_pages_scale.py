@@ -13,7 +13,7 @@ no network) 3 times to warm up and 30 times timed. Prints
   case number), ``search_applicant`` (an applicant's full name), ``search_short_name`` (张三, a
   two-character name, which no trigram index serves), ``workbench`` (the handler's
   待办, with the three tabs' counts), ``workbench_all`` (the handler's 全部可见, open cases by
-  deadline), ``dashboard`` (the efficiency office's), ``applicant_cases`` (张三's hall with his
+  deadline), ``workbench_done`` (the handler's 已办: the newest 5,000 of 200,000 cases acted on), ``dashboard`` (the efficiency office's), ``applicant_cases`` (张三's hall with his
   cases), ``applicant_hall_empty`` (李四's hall: no cases of his own) and ``results`` (审批结果公示,
   no login);
 * the machine's load average before and after (2 shared cores: figures are noisy).
@@ -98,6 +98,8 @@ def pages() -> dict[str, tuple[str | None, str]]:
         "search_short_name": ("supervisor", "/api/v1/cases/?q=张三"),
         "workbench": ("handler", "/workbench/"),
         "workbench_all": ("handler", "/workbench/?tab=all"),
+        # 已办 of someone with 200,000 done steps, all on closed cases behind 200,000 open ones
+        "workbench_done": ("handler", "/workbench/?tab=done"),
         "dashboard": ("supervisor", "/supervision/"),
         "applicant_cases": ("zhangsan", "/hall/"),
         "applicant_hall_empty": ("lisi", "/hall/"),
