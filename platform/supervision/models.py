@@ -54,6 +54,10 @@ class IndexState(models.Model):
     fingerprint = models.CharField("日历指纹", max_length=64)
     built_at = models.DateTimeField("生成时间")
     clocks_synced_at = models.DateTimeField("时钟行同步到", null=True, blank=True)
+    # What the last complete judgement of each clock kind judged in place covered (``judgement_marks``):
+    # kind → [fingerprint of its judging statement, the sync point it judged up to]. Rebuilt with
+    # the calendar (the row is replaced), so a new calendar forgets them.
+    judged = models.JSONField("时钟判定标记", default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"工作日序号表 {self.fingerprint[:12]}"

@@ -27,7 +27,7 @@ from core.errors import AccessDenied, Conflict, InvalidInput, PlatformError
 from rules import compile_to_q
 from runtime.models import Task, TaskState
 
-from . import clockrows, dashboard_snapshot
+from . import clockrows, dashboard_snapshot, judgement_marks
 from .access import is_supervisor, may_answer_for
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
@@ -330,15 +330,17 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
           progress: Callable[[str], None] | None = None) -> SweepResult:
     """Judge every open case, task, special procedure and order against the supervision rules.
 
-    Clock rules are judged on every running clock each time. Rules over stored facts only (and the
-    log chains) are judged on the cases changed since the last sweep, and on all with ``full``
+    Clock rules are judged on every running clock each time, except on a repeated sweep of the
+    same working day under the same rules: the clocks read in place from the runtime's rows are
+    then judged on the changed cases only (``judgement_marks``). Rules over stored facts only (and
+    the log chains) are judged on the cases changed since the last sweep, and on all with ``full``
     (the daily full sweep, the first sweep, or after the calendar changed)."""
     now = timezone.now()
     say = _progress(progress)
     changes = sweep_prepare(now=now, full=full, say=say)
     only = None if changes.full or len(changes) > 5000 else changes.case_ids
     return _judge_all(today=today, now=now, kinds=kinds, verify_logs=verify_logs, all_logs=all_logs, only=only,
-                      part=CaseRange(), notify=notify, say=say)
+                      part=CaseRange(), notify=notify, say=say, changes=changes)
 
 
 def sweep_prepare(*, now: dt.datetime | None = None, full: bool = False,
@@ -395,12 +397,17 @@ ANALYZE_AFTER = 10_000
 
 def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | None, verify_logs: bool,
                all_logs: bool, only, part: CaseRange, notify: bool, say: Callable[[str], None],
-               snapshot: bool = True) -> SweepResult:
+               snapshot: bool = True, changes: clockrows.Changes | None = None) -> SweepResult:
+    """Judge every kind (``kinds``: only those) over ``part``; ``only``: the changed cases, which
+    the rules over stored facts are judged on. With ``changes`` (a whole sweep's sync) the clocks
+    read in place are judged on ``only`` too when their last complete judgement covers all else
+    (``judgement_marks``), and their marks are recorded."""
     today = today or timezone.localdate(now)
     result = SweepResult(today=today)
     if verify_logs:
         result.logs_verified = logs_verify(all_logs=all_logs, now=now, cases=None if all_logs else only, part=part)
         say(f"日志哈希链核验：{result.logs_verified} 件")
+    marks: dict[str, str] = {}  # kind → fingerprint of its complete judgement (judgement_marks)
     for key, registered in rule_kinds.items():
         if kinds and key not in kinds:
             continue
@@ -412,25 +419,35 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
             say(f"{registered.label}：规则无法读取，已跳过")
             continue
         for kind in expanded:
+            cases = None if kind.time_dependent else only
+            mark = None
+            if changes is not None and kind.follows_case_changes:
+                mark = judgement_marks.fingerprint(kind, today)
+                if only is not None and judgement_marks.covers(kind, mark, changes):
+                    cases = only
             try:
                 with transaction.atomic():  # a rule failing in the database spoils only its own savepoint
-                    done = judge_kind(kind, today=today, now=now, cases=None if kind.time_dependent else only,
-                                      part=part)
+                    done = judge_kind(kind, today=today, now=now, cases=cases, part=part)
             except Exception as exc:
                 log.exception("监察规则 %s 判定失败", kind.key)
                 result.skipped.append(SkippedRule(kind.key, kind.label, f"判定失败：{exc}"))
                 say(f"{kind.label}：判定失败，已跳过")
                 continue
             result.kinds[kind.key] = done
+            if mark and not done.broken:
+                marks[kind.key] = mark
             for versions, reason in done.broken:
                 result.skipped.append(SkippedRule(kind.key, kind.label, reason, tuple(versions)))
             say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}"
-                + (f"，{len(done.broken)} 条规则有误已跳过" if done.broken else ""))
+                + (f"，{len(done.broken)} 条规则有误已跳过" if done.broken else "")
+                + (f"（仅判定有变化的 {len(cases)} 件办件）" if kind.time_dependent and cases is not None else ""))
         if expanded != [registered]:  # rules no item declares any more cannot hold: their alerts end
             gone = (Alert.objects.filter(part.q("case_id"), kind__startswith=f"{ITEM_PREFIX}", resolved_at__isnull=True)
                     .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
             if gone:
                 result.kinds[key] = KindResult(resolved=gone)
+    if changes is not None:
+        judgement_marks.record(marks, changes)
     if connection.vendor == "postgresql" and result.raised + result.resolved > ANALYZE_AFTER:
         # the next sweep plans its joins with the alerts' real number (autovacuum may take minutes)
         with connection.cursor() as cursor:
