@@ -452,11 +452,17 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
         # the next sweep plans its joins with the alerts' real number (autovacuum may take minutes)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
+    definitions_changed = 0
     if not kinds and part.takes_caseless:  # item-wide alerts: judged by the partition of no case
-        definitions_alert(skipped=result.skipped, now=now, today=today)
+        definitions_changed = definitions_alert(skipped=result.skipped, now=now, today=today)
     if not kinds and snapshot:  # the dashboard's figures as this sweep left them
-        dashboard_snapshot.refresh(now=now, today=today)
-        say("监察大屏统计已更新")
+        if result.raised + result.escalated + result.resolved + definitions_changed == 0 \
+                and _figures_unchanged(changes, today):
+            dashboard_snapshot.confirm(now=now)
+            say("监察大屏统计无变化，未重新统计")
+        else:
+            dashboard_snapshot.refresh(now=now, today=today)
+            say("监察大屏统计已更新")
     for skipped in result.skipped:
         say(f"已跳过的规则：{skipped}")
     if notify:
@@ -468,10 +474,10 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
 RULE_INVALID = "rule_invalid"  # the kind of the alerts about a definition's rule the sweep skipped
 
 
-def definitions_alert(*, skipped: list[SkippedRule], now: dt.datetime, today: dt.date) -> None:
+def definitions_alert(*, skipped: list[SkippedRule], now: dt.datetime, today: dt.date) -> int:
     """One open alert per item version whose rule the sweep had to skip (to its department and
     the efficiency office), kept while the rule stays broken and resolved by the first full sweep
-    that judges by it again."""
+    that judges by it again. Returns how many alerts it raised or resolved."""
     from designer.models import ItemVersion
 
     reasons: dict[int, list[str]] = defaultdict(list)
@@ -479,7 +485,7 @@ def definitions_alert(*, skipped: list[SkippedRule], now: dt.datetime, today: dt
         for version in rule.versions:
             reasons[version].append(f"{rule.label}：{rule.reason}")
     open_alerts = Alert.objects.filter(kind=RULE_INVALID, resolved_at__isnull=True)
-    open_alerts.exclude(subject_id__in=list(reasons)).update(resolved_at=now)
+    resolved = open_alerts.exclude(subject_id__in=list(reasons)).update(resolved_at=now)
     already = set(open_alerts.values_list("subject_id", flat=True))
     new = []
     for version in ItemVersion.objects.filter(pk__in=set(reasons) - already).select_related("item"):
@@ -488,6 +494,27 @@ def definitions_alert(*, skipped: list[SkippedRule], now: dt.datetime, today: dt
                          department_id=version.item.department_id, level=Level.ANOMALY, first_level=Level.ANOMALY,
                          raised_at=now, raised_on=today, detail=detail[:300]))
     Alert.objects.bulk_create(new, ignore_conflicts=True)
+    return resolved + len(new)
+
+
+def _figures_unchanged(changes: clockrows.Changes | None, today: dt.date) -> bool:
+    """Whether the dashboard's figures stand as the last snapshot counted them, so a sweep that
+    changed no alert need not count them again: the snapshot is of today and was taken by the
+    sweep of the previous sync, no case changed since that sync (every figure of cases reads
+    them), and none of what changes alerts or figures outside the sweep did either (an order
+    replied to, a complaint answered, a case pushed by a department's own system)."""
+    from .models import ExternalCase
+
+    if changes is None or changes.full or len(changes) or changes.previous is None:
+        return False
+    taken = dashboard_snapshot.DashboardSnapshot.objects.filter(pk=dashboard_snapshot.ONE).values_list(
+        "taken_at", "on").first()
+    if taken is None or taken[1] != today or taken[0] < changes.previous:
+        return False
+    since = taken[0] - clockrows.MARGIN
+    return not (SupervisionOrder.objects.filter(Q(issued_at__gte=since) | Q(replied_at__gte=since)).exists()
+                or Complaint.objects.filter(answered_at__gte=since).exists()
+                or ExternalCase.objects.filter(updated_at__gte=since).exists())
 
 
 # --- notifications ---------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import pytest
 
 from designer import services as designer_services
 from designer.selectors import district_supervision_defaults
-from supervision.models import Alert, IndexState
+from supervision import services
+from supervision.models import Alert, DashboardSnapshot, IndexState, Level, SupervisionOrder
 from supervision.partitions import CaseRange
 from supervision.services import sweep_partition, sweep_prepare
 
@@ -121,3 +122,32 @@ def test_a_partitioned_sweep_records_no_mark(demo, swept, frozen):
     changes = sweep_prepare()
     sweep_partition(part=CaseRange(), changed_since=changes.since, notify=False)
     assert IndexState.objects.get().judged == marks
+
+
+def _reds() -> int:
+    figures = DashboardSnapshot.objects.get().figures
+    return sum(counts.get(str(Level.RED), 0) for _name, counts in figures["by_department"])
+
+
+def test_the_dashboard_is_confirmed_not_recounted_when_nothing_changed(demo, swept, frozen, sweep):
+    counted = DashboardSnapshot.objects.get().figures
+    frozen.move_to(at("2026-10-09", 14))
+    lines = []
+    _sweep(sweep, lines)
+    assert any("未重新统计" in line for line in lines), lines
+    snapshot = DashboardSnapshot.objects.get()
+    assert snapshot.figures == counted and snapshot.taken_at == at("2026-10-09", 14)
+
+
+def test_the_dashboard_is_recounted_after_an_order_is_replied_to_the_same_day(demo, limits_item, frozen, sweep):
+    case = _case(demo, limits_item, frozen, "A", "2026-09-24")
+    frozen.move_to(at("2026-09-28", 10))
+    services.order_issue(actor=demo.supervisor, case=case, instruction="请加快办理", limit_days=1)
+    frozen.move_to(at("2026-10-09", 8))
+    _sweep(sweep)
+    assert ("order_clock", "A", "", "red") in alert_set() and _reds() == 1
+    frozen.move_to(at("2026-10-09", 11))
+    services.order_reply(actor=demo.chief, order=SupervisionOrder.objects.get(), reply="已加快办理")
+    frozen.move_to(at("2026-10-09", 14))
+    _sweep(sweep)
+    assert _reds() == 0  # the order's red card resolved outside the sweep is no longer counted
