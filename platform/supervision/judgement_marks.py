@@ -10,8 +10,14 @@ rules compiled, the same scope) and whose sync follows directly on the sync that
 judges only the changed cases' rows: no other row's level can differ, and their alerts are as
 that judgement left them.
 
+The anomaly kinds items declare get a mark too (``of_keys``: which kinds were declared): while
+they stay the same, the alerts of kinds no longer declared were ended by that judgement, and the
+scan of the open alerts that ends them is spared.
+
 A mark (fingerprint, sync point) is recorded per kind after a whole sweep (``services.sweep``)
-judged it without a fault. Nothing else records one, and any sync the kind's judgement did not
+judged it without a fault, and only if no other sweep ran beside it (which may have written by
+another day's or other rules' judgement: ``partitions.run_partition``). Nothing else records one,
+and any sync the kind's judgement did not
 follow (a partitioned sweep, a sweep of other kinds, a judgement that failed or skipped a broken
 rule) moves the sync point past the mark; a new working day, a rule published or changed, items
 newly in use change the fingerprint; a changed calendar (or ``clockrows.reset``) makes the next
@@ -45,12 +51,18 @@ def fingerprint(kind, today: dt.date) -> str | None:
     return hashlib.sha256(repr((kind.key, sql, params)).encode()).hexdigest()
 
 
-def covers(kind, mark: str | None, changes: Changes | None) -> bool:
-    """Whether the last complete judgement of ``kind`` leaves only ``changes``' cases to judge."""
+def of_keys(keys: list[str]) -> str:
+    """The fingerprint of a list of kinds (the anomaly kinds items declare: ``ItemAnomalies``)."""
+    return hashlib.sha256(repr(keys).encode()).hexdigest()
+
+
+def covers(key: str, mark: str | None, changes: Changes | None) -> bool:
+    """Whether the last complete judgement of the kind ``key`` was by ``mark`` and ``changes``
+    follow directly on it (so only their cases are left to judge)."""
     if mark is None or changes is None or changes.full or changes.previous is None:
         return False
     state = IndexState.objects.first()
-    recorded = (state.judged or {}).get(kind.key) if state else None
+    recorded = (state.judged or {}).get(key) if state else None
     return recorded == [mark, changes.previous.isoformat()]
 
 

@@ -124,8 +124,10 @@ class Alert(models.Model):
     # case rows at commit, and a lock the runtime's own updates of the case waited on.
     case = models.ForeignKey("runtime.Case", verbose_name="办件", null=True, blank=True, on_delete=models.CASCADE,
                              related_name="supervision_alerts", db_constraint=False)
+    # No index either: no page reads alerts by department alone (the dashboard counts them all, a
+    # case's panel finds them by case), and every alert the sweep raises paid for one.
     department = models.ForeignKey("accounts.Department", verbose_name="责任单位", on_delete=models.PROTECT,
-                                   related_name="supervision_alerts", db_constraint=False)
+                                   related_name="supervision_alerts", db_constraint=False, db_index=False)
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
     first_level = models.PositiveSmallIntegerField("首次级别", choices=Level.choices)
     raised_at = models.DateTimeField("产生时间")

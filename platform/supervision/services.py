@@ -67,6 +67,9 @@ class SweepResult:
     kinds: dict[str, KindResult] = field(default_factory=dict)
     logs_verified: int = 0
     skipped: list[SkippedRule] = field(default_factory=list)
+    # what this sweep judged completely (``judgement_marks``): recorded once it is known that no
+    # other sweep ran beside it
+    marks: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def raised(self) -> int:
@@ -339,8 +342,12 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
     say = _progress(progress)
     changes = sweep_prepare(now=now, full=full, say=say)
     only = None if changes.full or len(changes) > 5000 else changes.case_ids
-    return _judge_all(today=today, now=now, kinds=kinds, verify_logs=verify_logs, all_logs=all_logs, only=only,
-                      part=CaseRange(), notify=notify, say=say, changes=changes)
+    result, alone = run_partition(lambda: _judge_all(
+        today=today, now=now, kinds=kinds, verify_logs=verify_logs, all_logs=all_logs, only=only, part=CaseRange(),
+        notify=notify, say=say, changes=changes))
+    if alone:  # (a sweep beside it may have written by another day's or rules' judgement)
+        judgement_marks.record(result.marks, changes)
+    return result
 
 
 def sweep_prepare(*, now: dt.datetime | None = None, full: bool = False,
@@ -407,7 +414,7 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
     if verify_logs:
         result.logs_verified = logs_verify(all_logs=all_logs, now=now, cases=None if all_logs else only, part=part)
         say(f"日志哈希链核验：{result.logs_verified} 件")
-    marks: dict[str, str] = {}  # kind → fingerprint of its complete judgement (judgement_marks)
+    marks = result.marks  # kind → fingerprint of its complete judgement (judgement_marks)
     for key, registered in rule_kinds.items():
         if kinds and key not in kinds:
             continue
@@ -423,7 +430,7 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
             mark = None
             if changes is not None and kind.follows_case_changes:
                 mark = judgement_marks.fingerprint(kind, today)
-                if only is not None and judgement_marks.covers(kind, mark, changes):
+                if only is not None and judgement_marks.covers(kind.key, mark, changes):
                     cases = only
             try:
                 with transaction.atomic():  # a rule failing in the database spoils only its own savepoint
@@ -442,12 +449,17 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
                 + (f"，{len(done.broken)} 条规则有误已跳过" if done.broken else "")
                 + (f"（仅判定有变化的 {len(cases)} 件办件）" if kind.time_dependent and cases is not None else ""))
         if expanded != [registered]:  # rules no item declares any more cannot hold: their alerts end
-            gone = (Alert.objects.filter(part.q("case_id"), kind__startswith=f"{ITEM_PREFIX}", resolved_at__isnull=True)
-                    .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
-            if gone:
-                result.kinds[key] = KindResult(resolved=gone)
-    if changes is not None:
-        judgement_marks.record(marks, changes)
+            # (a scan of the open alerts: spared when the last whole sweep, right before, had the
+            # same rules and ended the others)
+            declared = judgement_marks.of_keys(sorted(k.key for k in expanded))
+            if not judgement_marks.covers(key, declared, changes):
+                gone = (Alert.objects.filter(part.q("case_id"), kind__startswith=f"{ITEM_PREFIX}",
+                                             resolved_at__isnull=True)
+                        .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
+                if gone:
+                    result.kinds[key] = KindResult(resolved=gone)
+            if changes is not None and all(k.key in result.kinds for k in expanded):
+                marks[key] = declared
     if connection.vendor == "postgresql" and result.raised + result.resolved > ANALYZE_AFTER:
         # the next sweep plans its joins with the alerts' real number (autovacuum may take minutes)
         with connection.cursor() as cursor:

@@ -151,3 +151,22 @@ def test_the_dashboard_is_recounted_after_an_order_is_replied_to_the_same_day(de
     frozen.move_to(at("2026-10-09", 14))
     _sweep(sweep)
     assert _reds() == 0  # the order's red card resolved outside the sweep is no longer counted
+
+
+def test_an_anomaly_condition_withdrawn_the_same_day_ends_its_alerts(demo, limits_item, frozen, sweep):
+    rules = district_supervision_defaults()
+    rules["anomalies"] = [{"key": "accepted_here", "name": "本窗口受理", "condition": {"==": [{"var": "step.type"}, "accept"]}}]
+    designer_services.supervision_defaults_update(actor=demo.legal, rules=rules)
+    _case(demo, limits_item, frozen, "A", "2026-10-08")
+    frozen.move_to(at("2026-10-09", 8))
+    _sweep(sweep)
+    assert ("item:accepted_here", "A", "accept", "anomaly") in alert_set()
+    frozen.move_to(at("2026-10-09", 9))
+    _sweep(sweep)  # the same rules: nothing to end
+    assert ("item:accepted_here", "A", "accept", "anomaly") in alert_set()
+    rules["anomalies"] = []
+    frozen.move_to(at("2026-10-09", 11))
+    designer_services.supervision_defaults_update(actor=demo.legal, rules=rules)
+    frozen.move_to(at("2026-10-09", 14))
+    _sweep(sweep)
+    assert not any(a[0].startswith("item:") for a in alert_set())
