@@ -149,7 +149,7 @@ class Alert(models.Model):
         # unique index above (kind, … WHERE resolved_at IS NULL); a second index only cost every
         # insert of a million-case first sweep. No index holds the level either: an escalation then
         # changes no indexed column and, with the room the table leaves in its pages (fillfactor,
-        # migration 0014), rewrites the row in place without touching an index (a HOT update). The
+        # migrations 0014 and 0018), rewrites the row in place without touching an index (a HOT update). The
         # dashboard's latest cards are picked by the sweep (``dashboard_snapshot``).
 
     def __str__(self) -> str:
