@@ -57,6 +57,9 @@ class Changes:
     case_ids: tuple[int, ...] = ()
     # the cases updated since this moment were read (None: all): the partitions judge those
     since: dt.datetime | None = None
+    # the sync point before this sync (None: a full sync) and this sync's own (``judgement_marks``)
+    previous: dt.datetime | None = None
+    synced_at: dt.datetime | None = None
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -83,9 +86,9 @@ def _sync(*, now: dt.datetime, full: bool) -> Changes:
     with connection.cursor() as cursor:
         if since:
             cursor.execute(f"SELECT c.{c['id']} FROM {cases} c WHERE {changed}", params)
-            changes = Changes(False, tuple(row[0] for row in cursor.fetchall()), since)
+            changes = Changes(False, tuple(row[0] for row in cursor.fetchall()), since, state.clocks_synced_at, now)
         else:
-            changes = Changes(True)
+            changes = Changes(True, synced_at=now if state is not None else None)
         if since and 0 < len(changes) <= 5000:  # few: name them (no second scan of the cases)
             changed, params = f"c.{c['id']} IN ({', '.join(str(int(pk)) for pk in changes.case_ids)})", []
         if since and changes.case_ids:

@@ -1,8 +1,10 @@
 """The dashboard's figures, kept by the sweep: at the end of every sweep they are counted once
 (open alerts by department and level, running cases by working days left, the cards' trend, on-time
 completions, working days used, pushed cases) and stored in one row, so the efficiency office's
-page reads a few rows at a million cases instead of counting them at every visit. The page shows
-when the figures were taken; before the first sweep it counts them itself.
+page reads a few rows at a million cases instead of counting them at every visit; a sweep after
+which nothing they read changed (a repeated sweep of the same day: ``services._figures_unchanged``)
+confirms them instead. The page shows when the figures were taken; before the first sweep it
+counts them itself.
 """
 
 from __future__ import annotations
@@ -75,6 +77,11 @@ def refresh(*, now: dt.datetime, today: dt.date) -> DashboardSnapshot:
         DashboardSnapshot.objects.filter(pk=ONE).update(**values)
         snapshot = DashboardSnapshot.objects.get(pk=ONE)
     return snapshot
+
+
+def confirm(*, now: dt.datetime) -> None:
+    """The figures stand as counted (nothing they read changed): they are this sweep's too."""
+    DashboardSnapshot.objects.filter(pk=ONE).update(taken_at=now)
 
 
 def cards(figures: Figures):

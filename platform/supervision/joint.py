@@ -184,6 +184,7 @@ class JointBranchOverrun(RuleKind):
     key = JOINT_KIND
     label = "联审分支超出时限份额"
     subject = Subject.TASK
+    follows_case_changes = True  # its task, its case and their siblings in the same case
     variables = {"branch.days_over_share": Variable("branch.days_over_share", "number", "超出时限份额的工作日")}
     fields = {"branch.days_over_share": "sv_over_share"}
 

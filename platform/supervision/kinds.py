@@ -103,6 +103,10 @@ class RuleKind(ABC):
     # False: the rule reads only stored facts (no "today"), so between full sweeps it is judged only
     # on the cases changed since the last sweep.
     time_dependent: bool = True
+    # True: a row's level depends only on today's working day, the rules and its case's own rows,
+    # and the alerts only on the sweep — a repeated sweep the same day may judge the changed cases
+    # only (``judgement_marks``).
+    follows_case_changes: bool = False
     variables: dict[str, Variable] = {}
     fields: dict[str, str] = {}
     subject_path: str = "pk"
@@ -177,6 +181,7 @@ class CaseClock(_Clock):
     label = "办件时限"
     subject = Subject.CASE
     group = "case"
+    follows_case_changes = True
     subject_path = "pk"
     case_path = "pk"
     variables = {"clock.days_left": _num("clock.days_left", "距承诺期限工作日"),
@@ -281,6 +286,7 @@ class ExternalCaseClock(CaseClock):
     label = "外部系统办件时限"
     subject = Subject.EXTERNAL_CASE
     group = "external"
+    follows_case_changes = False  # pushed cases are no runtime cases: their changes are not among them
     subject_path = "subject_id"
     case_path = "case_id"
 
@@ -305,6 +311,7 @@ class _StepClock(_Clock):
 
     group = "task"
     subject_path = "pk"
+    follows_case_changes = True
 
     def rows(self, today):
         from .clock_sources import TaskClockSource

@@ -54,6 +54,10 @@ class IndexState(models.Model):
     fingerprint = models.CharField("日历指纹", max_length=64)
     built_at = models.DateTimeField("生成时间")
     clocks_synced_at = models.DateTimeField("时钟行同步到", null=True, blank=True)
+    # What the last complete judgement of each clock kind judged in place covered (``judgement_marks``):
+    # kind → [fingerprint of its judging statement, the sync point it judged up to]. Rebuilt with
+    # the calendar (the row is replaced), so a new calendar forgets them.
+    judged = models.JSONField("时钟判定标记", default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"工作日序号表 {self.fingerprint[:12]}"
@@ -120,8 +124,10 @@ class Alert(models.Model):
     # case rows at commit, and a lock the runtime's own updates of the case waited on.
     case = models.ForeignKey("runtime.Case", verbose_name="办件", null=True, blank=True, on_delete=models.CASCADE,
                              related_name="supervision_alerts", db_constraint=False)
+    # No index either: no page reads alerts by department alone (the dashboard counts them all, a
+    # case's panel finds them by case), and every alert the sweep raises paid for one.
     department = models.ForeignKey("accounts.Department", verbose_name="责任单位", on_delete=models.PROTECT,
-                                   related_name="supervision_alerts", db_constraint=False)
+                                   related_name="supervision_alerts", db_constraint=False, db_index=False)
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
     first_level = models.PositiveSmallIntegerField("首次级别", choices=Level.choices)
     raised_at = models.DateTimeField("产生时间")
@@ -143,7 +149,7 @@ class Alert(models.Model):
         # unique index above (kind, … WHERE resolved_at IS NULL); a second index only cost every
         # insert of a million-case first sweep. No index holds the level either: an escalation then
         # changes no indexed column and, with the room the table leaves in its pages (fillfactor,
-        # migration 0014), rewrites the row in place without touching an index (a HOT update). The
+        # migrations 0014 and 0018), rewrites the row in place without touching an index (a HOT update). The
         # dashboard's latest cards are picked by the sweep (``dashboard_snapshot``).
 
     def __str__(self) -> str:

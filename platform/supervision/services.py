@@ -27,7 +27,7 @@ from core.errors import AccessDenied, Conflict, InvalidInput, PlatformError
 from rules import compile_to_q
 from runtime.models import Task, TaskState
 
-from . import clockrows, dashboard_snapshot
+from . import clockrows, dashboard_snapshot, judgement_marks
 from .access import is_supervisor, may_answer_for
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
@@ -67,6 +67,9 @@ class SweepResult:
     kinds: dict[str, KindResult] = field(default_factory=dict)
     logs_verified: int = 0
     skipped: list[SkippedRule] = field(default_factory=list)
+    # what this sweep judged completely (``judgement_marks``): recorded once it is known that no
+    # other sweep ran beside it
+    marks: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def raised(self) -> int:
@@ -330,15 +333,21 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
           progress: Callable[[str], None] | None = None) -> SweepResult:
     """Judge every open case, task, special procedure and order against the supervision rules.
 
-    Clock rules are judged on every running clock each time. Rules over stored facts only (and the
-    log chains) are judged on the cases changed since the last sweep, and on all with ``full``
+    Clock rules are judged on every running clock each time, except on a repeated sweep of the
+    same working day under the same rules: the clocks read in place from the runtime's rows are
+    then judged on the changed cases only (``judgement_marks``). Rules over stored facts only (and
+    the log chains) are judged on the cases changed since the last sweep, and on all with ``full``
     (the daily full sweep, the first sweep, or after the calendar changed)."""
     now = timezone.now()
     say = _progress(progress)
     changes = sweep_prepare(now=now, full=full, say=say)
     only = None if changes.full or len(changes) > 5000 else changes.case_ids
-    return _judge_all(today=today, now=now, kinds=kinds, verify_logs=verify_logs, all_logs=all_logs, only=only,
-                      part=CaseRange(), notify=notify, say=say)
+    result, alone = run_partition(lambda: _judge_all(
+        today=today, now=now, kinds=kinds, verify_logs=verify_logs, all_logs=all_logs, only=only, part=CaseRange(),
+        notify=notify, say=say, changes=changes))
+    if alone:  # (a sweep beside it may have written by another day's or rules' judgement)
+        judgement_marks.record(result.marks, changes)
+    return result
 
 
 def sweep_prepare(*, now: dt.datetime | None = None, full: bool = False,
@@ -395,12 +404,17 @@ ANALYZE_AFTER = 10_000
 
 def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | None, verify_logs: bool,
                all_logs: bool, only, part: CaseRange, notify: bool, say: Callable[[str], None],
-               snapshot: bool = True) -> SweepResult:
+               snapshot: bool = True, changes: clockrows.Changes | None = None) -> SweepResult:
+    """Judge every kind (``kinds``: only those) over ``part``; ``only``: the changed cases, which
+    the rules over stored facts are judged on. With ``changes`` (a whole sweep's sync) the clocks
+    read in place are judged on ``only`` too when their last complete judgement covers all else
+    (``judgement_marks``), and their marks are recorded."""
     today = today or timezone.localdate(now)
     result = SweepResult(today=today)
     if verify_logs:
         result.logs_verified = logs_verify(all_logs=all_logs, now=now, cases=None if all_logs else only, part=part)
         say(f"日志哈希链核验：{result.logs_verified} 件")
+    marks = result.marks  # kind → fingerprint of its complete judgement (judgement_marks)
     for key, registered in rule_kinds.items():
         if kinds and key not in kinds:
             continue
@@ -412,34 +426,55 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
             say(f"{registered.label}：规则无法读取，已跳过")
             continue
         for kind in expanded:
+            cases = None if kind.time_dependent else only
+            mark = None
+            if changes is not None and kind.follows_case_changes:
+                mark = judgement_marks.fingerprint(kind, today)
+                if only is not None and judgement_marks.covers(kind.key, mark, changes):
+                    cases = only
             try:
                 with transaction.atomic():  # a rule failing in the database spoils only its own savepoint
-                    done = judge_kind(kind, today=today, now=now, cases=None if kind.time_dependent else only,
-                                      part=part)
+                    done = judge_kind(kind, today=today, now=now, cases=cases, part=part)
             except Exception as exc:
                 log.exception("监察规则 %s 判定失败", kind.key)
                 result.skipped.append(SkippedRule(kind.key, kind.label, f"判定失败：{exc}"))
                 say(f"{kind.label}：判定失败，已跳过")
                 continue
             result.kinds[kind.key] = done
+            if mark and not done.broken:
+                marks[kind.key] = mark
             for versions, reason in done.broken:
                 result.skipped.append(SkippedRule(kind.key, kind.label, reason, tuple(versions)))
             say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}"
-                + (f"，{len(done.broken)} 条规则有误已跳过" if done.broken else ""))
+                + (f"，{len(done.broken)} 条规则有误已跳过" if done.broken else "")
+                + (f"（仅判定有变化的 {len(cases)} 件办件）" if kind.time_dependent and cases is not None else ""))
         if expanded != [registered]:  # rules no item declares any more cannot hold: their alerts end
-            gone = (Alert.objects.filter(part.q("case_id"), kind__startswith=f"{ITEM_PREFIX}", resolved_at__isnull=True)
-                    .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
-            if gone:
-                result.kinds[key] = KindResult(resolved=gone)
+            # (a scan of the open alerts: spared when the last whole sweep, right before, had the
+            # same rules and ended the others)
+            declared = judgement_marks.of_keys(sorted(k.key for k in expanded))
+            if not judgement_marks.covers(key, declared, changes):
+                gone = (Alert.objects.filter(part.q("case_id"), kind__startswith=f"{ITEM_PREFIX}",
+                                             resolved_at__isnull=True)
+                        .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
+                if gone:
+                    result.kinds[key] = KindResult(resolved=gone)
+            if changes is not None and all(k.key in result.kinds for k in expanded):
+                marks[key] = declared
     if connection.vendor == "postgresql" and result.raised + result.resolved > ANALYZE_AFTER:
         # the next sweep plans its joins with the alerts' real number (autovacuum may take minutes)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Alert._meta.db_table)}")
+    definitions_changed = 0
     if not kinds and part.takes_caseless:  # item-wide alerts: judged by the partition of no case
-        definitions_alert(skipped=result.skipped, now=now, today=today)
+        definitions_changed = definitions_alert(skipped=result.skipped, now=now, today=today)
     if not kinds and snapshot:  # the dashboard's figures as this sweep left them
-        dashboard_snapshot.refresh(now=now, today=today)
-        say("监察大屏统计已更新")
+        if result.raised + result.escalated + result.resolved + definitions_changed == 0 \
+                and _figures_unchanged(changes, today):
+            dashboard_snapshot.confirm(now=now)
+            say("监察大屏统计无变化，未重新统计")
+        else:
+            dashboard_snapshot.refresh(now=now, today=today)
+            say("监察大屏统计已更新")
     for skipped in result.skipped:
         say(f"已跳过的规则：{skipped}")
     if notify:
@@ -451,10 +486,10 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
 RULE_INVALID = "rule_invalid"  # the kind of the alerts about a definition's rule the sweep skipped
 
 
-def definitions_alert(*, skipped: list[SkippedRule], now: dt.datetime, today: dt.date) -> None:
+def definitions_alert(*, skipped: list[SkippedRule], now: dt.datetime, today: dt.date) -> int:
     """One open alert per item version whose rule the sweep had to skip (to its department and
     the efficiency office), kept while the rule stays broken and resolved by the first full sweep
-    that judges by it again."""
+    that judges by it again. Returns how many alerts it raised or resolved."""
     from designer.models import ItemVersion
 
     reasons: dict[int, list[str]] = defaultdict(list)
@@ -462,7 +497,7 @@ def definitions_alert(*, skipped: list[SkippedRule], now: dt.datetime, today: dt
         for version in rule.versions:
             reasons[version].append(f"{rule.label}：{rule.reason}")
     open_alerts = Alert.objects.filter(kind=RULE_INVALID, resolved_at__isnull=True)
-    open_alerts.exclude(subject_id__in=list(reasons)).update(resolved_at=now)
+    resolved = open_alerts.exclude(subject_id__in=list(reasons)).update(resolved_at=now)
     already = set(open_alerts.values_list("subject_id", flat=True))
     new = []
     for version in ItemVersion.objects.filter(pk__in=set(reasons) - already).select_related("item"):
@@ -471,6 +506,27 @@ def definitions_alert(*, skipped: list[SkippedRule], now: dt.datetime, today: dt
                          department_id=version.item.department_id, level=Level.ANOMALY, first_level=Level.ANOMALY,
                          raised_at=now, raised_on=today, detail=detail[:300]))
     Alert.objects.bulk_create(new, ignore_conflicts=True)
+    return resolved + len(new)
+
+
+def _figures_unchanged(changes: clockrows.Changes | None, today: dt.date) -> bool:
+    """Whether the dashboard's figures stand as the last snapshot counted them, so a sweep that
+    changed no alert need not count them again: the snapshot is of today and was taken by the
+    sweep of the previous sync, no case changed since that sync (every figure of cases reads
+    them), and none of what changes alerts or figures outside the sweep did either (an order
+    replied to, a complaint answered, a case pushed by a department's own system)."""
+    from .models import ExternalCase
+
+    if changes is None or changes.full or len(changes) or changes.previous is None:
+        return False
+    taken = dashboard_snapshot.DashboardSnapshot.objects.filter(pk=dashboard_snapshot.ONE).values_list(
+        "taken_at", "on").first()
+    if taken is None or taken[1] != today or taken[0] < changes.previous:
+        return False
+    since = taken[0] - clockrows.MARGIN
+    return not (SupervisionOrder.objects.filter(Q(issued_at__gte=since) | Q(replied_at__gte=since)).exists()
+                or Complaint.objects.filter(answered_at__gte=since).exists()
+                or ExternalCase.objects.filter(updated_at__gte=since).exists())
 
 
 # --- notifications ---------------------------------------------------------------------------
