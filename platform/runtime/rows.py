@@ -171,7 +171,8 @@ def writes_together(alias: str = "default", *, reserved: dict | None = None):
     connection's next statement: as a data-modifying ``WITH`` part of the next of these INSERTs
     and UPDATEs, or just before any other statement (an execute wrapper sends it first, so every
     query reads the writes made before it). So does :func:`insert` of one row whose key was
-    reserved (``reserved``: ``{model: key}`` drawn by :class:`NextId`; each used once). Whatever is
+    reserved (``reserved``: ``{model: key}`` drawn by :class:`NextId`, or later by :func:`reserve`;
+    each used once). A compiled read may carry what is held (:meth:`Prepared.all`). Whatever is
     still held at the end of the block is sent then; an exception drops it with the transaction it
     belonged to. Use inside the transaction (``atomic``) that the writes belong to. Elsewhere
     nothing is held."""
