@@ -53,7 +53,9 @@ def deciding_task(case: Case, *, current: Task | None = None) -> Task | None:
         done = [task for task in done if task.pk != current.pk]
         if current.state == TaskState.DONE and current.action in DECIDING_ACTIONS:
             done.append(current)
-            done.sort(key=lambda task: (task.completed_at, task.pk), reverse=True)
+            # the query's order (-completed_at, -pk); a row without a time sorts first, as on PostgreSQL
+            done.sort(key=lambda task: (task.completed_at is None, task.completed_at or current.completed_at,
+                                        task.pk), reverse=True)
     return next((task for task in done if not behaviour_of(task.step_type).intake), None)
 
 
