@@ -75,7 +75,8 @@ class ActionContext:
     def complete_case(self) -> None:
         """办结, unless the case is already decided (a delivery step after completion)."""
         if self.case.completed_on is None:
-            complete_case(self.case, today=self.today, opinion=self.opinion or "同意", actor=self.actor)
+            complete_case(self.case, today=self.today, opinion=self.opinion or "同意", actor=self.actor,
+                          task=self.task)
 
     def window_passed(self) -> bool:
         """Whether the 5-working-day acceptance window has passed without a decision."""
@@ -171,11 +172,12 @@ def _approve(ctx: ActionContext) -> None:
     ctx.behaviour.on_approve(ctx)
 
 
-def complete_case(case: Case, *, today: dt.date, opinion: str, actor=None) -> None:
+def complete_case(case: Case, *, today: dt.date, opinion: str, actor=None, task: Task | None = None) -> None:
     """办结: the decision is final; an approval issues the certificate and the decision. The letter
     quotes the opinion of the step that decided (``decisions.deciding_task``; ``opinion``, the
-    completing step's, only when no step decided) and every recorded decision field."""
-    deciding = deciding_task(case)
+    completing step's, only when no step decided) and every recorded decision field. ``task``: the
+    task whose action completes the case."""
+    deciding = deciding_task(case, current=task)
     if deciding is not None and deciding.opinion:
         opinion = deciding.opinion
     if not case.decision:
@@ -227,7 +229,7 @@ def _reject(ctx: ActionContext) -> None:
     cancel_tasks(case, others, reason="已作出不予许可的意见", moves=ctx.moves, now=ctx.now)
     target = ctx.defn.completion_step()
     if target is None or target == task.step_key:
-        complete_case(case, today=ctx.today, opinion=ctx.opinion, actor=ctx.actor)
+        complete_case(case, today=ctx.today, opinion=ctx.opinion, actor=ctx.actor, task=task)
         return
     open_step(case, ctx.defn, target, branch="", moves=ctx.moves, now=ctx.now)
 

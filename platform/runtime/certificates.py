@@ -159,11 +159,14 @@ class Issue(CertificateBehaviour):
         prefix = f"{kind.code if kind else approval.defn.document['code']}-{today.year}"
         valid_until = add_months(today, kind.validity_months) if kind and kind.validity_months else None
         certificate = Certificate(
-            number=f"{prefix}-{next_number('CERT:' + prefix):06d}", certificate_type=kind, name=info["name"],
+            number=f"{prefix}-{next_number('CERT:' + prefix, reserve=(Certificate,)):06d}", certificate_type=kind,
+            name=info["name"],
             holder=case.applicant, item_id=case.item_id, case=case, department_id=case.department_id,
             issued_on=today, valid_until=valid_until, particulars=particulars_of(case, approval.defn),
             verification_code=new_verification_code())
-        rows.insert([certificate])  # the hot path's statement (every approval issues one)
+        # the hot path's statement (every approval issues one); with its key drawn by the number's
+        # statement, it travels with the action's last statement (rows.writes_together)
+        rows.insert([certificate])
         return certificate
 
 

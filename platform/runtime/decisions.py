@@ -42,10 +42,20 @@ _DECIDED = rows.Prepared(lambda case_id: Task.objects.filter(case_id=case_id, st
                          .order_by("-completed_at", "-pk"))
 
 
-def deciding_task(case: Case) -> Task | None:
+def deciding_task(case: Case, *, current: Task | None = None) -> Task | None:
     """The task whose opinion the decision letter quotes: the last one completed with approve or
-    reject, the acceptance decision excepted (the leader's 批准, or the officer's 不予许可)."""
-    done = _DECIDED.all(case.pk, alias=router.db_for_read(Task))
+    reject, the acceptance decision excepted (the leader's 批准, or the officer's 不予许可).
+    ``current``: the task the action in progress completes, taken as it is in memory (its UPDATE
+    may still be held back, ``rows.writes_together``); no other task of the action becomes done,
+    so the read needs none of the held writes and carries them."""
+    done = _DECIDED.all(case.pk, alias=router.db_for_read(Task), before_held=current is not None)
+    if current is not None:
+        done = [task for task in done if task.pk != current.pk]
+        if current.state == TaskState.DONE and current.action in DECIDING_ACTIONS:
+            done.append(current)
+            # the query's order (-completed_at, -pk); a row without a time sorts first, as on PostgreSQL
+            done.sort(key=lambda task: (task.completed_at is None, task.completed_at or current.completed_at,
+                                        task.pk), reverse=True)
     return next((task for task in done if not behaviour_of(task.step_type).intake), None)
 
 

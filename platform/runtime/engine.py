@@ -163,35 +163,45 @@ def emit(case: Case, kind: str, **data) -> None:
     transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, kind=kind, state=state, data=data))
 
 
-def _increment(prefix: str) -> int | None:
+def _increment(prefix: str, reserve: tuple) -> int | None:
     """``last + 1`` in one statement that also takes the row lock (UPDATE … RETURNING, which
-    PostgreSQL and SQLite ≥ 3.35 both have); None when the sequence has no row yet."""
+    PostgreSQL and SQLite ≥ 3.35 both have); None when the sequence has no row yet. The same
+    statement draws the keys of the rows ``reserve`` names (``rows.reservable``)."""
     table = connection.ops.quote_name(CaseSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE prefix = %s RETURNING last", [prefix])
+    reserve = rows.reservable(reserve)
+    keys = [rows.next_id_sql(model) for model in reserve]
+    with rows.cursor(connection) as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE prefix = %s RETURNING last"
+                       + "".join(f", {sql}" for sql, _params in keys), [prefix, *(p for _s, ps in keys for p in ps)])
         row = cursor.fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    for model, key in zip(reserve, row[1:], strict=True):
+        rows.reserve(model, key)
+    return row[0]
 
 
-def next_number(prefix: str, *, used: Callable[[], int] | None = None) -> int:
+def next_number(prefix: str, *, used: Callable[[], int] | None = None, reserve: tuple = ()) -> int:
     """Allocate the next number of a sequence, serialised by the row's lock: concurrent callers
     never get the same number. ``used`` tells, when the sequence's row is first made, the last
     number already handed out under this prefix some other way (numbers made before there was a
-    sequence); the sequence continues after it."""
-    number = _increment(prefix)
+    sequence); the sequence continues after it. ``reserve``: models whose next row's key the
+    statement draws as well, so that row's INSERT travels with a later statement
+    (``rows.writes_together``; only there, on PostgreSQL)."""
+    number = _increment(prefix, reserve)
     if number is None:
         try:
             with transaction.atomic():
                 CaseSequence.objects.create(prefix=prefix, last=used() if used else 0)
         except IntegrityError:
             pass  # created meanwhile by a concurrent submission
-        number = _increment(prefix)
+        number = _increment(prefix, reserve)
     return number
 
 
-def new_case_number(department_code: str, day: dt.date) -> str:
+def new_case_number(department_code: str, day: dt.date, *, reserve: tuple = ()) -> str:
     prefix = f"{department_code}-{day:%Y%m%d}"
-    return f"{prefix}-{next_number(prefix):04d}"
+    return f"{prefix}-{next_number(prefix, reserve=reserve):04d}"
 
 
 def verification_code() -> str:

@@ -143,7 +143,26 @@ class NextId(Expression):
     def as_sql(self, compiler, connection):
         if connection.vendor != "postgresql":
             return "NULL", []
-        return "nextval(pg_get_serial_sequence(%s, %s))", [self.model._meta.db_table, self.model._meta.pk.column]
+        return next_id_sql(self.model)
+
+
+def next_id_sql(model) -> tuple[str, list]:
+    """SQL drawing a new primary key of ``model`` from its sequence (PostgreSQL), with its parameters."""
+    return "nextval(pg_get_serial_sequence(%s, %s))", [model._meta.db_table, model._meta.pk.column]
+
+
+def reservable(models_: tuple, alias: str = "default") -> tuple:
+    """Of ``models_``, those whose next row's key a statement the action sends anyway may draw
+    (``RETURNING …`` :func:`next_id_sql`; then :func:`reserve` it): within :func:`writes_together`
+    on PostgreSQL, and not reserved already. Elsewhere none."""
+    reserved = getattr(connections[alias], _RESERVED, None)
+    return () if reserved is None else tuple(m for m in models_ if m not in reserved)
+
+
+def reserve(model, pk: int, alias: str = "default") -> None:
+    """The key of the next row of ``model`` that :func:`insert` writes in this block: that INSERT
+    is then held back to travel with the next statement (:func:`writes_together`)."""
+    getattr(connections[alias], _RESERVED)[model] = pk
 
 
 @contextmanager
@@ -152,7 +171,8 @@ def writes_together(alias: str = "default", *, reserved: dict | None = None):
     connection's next statement: as a data-modifying ``WITH`` part of the next of these INSERTs
     and UPDATEs, or just before any other statement (an execute wrapper sends it first, so every
     query reads the writes made before it). So does :func:`insert` of one row whose key was
-    reserved (``reserved``: ``{model: key}`` drawn by :class:`NextId`; each used once). Whatever is
+    reserved (``reserved``: ``{model: key}`` drawn by :class:`NextId`, or later by :func:`reserve`;
+    each used once). A compiled read may carry what is held (:meth:`Prepared.all`). Whatever is
     still held at the end of the block is sent then; an exception drops it with the transaction it
     belonged to. Use inside the transaction (``atomic``) that the writes belong to. Elsewhere
     nothing is held."""
@@ -321,6 +341,9 @@ def insert_and_update(inserts: list[list], obj, names) -> None:
     connection = connections[alias]
     quote = connection.ops.quote_name
     sql, params = _update_statement(obj, names, connection)
+    held = getattr(connection, _HELD, None)
+    if held and any(k == (obj._meta.db_table, obj.pk) for _s, _p, k in held):  # its INSERT: sent first, seen
+        _send(connection, *_with_held(connection, None, []))
     together = connection.vendor == "postgresql"
     parts, part_params = [], []
     with cursor(connection) as c:
@@ -448,11 +471,20 @@ class Prepared:
         self._compiled[alias] = compiled
         return compiled
 
-    def all(self, *values, alias: str = "default") -> list:
+    def all(self, *values, alias: str = "default", before_held: bool = False) -> list:
+        """The rows. Writes held back by :func:`writes_together` travel with this read as its
+        ``WITH`` parts when its SQL names none of their tables (subqueries included), so it cannot
+        depend on them, or when the caller says so (``before_held``: the caller knows that the
+        rows as they were before those writes give the same answer); otherwise they are sent
+        first. Either way one round trip fewer than a separate write would take, or none lost."""
         compiled = self._compiled.get(alias) or self._compile(alias, len(values))
         sql, params, slots, compiler, converters, model, start, end, names, populators, annotations = compiled
         args = [p if s is None else values[s] for p, s in zip(params, slots, strict=True)]
-        with cursor(connections[alias]) as c:
+        connection = connections[alias]
+        held = getattr(connection, _HELD, None)
+        if held and (before_held or not any(connection.ops.quote_name(table) in sql for _s, _p, (table, _pk) in held)):
+            sql, args = _with_held(connection, sql, args)
+        with cursor(connection) as c:
             c.execute(sql, args)
             fetched = c.fetchall()
         if converters:

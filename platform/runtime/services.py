@@ -267,29 +267,32 @@ def _case_submit(*, actor, item: ApprovalItem, form_data, materials: Iterable[Ma
     if problems:
         raise InvalidInput("申请内容有误，请按提示修改后重新提交（已填写的内容已保留）", details=problems)
 
-    case = Case(number=new_case_number(item.department.code, today), verification_code=verification_code(),
-                item=item, version=item.current_version, unit_code=defn.unit_code, unit_name=defn.unit_name,
-                department=item.department, applicant=applicant, channel=channel,
-                received_by=actor if channel == Channel.WINDOW else None, form_data=data, submitted_at=now,
-                acts_on=target)
-    clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days,
-                prereview=defn.prereview_limit_days if channel == Channel.ONLINE else None)
-    rows.insert([case])
-    track(case)
-    caselog.act_as_of(case, now)
-    stored = _store_materials(case, prepared, replacing=False)
-    caselog.append(case, kind="submitted", actor=actor,
-                   actor_role=Role.APPLICANT if channel == Channel.ONLINE else Role.WINDOW_CLERK,
-                   summary=f"{case.get_channel_display()}：收到申请材料",
-                   data={"version": item.current_version.number, "checksum": item.current_version.checksum,
-                         "unit": defn.unit_code, "materials": [r["key"] for r in prepared],
-                         **({"certificate": target.number} if target else {})})
-    _issue_receipt(case, stored)  # a new case has exactly the materials just stored
-    moves = Moves()
-    if defn.acceptance_step() is None:
-        accept_case(case, on=today, deemed=False, why="本事项即收即受理")
-    open_step(case, defn, defn.start, branch="", moves=moves, now=now)
-    save_case(case)
+    # the case number's statement draws the keys of the case and of its first task, so that their
+    # INSERTs travel with the materials' and the last statement (PostgreSQL; rows.writes_together)
+    with rows.writes_together(router.db_for_write(Case), reserved={}):
+        case = Case(number=new_case_number(item.department.code, today, reserve=(Case, Task)),
+                    verification_code=verification_code(), item=item, version=item.current_version,
+                    unit_code=defn.unit_code, unit_name=defn.unit_name, department=item.department,
+                    applicant=applicant, channel=channel, received_by=actor if channel == Channel.WINDOW else None,
+                    form_data=data, submitted_at=now, acts_on=target)
+        clock.start(case, today, statutory=defn.statutory_limit_days, promised=defn.promised_limit_days,
+                    prereview=defn.prereview_limit_days if channel == Channel.ONLINE else None)
+        rows.insert([case])
+        track(case)
+        caselog.act_as_of(case, now)
+        stored = _store_materials(case, prepared, replacing=False)
+        caselog.append(case, kind="submitted", actor=actor,
+                       actor_role=Role.APPLICANT if channel == Channel.ONLINE else Role.WINDOW_CLERK,
+                       summary=f"{case.get_channel_display()}：收到申请材料",
+                       data={"version": item.current_version.number, "checksum": item.current_version.checksum,
+                             "unit": defn.unit_code, "materials": [r["key"] for r in prepared],
+                             **({"certificate": target.number} if target else {})})
+        _issue_receipt(case, stored)  # a new case has exactly the materials just stored
+        moves = Moves()
+        if defn.acceptance_step() is None:
+            accept_case(case, on=today, deemed=False, why="本事项即收即受理")
+        open_step(case, defn, defn.start, branch="", moves=moves, now=now)
+        save_case(case)
     case.opened_tasks = moves.opened
     draft_discard(next((d for d in _DRAFTS.all(applicant.pk, item.current_version_id,
                                                alias=router.db_for_write(Draft))

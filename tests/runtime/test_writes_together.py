@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from runtime import rows, services
 from runtime.caselog import verify_case_log
-from runtime.models import Task
+from runtime.models import Case, Task
 
 from .conftest import act, open_task, submit
 
@@ -62,3 +62,62 @@ def test_a_forward_step_writes_in_one_statement_on_postgresql(demo, item, frozen
     task.refresh_from_db()
     assert (task.state, task.opinion) == ("done", "同意")
     assert open_task(case, "review").pk in {t.pk for t in Task.objects.filter(case=case)}
+
+
+def test_a_read_of_other_tables_carries_the_held_writes_a_read_of_theirs_sees_them(demo, item, frozen):
+    from runtime.actions import _CURRENT_MATERIALS
+    from runtime.decisions import _DECIDED
+
+    case = submit(demo, item)
+    task = open_task(case)
+    with transaction.atomic(), rows.writes_together():
+        task.opinion = "意见甲"
+        rows.update(task, ["opinion"])
+        sent = []
+        with connection.execute_wrapper(lambda execute, sql, *args: sent.append(sql) or execute(sql, *args)):
+            assert [m.key for m in _CURRENT_MATERIALS.all(case.pk)] == ["application"]
+        # the materials' read names no table the UPDATE writes: on PostgreSQL it travels with it
+        assert len(sent) == 1 and ("UPDATE" in sent[0]) == (connection.vendor == "postgresql"), sent
+        assert Task.objects.get(pk=task.pk).opinion == "意见甲"
+        task.state, task.action, task.completed_at = "done", "approve", case.submitted_at
+        rows.update(task, ["state", "action", "completed_at"])
+        # a read of the tasks sends the UPDATE first, and finds the task it made done
+        assert [t.pk for t in _DECIDED.all(case.pk)] == [task.pk]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_held_write_that_fails_rolls_the_whole_step_back(demo, item, frozen, monkeypatch):
+    """The completed task's UPDATE is held and travels with the acceptance's materials read; if the
+    database refuses it there, the action fails as a whole and the case stays as it was."""
+    from django.db import DataError
+
+    case = submit(demo, item)
+    task, log_length = open_task(case), case.log_length
+    update = rows.update
+
+    def too_long(obj, names):
+        if isinstance(obj, Task) and "action" in names:
+            obj.action = "x" * 100  # longer than the column: refused by PostgreSQL
+        update(obj, names)
+
+    monkeypatch.setattr(rows, "update", too_long)
+    with pytest.raises(DataError):
+        services.task_complete(actor=demo.clerk, task=task, action="approve", opinion="予以受理")
+    monkeypatch.undo()
+    case.refresh_from_db()
+    assert (case.state, case.accepted_on, case.log_length) == ("received", None, log_length)
+    assert Task.objects.get(pk=task.pk).state == "open"
+    assert Task.objects.filter(case=case).count() == 1
+    assert verify_case_log(case).ok
+    services.task_complete(actor=demo.clerk, task=task, action="approve", opinion="予以受理")  # and works after
+
+
+def test_a_submission_writes_its_case_and_first_task_with_later_statements(demo, item, frozen):
+    submit(demo, item)  # warm the caches
+    writes = _writes(lambda: submit(demo, item))
+    # the number draws the case's and the first task's keys: the case travels with the materials,
+    # the task with the documents, the log and the case's log head (PostgreSQL)
+    assert len(writes) == (2 + 1 if connection.vendor == "postgresql" else 7), writes
+    case = Case.objects.latest("pk")
+    assert verify_case_log(case).ok
+    assert case.materials.count() == 1 and open_task(case).step_key == "accept"
