@@ -79,7 +79,12 @@ def _by_the_rules(user: User) -> set[int]:
 
 
 def _contains(case: Case, text: str) -> bool:
+    """The search's meaning: the text in the number, the unit's name or the applicant's name; one
+    or two characters (no trigram: ``case_search.is_short``) in the item's name or code or the
+    applicant's name."""
     text = text.upper()
+    if len(text) < 3:
+        return any(text in value.upper() for value in (case.item.name, case.item.code, case.applicant.name))
     return any(text in value.upper() for value in (case.number, case.unit_name, case.applicant.name))
 
 
@@ -102,7 +107,7 @@ def test_every_persona_sees_exactly_the_cases_the_rules_give(demo, seed):
 def test_search_finds_exactly_the_visible_cases_containing_the_text(demo, seed):
     rng = random.Random(seed)
     _mixed_cases(rng)
-    every = list(Case.objects.select_related("applicant"))
+    every = list(Case.objects.select_related("applicant", "item"))
     probes = ["食品", "许可", "随机1号", "有限公司", "p-", rng.choice(every).number, rng.choice(every).number[2:7], "无此文字"]
     for username in ["supervisor", "handler", "clerk", "multi", "zhangsan", "company"]:
         user = User.objects.get(username=username)
@@ -127,5 +132,5 @@ def test_search_by_many_applicants_names_matches_through_the_join(demo, monkeypa
     _mixed_cases(random.Random(5))
     monkeypatch.setattr(case_search, "NAME_MATCHES_LISTED", 1)
     user = User.objects.get(username="supervisor")
-    expected = {c.pk for c in Case.objects.select_related("applicant") if _contains(c, "有限公司")}
+    expected = {c.pk for c in Case.objects.select_related("applicant", "item") if _contains(c, "有限公司")}
     assert {c.pk for c in search_cases(user, text="有限公司")} == expected
