@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.errors import InvalidInput
@@ -147,17 +148,28 @@ def text_matches(text: str, *, prefix: str = "") -> Q:
 ACTED_LISTED = 5000
 
 
-def acted_case_ids(user) -> tuple[list[int], bool]:
-    """The newest ``ACTED_LISTED`` cases the person acted on — a step they completed or a
-    countersign they signed — newest first, and whether they acted on more. Read backwards off the
-    index of their steps by case (``runtime_task_done_by``, index only)."""
-    limit = ACTED_LISTED + 1
-    done = list(Task.objects.filter(completed_by=user).order_by("-case_id").values_list("case_id", flat=True)
-                .distinct()[:limit])
-    signed = list(TaskSignature.objects.filter(signer=user).order_by("-task__case_id")
-                  .values_list("task__case_id", flat=True).distinct()[:limit])
-    ids = sorted(set(done) | set(signed), reverse=True)
-    return ids[:ACTED_LISTED], len(ids) > ACTED_LISTED
+def _acted(user) -> tuple[QuerySet, QuerySet]:
+    """The ids of the cases the person acted on — a step they completed, a countersign they signed —
+    newest first (read backwards off ``runtime_task_done_by``, index only)."""
+    done = Task.objects.filter(completed_by=user).order_by("-case_id").values("case_id").distinct()
+    signed = (TaskSignature.objects.filter(signer=user).order_by("-task__case_id").values("task__case_id")
+              .distinct())
+    return done, signed
+
+
+def acted_recently(user) -> Q:
+    """The newest ``ACTED_LISTED`` cases of each kind the person acted on, as subqueries: the
+    database reads the ids itself (5,000 literal ids took 50 ms to plan and count; 9 ms so)."""
+    done, signed = _acted(user)
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: no LIMIT inside a UNION
+        return Q(pk__in=done[:ACTED_LISTED]) | Q(pk__in=signed[:ACTED_LISTED])
+    # one IN over a UNION: two ORed INs made PostgreSQL hash both and read every case
+    return Q(pk__in=done[:ACTED_LISTED].union(signed[:ACTED_LISTED], all=True))
+
+
+def acted_more_than_listed(user) -> bool:
+    done, signed = _acted(user)
+    return any(list(ids[ACTED_LISTED:ACTED_LISTED + 1]) for ids in (done, signed))
 
 
 def acted_on_each(user) -> Q:
@@ -168,7 +180,7 @@ def acted_on_each(user) -> Q:
 
 def acted_recent_only(user, query: CaseQuery) -> bool:
     """Whether 已办 lists only the newest ``ACTED_LISTED`` cases (no search, a longer history)."""
-    return query.is_empty and acted_case_ids(user)[1]
+    return query.is_empty and acted_more_than_listed(user)
 
 
 def search_cases(user, query: CaseQuery = CaseQuery(), *, acted: bool = False,
@@ -178,8 +190,8 @@ def search_cases(user, query: CaseQuery = CaseQuery(), *, acted: bool = False,
     (``models.deadline_first_order``, read off its index). ``newest_first``: newest first
     throughout (the API's list).
 
-    已办 (``acted``) is filtered by the ids of the person's cases, looked up first (one index read,
-    ``acted_case_ids``), and those few thousand are sorted rather than found along the deadline
+    已办 (``acted``) is filtered by the ids of the person's newest cases (``acted_recently``), and
+    those few thousand are sorted rather than found along the deadline
     index, which passes every open case before the person's finished ones (2.2 s for the seed's
     handler at a million). Someone who acted on more than ``ACTED_LISTED`` cases gets the newest
     of them (the page says so, ``acted_recent_only``); a search goes through their whole history,
@@ -187,7 +199,6 @@ def search_cases(user, query: CaseQuery = CaseQuery(), *, acted: bool = False,
     cases = cases_for(user).filter(query.condition())
     by_index = True
     if acted:
-        ids, more = acted_case_ids(user)
-        by_index = more and not query.is_empty
-        cases = cases.filter(acted_on_each(user) if by_index else Q(pk__in=ids))
+        by_index = not query.is_empty and acted_more_than_listed(user)
+        cases = cases.filter(acted_on_each(user) if by_index else acted_recently(user))
     return cases if newest_first else cases.order_by(*deadline_first_order(by_index=by_index))

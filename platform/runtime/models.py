@@ -286,7 +286,7 @@ class Task(models.Model):
                    # the inbox (access.inbox): open tasks, most urgent first, read in order
                    models.Index(fields=["due_on", "opened_at", "id"], condition=Q(state="open"),
                                 name="runtime_task_open_inbox"),
-                   # the cases a person acted on (已办, case_search.acted_case_ids), index only; also the
+                   # the cases a person acted on (已办, case_search.acted_recently), index only; also the
                    # foreign key's index
                    models.Index(fields=["completed_by", "case"], name="runtime_task_done_by"),
                    # a case's returns, counted for every case at once by thematic supervision
