@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.runtime import factories
 from tests.runtime.conftest import _media, act, at, frozen, item, open_task, parallel_item, submit, zj_chief  # noqa: F401
 
 
@@ -32,3 +33,17 @@ def alert_set(*, open_only: bool = True) -> set[tuple]:
         step = steps[a.subject_id] if a.subject_type == "task" else ""
         out.add((a.kind, a.case.form_data.get("company"), step, {1: "warning", 2: "yellow", 3: "red", 9: "anomaly"}[a.level]))
     return out
+
+
+@pytest.fixture
+def limits_item(demo):
+    """An item of 5 promised and 8 statutory working days (the clock tests' and previews')."""
+    return factories.publish(factories.definition(promised=5, statutory=8))
+
+
+def accepted_case(demo, of_item, clock, company, accepted):
+    """A case of ``of_item`` submitted and accepted at 9:00 on the day ``accepted`` (``clock``: the frozen time)."""
+    clock.move_to(at(accepted, 9))
+    case = submit(demo, of_item, data=factories.good_data(company=company))
+    act(demo.clerk, case, opinion="予以受理")
+    return case

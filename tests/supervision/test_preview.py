@@ -21,23 +21,14 @@ from supervision import preview
 from supervision.models import Alert, Level
 
 from ..runtime import factories
-from .conftest import act, at, submit
+from .conftest import accepted_case as _case
+from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 20)
 
 
-@pytest.fixture
-def limits_item(demo):
-    return factories.publish(factories.definition(promised=5, statutory=8))
-
-
-def _case(demo, item, frozen, company, accepted):
-    frozen.move_to(at(accepted, 9))
-    case = submit(demo, item, data=factories.good_data(company=company))
-    act(demo.clerk, case, opinion="予以受理")
-    return case
 
 
 @pytest.fixture

@@ -19,24 +19,14 @@ from supervision.models import Alert, DashboardSnapshot, IndexState, Level, Supe
 from supervision.partitions import CaseRange
 from supervision.services import sweep_partition, sweep_prepare
 
-from ..runtime import factories
-from .conftest import act, alert_set, at, submit
+from .conftest import accepted_case as _case
+from .conftest import act, alert_set, at
 
 pytestmark = pytest.mark.django_db
 
 ONLY_CHANGED = "仅判定有变化的"
 
 
-@pytest.fixture
-def limits_item(demo):
-    return factories.publish(factories.definition(promised=5, statutory=8))
-
-
-def _case(demo, item, frozen, company, accepted):
-    frozen.move_to(at(accepted, 9))
-    case = submit(demo, item, data=factories.good_data(company=company))
-    act(demo.clerk, case, opinion="予以受理")
-    return case
 
 
 def _sweep(sweep, lines=None):
