@@ -94,8 +94,9 @@ class Case(models.Model):
     unit_name = models.CharField("事项或阶段名称", max_length=300)
     department = models.ForeignKey("accounts.Department", verbose_name="实施部门", on_delete=models.PROTECT,
                                    related_name="cases")
+    # (no index of its own: ``runtime_case_applicant_newest`` begins with it)
     applicant = models.ForeignKey("accounts.Applicant", verbose_name="申请人", on_delete=models.PROTECT,
-                                  related_name="cases")
+                                  related_name="cases", db_index=False)
     channel = models.CharField("申请渠道", max_length=16, choices=Channel.choices)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接件人", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
@@ -246,7 +247,8 @@ ACTIVE_TASK_STATES = (TaskState.OPEN, TaskState.WAITING, TaskState.NOTICE)
 class Task(models.Model):
     """One step of a case on someone's desk: a role in a department, or a named person."""
 
-    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="tasks")
+    # (no index of its own: the indexes on (case, state) and (case, department) begin with it)
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.CASCADE, related_name="tasks", db_index=False)
     step_key = models.CharField("步骤", max_length=40)
     step_name = models.CharField("步骤名称", max_length=50)
     step_type = models.CharField("步骤类型", max_length=40)
@@ -322,7 +324,8 @@ class TaskSignature(models.Model):
 class LogEntry(models.Model):
     """One entry of a case's append-only log; ``hash`` covers the entry and ``prev_hash``."""
 
-    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="log")
+    # (no index of its own: ``unique_case_log_seq`` on (case, seq) begins with it)
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="log", db_index=False)
     seq = models.PositiveIntegerField("序号")
     at = models.DateTimeField("时间")
     kind = models.CharField("事件", max_length=40)

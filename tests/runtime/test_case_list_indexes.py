@@ -15,7 +15,7 @@ from accounts.models import Applicant, User
 from core import paging
 from designer.models import ApprovalItem
 from runtime import access
-from runtime.models import Case
+from runtime.models import Case, LogEntry, Task
 
 
 def search_cases(user, *, text: str):
@@ -47,6 +47,24 @@ def _index_names(table: str) -> set[str]:
 @pytest.mark.parametrize("table", sorted(INDEXES))
 def test_the_migrations_make_the_list_indexes(table):
     assert INDEXES[table] <= _index_names(table)
+
+
+@pytest.mark.parametrize("model", [Case, Task, LogEntry])
+def test_no_index_of_the_hot_path_is_the_beginning_of_another(model):
+    """Every case step writes these tables, and every index is written with them: an index whose
+    columns begin another index (a foreign key's own index beside a composite starting with it)
+    serves no query the longer one does not, and only costs each write (migration runtime 0017)."""
+    partial = {index.name for index in model._meta.indexes if index.condition is not None}
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    # (an index on expressions names no column, or None: not comparable, left out)
+    columns_of = {name: tuple(c["columns"]) for name, c in found.items()
+                  if name not in partial and c["columns"] and None not in c["columns"]}
+    plain = {name: columns for name, columns in columns_of.items() if found[name]["index"] and not found[name]["unique"]}
+    covering = {name: columns for name, columns in columns_of.items() if found[name]["index"] or found[name]["unique"]}
+    covered = {name: (columns, other) for name, columns in plain.items() for other, longer in covering.items()
+               if other != name and len(longer) > len(columns) and longer[:len(columns)] == columns}
+    assert not covered
 
 
 @pytest.mark.parametrize("table", sorted(TRIGRAM_INDEXES))
