@@ -30,7 +30,7 @@ class CaseQuery:
     """Every part optional, all combined."""
 
     text: str = ""  # part of the case number, the applicant's name or the item's (stage's) name
-    item: str = ""  # part of the item's (or stage's) name or code
+    item: str = ""  # part of the item's (or stage's) name or code (``item_matches``)
     state: str = ""  # a CaseState value
     channel: str = ""  # a Channel value
     received_from: dt.date | None = None  # received (收件) on or after
@@ -72,10 +72,8 @@ class CaseQuery:
         q = Q()
         if self.text:
             q &= text_matches(self.text, prefix=p)
-        if self.item and is_short(self.item):
-            q &= of_items_named(self.item, prefix=p)
-        elif self.item:
-            q &= Q(**{f"{p}unit_name__icontains": self.item}) | Q(**{f"{p}item__code__icontains": self.item})
+        if self.item:
+            q &= item_matches(self.item, prefix=p)
         if self.state:
             q &= Q(**{f"{p}state": self.state})
         if self.channel:
@@ -121,6 +119,18 @@ def of_items_named(text: str, *, prefix: str = "") -> Q:
 
     items = ApprovalItem.objects.filter(Q(name__icontains=text) | Q(code__icontains=text)).values_list("pk", flat=True)
     return Q(**{f"{prefix}item_id__in": list(items)})
+
+
+def item_matches(text: str, *, prefix: str = "") -> Q:
+    """``text`` in the name or code of the case's item, or of its stage (the case's own copies,
+    ``unit_name`` and ``unit_code``, trigram-indexed on PostgreSQL). The items are looked up first,
+    so every part is a condition on the case table: the join to the item table for its code made
+    PostgreSQL read every case (5.7 s at a million). Text too short for a trigram matches the
+    items only (``of_items_named``)."""
+    by_item = of_items_named(text, prefix=prefix)
+    if is_short(text):
+        return by_item
+    return by_item | Q(**{f"{prefix}unit_name__icontains": text}) | Q(**{f"{prefix}unit_code__icontains": text})
 
 
 def text_matches(text: str, *, prefix: str = "") -> Q:

@@ -60,6 +60,7 @@ def test_search_by_applicant_number_item_state_and_dates(demo, item, frozen):
     by_number = page_of(demo.clerk, tab="all", q=mine.number[-4:])
     assert mine.number in by_number and theirs.number not in by_number
     assert mine.number in page_of(demo.clerk, tab="all", item="食品经营")
+    assert mine.number in page_of(demo.clerk, tab="all", item=item.code[3:].lower())  # part of its code, any case
     assert "没有符合条件的办件" in page_of(demo.clerk, tab="all", item="不存在的事项")
     act(demo.clerk, mine)
     in_progress = page_of(demo.clerk, tab="all", state="in_progress")
