@@ -61,6 +61,8 @@ if [ "${SKIP_ANCHOR:-0}" != 1 ]; then
   note "- sweep anchor: started at $(date -u +%H:%M:%S), load $(load)"
   createdb -h 127.0.0.1 -p "$PORT" -U postgres anchor
   psql -h 127.0.0.1 -p "$PORT" -U postgres -d anchor -f "$PEERS_DIR/sweep_anchor.sql" > "$OUT/anchor.txt" 2>&1 || true
+  # the same statement a working day later: the reference for the periodic sweep
+  psql -h 127.0.0.1 -p "$PORT" -U postgres -d anchor -f "$ROOT/bench/sweep_anchor_next_day.sql" > "$OUT/anchor-next-day.txt" 2>&1 || true
   dropdb -h 127.0.0.1 -p "$PORT" -U postgres anchor
 fi
 
@@ -82,6 +84,7 @@ note "- ended at $(date -u +%H:%M:%S), load $(load)"
   echo
   if [ -f "$OUT/peers-results.md" ]; then echo "## Peers (../shared/peers/run.sh --only 1,2)"; echo; cat "$OUT/peers-results.md"; echo; fi
   if [ -f "$OUT/anchor.txt" ]; then echo "## Sweep anchor (psql timings, ms)"; echo; echo '```'; grep -E '^(Time|INSERT|UPDATE)' "$OUT/anchor.txt" | tail -n 8; echo '```'; echo; fi
+  if [ -f "$OUT/anchor-next-day.txt" ]; then echo "## Sweep anchor a working day later (psql timings, ms)"; echo; echo '```'; grep -E '^(Time|INSERT)' "$OUT/anchor-next-day.txt"; echo '```'; echo; fi
   for db in sqlite postgresql; do
     [ -f "$OUT/bench-$db.txt" ] || continue
     echo "## make bench ($db)"; echo; echo '```'; grep -E '^BENCH ' "$OUT/bench-$db.txt"; echo '```'; echo
