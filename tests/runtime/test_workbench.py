@@ -216,6 +216,6 @@ def test_a_long_history_lists_the_newest_done_and_a_search_reaches_the_rest(demo
     client = Client()
     client.force_login(demo.clerk)
     page = client.get("/workbench/?tab=done").content.decode()
-    assert "已办只列出您最近办理的 1 件办件" in page and older.number not in page and newer.number in page
+    assert "已办只列出您办理过的办件中收件最晚的 1 件" in page and older.number not in page and newer.number in page
     page = client.get(f"/workbench/?tab=done&q={older.number}").content.decode()
     assert "已办只列出" not in page and older.number in page
