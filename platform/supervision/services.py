@@ -393,9 +393,10 @@ def sweep_partition(*, part: CaseRange, changed_since: dt.datetime | None, today
     """Judge the rows and alerts of one partition's cases (``sweep_prepare`` has run): clock rules
     on every running clock, stored-fact rules and log chains on the cases changed since
     ``changed_since`` (on all without it: the first or a full sweep). Partitions are disjoint and
-    every step is idempotent (an alert is raised with ``ON CONFLICT DO NOTHING`` against the one
-    open alert per subject), so partitions run at once, and a partition retried after its worker
-    died mid-sweep, neither lose nor repeat an alert."""
+    every step is idempotent (an alert is raised under the one open alert per subject: with
+    ``ON CONFLICT DO NOTHING``, or for a clock kind plainly and, refused by it, again with the
+    clause), so partitions run at once, and a partition retried after its worker died mid-sweep,
+    neither lose nor repeat an alert."""
     from runtime.models import Case
 
     now = timezone.now()
