@@ -191,3 +191,22 @@ def test_instances_made_directly_are_those_the_constructor_makes(demo, item, fro
     assert made.case is case and made.department is case.department and made._state.adding
     with pytest.raises(TypeError):
         rows.new(Task, no_such_field=1)
+
+
+def test_a_fixed_statement_fails_as_an_orm_statement_does(demo, item):
+    """rows' statements skip Django's cursor layers where nothing watches them (SQLite), yet a
+    failing one raises Django's error, and the transaction it broke refuses every further
+    statement until it is rolled back, as with the ORM's own."""
+    from django.db import IntegrityError
+    from django.db.transaction import TransactionManagementError
+
+    case = submit(demo, item)
+    first = LogEntry.objects.filter(case=case).order_by("seq").first()
+    same_seq = rows.new(LogEntry, **{f.attname: getattr(first, f.attname) for f in LogEntry._meta.concrete_fields
+                                     if not f.primary_key})
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            rows.insert([same_seq], returning=False)  # (case, seq) is unique
+        with pytest.raises(TransactionManagementError):
+            engine.lock_case(case)
+    assert LogEntry.objects.filter(case=case).count() == case.log_length
