@@ -356,6 +356,14 @@ class Recording(RegistryScheduler):
         return super().apply_async(entry, *args, **kwargs)
 
 tomorrow = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=1)
+# The daily duties last ran the day before at 03:00, whatever the hour now (the stack's beat counted
+# them from its own start: started between 00:00 and 02:00, tomorrow's 01:59:50 is a day and more
+# after today's 02:00, and the exchange would be due before two).
+from django_celery_beat.models import PeriodicTask
+from core.schedule import periodic_tasks
+daily = [key for key, duty in periodic_tasks.items() if duty.at is not None]
+PeriodicTask.objects.filter(name__in=daily).update(
+    last_run_at=dt.datetime.combine(tomorrow - dt.timedelta(days=1), dt.time(3, 0), ZoneInfo("Asia/Shanghai")))
 phases = {}
 with time_machine.travel(dt.datetime.combine(tomorrow, dt.time(1, 59, 50), ZoneInfo("Asia/Shanghai"))):
     scheduler = Recording(app=app)
