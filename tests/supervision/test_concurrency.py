@@ -17,15 +17,22 @@ pytestmark = [
 ]
 
 
-def test_four_sweeps_at_once_raise_each_alert_once(demo, time_machine):
-    from supervision.services import sweep
-
+def _accepted_and_late(demo, time_machine, how_many: int) -> list:
+    """``how_many`` cases accepted on 2026-09-21 under a 5/8-day limit; the clock then set to
+    2026-10-13, when each case and its handling step are past the statutory limit (red cards)."""
     item = factories.publish(factories.definition(promised=5, statutory=8))
     time_machine.move_to(at("2026-09-21", 9), tick=False)
-    cases = [submit(demo, item, data=factories.good_data(company=f"公司{i}")) for i in range(6)]
+    cases = [submit(demo, item, data=factories.good_data(company=f"公司{i}")) for i in range(how_many)]
     for case in cases:
         act(demo.clerk, case, opinion="予以受理")
     time_machine.move_to(at("2026-10-13", 9), tick=False)
+    return cases
+
+
+def test_four_sweeps_at_once_raise_each_alert_once(demo, time_machine):
+    from supervision.services import sweep
+
+    _accepted_and_late(demo, time_machine, 6)
     results = run_threads([lambda: sweep(full=True)] * 4)
     assert not [r for r in results if isinstance(r, Exception)], results
     alerts = Alert.objects.filter(resolved_at__isnull=True)
@@ -66,12 +73,7 @@ def test_a_sweep_finding_its_alert_raised_meanwhile_by_another_raises_the_rest(d
 
     from supervision.services import sweep
 
-    item = factories.publish(factories.definition(promised=5, statutory=8))
-    time_machine.move_to(at("2026-09-21", 9), tick=False)
-    cases = [submit(demo, item, data=factories.good_data(company=f"公司{i}")) for i in range(4)]
-    for case in cases:
-        act(demo.clerk, case, opinion="予以受理")
-    time_machine.move_to(at("2026-10-13", 9), tick=False)
+    cases = _accepted_and_late(demo, time_machine, 4)
     first = cases[0]
     raised, release, outcome = threading.Event(), threading.Event(), {}
 
