@@ -100,24 +100,33 @@ def _sqlite_cursor_class():
 class _DirectCursor:
     """What Django's cursor wrapper does for a statement that no execute wrapper watches and no
     query log records — refuse it in a broken transaction, translate the driver's errors — without
-    its layers: on SQLite, where the database runs in this process, those layers cost about as
-    much as one of the hot path's statements (they run some forty times a lifecycle)."""
+    its layers, which run some forty times a lifecycle: on SQLite, where the database runs in this
+    process, they cost about as much as one of the hot path's statements. On PostgreSQL it also
+    sends writes :func:`writes_together` holds before the statement, as its execute wrapper would
+    (:func:`cursor` skips that wrapper), and the connection's one preparing cursor is reused."""
 
-    __slots__ = ("db", "cursor")
+    __slots__ = ("db", "cursor", "sqlite")
 
-    def __init__(self, db, raw):
-        self.db, self.cursor = db, raw
+    def __init__(self, db, raw, sqlite: bool):
+        self.db, self.cursor, self.sqlite = db, raw, sqlite
 
     def __enter__(self):
         return self
 
     def __exit__(self, *_exc):
-        self.cursor.close()
+        if self.sqlite:
+            self.cursor.close()
 
     def execute(self, sql: str, params):
+        db = self.db
+        if not self.sqlite and getattr(db, _HELD, None):  # what send_held_first would send first
+            self._execute(*_with_held(db, None, []))
+        return self._execute(_qmark(sql) if self.sqlite else sql, params)
+
+    def _execute(self, sql: str, params):
         self.db.validate_no_broken_transaction()
         with self.db.wrap_database_errors:
-            return self.cursor.execute(_qmark(sql), params)
+            return self.cursor.execute(sql, params)
 
     def fetchone(self):
         with self.db.wrap_database_errors:
@@ -128,6 +137,15 @@ class _DirectCursor:
             return self.cursor.fetchall()
 
 
+def _unwatched(connection) -> bool:
+    """No query log records and no execute wrapper but :func:`writes_together`'s own watches."""
+    return not connection.queries_logged and all(
+        getattr(wrapper, "rows_own", False) for wrapper in connection.execute_wrappers)
+
+
+_PG_CURSOR = "_rows_pg_cursor"  # on the connection: (driver connection, time zone, preparing cursor)
+
+
 def cursor(connection):
     """A cursor for the hot path's fixed-shape statements, wrapped as Django wraps its own
     (error translation, execute wrappers, the query log when DEBUG is on)."""
@@ -135,7 +153,7 @@ def cursor(connection):
         connection.ensure_connection()
         connection.validate_thread_sharing()
         if not connection.execute_wrappers and not connection.queries_logged:
-            return _DirectCursor(connection, connection.connection.cursor())
+            return _DirectCursor(connection, connection.connection.cursor(), True)
         raw = connection.connection.cursor(factory=_sqlite_cursor_class())
         return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
     if connection.vendor != "postgresql":
@@ -143,6 +161,17 @@ def cursor(connection):
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = connection.connection
+    if _unwatched(connection):
+        kept = getattr(connection, _PG_CURSOR, None)
+        if kept is None or kept[0] is not raw or kept[1] is not connection.timezone:
+            kept = (raw, connection.timezone, _preparing_cursor(connection, raw))
+            setattr(connection, _PG_CURSOR, kept)
+        return _DirectCursor(connection, kept[2], False)
+    prepared = _preparing_cursor(connection, raw)
+    return connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(prepared)
+
+
+def _preparing_cursor(connection, raw) -> _PreparingCursor:
     if raw.prepare_threshold is None:
         # Django turns psycopg's automatic preparation off for its client-side cursors, which
         # cannot prepare anyway; a threshold is needed for ``prepare=True`` to take effect.
@@ -153,7 +182,7 @@ def cursor(connection):
 
     if connection.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT).timezone:
         register_tzloader(connection.timezone, prepared)
-    return connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(prepared)
+    return prepared
 
 
 # --- Writes held back to travel with the next statement (PostgreSQL) ---------------------------
@@ -222,6 +251,7 @@ def writes_together(alias: str = "default", *, reserved: dict | None = None):
             _send(connection, *_with_held(connection, None, []))
         return execute(sql, params, many, context)
 
+    send_held_first.rows_own = True  # rows' own statements send what is held themselves (_DirectCursor)
     try:
         with connection.execute_wrapper(send_held_first):
             yield

@@ -97,3 +97,14 @@ def test_calendar_snapshot_needs_no_database_and_handles_sparse_years():
     assert calendar.add_working_days(dt.date(2029, 12, 31), 1).value == dt.date(2030, 1, 2)
     assert calendar.add_working_days(dt.date(2029, 12, 31), 1).provisional is True  # 2029 not entered
     assert calendar.add_working_days(dt.date(2030, 1, 1), 3).provisional is False
+
+
+def test_a_remembered_answer_is_the_searched_one_and_a_new_calendar_answers_afresh():
+    """add_working_days remembers its answers per calendar snapshot: asking again gives the same
+    date, and a calendar with a new holiday (a new snapshot) moves the due date."""
+    plain = WorkCalendar([2026], {})
+    first = plain.add_working_days(dt.date(2026, 6, 1), 5)
+    assert plain.add_working_days(dt.date(2026, 6, 1), 5) == first == plain._search(dt.date(2026, 6, 1), 5)
+    assert first.value == dt.date(2026, 6, 8)
+    with_holiday = WorkCalendar([2026], {dt.date(2026, 6, 3): False})
+    assert with_holiday.add_working_days(dt.date(2026, 6, 1), 5).value == dt.date(2026, 6, 9)
