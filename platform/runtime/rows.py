@@ -453,7 +453,10 @@ def _plain_init(model) -> bool:
 
 @cache
 def _layout(model) -> tuple:
-    return tuple((f.name, f.attname, f.many_to_one, f) for f in model._meta.concrete_fields)
+    # the default's maker: Field.get_default only calls it (a field that overrides get_default keeps it)
+    return tuple((f.name, f.attname, f.many_to_one, f,
+                  f._get_default if type(f).get_default is models.Field.get_default else f.get_default)
+                 for f in model._meta.concrete_fields)
 
 
 def new(model, **values):
@@ -464,7 +467,7 @@ def new(model, **values):
     obj = model.__new__(model)
     obj._state = state = ModelState()
     row, related = obj.__dict__, state.fields_cache
-    for name, attname, many_to_one, f in _layout(model):
+    for name, attname, many_to_one, f, default in _layout(model):
         if many_to_one and name in values:
             target = values.pop(name)
             row[attname] = None if target is None else getattr(target, f.target_field.attname)
@@ -476,7 +479,7 @@ def new(model, **values):
         elif attname in values:
             row[attname] = values.pop(attname)
         else:
-            row[attname] = f.get_default()
+            row[attname] = default()
     if values:
         raise TypeError(f"{model.__name__} 没有字段：{', '.join(values)}")
     return obj
