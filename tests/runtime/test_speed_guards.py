@@ -194,7 +194,7 @@ def test_instances_made_directly_are_those_the_constructor_makes(demo, item, fro
 
 
 def test_a_fixed_statement_fails_as_an_orm_statement_does(demo, item):
-    """rows' statements skip Django's cursor layers where nothing watches them (SQLite), yet a
+    """rows' statements skip Django's cursor layers where nothing watches them, yet a
     failing one raises Django's error, and the transaction it broke refuses every further
     statement until it is rolled back, as with the ORM's own."""
     from django.db import IntegrityError

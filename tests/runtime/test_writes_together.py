@@ -27,6 +27,23 @@ def test_a_held_update_is_read_by_the_next_query(demo, item, frozen):
     assert Task.objects.get(pk=task.pk).opinion == "意见乙"  # sent at the end of the block
 
 
+def test_a_fixed_statement_reads_the_held_write_where_nothing_watches(demo, item, frozen):
+    """rows' own statements skip Django's cursor layers, and with them writes_together's execute
+    wrapper, when nothing else watches: a fixed statement that carries no held write (a sequence's
+    number, a compiled read of the held row's table) still sends it first."""
+    task = open_task(submit(demo, item))
+    lock = rows.Prepared(lambda pk: Task.objects.filter(pk=pk).order_by())
+    with transaction.atomic(), rows.writes_together():
+        task.opinion = "意见甲"
+        rows.update(task, ["opinion"])
+        with rows.cursor(connection) as cursor:
+            cursor.execute(f"SELECT opinion FROM {Task._meta.db_table} WHERE id = %s", [task.pk])
+            assert cursor.fetchone()[0] == "意见甲"
+        task.opinion = "意见乙"
+        rows.update(task, ["opinion"])
+        assert lock.get(task.pk).opinion == "意见乙"
+
+
 def test_an_insert_with_a_reserved_key_is_held_and_written(demo, item, frozen):
     case = submit(demo, item)
     first = open_task(case)
