@@ -151,18 +151,12 @@ class Case(models.Model):
                    # the public results (审批结果公示), the latest decision first
                    models.Index(F("completed_on").desc(), F("id").desc(),
                                 condition=Q(decision__in=PUBLIC_RESULT_DECISIONS, state__in=PUBLIC_RESULT_STATES),
-                                name="runtime_case_decided_latest"),
-                   # supervision's sweep reads every open case several times (the case and step
-                   # clocks, the missing materials, the dashboard's time-left map; docs/supervision.md,
-                   # "The sweep"): on PostgreSQL by an index-only scan of the few columns it needs,
-                   # in case order, not the wide rows (form data, log head) of a million cases
-                   models.Index(fields=["id"], name="runtime_case_open_supervised",
-                                include=["state", "paused_since", "department_id", "channel", "version_id",
-                                         "unit_code", "accepted_on", "promised_due_on", "statutory_due_on",
-                                         "promised_limit_days", "statutory_limit_days"],
-                                condition=Q(state__in=sorted(s.value for s in OPEN_STATES)))]
+                                name="runtime_case_decided_latest")]
         # On PostgreSQL, trigram indexes serve the text search (runtime.selectors.cases_for); they
         # live in migration 0011 only, as SQLite has no such index and keeps a plain LIKE.
+        # Supervision's sweep reads the open cases from a covering partial index on PostgreSQL
+        # (``runtime_case_open_supervised``, migration 0018 only: SQLite has no covering index,
+        # and its sweep does not read it).
 
     def __str__(self) -> str:
         return f"{self.number} {self.unit_name}"
@@ -194,12 +188,9 @@ class Material(models.Model):
         verbose_name = "申请材料"
         verbose_name_plural = "申请材料"
         ordering = ["-case_id", "pk"]
-        # supervision's check of missing materials reads which keys each case handed in
-        # (``supervision.materials.incomplete_cases``): on PostgreSQL by an index-only scan in case
-        # order, not the wide material rows (names, files, digests) of six million materials
-        indexes = [models.Index(fields=["case", "key"], name="runtime_material_handed_in",
-                                condition=Q(superseded=False) & (~Q(file="") | Q(paper_original=True)
-                                                                 | Q(certificate__isnull=False)))]
+        # supervision's check of missing materials reads the keys each case handed in from a
+        # partial index on PostgreSQL (``runtime_material_handed_in``, migration 0018 only: the
+        # check's pre-selection runs on PostgreSQL alone)
 
     def __str__(self) -> str:
         return self.name
