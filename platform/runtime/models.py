@@ -154,6 +154,9 @@ class Case(models.Model):
                                 name="runtime_case_decided_latest")]
         # On PostgreSQL, trigram indexes serve the text search (runtime.selectors.cases_for); they
         # live in migration 0011 only, as SQLite has no such index and keeps a plain LIKE.
+        # Supervision's sweep reads the open cases from a covering partial index on PostgreSQL
+        # (``runtime_case_open_supervised``, migration 0018 only: SQLite has no covering index,
+        # and its sweep does not read it).
 
     def __str__(self) -> str:
         return f"{self.number} {self.unit_name}"
@@ -185,6 +188,9 @@ class Material(models.Model):
         verbose_name = "申请材料"
         verbose_name_plural = "申请材料"
         ordering = ["-case_id", "pk"]
+        # supervision's check of missing materials reads the keys each case handed in from a
+        # partial index on PostgreSQL (``runtime_material_handed_in``, migration 0018 only: the
+        # check's pre-selection runs on PostgreSQL alone)
 
     def __str__(self) -> str:
         return self.name

@@ -560,12 +560,21 @@ class MissingMaterials(Anomaly):
                                       part=None if part is None or part.whole else part)
         if candidates is None:
             return rows
-        from django.db import connection
+        from django.db import connection, transaction
 
         # Fetched first: given as a subquery, the planner may judge every case before joining it.
-        with connection.cursor() as cursor:
-            cursor.execute(f"{candidates.sql} LIMIT {MANY_CANDIDATES + 1}", candidates.params)
-            ids = [row[0] for row in cursor.fetchall()]
+        # Both sides come in case order (the handed-in materials' index, runtime 0018, and the
+        # cases' key), so a merge join streams them; the planner, which expects a third of the
+        # groups there are, would hash a million masks and spill them to disk.
+        # (A savepoint keeps a SET LOCAL to the end of the whole transaction: set back at once.)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_hashjoin'), set_config('enable_hashjoin', 'off', true)")
+            before = cursor.fetchone()[0]
+            try:
+                cursor.execute(f"{candidates.sql} LIMIT {MANY_CANDIDATES + 1}", candidates.params)
+                ids = [row[0] for row in cursor.fetchall()]
+            finally:
+                cursor.execute("SELECT set_config('enable_hashjoin', %s, true)", [before])
         return rows.filter(pk__in=candidates) if len(ids) > MANY_CANDIDATES else rows.filter(pk__in=ids)
 
 
