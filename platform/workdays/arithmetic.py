@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -52,7 +53,9 @@ class WorkCalendar:
         """``exceptions`` maps a date to True (worked) or False (rest) where that differs from,
         or merely restates, the weekday rule; restatements are ignored."""
         self.known_years = frozenset(known_years)
-        self._added: dict[tuple[dt.date, int], WorkdayDate] = {}  # add_working_days' answers (immutable)
+        # Remembered per calendar (a snapshot: a changed calendar is a new one, answering afresh):
+        # a day's cases ask the same few questions (each step's and the case's due dates).
+        self.add_working_days = functools.lru_cache(maxsize=4096)(self._search)
         deltas = []
         for day, worked in exceptions.items():
             weekday_rule = day.weekday() < 5
@@ -94,19 +97,8 @@ class WorkCalendar:
         count = self._cumulative(end.toordinal()) - self._cumulative(start.toordinal())
         return WorkdayCount(count, self._provisional(start, end))
 
-    def add_working_days(self, start: dt.date, n: int) -> WorkdayDate:
-        """The ``n``-th working day after ``start`` (before it, for negative ``n``). Remembered: a
-        day's cases ask the same few questions (each step's and the case's due dates), each a
-        binary search of some ten probes."""
-        key = (start, n)
-        found = self._added.get(key)
-        if found is None:
-            if len(self._added) >= 4096:
-                self._added.clear()
-            found = self._added[key] = self._search(start, n)
-        return found
-
     def _search(self, start: dt.date, n: int) -> WorkdayDate:
+        """The ``n``-th working day after ``start`` (before it, for negative ``n``): ``add_working_days``."""
         if n == 0:
             return WorkdayDate(start, self._provisional(start, start))
         origin = start.toordinal()
