@@ -215,7 +215,7 @@ class _Compiler:
             literal = self._literal_for(a, b.value, dates=dates)
             if literal is _NO_MATCH:
                 self.refuse(here, "比较的两边类型不同")
-            return _and(self.guard(a, positive), Q(_ORDER[op](a.expr, literal)))
+            return _and(self.guard(a, positive), Q(_ORDER[op](a.expr, _whole(literal))))
         if a.kind != b.kind:
             self.refuse(here, "比较的两边类型不同")
         return _and(_and(self.guard(a, positive), self.guard(b, positive)), Q(_ORDER[op](a.expr, b.expr)))
@@ -326,6 +326,15 @@ class _Compiler:
             return _Expr(Cast(exprs[0], FloatField()) / NullIf(Cast(exprs[1], FloatField()), Value(0.0)), "number")
         combine = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y}[op]
         return _Expr(_float(reduce(combine, exprs)), "number")
+
+
+def _whole(literal):
+    """A whole number compared as an integer (``-2.0`` as ``-2``; the same order for any number):
+    typed as float for the ORM, PostgreSQL reads it as ``numeric`` and compares an integer column
+    by converting every row to ``numeric``, a clock rule's three comparisons over a million rows."""
+    if type(literal) in (int, float) and float(literal).is_integer() and abs(literal) < 2 ** 53:
+        return Value(int(literal))
+    return literal
 
 
 def _float(expr) -> Expression:

@@ -242,10 +242,15 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, pa
                    f"WHERE o.{col['subject_id']} NOT IN (SELECT j.sv_subject FROM ({judged_sql}) j)")
         changes_params = [*params, *open_params, *open_params, *params]
     d = "d" if pg else "sv_changes d"  # the changed rows: a WITH query, or a temporary table
-    target = f"{alert}.{col['id']} = d.alert_id AND {alert}.{col['resolved_at']} IS NULL"
-    resolve = (f"UPDATE {alert} SET {col['resolved_at']} = %s FROM {d} WHERE d.subject IS NULL AND {target}", [at])
+    # (the kind and subject type repeat what ``open_sql`` chose: on PostgreSQL the updates then find
+    # their alerts among the kind's open ones by its index instead of hashing every open alert)
+    target = (f"{alert}.{col['id']} = d.alert_id AND {alert}.{col['resolved_at']} IS NULL "
+              f"AND {alert}.{col['kind']} = %s AND {alert}.{col['subject_type']} = %s")
+    resolve = (f"UPDATE {alert} SET {col['resolved_at']} = %s FROM {d} WHERE d.subject IS NULL AND {target}",
+               [at, kind.key, kind.subject])
     escalate = (f"UPDATE {alert} SET {col['level']} = d.lvl, {col['escalated_at']} = %s FROM {d} "
-                f"WHERE d.subject IS NOT NULL AND {target} AND {alert}.{col['level']} < d.lvl", [at])
+                f"WHERE d.subject IS NOT NULL AND {target} AND {alert}.{col['level']} < d.lvl",
+                [at, kind.key, kind.subject])
     columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
                                          "first_level", "raised_at", "raised_on", "detail", "notified_level"))
 
