@@ -6,7 +6,7 @@ extension over exactly that expression answers it from the index. SQLite has no 
 there the operation does nothing and search stays a plain ``LIKE``.
 
 The index is not part of the model state (``Meta.indexes`` would make SQLite create a GIN index),
-so ``makemigrations`` never sees it; ``tests/runtime/test_case_search_indexes.py`` checks that it
+so ``makemigrations`` never sees it; ``tests/runtime/test_case_list_indexes.py`` checks that it
 exists on PostgreSQL and that the planner uses it.
 """
 

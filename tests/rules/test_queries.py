@@ -115,7 +115,7 @@ def var(name):
     return {"var": name}
 
 
-number_literals = st.one_of(st.integers(-3, 22), st.sampled_from([0, 0.5, 2.5, -1.5]))
+number_literals = st.one_of(st.integers(-3, 22), st.sampled_from([0, 0.5, 2.5, -1.5, -2.0, 3.0]))
 number_exprs = st.recursive(
     st.one_of(st.sampled_from(NUMBER_FACTS).map(var), number_literals,
               st.sampled_from(NUMBER_FACTS).map(lambda n: {"var": [n, 0]})),
@@ -206,6 +206,23 @@ def test_a_typical_warning_rule_selects_the_cases_it_should(tables):
     ]}
     by_query, by_python = selected_by_both(tables, warning, ROWS)
     assert by_query == by_python and len(by_query) == 1
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_compared_as_an_integer(tables):
+    """``1.0`` selects what ``1`` does and is sent as ``1``: as a float PostgreSQL compared the
+    integer column as ``numeric``, converting every row; a fraction keeps its value."""
+    CaseRow, _ = tables
+    whole = {"<=": [var("case.working_days_left"), 1.0]}
+    by_query, by_python = selected_by_both(tables, whole, ROWS)
+    by_integer = set(CaseRow.objects.filter(compile_to_q({"<=": [var("case.working_days_left"), 1]}, FIELDS))
+                     .values_list("pk", flat=True))
+    assert by_query == by_python == by_integer
+    assert len(by_query) == 1  # the case with exactly one day left
+    sql, params = CaseRow.objects.filter(compile_to_q(whole, FIELDS)).query.sql_with_params()
+    assert not [p for p in params if isinstance(p, float)] and "1.0" not in sql
+    fraction = {"<=": [var("case.working_days_left"), 2.5]}
+    by_query, by_python = selected_by_both(tables, fraction, ROWS)
+    assert by_query == by_python and by_query
 
 
 def test_negation_of_a_comparison_with_a_missing_value_matches_like_the_interpreter(tables):

@@ -8,6 +8,8 @@ covering index and its sweep reads neither, so there they would only cost every 
 
 from django.db import migrations
 
+from core.postgresql_only import PostgreSQLOnly
+
 OPEN_STATES = "'correcting', 'in_progress', 'received', 'suspended'"  # runtime.models.OPEN_STATES
 
 CREATE = [
@@ -20,18 +22,11 @@ CREATE = [
 DROP = ["DROP INDEX IF EXISTS runtime_case_open_supervised", "DROP INDEX IF EXISTS runtime_material_handed_in"]
 
 
-def _on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql)
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ('runtime', '0017_drop_indexes_covered_by_composites'),
     ]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [PostgreSQLOnly(forwards=CREATE, backwards=DROP,
+                                 description="The sweep's covering indexes on open cases and handed-in materials")]

@@ -11,19 +11,13 @@ cost writes."""
 
 from django.db import migrations
 
+from core.postgresql_only import PostgreSQLOnly
+
 CREATE = [
     "CREATE INDEX IF NOT EXISTS runtime_case_completed_covering ON runtime_case (completed_on) "
     "INCLUDE (id, department_id, item_id, promised_due_on, accepted_on, paused_days) WHERE completed_on IS NOT NULL",
 ]
 DROP = ["DROP INDEX IF EXISTS runtime_case_completed_covering"]
-
-
-def _on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql)
-    return run
 
 
 class Migration(migrations.Migration):
@@ -32,4 +26,5 @@ class Migration(migrations.Migration):
         ('runtime', '0018_supervision_covering_indexes'),
     ]
 
-    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]
+    operations = [PostgreSQLOnly(forwards=CREATE, backwards=DROP,
+                                 description="The dashboard's covering index on completed cases")]

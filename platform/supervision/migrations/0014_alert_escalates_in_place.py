@@ -2,19 +2,11 @@
 
 from django.db import migrations
 
+from core.postgresql_only import PostgreSQLOnly
+
 # Room left in each page of the alerts (PostgreSQL): an escalation rewrites its row on the same page
 # without touching an index (a HOT update) once no index holds the level.
 FILLFACTOR = 70
-
-
-def leave_room(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE supervision_alert SET (fillfactor = {FILLFACTOR})")
-
-
-def fill_pages(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE supervision_alert RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
@@ -28,5 +20,7 @@ class Migration(migrations.Migration):
             model_name='alert',
             name='supervision_alert_open_recent',
         ),
-        migrations.RunPython(leave_room, fill_pages),
+        PostgreSQLOnly(forwards=[f"ALTER TABLE supervision_alert SET (fillfactor = {FILLFACTOR})"],
+                       backwards=["ALTER TABLE supervision_alert RESET (fillfactor)"],
+                       description="Room in each page of the alerts"),
     ]

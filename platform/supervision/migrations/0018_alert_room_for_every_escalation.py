@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from core.postgresql_only import PostgreSQLOnly
+
 # Room left in each page of the alerts (PostgreSQL), from 30 % (migration 0014) to 45 %: an escalation
 # is a HOT update only while its page has room for the row's new version (about as long as the old
 # one). A periodic sweep may escalate most of a kind's open alerts at once (the million-case bench
@@ -11,16 +13,6 @@ from django.db import migrations
 FILLFACTOR = 55
 
 
-def leave_room(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE supervision_alert SET (fillfactor = {FILLFACTOR})")
-
-
-def leave_less_room(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE supervision_alert SET (fillfactor = 70)")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -28,5 +20,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(leave_room, leave_less_room),
+        PostgreSQLOnly(forwards=[f"ALTER TABLE supervision_alert SET (fillfactor = {FILLFACTOR})"],
+                       backwards=["ALTER TABLE supervision_alert SET (fillfactor = 70)"],
+                       description="More room in each page of the alerts"),
     ]
