@@ -316,6 +316,8 @@ CELERY_BEAT_SCHEDULER = "config.beat:RegistryScheduler"
 # --- Supervision notifications (docs/operations.md) ----------------------------------------
 # Channels every alert notice goes out through, besides the inbox: console, email, sms.
 SUPERVISION_CHANNELS = env.list("SUPERVISION_CHANNELS", default=["console"])
+# A person due more alert notices than this from one sweep gets one summary notice instead.
+SUPERVISION_DIGEST_OVER = env.int("SUPERVISION_DIGEST_OVER", default=20)
 # Email: a django-environ URL, e.g. smtp+tls://user:password@mail.example.gov.cn:587
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="电子监察 <noreply@localhost>")

@@ -33,7 +33,10 @@ log = logging.getLogger("supervision.notify")
 
 
 def notice_text(notice) -> str:
-    """The message, short enough for one SMS: level, what, which case, where to look."""
+    """The message, short enough for one SMS: level, what, which case, where to look (a summary
+    notice: how many alerts of each level)."""
+    if notice.is_summary:
+        return f"【电子监察·告警汇总】{notice.summary}。请登录平台查看处理。"
     alert = notice.alert
     about = f"办件{alert.case.number}" if alert.case_id else f"{alert.get_subject_type_display()}{alert.subject_id}"
     return f"【电子监察·{alert.get_level_display()}】{about}：{alert.detail or alert.kind}。请登录平台监察通知查看处理。"
@@ -53,6 +56,12 @@ class Message:
 
 
 def alert_message(notice) -> Message:
+    if notice.is_summary:
+        return Message(
+            recipient=notice.recipient.username, email=(notice.recipient.email or "").strip(),
+            mobile=(notice.recipient.phone or "").strip(),
+            subject=f"【电子监察·告警汇总】{notice.alert_count} 条告警新产生或升级", text=notice_text(notice),
+            params={"level": "告警汇总", "detail": notice.summary, "case": ""})
     alert = notice.alert
     return Message(
         recipient=notice.recipient.username, email=(notice.recipient.email or "").strip(),

@@ -166,10 +166,15 @@ class Alert(models.Model):
 
 class Notification(models.Model):
     """An alert (or its escalation) delivered to one person: their inbox row, plus the channel
-    that carried it (console, SMS, email …)."""
+    that carried it (console, SMS, email …). A *summary* notice (no alert; ``alert_count`` and
+    ``summary`` say what it stands for) replaces the single notices of a person due more of them
+    from one run than ``SUPERVISION_DIGEST_OVER`` (``alert_notices``)."""
 
-    alert = models.ForeignKey(Alert, verbose_name="告警", on_delete=models.CASCADE, related_name="notifications")
-    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
+    alert = models.ForeignKey(Alert, verbose_name="告警", on_delete=models.CASCADE, related_name="notifications",
+                              null=True, blank=True)
+    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)  # a summary's: the highest of its alerts
+    alert_count = models.PositiveIntegerField("告警条数", default=1)
+    summary = models.CharField("汇总说明", max_length=300, blank=True)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
                                   related_name="supervision_notifications")
     reason = models.CharField("接收原因", max_length=32)
@@ -190,6 +195,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} → {self.recipient_id}"
+
+    @property
+    def is_summary(self) -> bool:
+        return self.alert_id is None
 
 
 class LogCheck(models.Model):

@@ -193,7 +193,8 @@ def latest_cards(ids: list[int]) -> QuerySet[Alert]:
 
 
 def notifications_for(user) -> QuerySet[Notification]:
-    return (Notification.objects.filter(recipient=user, alert__resolved_at__isnull=True)
+    """My notices of open alerts, and my summary notices (``alert_notices``), unread first."""
+    return (Notification.objects.filter(Q(alert__isnull=True) | Q(alert__resolved_at__isnull=True), recipient=user)
             .select_related("alert", "alert__case", "alert__department").order_by("read_at", "-created_at"))
 
 

@@ -20,15 +20,14 @@ from django.db.models import F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 import workdays
-from accounts.access import department_tree
 from accounts.identity import phone_problem
-from accounts.models import Department, Role, RoleAssignment
+from accounts.models import Department
 from core.errors import AccessDenied, Conflict, InvalidInput, PlatformError
 from rules import compile_to_q
-from runtime.models import Task, TaskState
 
 from . import clockrows, dashboard_snapshot, judgement_marks
 from .access import is_supervisor, may_answer_for
+from .alert_notices import alerts_notify
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
 from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, Subject, SupervisionOrder
@@ -561,69 +560,6 @@ def _figures_unchanged(changes: clockrows.Changes | None, today: dt.date) -> boo
 
 
 # --- notifications ---------------------------------------------------------------------------
-
-def alerts_notify(*, now: dt.datetime | None = None) -> int:
-    """Notify the handlers and section chiefs of the responsible unit and the supervisors of
-    every alert raised or escalated since its last notice; send each through the channels."""
-    now = now or timezone.now()
-    pending = list(Alert.objects.filter(resolved_at__isnull=True, level__gt=F("notified_level"))
-                   .select_related("case").order_by("pk"))
-    if not pending:
-        return 0
-    tree = department_tree()
-    holders: dict[tuple[str, int | None], set[int]] = defaultdict(set)
-    for user_id, role, department_id in RoleAssignment.objects.filter(
-            role__in=[Role.HANDLER, Role.SECTION_CHIEF, Role.SUPERVISOR], user__is_active=True,
-    ).values_list("user_id", "role", "department_id"):
-        holders[(role, department_id)].add(user_id)
-    supervisors = set().union(*(ids for (role, _), ids in holders.items() if role == Role.SUPERVISOR)) \
-        if any(r == Role.SUPERVISOR for r, _ in holders) else set()
-    # Whose desk the case is on: the units of its open tasks. Those who may take such a task
-    # (the role held in that unit, above it or below it — as runtime.access decides) are told;
-    # a task in one section does not alarm the department's other sections.
-    desks: dict[int, set[int]] = defaultdict(set)
-    for case_id, unit in Task.objects.filter(
-            case_id__in={a.case_id for a in pending if a.case_id}, state=TaskState.OPEN,
-            department_id__isnull=False).values_list("case_id", "department_id"):
-        desks[case_id].add(unit)
-    reach: dict[tuple, set[int]] = {}
-    from .channels import configured
-
-    channel_names = configured()
-    rows = []
-    for alert in pending:
-        on_desks = frozenset(desks.get(alert.case_id, ()))
-        key = (alert.department_id, on_desks)
-        units = reach.get(key)
-        if units is None:
-            if on_desks:
-                units = set().union(*(tree.around(unit) for unit in on_desks))
-            else:
-                units = tree.around(alert.department_id)
-            units.add(None)
-            reach[key] = units
-        recipients: dict[int, str] = {}
-        for role in (Role.HANDLER, Role.SECTION_CHIEF):
-            for unit in units:
-                for user_id in holders.get((role, unit), ()):
-                    recipients.setdefault(user_id, role)
-        for user_id in supervisors:
-            recipients[user_id] = Role.SUPERVISOR
-        for user_id, reason in recipients.items():
-            rows.append(Notification(alert=alert, level=alert.level, recipient_id=user_id, reason=reason,
-                                     channel=",".join(channel_names), created_at=now, sent=False))
-    with transaction.atomic():
-        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-        for level in {a.level for a in pending}:
-            Alert.objects.filter(pk__in=[a.pk for a in pending if a.level == level]).update(notified_level=level)
-    # Sent by a worker after the commit, never inside the request or the sweep (eager in the
-    # default profile); the task retries with back-off, and every unsent notice goes again
-    # after the next sweep.
-    from .tasks import send_notifications
-
-    transaction.on_commit(send_notifications.delay)
-    return len(rows)
-
 
 def notifications_send(*, ids: list[int] | None = None) -> int:
     """Hand unsent notices to every configured channel. Channels are independent: one that fails
