@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tests.fixtures.browser import two_width_shots
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -107,3 +109,19 @@ def test_complaint_from_filing_to_rating(district, login, page):
     page.get_by_role("button", name="提交评价").click()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_text("我的评价：满意")).to_be_visible()  # the rating in words, not 4/5
+
+
+def test_a_summary_notice_in_the_inbox_leads_to_the_dashboard(district, login, page, settings):
+    from supervision.services import sweep
+
+    settings.SUPERVISION_DIGEST_OVER = 0  # the demo district's few alerts, told as a summary
+    sweep()
+    login("supervisor")
+    page.goto("/supervision/inbox/")
+    row = page.locator("#notifications tr.summary")
+    expect(row).to_contain_text("告警汇总：本次巡查有")
+    expect(row).to_contain_text("条告警新产生或升级")
+    two_width_shots(page, "supervision-inbox-summary")
+    with page.expect_navigation():
+        row.get_by_role("link", name="到监察大屏查看").click()
+    expect(page.locator("#alerts")).to_contain_text("红牌")
