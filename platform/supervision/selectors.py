@@ -192,9 +192,17 @@ def latest_cards(ids: list[int]) -> QuerySet[Alert]:
         "-level", "-raised_at", "-pk")
 
 
-def notifications_for(user) -> QuerySet[Notification]:
-    """My notices of open alerts, and my summary notices (``alert_notices``), unread first."""
-    return (Notification.objects.filter(Q(alert__isnull=True) | Q(alert__resolved_at__isnull=True), recipient=user)
+# How long a summary notice stays in the inbox once read (a single notice goes with its alert).
+SUMMARY_KEPT = dt.timedelta(days=7)
+
+
+def notifications_for(user, *, now: dt.datetime | None = None) -> QuerySet[Notification]:
+    """My notices of open alerts, and my summary notices (``alert_notices``) while unread or
+    read within ``SUMMARY_KEPT``, unread first."""
+    since = (now or timezone.now()) - SUMMARY_KEPT
+    summaries = Q(alert__isnull=True) & (Q(read_at__isnull=True) | Q(read_at__gte=since))
+    singles = Q(alert__isnull=False, alert__resolved_at__isnull=True)  # (a summary has no alert to be open)
+    return (Notification.objects.filter(summaries | singles, recipient=user)
             .select_related("alert", "alert__case", "alert__department").order_by("read_at", "-created_at"))
 
 

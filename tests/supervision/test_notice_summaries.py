@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from supervision.alert_notices import pending_alerts
-from supervision.models import Level, Notification
+from supervision.models import Alert, Level, Notification
 from supervision.services import alerts_notify, notifications_send
 from tests.runtime import factories
 
@@ -65,6 +65,15 @@ def test_as_many_notices_as_the_limit_stay_single_notices(demo, overdue_cases, s
     assert not any(n.is_summary for n in mine)
     assert {n.alert.case_id for n in mine} == {c.pk for c in overdue_cases}
 
+    # a single notice leaves the inbox with its alert
+    from django.utils import timezone
+
+    from supervision.selectors import notifications_for
+
+    gone = mine.first()
+    Alert.objects.filter(pk=gone.alert_id).update(resolved_at=timezone.now())
+    assert set(notifications_for(demo.supervisor)) == set(mine) - {gone}
+
 
 def test_the_inbox_shows_a_summary_with_where_to_look(demo, overdue_cases, settings, client):
     settings.SUPERVISION_DIGEST_OVER = 1
@@ -83,3 +92,23 @@ def test_the_inbox_shows_a_summary_with_where_to_look(demo, overdue_cases, setti
     assert f"告警汇总：本次巡查有 {handler.alert_count} 条告警" in page
     assert 'href="/workbench/"' in page and "到工作台查看" in page
     assert "None" not in page
+
+
+def test_a_read_summary_leaves_the_inbox_after_a_week(demo, overdue_cases, settings, frozen):
+    import datetime as dt
+
+    from supervision.selectors import notifications_for
+    from supervision.services import notification_read
+
+    settings.SUPERVISION_DIGEST_OVER = 1
+    alerts_notify()
+    summary = Notification.objects.get(recipient=demo.supervisor)
+    assert list(notifications_for(demo.supervisor)) == [summary]
+    frozen.move_to(at("2026-11-20", 9))  # a month on, unread: still there
+    assert list(notifications_for(demo.supervisor)) == [summary]
+
+    notification_read(actor=demo.supervisor, notification=summary)
+    frozen.shift(dt.timedelta(days=6))
+    assert list(notifications_for(demo.supervisor)) == [summary]
+    frozen.shift(dt.timedelta(days=2))
+    assert list(notifications_for(demo.supervisor)) == []
