@@ -182,6 +182,7 @@ def scale_1m() -> None:
     from runtime.models import Case
     from seed_million import seed_cases
     from supervision import clockrows
+    from supervision.alert_notices import pending_alerts
     from supervision.models import Alert
     from supervision.partitions import plan
     from supervision.services import alerts_notify, sweep_partition, sweep_prepare
@@ -227,7 +228,7 @@ def scale_1m() -> None:
     _setup.bench_line("supervision.sweep_s.1m", seconds, "s")
     # The scheduled sweep then tells the people responsible (the sweeps timed here do not):
     # one summary per person beyond SUPERVISION_DIGEST_OVER, every alert marked told.
-    told = Alert.objects.filter(resolved_at__isnull=True, level__gt=F("notified_level")).count()
+    told = pending_alerts().count()
     started = time.perf_counter()
     written = alerts_notify()
     notify_s = time.perf_counter() - started

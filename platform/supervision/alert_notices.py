@@ -29,6 +29,7 @@ from accounts.access import department_tree
 from accounts.models import Role, RoleAssignment
 from runtime.models import Task, TaskState
 
+from .channels import configured
 from .models import Alert, Level, Notification
 
 BATCH = 5000
@@ -47,7 +48,7 @@ class Due:
     count per level of all of them."""
 
     reason: str  # a summary's: the supervisor's when any of its alerts is told to them as such
-    notices: list[tuple[int, int, str]] = field(default_factory=list)  # (alert id, level, reason), up to limit + 1
+    notices: list[tuple[int, int, str]] = field(default_factory=list)  # (alert id, level, reason), up to the limit
     levels: Counter = field(default_factory=Counter)
 
     def add(self, alert_id: int, level: int, reason: str, keep: int) -> None:
@@ -114,8 +115,8 @@ def _desks(pending: QuerySet[Alert]) -> dict[int, frozenset[int]]:
 
 
 def _mark_told():
-    """Mark every pending alert told at its level and return them as (id, case, unit, level): one
-    statement, so exactly the alerts marked are the ones told, whatever a sweep beside this run
+    """Mark every pending alert (``pending_alerts``' condition) told at its level and return them
+    as (id, case, unit, level): one statement, so exactly the alerts marked are the ones told, whatever a sweep beside this run
     escalates meanwhile, and a second run at the same time waits for this one's rows and finds
     them told."""
     table, col = Alert._meta.db_table, {f.name: f.column for f in Alert._meta.concrete_fields}
@@ -136,7 +137,7 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
     Returns the notices written."""
     now = now or timezone.now()
     limit = settings.SUPERVISION_DIGEST_OVER
-    channel = ",".join(_channel_names())
+    channel = ",".join(configured())
     with transaction.atomic():
         desks = _desks(pending_alerts())
         recipients = _Recipients()
@@ -146,7 +147,7 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
                 person = due.get(user_id)
                 if person is None:
                     person = due[user_id] = Due(reason)
-                person.add(alert_id, level, reason, keep=limit + 1)
+                person.add(alert_id, level, reason, keep=limit)
         rows = []
         for user_id, person in due.items():
             if person.total <= limit:
@@ -166,9 +167,3 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
 
         transaction.on_commit(send_notifications.delay)
     return len(rows)
-
-
-def _channel_names() -> list[str]:
-    from .channels import configured
-
-    return configured()
