@@ -30,7 +30,7 @@ from accounts.models import Role, RoleAssignment
 from runtime.models import Task, TaskState
 
 from .channels import configured
-from .models import Alert, Level, Notification
+from .models import Alert, Level, Notification, derived_level_sql
 
 BATCH = 5000
 # Most severe first, as a summary lists them.
@@ -121,11 +121,13 @@ def _mark_told():
     them told."""
     table, col = Alert._meta.db_table, {f.name: f.column for f in Alert._meta.concrete_fields}
     qn = connection.ops.quote_name
+    level, params = derived_level_sql(connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {qn(table)} SET {qn(col['notified_level'])} = {qn(col['level'])} "
-            f"WHERE {qn(col['resolved_at'])} IS NULL AND {qn(col['level'])} > {qn(col['notified_level'])} "
-            f"RETURNING {qn(col['id'])}, {qn(col['case'])}, {qn(col['department'])}, {qn(col['level'])}")
+            f"UPDATE {qn(table)} SET {qn(col['notified_level'])} = {level} "
+            f"WHERE {qn(col['resolved_at'])} IS NULL AND {level} > {qn(col['notified_level'])} "
+            f"RETURNING {qn(col['id'])}, {qn(col['case'])}, {qn(col['department'])}, {level}",
+            [*params, *params, *params])
         while batch := cursor.fetchmany(BATCH):
             yield from batch
 

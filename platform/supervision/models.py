@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Subquery, Value, When
 
 
 class Level(models.IntegerChoices):
@@ -107,6 +107,58 @@ class Subject(models.TextChoices):
     ITEM_VERSION = "item_version", "事项版本"  # a rule of the version's definition the sweep could not judge by
 
 
+class JudgedDay(models.Model):
+    """One row: the working day of the last complete sweep. A level a clock reaches on a later day
+    does not count until a sweep has judged that day, so pages see levels move when a sweep runs,
+    never between sweeps (decision 007)."""
+
+    day = models.DateField("已判定到")
+
+    class Meta:
+        verbose_name = "监察判定日"
+        verbose_name_plural = "监察判定日"
+
+    def __str__(self) -> str:
+        return f"已判定到 {self.day}"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.values_list("day", flat=True).first()
+
+    @classmethod
+    def record(cls, day) -> None:
+        if not cls.objects.update(day=day):
+            cls.objects.create(day=day)
+
+
+def derived_level():
+    """The level of an alert as pages read it: the stored level, raised by each level whose
+    starting day has been judged; an anomaly keeps its own."""
+    judged = Subquery(JudgedDay.objects.values("day")[:1])
+    reached = [When(stored_level=int(Level.ANOMALY), then=Value(int(Level.ANOMALY)))]
+    for level, start in ((Level.RED, "red_from"), (Level.YELLOW, "yellow_from"), (Level.WARNING, "warning_from")):
+        reached.append(When(Q(stored_level__gte=int(level)) | Q(**{f"{start}__lte": judged}), then=Value(int(level))))
+    return Case(*reached, default=Value(0), output_field=IntegerField())
+
+
+def derived_level_sql(connection) -> tuple[str, list]:
+    """``derived_level`` as SQL over the alert table by its own name (for a statement on it)."""
+    query = Alert.rows.all().query
+    return query.get_compiler(connection=connection).compile(derived_level().resolve_expression(query))
+
+
+class AlertQuerySet(models.QuerySet):
+    pass
+
+
+class AlertManager(models.Manager.from_queryset(AlertQuerySet)):
+    """The alerts pages read: each with its ``level`` (``derived_level``), the ones not yet at any
+    level left out. The sweep writes through ``Alert.rows``."""
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(level=derived_level()).filter(level__gt=0)
+
+
 class Alert(models.Model):
     """One alert of one kind about one subject, raised once while its condition holds.
 
@@ -128,7 +180,15 @@ class Alert(models.Model):
     # case's panel finds them by case), and every alert the sweep raises paid for one.
     department = models.ForeignKey("accounts.Department", verbose_name="责任单位", on_delete=models.PROTECT,
                                    related_name="supervision_alerts", db_constraint=False, db_index=False)
-    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
+    # The level the alert had reached when the sweep last wrote it (0: not yet at any level, a clock
+    # written ahead, ``*_from``). Read ``level``: this raised by the days already judged (decision 007).
+    stored_level = models.PositiveSmallIntegerField("已写入级别", choices=[(0, "未到级别"), *Level.choices],
+                                                    db_column="level")
+    # The working days on which a clock written ahead reaches each level (empty: never, or already
+    # in ``stored_level``); a level counts once its day is judged (``JudgedDay``).
+    warning_from = models.DateField("预警起始日", null=True, blank=True)
+    yellow_from = models.DateField("黄牌起始日", null=True, blank=True)
+    red_from = models.DateField("红牌起始日", null=True, blank=True)
     first_level = models.PositiveSmallIntegerField("首次级别", choices=Level.choices)
     raised_at = models.DateTimeField("产生时间")
     raised_on = models.DateField("产生日期（本地）")
@@ -152,8 +212,36 @@ class Alert(models.Model):
         # migrations 0014 and 0018), rewrites the row in place without touching an index (a HOT update). The
         # dashboard's latest cards are picked by the sweep (``dashboard_snapshot``).
 
+    objects = AlertManager()
+    rows = models.Manager()  # every row as stored, for the sweep's own writes
+
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.kind} {self.subject_type}:{self.subject_id}"
+
+    @property
+    def level(self) -> int:
+        """The level as pages read it (``derived_level``): loaded with the row by ``objects``, or
+        worked out here for a row reached another way (a related object)."""
+        if "_level" not in self.__dict__:
+            judged = JudgedDay.current()
+            level = self.stored_level
+            if level != Level.ANOMALY and judged is not None:
+                for lv, start in ((Level.WARNING, self.warning_from), (Level.YELLOW, self.yellow_from),
+                                  (Level.RED, self.red_from)):
+                    if start is not None and start <= judged:
+                        level = max(level, int(lv))
+            self.__dict__["_level"] = level
+        return self.__dict__["_level"]
+
+    @level.setter
+    def level(self, value: int) -> None:
+        # Loaded from ``objects`` (the derived level) or given when an alert is made: a level
+        # reached is the floor it keeps.
+        self.__dict__["_level"] = value
+        self.stored_level = value
+
+    def get_level_display(self) -> str:
+        return Level(self.level).label if self.level in Level.values else "未到级别"
 
     @property
     def is_open(self) -> bool:

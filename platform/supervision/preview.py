@@ -230,7 +230,8 @@ def _open_impact(kind_class, source, today, current: Tally, proposed: Tally, cha
     except EmptyResultSet:
         inner = None
     qn = connection.ops.quote_name
-    a = {n: qn(Alert._meta.get_field(n).column) for n in ("kind", "subject_type", "subject_id", "level", "resolved_at")}
+    a = {n: qn(Alert._meta.get_field(n).column) for n in ("kind", "subject_type", "subject_id", "stored_level", "resolved_at")}
+    a["level"] = a["stored_level"]  # (the case clock writes its levels: stored is derived)
     alert = qn(Alert._meta.db_table)
     joined = (f"FROM ({inner}) j LEFT JOIN {alert} a ON a.{a['kind']} = %s AND a.{a['subject_type']} = %s "
               f"AND a.{a['subject_id']} = j.sv_subject AND a.{a['resolved_at']} IS NULL")

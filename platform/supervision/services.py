@@ -123,8 +123,8 @@ def _insert_new(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) -
         return 0
     qn = connection.ops.quote_name
     columns = ", ".join(qn(Alert._meta.get_field(name).column) for name in (
-        "kind", "subject_type", "subject_id", "case", "department", "level", "first_level", "raised_at", "raised_on",
-        "detail", "notified_level"))
+        "kind", "subject_type", "subject_id", "case", "department", "stored_level", "first_level", "raised_at",
+        "raised_on", "detail", "notified_level"))
     sql = (f"INSERT INTO {qn(Alert._meta.db_table)} ({columns}) "
            f"SELECT %s, %s, sub.sv_subject, sub.sv_case, sub.sv_department, sub.sv_level, sub.sv_level, %s, %s, %s, 0 "
            f"FROM ({inner}) sub WHERE 1 = 1 ON CONFLICT DO NOTHING")
@@ -146,7 +146,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
     if isinstance(cases, (tuple, list, set, frozenset)) and not cases:
         return result
     part = part or CaseRange()
-    open_alerts = Alert.objects.filter(kind=kind.key, resolved_at__isnull=True)
+    open_alerts = Alert.rows.filter(kind=kind.key, resolved_at__isnull=True)
     rows = kind.narrow(kind.rows(today), cases=cases, part=part)
     if not part.whole:
         rows = rows.filter(part.q(kind.case_path))
@@ -180,8 +180,8 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
             for lv in (Level.YELLOW, Level.RED):
                 if lv in levels:
                     result.escalated += open_alerts.filter(
-                        level__lt=lv, subject_id__in=matching.filter(sv_level__gte=lv).values(kind.subject_path),
-                    ).update(level=lv, escalated_at=now)
+                        stored_level__lt=lv, subject_id__in=matching.filter(sv_level__gte=lv).values(kind.subject_path),
+                    ).update(stored_level=lv, escalated_at=now)
         new = (matching.exclude(**{f"{kind.subject_path}__in": open_alerts.values("subject_id")})
                .annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
                          sv_department=kind.department_expr()))
@@ -209,8 +209,9 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, pa
     result = KindResult()
     qn = connection.ops.quote_name
     col = {name: qn(Alert._meta.get_field(name).column) for name in (
-        "id", "kind", "subject_type", "subject_id", "case", "department", "level", "first_level", "raised_at",
+        "id", "kind", "subject_type", "subject_id", "case", "department", "stored_level", "first_level", "raised_at",
         "raised_on", "detail", "notified_level", "escalated_at", "resolved_at")}
+    col["level"] = col["stored_level"]  # (a kind judged here writes its levels: stored is derived)
     alert = qn(Alert._meta.db_table)
     try:
         inner, params = (judged.annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
@@ -250,7 +251,7 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, pa
     escalate = (f"UPDATE {alert} SET {col['level']} = d.lvl, {col['escalated_at']} = %s FROM {d} "
                 f"WHERE d.subject IS NOT NULL AND {target} AND {alert}.{col['level']} < d.lvl",
                 [at, kind.key, kind.subject])
-    columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "level",
+    columns = ", ".join(col[n] for n in ("kind", "subject_type", "subject_id", "case", "department", "stored_level",
                                          "first_level", "raised_at", "raised_on", "detail", "notified_level"))
 
     def raise_(conflicts: str) -> tuple[str, list]:  # (SQLite's parser needs the WHERE before ON CONFLICT)
@@ -483,7 +484,7 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
             # same rules and ended the others)
             declared = judgement_marks.of_keys(sorted(k.key for k in expanded))
             if not judgement_marks.covers(key, declared, changes):
-                gone = (Alert.objects.filter(part.q("case_id"), kind__startswith=f"{ITEM_PREFIX}",
+                gone = (Alert.rows.filter(part.q("case_id"), kind__startswith=f"{ITEM_PREFIX}",
                                              resolved_at__isnull=True)
                         .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
                 if gone:
@@ -676,7 +677,7 @@ def order_reply(*, actor, order: SupervisionOrder, reply: str) -> SupervisionOrd
     order.state = SupervisionOrder.State.REPLIED
     order.reply, order.replied_by, order.replied_at = reply, actor, timezone.now()
     order.save(update_fields=["state", "reply", "replied_by", "replied_at"])
-    Alert.objects.filter(kind="order_clock", subject_id=order.pk, resolved_at__isnull=True).update(
+    Alert.rows.filter(kind="order_clock", subject_id=order.pk, resolved_at__isnull=True).update(
         resolved_at=order.replied_at)
     return order
 
@@ -744,7 +745,7 @@ def complaint_answer(*, actor, complaint: Complaint, answer: str) -> Complaint:
     complaint.answer, complaint.answered_by, complaint.answered_at = answer, actor, timezone.now()
     complaint.state = Complaint.State.ANSWERED
     complaint.save()
-    Alert.objects.filter(kind="complaint_clock", subject_id=complaint.pk, resolved_at__isnull=True).update(
+    Alert.rows.filter(kind="complaint_clock", subject_id=complaint.pk, resolved_at__isnull=True).update(
         resolved_at=complaint.answered_at)
     return complaint
 
