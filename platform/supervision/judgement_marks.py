@@ -34,12 +34,21 @@ from django.core.exceptions import EmptyResultSet
 from .clockrows import Changes
 from .models import IndexState
 
+FIXED_DAY = dt.date(2004, 1, 1)  # the day a kind that derives its levels is fingerprinted at
+
 
 def fingerprint(kind, today: dt.date) -> str | None:
     """The fingerprint of the statement that judges ``kind`` today (None: it cannot be judged
     whole by one statement — a rule that does not compile, or none at all)."""
     from .services import level_expression, level_queries
 
+    if kind.derives_levels:  # its statement does not depend on the day (``derived_clocks``)
+        from .kinds import practice_starts
+
+        today = FIXED_DAY
+        extra = practice_starts(kind.practice)
+    else:
+        extra = None
     levels, broken = level_queries(kind, today)
     if broken or not levels:
         return None
@@ -48,7 +57,7 @@ def fingerprint(kind, today: dt.date) -> str | None:
         sql, params = judged.query.sql_with_params()
     except EmptyResultSet:
         return None
-    return hashlib.sha256(repr((kind.key, sql, params)).encode()).hexdigest()
+    return hashlib.sha256(repr((kind.key, sql, params, extra)).encode()).hexdigest()
 
 
 def of_keys(keys: list[str]) -> str:

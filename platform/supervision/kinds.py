@@ -75,6 +75,21 @@ def _over(days: int) -> dict:
     return {"<": [LEFT, -days]}
 
 
+def practice_starts(practice: str) -> dict[int, int]:
+    """Level → working days from the deadline's ordinal to the first day the level holds under
+    the district's practice: the same thresholds as ``_warning`` (days left ≤ N: from N days
+    before) and ``_over`` (days left < −N: from N + 1 days after)."""
+    p = DISTRICT_PRACTICE[practice]
+    starts = {}
+    if "warning_days" in p:
+        starts[Level.WARNING] = -p["warning_days"]
+    if "yellow_over" in p:
+        starts[Level.YELLOW] = p["yellow_over"] + 1
+    if "red_over" in p:
+        starts[Level.RED] = p["red_over"] + 1
+    return starts
+
+
 @dataclass(frozen=True)
 class RuleGroup:
     """Rows selected by ``where`` are judged by ``levels`` (level → json-logic rule)."""
@@ -107,6 +122,10 @@ class RuleKind(ABC):
     # and the alerts only on the sweep — a repeated sweep the same day may judge the changed cases
     # only (``judgement_marks``).
     follows_case_changes: bool = False
+    # True: the kind's levels follow fixed thresholds from a deadline (``practice_starts``), so the
+    # sweep writes each clock once with the days its levels start, and a new day writes nothing
+    # (``derived_clocks``, decision 007).
+    derives_levels: bool = False
     variables: dict[str, Variable] = {}
     fields: dict[str, str] = {}
     subject_path: str = "pk"
@@ -312,6 +331,7 @@ class _StepClock(_Clock):
     group = "task"
     subject_path = "pk"
     follows_case_changes = True
+    derives_levels = True
 
     def rows(self, today):
         from .clock_sources import TaskClockSource
@@ -323,6 +343,10 @@ class _StepClock(_Clock):
 
     def department_expr(self):
         return Coalesce(F("department_id"), F("case__department_id"))
+
+    def due_expr(self):
+        """The deadline's working-day ordinal (``derived_clocks``)."""
+        return F("due_ord__ordinal")
 
 
 class PreReviewClock(_StepClock):
@@ -465,6 +489,10 @@ class MissingOpinion(Anomaly):
     def department_expr(self):
         return Coalesce(F("department_id"), F("case__department_id"))
 
+    def due_expr(self):
+        """The deadline's working-day ordinal (``derived_clocks``)."""
+        return F("due_ord__ordinal")
+
     def scope(self):
         return Q(case__state__in=OPEN_CASE_STATES)
 
@@ -600,6 +628,10 @@ class ActorWithoutRole(Anomaly):
     def department_expr(self):
         return Coalesce(F("department_id"), F("case__department_id"))
 
+    def due_expr(self):
+        """The deadline's working-day ordinal (``derived_clocks``)."""
+        return F("due_ord__ordinal")
+
     def scope(self):
         return Q(case__state__in=OPEN_CASE_STATES)
 
@@ -658,6 +690,10 @@ class ItemAnomaly(Anomaly):
 
     def department_expr(self):
         return Coalesce(F("department_id"), F("case__department_id"))
+
+    def due_expr(self):
+        """The deadline's working-day ordinal (``derived_clocks``)."""
+        return F("due_ord__ordinal")
 
     def scope(self):
         return Q(case__state__in=OPEN_CASE_STATES)

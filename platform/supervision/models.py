@@ -131,20 +131,20 @@ class JudgedDay(models.Model):
             cls.objects.create(day=day)
 
 
-def derived_level():
+def derived_level(day=None):
     """The level of an alert as pages read it: the stored level, raised by each level whose
-    starting day has been judged; an anomaly keeps its own."""
-    judged = Subquery(JudgedDay.objects.values("day")[:1])
+    starting day has been judged (``day``: an expression of another day); an anomaly keeps its own."""
+    judged = Subquery(JudgedDay.objects.values("day")[:1]) if day is None else day
     reached = [When(stored_level=int(Level.ANOMALY), then=Value(int(Level.ANOMALY)))]
     for level, start in ((Level.RED, "red_from"), (Level.YELLOW, "yellow_from"), (Level.WARNING, "warning_from")):
         reached.append(When(Q(stored_level__gte=int(level)) | Q(**{f"{start}__lte": judged}), then=Value(int(level))))
     return Case(*reached, default=Value(0), output_field=IntegerField())
 
 
-def derived_level_sql(connection) -> tuple[str, list]:
+def derived_level_sql(connection, day=None) -> tuple[str, list]:
     """``derived_level`` as SQL over the alert table by its own name (for a statement on it)."""
     query = Alert.rows.all().query
-    return query.get_compiler(connection=connection).compile(derived_level().resolve_expression(query))
+    return query.get_compiler(connection=connection).compile(derived_level(day).resolve_expression(query))
 
 
 class AlertQuerySet(models.QuerySet):

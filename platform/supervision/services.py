@@ -25,12 +25,13 @@ from accounts.models import Department
 from core.errors import AccessDenied, Conflict, InvalidInput, PlatformError
 from rules import compile_to_q
 
-from . import clockrows, dashboard_snapshot, judgement_marks
+from . import clockrows, dashboard_snapshot, derived_clocks, judgement_marks
 from .access import is_supervisor, may_answer_for
 from .alert_notices import alerts_notify
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
-from .models import Alert, CaseRating, Complaint, Level, LogCheck, Notification, Subject, SupervisionOrder
+from .models import (Alert, CaseRating, Complaint, JudgedDay, Level, LogCheck, Notification, Subject,
+                     SupervisionOrder)
 from .partitions import CaseRange, run_partition
 from .workday_index import ensure_index
 
@@ -140,6 +141,9 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
     whose rows are selected by the query compiled from the kind's rules; nothing is looped over.
     ``cases`` (ids, or a query of them) limits the judgement to those cases (a rule over stored
     facts, between full sweeps); ``part`` to the rows and alerts of one partition's cases."""
+    if kind.derives_levels:
+        with transaction.atomic():
+            return derived_clocks.judge(kind, today=today, now=now, cases=cases, part=part)
     result = KindResult()
     levels, broken = level_queries(kind, today)
     result.broken = [(getattr(group, "versions", ()), reason) for group, reason in broken]
@@ -491,6 +495,8 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
                     result.kinds[key] = KindResult(resolved=gone)
             if changes is not None and all(k.key in result.kinds for k in expanded):
                 marks[key] = declared
+    if not kinds:  # the day whose starting levels pages count from now on (decision 007)
+        JudgedDay.record(today)
     if connection.vendor == "postgresql" and result.raised + result.resolved > ANALYZE_AFTER:
         # the next sweep plans its joins with the alerts' real number (autovacuum may take minutes)
         with connection.cursor() as cursor:

@@ -81,16 +81,20 @@ def test_a_rule_published_between_two_sweeps_the_same_day_rejudges_every_clock(d
     assert not any("办件时限" in line and ONLY_CHANGED in line for line in lines), lines
 
 
-def test_a_new_working_day_rejudges_every_clock(demo, swept, frozen, sweep):
+def test_a_new_working_day_rejudges_the_case_clock_and_moves_the_step_clocks_without_writing(demo, swept, frozen,
+                                                                                                 sweep):
     frozen.move_to(at("2026-10-09", 14))
     lines = []
     _sweep(sweep, lines)  # the same day: only the (no) changed cases
     assert any(ONLY_CHANGED in line for line in lines), lines
     frozen.move_to(at("2026-10-10", 8))  # Saturday, worked: every clock a working day older
     lines = []
-    _sweep(sweep, lines)
-    assert not any(ONLY_CHANGED in line for line in lines), lines
-    assert ("step_clock", "A", "handle", "red") in _clock_alerts()  # was yellow
+    result = _sweep(sweep, lines)
+    assert not any("办件时限" in line and ONLY_CHANGED in line for line in lines), lines
+    # the step clocks wrote their levels' days when first judged (decision 007): nothing to judge
+    assert any("环节时限" in line and ONLY_CHANGED in line for line in lines), lines
+    assert result.kinds["step_clock"].escalated == 0
+    assert ("step_clock", "A", "handle", "red") in _clock_alerts()  # was yellow: the day made it red
 
 
 def test_a_sync_the_judgement_did_not_follow_makes_the_next_sweep_judge_whole(demo, swept, frozen, sweep):
