@@ -32,19 +32,10 @@ from django.db.models import DateField, F, Value
 from django.utils import timezone
 
 from .kinds import RuleKind, practice_starts
-from .models import Alert, Level, WorkdayOrdinal, derived_level_sql
+from .models import Alert, JudgedDay, Level, WorkdayOrdinal, derived_level_sql
 from .partitions import CaseRange
 
 STARTS = ((Level.WARNING, "warning_from"), (Level.YELLOW, "yellow_from"), (Level.RED, "red_from"))
-
-
-def _midnight_sql(date_sql: str) -> tuple[str, list]:
-    """The start (local) of the day ``date_sql``, as the database keeps a ``DateTimeField``."""
-    tz = timezone.get_current_timezone()
-    if connection.vendor == "postgresql":
-        return f"(CAST({date_sql} AS timestamp) AT TIME ZONE %s)", [str(tz)]
-    offset = tz.utcoffset(dt.datetime.now()) or dt.timedelta(0)
-    return f"datetime({date_sql}, %s)", [f"{-int(offset.total_seconds())} seconds"]
 
 
 def _date_literal(day: dt.date) -> str:
@@ -135,43 +126,44 @@ def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part:
             # hidden rows whose clock stopped or moved: gone (a moved clock gets a new one below)
             cursor.execute(f"DELETE FROM {alert} WHERE {col['id']} IN (SELECT id FROM sv_open WHERE lvl = 0)")
             # reached alerts whose clock stopped, or no longer holds a level: resolved, frozen
-            escalated = _frozen_escalation(col, alert)
+            (raised, escalated), frozen_params = _frozen(col, alert), [at, at, at]
+            level = f"(SELECT o.lvl FROM sv_open o WHERE o.id = {alert}.{col['id']})"
             cursor.execute(
-                f"UPDATE {alert} SET {col['stored_level']} = (SELECT o.lvl FROM sv_open o WHERE o.id = {alert}.{col['id']}), "
-                f"{col['escalated_at']} = {escalated[0]}, "
+                f"UPDATE {alert} SET {col['stored_level']} = {level}, {raised}, "
+                f"{col['stored_escalated_at']} = {escalated}, "
                 f"{col['warning_from']} = NULL, {col['yellow_from']} = NULL, {col['red_from']} = NULL, "
                 f"{col['resolved_at']} = %s "
                 f"WHERE {col['id']} IN (SELECT id FROM sv_open WHERE lvl > 0 AND (fate = 'gone' OR lvl_new = 0))",
-                [*escalated[1], at])
+                [*frozen_params, at])
             result.resolved = max(cursor.rowcount, 0)
-            # reached alerts whose deadline moved and still hold a level: the level reached is the floor
+            # reached alerts whose deadline moved and still hold a level: the level reached is the
+            # floor, and a higher one today is an escalation now
+            higher = f"(SELECT o.lvl_new > o.lvl FROM sv_open o WHERE o.id = {alert}.{col['id']})"
             cursor.execute(
-                f"UPDATE {alert} SET "
-                f"{col['escalated_at']} = CASE WHEN (SELECT o.lvl_new > o.lvl FROM sv_open o WHERE o.id = {alert}.{col['id']}) "
-                f"THEN %s ELSE {escalated[0]} END, "
+                f"UPDATE {alert} SET {raised}, "
+                f"{col['stored_escalated_at']} = CASE WHEN {higher} THEN %s ELSE {escalated} END, "
                 f"{col['stored_level']} = (SELECT CASE WHEN o.lvl_new > o.lvl THEN o.lvl_new ELSE o.lvl END "
                 f"FROM sv_open o WHERE o.id = {alert}.{col['id']}), "
                 + ", ".join(f"{col[c]} = (SELECT k.{c} FROM sv_clocks k WHERE k.subject = {alert}.{col['subject_id']})"
                             for _l, c in STARTS)
                 + f" WHERE {col['id']} IN (SELECT id FROM sv_open WHERE lvl > 0 AND fate = 'moved' AND lvl_new > 0)",
-                [at, *escalated[1]])
+                [at, at, *frozen_params[1:]])
             result.escalated = max(cursor.rowcount, 0)
             # clocks with no open alert: written now, at today's level or hidden until their first
             first_day = "COALESCE(c.warning_from, c.yellow_from, c.red_from)"
-            midnight, midnight_params = _midnight_sql(first_day)
             lvl = _level_of("c.", today_sql)
             columns = ", ".join(col[n] for n in (
                 "kind", "subject_type", "subject_id", "case", "department", "stored_level", "warning_from",
-                "yellow_from", "red_from", "first_level", "raised_at", "raised_on", "detail", "notified_level"))
+                "yellow_from", "red_from", "first_level", "stored_raised_at", "raised_on", "detail", "notified_level"))
             cursor.execute(
                 f"INSERT INTO {alert} ({columns}) SELECT %s, %s, c.subject, c.case_id, c.department_id, {lvl}, "
                 f"c.warning_from, c.yellow_from, c.red_from, "
                 f"CASE WHEN {lvl} > 0 THEN {lvl} ELSE {_level_of('c.', first_day)} END, "
-                f"CASE WHEN {lvl} > 0 THEN %s ELSE {midnight} END, "
+                f"CASE WHEN {lvl} > 0 THEN %s ELSE NULL END, "
                 f"CASE WHEN {lvl} > 0 THEN {today_sql} ELSE {first_day} END, %s, 0 "
                 f"FROM sv_clocks c WHERE {first_day} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {alert} "
                 f"WHERE {open_filter} AND {alert}.{col['subject_id']} = c.subject) ORDER BY c.subject",
-                [kind.key, kind.subject, at, *midnight_params, kind.label, *open_params])
+                [kind.key, kind.subject, at, kind.label, *open_params])
             result.raised = max(cursor.rowcount, 0)
         finally:
             for table in ("sv_clocks", "sv_open"):
@@ -179,15 +171,24 @@ def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part:
     return result
 
 
-def _frozen_escalation(col: dict, alert: str) -> tuple[str, list]:
-    """SQL of the moment an alert last escalated, with the levels its starting days reached up to
-    ``sv_open.lvl`` counted: the start of the day that level began, if the days raised it past its
-    stored level and its first level; else the stored moment."""
-    whens, params = [], []
-    for level, column in reversed(STARTS):
-        midnight, p = _midnight_sql(f"{alert}.{col[column]}")
-        whens.append(f"WHEN o.lvl = {int(level)} AND o.stored < {int(level)} AND {alert}.{col['first_level']} < {int(level)} "
-                     f"THEN {midnight}")
-        params += p
-    return (f"COALESCE((SELECT CASE {' '.join(whens)} END FROM sv_open o WHERE o.id = {alert}.{col['id']}), "
-            f"{alert}.{col['escalated_at']})", params)
+def _first_judged_sql(date_sql: str) -> str:
+    """When the first sweep on or after the day ``date_sql`` ran (``JudgedDay``)."""
+    qn = connection.ops.quote_name
+    return (f"(SELECT MIN({qn('judged_at')}) FROM {qn(JudgedDay._meta.db_table)} "
+            f"WHERE {qn('day')} >= {date_sql})")
+
+
+def _frozen(col: dict, alert: str) -> tuple[str, str]:
+    """What the judged days made of an open alert (its level today in ``sv_open.lvl``), to write
+    down: a SET clause of when it was raised, and the expression of when it last escalated — the
+    first sweep of the day its level began, or this sweep (the parameters: three times its
+    moment) if that day is today's, not yet recorded."""
+    lvl = f"(SELECT o.lvl FROM sv_open o WHERE o.id = {alert}.{col['id']})"
+    stored = f"(SELECT o.stored FROM sv_open o WHERE o.id = {alert}.{col['id']})"
+    whens = " ".join(
+        f"WHEN {lvl} = {int(level)} AND {stored} < {int(level)} AND {alert}.{col['first_level']} < {int(level)} "
+        f"THEN COALESCE({_first_judged_sql(f'{alert}.{col[column]}')}, %s)"
+        for level, column in reversed(STARTS) if level > Level.WARNING)
+    raised_on = f"{alert}.{col['raised_on']}"
+    return (f"{col['stored_raised_at']} = COALESCE({alert}.{col['stored_raised_at']}, {_first_judged_sql(raised_on)}, %s)",
+            f"CASE {whens} ELSE {alert}.{col['stored_escalated_at']} END")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, IntegerField, Q, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 
 class Level(models.IntegerChoices):
@@ -108,37 +109,62 @@ class Subject(models.TextChoices):
 
 
 class JudgedDay(models.Model):
-    """One row: the working day of the last complete sweep. A level a clock reaches on a later day
-    does not count until a sweep has judged that day, so pages see levels move when a sweep runs,
-    never between sweeps (decision 007)."""
+    """The working days the sweep has judged, each with the moment of its first sweep. The latest
+    is the day pages count levels against: a level a clock reaches on a later day does not count
+    until a sweep has judged that day, so levels move when a sweep runs, never between sweeps; and
+    a level reached by its day alone is dated by that day's first sweep (decision 007)."""
 
-    day = models.DateField("已判定到")
+    day = models.DateField("判定日", primary_key=True)
+    judged_at = models.DateTimeField("首次判定时间")
 
     class Meta:
         verbose_name = "监察判定日"
         verbose_name_plural = "监察判定日"
 
     def __str__(self) -> str:
-        return f"已判定到 {self.day}"
+        return f"{self.day} 已判定"
 
     @classmethod
     def current(cls):
-        return cls.objects.values_list("day", flat=True).first()
+        return cls.objects.order_by("-day").values_list("day", flat=True).first()
 
     @classmethod
-    def record(cls, day) -> None:
-        if not cls.objects.update(day=day):
-            cls.objects.create(day=day)
+    def record(cls, day, at) -> None:
+        cls.objects.bulk_create([cls(day=day, judged_at=at)], ignore_conflicts=True)
+
+    @classmethod
+    def first_judged(cls, day):
+        """When the first sweep on or after ``day`` ran (None: none yet)."""
+        return cls.objects.filter(day__gte=day).order_by("day").values_list("judged_at", flat=True).first()
+
+
+LEVEL_STARTS = ((int(Level.RED), "red_from"), (int(Level.YELLOW), "yellow_from"), (int(Level.WARNING), "warning_from"))
+
+
+def _judged_day():
+    return Subquery(JudgedDay.objects.order_by("-day").values("day")[:1])
+
+
+def _first_judged(date_field: str):
+    return Subquery(JudgedDay.objects.filter(day__gte=OuterRef(date_field)).order_by("day").values("judged_at")[:1])
 
 
 def derived_level(day=None):
     """The level of an alert as pages read it: the stored level, raised by each level whose
     starting day has been judged (``day``: an expression of another day); an anomaly keeps its own."""
-    judged = Subquery(JudgedDay.objects.values("day")[:1]) if day is None else day
-    reached = [When(stored_level=int(Level.ANOMALY), then=Value(int(Level.ANOMALY)))]
-    for level, start in ((Level.RED, "red_from"), (Level.YELLOW, "yellow_from"), (Level.WARNING, "warning_from")):
-        reached.append(When(Q(stored_level__gte=int(level)) | Q(**{f"{start}__lte": judged}), then=Value(int(level))))
+    judged = _judged_day() if day is None else day
+    reached = [When(stored_level=Level.ANOMALY, then=Value(int(Level.ANOMALY)))]
+    for level, start in LEVEL_STARTS:
+        reached.append(When(Q(stored_level__gte=level) | Q(**{f"{start}__lte": judged}), then=Value(level)))
     return Case(*reached, default=Value(0), output_field=IntegerField())
+
+
+def derived_escalation():
+    """When an alert reached its level (``level`` annotated): a level its starting day raised it to
+    dates from that day's first sweep; else the moment the sweep wrote."""
+    moved = [When(Q(level=level, stored_level__lt=level, first_level__lt=level), then=_first_judged(start))
+             for level, start in LEVEL_STARTS if level > 1]
+    return Case(*moved, default=F("stored_escalated_at"), output_field=models.DateTimeField())
 
 
 def derived_level_sql(connection, day=None) -> tuple[str, list]:
@@ -152,11 +178,15 @@ class AlertQuerySet(models.QuerySet):
 
 
 class AlertManager(models.Manager.from_queryset(AlertQuerySet)):
-    """The alerts pages read: each with its ``level`` (``derived_level``), the ones not yet at any
-    level left out. The sweep writes through ``Alert.rows``."""
+    """The alerts pages read: each with its ``level``, ``raised_at`` and ``escalated_at`` as the
+    judged days make them, the ones not yet at any level left out. The sweep writes through
+    ``Alert.rows``."""
 
     def get_queryset(self):
-        return super().get_queryset().annotate(level=derived_level()).filter(level__gt=0)
+        return (super().get_queryset().annotate(level=derived_level()).filter(level__gt=0)
+                .annotate(raised_at=Coalesce(F("stored_raised_at"), _first_judged("raised_on")),
+                          escalated_at=derived_escalation())
+                .order_by("-raised_at", "-pk"))
 
 
 class Alert(models.Model):
@@ -190,9 +220,11 @@ class Alert(models.Model):
     yellow_from = models.DateField("黄牌起始日", null=True, blank=True)
     red_from = models.DateField("红牌起始日", null=True, blank=True)
     first_level = models.PositiveSmallIntegerField("首次级别", choices=Level.choices)
-    raised_at = models.DateTimeField("产生时间")
+    # Empty for a clock written ahead: it is raised when the first sweep judges ``raised_on`` (read
+    # ``raised_at``). The same for an escalation the starting days made (read ``escalated_at``).
+    stored_raised_at = models.DateTimeField("写入的产生时间", null=True, blank=True, db_column="raised_at")
     raised_on = models.DateField("产生日期（本地）")
-    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+    stored_escalated_at = models.DateTimeField("写入的升级时间", null=True, blank=True, db_column="escalated_at")
     resolved_at = models.DateTimeField("解除时间", null=True, blank=True)
     notified_level = models.PositiveSmallIntegerField("已通知到的级别", default=0)
     detail = models.CharField("说明", max_length=300, blank=True)
@@ -200,7 +232,6 @@ class Alert(models.Model):
     class Meta:
         verbose_name = "监察告警"
         verbose_name_plural = "监察告警"
-        ordering = ["-raised_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "subject_type", "subject_id"], condition=Q(resolved_at__isnull=True),
                                     name="one_open_alert_per_subject"),
@@ -239,6 +270,32 @@ class Alert(models.Model):
         # reached is the floor it keeps.
         self.__dict__["_level"] = value
         self.stored_level = value
+
+    @property
+    def raised_at(self):
+        if "_raised_at" not in self.__dict__:
+            self.__dict__["_raised_at"] = self.stored_raised_at or JudgedDay.first_judged(self.raised_on)
+        return self.__dict__["_raised_at"]
+
+    @raised_at.setter
+    def raised_at(self, value) -> None:
+        self.__dict__["_raised_at"] = value
+        self.stored_raised_at = value
+
+    @property
+    def escalated_at(self):
+        if "_escalated_at" not in self.__dict__:
+            level, moment = self.level, self.stored_escalated_at
+            start = dict(LEVEL_STARTS).get(level)
+            if level > 1 and self.stored_level < level and self.first_level < level and start:
+                moment = JudgedDay.first_judged(getattr(self, start))
+            self.__dict__["_escalated_at"] = moment
+        return self.__dict__["_escalated_at"]
+
+    @escalated_at.setter
+    def escalated_at(self, value) -> None:
+        self.__dict__["_escalated_at"] = value
+        self.stored_escalated_at = value
 
     def get_level_display(self) -> str:
         return Level(self.level).label if self.level in Level.values else "未到级别"

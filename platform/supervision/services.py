@@ -124,7 +124,7 @@ def _insert_new(kind: RuleKind, matching, *, now: dt.datetime, today: dt.date) -
         return 0
     qn = connection.ops.quote_name
     columns = ", ".join(qn(Alert._meta.get_field(name).column) for name in (
-        "kind", "subject_type", "subject_id", "case", "department", "stored_level", "first_level", "raised_at",
+        "kind", "subject_type", "subject_id", "case", "department", "stored_level", "first_level", "stored_raised_at",
         "raised_on", "detail", "notified_level"))
     sql = (f"INSERT INTO {qn(Alert._meta.db_table)} ({columns}) "
            f"SELECT %s, %s, sub.sv_subject, sub.sv_case, sub.sv_department, sub.sv_level, sub.sv_level, %s, %s, %s, 0 "
@@ -185,7 +185,7 @@ def judge_kind(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None,
                 if lv in levels:
                     result.escalated += open_alerts.filter(
                         stored_level__lt=lv, subject_id__in=matching.filter(sv_level__gte=lv).values(kind.subject_path),
-                    ).update(stored_level=lv, escalated_at=now)
+                    ).update(stored_level=lv, stored_escalated_at=now)
         new = (matching.exclude(**{f"{kind.subject_path}__in": open_alerts.values("subject_id")})
                .annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
                          sv_department=kind.department_expr()))
@@ -213,9 +213,10 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, pa
     result = KindResult()
     qn = connection.ops.quote_name
     col = {name: qn(Alert._meta.get_field(name).column) for name in (
-        "id", "kind", "subject_type", "subject_id", "case", "department", "stored_level", "first_level", "raised_at",
-        "raised_on", "detail", "notified_level", "escalated_at", "resolved_at")}
-    col["level"] = col["stored_level"]  # (a kind judged here writes its levels: stored is derived)
+        "id", "kind", "subject_type", "subject_id", "case", "department", "stored_level", "first_level",
+        "stored_raised_at", "raised_on", "detail", "notified_level", "stored_escalated_at", "resolved_at")}
+    # (a kind judged here writes its levels and moments: what it stored is what pages read)
+    col.update(level=col["stored_level"], raised_at=col["stored_raised_at"], escalated_at=col["stored_escalated_at"])
     alert = qn(Alert._meta.db_table)
     try:
         inner, params = (judged.annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
@@ -496,7 +497,7 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
             if changes is not None and all(k.key in result.kinds for k in expanded):
                 marks[key] = declared
     if not kinds:  # the day whose starting levels pages count from now on (decision 007)
-        JudgedDay.record(today)
+        JudgedDay.record(today, now)
     if connection.vendor == "postgresql" and result.raised + result.resolved > ANALYZE_AFTER:
         # the next sweep plans its joins with the alerts' real number (autovacuum may take minutes)
         with connection.cursor() as cursor:

@@ -1,5 +1,5 @@
-"""Decision 007: an alert's level is read as its stored level raised by the levels whose starting
-days have been judged. The column ``level`` keeps its name and rows; the field is ``stored_level``."""
+"""Decision 007: an alert's level, raise and escalation are read as stored, moved on by the
+starting days of its levels that the sweep has judged. The columns keep their names and rows."""
 
 from django.db import migrations, models
 
@@ -16,16 +16,28 @@ class Migration(migrations.Migration):
                     models.PositiveSmallIntegerField(
                         "已写入级别", db_column="level",
                         choices=[(0, "未到级别"), (1, "预警"), (2, "黄牌"), (3, "红牌"), (9, "异常")])),
+                migrations.RenameField("alert", "raised_at", "stored_raised_at"),
+                migrations.AlterField(
+                    "alert", "stored_raised_at", models.DateTimeField("产生时间", db_column="raised_at")),
+                migrations.RenameField("alert", "escalated_at", "stored_escalated_at"),
+                migrations.AlterField(
+                    "alert", "stored_escalated_at",
+                    models.DateTimeField("写入的升级时间", null=True, blank=True, db_column="escalated_at")),
             ],
         ),
+        # a clock written ahead is raised when its first level's day is judged
+        migrations.AlterField(
+            "alert", "stored_raised_at",
+            models.DateTimeField("写入的产生时间", null=True, blank=True, db_column="raised_at")),
+        migrations.AlterModelOptions("alert", {"verbose_name": "监察告警", "verbose_name_plural": "监察告警"}),
         migrations.AddField("alert", "warning_from", models.DateField("预警起始日", null=True, blank=True)),
         migrations.AddField("alert", "yellow_from", models.DateField("黄牌起始日", null=True, blank=True)),
         migrations.AddField("alert", "red_from", models.DateField("红牌起始日", null=True, blank=True)),
         migrations.CreateModel(
             name="JudgedDay",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("day", models.DateField("已判定到")),
+                ("day", models.DateField("判定日", primary_key=True, serialize=False)),
+                ("judged_at", models.DateTimeField("首次判定时间")),
             ],
             options={"verbose_name": "监察判定日", "verbose_name_plural": "监察判定日"},
         ),
