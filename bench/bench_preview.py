@@ -61,12 +61,12 @@ def main() -> int:
     rules = district_supervision_defaults()
     rules["yellow_card"] = {"limit": "promised", "overdue_days_over": 0}
     change = preview.change_of_defaults(rules)
-    before = (Alert.objects.count(), ClockRow.objects.count())
+    before = (Alert.rows.count(), ClockRow.objects.count())
     period = (dt.date(2026, 4, 1), dt.date(2026, 9, 30))
     started = time.perf_counter()
     result = preview.impact_preview(actor=supervisor, change=change, today=TODAY, period=period)
     seconds = time.perf_counter() - started
-    assert (Alert.objects.count(), ClockRow.objects.count()) == before, "影响预览写入了数据"
+    assert (Alert.rows.count(), ClockRow.objects.count()) == before, "影响预览写入了数据"
     print(f"{opened} 件在办件的影响预览 {seconds:.2f} 秒：受影响 {result.changed_count} 件，"
           f"升级为黄牌 {result.proposed.total[('escalated', 2)]} 件", flush=True)
     _setup.bench_line("supervision.preview_s.1m", seconds, "s")

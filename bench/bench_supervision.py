@@ -183,7 +183,7 @@ def scale_1m() -> None:
     from seed_million import seed_cases
     from supervision import clockrows
     from supervision.alert_notices import pending_alerts
-    from supervision.models import Alert
+    from supervision.models import Alert, JudgedDay
     from supervision.partitions import plan
     from supervision.services import alerts_notify, sweep_partition, sweep_prepare
 
@@ -200,7 +200,8 @@ def scale_1m() -> None:
         _setup.bench_line("supervision.seed_s.1m", seeded, "s")
     alert_table = connection.ops.quote_name(Alert._meta.db_table)
     with connection.cursor() as cursor:  # (delete() would load a million alerts to cascade)
-        cursor.execute(f"TRUNCATE {alert_table} CASCADE")
+        # (and the days judged: the district starts again on TODAY, its days go forward from it)
+        cursor.execute(f"TRUNCATE {alert_table}, {connection.ops.quote_name(JudgedDay._meta.db_table)} CASCADE")
     clockrows.reset()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
@@ -274,7 +275,7 @@ def main() -> int:
     from core.demo import run_demo_loaders
     from runtime.models import Case
     from supervision import clockrows
-    from supervision.models import Alert
+    from supervision.models import Alert, JudgedDay
 
     _setup.migrate()
     run_demo_loaders(lambda _msg: None)
@@ -289,7 +290,8 @@ def main() -> int:
         started = time.perf_counter()
         seed(have, total - have, ctx)
         print(f"已生成 {total} 件在办件（{time.perf_counter() - started:.1f} 秒）", flush=True)
-        Alert.objects.all().delete()
+        Alert.rows.all().delete()
+        JudgedDay.objects.all().delete()
         clockrows.reset()
         first, result = timed_sweep(TODAY)
         print(f"{total} 件，{TODAY} 首次巡查 {first:.2f} 秒：新增告警 {result.raised}", flush=True)

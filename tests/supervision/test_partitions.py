@@ -114,18 +114,15 @@ def test_a_partition_retried_after_its_worker_died_loses_and_repeats_nothing(dem
     late_cases(demo, time_machine)
     sweep_prepare(full=True)
     first, second = plan(2)
-    judge_clock = services._judge_clock
-    calls = []
+    judge_kind = services.judge_kind
 
-    def dies_on_its_second_clock(kind, judged, *, part, **kwargs):
-        done = judge_clock(kind, judged, part=part, **kwargs)  # the kind's alerts inserted, not committed
-        if part == first:
-            calls.append(kind.key)
-            if len(calls) == 2:
-                raise WorkerDied
+    def dies_on_the_step_clock(kind, *, part, **kwargs):
+        done = judge_kind(kind, part=part, **kwargs)  # the kind's alerts written, not committed
+        if part == first and kind.key == "step_clock":  # (its levels derived: decision 007)
+            raise WorkerDied
         return done
 
-    monkeypatch.setattr(services, "_judge_clock", dies_on_its_second_clock)
+    monkeypatch.setattr(services, "judge_kind", dies_on_the_step_clock)
 
     def first_worker():
         try:
@@ -136,8 +133,8 @@ def test_a_partition_retried_after_its_worker_died_loses_and_repeats_nothing(dem
     results = run_threads([first_worker, lambda: sweep_partition(part=second, changed_since=None)])
     assert results[0] == "died" and results[1].raised > 0
     before = open_alerts()
-    assert 0 < len(before) < 12  # the dead worker's first kind committed; its second was lost
-    monkeypatch.setattr(services, "_judge_clock", judge_clock)
+    assert 0 < len(before) < 12  # the dead worker's case clocks committed; its step clocks were lost
+    monkeypatch.setattr(services, "judge_kind", judge_kind)
     # the broker hands the unacknowledged task to another worker: the partition is judged again
     retried = task.apply(args=[*first.as_args(), None]).get()
     alerts = open_alerts()

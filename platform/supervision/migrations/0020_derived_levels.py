@@ -29,7 +29,8 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             "alert", "stored_raised_at",
             models.DateTimeField("写入的产生时间", null=True, blank=True, db_column="raised_at")),
-        migrations.AlterModelOptions("alert", {"verbose_name": "监察告警", "verbose_name_plural": "监察告警"}),
+        migrations.AlterModelOptions(
+            "alert", {"verbose_name": "监察告警", "verbose_name_plural": "监察告警", "ordering": ["-raised_on", "-pk"]}),
         migrations.AddField("alert", "warning_from", models.DateField("预警起始日", null=True, blank=True)),
         migrations.AddField("alert", "yellow_from", models.DateField("黄牌起始日", null=True, blank=True)),
         migrations.AddField("alert", "red_from", models.DateField("红牌起始日", null=True, blank=True)),
