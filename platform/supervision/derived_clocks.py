@@ -29,7 +29,6 @@ import datetime as dt
 
 from django.db import connection
 from django.db.models import DateField, F, Value
-from django.utils import timezone
 
 from .kinds import RuleKind, practice_starts
 from .models import Alert, JudgedDay, Level, WorkdayOrdinal, derived_level_sql
@@ -86,7 +85,6 @@ def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part:
             picks.append(f"CAST(NULL AS DATE) AS {column}")
     clocks_sql = (f"SELECT j.sv_subject AS subject, j.sv_case AS case_id, j.sv_department AS department_id, "
                   f"{', '.join(picks)} FROM ({inner}) j {' '.join(joins)} WHERE j.sv_due IS NOT NULL")
-    on = connection.ops.adapt_datefield_value(today)
     at = connection.ops.adapt_datetimefield_value(now)
     today_sql = _date_literal(today)
     level_now, level_params = derived_level_sql(connection, Value(today, output_field=DateField()))

@@ -5,10 +5,12 @@ Supervision reads the runtime's tables and writes only these (docs/supervision.m
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 
 
 class Level(models.IntegerChoices):
@@ -153,10 +155,9 @@ def derived_level(day=None):
     """The level of an alert as pages read it: the stored level, raised by each level whose
     starting day has been judged (``day``: an expression of another day); an anomaly keeps its own."""
     judged = _judged_day() if day is None else day
-    reached = [When(stored_level=Level.ANOMALY, then=Value(int(Level.ANOMALY)))]
-    for level, start in LEVEL_STARTS:
-        reached.append(When(Q(stored_level__gte=level) | Q(**{f"{start}__lte": judged}), then=Value(level)))
-    return Case(*reached, default=Value(0), output_field=IntegerField())
+    by_days = Case(*[When(**{f"{start}__lte": judged}, then=Value(level)) for level, start in LEVEL_STARTS],
+                   default=Value(0), output_field=IntegerField())
+    return Greatest(F("stored_level"), by_days, output_field=IntegerField())  # (an anomaly's 9 wins)
 
 
 def derived_escalation():
@@ -165,6 +166,16 @@ def derived_escalation():
     moved = [When(Q(level=level, stored_level__lt=level, first_level__lt=level), then=_first_judged(start))
              for level, start in LEVEL_STARTS if level > 1]
     return Case(*moved, default=F("stored_escalated_at"), output_field=models.DateTimeField())
+
+
+def derived_escalation_day():
+    """The day an alert reached its level (``level`` annotated), without the moment: a level its
+    starting day raised it to, that day; else the stored moment's local day. For counting cards
+    by day over many alerts (no lookup of the judged days per row)."""
+    moved = [When(Q(level=level, stored_level__lt=level, first_level__lt=level), then=F(start))
+             for level, start in LEVEL_STARTS if level > 1]
+    local = ZoneInfo(settings.TIME_ZONE)
+    return Case(*moved, default=TruncDate("stored_escalated_at", tzinfo=local), output_field=models.DateField())
 
 
 def derived_level_sql(connection, day=None) -> tuple[str, list]:
@@ -228,6 +239,9 @@ class Alert(models.Model):
     notified_level = models.PositiveSmallIntegerField("已通知到的级别", default=0)
     detail = models.CharField("说明", max_length=300, blank=True)
 
+    objects = AlertManager()
+    rows = models.Manager()  # noqa: DJ012 (a manager; ruff takes it for a field) every row as stored, for the sweep's writes
+
     class Meta:
         verbose_name = "监察告警"
         verbose_name_plural = "监察告警"
@@ -244,9 +258,6 @@ class Alert(models.Model):
         # changes no indexed column and, with the room the table leaves in its pages (fillfactor,
         # migrations 0014 and 0018), rewrites the row in place without touching an index (a HOT update). The
         # dashboard's latest cards are picked by the sweep (``dashboard_snapshot``).
-
-    objects = AlertManager()
-    rows = models.Manager()  # every row as stored, for the sweep's own writes
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.kind} {self.subject_type}:{self.subject_id}"

@@ -25,13 +25,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Department
 
 from .access import units_answered_for
-from .models import Alert, Level, Notification, SupervisionOrder
+from .models import Alert, Level, Notification, SupervisionOrder, derived_escalation_day
 from .workday_index import days_left
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -94,16 +93,16 @@ def alert_figures(today: dt.date, days: int = 30) -> tuple[list[DepartmentRow], 
     pass over the alerts: the sweep counts both at its end, and at a million alerts each pass is a
     read of the whole table."""
     start = today - dt.timedelta(days=days - 1)
-    since = dt.datetime.combine(start, dt.time(), tzinfo=SHANGHAI)
     cards = [Level.YELLOW, Level.RED]
     raised = Q(raised_on__gte=start, first_level__in=cards)
-    escalated = Q(escalated_at__gte=since, level__in=cards) & ~Q(first_level=F("level"))
-    tallies = (Alert.objects.filter(Q(resolved_at__isnull=True) | raised | escalated)
+    escalated = Q(sv_escalated_on__gte=start, level__in=cards) & ~Q(first_level=F("level"))
+    tallies = (Alert.objects.annotate(sv_escalated_on=derived_escalation_day())
+               .filter(Q(resolved_at__isnull=True) | raised | escalated)
                .annotate(sv_open=Case(When(resolved_at__isnull=True, then=Value(True)), default=Value(False),
                                       output_field=BooleanField()),
                          sv_raised=Case(When(raised, then=F("raised_on")), default=None, output_field=DateField()),
-                         sv_escalated=Case(When(escalated, then=TruncDate("escalated_at", tzinfo=SHANGHAI)),
-                                           default=None, output_field=DateField()))
+                         sv_escalated=Case(When(escalated, then=F("sv_escalated_on")), default=None,
+                                           output_field=DateField()))
                .values_list("department_id", "level", "first_level", "sv_open", "sv_raised", "sv_escalated")
                .annotate(n=Count("pk")).order_by())
     by_department: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(Level.values, 0))
@@ -183,13 +182,13 @@ def with_external_case(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 def recent_alerts(limit: int = 50) -> QuerySet[Alert]:
     """The most serious and newest open cards (a sort of the open alerts: the sweep picks them once
     for the dashboard, ``dashboard_snapshot``)."""
-    return open_alerts().filter(level__gte=Level.YELLOW).order_by("-level", "-raised_at", "-pk")[:limit]
+    return open_alerts().filter(level__gte=Level.YELLOW).order_by("-level", "-raised_on", "-pk")[:limit]
 
 
 def latest_cards(ids: list[int]) -> QuerySet[Alert]:
     """The alerts ``ids`` still open, with what the dashboard shows of them, in the cards' order."""
     return with_external_case(open_alerts().filter(pk__in=ids)).select_related("case", "department").order_by(
-        "-level", "-raised_at", "-pk")
+        "-level", "-raised_on", "-pk")
 
 
 # How long a summary notice stays in the inbox once read (a single notice goes with its alert).

@@ -30,8 +30,7 @@ from .access import is_supervisor, may_answer_for
 from .alert_notices import alerts_notify
 from .channels import channels
 from .kinds import ITEM_PREFIX, RuleGroup, RuleKind, register_rule_kinds, rule_kinds
-from .models import (Alert, CaseRating, Complaint, JudgedDay, Level, LogCheck, Notification, Subject,
-                     SupervisionOrder)
+from .models import Alert, CaseRating, Complaint, JudgedDay, Level, LogCheck, Notification, Subject, SupervisionOrder
 from .partitions import CaseRange, run_partition
 from .workday_index import ensure_index
 
