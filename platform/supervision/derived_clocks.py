@@ -101,8 +101,9 @@ def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part:
                 [*clocks_params, *open_params, *(x for _sql, p in writes for x in p), *insert_params])
             resolved, escalated, redated, inserted, moved = cursor.fetchone()
             if moved:
-                cursor.execute(f"WITH sv_clocks AS ({clocks_sql}) {insert_sql} AND c.subject = ANY(%s)",
-                               [*clocks_params, *insert_params, moved])
+                sql, sql_params = _insert(kind, col, alert, today_sql, at, open_filter,
+                                          open_params[len(level_params):], subjects=moved)
+                cursor.execute(f"WITH sv_clocks AS ({clocks_sql}) {sql}", [*clocks_params, *sql_params])
         else:  # SQLite: the same through temporary tables, one write after the other
             for table in ("sv_clocks", "sv_open"):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -179,10 +180,10 @@ def _writes(col: dict, alert: str, today_sql: str, at) -> list[tuple[str, list]]
 
 
 def _insert(kind: RuleKind, col: dict, alert: str, today_sql: str, at, open_filter: str,
-            open_params: list) -> tuple[str, list]:
-    """The rows of the clocks (``sv_clocks c``) with no open alert: at the level they hold today,
-    raised now; or hidden until their first level's day (``raised_on`` that day, no moment yet).
-    Ends in its WHERE clause, so a caller may narrow it."""
+            open_params: list, subjects: list | None = None) -> tuple[str, list]:
+    """The rows of the clocks (``sv_clocks c``; of ``subjects`` only, when given) with no open
+    alert: at the level they hold today, raised now; or hidden until their first level's day
+    (``raised_on`` that day, no moment yet). In subject order, so the indexes are appended to."""
     first_day = "COALESCE(c.warning_from, c.yellow_from, c.red_from)"
     lvl = _level_of("c.", today_sql)
     columns = ", ".join(col[n] for n in (
@@ -194,8 +195,9 @@ def _insert(kind: RuleKind, col: dict, alert: str, today_sql: str, at, open_filt
             f"CASE WHEN {lvl} > 0 THEN %s ELSE NULL END, "
             f"CASE WHEN {lvl} > 0 THEN {today_sql} ELSE {first_day} END, %s, 0 "
             f"FROM sv_clocks c WHERE {first_day} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {alert} "
-            f"WHERE {open_filter} AND {alert}.{col['subject_id']} = c.subject)",
-            [kind.key, kind.subject, at, kind.label, *open_params])
+            f"WHERE {open_filter} AND {alert}.{col['subject_id']} = c.subject)"
+            + (" AND c.subject = ANY(%s)" if subjects is not None else "") + " ORDER BY c.subject",
+            [kind.key, kind.subject, at, kind.label, *open_params, *([subjects] if subjects is not None else [])])
 
 
 def _date_literal(day: dt.date) -> str:

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _step_alert(case):
-    return Alert.objects.get(kind="step_clock", case=case, subject_id=open_task(case).pk)
+    return Alert.objects.get(kind="step_clock", case=case, subject_id=open_task(case).pk, resolved_at__isnull=True)
 
 
 def _stored(case):
@@ -150,3 +150,48 @@ def test_pages_count_levels_against_the_last_judged_day_not_the_calendar(demo, l
     frozen.move_to(at("2026-10-12", 9))  # two working days later, no sweep yet
     assert _step_alert(case).level == Level.YELLOW
     assert JudgedDay.current() == dt.date(2026, 10, 9)
+
+
+def _move_deadline(case, to: dt.date):
+    """The open step's deadline set to ``to``, and the case marked changed (as the runtime's own
+    changes are, ``Case.updated_at``), so the next sweep judges it."""
+    from django.utils import timezone
+
+    from runtime.models import Case, Task
+
+    Task.objects.filter(pk=open_task(case).pk).update(due_on=to)
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+
+
+def test_a_deadline_moved_past_today_resolves_the_card_and_writes_the_clock_s_future(demo, limits_item, frozen, sweep):
+    case = accepted_case(demo, limits_item, frozen, "甲公司", "2026-09-24")
+    frozen.move_to(at("2026-10-09", 8))
+    sweep(notify=False)
+    carded = _step_alert(case)
+    assert carded.level == Level.YELLOW
+    frozen.move_to(at("2026-10-09", 11))
+    _move_deadline(case, dt.date(2026, 10, 16))
+    frozen.move_to(at("2026-10-09", 14))
+    result = sweep(notify=False)
+    assert result.kinds["step_clock"].resolved == 1
+    assert Alert.objects.get(pk=carded.pk).resolved_at == at("2026-10-09", 14)
+    future = _stored(case)
+    assert (future.pk != carded.pk, future.stored_level, future.warning_from) == (True, 0, dt.date(2026, 10, 16))
+    frozen.move_to(at("2026-10-16", 8))
+    sweep(notify=False)
+    assert _step_alert(case).level == Level.WARNING
+
+
+def test_a_deadline_moved_earlier_escalates_now_and_keeps_what_was_reached(demo, limits_item, frozen, sweep):
+    case = accepted_case(demo, limits_item, frozen, "丙公司", "2026-10-08")
+    due = open_task(case).due_on
+    frozen.move_to(at(due.isoformat(), 8))
+    sweep(notify=False)
+    assert _step_alert(case).level == Level.WARNING  # written ahead, seen on its day
+    frozen.move_to(at(due.isoformat(), 11))
+    _move_deadline(case, dt.date(2026, 9, 30))  # long past: a red card today
+    frozen.move_to(at(due.isoformat(), 14))
+    result = sweep(notify=False)
+    assert result.kinds["step_clock"].escalated == 1
+    alert = _step_alert(case)
+    assert (alert.level, alert.first_level, alert.escalated_at) == (Level.RED, Level.WARNING, at(due.isoformat(), 14))
