@@ -87,6 +87,18 @@ def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part:
     writes = _writes(col, alert, today_sql, at)
     insert_sql, insert_params = _insert(kind, col, alert, today_sql, at, open_filter, open_params[len(level_params):])
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {alert} WHERE {open_filter})", open_params[len(level_params):])
+        if not cursor.fetchone()[0]:  # no open alert to compare with (a first sweep): only the insert
+            if connection.vendor == "postgresql":
+                cursor.execute(f"WITH sv_clocks AS ({clocks_sql}), w_new AS ({insert_sql} RETURNING "
+                               f"{col['stored_level']} AS lvl) SELECT count(*) FROM w_new WHERE lvl > 0",
+                               [*clocks_params, *insert_params])
+                result.raised = cursor.fetchone()[0]
+            else:
+                cursor.execute(f"WITH sv_clocks AS ({clocks_sql}) {insert_sql} RETURNING {col['stored_level']}",
+                               [*clocks_params, *insert_params])
+                result.raised = sum(1 for (lvl,) in cursor.fetchall() if lvl > 0)
+            return result
         if connection.vendor == "postgresql":
             # One statement: the clocks and the changed alerts read once, the writes beside each
             # other (each a data-modifying WITH, all seeing the alerts as they were before it). So
@@ -137,17 +149,21 @@ def _clocks(kind: RuleKind, today: dt.date, cases, part: CaseRange) -> tuple[str
     inner, params = (rows.annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
                                    sv_department=kind.department_expr(), sv_due=kind.due_expr())
                      .values_list("sv_subject", "sv_case", "sv_department", "sv_due").query.sql_with_params())
+    # For each deadline's ordinal, the days its levels start: a table of the few thousand ordinals,
+    # joined once per clock (not once per level).
     firsts = (f"(SELECT {qn('ordinal')} AS n, MIN({qn('day')}) AS d FROM {qn(WorkdayOrdinal._meta.db_table)} "
               f"GROUP BY {qn('ordinal')})")
     joins, picks = [], []
     for level, column in STARTS:
         if level in starts:
-            joins.append(f"LEFT JOIN {firsts} s{int(level)} ON s{int(level)}.n = j.sv_due + {int(starts[level])}")
+            joins.append(f"LEFT JOIN {firsts} s{int(level)} ON s{int(level)}.n = f.n + {int(starts[level])}")
             picks.append(f"s{int(level)}.d AS {column}")
         else:
             picks.append(f"CAST(NULL AS DATE) AS {column}")
-    return (f"SELECT j.sv_subject AS subject, j.sv_case AS case_id, j.sv_department AS department_id, "
-            f"{', '.join(picks)} FROM ({inner}) j {' '.join(joins)} WHERE j.sv_due IS NOT NULL"), list(params)
+    days = f"(SELECT f.n AS due, {', '.join(picks)} FROM {firsts} f {' '.join(joins)})"
+    return ("SELECT j.sv_subject AS subject, j.sv_case AS case_id, j.sv_department AS department_id, "
+            + ", ".join(f"s.{column}" for _l, column in STARTS)
+            + f" FROM ({inner}) j JOIN {days} s ON s.due = j.sv_due"), list(params)
 
 
 def _writes(col: dict, alert: str, today_sql: str, at) -> list[tuple[str, list]]:
@@ -183,7 +199,7 @@ def _insert(kind: RuleKind, col: dict, alert: str, today_sql: str, at, open_filt
             open_params: list, subjects: list | None = None) -> tuple[str, list]:
     """The rows of the clocks (``sv_clocks c``; of ``subjects`` only, when given) with no open
     alert: at the level they hold today, raised now; or hidden until their first level's day
-    (``raised_on`` that day, no moment yet). In subject order, so the indexes are appended to."""
+    (``raised_on`` that day, no moment yet)."""
     first_day = "COALESCE(c.warning_from, c.yellow_from, c.red_from)"
     lvl = _level_of("c.", today_sql)
     columns = ", ".join(col[n] for n in (
