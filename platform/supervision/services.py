@@ -268,6 +268,18 @@ def _judge_clock(kind: RuleKind, judged, *, now: dt.datetime, today: dt.date, pa
             # the hash joins of a million clocks with their open alerts fit in memory instead of
             # spilling to disk in batches (this transaction only)
             cursor.execute(f"SET LOCAL work_mem = '{CLOCK_WORK_MEM}'")
+            cursor.execute(f"SELECT EXISTS ({open_sql})", open_params)
+            if not cursor.fetchone()[0]:  # no open alert (a first sweep): the levels go straight in
+
+                def statement(conflicts: str) -> tuple[int, int, int]:
+                    insert = raise_(conflicts)
+                    cursor.execute(f"WITH d AS (SELECT j.sv_subject AS subject, j.sv_level AS lvl, j.sv_case AS case_id, "
+                                   f"j.sv_department AS department_id, NULL AS alert_id FROM ({judged_sql}) j) {insert[0]}",
+                                   [*params, *insert[1]])
+                    return 0, 0, max(cursor.rowcount, 0)
+
+                result.resolved, result.escalated, result.raised = _raise_once(statement)
+                return result
 
             def statement(conflicts: str) -> tuple[int, int, int]:
                 insert = raise_(conflicts)
