@@ -70,7 +70,8 @@ def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part:
     # level today), ``stored``, ``fate`` ('gone': no clock; 'moved': other starting days), the
     # level the new days give today (``lvl_new``) and those days (``NEW_DAYS``).
     level_now, level_params = derived_level_sql(connection, Value(today, output_field=DateField()))
-    same = " AND ".join(f"(c.{c} = {alert}.{col[c]} OR (c.{c} IS NULL AND {alert}.{col[c]} IS NULL))"
+    same = " AND ".join(f"((c.{c} IS NULL AND {alert}.{col[c]} IS NULL) OR (c.{c} IS NOT NULL AND "
+                        f"{alert}.{col[c]} IS NOT NULL AND c.{c} = {alert}.{col[c]}))"  # (never NULL)
                         for _l, c in STARTS)
     open_sql = (f"SELECT {alert}.{col['id']} AS id, {alert}.{col['subject_id']} AS subject, {level_now} AS lvl, "
                 f"{alert}.{col['stored_level']} AS stored, CASE WHEN c.subject IS NULL THEN 'gone' ELSE 'moved' END "

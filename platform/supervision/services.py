@@ -509,8 +509,9 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
                     result.kinds[key] = KindResult(resolved=gone)
             if changes is not None and all(k.key in result.kinds for k in expanded):
                 marks[key] = declared
-    if not kinds:  # the day whose starting levels pages count from now on (decision 007)
-        JudgedDay.record(today, now)
+    # the day whose starting levels pages count from now on (decision 007; a sweep of some kinds
+    # too: those levels need no judging)
+    JudgedDay.record(today, now)
     if connection.vendor == "postgresql" and result.raised + result.resolved > ANALYZE_AFTER:
         # the next sweep plans its joins with the alerts' real number (autovacuum may take minutes),
         # when the sweep changed a tenth of them (autovacuum's own rule; a day's new alerts at a

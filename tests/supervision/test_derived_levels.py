@@ -195,3 +195,22 @@ def test_a_deadline_moved_earlier_escalates_now_and_keeps_what_was_reached(demo,
     assert result.kinds["step_clock"].escalated == 1
     alert = _step_alert(case)
     assert (alert.level, alert.first_level, alert.escalated_at) == (Level.RED, Level.WARNING, at(due.isoformat(), 14))
+
+
+def test_a_step_alert_written_before_the_upgrade_carries_on_by_its_days(demo, limits_item, frozen, sweep):
+    """An open step alert written the old way (its level stored, no starting days) is given its days
+    by the first sweep after the upgrade, keeping its id, level and moments."""
+    case = accepted_case(demo, limits_item, frozen, "甲公司", "2026-09-24")
+    task = open_task(case)
+    old = Alert.rows.create(kind="step_clock", subject_type="task", subject_id=task.pk, case=case,
+                            department_id=task.department_id or case.department_id, level=Level.YELLOW,
+                            first_level=Level.WARNING, raised_at=at("2026-09-30", 8), raised_on=dt.date(2026, 9, 30),
+                            escalated_at=at("2026-10-08", 8), detail="环节时限")
+    frozen.move_to(at("2026-10-09", 8))
+    sweep(notify=False)
+    frozen.move_to(at("2026-10-10", 9))
+    sweep(notify=False)
+    alert = _step_alert(case)
+    assert alert.pk == old.pk and alert.level == Level.RED and alert.escalated_at == at("2026-10-10", 9)
+    assert (alert.first_level, alert.raised_at) == (Level.WARNING, at("2026-09-30", 8))
+    assert Alert.rows.get(pk=old.pk).red_from is not None
