@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DateField, F, Value
 
 from .kinds import RuleKind, practice_starts
-from .models import Alert, JudgedDay, Level, WorkdayOrdinal, derived_level_sql
+from .models import Alert, JudgedDay, Level, WorkdayStart, derived_level_sql
 from .partitions import CaseRange
 
 STARTS = ((Level.WARNING, "warning_from"), (Level.YELLOW, "yellow_from"), (Level.RED, "red_from"))
@@ -91,9 +91,22 @@ def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part:
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {alert} WHERE {open_filter})", open_params[len(level_params):])
         if not cursor.fetchone()[0]:  # no open alert to compare with (a first sweep): only the insert
             if connection.vendor == "postgresql":
-                cursor.execute(f"WITH sv_clocks AS ({clocks_sql}), w_new AS ({insert_sql} RETURNING "
-                               f"{col['stored_level']} AS lvl) SELECT count(*) FROM w_new WHERE lvl > 0",
-                               [*clocks_params, *insert_params])
+                # A plain insert, with no look at the open alerts: just after other kinds' inserts
+                # their statistics may still say the table is empty, and a planner that believes
+                # it scans the table once per clock (43 s at 20,000 cases). A sweep beside this one
+                # that raised one of them first makes the unique constraint refuse the row; the
+                # statement, in its savepoint, is then run again with the look.
+                plain = _insert(kind, col, alert, today_sql, at, open_filter, open_params[len(level_params):],
+                                look=False)
+                try:
+                    with transaction.atomic():
+                        cursor.execute(f"WITH sv_clocks AS ({clocks_sql}), w_new AS ({plain[0]} RETURNING "
+                                       f"{col['stored_level']} AS lvl) SELECT count(*) FROM w_new WHERE lvl > 0",
+                                       [*clocks_params, *plain[1]])
+                except IntegrityError:
+                    cursor.execute(f"WITH sv_clocks AS ({clocks_sql}), w_new AS ({insert_sql} RETURNING "
+                                   f"{col['stored_level']} AS lvl) SELECT count(*) FROM w_new WHERE lvl > 0",
+                                   [*clocks_params, *insert_params])
                 result.raised = cursor.fetchone()[0]
             else:
                 cursor.execute(f"WITH sv_clocks AS ({clocks_sql}) {insert_sql} RETURNING {col['stored_level']}",
@@ -150,21 +163,17 @@ def _clocks(kind: RuleKind, today: dt.date, cases, part: CaseRange) -> tuple[str
     inner, params = (rows.annotate(sv_subject=F(kind.subject_path), sv_case=F(kind.case_path),
                                    sv_department=kind.department_expr(), sv_due=kind.due_expr())
                      .values_list("sv_subject", "sv_case", "sv_department", "sv_due").query.sql_with_params())
-    # For each deadline's ordinal, the days its levels start: a table of the few thousand ordinals,
-    # joined once per clock (not once per level).
-    firsts = (f"(SELECT {qn('ordinal')} AS n, MIN({qn('day')}) AS d FROM {qn(WorkdayOrdinal._meta.db_table)} "
-              f"GROUP BY {qn('ordinal')})")
     joins, picks = [], []
     for level, column in STARTS:
         if level in starts:
-            joins.append(f"LEFT JOIN {firsts} s{int(level)} ON s{int(level)}.n = f.n + {int(starts[level])}")
-            picks.append(f"s{int(level)}.d AS {column}")
+            alias = f"s{int(level)}"
+            joins.append(f"LEFT JOIN {qn(WorkdayStart._meta.db_table)} {alias} "
+                         f"ON {alias}.{qn('ordinal')} = j.sv_due + {int(starts[level])}")
+            picks.append(f"{alias}.{qn('day')} AS {column}")
         else:
             picks.append(f"CAST(NULL AS DATE) AS {column}")
-    days = f"(SELECT f.n AS due, {', '.join(picks)} FROM {firsts} f {' '.join(joins)})"
-    return ("SELECT j.sv_subject AS subject, j.sv_case AS case_id, j.sv_department AS department_id, "
-            + ", ".join(f"s.{column}" for _l, column in STARTS)
-            + f" FROM ({inner}) j JOIN {days} s ON s.due = j.sv_due"), list(params)
+    return (f"SELECT j.sv_subject AS subject, j.sv_case AS case_id, j.sv_department AS department_id, "
+            f"{', '.join(picks)} FROM ({inner}) j {' '.join(joins)} WHERE j.sv_due IS NOT NULL"), list(params)
 
 
 def _writes(col: dict, alert: str, today_sql: str, at) -> list[tuple[str, list]]:
@@ -197,7 +206,7 @@ def _writes(col: dict, alert: str, today_sql: str, at) -> list[tuple[str, list]]
 
 
 def _insert(kind: RuleKind, col: dict, alert: str, today_sql: str, at, open_filter: str,
-            open_params: list, subjects: list | None = None) -> tuple[str, list]:
+            open_params: list, subjects: list | None = None, look: bool = True) -> tuple[str, list]:
     """The rows of the clocks (``sv_clocks c``; of ``subjects`` only, when given) with no open
     alert: at the level they hold today, raised now; or hidden until their first level's day
     (``raised_on`` that day, no moment yet)."""
@@ -211,10 +220,12 @@ def _insert(kind: RuleKind, col: dict, alert: str, today_sql: str, at, open_filt
             f"CASE WHEN {lvl} > 0 THEN {lvl} ELSE {_level_of('c.', first_day)} END, "
             f"CASE WHEN {lvl} > 0 THEN %s ELSE NULL END, "
             f"CASE WHEN {lvl} > 0 THEN {today_sql} ELSE {first_day} END, %s, 0 "
-            f"FROM sv_clocks c WHERE {first_day} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {alert} "
-            f"WHERE {open_filter} AND {alert}.{col['subject_id']} = c.subject)"
+            f"FROM sv_clocks c WHERE {first_day} IS NOT NULL"
+            + (f" AND NOT EXISTS (SELECT 1 FROM {alert} WHERE {open_filter} AND {alert}.{col['subject_id']} = c.subject)"
+               if look else "")
             + (" AND c.subject = ANY(%s)" if subjects is not None else "") + " ORDER BY c.subject",
-            [kind.key, kind.subject, at, kind.label, *open_params, *([subjects] if subjects is not None else [])])
+            [kind.key, kind.subject, at, kind.label, *(open_params if look else []),
+             *([subjects] if subjects is not None else [])])
 
 
 def _date_literal(day: dt.date) -> str:

@@ -50,6 +50,23 @@ class WorkdayOrdinal(models.Model):
         return f"{self.day} #{self.ordinal}"
 
 
+class WorkdayStart(models.Model):
+    """For every working-day ordinal, the day it starts (the working day itself): the day a level
+    that starts N working days from a deadline begins (``derived_clocks``). Built with the ordinal
+    table; a table with a key, so the sweep joins it per clock by an index or a hash, never by
+    grouping the ordinal table again for each clock."""
+
+    ordinal = models.IntegerField("累计工作日", primary_key=True)
+    day = models.DateField("起始日期")
+
+    class Meta:
+        verbose_name = "工作日起始日"
+        verbose_name_plural = "工作日起始日"
+
+    def __str__(self) -> str:
+        return f"#{self.ordinal} {self.day}"
+
+
 class IndexState(models.Model):
     """One row: the fingerprint of the calendar the ordinal table was built from, and how far the
     clock rows have been brought up to date."""

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 import workdays
 
-from .models import IndexState, WorkdayOrdinal
+from .models import IndexState, WorkdayOrdinal, WorkdayStart
 
 ORIGIN = dt.date(2003, 12, 31)
 FIRST = dt.date(2004, 1, 1)
@@ -48,15 +48,22 @@ def ensure_index() -> bool:
     rows = _ordinals()
     fingerprint = _fingerprint(rows)
     state = IndexState.objects.first()
-    if state and state.fingerprint == fingerprint and WorkdayOrdinal.objects.exists():
+    if state and state.fingerprint == fingerprint and WorkdayOrdinal.objects.exists() \
+            and WorkdayStart.objects.exists():
         return False
     try:
         with transaction.atomic():
             state = IndexState.objects.select_for_update().first()
-            if state and state.fingerprint == fingerprint:
+            if state and state.fingerprint == fingerprint and WorkdayStart.objects.exists():
                 return False
             WorkdayOrdinal.objects.all().delete()
             WorkdayOrdinal.objects.bulk_create([WorkdayOrdinal(day=d, ordinal=n) for d, n in rows], batch_size=5000)
+            starts: dict[int, dt.date] = {}
+            for d, n in rows:  # (in date order: the first day of each ordinal)
+                starts.setdefault(n, d)
+            WorkdayStart.objects.all().delete()
+            WorkdayStart.objects.bulk_create([WorkdayStart(ordinal=n, day=d) for n, d in starts.items()],
+                                             batch_size=5000)
             IndexState.objects.all().delete()
             IndexState.objects.create(fingerprint=fingerprint, built_at=timezone.now())
     except IntegrityError:
