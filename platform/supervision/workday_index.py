@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 
 from django.db import IntegrityError, transaction
-from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models import Exists, IntegerField, OuterRef, Subquery, Value
 from django.utils import timezone
 
 import workdays
@@ -48,8 +48,9 @@ def ensure_index() -> bool:
     rows = _ordinals()
     fingerprint = _fingerprint(rows)
     state = IndexState.objects.first()
-    if state and state.fingerprint == fingerprint and WorkdayOrdinal.objects.exists() \
-            and WorkdayStart.objects.exists():
+    # (both tables in one query: pages call this on every request that counts working days)
+    if state and state.fingerprint == fingerprint and \
+            WorkdayOrdinal.objects.filter(Exists(WorkdayStart.objects.all())).exists():
         return False
     try:
         with transaction.atomic():
