@@ -36,15 +36,13 @@ from .partitions import CaseRange
 
 STARTS = ((Level.WARNING, "warning_from"), (Level.YELLOW, "yellow_from"), (Level.RED, "red_from"))
 NEW_DAYS = {"warning_from": "nw", "yellow_from": "ny", "red_from": "nr"}  # (in ``sv_open``)
-# Memory for the hash joins of a million clocks with their open alerts (as ``services.CLOCK_WORK_MEM``).
-WORK_MEM = "128MB"
 
 
 def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part: CaseRange | None = None):
     """Write the alerts of one ``derives_levels`` kind for its running clocks (of ``part``, of
     ``cases`` when given) as the module says; returns a ``services.KindResult`` (``raised``:
     the alerts at a level today that were not before)."""
-    from .services import KindResult
+    from .services import CLOCK_WORK_MEM, KindResult
 
     result = KindResult()
     part = part or CaseRange()
@@ -117,7 +115,7 @@ def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part:
             # One statement: the clocks and the changed alerts read once, the writes beside each
             # other (each a data-modifying WITH, all seeing the alerts as they were before it). So
             # a clock whose alert it resolves because the deadline moved gets its new row after it.
-            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            cursor.execute(f"SET LOCAL work_mem = '{CLOCK_WORK_MEM}'")
             ctes = ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(writes))
             cursor.execute(
                 f"WITH sv_clocks AS MATERIALIZED ({clocks_sql}), sv_open AS MATERIALIZED ({open_sql}), {ctes}, "
