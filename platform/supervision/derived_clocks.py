@@ -86,6 +86,10 @@ def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part:
     writes = _writes(col, alert, today_sql, at)
     insert_sql, insert_params = _insert(kind, col, alert, today_sql, at, open_filter, open_params[len(level_params):])
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # the sorts and hashes of a million clocks in memory, not spilled to disk (this
+            # transaction only), for the first sweep's insert as for the comparison below
+            cursor.execute(f"SET LOCAL work_mem = '{CLOCK_WORK_MEM}'")
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {alert} WHERE {open_filter})", open_params[len(level_params):])
         if not cursor.fetchone()[0]:  # no open alert to compare with (a first sweep): only the insert
             if connection.vendor == "postgresql":
@@ -115,7 +119,6 @@ def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part:
             # One statement: the clocks and the changed alerts read once, the writes beside each
             # other (each a data-modifying WITH, all seeing the alerts as they were before it). So
             # a clock whose alert it resolves because the deadline moved gets its new row after it.
-            cursor.execute(f"SET LOCAL work_mem = '{CLOCK_WORK_MEM}'")
             ctes = ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(writes))
             cursor.execute(
                 f"WITH sv_clocks AS MATERIALIZED ({clocks_sql}), sv_open AS MATERIALIZED ({open_sql}), {ctes}, "

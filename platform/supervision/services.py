@@ -10,11 +10,15 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
+from typing import TypeVar
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Case as When_
 from django.db.models import F, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -35,6 +39,7 @@ from .partitions import CaseRange, run_partition
 from .workday_index import ensure_index
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -390,7 +395,7 @@ def sweep(*, today: dt.date | None = None, kinds: list[str] | None = None, verif
     only = None if changes.full or len(changes) > 5000 else changes.case_ids
     result, alone = run_partition(lambda: _judge_all(
         today=today, now=now, kinds=kinds, verify_logs=verify_logs, all_logs=all_logs, only=only, part=CaseRange(),
-        notify=notify, say=say, changes=changes))
+        notify=notify, say=say, changes=changes, threads=settings.SUPERVISION_SWEEP_THREADS))
     if alone:  # (a sweep beside it may have written by another day's or rules' judgement)
         judgement_marks.record(result.marks, changes)
     return result
@@ -453,62 +458,24 @@ ANALYZE_SHARE = 0.1
 
 def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | None, verify_logs: bool,
                all_logs: bool, only, part: CaseRange, notify: bool, say: Callable[[str], None],
-               snapshot: bool = True, changes: clockrows.Changes | None = None) -> SweepResult:
+               snapshot: bool = True, changes: clockrows.Changes | None = None, threads: int = 1) -> SweepResult:
     """Judge every kind (``kinds``: only those) over ``part``; ``only``: the changed cases, which
     the rules over stored facts are judged on. With ``changes`` (a whole sweep's sync) the clocks
     read in place are judged on ``only`` too when their last complete judgement covers all else
-    (``judgement_marks``), and their marks are recorded."""
+    (``judgement_marks``), and their marks are recorded. Up to ``threads`` kinds are judged side
+    by side (``_run_side_by_side``)."""
     today = today or timezone.localdate(now)
     result = SweepResult(today=today)
     if verify_logs:
         result.logs_verified = logs_verify(all_logs=all_logs, now=now, cases=None if all_logs else only, part=part)
         say(f"日志哈希链核验：{result.logs_verified} 件")
-    marks = result.marks  # kind → fingerprint of its complete judgement (judgement_marks)
-    for key, registered in rule_kinds.items():
-        if kinds and key not in kinds:
-            continue
-        try:
-            expanded = registered.expand()
-        except Exception as exc:  # a definition the kind cannot read: skip the kind, go on
-            log.exception("监察规则种类 %s 无法展开", key)
-            result.skipped.append(SkippedRule(key, registered.label, f"规则无法读取：{exc}"))
-            say(f"{registered.label}：规则无法读取，已跳过")
-            continue
-        for kind in expanded:
-            cases = None if kind.time_dependent else only
-            mark = None
-            if changes is not None and kind.follows_case_changes:
-                mark = judgement_marks.fingerprint(kind, today)
-                if only is not None and judgement_marks.covers(kind.key, mark, changes):
-                    cases = only
-            try:
-                with transaction.atomic():  # a rule failing in the database spoils only its own savepoint
-                    done = judge_kind(kind, today=today, now=now, cases=cases, part=part)
-            except Exception as exc:
-                log.exception("监察规则 %s 判定失败", kind.key)
-                result.skipped.append(SkippedRule(kind.key, kind.label, f"判定失败：{exc}"))
-                say(f"{kind.label}：判定失败，已跳过")
-                continue
-            result.kinds[kind.key] = done
-            if mark and not done.broken:
-                marks[kind.key] = mark
-            for versions, reason in done.broken:
-                result.skipped.append(SkippedRule(kind.key, kind.label, reason, tuple(versions)))
-            say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}"
-                + (f"，{len(done.broken)} 条规则有误已跳过" if done.broken else "")
-                + (f"（仅判定有变化的 {len(cases)} 件办件）" if kind.time_dependent and cases is not None else ""))
-        if expanded != [registered]:  # rules no item declares any more cannot hold: their alerts end
-            # (a scan of the open alerts: spared when the last whole sweep, right before, had the
-            # same rules and ended the others)
-            declared = judgement_marks.of_keys(sorted(k.key for k in expanded))
-            if not judgement_marks.covers(key, declared, changes):
-                gone = (Alert.rows.filter(part.q("case_id"), kind__startswith=f"{ITEM_PREFIX}",
-                                             resolved_at__isnull=True)
-                        .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
-                if gone:
-                    result.kinds[key] = KindResult(resolved=gone)
-            if changes is not None and all(k.key in result.kinds for k in expanded):
-                marks[key] = declared
+    tasks = [partial(_judge_registered, key, registered, today=today, now=now, only=only, part=part,
+                     changes=changes, say=say)
+             for key, registered in rule_kinds.items() if not kinds or key in kinds]
+    for judged in _run_side_by_side(tasks, threads):  # (merged in the registry's order)
+        result.kinds.update(judged.kinds)
+        result.skipped.extend(judged.skipped)
+        result.marks.update(judged.marks)
     # the day whose starting levels pages count from now on (decision 007; a sweep of some kinds
     # too: those levels need no judging)
     JudgedDay.record(today, now)
@@ -538,6 +505,81 @@ def _judge_all(*, today: dt.date | None, now: dt.datetime, kinds: list[str] | No
     if notify:
         sent = alerts_notify(now=now)
         say(f"通知：{sent} 条")
+    return result
+
+
+def _run_side_by_side(tasks: list[Callable[[], T]], threads: int) -> list[T]:
+    """The results of ``tasks``, in their order. On PostgreSQL, outside any transaction, up to
+    ``threads`` run at once, each thread on a connection of its own: each kind is its own
+    transaction and writes only its own alerts (the log chains, which one kind reads, are
+    verified before), so kinds judged side by side leave what one after the other would; the
+    database works on a kind's statement while the next kind's runs on another core. Elsewhere
+    (SQLite writes one at a time; inside a transaction, another connection would not see its
+    rows) they run one after the other."""
+    if threads <= 1 or len(tasks) <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return [task() for task in tasks]
+
+    def run(task: Callable[[], T]) -> T:
+        try:
+            return task()
+        finally:
+            connections.close_all()  # (this thread's connections only)
+
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sweep")
+    try:
+        return list(pool.map(run, tasks))
+    finally:  # (a kind that raised: the kinds not begun are not begun)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _judge_registered(key: str, registered: RuleKind, *, today: dt.date, now: dt.datetime, only, part: CaseRange,
+                      changes: clockrows.Changes | None, say: Callable[[str], None]) -> SweepResult:
+    """Judge one registered kind (every kind it expands to) over ``part``, as ``_judge_all`` says;
+    returns what it did as a ``SweepResult`` of its own (``kinds``, ``skipped``, ``marks``)."""
+    result = SweepResult(today=today)
+    marks = result.marks  # kind → fingerprint of its complete judgement (judgement_marks)
+    try:
+        expanded = registered.expand()
+    except Exception as exc:  # a definition the kind cannot read: skip the kind, go on
+        log.exception("监察规则种类 %s 无法展开", key)
+        result.skipped.append(SkippedRule(key, registered.label, f"规则无法读取：{exc}"))
+        say(f"{registered.label}：规则无法读取，已跳过")
+        return result
+    for kind in expanded:
+        cases = None if kind.time_dependent else only
+        mark = None
+        if changes is not None and kind.follows_case_changes:
+            mark = judgement_marks.fingerprint(kind, today)
+            if only is not None and judgement_marks.covers(kind.key, mark, changes):
+                cases = only
+        try:
+            with transaction.atomic():  # a rule failing in the database spoils only its own savepoint
+                done = judge_kind(kind, today=today, now=now, cases=cases, part=part)
+        except Exception as exc:
+            log.exception("监察规则 %s 判定失败", kind.key)
+            result.skipped.append(SkippedRule(kind.key, kind.label, f"判定失败：{exc}"))
+            say(f"{kind.label}：判定失败，已跳过")
+            continue
+        result.kinds[kind.key] = done
+        if mark and not done.broken:
+            marks[kind.key] = mark
+        for versions, reason in done.broken:
+            result.skipped.append(SkippedRule(kind.key, kind.label, reason, tuple(versions)))
+        say(f"{kind.label}：新增 {done.raised}，升级 {done.escalated}，解除 {done.resolved}"
+            + (f"，{len(done.broken)} 条规则有误已跳过" if done.broken else "")
+            + (f"（仅判定有变化的 {len(cases)} 件办件）" if kind.time_dependent and cases is not None else ""))
+    if expanded != [registered]:  # rules no item declares any more cannot hold: their alerts end
+        # (a scan of the open alerts: spared when the last whole sweep, right before, had the
+        # same rules and ended the others)
+        declared = judgement_marks.of_keys(sorted(k.key for k in expanded))
+        if not judgement_marks.covers(key, declared, changes):
+            gone = (Alert.rows.filter(part.q("case_id"), kind__startswith=f"{ITEM_PREFIX}",
+                                      resolved_at__isnull=True)
+                    .exclude(kind__in=[k.key for k in expanded]).update(resolved_at=now))
+            if gone:
+                result.kinds[key] = KindResult(resolved=gone)
+        if changes is not None and all(k.key in result.kinds for k in expanded):
+            marks[key] = declared
     return result
 
 
