@@ -31,11 +31,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import DateField, F, Value
 
 from .kinds import RuleKind, practice_starts
-from .models import Alert, JudgedDay, Level, WorkdayStart, derived_level_sql
+from .models import LEVEL_STARTS, Alert, JudgedDay, Level, WorkdayStart, derived_level_sql
 from .partitions import CaseRange
 
-STARTS = ((Level.WARNING, "warning_from"), (Level.YELLOW, "yellow_from"), (Level.RED, "red_from"))
-NEW_DAYS = {"warning_from": "nw", "yellow_from": "ny", "red_from": "nr"}  # (in ``sv_open``)
+STARTS = tuple(reversed(LEVEL_STARTS))  # (level, its starting day's column), the warning first
+NEW_DAYS = {column: f"n{column[0]}" for _level, column in STARTS}  # (in ``sv_open``: nw, ny, nr)
 
 
 def judge(kind: RuleKind, *, today: dt.date, now: dt.datetime, cases=None, part: CaseRange | None = None):

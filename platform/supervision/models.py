@@ -157,6 +157,9 @@ class JudgedDay(models.Model):
         return cls.objects.filter(day__gte=day).order_by("day").values_list("judged_at", flat=True).first()
 
 
+# Each level a day can bring and the column of the day it starts, the highest first: the one table
+# of the rule "a level holds from its starting day on", read by the ORM expression below (pages),
+# the sweep's SQL over clocks not yet written (``derived_clocks``) and ``Alert.level``.
 LEVEL_STARTS = ((int(Level.RED), "red_from"), (int(Level.YELLOW), "yellow_from"), (int(Level.WARNING), "warning_from"))
 
 
@@ -287,10 +290,9 @@ class Alert(models.Model):
             judged = JudgedDay.current()
             level = self.stored_level
             if level != Level.ANOMALY and judged is not None:
-                for lv, start in ((Level.WARNING, self.warning_from), (Level.YELLOW, self.yellow_from),
-                                  (Level.RED, self.red_from)):
-                    if start is not None and start <= judged:
-                        level = max(level, int(lv))
+                reached = next((lv for lv, start in LEVEL_STARTS
+                                if getattr(self, start) is not None and getattr(self, start) <= judged), 0)
+                level = max(level, reached)
             self.__dict__["_level"] = level
         return self.__dict__["_level"]
 
