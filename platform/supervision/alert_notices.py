@@ -10,8 +10,8 @@ thousands of cards fall due, would otherwise put thousands of messages in front 
 the benchmark's district one run wrote 42,468 notices for three people.
 
 The pending alerts are marked told and read back by one statement (``_mark_told``), their desks
-by one query joined to them, so a run over a million alerts holds a few counters per person, not a
-million objects.
+by one query joined to them; they are counted by the unit and desks that decide who is told, so
+a run over a million alerts holds a few counters per group and per person, not a million objects.
 """
 
 from __future__ import annotations
@@ -43,6 +43,16 @@ def pending_alerts() -> QuerySet[Alert]:
 
 
 @dataclass
+class Group:
+    """The pending alerts of one unit whose cases are on the same desks: they go to the same
+    people. Its level counts, and its first alerts (id, level) — as many as one person may get
+    singly: a group with more makes each of its recipients due a summary anyway."""
+
+    levels: Counter = field(default_factory=Counter)
+    first: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
 class Due:
     """What one person is due from this run: the single notices while they are few, and the
     count per level of all of them."""
@@ -51,12 +61,12 @@ class Due:
     notices: list[tuple[int, int, str]] = field(default_factory=list)  # (alert id, level, reason), up to the limit
     levels: Counter = field(default_factory=Counter)
 
-    def add(self, alert_id: int, level: int, reason: str, keep: int) -> None:
+    def take(self, group: Group, reason: str, keep: int) -> None:
         if reason == Role.SUPERVISOR:
             self.reason = reason
-        self.levels[level] += 1
-        if len(self.notices) < keep:
-            self.notices.append((alert_id, level, reason))
+        self.levels.update(group.levels)
+        room = keep - len(self.notices)
+        self.notices += [(alert_id, level, reason) for alert_id, level in group.first[:max(room, 0)]]
 
     @property
     def total(self) -> int:
@@ -143,13 +153,22 @@ def alerts_notify(*, now: dt.datetime | None = None) -> int:
     with transaction.atomic():
         desks = _desks(pending_alerts())
         recipients = _Recipients()
-        due: dict[int, Due] = {}
+        # the alerts grouped by who is told of them first (a few hundred groups at a million
+        # alerts), then each group's counts given to its recipients: not every alert to each
+        groups: dict[tuple[int, frozenset[int]], Group] = defaultdict(Group)
+        nowhere = frozenset()
         for alert_id, case_id, department_id, level in _mark_told():
-            for user_id, reason in recipients.of(department_id, desks.get(case_id, frozenset())).items():
+            group = groups[(department_id, desks.get(case_id, nowhere))]
+            group.levels[level] += 1
+            if len(group.first) < limit:
+                group.first.append((alert_id, level))
+        due: dict[int, Due] = {}
+        for (department_id, on_desks), group in groups.items():
+            for user_id, reason in recipients.of(department_id, on_desks).items():
                 person = due.get(user_id)
                 if person is None:
                     person = due[user_id] = Due(reason)
-                person.add(alert_id, level, reason, keep=limit)
+                person.take(group, reason, keep=limit)
         rows = []
         for user_id, person in due.items():
             if person.total <= limit:

@@ -112,3 +112,45 @@ def test_a_read_summary_leaves_the_inbox_after_a_week(demo, overdue_cases, setti
     assert list(notifications_for(demo.supervisor)) == [summary]
     frozen.shift(dt.timedelta(days=2))
     assert list(notifications_for(demo.supervisor)) == []
+
+
+@pytest.fixture
+def overdue_in_two_departments(demo, item, frozen, sweep):
+    """Overdue cases of the market regulator and of the health bureau: alerts of two units, told
+    to different handlers and all to the supervisor."""
+    health = factories.publish(factories.definition("JB-WJ-XK-0001", department="JB-WJ", name="公共场所卫生许可",
+                                                    certificate_type=None))
+    frozen.move_to(at("2026-09-01", 9))
+    for i, of in enumerate([item, item, health, health]):
+        act(demo.clerk, submit(demo, of, data=factories.good_data(company=f"逾期示范公司{i}")), opinion="予以受理")
+    frozen.move_to(at("2026-10-20", 9))
+    sweep(notify=False)
+    return health
+
+
+def test_a_person_told_of_several_units_is_counted_over_all_of_them(demo, overdue_in_two_departments, settings):
+    pending = pending_alerts()
+    total = pending.count()
+    health_alerts = pending.filter(department__code="JB-WJ").count()
+    assert 0 < health_alerts < total  # the supervisor is told of both units' alerts
+
+    # each unit's alerts alone are within the limit, the supervisor's together are not
+    settings.SUPERVISION_DIGEST_OVER = total - 1
+    alerts_notify()
+    summary = Notification.objects.get(recipient=demo.supervisor)
+    assert summary.is_summary and summary.alert_count == total
+    # the market regulator's handler is told of their own unit's alerts only, one by one
+    theirs = Notification.objects.filter(recipient=demo.handler)
+    assert not any(n.is_summary for n in theirs)
+    assert {n.alert.department.code for n in theirs} == {"JB-SCJG"} and theirs.count() == total - health_alerts
+
+
+def test_a_person_told_of_several_units_within_the_limit_gets_each_notice(demo, overdue_in_two_departments, settings):
+    total = pending_alerts().count()
+    ids = set(pending_alerts().values_list("pk", flat=True))
+    settings.SUPERVISION_DIGEST_OVER = total
+
+    alerts_notify()
+    mine = Notification.objects.filter(recipient=demo.supervisor)
+    assert not any(n.is_summary for n in mine)
+    assert {n.alert_id for n in mine} == ids
