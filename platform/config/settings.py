@@ -313,10 +313,12 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Beat keeps its schedule in the database (config/beat.py says why); no schedule file anywhere.
 CELERY_BEAT_SCHEDULER = "config.beat:RegistryScheduler"
 
-# --- Supervision notifications (docs/operations.md) ----------------------------------------
+# --- Supervision sweep (docs/supervision.md, "Kinds side by side") -----------------------
 # Rule kinds a whole sweep judges side by side on PostgreSQL, each on a connection of its own
 # (1: one after the other). Two keeps both cores of a small server busy.
 SUPERVISION_SWEEP_THREADS = env.int("SUPERVISION_SWEEP_THREADS", default=2)
+
+# --- Supervision notifications (docs/operations.md) ----------------------------------------
 # Channels every alert notice goes out through, besides the inbox: console, email, sms.
 SUPERVISION_CHANNELS = env.list("SUPERVISION_CHANNELS", default=["console"])
 # A person due more alert notices than this from one sweep gets one summary notice instead.

@@ -13,6 +13,8 @@ from supervision.models import Alert, JudgedDay
 
 from .test_partitions import late_cases, on_postgresql, open_alerts
 
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), on_postgresql]
+
 
 def judged_on_threads(monkeypatch) -> dict[str, str]:
     """Which thread judged each kind, as the sweep runs (kind key → thread name)."""
@@ -28,8 +30,6 @@ def judged_on_threads(monkeypatch) -> dict[str, str]:
     return seen
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@on_postgresql
 def test_kinds_judged_side_by_side_leave_what_one_after_the_other_leaves(demo, time_machine, monkeypatch,
                                                                          settings):
     from supervision.services import sweep
@@ -55,8 +55,6 @@ def test_kinds_judged_side_by_side_leave_what_one_after_the_other_leaves(demo, t
     assert list(side_by_side.kinds) == list(one_after_the_other.kinds)  # (reported in the registry's order)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@on_postgresql
 def test_a_kind_failing_on_its_thread_is_skipped_and_the_others_are_judged(demo, time_machine, monkeypatch,
                                                                          settings):
     from supervision import services
@@ -79,8 +77,6 @@ def test_a_kind_failing_on_its_thread_is_skipped_and_the_others_are_judged(demo,
     assert {a[0] for a in alerts} == {"case_clock"} and len(alerts) == 6  # the case clocks all raised
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@on_postgresql
 def test_the_sweeps_threads_give_their_connections_back(demo, time_machine, settings):
     from supervision.services import sweep
 
