@@ -103,6 +103,7 @@ def needs_opinion(step: dict, action: str) -> bool:
 
 def finish(ctx: ActionContext, action: str, summary: str | None = None) -> None:
     task = ctx.task
+    was = task.state
     task.state = TaskState.DONE
     task.completed_at = ctx.now
     task.completed_by = ctx.actor if getattr(ctx.actor, "pk", None) else None
@@ -110,7 +111,9 @@ def finish(ctx: ActionContext, action: str, summary: str | None = None) -> None:
     task.opinion = ctx.opinion
     task.decision = ctx.decision
     task.actor_held_role = holds_step_role(ctx.actor, task) if task.completed_by_id is not None else None
-    rows.update(task, ["state", "completed_at", "completed_by", "actor_held_role", "action", "opinion", "decision"])
+    # expect: the task as read, should a change that writes no log entry come between (alone)
+    rows.update(task, ["state", "completed_at", "completed_by", "actor_held_role", "action", "opinion", "decision"],
+                expect={"state": was})
     label = ACTIONS.get(action, action)
     recorded = {"decision": ctx.decision} if ctx.decision else {}
     caselog.append(ctx.case, kind="task_completed", summary=summary or f"“{task.step_name}”：{label}",

@@ -96,6 +96,11 @@ _LOCK_CASE = rows.Prepared(lambda pk: Case.objects.select_for_update(of=("self",
 _LOCK_TASK = rows.Prepared(lambda pk: Task.objects.select_for_update(of=("case", "self"))
                            .select_related("case__applicant", "case__department")
                            .annotate(reserved_task_id=rows.NextId(Task)).filter(pk=pk).order_by())
+# The same read without the locks, for an action whose writes go out as one statement without a
+# transaction (``rows.writes_together(alone=True)``): the log entry that statement inserts is what
+# refuses it when another action came between.
+_READ_TASK = rows.Prepared(lambda pk: Task.objects.select_related("case__applicant", "case__department")
+                           .annotate(reserved_task_id=rows.NextId(Task)).filter(pk=pk).order_by())
 
 
 def lock_case(case: Case | int, *, expected_version: int | None = None, now: dt.datetime | None = None) -> Case:
@@ -106,9 +111,11 @@ def lock_case(case: Case | int, *, expected_version: int | None = None, now: dt.
     return _locked(_LOCK_CASE.get(pk, alias=router.db_for_write(Case)), expected_version, now)
 
 
-def lock_task(pk: int, *, expected_version: int | None = None, now: dt.datetime | None = None) -> tuple[Case, Task]:
-    """The task and its case, both locked for this transaction, as :func:`lock_case`."""
-    task = _LOCK_TASK.get(pk, alias=router.db_for_write(Task))
+def lock_task(pk: int, *, expected_version: int | None = None, now: dt.datetime | None = None,
+              lock: bool = True) -> tuple[Case, Task]:
+    """The task and its case, both locked for this transaction, as :func:`lock_case` (``lock``
+    False: read as last committed, unlocked, for an action done alone)."""
+    task = (_LOCK_TASK if lock else _READ_TASK).get(pk, alias=router.db_for_write(Task))
     return _locked(task.case, expected_version, now), task
 
 

@@ -17,11 +17,12 @@ writes take as few round trips as their dependencies allow.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
+import re
+from contextlib import contextmanager, nullcontext
 from functools import cache, lru_cache
 
 import psycopg  # a requirement on every installation (requirements.txt)
-from django.db import connections, models, router
+from django.db import IntegrityError, connections, models, router
 from django.db.models import BigIntegerField, Expression, signals
 from django.db.models.base import ModelState
 from psycopg import _queries as psycopg_queries  # pinned (requirements.txt); see _FixedShapeQuery
@@ -41,11 +42,21 @@ def _insert_sql(model, vendor: str, quote, count: int, returning: bool, with_pk:
 
 
 @cache
-def _update_sql(model, vendor: str, quote, names: tuple) -> tuple[tuple, str]:
+def _update_sql(model, vendor: str, quote, names: tuple, expected: tuple = ()) -> tuple[tuple, str]:
     meta = model._meta
     fields = [meta.get_field(name) for name in names]
-    return _plan(tuple(fields)), (f"UPDATE {quote(meta.db_table)} SET {', '.join(quote(f.column) + ' = %s' for f in fields)} "
-                    f"WHERE {quote(meta.pk.column)} = %s")
+
+    def assignment(f) -> str:
+        if f.name not in expected:
+            return f"{quote(f.column)} = %s"
+        if f.null:
+            raise ValueError(f"{f.name} 可为空，不能用作比对写入")
+        # compare and set: NULL, which the column refuses (failing the whole statement), when the
+        # row no longer holds the value read
+        return f"{quote(f.column)} = CASE WHEN {quote(f.column)} = %s THEN %s END"
+
+    return _plan(tuple(fields)), (f"UPDATE {quote(meta.db_table)} SET {', '.join(map(assignment, fields))} "
+                                  f"WHERE {quote(meta.pk.column)} = %s")
 
 
 # psycopg turns ``%s`` into ``$n`` with a regular expression, and caches the result only for
@@ -119,8 +130,13 @@ class _DirectCursor:
 
     def execute(self, sql: str, params):
         db = self.db
-        if not self.sqlite and getattr(db, _HELD, None):  # what send_held_first would send first
-            self._execute(*_with_held(db, None, []))
+        if not self.sqlite:  # as send_held_first
+            if getattr(db, _ALONE, None) is not None:
+                _refuse_unless_apart(db, sql)
+                with _past_held(db):
+                    return self._execute(sql, params)
+            if getattr(db, _HELD, None):  # what send_held_first would send first
+                self._execute(*_with_held(db, None, []))
         return self._execute(_qmark(sql) if self.sqlite else sql, params)
 
     def _execute(self, sql: str, params):
@@ -189,6 +205,37 @@ def _preparing_cursor(connection, raw) -> _PreparingCursor:
 
 _HELD = "_rows_held"  # on the connection: [(sql, params, (table, pk))] while writes_together runs
 _RESERVED = "_rows_reserved"  # on the connection: {model: primary key} while writes_together runs
+_ALONE = "_rows_alone"  # on the connection: writes_together(alone=True) runs; its last statement or None
+
+
+class NeedsTransaction(Exception):
+    """Raised within ``writes_together(alone=True)`` where the block would send a write before its
+    last statement, or a read after it, or where its one statement failed on a constraint (a
+    concurrent action took the case's next log position first). Nothing has been written: run the
+    action again in a transaction. ``concurrent``: the statement failed (the action itself can be
+    done alone)."""
+
+    def __init__(self, *, concurrent: bool = False):
+        super().__init__("须在事务中办理" if not concurrent else "办件已被同时办理")
+        self.concurrent = concurrent
+
+
+def can_act_alone(alias: str = "default") -> bool:
+    """Whether ``writes_together(alias, alone=True)`` may write without a transaction: on
+    PostgreSQL, outside any ``atomic`` block (each statement commits by itself)."""
+    connection = connections[alias]
+    return connection.vendor == "postgresql" and not connection.in_atomic_block and connection.get_autocommit()
+
+
+_LOCKING_READ = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE)
+
+
+def _refuse_unless_apart(connection, sql: str) -> None:
+    """Within ``alone``, only a plain read that names none of the held writes' tables (so cannot
+    depend on them) goes out, and only before the last statement is made."""
+    if getattr(connection, _ALONE) or sql.lstrip()[:6].upper() != "SELECT" or _LOCKING_READ.search(sql) \
+            or any(connection.ops.quote_name(table) in sql for _s, _p, (table, _pk) in getattr(connection, _HELD)):
+        raise NeedsTransaction
 
 
 class NextId(Expression):
@@ -228,7 +275,7 @@ def reserve(model, pk: int, alias: str = "default") -> None:
 
 
 @contextmanager
-def writes_together(alias: str = "default", *, reserved: dict | None = None):
+def writes_together(alias: str = "default", *, reserved: dict | None = None, alone: bool = False):
     """Within the block, on PostgreSQL, :func:`update` holds its UPDATE back and sends it with the
     connection's next statement: as a data-modifying ``WITH`` part of the next of these INSERTs
     and UPDATEs, or just before any other statement (an execute wrapper sends it first, so every
@@ -237,16 +284,36 @@ def writes_together(alias: str = "default", *, reserved: dict | None = None):
     each used once). A compiled read may carry what is held (:meth:`Prepared.all`). Whatever is
     still held at the end of the block is sent then; an exception drops it with the transaction it
     belonged to. Use inside the transaction (``atomic``) that the writes belong to. Elsewhere
-    nothing is held."""
+    nothing is held.
+
+    ``alone`` (where :func:`can_act_alone`): the block's writes go out as *one* statement when it
+    ends, made by :func:`insert_and_update` with what is held as its parts, with no transaction
+    around it (no BEGIN and COMMIT round trips: a single statement is atomic by itself). A plain
+    read that names none of the held writes' tables goes out by itself, past them. A write that
+    would go out earlier, any other read, a read after the last statement is made, or a block
+    without one raises :class:`NeedsTransaction` before anything is written; so does the statement
+    failing on a constraint. The caller then does the action again in a transaction, and must make
+    the statement fail when another action came between its reads and its write (the runtime
+    inserts the case's next log entries, whose position is unique, and completes the task only
+    if it is still as read: :func:`update` with ``expect``)."""
     connection = connections[alias]
     if connection.vendor != "postgresql" or getattr(connection, _HELD, None) is not None:
+        if alone:
+            raise NeedsTransaction
         yield
         return
+    if alone and not can_act_alone(alias):
+        raise NeedsTransaction
     held: list = []
     setattr(connection, _HELD, held)
     setattr(connection, _RESERVED, {model: pk for model, pk in (reserved or {}).items() if pk is not None})
+    setattr(connection, _ALONE, () if alone else None)
 
     def send_held_first(execute, sql, params, many, context):
+        if getattr(connection, _ALONE, None) is not None:
+            _refuse_unless_apart(connection, sql)
+            with _past_held(connection):
+                return execute(sql, params, many, context)
         if held:
             _send(connection, *_with_held(connection, None, []))
         return execute(sql, params, many, context)
@@ -255,11 +322,39 @@ def writes_together(alias: str = "default", *, reserved: dict | None = None):
     try:
         with connection.execute_wrapper(send_held_first):
             yield
-            if held:
+            last = getattr(connection, _ALONE, None)
+            setattr(connection, _ALONE, None)
+            if last:
+                _send_alone(connection, *_with_held(connection, *last))
+            elif held:
+                if alone:  # writes without a last statement (insert_and_update): not alone
+                    raise NeedsTransaction
                 _send(connection, *_with_held(connection, None, []))
     finally:
         setattr(connection, _HELD, None)
         setattr(connection, _RESERVED, None)
+        setattr(connection, _ALONE, None)
+
+
+@contextmanager
+def _past_held(connection):
+    """A read within ``alone`` that cannot depend on the held writes goes out without them."""
+    held = getattr(connection, _HELD)
+    setattr(connection, _HELD, [])
+    try:
+        yield
+    finally:
+        setattr(connection, _HELD, held)
+
+
+def _send_alone(connection, sql: str, params: list) -> None:
+    """The one statement of an ``alone`` block. Its INSERT of the case's next log entry is what
+    makes it safe without a lock: ``unique_case_log_seq`` refuses it when another action took that
+    position since the case was read, and the statement then writes nothing."""
+    try:
+        _send(connection, sql, params)
+    except IntegrityError as error:
+        raise NeedsTransaction(concurrent=True) from error
 
 
 def _with_held(connection, sql: str | None, params: list) -> tuple[str, list]:
@@ -283,7 +378,16 @@ def _join_with(parts: str, sql: str) -> str:
     return f"WITH {parts} {sql}"
 
 
+def _refuse_write(connection, *, held: bool = False) -> None:
+    """Within ``alone``: a write going out now (``held``: held after the last statement) would
+    not be part of the block's one statement."""
+    alone = getattr(connection, _ALONE, None)
+    if alone if held else alone is not None:
+        raise NeedsTransaction
+
+
 def _send(connection, sql: str, params: list) -> None:
+    _refuse_write(connection)
     with cursor(connection) as c:
         c.execute(sql, params)
 
@@ -298,11 +402,13 @@ def insert(objs: list, *, returning: bool = True) -> None:
     reserved = getattr(connection, _RESERVED, None)
     pk = reserved.pop(model, None) if reserved and len(objs) == 1 and objs[0].pk is None else None
     if pk is not None:  # its key is known: held, to travel with the next statement
+        _refuse_write(connection, held=True)
         objs[0].pk = pk
         plan, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, 1, False, True)
         getattr(connection, _HELD).append((sql, _insert_params(objs, plan, connection), (model._meta.db_table, pk)))
         _inserted(objs, [pk], alias)
         return
+    _refuse_write(connection)
     plan, sql = _insert_sql(model, connection.vendor, connection.ops.quote_name, len(objs), returning)
     sql, params = _with_held(connection, sql, _insert_params(objs, plan, connection))
     with cursor(connection) as c:
@@ -387,27 +493,37 @@ def _inserted(objs: list, pks: list, alias: str) -> None:
         obj._state.db = alias
 
 
-def update(obj, names) -> None:
+def update(obj, names, *, expect: dict | None = None) -> None:
     """UPDATE the named fields (by name or attname) of one saved instance; held back to travel
-    with the next statement within :func:`writes_together`."""
+    with the next statement within :func:`writes_together`. ``expect``: {field name: value as
+    read} of fields among ``names`` that may not be NULL: the statement fails with an
+    ``IntegrityError`` unless the row still holds those values (what lets an action done without
+    a lock, ``writes_together(alone=True)``, see a concurrent change)."""
     alias = router.db_for_write(type(obj))
     connection = connections[alias]
     held = getattr(connection, _HELD, None)
     if held is None:
-        insert_and_update([], obj, names)
+        insert_and_update([], obj, names, expect=expect)
         return
     key = (obj._meta.db_table, obj.pk)
     if any(k == key for _s, _p, k in held):  # one statement cannot update a row twice
         _send(connection, *_with_held(connection, None, []))
-    held.append((*_update_statement(obj, names, connection), key))
+    _refuse_write(connection, held=True)
+    held.append((*_update_statement(obj, names, connection, expect), key))
 
 
-def _update_statement(obj, names, connection) -> tuple[str, list]:
-    plan, sql = _update_sql(type(obj), connection.vendor, connection.ops.quote_name, tuple(names))
-    return sql, [*_params([obj], plan, connection, False), obj.pk]
+def _update_statement(obj, names, connection, expect: dict | None = None) -> tuple[str, list]:
+    expected = tuple(sorted(expect)) if expect else ()
+    plan, sql = _update_sql(type(obj), connection.vendor, connection.ops.quote_name, tuple(names), expected)
+    params = _params([obj], plan, connection, False)
+    if expect:  # each expected field's value as read goes before its new value
+        params = [p for (_attname, _kind, f), value in zip(plan, params, strict=True)
+                  for p in ((f.get_db_prep_save(expect[f.name], connection=connection), value) if f.name in expect
+                            else (value,))]
+    return sql, [*params, obj.pk]
 
 
-def insert_and_update(inserts: list[list], obj, names) -> None:
+def insert_and_update(inserts: list[list], obj, names, *, expect: dict | None = None) -> None:
     """INSERT new instances (each list one model's; their keys are not read back), then UPDATE
     the named fields of one saved instance: one statement on PostgreSQL (the INSERTs as
     data-modifying ``WITH`` parts), so one round trip; one statement each elsewhere. Only for
@@ -415,11 +531,13 @@ def insert_and_update(inserts: list[list], obj, names) -> None:
     alias = router.db_for_write(type(obj))
     connection = connections[alias]
     quote = connection.ops.quote_name
-    sql, params = _update_statement(obj, names, connection)
+    sql, params = _update_statement(obj, names, connection, expect)
     held = getattr(connection, _HELD, None)
     if held and any(k == (obj._meta.db_table, obj.pk) for _s, _p, k in held):  # its INSERT: sent first, seen
         _send(connection, *_with_held(connection, None, []))
     together = connection.vendor == "postgresql"
+    alone = together and getattr(connection, _ALONE, None) is not None
+    _refuse_write(connection, held=True)
     parts, part_params = [], []
     with cursor(connection) as c:
         for objs in filter(None, inserts):
@@ -432,7 +550,10 @@ def insert_and_update(inserts: list[list], obj, names) -> None:
                 c.execute(insert_sql, insert_params)
         if parts:
             sql, params = f"WITH {', '.join(parts)} {sql}", [*part_params, *params]
-        c.execute(*_with_held(connection, sql, params))
+        if alone:  # the block's last statement: sent when it ends, with what is held as its parts
+            setattr(connection, _ALONE, (sql, params))
+        else:
+            c.execute(*_with_held(connection, sql, params))
     for objs in inserts:
         _inserted(objs, [None] * len(objs), alias)
 
@@ -554,15 +675,23 @@ class Prepared:
         ``WITH`` parts when its SQL names none of their tables (subqueries included), so it cannot
         depend on them, or when the caller says so (``before_held``: the caller knows that the
         rows as they were before those writes give the same answer); otherwise they are sent
-        first. Either way one round trip fewer than a separate write would take, or none lost."""
+        first. Either way one round trip fewer than a separate write would take, or none lost.
+        Within ``writes_together(alone=True)`` such a read goes out by itself, past what is held
+        (which waits for the block's one statement); any other read there is refused
+        (:class:`NeedsTransaction`)."""
         compiled = self._compiled.get(alias) or self._compile(alias, len(values))
         sql, params, slots, compiler, converters, model, start, end, names, populators, annotations = compiled
         args = [p if s is None else values[s] for p, s in zip(params, slots, strict=True)]
         connection = connections[alias]
         held = getattr(connection, _HELD, None)
-        if held and (before_held or not any(connection.ops.quote_name(table) in sql for _s, _p, (table, _pk) in held)):
+        apart = bool(held) and (before_held or not any(connection.ops.quote_name(table) in sql
+                                                       for _s, _p, (table, _pk) in held))
+        alone = getattr(connection, _ALONE, None) is not None
+        if alone and held and not apart:
+            raise NeedsTransaction
+        if apart and not alone:
             sql, args = _with_held(connection, sql, args)
-        with cursor(connection) as c:
+        with _past_held(connection) if alone else nullcontext(), cursor(connection) as c:
             c.execute(sql, args)
             fetched = c.fetchall()
         if converters:

@@ -5,11 +5,11 @@ in one statement."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from runtime import rows, services
 from runtime.caselog import verify_case_log
-from runtime.models import Case, Task
+from runtime.models import Case, Task, TaskState
 
 from .conftest import act, open_task, submit
 
@@ -112,10 +112,10 @@ def test_a_held_write_that_fails_rolls_the_whole_step_back(demo, item, frozen, m
     task, log_length = open_task(case), case.log_length
     update = rows.update
 
-    def too_long(obj, names):
+    def too_long(obj, names, **kwargs):
         if isinstance(obj, Task) and "action" in names:
             obj.action = "x" * 100  # longer than the column: refused by PostgreSQL
-        update(obj, names)
+        update(obj, names, **kwargs)
 
     monkeypatch.setattr(rows, "update", too_long)
     with pytest.raises(DataError):
@@ -138,3 +138,14 @@ def test_a_submission_writes_its_case_and_first_task_with_later_statements(demo,
     case = Case.objects.latest("pk")
     assert verify_case_log(case).ok
     assert case.materials.count() == 1 and open_task(case).step_key == "accept"
+
+
+def test_an_update_expecting_what_the_row_no_longer_holds_fails_whole(demo, item):
+    """``rows.update(..., expect=...)``: compare and set, in the statement itself."""
+    task = open_task(submit(demo, item))
+    task.state, task.opinion = TaskState.DONE, "意见甲"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.update(task, ["state", "opinion"], expect={"state": TaskState.CANCELLED})  # it is open
+    assert (Task.objects.get(pk=task.pk).state, Task.objects.get(pk=task.pk).opinion) == (TaskState.OPEN, "")
+    rows.update(task, ["state", "opinion"], expect={"state": TaskState.OPEN})
+    assert (Task.objects.get(pk=task.pk).state, Task.objects.get(pk=task.pk).opinion) == (TaskState.DONE, "意见甲")
