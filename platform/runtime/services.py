@@ -460,8 +460,9 @@ def case_withdraw(*, actor, case: Case, reason: str, expected_version: int | Non
 
 # --- The engine's actions -------------------------------------------------------------------
 
-# (step type, action) pairs that, tried alone, needed more than one statement: done in a
-# transaction at once from then on (in this process), without the read the attempt costs.
+# (step type, action) pairs that, tried alone, needed a transaction (a write before the last
+# statement, or a read of a table a held write changes): done in one at once from then on (in
+# this process), without the read the attempt costs.
 _NOT_ALONE: set[tuple] = set()
 
 
