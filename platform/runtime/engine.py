@@ -97,8 +97,8 @@ _LOCK_TASK = rows.Prepared(lambda pk: Task.objects.select_for_update(of=("case",
                            .select_related("case__applicant", "case__department")
                            .annotate(reserved_task_id=rows.NextId(Task)).filter(pk=pk).order_by())
 # The same read without the locks, for an action whose writes go out as one statement without a
-# transaction (``rows.writes_together(alone=True)``): the log entry that statement inserts is what
-# refuses it when another action came between.
+# transaction (``rows.writes_together(alone=True)``): that statement's log entries and its
+# compare-and-set of the task's state refuse it when another change came between.
 _READ_TASK = rows.Prepared(lambda pk: Task.objects.select_related("case__applicant", "case__department")
                            .annotate(reserved_task_id=rows.NextId(Task)).filter(pk=pk).order_by())
 

@@ -132,8 +132,7 @@ class _DirectCursor:
         db = self.db
         if not self.sqlite:  # as send_held_first
             if getattr(db, _ALONE, None) is not None:
-                _refuse_unless_apart(db, sql)
-                with _past_held(db):
+                with _read_apart(db, sql):
                     return self._execute(sql, params)
             if getattr(db, _HELD, None):  # what send_held_first would send first
                 self._execute(*_with_held(db, None, []))
@@ -311,8 +310,7 @@ def writes_together(alias: str = "default", *, reserved: dict | None = None, alo
 
     def send_held_first(execute, sql, params, many, context):
         if getattr(connection, _ALONE, None) is not None:
-            _refuse_unless_apart(connection, sql)
-            with _past_held(connection):
+            with _read_apart(connection, sql):
                 return execute(sql, params, many, context)
         if held:
             _send(connection, *_with_held(connection, None, []))
@@ -337,6 +335,15 @@ def writes_together(alias: str = "default", *, reserved: dict | None = None, alo
 
 
 @contextmanager
+def _read_apart(connection, sql: str):
+    """Within ``alone``: a statement that is not the block's one goes out only as a read apart
+    from what is held (:func:`_refuse_unless_apart`), past it."""
+    _refuse_unless_apart(connection, sql)
+    with _past_held(connection):
+        yield
+
+
+@contextmanager
 def _past_held(connection):
     """A read within ``alone`` that cannot depend on the held writes goes out without them."""
     held = getattr(connection, _HELD)
@@ -348,9 +355,8 @@ def _past_held(connection):
 
 
 def _send_alone(connection, sql: str, params: list) -> None:
-    """The one statement of an ``alone`` block. Its INSERT of the case's next log entry is what
-    makes it safe without a lock: ``unique_case_log_seq`` refuses it when another action took that
-    position since the case was read, and the statement then writes nothing."""
+    """The one statement of an ``alone`` block: a constraint it fails on (the caller's guards,
+    :func:`writes_together`) means another change came between, and it wrote nothing."""
     try:
         _send(connection, sql, params)
     except IntegrityError as error:

@@ -475,9 +475,10 @@ def task_complete(*, actor, task: Task, action: str, **kwargs) -> Case:
 
     On PostgreSQL outside a transaction, an action whose writes fit one statement (a forward step
     of most items) is done without one: the task and case are read unlocked and the writes go out
-    as one statement, which inserts the case's next log entries, so ``unique_case_log_seq`` refuses
-    it whole if another action came between (``rows.writes_together(alone=True)``). That saves the
-    BEGIN and COMMIT round trips. Any other action, and one refused so, is done (again) the
+    as one statement, refused whole if another change came between: it inserts the case's next
+    log entries (``unique_case_log_seq``) and completes the task only if its state is still as
+    read (``rows.update(expect=...)``; ``rows.writes_together(alone=True)``). That saves the BEGIN
+    and COMMIT round trips. Any other action, and one refused so, is done (again) the
     ordinary way: locked, in a transaction, where the second of two gets its Conflict."""
     shape = (task.__dict__.get("step_type"), action)
     alias = router.db_for_write(Case)
