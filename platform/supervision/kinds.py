@@ -324,6 +324,12 @@ class ExternalCaseClock(CaseClock):
         return list(ClockRow.objects.filter(group=self.group).values_list("version_id", flat=True).distinct())
 
 
+def _step_department():
+    """A step's department: the step's own, else its case's (steps of a parallel approval are
+    other departments')."""
+    return Coalesce(F("department_id"), F("case__department_id"))
+
+
 class _StepClock(_Clock):
     """An open step's clock, read from the runtime's step (``clock_sources``) of an open case whose
     clock is not stopped; its department is the step's, else the case's."""
@@ -342,7 +348,7 @@ class _StepClock(_Clock):
             sv_left=ExpressionWrapper(F("due_ord__ordinal") - _today_ordinal(today), output_field=IntegerField()))
 
     def department_expr(self):
-        return Coalesce(F("department_id"), F("case__department_id"))
+        return _step_department()
 
     def due_expr(self):
         """The deadline's working-day ordinal (``derived_clocks``)."""
@@ -446,6 +452,21 @@ class Anomaly(RuleKind):
         return [RuleGroup(Q(), {Level.ANOMALY: self.rule})]
 
 
+class _StepAnomaly(Anomaly):
+    """An anomaly judged on the steps (tasks) of open cases; its department is the step's."""
+
+    subject = Subject.TASK
+
+    def model(self):
+        return _task_model()
+
+    def department_expr(self):
+        return _step_department()
+
+    def scope(self):
+        return Q(case__state__in=OPEN_CASE_STATES)
+
+
 class LateAcceptance(Anomaly):
     time_dependent = False
     key = "late_acceptance"
@@ -465,11 +486,10 @@ class LateAcceptance(Anomaly):
         return Q(state__in=OPEN_CASE_STATES)
 
 
-class MissingOpinion(Anomaly):
+class MissingOpinion(_StepAnomaly):
     time_dependent = False
     key = "missing_opinion"
     label = "应签署意见的环节未签署意见"
-    subject = Subject.TASK
     variables = {"step.state": Variable("step.state", "string", "环节状态"),
                  "step.opinion": Variable("step.opinion", "string", "意见"),
                  "step.type": Variable("step.type", "string", "环节类型"),
@@ -482,19 +502,6 @@ class MissingOpinion(Anomaly):
         return {"and": [{"==": [{"var": "step.state"}, "done"]}, {"==": [{"var": "step.opinion"}, ""]},
                         {"or": [{"in": [{"var": "step.type"}, step_keys_where(opinion_required=True)]},
                                 {"in": [{"var": "step.action"}, OPINION_ACTIONS]}]}]}
-
-    def model(self):
-        return _task_model()
-
-    def department_expr(self):
-        return Coalesce(F("department_id"), F("case__department_id"))
-
-    def due_expr(self):
-        """The deadline's working-day ordinal (``derived_clocks``)."""
-        return F("due_ord__ordinal")
-
-    def scope(self):
-        return Q(case__state__in=OPEN_CASE_STATES)
 
 
 class SpecialProcedureOverrun(Anomaly):
@@ -606,34 +613,20 @@ class MissingMaterials(Anomaly):
         return rows.filter(pk__in=candidates) if len(ids) > MANY_CANDIDATES else rows.filter(pk__in=ids)
 
 
-class ActorWithoutRole(Anomaly):
+class ActorWithoutRole(_StepAnomaly):
     """A step completed by someone who did not then hold the step's role in a unit covering the
     step's unit (the task's ``actor_held_role``, taken by the runtime when the step was done)."""
 
     time_dependent = False
     key = "actor_without_role"
     label = "办理人不具有该环节规定的角色"
-    subject = Subject.TASK
     variables = {"step.actor_without_role": Variable("step.actor_without_role", "boolean", "办理人不具有环节角色")}
     fields = {"step.actor_without_role": "sv_actor_without_role"}
     rule = {"var": "step.actor_without_role"}
 
-    def model(self):
-        return _task_model()
-
     def rows(self, today):
         return self.model().objects.annotate(sv_actor_without_role=ExpressionWrapper(
             Q(actor_held_role=False), output_field=BooleanField()))
-
-    def department_expr(self):
-        return Coalesce(F("department_id"), F("case__department_id"))
-
-    def due_expr(self):
-        """The deadline's working-day ordinal (``derived_clocks``)."""
-        return F("due_ord__ordinal")
-
-    def scope(self):
-        return Q(case__state__in=OPEN_CASE_STATES)
 
 
 # The step facts an item's own anomaly conditions read (designer.step_facts, their one list), and
@@ -645,21 +638,17 @@ STEP_FACT_FIELDS = {
 }
 
 
-class ItemAnomaly(Anomaly):
+class ItemAnomaly(_StepAnomaly):
     """One anomaly condition declared by items' rule sets (``anomalies``: json-logic over the step
     facts), judged on the done steps of the cases of the versions that declare it. Made by
     ``ItemAnomalies.expand``; its alerts are of kind ``item:<key>``."""
 
     time_dependent = False
-    subject = Subject.TASK
     variables = STEP_FACT_VARIABLES
     fields = STEP_FACT_FIELDS
 
     def __init__(self, key: str, label: str, groups: list[RuleGroup]):
         self.key, self.label, self._groups = f"{ITEM_PREFIX}{key}", label[:300], groups
-
-    def model(self):
-        return _task_model()
 
     def groups(self, today):
         return self._groups
@@ -687,16 +676,6 @@ class ItemAnomaly(Anomaly):
             count, needed = missing_count(versions, prefix="case__")
             tasks = tasks.alias(**needed).annotate(sv_missing_materials=count)
         return tasks
-
-    def department_expr(self):
-        return Coalesce(F("department_id"), F("case__department_id"))
-
-    def due_expr(self):
-        """The deadline's working-day ordinal (``derived_clocks``)."""
-        return F("due_ord__ordinal")
-
-    def scope(self):
-        return Q(case__state__in=OPEN_CASE_STATES)
 
 
 class ItemAnomalies(RuleKind):
