@@ -19,12 +19,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core import spreadsheets
 from core.errors import PlatformError
 from core.uploads import UploadStash
 
 from .access import can_use_admin
 from .imports import departments, staff
-from .imports.sheets import XLSX, SheetRefused
+from .imports.sheets import SheetRefused
 from .slips import slips_pdf
 
 
@@ -62,12 +63,6 @@ def admin_page(view):
     return wrapped
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
-
-
 @admin_page
 def imports_index(request):
     return render(request, "accounts/imports.html", {"imports": IMPORTS.values()})
@@ -81,9 +76,9 @@ def sheet_import(request, kind: str):
     session_key = f"accounts.import.{kind}"
     download = request.GET.get("download")
     if download == "template":
-        return _xlsx(spec.template(), f"{kind}-template.xlsx")
+        return spreadsheets.download(spec.template(), f"{kind}-template.xlsx")
     if download == "current":
-        return _xlsx(spec.export_current(), f"{kind}.xlsx")
+        return spreadsheets.download(spec.export_current(), f"{kind}.xlsx")
     op = request.POST.get("op") if request.method == "POST" else None
     form = UploadForm(request.POST if op == "check" else None, request.FILES or None)
     context = {"spec": spec, "form": form, "plan": None, "problems": None, "pending": None}

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 
-from core.errors import AccessDenied
 from designer.defaults import RETENTION_PERIODS
 
 from . import selectors
@@ -18,16 +16,9 @@ from .models import ArchivePackage
 PAGE_SIZE = 50
 
 
-def _guard(user) -> None:
-    try:
-        require_archivist(user)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-
-
 @login_required
 def packages(request):
-    _guard(request.user)
+    require_archivist(request.user)
     text, retention = request.GET.get("q", "").strip(), request.GET.get("retention", "")
     if retention not in RETENTION_PERIODS:
         retention = ""
@@ -38,7 +29,7 @@ def packages(request):
 
 @login_required
 def download(request, number):
-    _guard(request.user)
+    require_archivist(request.user)
     package = get_object_or_404(ArchivePackage.objects.select_related("case"), case__number=number)
     return FileResponse(package.file.open("rb"), as_attachment=True, filename=package.filename,
                         content_type="application/zip")

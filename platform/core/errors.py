@@ -6,7 +6,7 @@ views show ``message`` to the user. ``details`` maps a field path to a list of m
 
 from __future__ import annotations
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 
 
 class PlatformError(Exception):
@@ -19,13 +19,21 @@ class PlatformError(Exception):
         self.details = details or {}
         super().__init__(self.message)
 
+    def said(self) -> str:
+        """The message and each detail's message once, joined: what a page or a command tells the
+        person (the details often repeat the message itself: "差评请写明不满意的原因")."""
+        return "；".join(dict.fromkeys([self.message, *(m for ms in self.details.values() for m in ms)]))
+
 
 class InvalidInput(PlatformError):
     code = "invalid"
     default_message = "提交的数据有误"
 
 
-class AccessDenied(PlatformError):
+class AccessDenied(PlatformError, PermissionDenied):
+    """Also Django's ``PermissionDenied``: a page view lets it rise and the person gets the 403
+    page with its message (``config.error_pages``); the API answers it in the platform's shape."""
+
     code = "permission_denied"
     http_status = 403
     default_message = "没有权限执行此操作"

@@ -11,6 +11,11 @@ the quote off again, so an export round-trips unchanged.
 from __future__ import annotations
 
 import tablib
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -42,3 +47,12 @@ class NeutralisedExportMixin:
 
     def export(self, *args, **kwargs):
         return neutralised(super().export(*args, **kwargs))
+
+
+def download(content: bytes, filename: str, content_type: str | None = None) -> HttpResponse:
+    """A file the browser saves as ``filename`` (never shows in the page); a spreadsheet's type
+    follows its name (``.csv``, else xlsx)."""
+    kind = content_type or (CSV_TYPE if filename.endswith(".csv") else XLSX_TYPE)
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -24,14 +24,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Department
-from core.spreadsheets import neutralise
+from core.spreadsheets import XLSX_TYPE, neutralise
 
 from .flow import flow_of_unit
 from .flow_print import flow_pdf, flow_svg
 from .models import ApprovalItem, HandlingType, ItemType, OnlineClass
 from .selectors import applicable_units, items_in_service
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -171,8 +169,8 @@ def flowcharts_zip() -> bytes:
 
 
 RETURNS = {r.key: r for r in [
-    Return("statistics", "全区审批项目统计表", "statistics.xlsx", XLSX, statistics_xlsx),
-    Return("units", "区各单位组织机构代码一览表", "units.xlsx", XLSX, units_xlsx),
-    Return("details", "区各单位审批项目明细", "item-details.xlsx", XLSX, details_xlsx),
+    Return("statistics", "全区审批项目统计表", "statistics.xlsx", XLSX_TYPE, statistics_xlsx),
+    Return("units", "区各单位组织机构代码一览表", "units.xlsx", XLSX_TYPE, units_xlsx),
+    Return("details", "区各单位审批项目明细", "item-details.xlsx", XLSX_TYPE, details_xlsx),
     Return("flowcharts", "各审批项目办理流程图（SVG 和 PDF）", "flowcharts.zip", "application/zip", flowcharts_zip),
 ]}

@@ -202,16 +202,7 @@ def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, 
     if problems:
         return problems  # the graph checks below assume sound steps
 
-    def reach(start: str, graph: dict[str, list[str]]) -> set[str]:
-        seen, queue = {start}, deque([start])
-        while queue:
-            for nxt in graph[queue.popleft()]:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    queue.append(nxt)
-        return seen
-
-    descendants = {key: reach(key, forward) - {key} for key in index}
+    descendants = {key: reach_any(forward, [key]) - {key} for key in index}
     for key in index:
         if key in reach_any(forward, forward[key]):
             problems.add(f"{path}.steps[{index[key]}].transitions", f"步骤“{steps[index[key]]['name']}”的流转形成循环；"
@@ -219,7 +210,7 @@ def workflow_problems(workflow: dict, path: str, *, variables: set[str] | None, 
     if problems:
         return problems
 
-    reachable = reach(workflow["start"], forward)
+    reachable = reach_any(forward, [workflow["start"]])
     ends = {key for key in index if not forward[key]}
     for key, i in index.items():
         name = steps[i]["name"]
@@ -304,6 +295,7 @@ def _decision_form_problems(form: dict, path: str) -> Problems:
 
 
 def reach_any(graph: dict[str, list[str]], starts: list[str]) -> set[str]:
+    """The keys reachable in ``graph`` from ``starts``, the starts included."""
     seen, queue = set(starts), deque(starts)
     while queue:
         for nxt in graph[queue.popleft()]:

@@ -17,13 +17,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import Department
-from core.errors import AccessDenied, PlatformError
+from core import spreadsheets
+from core.errors import PlatformError
 from core.paging import page_of
 from rules import builder as rule_builder
 
@@ -64,11 +65,8 @@ def designer_page(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        try:
-            access.require_designer(request.user)
-            return view(request, *args, **kwargs)
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
+        access.require_designer(request.user)
+        return view(request, *args, **kwargs)
 
     return wrapped
 
@@ -740,11 +738,7 @@ def catalogue_page(request):
     file_format = request.GET.get("download")
     if file_format in ("xlsx", "csv"):
         content = catalogue.export_catalogue(selectors.items_for(request.user), file_format=file_format)
-        kind = "text/csv; charset=utf-8" if file_format == "csv" else \
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(content, content_type=kind)
-        response["Content-Disposition"] = f'attachment; filename="catalogue.{file_format}"'
-        return response
+        return spreadsheets.download(content, f"catalogue.{file_format}")
     form = CatalogueUploadForm(request.POST if request.POST.get("op") == "check" else None, request.FILES or None)
     report, pending, filename = None, None, ""
     if request.method == "POST" and request.POST.get("op") == "check" and form.is_valid():
@@ -857,9 +851,7 @@ def returns_page(request):
         raise PermissionDenied("上报材料由法制办审核员下载")
     wanted = returns.RETURNS.get(request.GET.get("download", ""))
     if wanted is not None:
-        response = HttpResponse(wanted.build(), content_type=wanted.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{wanted.filename}"'
-        return response
+        return spreadsheets.download(wanted.build(), wanted.filename, wanted.content_type)
     return render(request, "designer/returns.html", {"returns": returns.RETURNS.values(),
                                                      "count": selectors.items_in_service().count()})
 

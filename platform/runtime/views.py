@@ -551,17 +551,10 @@ def draft(request, code):
 
 # --- Window intake ----------------------------------------------------------------------------
 
-def _window_clerk_or_403(request):
-    try:
-        require_window_clerk(request.user)
-    except AccessDenied as error:
-        raise PermissionDenied(error.message) from None
-
-
 @login_required
 def intake(request):
     """窗口收件: pick the item of a paper application."""
-    _window_clerk_or_403(request)
+    require_window_clerk(request.user)
     text = request.GET.get("q", "").strip()
     items = published_items().select_related("department").order_by("code")
     if text:
@@ -573,7 +566,7 @@ def intake(request):
 @login_required
 def intake_item(request, code):
     """A paper application entered by the clerk the same day; the applicant is registered if new."""
-    _window_clerk_or_403(request)
+    require_window_clerk(request.user)
     item = get_object_or_404(published_items().select_related("current_version", "department"), code=code)
     defn = _unit_definition(item, request.GET.get("unit"))
     errors: dict = {}
@@ -653,8 +646,8 @@ def withdraw(request, number):
     try:
         services.case_withdraw(actor=request.user, case=case, reason=request.POST.get("reason", ""),
                                expected_version=int(expected) if expected.isdigit() else None)
-    except AccessDenied as error:
-        raise PermissionDenied(error.message) from None
+    except AccessDenied:
+        raise  # the 403 page, not a refusal on the case page
     except PlatformError as error:
         return _case_page(request, case, refused={"form": "withdraw", "error": error, "data": request.POST},
                           status=400)

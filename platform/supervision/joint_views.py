@@ -4,11 +4,8 @@ and those it delays (a branch over its share of the limit, or the other departme
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
-
-from core.errors import AccessDenied
 
 from . import joint
 from .access import require_supervisor
@@ -16,10 +13,7 @@ from .access import require_supervisor
 
 @login_required
 def joint_oversight(request):
-    try:
-        require_supervisor(request.user)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
+    require_supervisor(request.user)
     today = timezone.localdate()
     departments = joint.holding_branches(today)
     chosen = request.GET.get("department", "").strip()

@@ -7,27 +7,16 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core import inputs
+from core import inputs, spreadsheets
 from core.errors import AccessDenied, PlatformError, RefusedInput
 
 from . import performance, score_weights
 from .access import require_supervisor
 from .models import PerformanceSnapshot
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _guard(user) -> None:
-    try:
-        require_supervisor(user)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
 
 
 def _period(request) -> tuple[dt.date, dt.date, dt.date | None, list[str]]:
@@ -76,7 +65,7 @@ def _tables(request):
 
 @login_required
 def performance_page(request):
-    _guard(request.user)
+    require_supervisor(request.user)
     return _page(request)
 
 
@@ -106,13 +95,12 @@ def _page(request, *, typed: dict | None = None, errors: dict | None = None, for
 
 @login_required
 def performance_export(request):
-    _guard(request.user)
+    require_supervisor(request.user)
     tables, (start, end, month), taken_at, _errors = _tables(request)
     title = f"绩效测评 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}" + (f"（月度快照，生成于 {timezone.localtime(taken_at):%Y-%m-%d %H:%M}）"
                                                           if taken_at else "")
-    response = HttpResponse(performance.to_xlsx(tables, title=title), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="performance-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
-    return response
+    return spreadsheets.download(performance.to_xlsx(tables, title=title),
+                                 f"performance-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
 
 
 @login_required
@@ -120,7 +108,7 @@ def performance_export(request):
 def formula_save(request):
     """A supervisor replaces the score formula: a table of deductions, or json-logic under 高级
     (validated over the figures). A refusal shows the page again with what was typed."""
-    _guard(request.user)
+    require_supervisor(request.user)
     typed = request.POST.dict()
     by_table = typed.get("op") == "weights"
 
@@ -142,10 +130,10 @@ def formula_save(request):
             return again()
     try:
         saved = performance.formula_save(actor=request.user, name=typed.get("name", ""), rule=rule)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
+    except AccessDenied:
+        raise  # the 403 page, not a message
     except PlatformError as exc:
-        messages.error(request, "；".join([exc.message, *[m for ms in exc.details.values() for m in ms]]))
+        messages.error(request, exc.said())
         return again()
     messages.success(request, f"已启用计分公式“{saved.name}”")
     return redirect("supervision:performance")

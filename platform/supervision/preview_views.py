@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.models import Department
-from core.errors import AccessDenied, InvalidInput, PlatformError
+from core.errors import InvalidInput, PlatformError
 
 from . import charts, preview
 from .models import ExternalCase, Level
@@ -18,13 +17,6 @@ from .preview_forms import DefaultsDraftForm, PeriodForm, default_period
 
 ACTION_WORDS = {"raised": "新增{}", "escalated": "升级为{}", "resolved": "解除{}", "": "{}（不变）"}
 KIND_WORDS = {"case_clock": "办件时限", "external_case_clock": "外部系统办件时限"}
-
-
-def _guard(user) -> None:
-    try:
-        preview.require_previewer(user)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
 
 
 def _period_form(data, today):
@@ -86,7 +78,7 @@ def defaults_preview(request):
     from designer.selectors import district_supervision_defaults
     from designer.services import supervision_defaults_update
 
-    _guard(request.user)
+    preview.require_previewer(request.user)
     today = timezone.localdate()
     current = district_supervision_defaults()
     data = request.POST if request.method == "POST" else None
@@ -120,7 +112,7 @@ def item_preview(request, code):
     from designer.access import can_review
     from designer.models import ApprovalItem
 
-    _guard(request.user)
+    preview.require_previewer(request.user)
     item = get_object_or_404(ApprovalItem, code=code)
     today = timezone.localdate()
     period_form = _period_form(request.GET or None, today)

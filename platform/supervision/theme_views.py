@@ -10,29 +10,18 @@ import re
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core import inputs
+from core import inputs, spreadsheets
 from core.errors import AccessDenied, PlatformError, RefusedInput
 from core.paging import page_of
 
 from . import charts, theme_export, theme_query, theme_services
 from .access import require_supervisor
 from .theme_models import Period, PeriodBasis, Schedule, SupervisionTheme
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _guard(user) -> None:
-    try:
-        require_supervisor(user)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
 
 
 class ThemeForm(forms.Form):
@@ -96,7 +85,7 @@ def _initial(theme: SupervisionTheme | None, request) -> dict:
 
 @login_required
 def themes(request):
-    _guard(request.user)
+    require_supervisor(request.user)
     return render(request, "supervision/themes.html", {
         "themes": SupervisionTheme.objects.order_by("title", "pk"),
     })
@@ -105,7 +94,7 @@ def themes(request):
 @login_required
 def theme_edit(request, pk: int | None = None):
     """New theme or edit one; the builder offers the facts and the fields of the items chosen."""
-    _guard(request.user)
+    require_supervisor(request.user)
     theme = get_object_or_404(SupervisionTheme, pk=pk) if pk else None
     form = ThemeForm(request.POST or None, initial=_initial(theme, request))
     # 按所选事项更新: the same page again with the fields of the items just chosen, nothing saved
@@ -119,8 +108,8 @@ def theme_edit(request, pk: int | None = None):
                 period_basis=data["period_basis"], period=data["period"], period_from=data["period_from"],
                 period_to=data["period_to"], condition=data["condition"], schedule=data["schedule"] or "",
                 active=data["active"])
-        except AccessDenied as exc:
-            raise PermissionDenied(exc.message) from exc
+        except AccessDenied:
+            raise  # the 403 page, not the form's problems
         except PlatformError as exc:
             form.show_problems(exc.details or {"": [exc.message]})
         else:
@@ -138,7 +127,7 @@ def theme_edit(request, pk: int | None = None):
 
 @login_required
 def theme_run(request, pk: int):
-    _guard(request.user)
+    require_supervisor(request.user)
     theme = get_object_or_404(SupervisionTheme, pk=pk)
     today = timezone.localdate()
     scope = theme_query.Scope.of(theme)
@@ -185,7 +174,7 @@ def _condition_words(condition, variables: list[dict]) -> str:
 
 @login_required
 def theme_download(request, pk: int):
-    _guard(request.user)
+    require_supervisor(request.user)
     theme = get_object_or_404(SupervisionTheme, pk=pk)
     today = timezone.localdate()
     try:
@@ -193,9 +182,8 @@ def theme_download(request, pk: int):
     except PlatformError as exc:
         messages.error(request, f"专题条件已不能运行，请修改专题：{exc.message}")
         return redirect("supervision:theme_edit", pk=theme.pk)
-    response = HttpResponse(theme_export.to_xlsx(theme, found, today=today), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="theme-{theme.pk}-{today:%Y%m%d}.xlsx"'
-    return response
+    return spreadsheets.download(theme_export.to_xlsx(theme, found, today=today),
+                                 f"theme-{theme.pk}-{today:%Y%m%d}.xlsx")
 
 
 @login_required
@@ -204,7 +192,7 @@ def theme_order(request, pk: int, number: str):
     """A finding becomes a supervision order (instruction and limit from the row's small form)."""
     from runtime.models import Case
 
-    _guard(request.user)
+    require_supervisor(request.user)
     theme = get_object_or_404(SupervisionTheme, pk=pk)
     case = get_object_or_404(Case, number=number)
     try:
@@ -214,11 +202,10 @@ def theme_order(request, pk: int, number: str):
     try:
         order = theme_services.finding_order(actor=request.user, theme=theme, case=case,
                                              instruction=request.POST.get("instruction", ""), limit_days=limit)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
+    except AccessDenied:
+        raise  # the 403 page, not a message
     except PlatformError as exc:
-        said = dict.fromkeys([exc.message, *[m for ms in exc.details.values() for m in ms]])
-        messages.error(request, "；".join(said))
+        messages.error(request, exc.said())
     else:
         messages.success(request, f"已就办件{case.number}发出督办单 {order.number}，请{order.department.name}于"
                                   f"{order.due_on:%Y-%m-%d}前回复")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,17 +19,10 @@ from .access import is_supervisor, require_staff, require_supervisor
 from .models import Complaint, Level, Notification, SupervisionOrder
 
 
-def _guard(check, user) -> None:
-    try:
-        check(user)
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-
-
 @login_required
 def dashboard(request):
     """效能办监察大屏: live counts by department and level, the time-left map, charts, cards."""
-    _guard(require_supervisor, request.user)
+    require_supervisor(request.user)
     figures = dashboard_snapshot.latest(today=timezone.localdate())  # kept by the last sweep
     return render(request, "supervision/dashboard.html", {
         "levels": [Level(v) for v in Level.values],
@@ -53,7 +45,7 @@ def dashboard(request):
 def sweep_now(request):
     """Sweep at once. With a Celery worker the sweep is queued (at a city's scale it takes longer
     than a request may); in the broker-less profile of a small district it runs here."""
-    _guard(require_supervisor, request.user)
+    require_supervisor(request.user)
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         tasks.sweep.delay()
         messages.info(request, "已开始巡查，由后台执行；完成后刷新本页，“统计数字截至”显示的时间即为本次巡查。")
@@ -72,7 +64,7 @@ def case_detail(request, number):
     from runtime import selectors as runtime_selectors
     from runtime.views import material_url
 
-    _guard(require_supervisor, request.user)
+    require_supervisor(request.user)
     case = get_object_or_404(runtime_selectors.cases_for(request.user), number=number)
     clock = runtime_selectors.clock_of(case)
     # the promised limit, by which supervision judges: negative once overdue (shown as 超期)
@@ -93,7 +85,7 @@ def case_detail(request, number):
 def order_issue(request, number):
     from runtime import selectors as runtime_selectors
 
-    _guard(require_supervisor, request.user)
+    require_supervisor(request.user)
     case = get_object_or_404(runtime_selectors.cases_for(request.user), number=number)
     try:
         limit = int(request.POST.get("limit_days", ""))
@@ -103,9 +95,7 @@ def order_issue(request, number):
         order = services.order_issue(actor=request.user, case=case, instruction=request.POST.get("instruction", ""),
                                      limit_days=limit)
     except PlatformError as exc:
-        # the details often repeat the message itself ("差评请写明不满意的原因"): say each once
-        said = dict.fromkeys([exc.message, *[m for ms in exc.details.values() for m in ms]])
-        messages.error(request, "；".join(said))
+        messages.error(request, exc.said())
     else:
         messages.success(request, f"已发出督办单 {order.number}，请{order.department.name}于{order.due_on}前回复")
     return redirect("supervision:case", number=case.number)
@@ -114,7 +104,7 @@ def order_issue(request, number):
 @login_required
 def inbox(request):
     """监察通知: my alert notices and the orders my unit must answer."""
-    _guard(require_staff, request.user)
+    require_staff(request.user)
     return render(request, "supervision/inbox.html", {
         "notifications": page_of(request, selectors.notifications_for(request.user)),
         "orders": page_of(request, selectors.orders_for(request.user), param="orders_page"),
@@ -126,12 +116,12 @@ def inbox(request):
 @login_required
 @require_POST
 def order_reply(request, pk):
-    _guard(require_staff, request.user)
+    require_staff(request.user)
     order = get_object_or_404(SupervisionOrder, pk=pk)
     try:
         services.order_reply(actor=request.user, order=order, reply=request.POST.get("reply", ""))
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
+    except AccessDenied:
+        raise  # the 403 page, not a message
     except PlatformError as exc:
         messages.error(request, exc.message)
     else:
@@ -216,7 +206,7 @@ def case_rate(request, number):
 
 @login_required
 def complaints(request):
-    _guard(require_supervisor, request.user)
+    require_supervisor(request.user)
     return render(request, "supervision/complaints.html", {"complaints": page_of(request, selectors.complaints_all()),
                                                            "departments": _departments(),
                                                            "findings": Complaint.Finding.choices})
@@ -225,12 +215,10 @@ def complaints(request):
 def _act(request, fn, ok: str, back: str):
     try:
         fn()
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
+    except AccessDenied:
+        raise  # the 403 page, not a message
     except PlatformError as exc:
-        # the details often repeat the message itself ("差评请写明不满意的原因"): say each once
-        said = dict.fromkeys([exc.message, *[m for ms in exc.details.values() for m in ms]])
-        messages.error(request, "；".join(said))
+        messages.error(request, exc.said())
     else:
         messages.success(request, ok)
     return redirect(back)

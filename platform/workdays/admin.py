@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import spreadsheets
 from core.errors import PlatformError
 
 from .models import CalendarYear, SpecialDay
@@ -60,6 +60,4 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
         from .services import package_years
 
         content = schedule_template(package_entries(package_years()[-1]))
-        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = 'attachment; filename="holiday-schedule-template.xlsx"'
-        return response
+        return spreadsheets.download(content, "holiday-schedule-template.xlsx")

@@ -1,12 +1,19 @@
-"""The platform's URLs and error handlers, plus two views that fail, for the 500 page tests."""
+"""The platform's URLs and error handlers, plus views that fail, for the error page tests."""
 
 from django.urls import path
 
 from config.urls import handler400, handler403, handler404, handler500, urlpatterns  # noqa: F401
+from core.errors import AccessDenied
 
 
 def boom(request):
     raise RuntimeError("a fault in the code")
 
 
-urlpatterns = [*urlpatterns, path("boom/", boom), path("api/v1/boom/", boom)]
+def refused(request):
+    """A service's refusal that the view does not catch."""
+    raise AccessDenied("只有法制办审核员可以发布事项")
+
+
+urlpatterns = [*urlpatterns, path("boom/", boom), path("api/v1/boom/", boom),
+               path("refused/", refused), path("api/refused/", refused)]

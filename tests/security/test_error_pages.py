@@ -51,9 +51,21 @@ def test_403_says_who_to_contact_with_the_platforms_reason(demo):
     client = Client()
     client.force_login(demo.zhangsan)
     body = page(client.get("/supervision/"), 403)
-    assert "<title>没有权限</title>" in body and "您没有权限打开此页面" in body
+    assert "<title>没有权限</title>" in body and "您没有权限打开此页面：只有效能办监察员可以查看电子监察" in body
     assert "请联系本单位的系统管理员" in body
     assert demo.zhangsan.display_name in body  # the header still shows who is logged in
+
+
+def test_a_refusal_raised_inside_a_page_is_the_403_page_with_its_reason(demo, settings):
+    """A service's ``AccessDenied`` that no view catches is Django's ``PermissionDenied`` too: the
+    person gets the 403 page naming why, the API its JSON, never the 500 page."""
+    settings.ROOT_URLCONF = "tests.security.error_urls"
+    client = Client(raise_request_exception=False)
+    client.force_login(demo.zhangsan)
+    body = page(client.get("/refused/"), 403)
+    assert "您没有权限打开此页面：只有法制办审核员可以发布事项" in body
+    assert "系统出错" not in body
+    assert api(client.get("/api/refused/"), 403, "permission_denied")["message"] == "只有法制办审核员可以发布事项"
 
 
 def test_400_names_the_problem(db):

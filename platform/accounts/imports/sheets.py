@@ -19,7 +19,6 @@ from core.errors import InvalidInput
 from core.spreadsheets import neutralise
 
 MAX_ROWS = 5000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)

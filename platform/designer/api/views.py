@@ -3,7 +3,6 @@
 Permissions are the pages' permissions, from ``designer.access``.
 """
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -11,6 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
+from core import spreadsheets
 from rules import variables_from_schema
 
 from .. import access, catalogue, rulesets, selectors, services
@@ -168,11 +168,7 @@ def catalogue_export(request):
     access.require_designer(request.user)
     file_format = "csv" if request.query_params.get("file_format") == "csv" else "xlsx"
     content = catalogue.export_catalogue(selectors.items_for(request.user), file_format=file_format)
-    kind = "text/csv; charset=utf-8" if file_format == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="catalogue.{file_format}"'
-    return response
+    return spreadsheets.download(content, f"catalogue.{file_format}")
 
 
 class CatalogueImportSerializer(serializers.Serializer):

@@ -21,5 +21,5 @@ class Command(BaseCommand):
             written = (performance.snapshot_month(month) if month is not None
                        else performance.snapshot_previous_month())
         except PlatformError as exc:
-            raise CommandError("；".join([exc.message, *[m for ms in exc.details.values() for m in ms]])) from exc
+            raise CommandError(exc.said()) from exc
         self.stdout.write(f"绩效快照：写入 {written} 行" if written else "绩效快照：该月已有快照（或无数据），未改变")
