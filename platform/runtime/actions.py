@@ -111,9 +111,10 @@ def finish(ctx: ActionContext, action: str, summary: str | None = None) -> None:
     task.opinion = ctx.opinion
     task.decision = ctx.decision
     task.actor_held_role = holds_step_role(ctx.actor, task) if task.completed_by_id is not None else None
-    # expect: the task as read, should a change that writes no log entry come between (alone)
+    # Done alone (no lock holds the task), the update expects the task as read, should a change
+    # that writes no log entry come between; done locked, the lock already excludes one.
     rows.update(task, ["state", "completed_at", "completed_by", "actor_held_role", "action", "opinion", "decision"],
-                expect={"state": was})
+                expect={"state": was} if rows.acting_alone(type(task)) else None)
     label = ACTIONS.get(action, action)
     recorded = {"decision": ctx.decision} if ctx.decision else {}
     caselog.append(ctx.case, kind="task_completed", summary=summary or f"“{task.step_name}”：{label}",

@@ -226,6 +226,12 @@ def can_act_alone(alias: str = "default") -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block and connection.get_autocommit()
 
 
+def acting_alone(model) -> bool:
+    """Whether ``model``'s writes are being gathered by ``writes_together(alone=True)``: no lock
+    holds the rows the action read, so an update may need to ``expect`` their values."""
+    return getattr(connections[router.db_for_write(model)], _ALONE, None) is not None
+
+
 _LOCKING_READ = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE)
 
 
