@@ -1,5 +1,6 @@
 """A window clerk's search in a real browser: finds a case by the applicant's name, pages through
-the results and opens the case; the workbench at a desktop and a phone width (test-artifacts/)."""
+the results and opens the case; the workbench at a desktop and a phone width (test-artifacts/);
+on a phone the less used conditions fold behind 更多条件 unless one of them is in force."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 from . import factories
 from .conftest import submit
 from .walk import shots, sign_in
+
+PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,3 +53,51 @@ def test_a_clerk_finds_a_case_by_the_applicants_name_pages_and_opens_it(district
     page.get_by_text(number).first.wait_for()
     assert page.url.endswith(f"/cases/{number}/")
     shots(page, "workbench-case-opened")
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True,
+                                  has_touch=True)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_on_a_phone_the_list_comes_first_and_a_condition_in_force_stays_in_sight(district, phone):
+    from tests.conftest import Personas
+
+    demo = Personas()
+    item = factories.publish(factories.definition())
+    submit(demo, item, actor=demo.lisi)
+
+    page = sign_in(phone, "clerk")
+    page.goto("/workbench/?tab=all")
+    more = page.get_by_role("button", name="更多条件")
+    more.wait_for()
+    state = page.get_by_label("状态")
+    assert not state.is_visible() and not page.get_by_label("事项").is_visible()
+    assert page.get_by_label("办件编号或申请人").is_visible()
+    first_row = page.locator("table.inbox tbody tr").first
+    assert "李四" in first_row.inner_text()
+    assert first_row.bounding_box()["y"] < PHONE["height"]  # on the first screen, not below seven fields
+
+    more.click()
+    state.wait_for()
+    assert page.get_by_role("button", name="收起条件").get_attribute("aria-expanded") == "true"
+    state.select_option(label="已送达")
+    with page.expect_navigation():
+        page.get_by_role("button", name="查询").click()
+    page.locator("table.inbox").wait_for()
+    # the condition in force is shown, with nothing to press to find it
+    assert page.get_by_label("状态").is_visible()
+    assert page.get_by_text("没有符合条件的办件").is_visible()
+    assert not page.get_by_role("button", name="更多条件").is_visible()
+    assert not page.get_by_role("button", name="收起条件").is_visible()
+
+    page.goto("/workbench/?tab=all")
+    page.get_by_role("button", name="更多条件").wait_for()
+    page.set_viewport_size({"width": 1366, "height": 900})  # a desk: every field, no button
+    page.get_by_label("事项").wait_for()
+    page.get_by_role("button", name="更多条件").wait_for(state="hidden")
+    assert page.get_by_label("状态").is_visible()

@@ -28,3 +28,33 @@ document.addEventListener("submit", function (event) {
     form.setAttribute("aria-busy", "true");
   }
 });
+
+// <form data-fold-narrow>: on a phone the fields marked .more fold behind its .more-toggle button
+// (更多条件), so that the list below the form shows on the first screen; they stay open while any
+// of them holds a value or an error, so that no condition in force is hidden.
+(function () {
+  var narrow = window.matchMedia("(max-width: 600px)");
+  function inUse(label) {
+    if (label.querySelector(".field-error")) return true;
+    return Array.prototype.some.call(label.querySelectorAll("input, select"), function (field) {
+      return field.type === "checkbox" ? field.checked : field.value !== "";
+    });
+  }
+  document.querySelectorAll("form[data-fold-narrow]").forEach(function (form) {
+    var toggle = form.querySelector(".more-toggle");
+    if (!toggle || Array.prototype.some.call(form.querySelectorAll(".more"), inUse)) return;
+    function fold(folded) {
+      form.classList.toggle("folded", folded);
+      toggle.hidden = !narrow.matches;
+      toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+      toggle.textContent = folded ? "更多条件" : "收起条件";
+    }
+    toggle.addEventListener("click", function () {
+      fold(!form.classList.contains("folded"));
+    });
+    narrow.addEventListener("change", function () {
+      fold(narrow.matches);
+    });
+    fold(narrow.matches);
+  });
+})();
