@@ -259,17 +259,29 @@ def main() -> int:
     def median(kind, key="per_s"):
         return statistics.median(r[key] for r in results[kind])
 
+    def per_round(figure):  # a median of each round's own comparison: the machine drifts between rounds
+        return statistics.median(figure(*row) for row in zip(*(results[k] for k in results if results[k])))
+
     engine, replay = median("engine"), median("replay")
-    print(f"medians: the engine {engine:.1f}/s, its statements replayed {replay:.1f}/s "
-          f"(the engine's own Python: {median('engine', 'wall_ms') - median('replay', 'wall_ms'):.2f} ms "
-          "per lifecycle)")
+    own = per_round(lambda e, r, *_: e["wall_ms"] - r["wall_ms"])
+    print(f"medians: the engine {engine:.1f}/s, its statements replayed {replay:.1f}/s; the engine's own code "
+          f"{own:.2f} ms per lifecycle (median of each round's wall time less its replay's)")
     _setup.bench_line("runtime.floor.engine_per_s.postgresql", engine, "lifecycles/s")
     _setup.bench_line("runtime.floor.replay_per_s.postgresql", replay, "lifecycles/s")
+    _setup.bench_line("runtime.floor.engine_own_ms.postgresql", own, "ms")
     if results["plain"]:
         plain = median("plain")
-        print(f"against the plain loop's {plain:.1f}/s: the engine {engine / plain:.2f}×, "
-              f"its statements with no engine code {replay / plain:.2f}×")
+        engine_ratio = per_round(lambda e, r, p: e["per_s"] / p["per_s"])
+        replay_ratio = per_round(lambda e, r, p: r["per_s"] / p["per_s"])
+        # The engine's own code that 2x the plain loop leaves room for, in each round.
+        room = per_round(lambda e, r, p: 1000 / (2 * p["per_s"]) - r["wall_ms"])
+        print(f"against the plain loop ({plain:.1f}/s), medians of each round's ratio: the engine "
+              f"{engine_ratio:.2f}×, its statements with no engine code {replay_ratio:.2f}×; 2× the plain loop "
+              f"leaves {room:.2f} ms per lifecycle for the engine's own code")
         _setup.bench_line("runtime.floor.plain_loop_per_s.postgresql", plain, "lifecycles/s")
+        _setup.bench_line("runtime.floor.engine_vs_plain.postgresql", engine_ratio, "x")
+        _setup.bench_line("runtime.floor.replay_vs_plain.postgresql", replay_ratio, "x")
+        _setup.bench_line("runtime.floor.room_at_2x_ms.postgresql", room, "ms")
     else:
         print("the peers' plain loop was not run (../shared/peers or ~/.cache/peers-venv missing)")
     return 0
