@@ -7,7 +7,7 @@
 #   bench/same_sitting.sh            # writes var/bench/sitting-<UTC stamp>/ and prints summary.md
 #
 # Env: PEERS_DIR (default ../shared/peers), SKIP_PEERS=1, SKIP_ANCHOR=1, SKIP_SQLITE=1, SKIP_PG=1,
-# SQLITE_BENCH_ONLY / PG_BENCH_ONLY (passed as BENCH_ONLY to that run of `make bench`).
+# SKIP_FLOOR=1, SQLITE_BENCH_ONLY / PG_BENCH_ONLY (passed as BENCH_ONLY to that run of `make bench`).
 # The summary states date, commit, machine and the load average before each part, so a figure copied
 # into docs/ carries where it came from; a figure taken at a load average above ~0.5 is not a result.
 set -euo pipefail
@@ -77,6 +77,13 @@ if [ "${SKIP_PG:-0}" != 1 ]; then
   (cd "$ROOT" && BENCH_ONLY="${PG_BENCH_ONLY:-}" DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/bench" make bench) > "$OUT/bench-postgresql.txt" 2>&1 \
     || note "- make bench (PostgreSQL) failed (see bench-postgresql.txt)"
 fi
+# --- 4. the floor under the engine: its statements replayed with no engine code, beside the engine
+# and the peers' plain loop (bench/statement_floor.py; needs the peers' venv that step 1 made) ---
+if [ "${SKIP_PG:-0}" != 1 ] && [ "${SKIP_FLOOR:-0}" != 1 ]; then
+  note "- statement floor (PostgreSQL): started at $(date -u +%H:%M:%S), load $(load)"
+  (cd "$ROOT" && PEERS_DIR="$PEERS_DIR" DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/floor" .venv/bin/python bench/statement_floor.py 300 3) \
+    > "$OUT/statement-floor.txt" 2>&1 || note "- statement floor failed (see statement-floor.txt)"
+fi
 note "- ended at $(date -u +%H:%M:%S), load $(load)"
 
 # --- the figures, side by side ---
@@ -89,6 +96,7 @@ note "- ended at $(date -u +%H:%M:%S), load $(load)"
     [ -f "$OUT/bench-$db.txt" ] || continue
     echo "## make bench ($db)"; echo; echo '```'; grep -E '^BENCH ' "$OUT/bench-$db.txt"; echo '```'; echo
   done
+  if [ -f "$OUT/statement-floor.txt" ]; then echo "## The floor under the engine (bench/statement_floor.py)"; echo; echo '```'; grep -vE '^BENCH ' "$OUT/statement-floor.txt"; echo '```'; echo; fi
 } >> "$OUT/summary.md"
 cat "$OUT/summary.md"
 echo "(kept in $OUT)"
