@@ -92,6 +92,28 @@ def act(actor, case, action="approve", opinion="同意", step=None, **params):
     return services.task_complete(actor=actor, task=open_task(case, step), action=action, opinion=opinion, **params)
 
 
+def approve_to_the_end(demo, case):
+    """The standard item's case accepted, handled, reviewed, approved and delivered."""
+    case = act(demo.clerk, case, "approve", "材料齐全，予以受理")
+    case = act(demo.handler, case, opinion="符合条件")
+    case = act(demo.chief, case, opinion="同意")
+    case = act(demo.leader, case, opinion="同意许可")
+    return act(demo.clerk, case, "complete", "")
+
+
+PHONE = {"width": 390, "height": 844}  # a common handset
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A browser tab as a phone sees the site (390 px wide, touch)."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def district(transactional_db):
     """The demo district for the browser walks (the live server needs committed rows)."""

@@ -1,7 +1,7 @@
 """The applicant's side on a phone (390 px wide, a common handset): the hall, an item's guide, the
 application (refused once: the uploaded file and what was typed stay), the case with its receipt,
-the progress query, my cases and a certificate. Every page fits the screen (no sideways scroll)
-and the lists are cards whose cells have room. Screenshots: test-artifacts/runtime-phone-*.png."""
+the progress query, my cases and a certificate; the public results. Every page fits the screen
+(no sideways scroll) and the lists are cards whose cells have room. Screenshots: test-artifacts/runtime-phone-*.png."""
 
 from __future__ import annotations
 
@@ -9,37 +9,18 @@ import pytest
 
 from tests.fixtures.browser import ARTIFACTS
 
-from .walk import sign_in, submit_form, upload
+from . import factories
+from .conftest import approve_to_the_end, submit
+from .walk import fits_the_screen, sign_in, submit_form, upload, width_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOP = "JB-SCJG-XK-0002"
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 def phone_shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"runtime-phone-{name}.png"), full_page=True)
-
-
-def fits_the_screen(page) -> None:
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"页面横向超出屏幕：{widths}"
-
-
-def width_of(locator) -> float:
-    locator.wait_for()
-    return locator.bounding_box()["width"]
 
 
 def test_the_applicant_side_reads_well_on_a_phone(district, phone):
@@ -128,3 +109,23 @@ def test_the_applicant_side_reads_well_on_a_phone(district, phone):
     assert Case.objects.get().state == "withdrawn"
     fits_the_screen(page)
     phone_shot(page, "08-withdrawn")
+
+
+def test_the_public_results_are_cards_that_fit_a_phone(district, phone):
+    from tests.conftest import Personas
+
+    demo = Personas()
+    item = factories.publish(factories.definition())
+    case = approve_to_the_end(demo, submit(demo, item, actor=demo.company,
+                                           data=factories.good_data(company="示范餐饮")))
+
+    phone.goto("/hall/results/")
+    card = phone.locator("table.results tbody tr").first
+    card.wait_for()
+    assert case.certificate.number in card.inner_text()
+    assert not phone.locator("table.results thead").is_visible()  # a card per result, no squeezed columns
+    labels = card.locator("td[data-label]").evaluate_all("cells => cells.map(td => td.dataset.label)")
+    assert labels == ["实施部门", "审批结果", "决定日期", "证照编号", "申请人", "证件号码"]  # each cell says what it is
+    fits_the_screen(phone)
+    assert width_of(phone.locator("table.results td[data-label=证照编号]").first) > 300
+    phone_shot(phone, "09-results")

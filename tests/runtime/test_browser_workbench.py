@@ -7,10 +7,8 @@ from __future__ import annotations
 import pytest
 
 from . import factories
-from .conftest import submit
+from .conftest import PHONE, submit
 from .walk import shots, sign_in
-
-PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,15 +51,6 @@ def test_a_clerk_finds_a_case_by_the_applicants_name_pages_and_opens_it(district
     page.get_by_text(number).first.wait_for()
     assert page.url.endswith(f"/cases/{number}/")
     shots(page, "workbench-case-opened")
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True,
-                                  has_touch=True)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_on_a_phone_the_list_comes_first_and_a_condition_in_force_stays_in_sight(district, phone):

@@ -11,17 +11,9 @@ from runtime import services
 from runtime.public_results import decided_cases
 
 from . import factories
-from .conftest import act, submit
+from .conftest import act, approve_to_the_end, submit
 
 pytestmark = pytest.mark.django_db
-
-
-def _approve(demo, case):
-    case = act(demo.clerk, case, "approve", "材料齐全，予以受理")
-    case = act(demo.handler, case, opinion="符合条件")
-    case = act(demo.chief, case, opinion="同意")
-    case = act(demo.leader, case, opinion="同意许可")
-    return act(demo.clerk, case, "complete", "")
 
 
 def _refuse(demo, case):
@@ -37,9 +29,9 @@ def decided(demo, item, frozen):
     secret = factories.publish(factories.definition("JB-SCJG-XK-0009", name="涉密测试事项", confidential=True))
     lisi = Applicant.objects.get(user__username="lisi")
     company = Applicant.objects.get(user__username="company")
-    approved = _approve(demo, submit(demo, item))
+    approved = approve_to_the_end(demo, submit(demo, item))
     refused = _refuse(demo, submit(demo, item, actor=demo.company, data=factories.good_data(company="示范餐饮")))
-    hidden = _approve(demo, services.case_submit(
+    hidden = approve_to_the_end(demo, services.case_submit(
         actor=demo.clerk, item=secret, channel="window", applicant=lisi, form_data=factories.good_data(),
         materials=[services.MaterialInput("application", paper=True)]))
     pending = submit(demo, item)

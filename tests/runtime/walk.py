@@ -34,6 +34,16 @@ def shots(page, name: str, widths=(1366, 390)) -> None:
     page.set_viewport_size(before)
 
 
+def fits_the_screen(page) -> None:
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"页面横向超出屏幕：{widths}"
+
+
+def width_of(locator) -> float:
+    locator.wait_for()
+    return locator.bounding_box()["width"]
+
+
 def sign_in(page, username: str):
     page.context.clear_cookies()
     page.goto("/accounts/login/")
