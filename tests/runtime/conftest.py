@@ -101,19 +101,6 @@ def approve_to_the_end(demo, case):
     return act(demo.clerk, case, "complete", "")
 
 
-PHONE = {"width": 390, "height": 844}  # a common handset
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    """A browser tab as a phone sees the site (390 px wide, touch)."""
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.fixture
 def district(transactional_db):
     """The demo district for the browser walks (the live server needs committed rows)."""

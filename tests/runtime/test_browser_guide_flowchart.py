@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.browser import two_width_shots
+from tests.fixtures.browser import fits_the_screen, two_width_shots
 
 from . import factories
 from .factories import WORK, step
-from .walk import fits_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.browser import ARTIFACTS
+from tests.fixtures.browser import ARTIFACTS, fits_the_screen, width_of
 
 from . import factories
 from .conftest import approve_to_the_end, submit
-from .walk import fits_the_screen, sign_in, submit_form, upload, width_of
+from .walk import sign_in, submit_form, upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures.browser import PHONE
+
 from . import factories
-from .conftest import PHONE, submit
+from .conftest import submit
 from .walk import shots, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -34,18 +34,6 @@ def shots(page, name: str, widths=(1366, 390)) -> None:
     page.set_viewport_size(before)
 
 
-def fits_the_screen(page) -> None:
-    """Nothing wider than the screen. Against the layout viewport (``clientWidth``): a phone's
-    browser widens ``innerWidth`` to whatever overflows, so that comparison always passes."""
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    assert widths[0] <= widths[1], f"页面横向超出屏幕：{widths}"
-
-
-def width_of(locator) -> float:
-    locator.wait_for()
-    return locator.bounding_box()["width"]
-
-
 def sign_in(page, username: str):
     page.context.clear_cookies()
     page.goto("/accounts/login/")

@@ -1,5 +1,5 @@
 """In a real browser: the supervisor sees a red card appear for the overdue demo case, drills
-down, issues an order, and the department's handler replies."""
+down, issues an order, and the department's handler replies; the same pages on a phone."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures.browser import two_width_shots
+from tests.fixtures.browser import fits_the_screen, two_width_shots, width_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -125,3 +125,30 @@ def test_a_summary_notice_in_the_inbox_leads_to_the_dashboard(district, login, p
     with page.expect_navigation():
         row.get_by_role("link", name="到监察大屏查看").click()
     expect(page.locator("#alerts")).to_contain_text("红牌")
+
+
+def test_on_a_phone_the_supervisor_reads_cards_and_no_page_is_wider_than_the_screen(district, phone):
+    from runtime.models import Case
+
+    number = Case.objects.get().number
+    phone.goto("/accounts/login/")
+    phone.get_by_label("用户名").fill("supervisor")
+    phone.get_by_label("密码").fill("Demo#2026")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="登录").click()
+    phone.goto("/supervision/")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="立即巡查").click()
+    card = phone.locator("#alerts tbody tr", has_text=number).first
+    card.wait_for()
+    assert not phone.locator("#alerts thead").is_visible()  # each alert a card, its cells labelled
+    assert width_of(card) > 300 and card.locator("td[data-label=责任单位]").is_visible()
+    fits_the_screen(phone)
+
+    with phone.expect_navigation():
+        card.get_by_role("link", name=number).click()
+    phone.locator("#case-alerts").wait_for()
+    fits_the_screen(phone)  # the case's wide lists scroll in their own box
+    phone.goto("/supervision/complaints/")
+    phone.locator("#complaints").wait_for()
+    fits_the_screen(phone)
