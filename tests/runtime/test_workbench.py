@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from designer import services as designer
 from runtime.case_search import CaseQuery, search_cases
 
-from .conftest import act, submit
+from .conftest import act, at, open_task, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,14 @@ def test_rows_show_the_days_left_and_supervisions_colour(demo, item, frozen):
                          raised_at=case.submitted_at, raised_on=case.received_on, detail="超期")
     page = page_of(demo.clerk)
     assert "红牌" in page and Level.RED.colour in page
+
+
+def test_a_step_due_today_says_so_rather_than_zero_days_left(demo, item, frozen):
+    due_on = open_task(submit(demo, item)).due_on
+    assert "今日到期" not in page_of(demo.clerk)
+    frozen.move_to(at(due_on.isoformat()), tick=False)
+    page = page_of(demo.clerk)
+    assert "今日到期" in page and "0个工作日" not in page
 
 
 def test_lists_are_paged_by_twenty_keeping_the_search(demo, item, frozen):
