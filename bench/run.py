@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 HERE = Path(__file__).resolve().parent
 
 
-def _postgres_admin(url: str):
+def postgres_admin(url: str):
     """A connection to the server's ``postgres`` database (to create and drop the scripts' own)."""
     import psycopg
 
@@ -34,7 +34,7 @@ def _own_database(url: str, script: str, keep: bool) -> str:
 
     parts = urlsplit(url)
     name = f"{parts.path.lstrip('/') or 'bench'}_{script}"
-    with _postgres_admin(url) as admin:
+    with postgres_admin(url) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and not keep:
             admin.execute(f'DROP DATABASE "{name}"')
@@ -52,7 +52,7 @@ def _own_database(url: str, script: str, keep: bool) -> str:
 
 
 def _drop(url: str) -> None:
-    with _postgres_admin(url) as admin:
+    with postgres_admin(url) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}"')
 
 

@@ -34,6 +34,7 @@ from django.db import connection  # a proxy: nothing is read from the settings u
 
 import _setup  # sets Django up before anything imports models
 import bench_runtime
+from run import postgres_admin
 
 PEERS = Path(os.environ.get("PEERS_DIR", _setup.ROOT.parent / "shared" / "peers"))
 PEERS_PYTHON = Path.home() / ".cache" / "peers-venv" / "bin" / "python"
@@ -52,7 +53,7 @@ class Server:
         return f"{self.base}_floor_{suffix}"
 
     def admin(self):
-        return psycopg.connect(urlunsplit(self.parts._replace(path="/postgres")), autocommit=True)
+        return postgres_admin(urlunsplit(self.parts))
 
     def fresh(self, suffix: str, template: str | None = None) -> None:
         with self.admin() as admin:
